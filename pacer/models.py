@@ -1,0 +1,258 @@
+"""Frozen records passed between pacer's layers.
+
+Every source (live hardware, simulated hardware, replayed files) yields the same
+timestamped records; the pure core is advanced only by the timestamps inside them.
+
+Time base
+---------
+``t_s`` everywhere is seconds on the *session timeline*: a monotonic clock whose origin
+the source chooses (host ``time.monotonic()`` live, seconds since the first record in a
+replay, simulated seconds in ``pacer sim``). The runtime subtracts the session start, so
+stored ``t_s`` values are seconds since session start. UTC, when known, travels beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# --------------------------------------------------------------------------- GPS
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One receiver epoch, merged from that epoch's NMEA sentences.
+
+    ``valid`` is False for a no-fix epoch; then ``lat_deg``/``lon_deg`` are None (never
+    0,0). Fields a receiver did not send are None.
+    """
+
+    t_s: float  # session-timeline time the epoch was received (or derived from UTC in replay)
+    utc: _dt.datetime | None  # timezone-aware UTC of the epoch, when the receiver gave it
+    valid: bool
+    lat_deg: float | None = None
+    lon_deg: float | None = None
+    alt_m: float | None = None
+    speed_mps: float | None = None  # Doppler speed over ground
+    course_deg: float | None = None
+    fix_quality: int = 0  # GGA quality: 0 none, 1 GPS, 2 DGPS, 4 RTK, 5 float RTK, 6 DR...
+    hdop: float | None = None
+    sats: int | None = None  # satellites used in the solution
+    pdop: float | None = None
+    vdop: float | None = None
+    sats_in_view: int | None = None
+    lat_err_m: float | None = None  # 1-sigma from GST
+    lon_err_m: float | None = None
+    alt_err_m: float | None = None
+    talker: str | None = None  # e.g. "GP", "GN" (talker of the position sentence)
+
+    @property
+    def has_position(self) -> bool:
+        return self.valid and self.lat_deg is not None and self.lon_deg is not None
+
+
+class DeviceState(enum.Enum):
+    """What a device edge reports about itself (one event per change)."""
+
+    UP = "up"
+    LOST = "lost"
+    BACK = "back"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceEvent:
+    """A device came up, was lost, came back, or failed (``device``: "gps", "accel", ...)."""
+
+    t_s: float
+    device: str
+    state: DeviceState
+    message: str = ""
+
+
+# --------------------------------------------------------------------------- accelerometer
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AccelBlock:
+    """A burst of accelerometer samples at a calibrated, uniform rate.
+
+    ``samples_mps2`` has shape (n, 3), float64, in m/s^2 in the sensor frame. Sample ``i``
+    was taken at ``t0_s + i / rate_hz``. ``lost_samples`` counts samples known to be missing
+    *before* this block (FIFO overflow, bus error); the sampler restarts the time base then.
+    """
+
+    t0_s: float
+    rate_hz: float
+    samples_mps2: np.ndarray
+    lost_samples: int = 0
+
+    @property
+    def n(self) -> int:
+        return int(self.samples_mps2.shape[0])
+
+    @property
+    def t_end_s(self) -> float:
+        """Time just after the last sample (start of the next block if contiguous)."""
+        return self.t0_s + self.n / self.rate_hz
+
+    def times_s(self) -> np.ndarray:
+        return self.t0_s + np.arange(self.n) / self.rate_hz
+
+
+# --------------------------------------------------------------------------- controls
+
+
+class Control(enum.Enum):
+    START_LAP = "start_lap"  # press of the start/lap button
+    PAUSE = "pause"  # hold of the start/lap button (toggles pause)
+    SKIP = "skip"
+    END = "end"  # hold of the stop button
+
+
+@dataclass(frozen=True, slots=True)
+class ControlEvent:
+    t_s: float
+    control: Control
+
+
+# --------------------------------------------------------------------------- estimates
+
+
+class DistanceSource(enum.Enum):
+    GPS = "gps"
+    TRACK = "track"
+    FUSED = "fused"
+    STRIDE = "stride"
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """The live state of the runner at ``t_s`` (emitted at 1 Hz by the runtime).
+
+    Confidences are 0..1; a value is None when there is no estimate (standing, no GPS,
+    degenerate input), never a made-up number.
+    """
+
+    t_s: float
+    utc: _dt.datetime | None
+    distance_m: float  # cumulative since session start
+    speed_mps: float | None
+    speed_confidence: float
+    cadence_spm: float | None
+    cadence_confidence: float
+    distance_source: DistanceSource
+    gps_ok: bool
+    lat_deg: float | None = None
+    lon_deg: float | None = None
+    on_track: bool = False
+    track_lap: int | None = None  # completed laps of the fitted oval
+    track_position_m: float | None = None  # progress along the measure line, 0..lap length
+
+    @property
+    def pace_s_per_km(self) -> float | None:
+        if self.speed_mps is None or self.speed_mps <= 0.3:
+            return None
+        return 1000.0 / self.speed_mps
+
+
+@dataclass(frozen=True, slots=True)
+class Footfall:
+    """One detected step (for a metronome that locks to the runner)."""
+
+    t_s: float
+    confidence: float = 1.0
+
+
+# --------------------------------------------------------------------------- coaching
+
+
+class RepKind(enum.Enum):
+    WORK = "work"
+    RECOVERY = "recovery"
+    WARMUP = "warmup"
+    COOLDOWN = "cooldown"
+    STEADY = "steady"
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    """One completed workout step with target and actual (review JSON ``reps`` item)."""
+
+    index: int
+    kind: RepKind
+    start_s: float
+    duration_s: float
+    distance_m: float
+    start_utc: _dt.datetime | None = None
+    target_distance_m: float | None = None
+    target_duration_s: float | None = None
+    target_pace_s_per_km: float | None = None
+    pace_s_per_km: float | None = None
+    cadence_spm: float | None = None
+    distance_source: DistanceSource = DistanceSource.GPS
+    label: str = ""  # e.g. "rep 3 of 8"
+
+
+class CueKind(enum.Enum):
+    SESSION_START = "session_start"
+    PREVIEW = "preview"
+    COUNTDOWN = "countdown"
+    GO = "go"
+    SPLIT = "split"
+    HALFWAY = "halfway"
+    TO_GO = "to_go"
+    DRIFT = "drift"
+    ON_TARGET = "on_target"
+    REP_SUMMARY = "rep_summary"
+    SESSION_SUMMARY = "session_summary"
+    CADENCE = "cadence"
+    GPS = "gps"
+    STATUS = "status"
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """Something to say. ``priority``: higher pre-empts lower (countdown/go > status).
+
+    ``expires_s``: the time after which the cue is no longer true and must be dropped.
+    """
+
+    t_s: float
+    kind: CueKind
+    text: str
+    priority: int = 1
+    expires_s: float | None = None
+    duration_s: float | None = None  # filled in by the audio path once rendered
+    dropped: bool = False
+
+
+# --------------------------------------------------------------------------- counters
+
+
+@dataclass(slots=True)
+class SkipCounters:
+    """What an input stream skipped, kept with the session. Mutable tally, IO edge only."""
+
+    lines: int = 0
+    sentences: int = 0
+    bad_checksum: int = 0
+    unknown: int = 0
+    garbage: int = 0
+    malformed: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, int]:
+        d = {
+            "lines": self.lines,
+            "sentences": self.sentences,
+            "bad_checksum": self.bad_checksum,
+            "unknown": self.unknown,
+            "garbage": self.garbage,
+            "malformed": self.malformed,
+        }
+        d.update(self.extra)
+        return d
