@@ -1,0 +1,202 @@
+"""TOML configuration -> a frozen :class:`Config`, with ``FILE:LINE: problem`` errors.
+
+Search order (later files override earlier ones, key by key):
+``/etc/pacer/pacer.toml``, ``$XDG_CONFIG_HOME/pacer/config.toml`` (``~/.config/...``),
+then a file given with ``--config``. Every key is optional; the defaults describe the
+reference build in ``hardware/`` (docs/configuration.md lists them all).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pacer.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class GpsConfig:
+    port: str = "/dev/serial0"
+    baudrate: int = 9600
+    receiver: str = "auto"  # auto | ublox | mediatek | nmea
+    rate_hz: float = 5.0
+    set_baudrate: int | None = None  # switch the receiver to this baud rate at start
+
+
+@dataclass(frozen=True)
+class AccelConfig:
+    chip: str = "mpu6050"  # mpu6050 | adxl345 | adxl335 | none
+    i2c_bus: int = 1
+    address: int | None = None  # None: the chip's default (0x68 / 0x53)
+    rate_hz: float = 100.0
+    range_g: int = 8
+    int_pin: int | None = 17  # BCM pin of INT; None: poll
+    mcp3008_channels: tuple[int, int, int] = (0, 1, 2)
+
+
+@dataclass(frozen=True)
+class ControlsConfig:
+    start_pin: int | None = 23  # BCM; press = start/lap, hold = pause
+    stop_pin: int | None = 24  # hold = end session
+    led_pin: int | None = 25
+    buzzer_pin: int | None = None
+    hold_s: float = 1.5
+    bounce_ms: float = 30.0
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    engine: str = "espeak"  # espeak | pyttsx3 | none
+    device: str = "default"  # ALSA device
+    voice: str | None = None
+    rate_wpm: int = 175
+    volume: float = 1.0
+    metronome: str = "off"  # off | fixed | adaptive | locked
+
+
+@dataclass(frozen=True)
+class CoachConfig:
+    profile: str = "track"  # track | tempo | race | minimal
+    units: str = "km"  # km | mi
+    lane: int = 1
+    track_mode: bool = True
+    workout: str | None = None
+    workouts: tuple[str, ...] = ()  # short list chosen with the buttons
+    disabled_cues: tuple[str, ...] = ()
+    named_paces_s_per_km: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    data_dir: str | None = None
+    max_bytes: int | None = None  # prune oldest sessions beyond this, only when set
+
+
+@dataclass(frozen=True)
+class Config:
+    gps: GpsConfig = GpsConfig()
+    accel: AccelConfig = AccelConfig()
+    controls: ControlsConfig = ControlsConfig()
+    audio: AudioConfig = AudioConfig()
+    coach: CoachConfig = CoachConfig()
+    session: SessionConfig = SessionConfig()
+    sources: tuple[str, ...] = ()  # files that were read
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+SYSTEM_CONFIG = Path("/etc/pacer/pacer.toml")
+
+
+def user_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "pacer" / "config.toml"
+
+
+def _line_of(text: str, key: str) -> int:
+    """Best-effort line number of ``key`` in a TOML text (1-based; 0 when not found)."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
+    m = pattern.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else 0
+
+
+def _section_line(text: str, section: str) -> int:
+    m = re.search(rf"^\s*\[{re.escape(section)}\]", text, re.MULTILINE)
+    return text.count("\n", 0, m.start()) + 1 if m else 0
+
+
+def _parse_pace(value: Any, where: str) -> float:
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d+):([0-5]\d)\s*(/km|/mi)?\s*", value)
+        if m:
+            s = int(m.group(1)) * 60 + int(m.group(2))
+            return s * 1000.0 / 1609.344 if m.group(3) == "/mi" else float(s)
+    raise ConfigError(f"{where}: pace must be 'm:ss/km', 'm:ss/mi' or seconds per km, got {value!r}")
+
+
+def _coerce(cls: type, table: dict[str, Any], path: Path, text: str, section: str) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in table.items():
+        where = f"{path}:{_line_of(text, key)}"
+        if key not in fields:
+            import difflib
+
+            near = difflib.get_close_matches(key, fields, n=1)
+            hint = f" -- did you mean '{near[0]}'?" if near else ""
+            raise ConfigError(f"{where}: unknown key '{key}' in [{section}]{hint}")
+        default = getattr(cls(), key)
+        if key == "named_paces_s_per_km" or (section == "coach" and key == "named_paces"):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: [{section}] {key} must be a table")
+            value = {str(k): _parse_pace(v, where) for k, v in value.items()}
+        elif isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise ConfigError(f"{where}: [{section}] {key} must be a list")
+            value = tuple(value)
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: [{section}] {key} must be true or false")
+        elif isinstance(default, (int, float)) and not isinstance(default, bool):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ConfigError(f"{where}: [{section}] {key} must be a number, got {value!r}")
+            value = type(default)(value) if isinstance(default, float) else value
+        kwargs[key] = value
+    return kwargs
+
+
+_SECTIONS = {
+    "gps": GpsConfig,
+    "accel": AccelConfig,
+    "controls": ControlsConfig,
+    "audio": AudioConfig,
+    "coach": CoachConfig,
+    "session": SessionConfig,
+}
+
+
+def load_config(explicit: str | Path | None = None, *, search_defaults: bool = True) -> Config:
+    """Read the config files in order and merge them; raise ConfigError on a bad file."""
+    paths: list[Path] = []
+    if search_defaults:
+        paths += [p for p in (SYSTEM_CONFIG, user_config_path()) if p.is_file()]
+    if explicit is not None:
+        p = Path(explicit)
+        if not p.is_file():
+            raise ConfigError(f"{p}: config file not found")
+        paths.append(p)
+    merged: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS}
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"line (\d+)", str(exc))
+            raise ConfigError(f"{path}:{m.group(1) if m else 0}: {exc}") from None
+        for section, table in data.items():
+            if section not in _SECTIONS:
+                raise ConfigError(
+                    f"{path}:{_section_line(text, section)}: unknown section [{section}]"
+                    f" (known: {', '.join(_SECTIONS)})"
+                )
+            if not isinstance(table, dict):
+                raise ConfigError(f"{path}: [{section}] must be a table")
+            if section == "coach" and "named_paces" in table:
+                table = dict(table)
+                table["named_paces_s_per_km"] = table.pop("named_paces")
+            merged[section].update(_coerce(_SECTIONS[section], table, path, text, section))
+    return Config(
+        **{name: cls(**merged[name]) for name, cls in _SECTIONS.items()},
+        sources=tuple(str(p) for p in paths),
+    )

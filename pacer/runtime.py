@@ -1,0 +1,363 @@
+"""The only module that wires the IO edges to the pure core.
+
+:class:`Pipeline` takes timestamped records (NMEA bytes or lines, fixes, accelerometer
+blocks, device and control events) in time order and advances the pure core: the
+estimator, the workout engine and, through them, the audio and the session store. It
+reads no clock: live, simulated and replayed runs differ only in who calls it and with
+which time stamps, so a fast replay produces the session the live run would have.
+
+The drivers at the bottom of this module feed a Pipeline from a source:
+:func:`run_records` (an iterator of records already in time order: fast simulation,
+replay) and :func:`run_queue` (threads at the IO edges putting records into a queue:
+real-time simulation, ``pacer run``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
+
+from pacer.gps.nmea import EpochAssembler
+from pacer.gps.reader import LineFramer
+from pacer.models import (
+    AccelBlock,
+    ControlEvent,
+    Cue,
+    DeviceEvent,
+    DeviceState,
+    Estimate,
+    Fix,
+    SkipCounters,
+)
+
+
+class StatusPrinter(Protocol):
+    def estimate(self, est: Estimate, engine: Any) -> None: ...
+    def cue(self, cue: Cue) -> None: ...
+    def event(self, t_s: float, text: str) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NmeaChunk:
+    """Raw bytes from the receiver as they arrived (live or simulated)."""
+
+    t_s: float
+    data: bytes
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NmeaLine:
+    """One framed line (the reader thread frames; the pipeline parses)."""
+
+    t_s: float
+    line: str
+
+
+Record = NmeaChunk | NmeaLine | Fix | AccelBlock | DeviceEvent | ControlEvent
+
+
+def record_time_s(record: Record) -> float:
+    if isinstance(record, AccelBlock):
+        return record.t_end_s
+    return record.t_s
+
+
+class Pipeline:
+    """Advance the pure core from records; emit 1 Hz estimates, cues, reps, store writes.
+
+    Parameters
+    ----------
+    estimator
+        A :class:`pacer.dsp.estimator.LiveEstimator` (``push_fix``, ``push_accel``,
+        ``push_device``, ``estimate``, ``footfalls``).
+    engine
+        A workout engine (``on_estimate``, ``on_control``, ``on_device``, ``finish``,
+        ``reps``) or None for free running.
+    audio
+        An ``AudioOut`` (``say``, ``advance``, ``set_metronome``, ``close``) or None.
+    store
+        A ``SessionWriter`` or None.
+    printer
+        Receives estimates, cues and events for the terminal.
+    period_s
+        Estimate period (1 s: the session's estimate table and the coach run at 1 Hz).
+    """
+
+    def __init__(
+        self,
+        *,
+        estimator: Any,
+        engine: Any = None,
+        audio: Any = None,
+        store: Any = None,
+        printer: StatusPrinter | None = None,
+        period_s: float = 1.0,
+        store_raw: bool = True,
+    ) -> None:
+        self.estimator = estimator
+        self.engine = engine
+        self.audio = audio
+        self.store = store
+        self.printer = printer
+        self.period_s = period_s
+        self.store_raw = store_raw
+        self.nmea_counters = SkipCounters()
+        self.framer = LineFramer(self.nmea_counters)
+        self.assembler = EpochAssembler(self.nmea_counters)
+        self.next_tick_s: float | None = None
+        self.last_t_s = -math.inf
+        self.n_fixes = 0
+        self.n_blocks = 0
+        self.n_samples = 0
+        self.lost_samples = 0
+        self.cues: list[Cue] = []
+        self.last_estimate: Estimate | None = None
+        self._reps_stored = 0
+        self._metronome: tuple[bool, float | None] = (False, None)
+        self.finished = False
+
+    # ------------------------------------------------------------------ records in
+    def push(self, record: Record) -> None:
+        """Dispatch one record (must come in non-decreasing time order, roughly)."""
+        t_s = record_time_s(record)
+        self.advance_to(t_s)
+        if isinstance(record, NmeaChunk):
+            self.on_nmea_bytes(record.t_s, record.data)
+        elif isinstance(record, NmeaLine):
+            self.on_line(record.t_s, record.line)
+        elif isinstance(record, Fix):
+            self.on_fix(record)
+        elif isinstance(record, AccelBlock):
+            self.on_accel(record)
+        elif isinstance(record, DeviceEvent):
+            self.on_device(record)
+        elif isinstance(record, ControlEvent):
+            self.on_control(record)
+        else:  # pragma: no cover - programming error
+            raise TypeError(f"not a record: {record!r}")
+
+    def on_nmea_bytes(self, t_s: float, data: bytes) -> None:
+        if self.store is not None and self.store_raw:
+            self.store.append_nmea(t_s, data)
+        for line_t_s, line in self.framer.feed(t_s, data):
+            self.on_line(line_t_s, line)
+
+    def on_line(self, t_s: float, line: str) -> None:
+        for fix in self.assembler.push(t_s, line):
+            self.on_fix(fix)
+
+    def on_fix(self, fix: Fix) -> None:
+        self._start_clock(fix.t_s)
+        self.n_fixes += 1
+        self.estimator.push_fix(fix)
+        if self.store is not None:
+            self.store.add_fix(fix)
+
+    def on_accel(self, block: AccelBlock) -> None:
+        self._start_clock(block.t0_s)
+        self.n_blocks += 1
+        self.n_samples += block.n
+        self.lost_samples += block.lost_samples
+        self.estimator.push_accel(block)
+        if self.store is not None and self.store_raw:
+            self.store.append_accel(block)
+
+    def on_device(self, ev: DeviceEvent) -> None:
+        self._start_clock(ev.t_s)
+        self.estimator.push_device(ev)
+        if self.store is not None:
+            self.store.add_event(ev.t_s, f"{ev.device}_{ev.state.value}", ev.message)
+        if self.printer is not None:
+            self.printer.event(ev.t_s, f"{ev.device} {ev.state.value}: {ev.message}".rstrip(": "))
+        if self.engine is not None:
+            self._emit(self.engine.on_device(ev))
+
+    def on_control(self, ev: ControlEvent) -> None:
+        self._start_clock(ev.t_s)
+        if self.store is not None:
+            self.store.add_event(ev.t_s, f"control_{ev.control.value}", "")
+        if self.engine is not None:
+            self._emit(self.engine.on_control(ev))
+
+    # ------------------------------------------------------------------ time
+    def _start_clock(self, t_s: float) -> None:
+        if self.next_tick_s is None:
+            self.next_tick_s = math.floor(t_s / self.period_s) * self.period_s + self.period_s
+
+    def advance_to(self, t_s: float) -> None:
+        """Emit every estimate tick up to ``t_s`` (the data's time, never a clock read)."""
+        if t_s > self.last_t_s:
+            self.last_t_s = t_s
+        if self.next_tick_s is None:
+            return
+        while self.next_tick_s <= t_s:
+            self._tick(self.next_tick_s)
+            self.next_tick_s += self.period_s
+
+    def _tick(self, t_s: float) -> None:
+        est = self.estimator.estimate(t_s)
+        self.last_estimate = est
+        if self.store is not None:
+            self.store.add_estimate(est)
+        if self.engine is not None:
+            self._emit(self.engine.on_estimate(est))
+            self._store_new_reps()
+            self._update_metronome()
+        if self.audio is not None:
+            self.audio.advance(
+                t_s, current_cadence_spm=est.cadence_spm, footfalls=self.estimator.footfalls()
+            )
+        if self.printer is not None:
+            self.printer.estimate(est, self.engine)
+        if self.store is not None:
+            self.store.set_counters("nmea", self.nmea_counters.as_dict())
+            self.store.flush()
+
+    def _emit(self, cues: Iterable[Cue]) -> None:
+        for cue in cues:
+            self.cues.append(cue)
+            if self.audio is not None and not cue.dropped:
+                self.audio.say(cue)
+            if self.store is not None:
+                self.store.add_cue(cue)
+            if self.printer is not None:
+                self.printer.cue(cue)
+
+    def _store_new_reps(self) -> None:
+        reps = self.engine.reps
+        if self.store is not None:
+            for rep in reps[self._reps_stored :]:
+                self.store.add_rep(rep)
+        self._reps_stored = len(reps)
+
+    def _update_metronome(self) -> None:
+        if self.audio is None:
+            return
+        state = (bool(getattr(self.engine, "metronome_on", False)),
+                 getattr(self.engine, "target_cadence_spm", None))
+        if state != self._metronome:
+            self._metronome = state
+            self.audio.set_metronome(state[1] if state[0] else None)
+
+    # ------------------------------------------------------------------ end
+    def finish(self, ended: str = "normal") -> None:
+        """Flush the last partial epoch, final estimate, session summary; close the store."""
+        if self.finished:
+            return
+        self.finished = True
+        for fix in self.assembler.flush():
+            self.on_fix(fix)
+        if self.next_tick_s is not None and self.last_t_s > self.next_tick_s - self.period_s:
+            self._tick(self.last_t_s)
+        if self.engine is not None:
+            self._emit(self.engine.finish(self.last_t_s))
+            self._store_new_reps()
+        outcomes = self.audio.close() if self.audio is not None else []
+        if self.store is not None:
+            for outcome in outcomes:
+                self.store.update_cue(outcome)
+            self.store.set_counters("nmea", self.nmea_counters.as_dict())
+            self.store.set_counters(
+                "accel",
+                {"blocks": self.n_blocks, "samples": self.n_samples,
+                 "lost_samples": self.lost_samples},
+            )
+            self.store.close(ended=ended)
+
+
+# ---------------------------------------------------------------------- drivers
+
+
+def merge_in_time(*streams: Iterable[Record]) -> Iterator[Record]:
+    """Merge record streams that are each in time order into one stream in time order."""
+    return heapq.merge(*streams, key=record_time_s)
+
+
+def run_records(
+    pipeline: Pipeline,
+    records: Iterable[Record],
+    *,
+    stop: threading.Event | None = None,
+    ended: str = "normal",
+) -> Pipeline:
+    """Feed records already in time order (fast simulation, replay); finish the session."""
+    try:
+        for record in records:
+            if stop is not None and stop.is_set():
+                ended = "stopped"
+                break
+            pipeline.push(record)
+            if pipeline.engine is not None and getattr(pipeline.engine, "finished", False):
+                break
+    except KeyboardInterrupt:
+        ended = "interrupted"
+        raise
+    finally:
+        pipeline.finish(ended)
+    return pipeline
+
+
+def run_queue(
+    pipeline: Pipeline,
+    inbox: queue.Queue[Any],
+    *,
+    clock: Callable[[], float],
+    stop: threading.Event,
+    max_duration_s: float | None = None,
+    on_tick: Callable[[float], None] | None = None,
+) -> Pipeline:
+    """Feed records that IO-edge threads put in ``inbox``, ticking by ``clock``.
+
+    Records from different threads arrive nearly in order; each is processed as it
+    comes. The estimate ticks are driven by the session clock so the coach speaks even
+    when every sensor is silent. ``on_tick`` (the service's watchdog) runs each pass.
+    """
+    ended = "normal"
+    try:
+        while not stop.is_set():
+            try:
+                record = inbox.get(timeout=0.1)
+            except queue.Empty:
+                record = None
+            if record is not None:
+                pipeline.push(record)
+            now_s = clock()
+            pipeline.advance_to(now_s)
+            if on_tick is not None:
+                on_tick(now_s)
+            if pipeline.engine is not None and getattr(pipeline.engine, "finished", False):
+                break
+            if max_duration_s is not None and now_s >= max_duration_s:
+                break
+    except KeyboardInterrupt:
+        ended = "interrupted"
+        raise
+    finally:
+        pipeline.finish(ended)
+    return pipeline
+
+
+class SessionClock:
+    """Seconds since an origin on the host's monotonic clock (the live session timeline)."""
+
+    def __init__(self, origin_s: float | None = None) -> None:
+        self.origin_s = time.monotonic() if origin_s is None else origin_s
+
+    def __call__(self) -> float:
+        return time.monotonic() - self.origin_s
+
+
+class ManualClock:
+    """A clock that reads what the driver last set (fast simulation)."""
+
+    def __init__(self, t_s: float = 0.0) -> None:
+        self.t_s = t_s
+
+    def __call__(self) -> float:
+        return self.t_s
