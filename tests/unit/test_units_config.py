@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pacer import units
+from pacer.config import Config, load_config
+from pacer.errors import ConfigError
+
+
+def test_pace_speed_round_trip() -> None:
+    assert units.mps_to_s_per_km(4.0) == pytest.approx(250.0)
+    assert units.s_per_km_to_mps(250.0) == pytest.approx(4.0)
+    assert units.s_per_km_to_s_per_mile(units.s_per_mile_to_s_per_km(360.0)) == pytest.approx(360.0)
+    assert units.mps_to_s_per_km(0.0) is None
+    assert units.mps_to_s_per_km(float("nan")) is None
+
+
+@pytest.mark.parametrize(
+    ("seconds", "tenths", "text"),
+    [(75.3, False, "1:15"), (75.34, True, "1:15.3"), (59.96, True, "1:00.0"),
+     (3725, False, "1:02:05"), (None, False, "--:--")],
+)
+def test_format_clock(seconds: float | None, tenths: bool, text: str) -> None:
+    assert units.format_clock(seconds, tenths=tenths) == text
+
+
+def test_haversine_one_degree_of_latitude() -> None:
+    assert units.haversine_m(0, 0, 1, 0) == pytest.approx(math.radians(1) * units.EARTH_RADIUS_M)
+
+
+def test_defaults_without_files() -> None:
+    cfg = load_config(search_defaults=False)
+    assert cfg == Config()
+    assert cfg.gps.port == "/dev/serial0"
+
+
+def test_values_and_named_paces(tmp_path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text('[gps]\nport = "/dev/ttyAMA0"\nbaudrate = 115200\n'
+                 '[coach]\nnamed_paces = {5k = "3:50/km", mile = "5:40/mi", easy = 330}\n')
+    cfg = load_config(p, search_defaults=False)
+    assert cfg.gps.port == "/dev/ttyAMA0" and cfg.gps.baudrate == 115200
+    paces = cfg.coach.named_paces_s_per_km
+    assert paces["5k"] == 230.0 and paces["easy"] == 330.0
+    assert paces["mile"] == pytest.approx(340 / 1.609344)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[coach]\nprofle = 'track'\n", "c.toml:2: unknown key 'profle' in [coach] -- did you mean 'profile'?"),
+        ("[gps]\nbaudrate = 'fast'\n", "c.toml:2: [gps] baudrate must be a number"),
+        ("[gpss]\nport = 'x'\n", "c.toml:1: unknown section [gpss]"),
+        ("[gps\nport = 1\n", "c.toml:1:"),
+    ],
+)
+def test_errors_name_file_and_line(tmp_path, text: str, fragment: str) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(p, search_defaults=False)
+    assert fragment in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_explicit_file(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml", search_defaults=False)
