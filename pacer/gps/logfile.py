@@ -1,0 +1,123 @@
+"""Replay NMEA log files as :class:`~pacer.models.Fix` records.
+
+The file is framed by the same :class:`~pacer.gps.reader.LineFramer` and merged by the
+same :class:`~pacer.gps.nmea.EpochAssembler` as live bytes, so garbage, bad checksums,
+truncated lines and binary noise are skipped and counted exactly as on the wire.
+
+Timeline
+--------
+``Fix.t_s`` is seconds since the first epoch that carried a UTC time, built from the
+receivers' time of day (so GGA-only logs without any date replay too):
+
+* the time of day advancing gives the step; a wrap past midnight adds a day;
+* a time that does not advance (a receiver reset, a duplicated epoch, a cold boot with
+  a stale clock) re-anchors the timeline one typical epoch interval after the last
+  fix, so ``t_s`` never goes backwards;
+* epochs without any time (no timed sentence at all) are skipped and counted as
+  ``extra['untimed_epochs']`` -- they carry no position either in any log we have.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+from pacer.errors import InputError
+from pacer.gps.nmea import Epoch, EpochAssembler
+from pacer.gps.reader import LineFramer
+from pacer.models import Fix, SkipCounters
+
+_CHUNK_BYTES = 1 << 16
+_DAY_S = 86400.0
+
+
+def _open(path: str | Path):  # type: ignore[no-untyped-def]
+    try:
+        return open(path, "rb")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read NMEA log: {e.strerror or e}") from None
+
+
+def iter_nmea_lines(path: str | Path, counters: SkipCounters | None = None) -> Iterator[str]:
+    """Yield the candidate NMEA sentences of a log file (comments and noise dropped)."""
+    framer = LineFramer(counters, skip_comments=True)
+    f = _open(path)
+
+    def gen() -> Iterator[str]:
+        with f:
+            while True:
+                try:
+                    chunk = f.read(_CHUNK_BYTES)
+                except OSError as e:
+                    raise InputError(f"{path}: read failed: {e.strerror or e}") from None
+                if not chunk:
+                    break
+                for _, line in framer.feed(0.0, chunk):
+                    yield line
+            for _, line in framer.flush(0.0):
+                yield line
+
+    return gen()
+
+
+def epochs_from_nmea_file(
+    path: str | Path, counters: SkipCounters | None = None
+) -> Iterator[Epoch]:
+    """Yield the receiver epochs of a log, untouched (``fix.t_s`` is the line index)."""
+    counters = counters if counters is not None else SkipCounters()
+    lines = iter_nmea_lines(path, counters)
+
+    def gen() -> Iterator[Epoch]:
+        asm = EpochAssembler(counters)
+        for i, line in enumerate(lines):
+            yield from asm.push_epochs(float(i), line)
+        yield from asm.flush_epochs()
+        if counters.lines == 0:
+            raise InputError(f"{path}: no NMEA sentences in the file (is it an NMEA log?)")
+
+    return gen()
+
+
+def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None) -> Iterator[Fix]:
+    """Yield one Fix per receiver epoch of an NMEA log, ``t_s`` from the receiver's UTC.
+
+    Parameters
+    ----------
+    path : str or Path
+        The log: the bytes a receiver emits; ``#`` lines are comments.
+    counters : SkipCounters, optional
+        Filled with what was skipped (see module notes for ``untimed_epochs``).
+
+    Raises
+    ------
+    InputError
+        ``FILE: ...`` when the file cannot be read (raised at the call) or holds no
+        line that looks like an NMEA sentence (``$...``) at all (raised when iteration reaches the end).
+    """
+    counters = counters if counters is not None else SkipCounters()
+    epochs = epochs_from_nmea_file(path, counters)
+
+    def gen() -> Iterator[Fix]:
+        t_s = 0.0
+        last_tod_s: float | None = None
+        step_s = 1.0  # typical epoch interval, learned from the log
+        for ep in epochs:
+            if ep.time_of_day_s is None:
+                counters.extra["untimed_epochs"] = counters.extra.get("untimed_epochs", 0) + 1
+                continue
+            if last_tod_s is not None:
+                dt_s = ep.time_of_day_s - last_tod_s
+                if dt_s < -_DAY_S / 2:
+                    dt_s += _DAY_S  # midnight
+                if dt_s > 0.0:
+                    t_s += dt_s
+                    if dt_s <= 10.0:
+                        step_s = dt_s
+                else:
+                    t_s += step_s
+                    counters.extra["time_steps"] = counters.extra.get("time_steps", 0) + 1
+            last_tod_s = ep.time_of_day_s
+            yield dataclasses.replace(ep.fix, t_s=t_s)
+
+    return gen()
