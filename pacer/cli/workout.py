@@ -1,0 +1,83 @@
+"""``pacer workout show [WORKOUT]`` and ``pacer workout check WORKOUT``.
+
+``show`` without a WORKOUT lists the built-in library; with one it prints the expanded
+steps and their targets. ``check`` prints a one-line summary, or the error (file, line,
+column, suggestion) and exits 1. WORKOUT is a library name, a file or inline text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "workout",
+        help="show or check a workout (library name, file or inline text)",
+        description="Show the built-in workout library, expand a workout into its steps, "
+        "or check workout text. Language reference: docs/workouts.md.",
+    )
+    parser.add_argument("--config", metavar="FILE", help="config file (named paces, units)")
+    sub = parser.add_subparsers(dest="workout_command", metavar="ACTION", required=True)
+    show = sub.add_parser("show", help="list the library, or expand WORKOUT into steps")
+    show.add_argument("workout", nargs="?", metavar="WORKOUT",
+                      help="library name, file, or text like '8x(400m @72s, 200m jog)'")  # fmt: skip
+    show.add_argument("--miles", action="store_true", help="show paces per mile")
+    check = sub.add_parser("check", help="check WORKOUT; exit 1 with the error if it is wrong")
+    check.add_argument("workout", metavar="WORKOUT")
+    parser.set_defaults(func=run)
+
+
+def _named_paces(args: argparse.Namespace) -> tuple[dict[str, float], bool]:
+    from pacer.config import load_config
+
+    cfg = load_config(getattr(args, "config", None))
+    return dict(cfg.coach.named_paces_s_per_km), cfg.coach.units == "mi"
+
+
+def run(args: argparse.Namespace) -> int:
+    from pacer.coach.format import describe_planned
+    from pacer.coach.lexer import WorkoutSyntaxError
+    from pacer.coach.library import LIBRARY
+    from pacer.coach.resolve import resolve_workout
+    from pacer.units import format_clock
+
+    paces, miles = _named_paces(args)
+    miles = miles or bool(getattr(args, "miles", False))
+    if args.workout_command == "show" and args.workout is None:
+        width = max(len(n) for n in LIBRARY)
+        for name, (text, description) in LIBRARY.items():
+            print(f"{name:<{width}}  {text}")
+            print(f"{'':<{width}}  {description}")
+        return 0
+    if args.workout_command == "check":
+        try:
+            workout = resolve_workout(args.workout, named_paces=paces)
+        except WorkoutSyntaxError as exc:
+            print(f"pacer: error: {exc}", file=sys.stderr)
+            return 1
+        plan = workout.plan()
+        total_s = sum(s.est_duration_s for s in plan)
+        reps = workout.rep_count
+        reps_text = f"{reps} reps" if reps is not None else "open-ended reps"
+        print(f"OK {workout.name}: {len(plan)} steps, {reps_text}, about {format_clock(total_s)}")
+        return 0
+    workout = resolve_workout(args.workout, named_paces=paces)
+    print(f"{workout.name}")
+    print(f"  {workout.to_text()}")
+    t_s = 0.0
+    for step in workout.plan():
+        what = describe_planned(step.distance_m, step.duration_s, step.target_pace_s_per_km,
+                                step.target_time_s, miles=miles)  # fmt: skip
+        extras = []
+        if step.cadence_spm is not None:
+            extras.append(f"cadence {step.cadence_spm:.0f}")
+        if step.metronome:
+            extras.append("metronome")
+        extra = f"  [{', '.join(extras)}]" if extras else ""
+        print(f"{step.index + 1:>3}  {format_clock(t_s):>7}  {step.kind.value:<9} "
+              f"{step.label:<20} {what}{extra}")  # fmt: skip
+        t_s += step.est_duration_s
+    print(f"     {format_clock(t_s):>7}  end (estimated)")
+    return 0

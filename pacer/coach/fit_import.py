@@ -1,0 +1,151 @@
+"""Garmin FIT workout files (``workout`` + ``workout_step`` messages) -> Workout.
+
+Decoded with Garmin's own ``garmin-fit-sdk`` (the ``review`` extra), imported inside the
+function. The mapping, step by step:
+
+* duration ``time`` / ``distance`` -> a timed or measured step; ``open``, ``calories``,
+  heart-rate and power conditions -> an open step (ended by the lap button), because
+  pacer has no heart-rate or power sensor;
+* ``repeat_until_steps_cmplt`` -> ``Repeat(count)`` over the steps from ``duration_step``;
+  ``repeat_until_time`` / ``repeat_until_distance`` -> ``until`` blocks; other repeat
+  conditions (heart rate, power, calories) -> a repeat the runner ends;
+* target ``speed`` (custom low/high in m/s, or the speed zone's) -> a pace target at the
+  middle of the range; ``cadence`` (FIT counts strides, rpm) -> ``cadence_spm`` = 2 x the
+  middle; heart-rate and power targets are dropped;
+* intensity ``warmup``/``cooldown``/``rest``/``recovery``/``active``/``interval`` -> the
+  step kind; the step name becomes its label.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pacer.coach.format import format_items
+from pacer.coach.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
+from pacer.errors import WorkoutError
+from pacer.models import RepKind
+
+_INTENSITY_KIND = {
+    "warmup": RepKind.WARMUP,
+    "cooldown": RepKind.COOLDOWN,
+    "rest": RepKind.RECOVERY,
+    "recovery": RepKind.RECOVERY,
+    "active": RepKind.WORK,
+    "interval": RepKind.WORK,
+}
+
+
+def _positive(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if v > 0 else None
+
+
+def _speed_target(msg: dict[str, Any]) -> Target | None:
+    low = _positive(msg.get("custom_target_speed_low"))
+    high = _positive(msg.get("custom_target_speed_high"))
+    if low is None and high is None:
+        return None
+    mid_mps = ((low or high) + (high or low)) / 2.0  # type: ignore[operator]
+    return Target(pace_s_per_km=1000.0 / mid_mps)
+
+
+def _cadence_spm(msg: dict[str, Any]) -> float | None:
+    low = _positive(msg.get("custom_target_cadence_low"))
+    high = _positive(msg.get("custom_target_cadence_high"))
+    if low is None and high is None:
+        return None
+    return float((low or high) + (high or low))  # 2 x mid of strides/min
+
+
+def _step(msg: dict[str, Any]) -> Step:
+    intensity = str(msg.get("intensity", "active"))
+    kind = _INTENSITY_KIND.get(intensity, RepKind.STEADY)
+    duration_type = str(msg.get("duration_type", "open"))
+    distance_m = duration_s = None
+    if duration_type == "time":
+        duration_s = _positive(msg.get("duration_time"))
+    elif duration_type == "distance":
+        distance_m = _positive(msg.get("duration_distance"))
+    target_type = str(msg.get("target_type", "open"))
+    target = _speed_target(msg) if target_type == "speed" else None
+    cadence = _cadence_spm(msg) if target_type == "cadence" else None
+    label = str(msg.get("wkt_step_name") or "").strip()
+    return Step(
+        kind=kind,
+        distance_m=distance_m,
+        duration_s=duration_s,
+        target=target,
+        cadence_spm=cadence,
+        standing=intensity == "rest" and target is None and distance_m is None,
+        label=label,
+    )
+
+
+def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
+    """Read a Garmin FIT workout file.
+
+    Raises
+    ------
+    WorkoutError
+        The file is missing, not a FIT file, has no workout steps, or garmin-fit-sdk is
+        not installed.
+    """
+    try:
+        from garmin_fit_sdk import Decoder, Stream
+    except ImportError as exc:
+        raise WorkoutError(
+            f"{path}: reading FIT workouts needs garmin-fit-sdk (pip install 'pacer[review]')"
+        ) from exc
+    path = os.fspath(path)
+    try:
+        stream = Stream.from_file(path)
+    except OSError as exc:
+        raise WorkoutError(f"{path}: cannot read FIT file: {exc.strerror or exc}") from exc
+    try:
+        decoder = Decoder(stream)
+        if not decoder.is_fit():
+            raise WorkoutError(f"{path}: not a FIT file (no FIT header)")
+        messages, errors = decoder.read()
+    finally:
+        stream.close()
+    msgs = sorted(messages.get("workout_step_mesgs", []), key=lambda m: m.get("message_index", 0))
+    if not msgs:
+        problem = f"decoder said: {errors[0]}" if errors else "it has no workout_step messages"
+        raise WorkoutError(f"{path}: not a FIT workout file ({problem})")
+    items: list[tuple[int, Step | Repeat]] = []
+    for msg in msgs:
+        index = int(msg.get("message_index", len(items)))
+        duration_type = str(msg.get("duration_type", ""))
+        if not duration_type.startswith("repeat_"):
+            items.append((index, _step(msg)))
+            continue
+        first = int(msg.get("duration_step", msg.get("duration_value", 0)))
+        body = tuple(item for i, item in items if i >= first)
+        if not body:
+            raise WorkoutError(f"{path}: step {index} repeats from step {first}, which is not before it")
+        items = [(i, item) for i, item in items if i < first]
+        repeat: Repeat
+        if duration_type == "repeat_until_steps_cmplt":
+            count = int(msg.get("repeat_steps", msg.get("target_value", 1)) or 1)
+            repeat = Repeat(count=max(1, count), body=body)
+        elif duration_type == "repeat_until_time" and _positive(msg.get("repeat_time")):
+            repeat = Repeat(count=None, body=body, until_s=_positive(msg.get("repeat_time")))
+        elif duration_type == "repeat_until_distance" and _positive(msg.get("repeat_distance")):
+            repeat = Repeat(count=None, body=body, until_m=_positive(msg.get("repeat_distance")))
+        else:
+            repeat = Repeat(count=None, body=body)
+        items.append((first, repeat))
+    steps = tuple(item for _, item in items)
+    workouts = messages.get("workout_mesgs", [])
+    name = str(workouts[0].get("wkt_name", "")) if workouts else ""
+    name = name or os.path.splitext(os.path.basename(path))[0]
+    return Workout(
+        name=name,
+        source_text=format_items(steps),
+        steps=steps,
+        named_paces_s_per_km=dict(DEFAULT_NAMED_PACES_S_PER_KM),
+    )

@@ -1,0 +1,510 @@
+"""Recursive-descent parser of the workout language (grammar in docs/workouts.md).
+
+::
+
+    workout  := sep* item (sep+ item)* sep* EOF          sep := ';' | ',' | newline
+    item     := repeat | until | step
+    repeat   := NUM 'x' ( '(' items ')' | step )
+    until    := 'until' quantity [':'] ( '(' items ')' | step )
+    step     := part+ ['r' part+]                         (the 'r' part is a recovery step)
+    part     := quantity | kindword | '@' target | 'cadence' NUM ['spm'] | 'metronome'
+    quantity := NUM unit [NUM unit]* | CLOCK
+    target   := NUM ['s'] | CLOCK ['/' ('km'|'mi')] | pacename
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from pacer.coach.lexer import (
+    CLOCK,
+    EOF,
+    NL,
+    NUM,
+    SYM,
+    WORD,
+    Token,
+    WorkoutSyntaxError,
+    clock_to_s,
+    suggest,
+    tokenize,
+)
+from pacer.coach.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
+from pacer.models import RepKind
+from pacer.units import M_PER_MILE
+
+DISTANCE_UNITS_M: dict[str, float] = {
+    "m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
+    "k": 1000.0, "km": 1000.0, "kilometer": 1000.0, "kilometers": 1000.0,
+    "kilometre": 1000.0, "kilometres": 1000.0,
+    "mi": M_PER_MILE, "mile": M_PER_MILE, "miles": M_PER_MILE,
+}  # fmt: skip
+TIME_UNITS_S: dict[str, float] = {
+    "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+    "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+    "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
+}  # fmt: skip
+
+#: word -> (kind, standing, label, inferable). "Inferable" recovery words at the top level
+#: become warm-up before the first work step and cool-down after the last.
+KIND_WORDS: dict[str, tuple[RepKind, bool, str, bool]] = {
+    "warmup": (RepKind.WARMUP, False, "", False),
+    "warm-up": (RepKind.WARMUP, False, "", False),
+    "wu": (RepKind.WARMUP, False, "", False),
+    "cooldown": (RepKind.COOLDOWN, False, "", False),
+    "cool-down": (RepKind.COOLDOWN, False, "", False),
+    "warmdown": (RepKind.COOLDOWN, False, "", False),
+    "cd": (RepKind.COOLDOWN, False, "", False),
+    "jog": (RepKind.RECOVERY, False, "", True),
+    "easy": (RepKind.RECOVERY, False, "", True),
+    "walk": (RepKind.RECOVERY, False, "", True),
+    "recovery": (RepKind.RECOVERY, False, "", False),
+    "rec": (RepKind.RECOVERY, False, "", False),
+    "stand": (RepKind.RECOVERY, True, "", False),
+    "standing": (RepKind.RECOVERY, True, "", False),
+    "rest": (RepKind.RECOVERY, True, "", False),
+    "work": (RepKind.WORK, False, "", False),
+    "rep": (RepKind.WORK, False, "", False),
+    "fast": (RepKind.WORK, False, "", False),
+    "hard": (RepKind.WORK, False, "", False),
+    "tempo": (RepKind.WORK, False, "tempo", False),
+    "cruise": (RepKind.WORK, False, "cruise", False),
+    "stride": (RepKind.WORK, False, "strides", False),
+    "strides": (RepKind.WORK, False, "strides", False),
+    "hill": (RepKind.WORK, False, "hill", False),
+    "hills": (RepKind.WORK, False, "hill", False),
+    "steady": (RepKind.STEADY, False, "", False),
+    "run": (RepKind.STEADY, False, "", False),
+    "progression": (RepKind.WORK, False, "progression", False),
+}
+MODIFIER_WORDS = ("cadence", "metronome", "until", "x", "r")
+_SEPARATORS = {";", ","}
+MAX_DISTANCE_M = 100_000.0
+MAX_DURATION_S = 24 * 3600.0
+MIN_PACE_S_PER_KM = 90.0  # 1:30/km: faster than any human
+MAX_PACE_S_PER_KM = 1200.0  # 20:00/km
+
+
+@dataclass
+class _Parts:
+    kind: RepKind | None = None
+    standing: bool = False
+    label: str = ""
+    inferable: bool = False
+    distance_m: float | None = None
+    duration_s: float | None = None
+    target: Target | None = None
+    target_tok: Token | None = None
+    cadence_spm: float | None = None
+    metronome: bool = False
+    first: Token | None = None
+    words: list[Token] = field(default_factory=list)
+
+
+class _Parser:
+    def __init__(self, text: str, source: str, paces: dict[str, float]) -> None:
+        self.text = text
+        self.source = source
+        self.lines = text.split("\n")
+        self.toks = tokenize(text, source)
+        self.i = 0
+        self.paces = paces
+        self.inferable: set[int] = set()  # id() of steps whose kind may be inferred
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.i]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
+    def advance(self) -> Token:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def error(self, tok: Token, problem: str, suggestion: str | None = None) -> WorkoutSyntaxError:
+        line_text = self.lines[tok.line - 1] if tok.line - 1 < len(self.lines) else ""
+        return WorkoutSyntaxError(self.source, tok.line, tok.col, problem, suggestion, line_text)
+
+    def is_sym(self, s: str, tok: Token | None = None) -> bool:
+        t = tok or self.tok
+        return t.kind == SYM and t.text == s
+
+    def is_word(self, *words: str, tok: Token | None = None) -> bool:
+        t = tok or self.tok
+        return t.kind == WORD and t.lower in words
+
+    def at_separator(self) -> bool:
+        t = self.tok
+        return t.kind in (NL, EOF) or (t.kind == SYM and t.text in _SEPARATORS | {")"})
+
+    def skip_separators(self) -> None:
+        while self.tok.kind == NL or (self.tok.kind == SYM and self.tok.text in _SEPARATORS):
+            self.advance()
+
+    # ------------------------------------------------------------------ grammar
+    def parse(self) -> tuple[Step | Repeat, ...]:
+        self.skip_separators()
+        if self.tok.kind == EOF:
+            raise self.error(self.tok, "empty workout: expected a step such as '400m @72s'")
+        items = self.items(closing=None)
+        if self.tok.kind != EOF:
+            raise self.error(self.tok, f"unexpected {self.describe(self.tok)}", None)
+        return self.infer_top_level(items)
+
+    def items(self, closing: str | None) -> list[Step | Repeat]:
+        out: list[Step | Repeat] = []
+        while True:
+            self.skip_separators()
+            if self.tok.kind == EOF:
+                if closing:
+                    raise self.error(self.tok, "missing ')' to close the repeat", ")")
+                return out
+            if closing and self.is_sym(closing):
+                if not out:
+                    raise self.error(self.tok, "empty repeat: expected steps inside '( )'")
+                return out
+            if self.is_sym(")"):
+                raise self.error(self.tok, "')' without a matching '('")
+            out.extend(self.item())
+            if not self.at_separator():
+                raise self.error(
+                    self.tok, f"expected ';' or ',' before {self.describe(self.tok)}", ";"
+                )
+
+    def item(self) -> list[Step | Repeat]:
+        tok = self.tok
+        if tok.kind == NUM and self.is_word("x", tok=self.peek()):
+            return [self.repeat()]
+        if tok.kind == NUM and self.peek().kind == WORD and self.peek().lower.startswith("x"):
+            bad = self.peek()
+            raise self.error(bad, f"unknown word {bad.text!r}; write a space or '(' after 'x'",
+                             f"{tok.text}x {bad.text[1:]}")  # fmt: skip
+        if self.is_word("until"):
+            return [self.until()]
+        return self.step(in_repeat=False)
+
+    def repeat(self) -> Repeat:
+        count_tok = self.advance()
+        if "." in count_tok.text or int(count_tok.text) < 1 or int(count_tok.text) > 200:
+            raise self.error(count_tok, f"repeat count must be a whole number 1-200, got {count_tok.text}")
+        self.advance()  # 'x'
+        return Repeat(count=int(count_tok.text), body=self.body())
+
+    def until(self) -> Repeat:
+        self.advance()
+        q_tok = self.tok
+        distance_m, duration_s = self.quantity()
+        if distance_m is None and duration_s is None:
+            raise self.error(q_tok, "'until' needs a time or distance, like 'until 30min:'")
+        if self.is_sym(":"):
+            self.advance()
+        return Repeat(count=None, body=self.body(), until_s=duration_s, until_m=distance_m)
+
+    def body(self) -> tuple[Step | Repeat, ...]:
+        if self.is_sym("("):
+            self.advance()
+            inner = self.items(closing=")")
+            self.advance()
+        else:
+            if self.at_separator():
+                raise self.error(self.tok, "expected a step or '(' after the repeat")
+            inner = self.step(in_repeat=True)
+        return tuple(self.infer_in_repeat(inner))
+
+    def step(self, in_repeat: bool) -> list[Step | Repeat]:
+        main = self.parts(allow_r=True)
+        steps = [self.build(main)]
+        if self.is_word("r"):
+            r_tok = self.advance()
+            rec = self.parts(allow_r=False)
+            rec.first = rec.first or r_tok
+            if rec.kind is None:
+                rec.kind = RepKind.RECOVERY
+            if rec.distance_m is None and rec.duration_s is None:
+                raise self.error(self.tok, "'r' needs a recovery time or distance, like 'r90s'")
+            steps.append(self.build(rec))
+        return steps
+
+    def parts(self, allow_r: bool) -> _Parts:
+        p = _Parts()
+        first = True
+        while not self.at_separator():
+            tok = self.tok
+            if first and self.is_word("r") and self.peek().kind in (NUM, CLOCK):
+                self.advance()
+                p.kind, p.first = RepKind.RECOVERY, tok
+            elif tok.kind in (NUM, CLOCK):
+                if p.distance_m is not None or p.duration_s is not None:
+                    raise self.error(tok, "a step has one distance or one time")
+                p.distance_m, p.duration_s = self.quantity()
+            elif self.is_sym("@"):
+                self.advance()
+                if p.target is not None:
+                    raise self.error(tok, "a step has one target")
+                p.target_tok = self.tok
+                p.target = self.target()
+            elif self.is_word("cadence"):
+                self.advance()
+                p.cadence_spm = self.cadence()
+            elif self.is_word("metronome"):
+                self.advance()
+                p.metronome = True
+            elif self.is_word("r"):
+                if allow_r:
+                    break
+                raise self.error(tok, "a step has one recovery")
+            elif tok.kind == WORD and tok.lower in KIND_WORDS:
+                self.advance()
+                kind, standing, label, inferable = KIND_WORDS[tok.lower]
+                if p.kind is not None and kind is not p.kind:
+                    raise self.error(tok, f"'{tok.text}' contradicts '{p.words[-1].text}'")
+                p.kind = kind
+                p.standing = p.standing or standing
+                p.label = p.label or label
+                p.inferable = (p.inferable or not p.words) and inferable
+                p.words.append(tok)
+            elif tok.kind == WORD and tok.lower in ("spm", "bpm"):
+                raise self.error(tok, "'spm' belongs after 'cadence N'", "cadence")
+            elif tok.kind == WORD:
+                vocab = list(KIND_WORDS) + list(MODIFIER_WORDS)
+                raise self.error(tok, f"unknown word {tok.text!r}", suggest(tok.text, vocab))
+            elif self.is_sym("("):
+                raise self.error(tok, "'(' must follow a repeat count, like '8x('", "x(")
+            else:
+                raise self.error(tok, f"unexpected {self.describe(tok)}")
+            if p.first is None:
+                p.first = tok
+            first = False
+        if p.first is None:
+            raise self.error(self.tok, f"expected a step before {self.describe(self.tok)}")
+        return p
+
+    def quantity(self) -> tuple[float | None, float | None]:
+        """NUM unit [NUM unit]* or CLOCK -> (distance_m, duration_s)."""
+        tok = self.tok
+        if tok.kind == CLOCK:
+            self.advance()
+            return None, self.clock(tok)
+        if tok.kind != NUM:
+            raise self.error(tok, f"expected a distance or time, got {self.describe(tok)}")
+        distance_m = 0.0
+        duration_s = 0.0
+        last_time_unit = None
+        while self.tok.kind == NUM:
+            num_tok = self.advance()
+            unit_tok = self.tok
+            value = float(num_tok.text)
+            if unit_tok.kind != WORD or unit_tok.lower not in DISTANCE_UNITS_M | TIME_UNITS_S:
+                if unit_tok.kind == WORD and not (unit_tok.lower in KIND_WORDS or unit_tok.lower in MODIFIER_WORDS):
+                    hint = suggest(unit_tok.text, list(DISTANCE_UNITS_M) + list(TIME_UNITS_S))
+                    raise self.error(unit_tok, f"unknown unit {unit_tok.text!r}",
+                                     f"{num_tok.text}{hint}" if hint else None)  # fmt: skip
+                hint = f"{num_tok.text}m" if value >= 50 else f"{num_tok.text}min"
+                raise self.error(num_tok, f"the number {num_tok.text} needs a unit", hint)
+            self.advance()
+            unit = unit_tok.lower
+            if unit in DISTANCE_UNITS_M:
+                if duration_s or distance_m:
+                    raise self.error(unit_tok, "a step has one distance or one time")
+                distance_m = value * DISTANCE_UNITS_M[unit]
+                if not 0 < distance_m <= MAX_DISTANCE_M:
+                    raise self.error(num_tok, "distance must be more than 0 and at most 100 km")
+                return distance_m, None
+            scale = TIME_UNITS_S[unit]
+            if last_time_unit is not None and scale >= last_time_unit:
+                raise self.error(unit_tok, "write a time as '1min30s' or '1:30'", None)
+            last_time_unit = scale
+            duration_s += value * scale
+            if not (self.tok.kind == NUM and self.tok.col == unit_tok.end_col):
+                break  # '1min30s' continues only without a space
+        if not 0 < duration_s <= MAX_DURATION_S:
+            raise self.error(tok, "time must be more than 0 and at most 24 h")
+        return None, duration_s
+
+    def clock(self, tok: Token) -> float:
+        fields = tok.text.split(":")
+        if any(float(f) >= 60 for f in fields[1:]):
+            raise self.error(tok, f"bad time {tok.text!r}: seconds and minutes go up to 59")
+        value = clock_to_s(tok.text)
+        if not 0 < value <= MAX_DURATION_S:
+            raise self.error(tok, "time must be more than 0 and at most 24 h")
+        return value
+
+    def target(self) -> Target:
+        tok = self.tok
+        if tok.kind == NUM and self.peek().kind == WORD and self.peek().col == tok.end_col:
+            unit = self.peek()
+            if unit.lower in ("s", "sec", "secs", "seconds"):
+                self.advance()
+                self.advance()
+                return self.rep_time(tok, float(tok.text))
+            return self.named(tok, tok.text + unit.lower, unit)
+        if tok.kind == NUM:
+            self.advance()
+            if self.is_sym("/"):
+                raise self.error(tok, "write a pace as minutes:seconds, like '@4:30/km'",
+                                 f"@{tok.text}:00/km")  # fmt: skip
+            return self.rep_time(tok, float(tok.text))
+        if tok.kind == CLOCK:
+            self.advance()
+            value = self.clock(tok)
+            if self.is_sym("/"):
+                self.advance()
+                unit = self.tok
+                if unit.kind == WORD and unit.lower in ("km", "k", "kilometer", "kilometre"):
+                    self.advance()
+                    return self.pace(tok, value, per_mile=False)
+                if unit.kind == WORD and unit.lower in ("mi", "mile"):
+                    self.advance()
+                    return self.pace(tok, value, per_mile=True)
+                hint = suggest(unit.text, ["km", "mi"]) if unit.kind == WORD else "km"
+                raise self.error(unit, "a pace is per 'km' or per 'mi'", hint)
+            return self.rep_time(tok, value)
+        if tok.kind == WORD:
+            return self.named(tok, tok.lower, tok)
+        raise self.error(tok, "expected a target after '@': a rep time '72s', a pace '4:30/km' "
+                              "or a named pace '5k'")  # fmt: skip
+
+    def named(self, tok: Token, name: str, last: Token) -> Target:
+        if name not in self.paces:
+            raise self.error(tok, f"unknown named pace {name!r}", suggest(name, self.paces))
+        self.i = self.toks.index(last, self.i) + 1
+        return Target(pace_s_per_km=float(self.paces[name]), name=name)
+
+    def rep_time(self, tok: Token, value_s: float) -> Target:
+        if not 0 < value_s <= MAX_DURATION_S:
+            raise self.error(tok, "a rep time must be more than 0 s")
+        return Target(rep_time_s=value_s)
+
+    def pace(self, tok: Token, value_s: float, per_mile: bool) -> Target:
+        pace = value_s * 1000.0 / M_PER_MILE if per_mile else value_s
+        if not MIN_PACE_S_PER_KM <= pace <= MAX_PACE_S_PER_KM:
+            raise self.error(tok, "pace must be between 1:30 and 20:00 per km")
+        return Target(pace_s_per_km=pace, per_mile=per_mile)
+
+    def cadence(self) -> float:
+        tok = self.tok
+        if tok.kind != NUM:
+            raise self.error(tok, "expected steps per minute after 'cadence', like 'cadence 178'")
+        self.advance()
+        value = float(tok.text)
+        if not 100 <= value <= 240:
+            raise self.error(tok, "cadence must be 100-240 steps per minute")
+        if self.is_word("spm"):
+            self.advance()
+        return value
+
+    # ------------------------------------------------------------------ building
+    def build(self, p: _Parts) -> Step:
+        assert p.first is not None
+        kind = p.kind
+        if kind is None:
+            kind = RepKind.WORK if p.target is not None else RepKind.STEADY
+        if p.target is not None and p.target.rep_time_s is not None and p.distance_m is None:
+            raise self.error(p.target_tok or p.first,
+                             "a rep time needs a distance; for a timed step give a pace",
+                             "@4:30/km")  # fmt: skip
+        if p.target is not None and p.target.rep_time_s is not None and p.distance_m:
+            pace = p.target.rep_time_s * 1000.0 / p.distance_m
+            if not MIN_PACE_S_PER_KM <= pace <= MAX_PACE_S_PER_KM:
+                raise self.error(p.target_tok or p.first,
+                                 "this rep time means a pace outside 1:30-20:00 per km")  # fmt: skip
+        if p.standing and p.target is not None:
+            raise self.error(p.target_tok or p.first, "a standing recovery has no target")
+        step = Step(
+            kind=kind,
+            distance_m=p.distance_m,
+            duration_s=p.duration_s,
+            target=p.target,
+            cadence_spm=p.cadence_spm,
+            metronome=p.metronome,
+            standing=p.standing,
+            label=p.label,
+        )
+        if step.is_open and kind in (RepKind.WORK, RepKind.STEADY) and not p.words:
+            raise self.error(p.first, "a step needs a distance or a time", "400m")
+        if p.inferable or (p.kind is None and p.target is None):
+            self.inferable.add(id(step))
+        return step
+
+    def infer_in_repeat(self, items: list[Step | Repeat]) -> list[Step | Repeat]:
+        """Untargeted, unnamed steps in a repeat: the first is work, later ones recovery."""
+        out: list[Step | Repeat] = []
+        for n, item in enumerate(items):
+            if isinstance(item, Step) and id(item) in self.inferable and item.kind is RepKind.STEADY:
+                item = replace(item, kind=RepKind.WORK if n == 0 else RepKind.RECOVERY)
+            out.append(item)
+        return out
+
+    def infer_top_level(self, items: list[Step | Repeat]) -> tuple[Step | Repeat, ...]:
+        """Top-level 'jog'/'easy' steps: warm-up before the first work, cool-down after."""
+        has_work = [_has_work(item) for item in items]
+        if not any(has_work):
+            return tuple(items)
+        first = has_work.index(True)
+        last = len(items) - 1 - has_work[::-1].index(True)
+        out: list[Step | Repeat] = []
+        for n, item in enumerate(items):
+            if (isinstance(item, Step) and id(item) in self.inferable
+                    and item.kind is RepKind.RECOVERY):  # fmt: skip
+                if n < first:
+                    item = replace(item, kind=RepKind.WARMUP)
+                elif n > last:
+                    item = replace(item, kind=RepKind.COOLDOWN)
+            out.append(item)
+        return tuple(out)
+
+    @staticmethod
+    def describe(tok: Token) -> str:
+        if tok.kind == EOF:
+            return "end of workout"
+        if tok.kind == NL:
+            return "end of line"
+        return repr(tok.text)
+
+
+def _has_work(item: Step | Repeat) -> bool:
+    if isinstance(item, Step):
+        return item.kind is RepKind.WORK
+    return any(_has_work(i) for i in item.body)
+
+
+def parse_workout(
+    text: str,
+    *,
+    named_paces_s_per_km: dict[str, float] | None = None,
+    source: str = "<workout>",
+    name: str | None = None,
+) -> Workout:
+    """Parse workout text.
+
+    Parameters
+    ----------
+    text
+        One line (``2km jog; 8x(400m @72s, 200m jog); 2km jog``) or several, one step or
+        block per line, ``#`` comments allowed.
+    named_paces_s_per_km
+        The runner's named paces (``{"5k": 238.0}``), overriding the defaults.
+    source
+        File name or ``<workout>``, used in error messages.
+    name
+        Name of the workout (default: the source, or the text itself when inline).
+
+    Raises
+    ------
+    WorkoutSyntaxError
+        (a :class:`pacer.errors.WorkoutError`) ``SOURCE:LINE:COL: problem -- did you mean
+        'x'?`` followed by the source line and a caret.
+    """
+    paces = dict(DEFAULT_NAMED_PACES_S_PER_KM)
+    for key, value in (named_paces_s_per_km or {}).items():
+        paces[key.lower()] = float(value)
+    items = _Parser(text, source, paces).parse()
+    if name is None:
+        lines = [ln.split("#")[0].strip() for ln in text.splitlines()]
+        compact = "; ".join(ln for ln in lines if ln)
+        name = compact if source == "<workout>" else source
+    return Workout(name=name, source_text=text, steps=items, named_paces_s_per_km=paces)

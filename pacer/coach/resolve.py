@@ -1,0 +1,65 @@
+"""WORKOUT argument -> Workout: a library name, a file (text or Garmin FIT), or inline text.
+
+This is the one module of ``pacer.coach`` that reads files.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pacer.coach.lexer import WorkoutSyntaxError, suggest
+from pacer.coach.library import LIBRARY
+from pacer.coach.parser import parse_workout
+from pacer.coach.workout import Workout
+from pacer.errors import WorkoutError
+
+_FILE_SUFFIXES = (".txt", ".workout", ".wkt", ".fit", ".pw")
+
+
+def _looks_like_path(spec: str) -> bool:
+    s = spec.strip()
+    return s.lower().endswith(_FILE_SUFFIXES) or s.startswith(("./", "../", "~/", "/"))
+
+
+def resolve_workout(spec: str, *, named_paces: dict[str, float] | None = None) -> Workout:
+    """Resolve a WORKOUT argument (ARCHITECTURE.md: library name, file, or inline text).
+
+    Raises
+    ------
+    WorkoutError
+        Unknown library name, missing or unreadable file, or text that does not parse
+        (the message points at line and column).
+    """
+    key = spec.strip().lower()
+    if key in LIBRARY:
+        text, _ = LIBRARY[key]
+        return parse_workout(text, named_paces_s_per_km=named_paces, name=key,
+                             source=f"library:{key}")  # fmt: skip
+    path = os.path.expanduser(spec.strip())
+    if os.path.isfile(path):
+        if path.lower().endswith(".fit"):
+            from pacer.coach.fit_import import workout_from_fit
+
+            return workout_from_fit(path)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except UnicodeDecodeError as exc:
+            raise WorkoutError(f"{spec}: not a UTF-8 text workout file ({exc.reason})") from exc
+        except OSError as exc:
+            raise WorkoutError(f"{spec}: cannot read workout file: {exc.strerror}") from exc
+        name = os.path.splitext(os.path.basename(path))[0]
+        return parse_workout(text, named_paces_s_per_km=named_paces, source=spec, name=name)
+    if _looks_like_path(spec):
+        raise WorkoutError(f"{spec}: no such workout file")
+    try:
+        return parse_workout(spec, named_paces_s_per_km=named_paces)
+    except WorkoutSyntaxError as exc:
+        plain = key.replace("-", "").replace("_", "").isalnum()
+        close = suggest(key, LIBRARY) if plain else None
+        if close is not None:
+            raise WorkoutError(
+                f"{spec!r} is not a library workout, a file or workout text -- "
+                f"did you mean '{close}'?"
+            ) from exc
+        raise
