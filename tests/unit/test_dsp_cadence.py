@@ -1,0 +1,294 @@
+"""Known-answer and property tests for pacer.dsp.cadence (synthetic gait)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from dsp_cadence_synth import G_MPS2, blocks, gait
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pacer.dsp.cadence import CadenceEstimate, CadenceTracker, estimate_cadence
+from pacer.models import AccelBlock
+
+CAL_ERROR = 0.001  # the runtime's rate calibration is modelled as good to ~0.1 %
+
+
+def run_tracker(synth, calibrated_rate_hz, block_s=0.25, tracker=None):
+    tracker = tracker or CadenceTracker()
+    estimates, footfalls = [], []
+    for b in blocks(synth, calibrated_rate_hz, block_s):
+        estimates += tracker.push(b)
+        footfalls += tracker.footfalls()
+    return tracker, estimates, footfalls
+
+
+def calibrated(synth):
+    return synth.true_rate_hz * (1.0 + CAL_ERROR)
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0])
+@pytest.mark.parametrize("rate_error", [-0.03, 0.0, 0.03])
+@pytest.mark.parametrize(
+    ("cadence_spm", "run", "mode"),
+    [(152.0, True, "run"), (188.0, True, "run"), (96.0, False, "walk"), (126.0, False, "walk")],
+)
+def test_known_cadence_over_rates_and_rate_error(rate_hz, rate_error, cadence_spm, run, mode):
+    synth = gait(cadence_spm, 20.0, rate_hz, rate_error=rate_error, run=run, seed=3)
+    _, est, _ = run_tracker(synth, calibrated(synth))
+    settled = [e for e in est if e.t_s >= 4.0]
+    assert len(settled) >= 15
+    values = np.array([e.cadence_spm for e in settled], dtype=float)
+    # The tracker's clock is the calibrated one: 0.1 % off, i.e. ~0.2 spm at 190 spm.
+    assert np.all(np.abs(values - cadence_spm) < 1.5)
+    assert {e.mode for e in settled} == {mode}
+    assert all(0.5 < e.confidence <= 1.0 for e in settled)
+
+
+def test_uncalibrated_rate_error_shows_as_bias():
+    """Feeding the nominal rate of a 3 % fast sensor reads 3 % low: calibration matters."""
+    synth = gait(170.0, 12.0, 100.0, rate_error=0.03, seed=4)
+    _, est, _ = run_tracker(synth, 100.0)
+    value = est[-1].cadence_spm
+    assert value is not None and abs(value - 170.0 / 1.03) < 1.0
+
+
+def test_one_estimate_per_hop_stamped_at_window_end():
+    synth = gait(170.0, 10.0, 100.0, seed=5)
+    _, est, _ = run_tracker(synth, 100.0, block_s=0.37)
+    times = np.array([e.t_s for e in est])
+    np.testing.assert_allclose(np.diff(times), 1.0)
+    assert times[0] == pytest.approx(1.0)
+    assert [e.cadence_spm is None for e in est[:3]] == [True, True, True]  # window filling
+    assert all(e.cadence_spm is not None for e in est[3:])
+
+
+def test_standing_gives_none_and_still():
+    rng = np.random.default_rng(6)
+    tracker = CadenceTracker()
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    samples = np.array([0.0, 0.0, G_MPS2]) @ q.T + rng.normal(0, 0.05, (1000, 3))
+    est = tracker.push(AccelBlock(0.0, 100.0, samples))
+    assert len(est) == 10
+    assert all(e.cadence_spm is None for e in est)
+    assert {e.mode for e in est[4:]} == {"still"}
+    assert tracker.footfalls() == []
+    assert tracker.latest is est[-1]
+
+
+def test_running_then_standing_then_walking():
+    run = gait(175.0, 20.0, 100.0, seed=7)
+    walk = gait(110.0, 20.0, 100.0, run=False, seed=8)
+    rng = np.random.default_rng(9)
+    stand = np.array([0.0, 0.0, G_MPS2]) + rng.normal(0, 0.05, (2000, 3))
+    samples = np.concatenate([run.samples_mps2, stand, walk.samples_mps2])
+    tracker = CadenceTracker()
+    est = []
+    for start in range(0, samples.shape[0], 50):
+        est += tracker.push(AccelBlock(start / 100.0, 100.0, samples[start : start + 50]))
+    by_t = {round(e.t_s): e for e in est}
+    assert by_t[18].mode == "run" and abs(by_t[18].cadence_spm - 175) < 1.5
+    assert by_t[38].mode == "still" and by_t[38].cadence_spm is None
+    assert by_t[58].mode == "walk" and abs(by_t[58].cadence_spm - 110) < 1.5
+
+
+@pytest.mark.parametrize(
+    ("before_spm", "after_spm"), [(160.0, 185.0), (185.0, 160.0), (110.0, 170.0)]
+)
+def test_settles_within_5_s_of_a_cadence_change(before_spm, after_spm):
+    change_s = 15.0
+    run_after = after_spm > 140
+    first = gait(before_spm, change_s, 100.0, run=before_spm > 140, seed=10)
+    second = gait(after_spm, 15.0, 100.0, run=run_after, seed=11)
+    samples = np.concatenate([first.samples_mps2, second.samples_mps2])
+    tracker = CadenceTracker()
+    est = []
+    for start in range(0, samples.shape[0], 25):
+        est += tracker.push(AccelBlock(start / 100.0, 100.0, samples[start : start + 25]))
+    late = [e for e in est if e.t_s >= change_s + 5.0]
+    assert late and all(abs(e.cadence_spm - after_spm) < 1.5 for e in late)
+
+
+def _footfalls_vs_truth(synth):
+    cal = calibrated(synth)
+    _, _, footfalls = run_tracker(synth, cal)
+    got_s = np.array([f.t_s for f in footfalls]) * cal / synth.true_rate_hz  # to true time
+    truth_s = synth.footfalls_s
+    inner = truth_s[(truth_s > 1.0) & (truth_s < synth.t_s[-1] - 1.5)]
+    j = np.abs(inner[:, None] - got_s[None, :]).argmin(axis=1)
+    return got_s, inner, got_s[j] - inner
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0])
+@pytest.mark.parametrize("cadence_spm", [155.0, 200.0])
+@pytest.mark.parametrize("placement", ["hip", "chest"])
+def test_footfalls_match_truth_within_a_few_ms(rate_hz, cadence_spm, placement):
+    """Clean loading waveform: the footfall is the loading peak (mid-stance)."""
+    synth = gait(
+        cadence_spm,
+        30.0,
+        rate_hz,
+        rate_error=0.02,
+        placement=placement,
+        harmonics=(0.0, 0.0),
+        seed=12,
+    )
+    got_s, _, err_s = _footfalls_vs_truth(synth)
+    assert np.all(np.abs(err_s) < 0.012)  # every step found
+    assert np.median(np.abs(err_s)) < 0.004
+    assert np.all(np.diff(got_s) > 0.5 * 60.0 / cadence_spm)  # no duplicates
+    assert len(got_s) <= synth.footfalls_s.size
+
+
+@pytest.mark.parametrize("cadence_spm", [155.0, 200.0])
+def test_footfall_phase_is_steady_with_harmonics(cadence_spm):
+    """Harmonics shift the peak by a constant; step-to-step the phase stays put."""
+    synth = gait(cadence_spm, 30.0, 100.0, placement="waist", seed=12)
+    _, _, err_s = _footfalls_vs_truth(synth)
+    assert np.abs(err_s).max() < 0.03
+    assert np.std(err_s) < 0.005
+
+
+def test_footfalls_are_reported_once():
+    synth = gait(170.0, 12.0, 100.0, seed=13)
+    tracker, _, footfalls = run_tracker(synth, 100.0)
+    assert tracker.footfalls() == []
+    t = [f.t_s for f in footfalls]
+    assert t == sorted(t) and len(set(t)) == len(t)
+
+
+def test_gap_restarts_without_exception():
+    synth = gait(170.0, 20.0, 100.0, seed=14)
+    bl = blocks(synth, 100.0, 0.5)
+    tracker = CadenceTracker()
+    est = []
+    for b in bl[:20]:
+        est += tracker.push(b)
+    assert est[-1].cadence_spm is not None
+    # FIFO overflow: 100 samples lost, the next block starts 1 s later.
+    b = bl[22]
+    est_after = tracker.push(AccelBlock(b.t0_s, b.rate_hz, b.samples_mps2, lost_samples=100))
+    for b in bl[23:]:
+        est_after += tracker.push(b)
+    assert tracker.restarts == 1
+    # New timeline from the restart: first estimates wait for a full window again.
+    assert est_after[0].cadence_spm is None
+    assert est_after[-1].cadence_spm == pytest.approx(170.0, abs=1.5)
+    # A backwards time jump also restarts.
+    tracker.push(AccelBlock(0.0, 100.0, synth.samples_mps2[:50]))
+    assert tracker.restarts == 2
+
+
+def test_small_rate_changes_between_blocks_are_resampled():
+    """Calibrated rate wobbling +-0.5 % between blocks; stamps consistent with it."""
+    synth = gait(180.0, 20.0, 100.0, seed=15)
+    rng = np.random.default_rng(16)
+    tracker = CadenceTracker()
+    est, t0, start = [], 0.0, 0
+    while start < synth.t_s.size:
+        n = int(rng.integers(10, 60))
+        rate = 100.0 * (1 + rng.uniform(-0.005, 0.005))
+        est += tracker.push(AccelBlock(t0, rate, synth.samples_mps2[start : start + n]))
+        t0 = start / 100.0 + n / 100.0  # true time of the next block's first sample
+        start += n
+    assert tracker.restarts == 0
+    values = [e.cadence_spm for e in est if e.t_s >= 4.0]
+    assert all(v is not None and abs(v - 180.0) < 1.5 for v in values)
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [
+        np.empty((0, 3)),
+        np.full((1, 3), 9.8),
+        np.full((500, 3), 5.66),
+        np.full((500, 3), np.nan),
+        np.array([1.0, 2.0, 3.0]),  # wrong shape
+    ],
+)
+def test_degenerate_blocks_give_no_estimate_not_an_exception(samples):
+    tracker = CadenceTracker()
+    est = []
+    for i in range(12):
+        est += tracker.push(AccelBlock(i * 5.0, 100.0, samples))
+    assert all(e.cadence_spm is None for e in est)
+    assert tracker.footfalls() == []
+
+
+def test_degenerate_rates_and_scattered_nans():
+    tracker = CadenceTracker()
+    assert tracker.push(AccelBlock(0.0, 0.0, np.ones((10, 3)))) == []
+    assert tracker.push(AccelBlock(0.0, float("nan"), np.ones((10, 3)))) == []
+    synth = gait(170.0, 12.0, 100.0, seed=17)
+    s = synth.samples_mps2.copy()
+    s[::37] = np.nan  # isolated glitches are bridged, not fatal
+    est = tracker.push(AccelBlock(0.0, 100.0, s))
+    assert est[-1].cadence_spm == pytest.approx(170.0, abs=1.5)
+
+
+def test_estimate_cadence_degenerate_inputs():
+    assert estimate_cadence(np.array([1.0]), 100.0) == (None, 0.0, "unknown")
+    assert estimate_cadence(np.zeros(400), 100.0)[2] == "still"
+    assert estimate_cadence(np.ones(400), -1.0)[0] is None
+    assert estimate_cadence(np.full(400, np.nan), 100.0)[0] is None
+
+
+def test_estimate_is_frozen():
+    e = CadenceEstimate(1.0, 170.0, 0.9, "run")
+    with pytest.raises(AttributeError):
+        e.cadence_spm = 1.0  # type: ignore[misc]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cadence_spm=st.floats(150.0, 210.0),
+    amplitude=st.floats(0.8, 1.2),
+    asymmetry=st.floats(0.0, 0.25),
+    h2=st.floats(0.0, 0.8),
+    h3=st.floats(0.0, 0.5),
+    placement=st.sampled_from(["hip", "waist", "chest"]),
+    rate_hz=st.sampled_from([50.0, 100.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_no_octave_errors_running(
+    cadence_spm, amplitude, asymmetry, h2, h3, placement, rate_hz, seed
+):
+    synth = gait(
+        cadence_spm,
+        9.0,
+        rate_hz,
+        placement=placement,
+        amplitude=amplitude,
+        asymmetry=asymmetry,
+        harmonics=(h2, h3),
+        seed=seed,
+    )
+    _, est, _ = run_tracker(synth, synth.true_rate_hz, block_s=1.0)
+    for e in est[4:]:
+        assert e.cadence_spm is not None
+        assert abs(e.cadence_spm / cadence_spm - 1.0) < 0.03  # far from x2 and x0.5
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cadence_spm=st.floats(90.0, 130.0),
+    amplitude=st.floats(0.6, 1.5),
+    asymmetry=st.floats(0.0, 0.2),
+    h2=st.floats(0.0, 0.3),
+    seed=st.integers(0, 2**16),
+)
+def test_no_octave_errors_walking(cadence_spm, amplitude, asymmetry, h2, seed):
+    synth = gait(
+        cadence_spm,
+        9.0,
+        100.0,
+        run=False,
+        amplitude=amplitude,
+        asymmetry=asymmetry,
+        harmonics=(h2, 0.0),
+        seed=seed,
+    )
+    _, est, _ = run_tracker(synth, synth.true_rate_hz, block_s=1.0)
+    for e in est[4:]:
+        assert e.cadence_spm is not None
+        assert abs(e.cadence_spm / cadence_spm - 1.0) < 0.03
