@@ -1,0 +1,226 @@
+"""Live running speed from the receiver's Doppler speed: an adaptive Kalman filter.
+
+Pure: time comes from ``Fix.t_s``; works at any receiver rate (1-10 Hz) because every
+step uses the actual interval between fixes.
+
+Notes
+-----
+State: the runner's speed ``v`` (m/s), a random walk with process-noise density ``q``
+(m^2/s^3). Measurement: the receiver's speed over ground (RMC/VTG, a Doppler
+measurement), noise ``r = sigma_mps^2``. One Kalman step per accepted fix::
+
+    P- = P + q dt          K = P- / (P- + r)        v += K (z - v)        P = (1 - K) P-
+
+``q`` adapts to the innovations: an exponential average (time constant ``nis_tau_s``)
+of the normalised innovation squared ``NIS = (z - v)^2 / (P- + r)`` is near 1 while the
+model holds; when it rises above ``nis_threshold`` (a change of pace, e.g. the start of
+a rep) ``q`` is multiplied by ``(NIS_avg / nis_threshold)^2`` (capped at ``boost_max``),
+so the gain rises to ~1 within one or two fixes and falls back as soon as the
+innovations are consistent again. This is the innovation-based adaptive estimation of
+Mehra (1972) / Mohamed & Schwarz (1999) reduced to one state: slow-filter noise at a
+steady pace and fast-filter response at a step.
+
+Gating (a rejected fix leaves the state untouched and says why): no fix, dead-reckoned
+fix (GGA quality 6), HDOP above ``max_hdop``, fewer than ``min_sats`` satellites,
+speed outside ``[0, max_speed_mps]``, time not advancing, and an implausible
+acceleration: ``|z - v| > max_accel_mps2 * dt + 4 sqrt(P- + r)``. After
+``reinit_after`` consecutive acceleration rejections the filter restarts on the
+measurement (so a genuine jump, e.g. after a long gap, cannot lock it out).
+
+When a fix has no speed (GPX replays), the speed is derived from consecutive positions
+with a larger noise (``position_sigma_mps`` at 1 s, scaled by 1/dt): GPS position
+errors are strongly correlated over one second, so the difference is usable, but
+Doppler is preferred whenever present.
+
+References: R. K. Mehra, "Approaches to adaptive filtering", IEEE TAC 17(5), 1972;
+A. H. Mohamed, K. P. Schwarz, "Adaptive Kalman filtering for INS/GPS", J. Geodesy 73, 1999.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pacer.dsp.track_geometry import enu_from_latlon
+from pacer.models import Fix
+
+__all__ = ["SpeedEstimate", "SpeedFilter"]
+
+
+@dataclass(frozen=True, slots=True)
+class SpeedEstimate:
+    """Filtered speed at ``t_s``.
+
+    ``speed_mps`` is None when there is no estimate (never initialised, or no accepted
+    fix for longer than ``max_hold_s``). ``accepted`` says whether the fix that produced
+    this estimate was used; ``reason`` is ``"ok"``, ``"init"``, ``"reinit"``,
+    ``"predict"`` or why the fix was rejected (``"no_fix"``, ``"no_speed"``, ``"hdop"``,
+    ``"sats"``, ``"dead_reckoning"``, ``"implausible_speed"``, ``"acceleration"``,
+    ``"time"``).
+    """
+
+    t_s: float
+    speed_mps: float | None
+    confidence: float
+    accepted: bool
+    reason: str
+    sigma_mps: float | None = None  # 1-sigma of the estimate
+    source: str = "doppler"  # "doppler" or "position" (speed derived from positions)
+
+
+class SpeedFilter:
+    """Adaptive one-state Kalman filter on GPS speed, with outlier gating.
+
+    Parameters
+    ----------
+    sigma_mps
+        Measurement noise of one Doppler speed, including the runner's within-stride
+        speed wobble that the receiver samples (m/s).
+    q_mps2_per_s
+        Process-noise density at a steady pace (m^2/s^3): how fast the true speed may
+        wander when nothing says it changed.
+    nis_threshold, nis_tau_s, boost_max
+        Innovation adaptation: threshold on the averaged NIS, its time constant (s),
+        and the largest multiplier on ``q``.
+    max_hdop, min_sats, max_speed_mps, max_accel_mps2
+        Gates.
+    max_hold_s
+        How long an estimate survives without an accepted fix (s).
+    position_sigma_mps
+        Noise of a position-derived speed over a 1 s interval (m/s).
+    reinit_after
+        Consecutive acceleration rejections that restart the filter on the measurement.
+    """
+
+    def __init__(
+        self,
+        *,
+        sigma_mps: float = 0.2,
+        q_mps2_per_s: float = 0.003,
+        nis_threshold: float = 3.0,
+        nis_tau_s: float = 1.5,
+        boost_max: float = 400.0,
+        max_hdop: float = 5.0,
+        min_sats: int = 4,
+        max_speed_mps: float = 12.5,
+        max_accel_mps2: float = 6.0,
+        max_hold_s: float = 3.0,
+        position_sigma_mps: float = 0.45,
+        reinit_after: int = 3,
+    ) -> None:
+        if sigma_mps <= 0 or q_mps2_per_s <= 0:
+            raise ValueError("sigma_mps and q_mps2_per_s must be positive")
+        self.r_mps2 = sigma_mps**2
+        self.q = q_mps2_per_s
+        self.nis_threshold = nis_threshold
+        self.nis_tau_s = nis_tau_s
+        self.boost_max = boost_max
+        self.max_hdop = max_hdop
+        self.min_sats = min_sats
+        self.max_speed_mps = max_speed_mps
+        self.max_accel_mps2 = max_accel_mps2
+        self.max_hold_s = max_hold_s
+        self.position_sigma_mps = position_sigma_mps
+        self.reinit_after = reinit_after
+        self._v: float | None = None
+        self._p = 0.0
+        self._t_s: float | None = None  # time of the state (last accepted fix)
+        self._t_last_fix_s: float | None = None  # last fix seen (any)
+        self._nis_avg = 1.0
+        self._rejects = 0
+        self._prev_pos: tuple[float, float, float] | None = None  # t_s, lat, lon
+        self.last: SpeedEstimate | None = None
+
+    # ------------------------------------------------------------------ public
+    def update(self, fix: Fix) -> SpeedEstimate:
+        """Gate and filter one fix; return the estimate at ``fix.t_s``."""
+        t = float(fix.t_s)
+        if not math.isfinite(t) or (self._t_last_fix_s is not None and t <= self._t_last_fix_s):
+            return self._out(t if math.isfinite(t) else (self._t_s or 0.0), False, "time")
+        self._t_last_fix_s = t
+        z, r, source, why = self._measurement(fix)
+        if why:
+            return self._out(t, False, why)
+        assert z is not None
+        if self._v is None or self._t_s is None or t - self._t_s > self.max_hold_s * 3:
+            return self._init(t, z, r, source, "init")
+        dt = t - self._t_s
+        boost = min(self.boost_max, max(1.0, self._nis_avg / self.nis_threshold) ** 2)
+        p_prior = self._p + self.q * boost * dt
+        s = p_prior + r
+        innov = z - self._v
+        if abs(innov) > self.max_accel_mps2 * dt + 4.0 * math.sqrt(s):
+            self._rejects += 1
+            if self._rejects >= self.reinit_after:
+                return self._init(t, z, r, source, "reinit")
+            return self._out(t, False, "acceleration")
+        self._rejects = 0
+        k = p_prior / s
+        self._v += k * innov
+        self._p = (1.0 - k) * p_prior
+        w = 1.0 - math.exp(-dt / self.nis_tau_s)
+        self._nis_avg += w * (innov * innov / s - self._nis_avg)
+        self._t_s = t
+        return self._out(t, True, "ok", source)
+
+    def predict(self, t_s: float) -> SpeedEstimate:
+        """The estimate at ``t_s`` without a new fix (the speed is held, its variance grows)."""
+        return self._out(float(t_s), False, "predict")
+
+    def reset(self) -> None:
+        """Forget the state (e.g. when the receiver restarts)."""
+        self._v = None
+        self._t_s = None
+        self._prev_pos = None
+        self._nis_avg = 1.0
+        self._rejects = 0
+
+    # ------------------------------------------------------------------ internals
+    def _measurement(self, fix: Fix) -> tuple[float | None, float, str, str]:
+        """(speed, variance, source, reject reason or "")."""
+        pos = (fix.t_s, fix.lat_deg, fix.lon_deg) if fix.has_position else None
+        prev, self._prev_pos = self._prev_pos, pos  # type: ignore[assignment]
+        if not fix.valid:
+            return None, 0.0, "", "no_fix"
+        if fix.fix_quality == 6:
+            return None, 0.0, "", "dead_reckoning"
+        if fix.hdop is not None and fix.hdop > self.max_hdop:
+            return None, 0.0, "", "hdop"
+        if fix.sats is not None and fix.sats < self.min_sats:
+            return None, 0.0, "", "sats"
+        if fix.speed_mps is not None:
+            z = float(fix.speed_mps)
+            if not math.isfinite(z) or z < 0.0 or z > self.max_speed_mps:
+                return None, 0.0, "", "implausible_speed"
+            return z, self.r_mps2, "doppler", ""
+        if pos is None or prev is None or prev[1] is None:
+            return None, 0.0, "", "no_speed"
+        dt = pos[0] - prev[0]
+        if not 0.0 < dt <= self.max_hold_s:
+            return None, 0.0, "", "no_speed"
+        e, n = enu_from_latlon(pos[1], pos[2], prev[1], prev[2])
+        z = math.hypot(float(e), float(n)) / dt
+        if not math.isfinite(z) or z > self.max_speed_mps:
+            return None, 0.0, "", "implausible_speed"
+        sigma = self.position_sigma_mps / max(dt, 0.2)
+        return z, max(self.r_mps2, sigma * sigma), "position", ""
+
+    def _init(self, t: float, z: float, r: float, source: str, reason: str) -> SpeedEstimate:
+        self._v, self._p, self._t_s = z, r, t
+        self._nis_avg = 1.0
+        self._rejects = 0
+        return self._out(t, True, reason, source)
+
+    def _out(self, t: float, accepted: bool, reason: str, source: str = "doppler") -> SpeedEstimate:
+        v, sigma, conf = None, None, 0.0
+        if self._v is not None and self._t_s is not None:
+            age_s = max(0.0, t - self._t_s)
+            if age_s <= self.max_hold_s:
+                p = self._p + self.q * age_s
+                sigma = math.sqrt(p)
+                v = max(0.0, self._v)
+                # 1 at a perfect estimate, ~0.8 steady at 1 Hz, falls with age and doubt
+                conf = math.exp(-sigma / 0.5) * math.exp(-age_s / (2.0 * self.max_hold_s))
+        est = SpeedEstimate(t, v, conf, accepted, reason, sigma, source)
+        self.last = est
+        return est

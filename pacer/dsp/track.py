@@ -1,0 +1,445 @@
+"""Track mode: detect a standard 400 m track from fixes alone, measure progress, count laps.
+
+Pure numpy; time comes from ``Fix.t_s``.
+
+Notes
+-----
+**Model.** A standard track is a stadium: the set of points at distance ``R`` from a
+segment of length ``L = 84.39 m`` (the straights). Lane 1's measure line has
+``R1 = 36.8 m``. The signed offset of a point ``p`` from an oval with centre ``c``,
+orientation ``theta`` and lane offset ``d`` is ``dist(p, segment(c, theta)) - R1 - d``
+-- a closed form whose derivatives are the unit vector ``u`` from the nearest segment
+point to ``p`` (centre: ``-u``; orientation: ``u_x y - u_y x`` in the track frame;
+offset: ``-1``). The geometry shape is fixed; ``c``, ``theta`` and ``d`` (which absorbs
+the runner's lane and the receiver cutting the bends) are fitted.
+
+**Fit** (:func:`fit_oval`). Positions are decimated to one every >= 3 m of path.
+Candidate bend centres come from algebraic (Kasa) circle fits on sliding windows of
+~45 m of path, batched with cumulative sums; windows with a radius of 30-46 m are bends.
+From each bend-centre cluster, 8 starting ovals (the other bend in 8 directions), from
+two clusters their midpoint, and from the centroid the principal axes. All starts are
+refined together by Gauss-Newton with Huber weights (one batched 4x4 solve per
+iteration), and the lowest robust cost wins. It is accepted as a track when >= 85 % of
+the points lie within 5 m of it, the inlier RMS is <= 3 m, the offset is -3..+10 m (receivers cut bends by 1-2 m;
+lane 8 is +8.7 m) and
+the inliers cover >= 200 m of the lap including >= 100 m of bend (a whole bend: a
+~160 degree turn at the track's radius), and progress along the oval is >= 85 % of
+the path length (the path runs along the oval rather than wandering about its line).
+
+**Progress.** The nearest-point projection onto a stadium depends only on the angle on
+the bends and ``x`` on the straights, so projecting with the chosen lane's radius gives
+the progress along that lane's measure line directly -- positions smoothed inward by
+the receiver still map to the right point, which is why this beats summed positions
+(2-4 % short per lap). Progress is the unwrapped sum of wrapped changes (noise does not
+accumulate); laps are whole lap lengths of progress. Running clockwise is detected and
+handled. A track is declared only when two fits ``refit_every_m`` apart agree (the
+second with more path). Track mode is left after ``leave_after_m`` of path more than ``leave_m`` from
+the oval, and re-entered quickly when recent points fit the previous oval again.
+
+References: I. Kasa, "A circle fitting procedure and its error analysis", IEEE Trans.
+Instrum. Meas. 25(1), 1976; World Athletics Track and Field Facilities Manual (2008).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from pacer.dsp.track_geometry import (
+    STRAIGHT_M,
+    enu_from_latlon,
+    enu_to_track,
+    lap_length_m,
+    latlon_from_enu,
+    measure_radius_m,
+    project_to_track,
+)
+from pacer.models import Fix
+
+__all__ = ["OvalFit", "TrackMode", "TrackState", "fit_oval"]
+
+R1_M = measure_radius_m(1)
+HALF_M = STRAIGHT_M / 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class OvalFit:
+    """A fitted oval in local east/north metres. ``ok``: it passed the track tests."""
+
+    centre_east_m: float
+    centre_north_m: float
+    heading_rad: float  # track x axis (along the straights) from east, counter-clockwise
+    offset_m: float  # radial offset of the fitted line from lane 1's measure line
+    rms_m: float  # RMS residual of the inliers
+    inlier_fraction: float
+    covered_m: float  # lap length covered by inliers (10 m bins)
+    bend_covered_m: float
+    ok: bool
+    along_ratio: float = 1.0  # |progress along the oval| / path length
+
+
+@dataclass(frozen=True, slots=True)
+class TrackState:
+    """Track-mode state after a fix. Fields other than ``on_track`` are None off track
+    until an oval has been fitted."""
+
+    t_s: float
+    on_track: bool
+    confidence: float
+    lane: int
+    lap_length_m: float
+    centre_lat_deg: float | None = None
+    centre_lon_deg: float | None = None
+    heading_deg: float | None = None  # bearing of the straights, 0..180 from north
+    scale: float | None = None  # fitted oval perimeter / lane-1 lap (offset as a ratio)
+    offset_m: float | None = None
+    laps: int = 0  # completed laps of progress since track mode began
+    progress_m: float = 0.0  # along the lane's measure line since entry_t_s
+    position_m: float | None = None  # 0..lap length, in the running direction
+    entry_t_s: float | None = None  # time from which progress_m is measured
+    residual_m: float | None = None  # distance of this fix from the oval
+    clockwise: bool = False
+
+
+def _wrap(ds: np.ndarray | float, lap_m: float) -> np.ndarray | float:
+    """Wrap a change of progress to (-lap/2, lap/2]."""
+    return ds - lap_m * np.round(np.asarray(ds) / lap_m)
+
+
+def _residuals(e: np.ndarray, n: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Residuals (S, N) and Jacobian (S, N, 4) for S parameter rows [ce, cn, theta, d]."""
+    ce, cn, th, d = (p[:, i : i + 1] for i in range(4))
+    c, s = np.cos(th), np.sin(th)
+    de, dn = e[None, :] - ce, n[None, :] - cn
+    x, y = c * de + s * dn, -s * de + c * dn
+    dx = x - np.clip(x, -HALF_M, HALF_M)
+    dist = np.maximum(np.hypot(dx, y), 1e-6)
+    ux, uy = dx / dist, y / dist
+    jac = np.empty(dist.shape + (4,))
+    jac[..., 0] = -(c * ux - s * uy)
+    jac[..., 1] = -(s * ux + c * uy)
+    jac[..., 2] = ux * y - uy * x
+    jac[..., 3] = -1.0
+    return dist - R1_M - d, jac
+
+
+def _bend_centres(e: np.ndarray, n: np.ndarray, span_m: float = 45.0) -> np.ndarray:
+    """Centres (M, 2) of sliding-window circle fits whose radius looks like a bend."""
+    step = np.hypot(np.diff(e), np.diff(n))
+    if step.size < 5:
+        return np.empty((0, 2))
+    k = int(np.clip(round(span_m / max(float(np.median(step)), 0.5)) + 1, 6, 40))
+    if e.size < k:
+        return np.empty((0, 2))
+    e0, n0 = float(e.mean()), float(n.mean())
+    x, y = e - e0, n - n0
+    z = x * x + y * y
+    cols = np.vstack([x * x, x * y, y * y, x, y, x * z, y * z, z])
+    cs = np.concatenate([np.zeros((8, 1)), np.cumsum(cols, axis=1)], axis=1)
+    sxx, sxy, syy, sx, sy, sxz, syz, sz = cs[:, k:] - cs[:, :-k]
+    a = np.stack(
+        [np.stack([sxx, sxy, sx], -1), np.stack([sxy, syy, sy], -1),
+         np.stack([sx, sy, np.full_like(sx, k)], -1)], -2,
+    )
+    a += np.eye(3) * 1e-6
+    det = np.linalg.det(a)
+    good = np.abs(det) > 1e-9
+    sol = np.zeros((a.shape[0], 3))
+    sol[good] = np.linalg.solve(a[good], -np.stack([sxz, syz, sz], -1)[good][..., None])[..., 0]
+    cx, cy = -sol[:, 0] / 2, -sol[:, 1] / 2
+    r = np.sqrt(np.maximum(cx * cx + cy * cy - sol[:, 2], 0.0))
+    keep = good & (r > 30.0) & (r < 46.0)
+    return np.stack([cx[keep] + e0, cy[keep] + n0], -1)
+
+
+def _starts(e: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Starting parameter rows [ce, cn, theta, d] for the batched fit."""
+    rows = []
+    centres = _bend_centres(e, n)
+    clusters = []
+    while centres.shape[0] and len(clusters) < 3:
+        near = np.hypot(*(centres - centres[0]).T) < 20.0
+        clusters.append(np.median(centres[near], axis=0))
+        centres = centres[~near]
+    phis = np.arange(8) * (np.pi / 4)
+    for cb in clusters:
+        for phi in phis:
+            rows.append([cb[0] - HALF_M * math.cos(phi), cb[1] - HALF_M * math.sin(phi), phi, 0.0])
+    for i in range(len(clusters)):
+        for j in range(i + 1, len(clusters)):
+            v = clusters[j] - clusters[i]
+            if 60.0 < float(np.hypot(*v)) < 110.0:
+                m = (clusters[i] + clusters[j]) / 2
+                rows.append([m[0], m[1], math.atan2(v[1], v[0]), 0.0])
+    me, mn = float(e.mean()), float(n.mean())
+    w, vecs = np.linalg.eigh(np.cov(np.vstack([e - me, n - mn])))
+    major = math.atan2(vecs[1, 1], vecs[0, 1])
+    rows += [[me, mn, major, 0.0], [me, mn, major + np.pi / 2, 0.0]]
+    return np.asarray(rows, dtype=float)
+
+
+def fit_oval(
+    east_m: np.ndarray,
+    north_m: np.ndarray,
+    *,
+    init: OvalFit | None = None,
+    iterations: int = 12,
+) -> OvalFit | None:
+    """Fit the standard oval to positions (local east/north, metres).
+
+    Returns None when there are too few points (< 20) to say anything; otherwise the
+    best fit with ``ok`` telling whether it passes as a track. ``init`` (a previous fit)
+    replaces the search by a single refinement.
+    """
+    e = np.asarray(east_m, dtype=float)
+    n = np.asarray(north_m, dtype=float)
+    if e.size < 20 or e.shape != n.shape or not (np.all(np.isfinite(e)) and np.all(np.isfinite(n))):
+        return None
+    if init is not None:
+        p = np.array([[init.centre_east_m, init.centre_north_m, init.heading_rad, init.offset_m]])
+    else:
+        p = _starts(e, n)
+    for it in range(iterations):
+        r, jac = _residuals(e, n, p)
+        a_r = np.abs(r)
+        w = np.where(a_r <= 3.0, 1.0, 3.0 / np.maximum(a_r, 1e-9))
+        if it >= 3:
+            w = np.where(a_r > 15.0, 0.0, w)  # far points: not this oval (warm-up, infield)
+        a = np.einsum("sni,sn,snj->sij", jac, w, jac) + np.eye(4) * 1e-3
+        b = -np.einsum("sni,sn,sn->si", jac, w, r)
+        delta = np.linalg.solve(a, b[..., None])[..., 0]
+        big = np.maximum(1.0, np.hypot(delta[:, 0], delta[:, 1]) / 20.0)
+        delta[:, :2] /= big[:, None]
+        delta[:, 2] = np.clip(delta[:, 2], -0.4, 0.4)
+        p = p + delta
+        p[:, 3] = np.clip(p[:, 3], -8.0, 14.0)
+    r, _ = _residuals(e, n, p)
+    cost = np.minimum(r * r, 25.0).sum(axis=1)
+    best = int(np.argmin(cost))
+    ce, cn, th, d = (float(v) for v in p[best])
+    th = math.remainder(th, math.pi)  # the oval is symmetric under a half turn
+    res = r[best]
+    inl = np.abs(res) < 5.0
+    frac = float(inl.mean())
+    rms = float(np.sqrt(np.mean(res[inl] ** 2))) if inl.any() else float("inf")
+    x, y = enu_to_track(e[inl], n[inl], ce, cn, th)
+    s, _ = project_to_track(x, y, R1_M)
+    bins = np.unique((np.asarray(s) // 10.0).astype(int))
+    bend_bins = bins[(bins * 10.0 + 5.0 < np.pi * R1_M)
+                     | ((bins * 10.0 + 5.0 > np.pi * R1_M + STRAIGHT_M)
+                        & (bins * 10.0 + 5.0 < 2 * np.pi * R1_M + STRAIGHT_M))]
+    covered, bend_covered = 10.0 * bins.size, 10.0 * bend_bins.size
+    # the path must run along the oval, not wander about its line
+    xa, ya = enu_to_track(e, n, ce, cn, th)
+    sa, _ = project_to_track(xa, ya, R1_M)
+    lap = 2 * STRAIGHT_M + 2 * np.pi * R1_M
+    along = abs(float(np.sum(_wrap(np.diff(sa), lap))))
+    path = float(np.sum(np.hypot(np.diff(e), np.diff(n))))
+    along_ratio = along / max(path, 1e-9)
+    ok = (frac >= 0.85 and rms <= 3.0 and -3.0 <= d <= 10.0 and covered >= 200.0
+          and bend_covered >= 100.0 and along_ratio >= 0.85)
+    return OvalFit(ce, cn, th, d, rms, frac, covered, bend_covered, bool(ok), along_ratio)
+
+
+class TrackMode:
+    """Detects a standard track from fixes and follows progress along a lane.
+
+    Parameters
+    ----------
+    lane
+        Lane whose measure line progress is measured on (1 = 400.00 m per lap).
+    spacing_m
+        Positions are kept one per this much path (rate independent).
+    fit_window_m, min_path_m, refit_every_m
+        Path used for a fit, path needed before the first attempt, and path between
+        attempts / refinements.
+    leave_m, leave_after_m
+        Track mode ends after ``leave_after_m`` of path farther than ``leave_m`` from
+        the oval.
+    """
+
+    def __init__(
+        self,
+        *,
+        lane: int = 1,
+        spacing_m: float = 3.0,
+        fit_window_m: float = 420.0,
+        min_path_m: float = 200.0,
+        refit_every_m: float = 30.0,
+        leave_m: float = 12.0,
+        leave_after_m: float = 25.0,
+        capacity: int = 400,
+    ) -> None:
+        self.lane = lane
+        self.radius_m = measure_radius_m(lane)
+        self.lap_m = float(lap_length_m(lane))
+        self.spacing_m = spacing_m
+        self.fit_window_m = fit_window_m
+        self.min_path_m = min_path_m
+        self.refit_every_m = refit_every_m
+        self.leave_m = leave_m
+        self.leave_after_m = leave_after_m
+        self._cap = capacity
+        self._e = np.empty(capacity)
+        self._n = np.empty(capacity)
+        self._t = np.empty(capacity)
+        self._path = np.empty(capacity)  # cumulative path at each kept point
+        self._count = 0  # points ever kept (ring index = count % cap)
+        self._ref: tuple[float, float] | None = None
+        self._path_m = 0.0
+        self._last_try_path_m = -1e9
+        self.fit: OvalFit | None = None
+        self._candidate: OvalFit | None = None
+        self.on_track = False
+        self.clockwise = False
+        self.progress_m = 0.0
+        self.entry_t_s: float | None = None
+        self._s_prev: float | None = None
+        self._off_path_m = 0.0
+        self._last_pos: tuple[float, float] | None = None
+        self.state: TrackState = TrackState(0.0, False, 0.0, lane, self.lap_m)
+
+    # ------------------------------------------------------------------ public
+    def update(self, fix: Fix) -> TrackState:
+        """Take one fix; return the track state after it."""
+        if not fix.has_position:
+            self.state = self._make_state(fix.t_s, None, None)
+            return self.state
+        if self._ref is None:
+            self._ref = (float(fix.lat_deg), float(fix.lon_deg))  # type: ignore[arg-type]
+        e, n = (float(v) for v in enu_from_latlon(fix.lat_deg, fix.lon_deg, *self._ref))
+        if self._last_pos is not None:
+            step = math.hypot(e - self._last_pos[0], n - self._last_pos[1])
+            self._path_m += step
+        else:
+            step = 0.0
+        self._last_pos = (e, n)
+        self._keep(fix.t_s, e, n)
+        if self.on_track:
+            s, res = self._follow(e, n, step)
+        else:
+            s, res = self._search(fix.t_s, e, n)
+        self.state = self._make_state(fix.t_s, s, res)
+        return self.state
+
+    # ------------------------------------------------------------------ internals
+    def _keep(self, t_s: float, e: float, n: float) -> None:
+        if self._count:
+            j = (self._count - 1) % self._cap
+            if math.hypot(e - self._e[j], n - self._n[j]) < self.spacing_m:
+                return
+        j = self._count % self._cap
+        self._e[j], self._n[j], self._t[j], self._path[j] = e, n, t_s, self._path_m
+        self._count += 1
+
+    def _window(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Kept points (oldest first) within the last ``fit_window_m`` of path."""
+        m = min(self._count, self._cap)
+        idx = (np.arange(self._count - m, self._count)) % self._cap
+        sel = idx[self._path[idx] >= self._path_m - self.fit_window_m]
+        return self._e[sel], self._n[sel], self._t[sel]
+
+    def _project(self, fit: OvalFit, e: np.ndarray | float, n: np.ndarray | float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        x, y = enu_to_track(np.asarray(e), np.asarray(n), fit.centre_east_m, fit.centre_north_m,
+                            fit.heading_rad)
+        s, off = project_to_track(x, y, self.radius_m)
+        # offset from the fitted line, not from the lane line
+        return s, off + self.radius_m - (R1_M + fit.offset_m)
+
+    def _search(self, t_s: float, e: float, n: float) -> tuple[float | None, float | None]:
+        if self._path_m - self._last_try_path_m < self.refit_every_m:
+            return None, None
+        self._last_try_path_m = self._path_m
+        we, wn, wt = self._window()
+        # quick re-entry onto the previous oval
+        if self.fit is not None and we.size >= 8:
+            s, off = self._project(self.fit, we[-8:], wn[-8:])
+            along = abs(float(np.sum(_wrap(np.diff(s), self.lap_m))))
+            path = float(np.sum(np.hypot(np.diff(we[-8:]), np.diff(wn[-8:]))))
+            if np.all(np.abs(off) < 6.0) and path >= 30.0 and along >= 0.8 * path:
+                self._enter(self.fit, s, off, wt[-8:])
+                return float(s[-1]), float(off[-1])
+        if self._path_m < self.min_path_m or we.size < 20:
+            return None, None
+        fit = fit_oval(we, wn)
+        if fit is None or not fit.ok:
+            self._candidate = None
+            return None, None
+        # confirm: the next attempt, with more path, must find the same oval
+        cand, self._candidate = self._candidate, fit
+        if cand is None or (
+            math.hypot(fit.centre_east_m - cand.centre_east_m,
+                       fit.centre_north_m - cand.centre_north_m) > 6.0
+            or abs(math.remainder(fit.heading_rad - cand.heading_rad, math.pi)) > 0.1
+        ):
+            return None, None
+        self._candidate = None
+        s, off = self._project(fit, we, wn)
+        self._enter(fit, s, off, wt)
+        return float(s[-1]), float(off[-1])
+
+    def _enter(self, fit: OvalFit, s: np.ndarray, off: np.ndarray, t: np.ndarray) -> None:
+        """Start following; progress counts from the start of the trailing run of inliers."""
+        out = np.flatnonzero(np.abs(off) >= 5.0)
+        first = int(out[-1]) + 1 if out.size else 0
+        first = min(first, s.size - 1)
+        ds = _wrap(np.diff(s[first:]), self.lap_m)
+        self.clockwise = bool(np.sum(ds) < 0)
+        sign = -1.0 if self.clockwise else 1.0
+        self.fit = fit
+        self.on_track = True
+        self.progress_m = float(sign * np.sum(ds))
+        self.entry_t_s = float(t[first])
+        self._s_prev = float(s[-1])
+        self._off_path_m = 0.0
+
+    def _follow(self, e: float, n: float, step_m: float) -> tuple[float | None, float | None]:
+        assert self.fit is not None and self._s_prev is not None
+        s_arr, off_arr = self._project(self.fit, e, n)
+        s, off = float(s_arr), float(off_arr)
+        if abs(off) > self.leave_m:
+            self._off_path_m += step_m
+            if self._off_path_m >= self.leave_after_m:
+                self.on_track = False
+                self._last_try_path_m = self._path_m
+                return None, off
+            return None, off  # hold progress while it may be a glitch
+        self._off_path_m = 0.0
+        sign = -1.0 if self.clockwise else 1.0
+        self.progress_m += sign * float(_wrap(s - self._s_prev, self.lap_m))
+        self._s_prev = s
+        if self._path_m - self._last_try_path_m >= self.refit_every_m:
+            self._last_try_path_m = self._path_m
+            we, wn, _ = self._window()
+            refined = fit_oval(we, wn, init=self.fit, iterations=4)
+            if refined is not None and refined.ok:
+                self.fit = refined
+                s_new, _ = self._project(refined, e, n)
+                self._s_prev = float(s_new)  # re-base: keep progress continuous
+        return s, off
+
+    def _make_state(self, t_s: float, s: float | None, res: float | None) -> TrackState:
+        fit = self.fit
+        if fit is None or self._ref is None:
+            return TrackState(t_s, False, 0.0, self.lane, self.lap_m)
+        lat, lon = latlon_from_enu(fit.centre_east_m, fit.centre_north_m, *self._ref)
+        bearing = (90.0 - math.degrees(fit.heading_rad)) % 180.0
+        perim = 2 * STRAIGHT_M + 2 * math.pi * (R1_M + fit.offset_m)
+        conf = 0.0
+        if self.on_track:
+            conf = fit.inlier_fraction * math.exp(-fit.rms_m / 4.0)
+            if res is not None:
+                conf *= math.exp(-((res / 6.0) ** 2))
+        pos = None
+        if s is not None and self.on_track:
+            pos = self.lap_m - s if self.clockwise else s
+            pos = pos % self.lap_m
+        return TrackState(
+            t_s, self.on_track, conf, self.lane, self.lap_m, float(lat), float(lon), bearing,
+            perim / float(lap_length_m(1)), fit.offset_m,
+            int(max(self.progress_m, 0.0) // self.lap_m) if self.entry_t_s is not None else 0,
+            self.progress_m, pos, self.entry_t_s, res, self.clockwise,
+        )
