@@ -154,3 +154,44 @@ if __name__ == "__main__":
     print(f"| **all** | {grand} | {grand - grand_bad} | {grand_bad} |")
     print(f"\nagreement {(grand - grand_bad) / max(grand, 1):.4%}\n")
     print("\n".join(details))
+
+
+SHARED_NMEA = REPO.parent / "shared" / "data" / "nmea"
+
+
+def _ingest_everything(folder: Path) -> int:
+    from pacer.errors import InputError
+    from pacer.gps.logfile import fixes_from_nmea_file
+    from pacer.gps.nmea import EpochAssembler
+
+    n_files = 0
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file() or p.suffix == ".chk" or p.name in ("COPYING", "LICENSE", "README.md"):
+            continue
+        n_files += 1
+        if p.suffix == ".tsv":  # pynmea2's test sentences: first column
+            asm = EpochAssembler()
+            for row in p.read_text().splitlines()[1:]:
+                asm.push(0.0, row.split("\t")[0])
+            asm.flush()
+            assert asm.counters.sentences > 100
+            continue
+        counters = SkipCounters()
+        try:
+            fixes = list(fixes_from_nmea_file(p, counters))
+        except InputError:
+            assert counters.lines == 0  # only for files without a single '$' line
+            continue
+        t = [f.t_s for f in fixes]
+        assert t == sorted(t)
+        assert all(f.has_position or (f.lat_deg is None and f.lon_deg is None) for f in fixes)
+    return n_files
+
+
+def test_bundled_logs_ingest_with_monotonic_timeline() -> None:
+    assert _ingest_everything(LOCAL_GPSD) == 4
+
+
+@pytest.mark.skipif(not SHARED_NMEA.is_dir(), reason="shared NMEA data not present")
+def test_every_shared_nmea_file_ingests_without_exception() -> None:
+    assert _ingest_everything(SHARED_NMEA) >= 90  # 59 gpsd + 30 pynmeagps + 2 pynmea2
