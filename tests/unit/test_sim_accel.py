@@ -1,0 +1,122 @@
+"""Properties of the simulated body-worn accelerometer signal (pacer.sim.accel)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pacer.sim.accel import GaitSignal, hashed_normal
+from pacer.sim.runner import Effort, RunnerModel
+from pacer.units import G_MPS2
+
+
+@pytest.fixture(scope="module")
+def runner() -> RunnerModel:
+    return RunnerModel([
+        Effort("stand", duration_s=10.0),
+        Effort("walk", duration_s=40.0),
+        Effort("jog", duration_s=40.0, speed_mps=3.0),
+        Effort("run", duration_s=40.0, speed_mps=5.5),
+        Effort("stand", duration_s=15.0),
+    ], seed=5)
+
+
+def _window(r: RunnerModel, i: int, margin_s: float = 8.0) -> tuple[float, float]:
+    return r.effort_start_s[i] + margin_s, r.effort_end_s[i] - 2.0
+
+
+def _peak_hz(x: np.ndarray, fs: float, lo: float, hi: float) -> float:
+    x = x - x.mean()
+    n = 16 * x.size
+    f = np.fft.rfftfreq(n, 1.0 / fs)
+    p = np.abs(np.fft.rfft(x * np.hanning(x.size), n))
+    band = (f > lo) & (f < hi)
+    return float(f[band][np.argmax(p[band])])
+
+
+@pytest.mark.parametrize("placement", ["hip", "waist", "chest", "wrist"])
+@pytest.mark.parametrize("effort", [1, 2, 3])
+def test_dominant_frequency_of_magnitude_is_step_frequency(runner: RunnerModel, placement: str,
+                                                           effort: int) -> None:
+    sig = GaitSignal(runner, placement=placement, seed=11)
+    fs = 100.0
+    t0, t1 = _window(runner, effort)
+    t = np.arange(t0, t1, 1 / fs)
+    mag = np.linalg.norm(sig(t), axis=1)  # orientation-free
+    steps_hz = runner.steps_between(t0, t1) / (t1 - t0)
+    # search 0.6x..2.4x around the step rate so both a stride (half) and a harmonic could win
+    assert _peak_hz(mag, fs, 0.6 * steps_hz, 2.4 * steps_hz) == pytest.approx(steps_hz, rel=0.03)
+
+
+def test_lateral_sway_is_at_stride_frequency(runner: RunnerModel) -> None:
+    sig = GaitSignal(runner, placement="waist", seed=1, noise_mps2=0.0)
+    fs = 100.0
+    t0, t1 = _window(runner, 2)
+    t = np.arange(t0, t1, 1 / fs)
+    lateral = sig.body_mps2(t)[:, 1]
+    steps_hz = runner.steps_between(t0, t1) / (t1 - t0)
+    assert _peak_hz(lateral, fs, 0.3 * steps_hz, 1.5 * steps_hz) == pytest.approx(steps_hz / 2,
+                                                                                  rel=0.04)
+
+
+def test_values_do_not_depend_on_chunking(runner: RunnerModel) -> None:
+    sig = GaitSignal(runner, seed=2)
+    t = np.sort(np.random.default_rng(0).uniform(0, runner.duration_s, 5000))
+    whole = sig(t)
+    cuts = np.sort(np.random.default_rng(1).choice(np.arange(1, t.size), 60, replace=False))
+    pieces = np.concatenate([sig(c) for c in np.split(t, cuts)])
+    assert np.array_equal(whole, pieces)
+    again = GaitSignal(runner, seed=2)(t[::7])
+    assert np.array_equal(again, whole[::7])
+
+
+def test_standing_reads_gravity_in_any_orientation(runner: RunnerModel) -> None:
+    sig = GaitSignal(runner, seed=4, noise_mps2=0.05)
+    t = np.arange(1.0, 9.0, 0.01)
+    x = sig(t)
+    assert np.linalg.norm(x.mean(axis=0)) == pytest.approx(G_MPS2, abs=0.02)
+    assert 0.03 < x.std(axis=0).mean() < 0.07  # only sensor noise
+    # the mounting rotation moves gravity off the sensor's z axis
+    assert abs(x.mean(axis=0)[2]) < G_MPS2 - 0.05
+
+
+def test_identity_orientation_gives_body_frame(runner: RunnerModel) -> None:
+    sig = GaitSignal(runner, seed=4, orientation=np.eye(3), noise_mps2=0.0)
+    t = np.arange(*_window(runner, 3), 0.01)
+    x = sig(t)
+    assert np.array_equal(x, sig.body_mps2(t))
+    assert x[:, 2].mean() == pytest.approx(G_MPS2, rel=0.03)  # mean vertical force is g
+
+
+def test_running_is_harder_than_walking(runner: RunnerModel) -> None:
+    sig = GaitSignal(runner, placement="hip", seed=3)
+    walk = np.linalg.norm(sig(np.arange(*_window(runner, 1), 0.005)), axis=1) / G_MPS2
+    run = np.linalg.norm(sig(np.arange(*_window(runner, 3), 0.005)), axis=1) / G_MPS2
+    assert walk.max() < 1.8
+    assert 2.3 < run.max() < 5.0  # trunk peaks of ~2.5-4 g when running
+    assert run.min() < 0.4  # flight phase is near free fall
+
+
+def test_chest_impact_softer_than_hip(runner: RunnerModel) -> None:
+    t = np.arange(*_window(runner, 3), 0.002)
+    hip = GaitSignal(runner, placement="hip", seed=3, orientation=np.eye(3))
+    chest = GaitSignal(runner, placement="chest", seed=3, orientation=np.eye(3))
+    st = runner.step_times_s
+    since = t - st[np.clip(np.searchsorted(st, t, side="right") - 1, 0, None)]
+    early = since < 0.025  # the impact transient peaks 12 ms after footfall
+    assert chest.body_mps2(t)[early, 2].mean() < hip.body_mps2(t)[early, 2].mean() - 2.0
+
+
+def test_hashed_noise_is_standard_normal_and_keyed() -> None:
+    t = np.arange(200_000) / 1000.0
+    z = hashed_normal(t, 1)
+    assert abs(z.mean()) < 0.01 and z.std() == pytest.approx(1.0, abs=0.01)
+    assert abs(np.corrcoef(z, hashed_normal(t, 2))[0, 1]) < 0.01
+    assert abs(np.corrcoef(z[1:], z[:-1])[0, 1]) < 0.01
+
+
+def test_bad_arguments_are_refused(runner: RunnerModel) -> None:
+    with pytest.raises(ValueError):
+        GaitSignal(runner, placement="ankle")
+    with pytest.raises(ValueError):
+        GaitSignal(runner, orientation=np.ones((3, 3)))

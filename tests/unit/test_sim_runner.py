@@ -1,0 +1,176 @@
+"""Known-answer properties of the simulated runner (pacer.sim.runner, scenarios, gait_model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pacer.dsp import track_geometry as tg
+from pacer.errors import InputError
+from pacer.sim import gait_model as gm
+from pacer.sim.runner import Effort, RunnerModel
+from pacer.sim.scenarios import default_session_efforts, tempo_session_efforts
+
+
+@pytest.fixture(scope="module")
+def session() -> RunnerModel:
+    return RunnerModel(default_session_efforts(), seed=3)
+
+
+def _reps(r: RunnerModel) -> list[int]:
+    return [i for i, e in enumerate(r.efforts) if e.label.startswith("rep")]
+
+
+def test_path_length_of_positions_equals_distance(session: RunnerModel) -> None:
+    # positions and distance are computed separately: the path they trace must agree
+    tr = session.truth
+    path = np.cumsum(np.hypot(np.diff(tr.east_m), np.diff(tr.north_m)))
+    assert path[-1] == pytest.approx(tr.distance_m[-1], rel=1e-4)
+    mid = len(path) // 2
+    assert path[mid] == pytest.approx(tr.distance_m[mid + 1], rel=1e-4)
+
+
+def test_distance_is_integral_of_speed_on_an_independent_grid(session: RunnerModel) -> None:
+    t = np.linspace(0.0, session.duration_s, 7001)  # not the model's own grid
+    st = session.state_at(t)
+    integral = np.concatenate(([0.0], np.cumsum(0.5 * (st.speed_mps[1:] + st.speed_mps[:-1])
+                                                 * np.diff(t))))
+    assert np.max(np.abs(integral - st.distance_m)) < 0.002 * session.truth.distance_m[-1]
+
+
+def test_one_lap_of_lane_one_is_400_m_of_path(session: RunnerModel) -> None:
+    tr = session.truth
+    first = np.searchsorted(tr.lap, 1)
+    second = np.searchsorted(tr.lap, 2)
+    seg = slice(first, second + 1)
+    path = np.sum(np.hypot(np.diff(tr.east_m[seg]), np.diff(tr.north_m[seg])))
+    assert path == pytest.approx(400.0, abs=0.3)
+    assert tg.lap_length_m(1) == pytest.approx(400.0, abs=0.01)
+
+
+def test_reps_cover_400_m_in_about_90_s_from_the_finish_line(session: RunnerModel) -> None:
+    reps = _reps(session)
+    assert len(reps) == 6
+    for i in reps:
+        t0, t1 = session.effort_start_s[i], session.effort_end_s[i]
+        assert 86.0 < t1 - t0 < 94.0  # target 90 s, personal pacing error ~1 %
+        st = session.state_at(np.array([t0, t1]))
+        assert st.distance_m[1] - st.distance_m[0] == pytest.approx(400.0, abs=0.05)
+        for s in st.s_m:
+            assert min(s, 400.0 - s) < 0.5  # starts and ends on the finish line
+
+
+def test_rep_start_reaches_pace_in_3_to_5_s(session: RunnerModel) -> None:
+    for i in _reps(session):
+        t0, t1 = session.effort_start_s[i], session.effort_end_s[i]
+        t = np.arange(t0, t0 + 15.0, 0.01)
+        v = session.state_at(t).speed_mps
+        cruise = np.median(session.state_at(np.linspace(t0 + 10, t1 - 5, 200)).speed_mps)
+        reached = t[np.argmax(v >= 0.95 * cruise)] - t0
+        assert 2.5 <= reached <= 5.5
+
+
+def test_rep_fades_and_runner_decelerates_after_the_line(session: RunnerModel) -> None:
+    for i in _reps(session):
+        t0, t1 = session.effort_start_s[i], session.effort_end_s[i]
+        first = session.state_at(np.linspace(t0 + 8, t0 + 28, 100)).speed_mps.mean()
+        last = session.state_at(np.linspace(t1 - 20, t1, 100)).speed_mps.mean()
+        assert last < first
+        if session.efforts[i + 1].kind == "stand":
+            after = session.state_at(np.array([t1 + 8.0])).speed_mps[0]
+            assert after < 0.5  # the recovery starts standing
+
+
+@pytest.mark.parametrize(("kind", "low", "high"), [("run", 165, 190), ("walk", 95, 130)])
+def test_cadence_in_band_during_steady_efforts(session: RunnerModel, kind: str, low: float,
+                                               high: float) -> None:
+    for i, e in enumerate(session.efforts):
+        if e.kind != kind:
+            continue
+        t0, t1 = session.effort_start_s[i] + 8, session.effort_end_s[i] - 1
+        cad = session.state_at(np.linspace(t0, t1, 100)).cadence_spm
+        assert np.all((cad > low) & (cad < high)), (e, cad.min(), cad.max())
+
+
+def test_standing_has_no_cadence_and_no_steps(session: RunnerModel) -> None:
+    for i, e in enumerate(session.efforts):
+        if e.kind == "stand" and e.duration_s >= 10:
+            t0, t1 = session.effort_start_s[i] + 7, session.effort_end_s[i]
+            assert np.all(session.state_at(np.linspace(t0, t1, 50)).cadence_spm == 0)
+            assert session.steps_between(t0 + 1, t1) == 0
+
+
+def test_step_count_follows_cadence(session: RunnerModel) -> None:
+    tr = session.truth
+    for t0 in np.arange(30.0, session.duration_s - 60, 97.0):
+        sel = (tr.t_s >= t0) & (tr.t_s < t0 + 30)
+        expected = np.trapezoid(tr.cadence_spm[sel], tr.t_s[sel]) / 60.0
+        assert session.steps_between(t0, t0 + 30) == pytest.approx(expected, abs=2.5)
+
+
+def test_step_times_jitter_but_stay_ordered(session: RunnerModel) -> None:
+    st = session.step_times_s
+    assert np.all(np.diff(st) > 0)
+    i = _reps(session)[2]
+    sel = (st > session.effort_start_s[i] + 10) & (st < session.effort_end_s[i] - 10)
+    periods = np.diff(st[sel])
+    cv = periods.std() / periods.mean()
+    assert 0.01 < cv < 0.05  # real step-to-step variability is a few percent
+    assert set(np.unique(session.step_foot)) == {0, 1}
+
+
+def test_gait_model_known_answers() -> None:
+    assert gm.cadence_for_speed_spm(3.0) == pytest.approx(165.0)
+    assert 185.0 <= gm.cadence_for_speed_spm(6.0) <= 190.0
+    assert 105.0 <= gm.cadence_for_speed_spm(1.4) <= 120.0
+    assert gm.cadence_for_speed_spm(0.0) == 0.0
+    assert gm.gait_for_speed(1.4) == gm.GAIT_WALK and gm.gait_for_speed(3.0) == gm.GAIT_RUN
+
+
+def test_deterministic_for_a_seed() -> None:
+    a = RunnerModel(tempo_session_efforts(300.0), seed=7)
+    b = RunnerModel(tempo_session_efforts(300.0), seed=7)
+    c = RunnerModel(tempo_session_efforts(300.0), seed=8)
+    assert np.array_equal(a.truth.distance_m, b.truth.distance_m)
+    assert np.array_equal(a.step_times_s, b.step_times_s)
+    assert not np.array_equal(a.step_times_s[:50], c.step_times_s[:50])
+
+
+def test_tempo_holds_its_speed() -> None:
+    r = RunnerModel(tempo_session_efforts(600.0, speed_mps=3.9), seed=1)
+    i = [e.label for e in r.efforts].index("tempo")
+    t0, t1 = r.effort_start_s[i], r.effort_end_s[i]
+    assert t1 - t0 == pytest.approx(600.0)
+    d = np.diff(r.state_at(np.array([t0, t1])).distance_m)[0]
+    assert d / 600.0 == pytest.approx(3.9, rel=0.03)
+
+
+def test_state_at_matches_grid_and_position_is_on_lane_one(session: RunnerModel) -> None:
+    tr = session.truth
+    idx = np.arange(0, len(tr), 997)
+    st = session.state_at(tr.t_s[idx])
+    assert np.allclose(st.distance_m, tr.distance_m[idx])
+    assert np.allclose(st.lat_deg, tr.lat_deg[idx])
+    x, y = session.site.track_from_enu(st.east_m, st.north_m)
+    _, off = tg.project_to_track(x, y, tg.measure_radius_m(1))
+    assert np.max(np.abs(off)) < 0.01
+
+
+def test_start_point_and_lane_move_the_runner() -> None:
+    r = RunnerModel([Effort("jog", distance_m=100.0)], lane=3, start_s_m=50.0, seed=0)
+    assert r.truth.s_m[0] == pytest.approx(50.0)
+    assert r.lap_length_m == pytest.approx(tg.lap_length_m(3))
+    assert r.truth.s_m[-1] == pytest.approx(150.0, abs=0.05)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"kind": "sprint", "duration_s": 10.0},
+    {"kind": "jog"},
+    {"kind": "stand", "distance_m": 10.0},
+    {"kind": "run", "distance_m": 400.0},
+    {"kind": "walk", "duration_s": -1.0},
+])
+def test_bad_efforts_are_refused(kwargs: dict) -> None:
+    kind = kwargs.pop("kind")
+    with pytest.raises(InputError):
+        Effort(kind, **kwargs)
