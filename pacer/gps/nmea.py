@@ -20,6 +20,9 @@ sentences without a time (GSA, GSV, VTG) join the epoch in progress. An epoch cl
   epoch starts. A sentence that still carries the time of an epoch already emitted is
   dropped and counted as ``late`` (and the learned ender is forgotten).
 
+``Fix.t_s`` is the ``t_s`` of the epoch's first sentence: the receiver sends its burst
+right after computing the solution, so the first line is the closest to the epoch.
+
 Date: from RMC or ZDA; receivers that send GGA without RMC carry the last known date,
 advanced by a day when the time of day wraps past midnight. Like gpsd, an epoch whose
 date was never known has ``utc=None`` (its time of day is still kept, see

@@ -155,9 +155,10 @@ class SerialReader:
         Device path (``/dev/ttyS0``, ``/dev/serial/by-id/...``) and speed.
     sink : callable
         Called from the reader thread with ``(t_s, line)`` tuples and
-        :class:`DeviceEvent` records (``UP`` once opened, ``LOST`` once when the port
-        vanishes, errors or falls silent, ``BACK`` when data flows again). It should
-        only enqueue.
+        :class:`DeviceEvent` records (``UP`` once opened -- or, with
+        ``start(wait_for_port=True)``, when the first data arrives --, ``LOST`` once when
+        the port vanishes, errors or falls silent, ``BACK`` when data flows again). It
+        should only enqueue.
     clock : callable
         Monotonic seconds used to stamp chunks (injected for tests/simulation).
     serial_factory : callable, optional
@@ -242,6 +243,7 @@ class SerialReader:
 
     def _run(self) -> None:
         lost = self._ser is None
+        ever_up = not lost
         if not lost:
             self._emit(DeviceEvent(self._clock(), "gps", DeviceState.UP, self.port))
         backoff_s = 0.05
@@ -283,7 +285,9 @@ class SerialReader:
             last_data_s = now_s
             if lost:
                 lost = False
-                self._emit(DeviceEvent(now_s, "gps", DeviceState.BACK, self.port))
+                state = DeviceState.BACK if ever_up else DeviceState.UP
+                ever_up = True
+                self._emit(DeviceEvent(now_s, "gps", state, self.port))
             if self._on_bytes is not None:
                 try:
                     self._on_bytes(now_s, data)

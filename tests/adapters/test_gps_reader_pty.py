@@ -120,7 +120,7 @@ def test_missing_port_is_a_one_line_device_error(tmp_path: Path) -> None:
         reader.start()
 
 
-def test_wait_for_port_reports_lost_then_back(tmp_path: Path) -> None:
+def test_wait_for_port_reports_lost_then_up(tmp_path: Path) -> None:
     link = tmp_path / "gps"
     q: queue.Queue[object] = queue.Queue()
     reader = SerialReader(str(link), 9600, q.put, backoff_max_s=0.2)
@@ -132,15 +132,71 @@ def test_wait_for_port_reports_lost_then_back(tmp_path: Path) -> None:
         rx = PtyReceiver(link)
         deadline = time.monotonic() + 5.0
         states = []
-        while time.monotonic() < deadline and DeviceState.BACK not in states:
+        while time.monotonic() < deadline and DeviceState.UP not in states:
             try:
                 item = q.get(timeout=0.1)
             except queue.Empty:
                 continue
             if isinstance(item, DeviceEvent):
                 states.append(item.state)
-        assert DeviceState.BACK in states
+        assert states == [DeviceState.UP]
     finally:
         reader.stop()
         if rx is not None:
             rx.unplug()
+
+
+class SilentUart:
+    """A UART whose receiver lost power: the port stays, the bytes stop (pyserial-like)."""
+
+    def __init__(self) -> None:
+        self.pending = bytearray(
+            nmea("GPGGA,120000.00,4404.1306,N,12118.8515,W,1,10,1.0,1,M,,M,,").encode()
+        )
+        self.lock = threading.Lock()
+
+    @property
+    def in_waiting(self) -> int:
+        with self.lock:
+            return len(self.pending)
+
+    def read(self, n: int) -> bytes:
+        with self.lock:
+            out, self.pending[:n] = bytes(self.pending[:n]), b""
+        if not out:
+            time.sleep(0.005)  # the read timeout
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+def test_silent_uart_is_reported_lost_then_back() -> None:
+    uart = SilentUart()
+    clock_s = [0.0]
+
+    def clock() -> float:  # each call is 0.25 s of simulated time
+        clock_s[0] += 0.25
+        return clock_s[0]
+
+    q: queue.Queue[object] = queue.Queue()
+    reader = SerialReader(
+        "/dev/ttyS0", 9600, q.put, clock=clock, serial_factory=lambda *a, **k: uart, silence_s=3.0
+    )
+    reader.start()
+    try:
+        events = []
+        while len(events) < 2:
+            item = q.get(timeout=5.0)
+            if isinstance(item, DeviceEvent):
+                events.append(item)
+        assert [e.state for e in events] == [DeviceState.UP, DeviceState.LOST]
+        assert "no data for 3 s" in events[1].message
+        with uart.lock:
+            uart.pending += nmea("GPGGA,120001.00,,,,,0,00,,,,,,,").encode()
+        item = q.get(timeout=5.0)
+        while not isinstance(item, DeviceEvent):
+            item = q.get(timeout=5.0)
+        assert item.state is DeviceState.BACK
+    finally:
+        reader.stop()
