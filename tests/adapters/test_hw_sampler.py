@@ -1,0 +1,204 @@
+"""Sampler on the production drivers over the fake chips: simulated and real time."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from pacer.hw.adxl345 import ADXL345
+from pacer.hw.fakes import FakeADXL345, FakeI2CBus, FakeMPU6050
+from pacer.hw.mpu6050 import MPU6050
+from pacer.hw.sampler import Sampler
+from pacer.models import AccelBlock, DeviceEvent, DeviceState
+from pacer.units import G_MPS2
+
+
+class SimClock:
+    def __init__(self, t_s: float = 0.0) -> None:
+        self.t_s = t_s
+
+    def __call__(self) -> float:
+        return self.t_s
+
+
+def signal(t_s: np.ndarray) -> np.ndarray:
+    t = np.asarray(t_s, dtype=np.float64)
+    return np.stack([20.0 * np.sin(2 * np.pi * 2.8 * t), 3.0 * np.cos(2 * np.pi * 1.4 * t),
+                     G_MPS2 + 12.0 * np.sin(2 * np.pi * 2.8 * t + 1.0)], axis=1)
+
+
+CHIPS = [(FakeMPU6050, MPU6050, 0x68), (FakeADXL345, ADXL345, 0x53)]
+#: half a count of each driver's default range, in m/s^2 (MPU-6050 8 g: 4096 LSB/g;
+#: ADXL345 full resolution: 256 LSB/g)
+HALF_LSB_MPS2 = {MPU6050: 0.5 * G_MPS2 / 4096 + 1e-9, ADXL345: 0.5 * G_MPS2 / 256 + 1e-9}
+
+
+def contiguous(blocks: list[AccelBlock]) -> bool:
+    return all(b.t0_s == a.t_end_s for a, b in zip(blocks, blocks[1:]))
+
+
+# ------------------------------------------------------------------ simulated clock
+@pytest.mark.parametrize("chip_cls, driver_cls, address", CHIPS)
+def test_rate_within_0_1_percent_after_10_s_of_jittered_bursts(chip_cls, driver_cls, address):
+    rng = np.random.default_rng(3)
+    sim = SimClock(50.0)
+    chip = chip_cls(signal, clock=sim)
+    driver = driver_cls(FakeI2CBus({address: chip}))
+    max_jitter_s = 0.015
+    # the stamp is taken up to 15 ms before the drain really happens (preemption)
+    sampler = Sampler(driver, clock=lambda: sim.t_s - rng.uniform(0.0, max_jitter_s))
+    blocks = []
+    while sim.t_s < 60.0:
+        sim.t_s += rng.uniform(0.08, 0.12)  # irregular poll times
+        block = sampler.poll()
+        if block is not None:
+            blocks.append(block)
+    true_rate_hz = chip.true_rate_hz
+    assert abs(sampler.rate_estimate_hz / true_rate_hz - 1) < 1e-3
+    assert contiguous(blocks)
+    assert sampler.lost == 0 and all(b.lost_samples == 0 for b in blocks)
+    # every block's rate stays within the slew limit of the truth once calibrated
+    late = [b for b in blocks if b.t0_s > 55.0]
+    assert all(abs(b.rate_hz / true_rate_hz - 1) < 0.006 for b in late)
+    # the timeline lands on the true sample times within stamp jitter + one period
+    n_total = sum(b.n for b in blocks)
+    assert n_total == sampler.samples
+    last = blocks[-1]
+    t_last_true = 50.0 + n_total / true_rate_hz
+    assert abs(last.times_s()[-1] - t_last_true) < max_jitter_s + 1.0 / true_rate_hz
+
+
+@pytest.mark.parametrize("chip_cls, driver_cls, address", CHIPS)
+def test_samples_come_back_in_order_in_mps2(chip_cls, driver_cls, address):
+    sim = SimClock(0.0)
+    chip = chip_cls(signal, clock=sim)
+    sampler = Sampler(driver_cls(FakeI2CBus({address: chip})), clock=sim)
+    blocks = []
+    for _ in range(30):
+        sim.t_s += 0.1
+        blocks.append(sampler.poll())
+    samples = np.concatenate([b.samples_mps2 for b in blocks])
+    assert samples.dtype == np.float64 and samples.shape[1] == 3
+    index = np.arange(1, len(samples) + 1)
+    np.testing.assert_allclose(samples, signal(index / chip.true_rate_hz),
+                               atol=HALF_LSB_MPS2[driver_cls])
+
+
+def test_overflow_restarts_the_time_base_and_counts_the_loss():
+    sim = SimClock(0.0)
+    chip = FakeMPU6050(signal, clock=sim)
+    sampler = Sampler(MPU6050(FakeI2CBus({0x68: chip})), clock=sim)
+    blocks = []
+    for step_s in [0.1] * 100 + [4.0] + [0.1] * 20:  # a 4 s stall overflows the FIFO
+        sim.t_s += step_s
+        block = sampler.poll()
+        if block is not None:
+            blocks.append(block)
+    delivered = sum(b.n for b in blocks)
+    truly_lost = chip.samples_generated - delivered - len(chip.fifo) // 6
+    assert sampler.overflows == 1
+    first_after = next(i for i, b in enumerate(blocks) if b.lost_samples)
+    assert abs(blocks[first_after].lost_samples - truly_lost) <= 2
+    assert sampler.lost == blocks[first_after].lost_samples
+    assert blocks[first_after].t0_s != blocks[first_after - 1].t_end_s
+    assert contiguous(blocks[:first_after]) and contiguous(blocks[first_after:])
+    # calibration survives the overflow
+    assert abs(sampler.rate_estimate_hz / chip.true_rate_hz - 1) < 2e-3
+
+
+# ------------------------------------------------------------------ real time, threads
+def collect(sampler: Sampler, seconds: float) -> list[object]:
+    out: list[object] = []
+    lock = threading.Lock()
+
+    def sink(item: object) -> None:
+        with lock:
+            out.append(item)
+
+    sampler.start(sink)
+    time.sleep(seconds)
+    sampler.stop()
+    assert not sampler.running
+    return out
+
+
+@pytest.fixture
+def mock_factory():
+    from gpiozero.pins.mock import MockFactory
+
+    factory = MockFactory()
+    yield factory
+    factory.reset()
+    factory.close()
+
+
+def test_watermark_interrupt_drives_the_adxl345_sampler(mock_factory):
+    pin = mock_factory.pin(17)
+    chip = FakeADXL345(signal, clock=time.monotonic, int_pin=pin)
+    driver = ADXL345(FakeI2CBus({0x53: chip}), watermark=16)
+    chip.start_ticking()
+    try:
+        out = collect(Sampler(driver, interrupt_pin=17, pin_factory=mock_factory), 1.2)
+    finally:
+        chip.stop_ticking()
+    blocks = [o for o in out if isinstance(o, AccelBlock)]
+    assert blocks and len(blocks) == len(out)
+    assert contiguous(blocks)
+    assert all(b.lost_samples == 0 for b in blocks)
+    # woken by the watermark line, not by a timer: every burst holds >= 16 entries
+    assert all(b.n >= 16 for b in blocks)
+    assert sum(b.n for b in blocks) + len(chip.fifo) == chip.samples_generated
+
+
+def test_data_ready_interrupt_drives_the_mpu6050_sampler(mock_factory):
+    pin = mock_factory.pin(4)
+    chip = FakeMPU6050(signal, clock=time.monotonic, int_pin=pin)
+    driver = MPU6050(FakeI2CBus({0x68: chip}))
+    chip.start_ticking()
+    try:
+        out = collect(Sampler(driver, interrupt_pin=4, pin_factory=mock_factory), 1.0)
+    finally:
+        chip.stop_ticking()
+    blocks = [o for o in out if isinstance(o, AccelBlock)]
+    assert len(blocks) >= 3 and contiguous(blocks)
+    samples = np.concatenate([b.samples_mps2 for b in blocks])
+    assert len(samples) + len(chip.fifo) // 6 == chip.samples_generated
+    # nothing lost or reordered: sample k is the signal at the chip's k-th tick
+    t_true = chip._origin_s + np.arange(1, len(samples) + 1) / chip.true_rate_hz
+    np.testing.assert_allclose(samples, signal(t_true), atol=HALF_LSB_MPS2[MPU6050])
+
+
+def test_unplugged_chip_reports_lost_then_back_and_nothing_escapes():
+    bus = FakeI2CBus({0x68: FakeMPU6050(signal, clock=time.monotonic)})
+    sampler = Sampler(MPU6050(bus), poll_interval_s=0.05)
+    out: list[object] = []
+    failures = {"n": 0}
+
+    def sink(item: object) -> None:
+        out.append(item)
+        if isinstance(item, AccelBlock) and failures["n"] == 0:
+            failures["n"] += 1
+            raise RuntimeError("a consumer bug")  # must not stop the sampler
+
+    sampler.start(sink)
+    time.sleep(0.3)
+    bus.detach(0x68)
+    time.sleep(0.4)
+    bus.attach(0x68, FakeMPU6050(signal, clock=time.monotonic))  # replugged: asleep, reset
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline and not any(
+            isinstance(o, DeviceEvent) and o.state is DeviceState.BACK for o in out):
+        time.sleep(0.05)
+    time.sleep(0.3)
+    sampler.stop()
+    events = [o for o in out if isinstance(o, DeviceEvent)]
+    assert [e.state for e in events] == [DeviceState.LOST, DeviceState.BACK]
+    assert "no answer at 0x68" in events[0].message and events[0].device == "accel"
+    back = out.index(events[1])
+    after = [o for o in out[back:] if isinstance(o, AccelBlock)]
+    assert after, "sampling resumed after the chip came back"
+    assert after[0].lost_samples > 0
+    assert sampler.errors >= 1
