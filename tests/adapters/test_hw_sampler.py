@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -37,7 +38,7 @@ HALF_LSB_MPS2 = {MPU6050: 0.5 * G_MPS2 / 4096 + 1e-9, ADXL345: 0.5 * G_MPS2 / 25
 
 
 def contiguous(blocks: list[AccelBlock]) -> bool:
-    return all(b.t0_s == a.t_end_s for a, b in zip(blocks, blocks[1:]))
+    return all(b.t0_s == a.t_end_s for a, b in pairwise(blocks))
 
 
 # ------------------------------------------------------------------ simulated clock
