@@ -104,6 +104,7 @@ def test_unplug_and_replug_resumes_fixes_within_2_s(tmp_path: Path) -> None:
         asm = EpochAssembler()
         fix, events = next_fix(5.0)
         resumed_s = time.monotonic() - t_replug
+        print(f"fixes resumed {resumed_s:.3f} s after replug")
         assert fix is not None and fix.has_position
         assert DeviceState.BACK in events and DeviceState.LOST not in events
         assert resumed_s < 2.0
