@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pynmea2
@@ -341,11 +342,13 @@ class EpochAssembler:
 
 
 # --------------------------------------------------------------------- sentence parsers
+_Apply = Callable[[_Builder], None]
+
 # Each takes (talker, fields) and returns a function that applies them to a _Builder,
 # so every conversion (and every _Malformed) happens before the epoch is touched.
 
 
-def _rmc(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
+def _rmc(talker: str, d: list[str]) -> _Apply:
     lat, lon = _latlon(d, 2)
     mode = _field(d, 11)
     ok = _field(d, 1) == "A" and mode != "N"
@@ -371,7 +374,7 @@ def _rmc(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
     return apply
 
 
-def _gga(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
+def _gga(talker: str, d: list[str]) -> _Apply:
     lat, lon = _latlon(d, 1)
     q = _i(_field(d, 5)) or 0
     sats, hdop, alt = _i(_field(d, 6)), _f(_field(d, 7)), _f(_field(d, 8))
@@ -388,7 +391,7 @@ def _gga(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
     return apply
 
 
-def _gns(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
+def _gns(talker: str, d: list[str]) -> _Apply:
     lat, lon = _latlon(d, 1)
     mode = _field(d, 5)
     ok = bool(mode) and any(ch not in "NV" for ch in mode)
@@ -405,7 +408,7 @@ def _gns(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
     return apply
 
 
-def _gll(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
+def _gll(talker: str, d: list[str]) -> _Apply:
     lat, lon = _latlon(d, 0)
     ok = _field(d, 5) == "A" and _field(d, 6) != "N"
 
@@ -417,7 +420,7 @@ def _gll(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
     return apply
 
 
-def _vtg(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
+def _vtg(talker: str, d: list[str]) -> _Apply:
     if _field(d, 1) == "T" or _field(d, 5) == "N" or len(d) >= 8:
         course, knots, kmh = _f(_field(d, 0)), _f(_field(d, 4)), _f(_field(d, 6))
         mode = _field(d, 8)
@@ -436,7 +439,7 @@ def _vtg(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
     return apply
 
 
-def _gsa(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
+def _gsa(talker: str, d: list[str]) -> _Apply:
     used = {f"{talker}{s.strip()}" for s in d[2:14] if s.strip()}
     pdop, hdop, vdop = _f(_field(d, 14)), _f(_field(d, 15)), _f(_field(d, 16))
 
@@ -449,7 +452,7 @@ def _gsa(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
     return apply
 
 
-def _gsv(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
+def _gsv(talker: str, d: list[str]) -> _Apply:
     _i(_field(d, 0)), _i(_field(d, 1))
     n = _i(_field(d, 2))
 
@@ -460,7 +463,7 @@ def _gsv(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
     return apply
 
 
-def _gst(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
+def _gst(talker: str, d: list[str]) -> _Apply:
     lat_e, lon_e, alt_e = _f(_field(d, 5)), _f(_field(d, 6)), _f(_field(d, 7))
 
     def apply(b: _Builder) -> None:
@@ -471,7 +474,7 @@ def _gst(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
     return apply
 
 
-def _zda(talker: str, d: list[str]):  # type: ignore[no-untyped-def]
+def _zda(talker: str, d: list[str]) -> _Apply:
     day, month, year = _i(_field(d, 1)), _i(_field(d, 2)), _i(_field(d, 3))
     date = _date(day, month, year) if day and month and year else None
 

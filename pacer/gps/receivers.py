@@ -224,7 +224,7 @@ class CommandResult:
 
 
 def _read_some(port: Any) -> bytes:
-    return port.read(port.in_waiting or 1)
+    return bytes(port.read(port.in_waiting or 1))
 
 
 def _wait(
@@ -274,8 +274,15 @@ def configure_ublox(
     ):
         scanner = UbxScanner()
         port.write(frame)
-        ack = _wait(port, clock, timeout_s, lambda d, s=scanner, c=cls_id: ubx_ack(s.feed(d), *c))
-        detail = {True: "ACK", False: "NAK"}.get(ack, f"no answer in {timeout_s:g} s")  # type: ignore[arg-type]
+
+        def acked(data: bytes, sc: UbxScanner = scanner, c: tuple[int, int] = cls_id) -> object:
+            return ubx_ack(sc.feed(data), *c)
+
+        ack = _wait(port, clock, timeout_s, acked)
+        if isinstance(ack, bool):
+            detail = "ACK" if ack else "NAK"
+        else:
+            detail = f"no answer in {timeout_s:g} s"
         results.append(CommandResult(name, ack if isinstance(ack, bool) else None, detail))
     if baudrate is not None:
         results.append(
@@ -318,10 +325,10 @@ def configure_mediatek(
             return None
 
         flag = _wait(port, clock, timeout_s, found)
-        if flag is None:
+        if not isinstance(flag, PmtkAck):
             results.append(CommandResult(name, None, f"no answer in {timeout_s:g} s"))
         else:
-            results.append(CommandResult(name, flag is PmtkAck.OK, PmtkAck(flag).name))
+            results.append(CommandResult(name, flag is PmtkAck.OK, flag.name))
     if baudrate is not None:
         results.append(
             _switch_baud(port, pmtk_baud(baudrate), "PMTK251", baudrate, timeout_s, clock)
