@@ -1,0 +1,72 @@
+"""``pacer export``: a session as GPX, TCX, FIT or CSV for other tools."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+FORMATS = ("gpx", "tcx", "fit", "csv", "fixes")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "export",
+        help="export a session as GPX, TCX, FIT or CSV",
+        description="Export a session: gpx (GPX 1.1 + cadence), tcx (laps = reps), fit "
+        "(activity with laps and workout steps), csv (one row per second), fixes (one row "
+        "per receiver epoch). Writes to FILE, or to standard output without -o.",
+    )
+    p.add_argument(
+        "session", nargs="?", metavar="SESSION", help="session directory or id (default: latest)"
+    )
+    p.add_argument("--format", "-f", required=True, choices=FORMATS, help="output format")
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
+    p.add_argument(
+        "--data-dir", metavar="DIR", type=Path, help="where sessions live (default: XDG data dir)"
+    )
+    p.set_defaults(func=run)
+
+
+def render(data: object, fmt: str) -> bytes:
+    """The export of session ``data`` in ``fmt`` as bytes."""
+    if fmt == "csv":
+        from pacer.session.export_csv import per_second_csv
+
+        return per_second_csv(data).encode()  # type: ignore[arg-type]
+    if fmt == "fixes":
+        from pacer.session.export_csv import fixes_csv
+
+        return fixes_csv(data).encode()  # type: ignore[arg-type]
+    if fmt == "gpx":
+        from pacer.session.export_gpx import to_gpx
+
+        return to_gpx(data).encode()  # type: ignore[arg-type]
+    if fmt == "tcx":
+        from pacer.session.export_tcx import to_tcx
+
+        return to_tcx(data).encode()  # type: ignore[arg-type]
+    from pacer.session.export_fit import to_fit
+
+    return to_fit(data)  # type: ignore[arg-type]
+
+
+def run(args: argparse.Namespace) -> int:
+    from pacer.errors import InputError
+    from pacer.session.reader import default_data_dir, open_session, resolve_session
+
+    data = open_session(resolve_session(args.session, args.data_dir or default_data_dir()))
+    payload = render(data, args.format)
+    if args.output in (None, "-"):
+        if args.format == "fit" and sys.stdout.isatty():
+            raise InputError("FIT is binary: give -o FILE.fit or redirect standard output")
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return 0
+    out = Path(args.output)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(payload)  # whole file or nothing: a reader never sees half an export
+    os.replace(tmp, out)
+    print(f"wrote {out} ({len(payload)} bytes)", file=sys.stderr)
+    return 0

@@ -1,0 +1,87 @@
+"""``pacer review``: the rep table and summary of a session, or its JSON, plots, HTML."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "review",
+        help="show a session's reps against their targets",
+        description="Show a session's reps (target vs actual time, distance, pace, deviation, "
+        "cadence, distance source) and its summary. SESSION is a session directory or id; "
+        "default the latest.",
+    )
+    p.add_argument(
+        "session", nargs="?", metavar="SESSION", help="session directory or id (default: latest)"
+    )
+    p.add_argument("--json", action="store_true", help="print the review JSON (docs/sessions.md)")
+    p.add_argument("--cues", action="store_true", help="add the cue timeline")
+    p.add_argument("--plot", metavar="FILE.png", help="write pace/cadence plots (matplotlib)")
+    p.add_argument("--html", metavar="FILE.html", help="write a self-contained HTML report")
+    p.add_argument(
+        "--compare",
+        metavar="SESSION",
+        help="compare reps with an earlier session ('previous' = the last one of the same workout)",
+    )
+    p.add_argument(
+        "--data-dir", metavar="DIR", type=Path, help="where sessions live (default: XDG data dir)"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from pacer.errors import SessionError
+    from pacer.session.reader import (
+        default_data_dir,
+        open_session,
+        previous_session_of,
+        resolve_session,
+    )  # fmt: skip
+    from pacer.session.report_text import review_text
+    from pacer.session.summary import compare_reps, review_json
+
+    data_dir = args.data_dir or default_data_dir()
+    path = resolve_session(args.session, data_dir)
+    data = open_session(path)
+    comparison = None
+    if args.compare:
+        if args.compare == "previous":
+            earlier_path = previous_session_of(data_dir, path)
+            if earlier_path is None:
+                raise SessionError(
+                    f"{data_dir}: no earlier session of workout {data.meta.get('workout')!r}"
+                )
+        else:
+            earlier_path = resolve_session(args.compare, data_dir)
+        comparison = compare_reps(data, open_session(earlier_path))
+    if args.plot:
+        from pacer.session.plot import save_plot
+
+        save_plot(data, args.plot)
+    if args.html:
+        from pacer.session.html_report import review_html
+
+        Path(args.html).write_text(review_html(data, comparison=comparison), encoding="utf-8")
+    if args.json:
+        doc = review_json(data)
+        if comparison is not None:
+            doc["comparison"] = [
+                {
+                    "index": c.index,
+                    "delta_s": c.delta_s,
+                    "delta_s_per_km": c.delta_s_per_km,
+                    "text": c.text,
+                }
+                for c in comparison
+            ]
+        json.dump(doc, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(review_text(data, cues=args.cues, comparison=comparison))
+    return 0

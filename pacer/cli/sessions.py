@@ -1,0 +1,82 @@
+"""``pacer sessions``: list, delete and prune recorded sessions."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "sessions",
+        help="list, delete or prune recorded sessions",
+        description="Manage the sessions in the data directory ($XDG_DATA_HOME/pacer/sessions, "
+        "or $STATE_DIRECTORY/sessions for the service).",
+    )
+    p.add_argument("--data-dir", metavar="DIR", type=Path, help="where sessions live")
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
+    sub.add_parser(
+        "list",
+        help="list sessions, oldest first (the default)",
+        description="List sessions, oldest first: id, start, duration, distance, "
+        "workout, how it ended, size.",
+    )
+    d = sub.add_parser(
+        "delete", help="delete one session", description="Delete one session directory."
+    )
+    d.add_argument("id", metavar="ID", help="session id (directory name) or path")
+    pr = sub.add_parser(
+        "prune",
+        help="delete the oldest sessions above a size cap",
+        description="Delete the oldest sessions until all together take at most --max-mb.",
+    )
+    pr.add_argument(
+        "--max-mb", type=float, required=True, help="size cap in megabytes (10^6 bytes)"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pacer.errors import SessionError
+    from pacer.session.reader import (
+        default_data_dir,
+        delete_session,
+        list_sessions,
+        open_session,
+        prune,
+        resolve_session,
+        session_bytes,
+    )  # fmt: skip
+    from pacer.session.summary import summarize
+    from pacer.units import format_clock
+
+    data_dir = args.data_dir or default_data_dir()
+    action = args.action or "list"
+    if action == "delete":
+        path = resolve_session(args.id, data_dir)
+        delete_session(path)
+        print(f"deleted {path}")
+        return 0
+    if action == "prune":
+        if args.max_mb < 0:
+            raise SessionError("--max-mb must be >= 0")
+        for path in prune(data_dir, int(args.max_mb * 1e6)):
+            print(f"deleted {path}")
+        return 0
+    sessions = list_sessions(data_dir)
+    if not sessions:
+        print(f"no sessions in {data_dir}")
+        return 0
+    for path in sessions:
+        size_mb = session_bytes(path) / 1e6
+        try:
+            s = summarize(open_session(path))
+        except SessionError as exc:
+            print(f"{path.name}  damaged: {exc}")
+            continue
+        when = s.start_utc.strftime("%Y-%m-%d %H:%M") if s.start_utc else "----------  --:--"
+        print(
+            f"{s.id:<18} {when}  {format_clock(s.duration_s):>7}  {s.distance_m / 1000:6.2f} km  "
+            f"{s.ended:<7} {size_mb:6.1f} MB  {s.workout or ''}"
+        )
+    return 0

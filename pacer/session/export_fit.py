@@ -1,0 +1,184 @@
+"""FIT activity export with garmin-fit-sdk's encoder (the form Garmin Connect, Strava and
+intervals.icu import).
+
+Messages, in order: ``file_id`` (activity), ``workout`` + one ``workout_step`` per rep
+(the targets: distance or time, and a speed band around the target pace), ``event``
+timer start, one ``record`` per 1 Hz estimate (position, cumulative distance, speed,
+cadence), one ``lap`` per rep (``wkt_step_index`` links it to its step), ``event`` timer
+stop, ``session``, ``activity``. Cadence is strides per minute (``cadence_spm / 2``)
+with the half in ``fractional_cadence``, as Garmin running devices write it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pacer.errors import InputError
+from pacer.models import Rep, RepKind
+from pacer.session.export_common import require_start_utc, utc_at
+from pacer.session.reader import SessionData
+from pacer.session.summary import (
+    session_distance_m,
+    session_duration_s,
+    target_pace,
+    workout_name,
+)
+
+#: the workout step's speed band is the target speed +- this fraction
+TARGET_BAND_FRACTION = 0.015
+DEG_TO_SEMICIRCLE = 2**31 / 180.0
+_INTENSITY = {
+    RepKind.WORK: "active", RepKind.RECOVERY: "rest", RepKind.WARMUP: "warmup",
+    RepKind.COOLDOWN: "cooldown", RepKind.STEADY: "active",
+}  # fmt: skip
+
+
+def _step(rep: Rep, k: int) -> dict[str, Any]:
+    step: dict[str, Any] = {"message_index": k, "intensity": _INTENSITY[rep.kind]}
+    if rep.label:
+        step["wkt_step_name"] = rep.label[:15]
+    if rep.target_distance_m:
+        step |= {"duration_type": "distance", "duration_value": round(rep.target_distance_m * 100)}
+    elif rep.target_duration_s:
+        step |= {"duration_type": "time", "duration_value": round(rep.target_duration_s * 1000)}
+    else:
+        step["duration_type"] = "open"
+    pace = target_pace(rep)
+    if pace:
+        speed_mps = 1000.0 / pace
+        step |= {
+            "target_type": "speed", "target_value": 0,
+            "custom_target_value_low": round(speed_mps * (1 - TARGET_BAND_FRACTION) * 1000),
+            "custom_target_value_high": round(speed_mps * (1 + TARGET_BAND_FRACTION) * 1000),
+        }  # fmt: skip
+    else:
+        step["target_type"] = "open"
+    return step
+
+
+def _cadence(spm: float | None) -> dict[str, Any]:
+    if spm is None:
+        return {}
+    strides = spm / 2.0
+    whole = int(strides)
+    return {"cadence": whole, "fractional_cadence": round(strides - whole, 3)}
+
+
+def to_fit(data: SessionData) -> bytes:
+    """The FIT activity file bytes."""
+    try:
+        from garmin_fit_sdk import Encoder, Profile
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise InputError("FIT export needs garmin-fit-sdk (pip install 'pacer[review]')") from exc
+    mesg = Profile["mesg_num"]
+    start = require_start_utc(data, "FIT")
+    duration_s = session_duration_s(data)
+    end = start + dt.timedelta(seconds=duration_s)
+    reps = list(data.reps)
+    enc = Encoder()
+    enc.write_mesg(
+        {
+            "mesg_num": mesg["FILE_ID"],
+            "type": "activity",
+            "manufacturer": "development",
+            "product": 1,
+            "serial_number": 1,
+            "time_created": start,
+        }
+    )
+    if reps:
+        enc.write_mesg(
+            {
+                "mesg_num": mesg["WORKOUT"],
+                "sport": "running",
+                "num_valid_steps": len(reps),
+                "wkt_name": (workout_name(data) or "pacer")[:15],
+            }
+        )
+        for k, rep in enumerate(reps):
+            enc.write_mesg({"mesg_num": mesg["WORKOUT_STEP"], **_step(rep, k)})
+    enc.write_mesg(
+        {
+            "mesg_num": mesg["EVENT"],
+            "timestamp": start,
+            "event": "timer",
+            "event_type": "start",
+            "timer_trigger": "manual",
+        }
+    )
+    for est in data.estimates:
+        rec: dict[str, Any] = {
+            "mesg_num": mesg["RECORD"],
+            "timestamp": utc_at(data, est.t_s, est.utc),
+            "distance": est.distance_m,
+        }
+        if est.lat_deg is not None and est.lon_deg is not None:
+            rec["position_lat"] = round(est.lat_deg * DEG_TO_SEMICIRCLE)
+            rec["position_long"] = round(est.lon_deg * DEG_TO_SEMICIRCLE)
+        if est.speed_mps is not None:
+            rec["enhanced_speed"] = est.speed_mps
+        rec |= _cadence(est.cadence_spm)
+        enc.write_mesg(rec)
+    laps = reps or [
+        Rep(
+            index=1,
+            kind=RepKind.STEADY,
+            start_s=0.0,
+            duration_s=duration_s,
+            distance_m=session_distance_m(data),
+        )
+    ]
+    for k, lap in enumerate(laps):
+        lap_start = utc_at(data, lap.start_s, lap.start_utc)
+        assert lap_start is not None  # start is known
+        msg: dict[str, Any] = {
+            "mesg_num": mesg["LAP"], "message_index": k,
+            "timestamp": lap_start + dt.timedelta(seconds=lap.duration_s),
+            "start_time": lap_start, "total_elapsed_time": lap.duration_s,
+            "total_timer_time": lap.duration_s, "total_distance": lap.distance_m,
+            "event": "lap", "event_type": "stop", "lap_trigger": "manual",
+            "sport": "running", "intensity": _INTENSITY[lap.kind],
+        }  # fmt: skip
+        if reps:
+            msg["wkt_step_index"] = k
+        if lap.duration_s > 0:
+            msg["enhanced_avg_speed"] = lap.distance_m / lap.duration_s
+        if lap.cadence_spm is not None:
+            msg["avg_cadence"] = int(round(lap.cadence_spm / 2.0))
+        enc.write_mesg(msg)
+    enc.write_mesg(
+        {
+            "mesg_num": mesg["EVENT"],
+            "timestamp": end,
+            "event": "timer",
+            "event_type": "stop_all",
+            "timer_trigger": "manual",
+        }
+    )
+    distance_m = session_distance_m(data)
+    on_track = any(e.on_track for e in data.estimates)
+    enc.write_mesg({
+        "mesg_num": mesg["SESSION"], "message_index": 0, "timestamp": end, "start_time": start,
+        "total_elapsed_time": duration_s, "total_timer_time": duration_s,
+        "total_distance": distance_m, "sport": "running",
+        "sub_sport": "track" if on_track else "generic", "first_lap_index": 0,
+        "num_laps": len(laps), "event": "session", "event_type": "stop",
+        "trigger": "activity_end",
+        **({"enhanced_avg_speed": distance_m / duration_s} if duration_s > 0 else {}),
+    })  # fmt: skip
+    enc.write_mesg(
+        {
+            "mesg_num": mesg["ACTIVITY"],
+            "timestamp": end,
+            "num_sessions": 1,
+            "type": "manual",
+            "event": "activity",
+            "event_type": "stop",
+            "total_timer_time": duration_s,
+            "local_timestamp": int(
+                (end - dt.datetime(1989, 12, 31, tzinfo=dt.UTC)).total_seconds()
+            ),
+        }
+    )
+    return bytes(enc.close())

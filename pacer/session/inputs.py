@@ -1,0 +1,302 @@
+"""Replay readers: accelerometer CSV, GPX and FIT tracks from other devices -> pacer records.
+
+Error policy (as for NMEA): a bad row or point is skipped, counted in ``counters`` and
+reported as one line ``FILE:LINE: problem`` through ``on_skip``; a file with nothing
+usable, or one that cannot be read at all, raises :class:`~pacer.errors.InputError`
+with such a line. A partly valid file yields everything valid.
+
+Times: fixes get ``t_s`` = seconds since the file's first timestamped point and ``utc``
+from the file; accelerometer blocks keep the file's time base minus ``t_offset_s``
+(see :func:`looks_like_epoch` to tell Unix-epoch from relative seconds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from pacer.errors import InputError
+from pacer.models import AccelBlock, Fix, SkipCounters
+
+STANDARD_GRAVITY_MPS2 = 9.80665
+#: times above this (1973-03-03 in Unix seconds) are taken as epoch seconds
+EPOCH_THRESHOLD_S = 1.0e8
+#: a time step longer than this many nominal sample periods is a gap (lost samples)
+GAP_FACTOR = 2.5
+SEMICIRCLE_DEG = 180.0 / 2**31
+
+SkipHandler = Callable[[str], None] | None
+
+
+def looks_like_epoch(t_s: float) -> bool:
+    """True if ``t_s`` reads as Unix epoch seconds rather than seconds since start."""
+    return t_s > EPOCH_THRESHOLD_S
+
+
+def _skip(on_skip: SkipHandler, counters: SkipCounters | None, message: str) -> None:
+    if counters is not None:
+        counters.malformed += 1
+    if on_skip is not None:
+        on_skip(message)
+
+
+# ---------------------------------------------------------------------- accelerometer CSV
+
+
+def _accel_columns(header: list[str]) -> tuple[int, int, int, int]:
+    names = [h.strip().lower() for h in header]
+    wanted = ("t_s", "ax", "ay", "az")
+    if all(w in names for w in wanted):
+        return tuple(names.index(w) for w in wanted)  # type: ignore[return-value]
+    return (0, 1, 2, 3)
+
+
+def _load_accel_rows(path: Path, on_skip: SkipHandler, counters: SkipCounters | None) -> np.ndarray:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise InputError(f"{path}:1: empty file; expected a header row then t_s,ax,ay,az")
+    header = lines[first].split(",")
+    try:
+        [float(h) for h in header[:4]]
+        raise InputError(f"{path}:{first + 1}: no header row; expected t_s,ax,ay,az first")
+    except ValueError:
+        pass
+    cols = _accel_columns(header)
+    need = max(cols) + 1
+    out = np.empty((len(lines), 4))
+    n = 0
+    last_t = -np.inf
+    for lineno in range(first + 2, len(lines) + 1):
+        line = lines[lineno - 1]
+        if not line.strip() or line.startswith("#"):
+            continue
+        if counters is not None:
+            counters.lines += 1
+        parts = line.split(",")
+        if len(parts) < need:
+            _skip(on_skip, counters, f"{path}:{lineno}: {len(parts)} columns, need {need}")
+            continue
+        try:
+            row = [float(parts[c]) for c in cols]
+        except ValueError:
+            _skip(on_skip, counters, f"{path}:{lineno}: not a number in {line.strip()[:60]!r}")
+            continue
+        if not np.all(np.isfinite(row)):
+            _skip(on_skip, counters, f"{path}:{lineno}: non-finite value")
+            continue
+        if row[0] <= last_t:
+            _skip(on_skip, counters, f"{path}:{lineno}: time {row[0]} does not increase")
+            continue
+        last_t = row[0]
+        out[n] = row
+        n += 1
+    if n < 2:
+        raise InputError(f"{path}: fewer than 2 valid samples; expected rows of t_s,ax,ay,az")
+    return out[:n]
+
+
+def read_accel_csv(
+    path: Path | str,
+    *,
+    units: str = "mps2",
+    block_s: float = 1.0,
+    t_offset_s: float = 0.0,
+    on_skip: SkipHandler = None,
+    counters: SkipCounters | None = None,
+) -> Iterator[AccelBlock]:
+    """Accelerometer samples from a CSV file as uniform-rate blocks.
+
+    Parameters
+    ----------
+    path
+        Header row, then ``t_s,ax,ay,az`` (named columns are found anywhere in the
+        header; otherwise the first four columns). Extra columns are ignored.
+    units
+        ``"mps2"`` or ``"g"`` (converted with standard gravity).
+    block_s
+        Length of each yielded block in seconds.
+    t_offset_s
+        Subtracted from every time (e.g. the epoch time of the session start).
+
+    Notes
+    -----
+    The sampling rate is estimated from the time stamps: the median step gives the
+    nominal period, a step longer than ``GAP_FACTOR`` periods is a gap whose missing
+    samples go into the next block's ``lost_samples``, and each gap-free segment gets
+    its own rate ``(n - 1) / (t_last - t_first)`` so timestamp jitter does not bend the
+    time base.
+    """
+    path = Path(path)
+    if units not in ("mps2", "g"):
+        raise InputError(f"{path}: accelerometer units must be 'mps2' or 'g', not {units!r}")
+    data = _load_accel_rows(path, on_skip, counters)
+    t = data[:, 0] - t_offset_s
+    xyz = data[:, 1:4] * (STANDARD_GRAVITY_MPS2 if units == "g" else 1.0)
+    dt_s = np.diff(t)
+    period_s = float(np.median(dt_s))
+    gaps = np.flatnonzero(dt_s > GAP_FACTOR * period_s) + 1
+    bounds = np.concatenate([[0], gaps, [t.size]])
+    for k in range(bounds.size - 1):
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        lost = 0 if k == 0 else max(0, int(round((t[lo] - t[lo - 1]) / period_s)) - 1)
+        n_seg = hi - lo
+        rate_hz = (n_seg - 1) / (t[hi - 1] - t[lo]) if n_seg > 1 else 1.0 / period_s
+        per_block = max(1, int(round(block_s * rate_hz)))
+        for start in range(lo, hi, per_block):
+            stop = min(start + per_block, hi)
+            yield AccelBlock(
+                t0_s=float(t[lo] + (start - lo) / rate_hz),
+                rate_hz=float(rate_hz),
+                samples_mps2=np.ascontiguousarray(xyz[start:stop]),
+                lost_samples=lost if start == lo else 0,
+            )
+
+
+# ---------------------------------------------------------------------- GPX
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child_text(elem: ET.Element, name: str) -> str | None:
+    for child in elem.iter():
+        if child is not elem and _local(child.tag) == name and child.text:
+            return child.text.strip()
+    return None
+
+
+def _parse_time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def fixes_from_gpx(
+    path: Path | str, *, on_skip: SkipHandler = None, counters: SkipCounters | None = None
+) -> Iterator[Fix]:
+    """Track points of a GPX 1.0/1.1 file as fixes (speed from extensions when given).
+
+    Speed comes from ``<speed>`` (GPX 1.0 or Garmin TrackPointExtension v2), else None:
+    pacer's speed filter then derives it from positions. A truncated file yields the
+    points before the damage and reports it.
+    """
+    path = Path(path)
+    t_first: dt.datetime | None = None
+    n_ok = 0
+    n_pt = 0
+    try:
+        for _event, elem in ET.iterparse(path, events=("end",)):
+            if _local(elem.tag) not in ("trkpt", "rtept"):
+                continue
+            n_pt += 1
+            if counters is not None:
+                counters.lines += 1
+            try:
+                lat, lon = float(elem.attrib["lat"]), float(elem.attrib["lon"])
+                if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                    raise ValueError(f"position {lat},{lon} out of range")
+                utc = _parse_time(_child_text(elem, "time"))
+                ele = _child_text(elem, "ele")
+                speed = _child_text(elem, "speed")
+            except (KeyError, ValueError) as exc:
+                _skip(on_skip, counters, f"{path}: track point {n_pt}: {exc}")
+                elem.clear()
+                continue
+            elem.clear()
+            if utc is None:
+                _skip(on_skip, counters, f"{path}: track point {n_pt}: no <time>")
+                continue
+            t_first = t_first or utc
+            n_ok += 1
+            yield Fix(
+                t_s=(utc - t_first).total_seconds(), utc=utc, valid=True, lat_deg=lat,
+                lon_deg=lon, alt_m=float(ele) if ele else None,
+                speed_mps=float(speed) if speed else None, fix_quality=1,
+            )  # fmt: skip
+    except ET.ParseError as exc:
+        line, col = exc.position
+        if n_ok == 0:
+            raise InputError(f"{path}:{line}: not readable as GPX ({exc})") from exc
+        _skip(
+            on_skip,
+            counters,
+            f"{path}:{line}:{col}: XML damaged here; kept {n_ok} points before it",
+        )
+        return
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if n_ok == 0:
+        raise InputError(f"{path}: no timestamped track points")
+
+
+# ---------------------------------------------------------------------- FIT
+
+
+def fixes_from_fit(
+    path: Path | str, *, on_skip: SkipHandler = None, counters: SkipCounters | None = None
+) -> Iterator[Fix]:
+    """``record`` messages of a FIT activity as fixes (garmin-fit-sdk decoder).
+
+    Records without a position become no-fix epochs (``valid`` False). A truncated or
+    CRC-damaged file yields the records decoded before the damage and reports it.
+    """
+    path = Path(path)
+    try:
+        from garmin_fit_sdk import Decoder, Stream
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise InputError(
+            f"{path}: reading FIT needs garmin-fit-sdk (pip install 'pacer[review]')"
+        ) from exc
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if not Decoder(Stream.from_byte_array(bytearray(data))).is_fit():
+        raise InputError(f"{path}: not a FIT file (bad header)")
+    messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
+    records = messages.get("record_mesgs", [])
+    if errors:
+        problem = str(errors[0]).replace("FIT Runtime Error ", "")
+        if not records:
+            raise InputError(f"{path}: damaged FIT file ({problem}); no records before the damage")
+        _skip(
+            on_skip,
+            counters,
+            f"{path}: damaged FIT file ({problem}); kept {len(records)} records before it",
+        )
+    t_first: dt.datetime | None = None
+    n_ok = 0
+    for i, rec in enumerate(records, 1):
+        if counters is not None:
+            counters.lines += 1
+        utc = rec.get("timestamp")
+        if not isinstance(utc, dt.datetime):
+            _skip(on_skip, counters, f"{path}: record {i}: no timestamp")
+            continue
+        t_first = t_first or utc
+        lat, lon = rec.get("position_lat"), rec.get("position_long")
+        has_pos = lat is not None and lon is not None
+        speed = rec.get("enhanced_speed", rec.get("speed"))
+        alt = rec.get("enhanced_altitude", rec.get("altitude"))
+        n_ok += 1
+        yield Fix(
+            t_s=(utc - t_first).total_seconds(), utc=utc, valid=has_pos,
+            lat_deg=lat * SEMICIRCLE_DEG if has_pos else None,
+            lon_deg=lon * SEMICIRCLE_DEG if has_pos else None,
+            alt_m=float(alt) if alt is not None and has_pos else None,
+            speed_mps=float(speed) if speed is not None and has_pos else None,
+            fix_quality=1 if has_pos else 0,
+        )  # fmt: skip
+    if n_ok == 0:
+        raise InputError(f"{path}: no timestamped records in this FIT file")

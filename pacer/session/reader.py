@@ -1,0 +1,276 @@
+"""Open, list, delete and prune session directories written by :mod:`pacer.session.store`.
+
+A session that was not closed (crash, power cut) opens fine and reports
+``ended == "abrupt"``. A damaged one raises :class:`~pacer.errors.SessionError` with one
+line naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pacer.errors import SessionError
+from pacer.models import AccelBlock, Cue, Estimate, Fix, Rep
+from pacer.session import rows
+from pacer.session.schema import (
+    ACCEL_INDEX_NAME,
+    ACCEL_NAME,
+    DB_NAME,
+    NMEA_INDEX_NAME,
+    NMEA_NAME,
+    SCHEMA_VERSION,
+)
+from pacer.session.store import ACCEL_DTYPE, ACCEL_INDEX, NMEA_INDEX
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    t_s: float
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SessionData:
+    """Everything a session holds except the raw logs (read those with ``iter_raw_*``)."""
+
+    directory: Path
+    meta: dict[str, Any]
+    fixes: tuple[Fix, ...] = ()
+    estimates: tuple[Estimate, ...] = ()
+    reps: tuple[Rep, ...] = ()
+    cues: tuple[Cue, ...] = ()
+    events: tuple[SessionEvent, ...] = ()
+    counters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ended: str = "abrupt"  # "normal" | "abrupt" | what close() was given
+
+    @property
+    def id(self) -> str:
+        return self.directory.name
+
+
+def default_data_dir() -> Path:
+    """Where sessions live: ``$STATE_DIRECTORY/sessions`` for the systemd service
+    (``StateDirectory=pacer`` gives ``/var/lib/pacer``), else
+    ``$XDG_DATA_HOME/pacer/sessions`` (default ``~/.local/share/pacer/sessions``)."""
+    state = os.environ.get("STATE_DIRECTORY")
+    if state:
+        # systemd may pass several colon-separated directories; the first is ours
+        return Path(state.split(":")[0]) / "sessions"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return base / "pacer" / "sessions"
+
+
+def is_session(path: Path) -> bool:
+    return (Path(path) / DB_NAME).is_file()
+
+
+def list_sessions(data_dir: Path) -> list[Path]:
+    """Session directories directly under ``data_dir``, oldest first (by name = start time)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        return []
+    return sorted(p for p in data_dir.iterdir() if p.is_dir() and is_session(p))
+
+
+def latest_session(data_dir: Path) -> Path:
+    """The newest session under ``data_dir``; SessionError if there is none."""
+    sessions = list_sessions(data_dir)
+    if not sessions:
+        raise SessionError(
+            f"{data_dir}: no sessions yet (record one with `pacer sim` or `pacer run`)"
+        )
+    return sessions[-1]
+
+
+def resolve_session(arg: str | None, data_dir: Path | None = None) -> Path:
+    """A SESSION argument: a directory, a session id under the data dir, or None = latest."""
+    data_dir = data_dir or default_data_dir()
+    if arg is None:
+        return latest_session(data_dir)
+    path = Path(arg)
+    if is_session(path):
+        return path
+    if is_session(data_dir / arg):
+        return data_dir / arg
+    raise SessionError(f"{arg}: not a session directory (no {DB_NAME})")
+
+
+def session_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+
+
+def delete_session(path: Path) -> None:
+    """Delete one session directory (refuses anything that is not a session)."""
+    if not is_session(path):
+        raise SessionError(f"{path}: not a session directory (no {DB_NAME}); nothing deleted")
+    shutil.rmtree(path)
+
+
+def prune(data_dir: Path, max_bytes: int, *, keep: Path | None = None) -> list[Path]:
+    """Delete the oldest sessions until the total is at most ``max_bytes``.
+
+    Only called when a cap is configured. ``keep`` (the running session) is never
+    deleted. Returns the deleted directories.
+    """
+    sessions = list_sessions(data_dir)
+    sizes = {p: session_bytes(p) for p in sessions}
+    total = sum(sizes.values())
+    deleted = []
+    for path in sessions:
+        if total <= max_bytes:
+            break
+        if keep is not None and path.resolve() == Path(keep).resolve():
+            continue
+        delete_session(path)
+        total -= sizes[path]
+        deleted.append(path)
+    return deleted
+
+
+def read_meta(directory: Path) -> dict[str, Any]:
+    """Only the ``meta`` table of a session (cheap; for listings and matching workouts)."""
+    db_path = Path(directory) / DB_NAME
+    conn = _connect(db_path)
+    try:
+        return {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
+    finally:
+        conn.close()
+
+
+def previous_session_of(data_dir: Path, directory: Path) -> Path | None:
+    """The newest session under ``data_dir`` older than ``directory`` with the same workout."""
+    directory = Path(directory)
+    workout = read_meta(directory).get("workout")
+    if workout is None:
+        return None
+    me = directory.resolve()
+    earlier = [p for p in list_sessions(data_dir) if p.name < directory.name and p.resolve() != me]
+    for path in reversed(earlier):
+        try:
+            if read_meta(path).get("workout") == workout:
+                return path
+        except SessionError:
+            continue  # a damaged neighbour does not stop the comparison
+    return None
+
+
+def _connect(db_path: Path) -> sqlite3.Connection:
+    if not db_path.is_file():
+        raise SessionError(f"{db_path.parent}: not a session directory (no {DB_NAME})")
+    try:
+        # Read-write so SQLite can recover a WAL left by a crashed writer.
+        return sqlite3.connect(db_path, isolation_level=None)
+    except sqlite3.Error:
+        return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, isolation_level=None)
+
+
+def open_session(directory: Path) -> SessionData:
+    """Read a session directory.
+
+    Raises
+    ------
+    SessionError
+        One line naming the file: missing, not a database, newer schema, damaged rows.
+    """
+    directory = Path(directory)
+    db_path = directory / DB_NAME
+    conn = _connect(db_path)
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise SessionError(
+                f"{db_path}: schema version {version} is newer than this pacer; upgrade"
+            )
+        if version < 1:
+            raise SessionError(f"{db_path}: not a pacer session database")
+        meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+        fixes = tuple(
+            rows.fix_from_row(r)
+            for r in conn.execute(f"SELECT {rows.FIX_COLUMNS} FROM fixes ORDER BY rowid")
+        )
+        estimates = tuple(
+            rows.estimate_from_row(r)
+            for r in conn.execute(f"SELECT {rows.ESTIMATE_COLUMNS} FROM estimates ORDER BY rowid")
+        )
+        reps = tuple(
+            rows.rep_from_row(r)
+            for r in conn.execute(f"SELECT {rows.REP_COLUMNS} FROM reps ORDER BY start_s, rowid")
+        )
+        cues = tuple(
+            rows.cue_from_row(r)
+            for r in conn.execute(f"SELECT {rows.CUE_COLUMNS} FROM cues ORDER BY t_s, id")
+        )
+        events = tuple(
+            SessionEvent(float(t), k, m)
+            for t, k, m in conn.execute("SELECT t_s, kind, message FROM events ORDER BY rowid")
+        )
+        counters: dict[str, dict[str, Any]] = {}
+        if version >= 2:
+            counters = {
+                n: json.loads(v) for n, v in conn.execute("SELECT name, value FROM counters")
+            }
+    except sqlite3.DatabaseError as exc:
+        raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SessionError(f"{db_path}: damaged session record ({exc})") from exc
+    finally:
+        conn.close()
+    ended = meta.get("ended")
+    return SessionData(
+        directory=directory, meta=meta, fixes=fixes, estimates=estimates, reps=reps,
+        cues=cues, events=events, counters=counters,
+        ended=str(ended) if ended else "abrupt",
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------- raw logs (replay)
+
+
+def _whole_records(path: Path, size: int) -> bytes:
+    data = path.read_bytes() if path.exists() else b""
+    return data[: len(data) - len(data) % size]
+
+
+def iter_raw_nmea(directory: Path) -> Iterator[tuple[float, bytes]]:
+    """The receiver bytes of a session as (t_s, chunk), in the order they were read.
+
+    A chunk whose index record or data is incomplete (crash mid-write) ends the log.
+    """
+    directory = Path(directory)
+    index = _whole_records(directory / NMEA_INDEX_NAME, NMEA_INDEX.size)
+    data_path = directory / NMEA_NAME
+    data = data_path.read_bytes() if data_path.exists() else b""
+    for t_s, offset, length in NMEA_INDEX.iter_unpack(index):
+        if offset + length > len(data):
+            break
+        yield t_s, data[offset : offset + length]
+
+
+def iter_raw_accel(directory: Path) -> Iterator[AccelBlock]:
+    """The accelerometer blocks of a session as they were sampled (m/s^2, float32 precision)."""
+    directory = Path(directory)
+    index = _whole_records(directory / ACCEL_INDEX_NAME, ACCEL_INDEX.size)
+    samples = np.frombuffer(
+        _whole_records(directory / ACCEL_NAME, ACCEL_DTYPE.itemsize), ACCEL_DTYPE
+    )
+    start = 0
+    for t0_s, rate_hz, n, lost in ACCEL_INDEX.iter_unpack(index):
+        if start + n > samples.shape[0]:
+            break
+        chunk = samples[start : start + n]
+        xyz = np.column_stack([chunk["ax"], chunk["ay"], chunk["az"]]).astype(np.float64)
+        yield AccelBlock(t0_s=t0_s, rate_hz=rate_hz, samples_mps2=xyz, lost_samples=lost)
+        start += n

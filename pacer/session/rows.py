@@ -1,0 +1,121 @@
+"""Conversions between pacer records and session-database rows (both directions).
+
+UTC times are stored as ISO 8601 text with an explicit ``+00:00`` offset; enums by
+their value; booleans as 0/1. Column order matches :mod:`pacer.session.schema`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pacer.models import Cue, CueKind, DistanceSource, Estimate, Fix, Rep, RepKind
+
+FIX_COLUMNS = (
+    "t_s, utc, valid, lat_deg, lon_deg, alt_m, speed_mps, course_deg, fix_quality, hdop, "
+    "sats, pdop, vdop, sats_in_view, lat_err_m, lon_err_m, alt_err_m, talker"
+)
+ESTIMATE_COLUMNS = (
+    "t_s, utc, distance_m, speed_mps, speed_confidence, cadence_spm, cadence_confidence, "
+    "distance_source, gps_ok, lat_deg, lon_deg, on_track, track_lap, track_position_m"
+)
+REP_COLUMNS = (
+    "idx, kind, start_s, duration_s, distance_m, start_utc, target_distance_m, "
+    "target_duration_s, target_pace_s_per_km, pace_s_per_km, cadence_spm, distance_source, label"
+)
+CUE_COLUMNS = "id, t_s, kind, text, priority, expires_s, duration_s, dropped"
+
+
+def utc_text(when: dt.datetime | None) -> str | None:
+    """ISO 8601 UTC text of an aware datetime (naive ones are taken as UTC)."""
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).isoformat()
+
+
+def parse_utc(text: str | None) -> dt.datetime | None:
+    """Inverse of :func:`utc_text`; accepts a trailing ``Z``."""
+    if not text:
+        return None
+    when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def fix_row(fix: Fix) -> tuple[Any, ...]:
+    return (
+        fix.t_s, utc_text(fix.utc), int(fix.valid), fix.lat_deg, fix.lon_deg, fix.alt_m,
+        fix.speed_mps, fix.course_deg, fix.fix_quality, fix.hdop, fix.sats, fix.pdop,
+        fix.vdop, fix.sats_in_view, fix.lat_err_m, fix.lon_err_m, fix.alt_err_m, fix.talker,
+    )  # fmt: skip
+
+
+def fix_from_row(row: tuple[Any, ...]) -> Fix:
+    return Fix(
+        t_s=float(row[0]), utc=parse_utc(row[1]), valid=bool(row[2]),
+        lat_deg=_opt_float(row[3]), lon_deg=_opt_float(row[4]), alt_m=_opt_float(row[5]),
+        speed_mps=_opt_float(row[6]), course_deg=_opt_float(row[7]), fix_quality=int(row[8]),
+        hdop=_opt_float(row[9]), sats=row[10], pdop=_opt_float(row[11]),
+        vdop=_opt_float(row[12]), sats_in_view=row[13], lat_err_m=_opt_float(row[14]),
+        lon_err_m=_opt_float(row[15]), alt_err_m=_opt_float(row[16]), talker=row[17],
+    )  # fmt: skip
+
+
+def estimate_row(est: Estimate) -> tuple[Any, ...]:
+    return (
+        est.t_s, utc_text(est.utc), est.distance_m, est.speed_mps, est.speed_confidence,
+        est.cadence_spm, est.cadence_confidence, est.distance_source.value, int(est.gps_ok),
+        est.lat_deg, est.lon_deg, int(est.on_track), est.track_lap, est.track_position_m,
+    )  # fmt: skip
+
+
+def estimate_from_row(row: tuple[Any, ...]) -> Estimate:
+    return Estimate(
+        t_s=float(row[0]), utc=parse_utc(row[1]), distance_m=float(row[2]),
+        speed_mps=_opt_float(row[3]), speed_confidence=float(row[4]),
+        cadence_spm=_opt_float(row[5]), cadence_confidence=float(row[6]),
+        distance_source=DistanceSource(row[7]), gps_ok=bool(row[8]),
+        lat_deg=_opt_float(row[9]), lon_deg=_opt_float(row[10]), on_track=bool(row[11]),
+        track_lap=row[12], track_position_m=_opt_float(row[13]),
+    )  # fmt: skip
+
+
+def rep_row(rep: Rep) -> tuple[Any, ...]:
+    return (
+        rep.index, rep.kind.value, rep.start_s, rep.duration_s, rep.distance_m,
+        utc_text(rep.start_utc), rep.target_distance_m, rep.target_duration_s,
+        rep.target_pace_s_per_km, rep.pace_s_per_km, rep.cadence_spm,
+        rep.distance_source.value, rep.label,
+    )  # fmt: skip
+
+
+def rep_from_row(row: tuple[Any, ...]) -> Rep:
+    return Rep(
+        index=int(row[0]), kind=RepKind(row[1]), start_s=float(row[2]),
+        duration_s=float(row[3]), distance_m=float(row[4]), start_utc=parse_utc(row[5]),
+        target_distance_m=_opt_float(row[6]), target_duration_s=_opt_float(row[7]),
+        target_pace_s_per_km=_opt_float(row[8]), pace_s_per_km=_opt_float(row[9]),
+        cadence_spm=_opt_float(row[10]), distance_source=DistanceSource(row[11]),
+        label=row[12],
+    )  # fmt: skip
+
+
+def cue_row(cue_id: int, cue: Cue) -> tuple[Any, ...]:
+    return (
+        cue_id, cue.t_s, cue.kind.value, cue.text, cue.priority, cue.expires_s,
+        cue.duration_s, int(cue.dropped),
+    )  # fmt: skip
+
+
+def cue_from_row(row: tuple[Any, ...]) -> Cue:
+    return Cue(
+        t_s=float(row[1]), kind=CueKind(row[2]), text=row[3], priority=int(row[4]),
+        expires_s=_opt_float(row[5]), duration_s=_opt_float(row[6]), dropped=bool(row[7]),
+    )  # fmt: skip

@@ -1,0 +1,82 @@
+"""SQLite schema of a session database, its version and its migrations.
+
+A session directory holds ``session.db`` (this schema, WAL mode) beside the raw logs.
+``PRAGMA user_version`` carries the schema version; :func:`migrate` brings an older
+database up to :data:`SCHEMA_VERSION` one step at a time, inside one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+#: current schema version (``PRAGMA user_version``)
+SCHEMA_VERSION = 2
+
+DB_NAME = "session.db"
+NMEA_NAME = "gps.nmea"  # raw receiver bytes, exactly as read
+NMEA_INDEX_NAME = "gps.idx"  # one fixed-size record per chunk: t_s, offset, length
+ACCEL_NAME = "accel.bin"  # one fixed-size record per sample: t_s, ax, ay, az
+ACCEL_INDEX_NAME = "accel.idx"  # one fixed-size record per block: t0_s, rate_hz, n, lost
+
+_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE fixes (
+    t_s REAL NOT NULL, utc TEXT, valid INTEGER NOT NULL,
+    lat_deg REAL, lon_deg REAL, alt_m REAL, speed_mps REAL, course_deg REAL,
+    fix_quality INTEGER NOT NULL, hdop REAL, sats INTEGER, pdop REAL, vdop REAL,
+    sats_in_view INTEGER, lat_err_m REAL, lon_err_m REAL, alt_err_m REAL, talker TEXT);
+CREATE TABLE estimates (
+    t_s REAL NOT NULL, utc TEXT, distance_m REAL NOT NULL, speed_mps REAL,
+    speed_confidence REAL NOT NULL, cadence_spm REAL, cadence_confidence REAL NOT NULL,
+    distance_source TEXT NOT NULL, gps_ok INTEGER NOT NULL, lat_deg REAL, lon_deg REAL,
+    on_track INTEGER NOT NULL, track_lap INTEGER, track_position_m REAL);
+CREATE TABLE reps (
+    idx INTEGER NOT NULL, kind TEXT NOT NULL, start_s REAL NOT NULL, duration_s REAL NOT NULL,
+    distance_m REAL NOT NULL, start_utc TEXT, target_distance_m REAL,
+    target_duration_s REAL, target_pace_s_per_km REAL, pace_s_per_km REAL,
+    cadence_spm REAL, distance_source TEXT NOT NULL, label TEXT NOT NULL);
+CREATE TABLE cues (
+    id INTEGER PRIMARY KEY, t_s REAL NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
+    priority INTEGER NOT NULL, expires_s REAL, duration_s REAL, dropped INTEGER NOT NULL);
+CREATE TABLE events (t_s REAL NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL);
+"""
+
+_V2 = """
+CREATE TABLE counters (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX fixes_t ON fixes (t_s);
+CREATE INDEX estimates_t ON estimates (t_s);
+"""
+
+#: MIGRATIONS[v] turns a version-v database into version v+1
+MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2}
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring ``conn`` to :data:`SCHEMA_VERSION`; return the version found before.
+
+    Raises
+    ------
+    sqlite3.DatabaseError
+        If the database is newer than this code (written by a later pacer).
+    """
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if found > SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(
+            f"schema version {found} is newer than this pacer ({SCHEMA_VERSION}); upgrade pacer"
+        )
+    if found == SCHEMA_VERSION:
+        return found
+    # The connection runs in autocommit mode (isolation_level=None): one explicit
+    # transaction makes the whole upgrade atomic, DDL included.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version in range(found, SCHEMA_VERSION):
+            for statement in MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return found

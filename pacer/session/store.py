@@ -1,0 +1,376 @@
+"""Write one session directory: raw logs plus a SQLite (WAL) database of derived records.
+
+Layout of a session directory (see docs/sessions.md)::
+
+    session.db   SQLite, WAL mode: meta, fixes, estimates, reps, cues, events, counters
+    gps.nmea     raw receiver bytes, exactly as read
+    gps.idx      per chunk: <f8 t_s, <u8 byte offset into gps.nmea, <u4 length  (20 bytes)
+    accel.bin    per sample: <f8 t_s, <f4 ax, <f4 ay, <f4 az in m/s^2       (20 bytes)
+    accel.idx    per block: <f8 t0_s, <f8 rate_hz, <u4 n, <u4 lost_samples  (24 bytes)
+
+Every ``append_*``/``add_*`` call only queues in memory; :meth:`SessionWriter.flush`
+(called by the runtime at least once a second) writes and fsyncs the raw logs and commits
+one SQLite transaction (``synchronous=FULL``). A kill -9 or a power cut therefore loses
+at most what was queued since the last flush. ``close()`` records ``ended`` in ``meta``;
+a session without it was ended abruptly.
+
+Failure policy (the live loop must never see an exception from here): a failing raw
+write (ENOSPC, EIO) stops both raw logs, truncated to their last good flush; a failing
+commit keeps the queued rows for the next flush (bounded) and stops the raw logs so
+SQLite gets what space is left. Each problem is recorded once as an event and reported
+once through ``on_problem``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import json
+import os
+import sqlite3
+import struct
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pacer.errors import SessionError
+from pacer.models import AccelBlock, Cue, Estimate, Fix, Rep
+from pacer.session import rows
+from pacer.session.rawlog import Opener, RawLog, open_append
+from pacer.session.schema import (
+    ACCEL_INDEX_NAME,
+    ACCEL_NAME,
+    DB_NAME,
+    NMEA_INDEX_NAME,
+    NMEA_NAME,
+    migrate,
+)
+
+NMEA_INDEX = struct.Struct("<dQI")
+ACCEL_INDEX = struct.Struct("<ddII")
+ACCEL_DTYPE = np.dtype([("t_s", "<f8"), ("ax", "<f4"), ("ay", "<f4"), ("az", "<f4")])
+
+#: queued SQL operations kept while commits fail (about 10 minutes of a live session)
+MAX_PENDING_OPS = 20_000
+#: raw logging stops when the file system has less free space than this, so the
+#: derived tables (what review needs) keep the rest; a 60 min run needs ~5 MB of SQLite
+DEFAULT_RESERVE_BYTES = 16 * 1024 * 1024
+
+_INSERT_FIX = f"INSERT INTO fixes ({rows.FIX_COLUMNS}) VALUES ({','.join('?' * 18)})"
+_INSERT_EST = f"INSERT INTO estimates ({rows.ESTIMATE_COLUMNS}) VALUES ({','.join('?' * 14)})"
+_INSERT_REP = f"INSERT INTO reps ({rows.REP_COLUMNS}) VALUES ({','.join('?' * 13)})"
+_INSERT_CUE = f"INSERT INTO cues ({rows.CUE_COLUMNS}) VALUES ({','.join('?' * 8)})"
+_INSERT_EVENT = "INSERT INTO events (t_s, kind, message) VALUES (?, ?, ?)"
+_UPSERT_META = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"
+_UPSERT_COUNTERS = "INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)"
+
+
+def new_session_path(data_dir: Path, start_utc: dt.datetime) -> Path:
+    """A fresh directory name under ``data_dir`` for a session started at ``start_utc``.
+
+    Names sort by time: ``YYYYmmdd-HHMMSS`` (UTC), with ``-2``, ``-3``... on collision.
+    The directory is not created.
+    """
+    stem = start_utc.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    path = data_dir / stem
+    n = 2
+    while path.exists():
+        path = data_dir / f"{stem}-{n}"
+        n += 1
+    return path
+
+
+class SessionWriter:
+    """Appends one session's records; see the module docstring for the guarantees.
+
+    Create with :meth:`create`. Not thread-safe: the runtime thread owns it.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        conn: sqlite3.Connection,
+        nmea: RawLog,
+        accel: RawLog,
+        on_problem: Callable[[str], None] | None,
+        reserve_bytes: int = DEFAULT_RESERVE_BYTES,
+    ) -> None:
+        self.directory = directory
+        self._reserve_bytes = reserve_bytes
+        self._conn = conn
+        self._nmea = nmea
+        self._accel = accel
+        self._on_problem = on_problem
+        self._ops: list[tuple[str, tuple[Any, ...]]] = []
+        self._next_cue_id = 1
+        self._last_t_s = 0.0
+        self._reported: set[str] = set()
+        self._closed = False
+        self.ops_dropped = 0  # queued rows lost because commits kept failing
+        self.problems: list[str] = []  # one line per problem, in order, each once
+
+    # ------------------------------------------------------------------ creation
+
+    @classmethod
+    def create(
+        cls,
+        directory: Path,
+        *,
+        meta: dict[str, Any],
+        on_problem: Callable[[str], None] | None = None,
+        opener: Opener = open_append,
+        reserve_bytes: int = DEFAULT_RESERVE_BYTES,
+    ) -> SessionWriter:
+        """Create ``directory`` (parents too) and start a session in it.
+
+        Parameters
+        ----------
+        directory
+            New or empty directory; an existing session there is an error.
+        meta
+            JSON-serialisable snapshot: ``workout`` (text or name), ``config``,
+            ``versions``, ``sources``, ``start_utc`` (ISO text) when known, ...
+            Each key is stored as one ``meta`` row (value as JSON).
+        on_problem
+            Called once per problem (disk full, write error) with a one-line message,
+            so the runtime can say it; it must not raise.
+        opener
+            Opens the raw log files (tests inject failing files).
+        reserve_bytes
+            Free space kept for the database: raw logging stops below it.
+
+        Raises
+        ------
+        SessionError
+            If the directory cannot be created or already holds a session.
+        """
+        directory = Path(directory)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            db_path = directory / DB_NAME
+            if db_path.exists():
+                raise SessionError(f"{db_path}: a session already exists here")
+            conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            # Bound the WAL (~1 MiB): checkpoint every 256 pages and shrink it back after,
+            # so a nearly full disk is not eaten by the log of a long run.
+            conn.execute("PRAGMA wal_autocheckpoint=256")
+            conn.execute(f"PRAGMA journal_size_limit={1024 * 1024}")
+            migrate(conn)
+            nmea = RawLog(directory / NMEA_NAME, directory / NMEA_INDEX_NAME, opener=opener)
+            accel = RawLog(directory / ACCEL_NAME, directory / ACCEL_INDEX_NAME, opener=opener)
+        except sqlite3.Error as exc:
+            raise SessionError(
+                f"{directory / DB_NAME}: cannot create session database: {exc}"
+            ) from exc
+        except OSError as exc:
+            if isinstance(exc, SessionError):
+                raise
+            raise SessionError(
+                f"{directory}: cannot create session: {exc.strerror or exc}"
+            ) from exc
+        writer = cls(directory, conn, nmea, accel, on_problem, reserve_bytes)
+        for key, value in meta.items():
+            writer.set_meta(key, value)
+        writer.flush()  # the session exists on disk from the first moment
+        return writer
+
+    # ------------------------------------------------------------------ raw logs
+
+    def append_nmea(self, t_s: float, data: bytes) -> None:
+        """Queue raw receiver bytes read at session time ``t_s`` (any chunking)."""
+        if not data or self._nmea.stopped:
+            return
+        self._nmea.append(data, NMEA_INDEX.pack(t_s, self._nmea.data_bytes, len(data)))
+        self._last_t_s = max(self._last_t_s, t_s)
+
+    def append_accel(self, block: AccelBlock) -> None:
+        """Queue one block of samples (m/s^2, stored as float32 with float64 times)."""
+        if block.n == 0 or self._accel.stopped:
+            return
+        records = np.empty(block.n, dtype=ACCEL_DTYPE)
+        records["t_s"] = block.times_s()
+        samples = np.asarray(block.samples_mps2, dtype=np.float32)
+        records["ax"], records["ay"], records["az"] = samples[:, 0], samples[:, 1], samples[:, 2]
+        index = ACCEL_INDEX.pack(block.t0_s, block.rate_hz, block.n, block.lost_samples)
+        self._accel.append(records.tobytes(), index)
+        self._last_t_s = max(self._last_t_s, block.t_end_s)
+
+    # ------------------------------------------------------------------ derived records
+
+    def add_fix(self, fix: Fix) -> None:
+        self._queue(_INSERT_FIX, rows.fix_row(fix))
+
+    def add_estimate(self, est: Estimate) -> None:
+        self._queue(_INSERT_EST, rows.estimate_row(est))
+        self._last_t_s = max(self._last_t_s, est.t_s)
+
+    def add_rep(self, rep: Rep) -> None:
+        self._queue(_INSERT_REP, rows.rep_row(rep))
+
+    def add_cue(self, cue: Cue) -> int:
+        """Queue a cue; return its id for :meth:`update_cue`."""
+        cue_id = self._next_cue_id
+        self._next_cue_id += 1
+        self._queue(_INSERT_CUE, rows.cue_row(cue_id, cue))
+        return cue_id
+
+    def update_cue(
+        self, cue_id: int, *, duration_s: float | None = None, dropped: bool | None = None
+    ) -> None:
+        """Record the audio outcome of cue ``cue_id``: spoken duration and/or dropped."""
+        if duration_s is not None:
+            self._queue("UPDATE cues SET duration_s = ? WHERE id = ?", (duration_s, cue_id))
+        if dropped is not None:
+            self._queue("UPDATE cues SET dropped = ? WHERE id = ?", (int(dropped), cue_id))
+
+    def add_event(self, t_s: float, kind: str, message: str) -> None:
+        """Record something that happened (device lost, disk full, pause...)."""
+        self._queue(_INSERT_EVENT, (t_s, kind, message))
+
+    def set_counters(self, name: str, counters: dict[str, Any]) -> None:
+        """Store (replace) the named tally, e.g. ``"nmea"`` -> SkipCounters.as_dict()."""
+        self._queue(_UPSERT_COUNTERS, (name, json.dumps(counters, sort_keys=True)))
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Store (replace) one meta value, e.g. ``start_utc`` once the first fix has UTC."""
+        self._queue(_UPSERT_META, (key, json.dumps(value, sort_keys=True, default=str)))
+
+    def _queue(self, sql: str, params: tuple[Any, ...]) -> None:
+        if self._closed:
+            return
+        if len(self._ops) >= MAX_PENDING_OPS:
+            self.ops_dropped += 1
+            return
+        self._ops.append((sql, params))
+
+    # ------------------------------------------------------------------ durability
+
+    def flush(self) -> None:
+        """Write and fsync the raw logs, commit queued rows in one transaction. Never raises."""
+        if not (self._nmea.stopped and self._accel.stopped):
+            free = self._free_bytes()
+            if free is not None and free < self._reserve_bytes:
+                self._stop_raw(
+                    OSError(errno.ENOSPC, "reserve reached"),
+                    "disk_full",
+                    f"disk nearly full ({free // 1024} KiB free): raw logs stopped, "
+                    "coaching and the session database go on",
+                )
+        for log in (self._nmea, self._accel):
+            error = log.flush()
+            if error is not None:
+                self._raw_failed(log, error)
+        self._commit()
+
+    def _free_bytes(self) -> int | None:
+        try:
+            st = os.statvfs(self.directory)
+        except (OSError, AttributeError):  # AttributeError: no statvfs on this OS
+            return None
+        return st.f_bavail * st.f_frsize
+
+    def _stop_raw(self, error: OSError, kind: str, message: str) -> None:
+        # Stop *both* raw logs: the derived tables matter more than raw bytes.
+        for log in (self._nmea, self._accel):
+            log.stop(error)
+        self._problem(kind, message)
+
+    def _raw_failed(self, log: RawLog, error: OSError) -> None:
+        if error.errno == errno.ENOSPC:
+            self._stop_raw(
+                error,
+                "disk_full",
+                f"disk full writing {log.data_path.name}: raw logs stopped, coaching goes on",
+            )
+        else:
+            self._stop_raw(
+                error,
+                "write_error",
+                f"write error on {log.data_path.name} ({error.strerror or error}): "
+                "raw logs stopped, coaching goes on",
+            )
+
+    def _commit(self) -> None:
+        if not self._ops:
+            return
+        conn = self._conn
+        try:
+            conn.execute("BEGIN")
+            i = 0
+            ops = self._ops
+            while i < len(ops):  # consecutive identical statements go in one executemany
+                j = i + 1
+                while j < len(ops) and ops[j][0] == ops[i][0]:
+                    j += 1
+                conn.executemany(ops[i][0], [p for _, p in ops[i:j]])
+                i = j
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self._db_failed(exc)
+            return
+        self._ops = []
+
+    def _db_failed(self, exc: sqlite3.Error) -> None:
+        for log in (self._nmea, self._accel):  # give SQLite whatever space is left
+            log.stop(OSError(errno.ENOSPC, str(exc)))
+        self._problem(
+            "db_error",
+            f"session database write failed ({exc}); rows kept in memory and retried each second",
+        )
+
+    def _problem(self, kind: str, message: str) -> None:
+        """Record and report a problem once per kind."""
+        if kind in self._reported:
+            return
+        self._reported.add(kind)
+        self.problems.append(message)
+        self._ops.append((_INSERT_EVENT, (self._last_t_s, kind, message)))
+        if self._on_problem is not None:
+            try:
+                self._on_problem(message)
+            except Exception:  # noqa: BLE001 - the live loop must not die for a report
+                pass
+
+    @property
+    def raw_logging(self) -> bool:
+        """False once the raw logs were stopped by a full disk or a write failure."""
+        return self._nmea.error is None and self._accel.error is None
+
+    def close(self, ended: str = "normal") -> None:
+        """Mark the session ended (``"normal"``, or e.g. ``"error"``), flush, close.
+
+        Never raises.
+        """
+        if self._closed:
+            return
+        self.set_meta("ended", ended)
+        if self.ops_dropped:
+            self.set_meta("rows_dropped", self.ops_dropped)
+        for log in (self._nmea, self._accel):
+            error = log.close()
+            if error is not None:
+                self._raw_failed(log, error)
+        self._commit()
+        self._closed = True
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass  # a full disk: the WAL stays beside the database and is read back fine
+        try:
+            self._conn.close()
+        except sqlite3.Error:
+            pass
+
+    def __enter__(self) -> SessionWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.close("normal" if exc_type is None else "error")

@@ -1,0 +1,300 @@
+"""Pure review of a session: summary, per-rep rows, review JSON, comparison with an earlier run.
+
+Everything here is a function of :class:`~pacer.session.reader.SessionData` (and, for
+comparisons, a second one); no IO, no clock reads. ``review_json`` is the contract in
+ARCHITECTURE.md section 3, extended with ``session.ended``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pacer.models import Rep, RepKind
+
+if TYPE_CHECKING:  # the reader does IO; only its types are needed here
+    from pacer.session.reader import SessionData
+
+
+@dataclass(frozen=True)
+class RepRow:
+    """One line of the review table. Deviations are actual minus target (negative = quick)."""
+
+    index: int
+    kind: str
+    label: str
+    start_s: float
+    duration_s: float
+    distance_m: float
+    target_duration_s: float | None
+    target_distance_m: float | None
+    target_pace_s_per_km: float | None
+    pace_s_per_km: float | None
+    deviation_s: float | None  # time over the target distance vs the target time
+    deviation_s_per_km: float | None  # pace vs target pace
+    cadence_spm: float | None
+    distance_source: str
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: str
+    start_utc: dt.datetime | None
+    duration_s: float
+    distance_m: float
+    workout: str | None
+    ended: str
+    work_reps: int
+    work_distance_m: float
+    work_duration_s: float
+    work_pace_s_per_km: float | None  # distance-weighted over work reps
+    work_cadence_spm: float | None  # time-weighted over work reps that have cadence
+    reps_on_target: int  # work reps within 1 % of target time/pace
+    cues_spoken: int
+    cues_dropped: int
+    events: int
+
+
+@dataclass(frozen=True)
+class RepComparison:
+    index: int
+    label: str
+    delta_s: float | None  # this run minus the earlier one: duration (same target) ...
+    delta_s_per_km: float | None  # ... or pace when the distances differ
+    text: str
+
+
+#: a work rep within this fraction of its target counts as on target
+ON_TARGET_FRACTION = 0.01
+
+
+def utc_json(when: dt.datetime | None) -> str | None:
+    """``2026-11-20T10:00:00Z`` style (UTC, ``Z`` suffix), None stays None."""
+    if when is None:
+        return None
+    text = when.astimezone(dt.UTC).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def _r(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def session_start_utc(data: SessionData) -> dt.datetime | None:
+    """Meta ``start_utc``, else back-computed from the first record that carries UTC."""
+    text = data.meta.get("start_utc")
+    if isinstance(text, str) and text:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    for rec in (*data.fixes, *data.estimates):
+        if rec.utc is not None:
+            return rec.utc - dt.timedelta(seconds=rec.t_s)
+    return None
+
+
+def session_duration_s(data: SessionData) -> float:
+    ends = [0.0]
+    if data.estimates:
+        ends.append(data.estimates[-1].t_s)
+    if data.fixes:
+        ends.append(data.fixes[-1].t_s)
+    ends.extend(rep.start_s + rep.duration_s for rep in data.reps)
+    ends.extend(cue.t_s + (cue.duration_s or 0.0) for cue in data.cues)
+    return max(ends)
+
+
+def session_distance_m(data: SessionData) -> float:
+    if data.estimates:
+        return max(e.distance_m for e in data.estimates)
+    return sum(rep.distance_m for rep in data.reps)
+
+
+def workout_name(data: SessionData) -> str | None:
+    workout = data.meta.get("workout")
+    if workout is None:
+        return None
+    if isinstance(workout, dict):
+        return str(workout.get("name") or workout.get("text") or "") or None
+    return str(workout)
+
+
+def target_time_s(rep: Rep) -> float | None:
+    """The time the target asks for over the distance actually run (None if no target)."""
+    if rep.target_pace_s_per_km is not None and rep.distance_m > 0:
+        return rep.distance_m * rep.target_pace_s_per_km / 1000.0
+    if rep.target_duration_s is not None and rep.target_distance_m:
+        # a time target for a distance rep, scaled to the distance run
+        return rep.target_duration_s * rep.distance_m / rep.target_distance_m
+    return None
+
+
+def target_pace(rep: Rep) -> float | None:
+    if rep.target_pace_s_per_km is not None:
+        return rep.target_pace_s_per_km
+    if rep.target_duration_s and rep.target_distance_m:
+        return rep.target_duration_s / rep.target_distance_m * 1000.0
+    return None
+
+
+def rep_rows(data: SessionData) -> list[RepRow]:
+    out = []
+    for rep in data.reps:
+        pace = rep.pace_s_per_km
+        if pace is None and rep.distance_m > 0:
+            pace = rep.duration_s / rep.distance_m * 1000.0
+        tpace = target_pace(rep)
+        ttime = target_time_s(rep)
+        out.append(
+            RepRow(
+                index=rep.index,
+                kind=rep.kind.value,
+                label=rep.label,
+                start_s=rep.start_s,
+                duration_s=rep.duration_s,
+                distance_m=rep.distance_m,
+                target_duration_s=rep.target_duration_s,
+                target_distance_m=rep.target_distance_m,
+                target_pace_s_per_km=tpace,
+                pace_s_per_km=pace,
+                deviation_s=None if ttime is None else rep.duration_s - ttime,
+                deviation_s_per_km=None if tpace is None or pace is None else pace - tpace,
+                cadence_spm=rep.cadence_spm,
+                distance_source=rep.distance_source.value,
+            )  # fmt: skip
+        )
+    return out
+
+
+def summarize(data: SessionData) -> SessionSummary:
+    work = [r for r in data.reps if r.kind is RepKind.WORK]
+    work_rows = [r for r in rep_rows(data) if r.kind == RepKind.WORK.value]
+    dist = sum(r.distance_m for r in work)
+    dur = sum(r.duration_s for r in work)
+    cad = [(r.cadence_spm, r.duration_s) for r in work if r.cadence_spm is not None]
+    cad_t = sum(d for _, d in cad)
+    on_target = sum(
+        1 for r in work_rows
+        if r.deviation_s_per_km is not None and r.target_pace_s_per_km
+        and abs(r.deviation_s_per_km) <= ON_TARGET_FRACTION * r.target_pace_s_per_km
+    )  # fmt: skip
+    return SessionSummary(
+        id=data.id, start_utc=session_start_utc(data), duration_s=session_duration_s(data),
+        distance_m=session_distance_m(data), workout=workout_name(data), ended=data.ended,
+        work_reps=len(work), work_distance_m=dist, work_duration_s=dur,
+        work_pace_s_per_km=dur / dist * 1000.0 if dist > 0 else None,
+        work_cadence_spm=sum(c * d for c, d in cad) / cad_t if cad_t > 0 else None,
+        reps_on_target=on_target,
+        cues_spoken=sum(1 for c in data.cues if not c.dropped),
+        cues_dropped=sum(1 for c in data.cues if c.dropped), events=len(data.events),
+    )  # fmt: skip
+
+
+def review_json(data: SessionData) -> dict[str, Any]:
+    """The ``pacer review --json`` object (ARCHITECTURE.md section 3)."""
+    start = session_start_utc(data)
+    return {
+        "session": {
+            "id": data.id,
+            "start_utc": utc_json(start),
+            "duration_s": _r(session_duration_s(data)),
+            "distance_m": _r(session_distance_m(data)),
+            "workout": workout_name(data),
+            "sources": dict(data.meta.get("sources") or {}),
+            "ended": data.ended,
+        },
+        "reps": [
+            {
+                "index": rep.index,
+                "kind": rep.kind.value,
+                "start_utc": utc_json(
+                    rep.start_utc or (start + dt.timedelta(seconds=rep.start_s) if start else None)
+                ),
+                "start_s": _r(rep.start_s),
+                "duration_s": _r(rep.duration_s),
+                "distance_m": _r(rep.distance_m),
+                "target_distance_m": _r(rep.target_distance_m),
+                "target_duration_s": _r(rep.target_duration_s),
+                "target_pace_s_per_km": _r(rep.target_pace_s_per_km, 2),
+                "pace_s_per_km": _r(row.pace_s_per_km, 2),
+                "cadence_spm": _r(rep.cadence_spm, 1),
+                "distance_source": rep.distance_source.value,
+            }
+            for rep, row in zip(data.reps, rep_rows(data), strict=True)
+        ],
+        "cues": [
+            {
+                "t_s": _r(cue.t_s),
+                "duration_s": _r(cue.duration_s),
+                "kind": cue.kind.value,
+                "text": cue.text,
+                "priority": cue.priority,
+                "dropped": cue.dropped,
+            }
+            for cue in data.cues
+        ],
+    }
+
+
+def relative_day(now_utc: dt.datetime, then_utc: dt.datetime) -> str:
+    """How a runner names an earlier day: "earlier today", "yesterday", "last Tuesday",
+    "on 3 Nov", "on 3 Nov 2025" (UTC dates)."""
+    days = (now_utc.date() - then_utc.date()).days
+    if days <= 0:
+        return "earlier today"
+    if days == 1:
+        return "yesterday"
+    if days < 7:
+        return f"last {then_utc.strftime('%A')}"
+    if then_utc.year == now_utc.year:
+        return f"on {then_utc.day} {then_utc.strftime('%b')}"
+    return f"on {then_utc.day} {then_utc.strftime('%b %Y')}"
+
+
+def _faster_slower(delta: float, unit: str, when: str, digits: int) -> str:
+    if round(abs(delta), digits) == 0:
+        return f"same as {when}"
+    word = "faster" if delta < 0 else "slower"
+    return f"{abs(delta):.{digits}f} {unit} {word} than {when}"
+
+
+def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparison]:
+    """Per-rep differences, work reps matched by their order in each session.
+
+    Reps over the same target distance compare by time ("rep 3: 0.8 s faster than last
+    Tuesday"); otherwise by pace (s/km).
+    """
+    now, then = session_start_utc(current), session_start_utc(earlier)
+    when = relative_day(now, then) if now and then else f"session {earlier.id}"
+    mine = [r for r in current.reps if r.kind is RepKind.WORK]
+    theirs = [r for r in earlier.reps if r.kind is RepKind.WORK]
+    out = []
+    for n, (a, b) in enumerate(zip(mine, theirs), 1):
+        name = f"rep {n}"
+        same_target = (
+            a.target_distance_m is not None and a.target_distance_m == b.target_distance_m
+        ) or (
+            a.target_duration_s is not None
+            and a.target_duration_s == b.target_duration_s
+            and a.target_distance_m is None
+        )
+        if same_target and a.target_distance_m is not None:
+            delta = a.duration_s - b.duration_s
+            out.append(
+                RepComparison(
+                    a.index, name, delta, None, f"{name}: {_faster_slower(delta, 's', when, 1)}"
+                )
+            )
+            continue
+        pa = a.pace_s_per_km or (a.duration_s / a.distance_m * 1000 if a.distance_m > 0 else None)
+        pb = b.pace_s_per_km or (b.duration_s / b.distance_m * 1000 if b.distance_m > 0 else None)
+        if pa is None or pb is None:
+            out.append(RepComparison(a.index, name, None, None, f"{name}: no pace to compare"))
+            continue
+        delta = pa - pb
+        out.append(
+            RepComparison(
+                a.index, name, None, delta, f"{name}: {_faster_slower(delta, 's/km', when, 1)}"
+            )
+        )
+    return out
