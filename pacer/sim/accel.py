@@ -218,7 +218,7 @@ class GaitSignal:
     def __call__(self, t_s: np.ndarray) -> np.ndarray:
         """Specific force (m/s^2) in the sensor frame at ``t_s``, shape (n, 3)."""
         t = np.asarray(t_s, dtype=float).reshape(-1)
-        sensor = self.body_mps2(t) @ self.orientation.T
+        sensor: np.ndarray = self.body_mps2(t) @ self.orientation.T
         if self.noise_mps2 > 0:
             for axis in range(3):
                 sensor[:, axis] += self.noise_mps2 * hashed_normal(t, self._noise_key + axis)

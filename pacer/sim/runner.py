@@ -43,89 +43,16 @@ import numpy as np
 from pacer.dsp import track_geometry as tg
 from pacer.errors import InputError
 from pacer.sim import gait_model as gm
+from pacer.sim.effort import Effort
 from pacer.sim.site import LUTON, TrackSite
 
-KINDS = ("stand", "walk", "jog", "run")
-DEFAULT_SPEED_MPS = {"stand": 0.0, "walk": 1.4, "jog": 3.0}
+__all__ = ["Effort", "RunnerModel", "RunnerTruth"]
+
 ACCEL_TAU_S = 0.85  # 95 % of a speed increase after 4.0 s
 DECEL_TAU_S = 1.2  # 95 % of a speed decrease after 5.7 s
 FLUCT_RMS = {"stand": 0.0, "walk": 0.03, "jog": 0.015, "run": 0.01}
 STEP_JITTER_FRAC = 0.015
 MAX_EFFORT_S = 6 * 3600.0
-
-
-@dataclass(frozen=True)
-class Effort:
-    """One block of the session: stand, walk, jog or run until a duration or distance.
-
-    Parameters
-    ----------
-    kind : {"stand", "walk", "jog", "run"}
-    duration_s, distance_m : float, optional
-        What ends the effort. With both, the distance ends it and the duration sets the
-        target speed (a 400 m rep in 90 s). "stand" needs a duration.
-    speed_mps : float, optional
-        Target speed; defaults: walk 1.4, jog 3.0, run ``distance_m / duration_s``.
-    label : str
-        Free text carried into the truth files ("rep 3", "warm-up").
-    to_s_m : float, optional
-        Instead of a distance: go on to the next point at this progress from the finish
-        line (0.0 = the finish line; at least 1 m ahead), e.g. a jog back to the line.
-    """
-
-    kind: str
-    duration_s: float | None = None
-    distance_m: float | None = None
-    speed_mps: float | None = None
-    label: str = ""
-    to_s_m: float | None = None
-
-    def __init__(
-        self,
-        kind: str,
-        *,
-        duration_s: float | None = None,
-        distance_m: float | None = None,
-        speed_mps: float | None = None,
-        label: str = "",
-        to_s_m: float | None = None,
-    ) -> None:
-        if kind not in KINDS:
-            raise InputError(f"effort kind must be one of {', '.join(KINDS)}, got {kind!r}")
-        for name, value in (("duration_s", duration_s), ("distance_m", distance_m),
-                            ("speed_mps", speed_mps)):
-            if value is not None and not (np.isfinite(value) and value > 0):
-                raise InputError(f"{kind} effort: {name} must be a positive number, got {value!r}")
-        ends = [v is not None for v in (duration_s, distance_m, to_s_m)]
-        if not any(ends):
-            raise InputError(f"{kind} effort needs a duration_s, distance_m or to_s_m to end it")
-        if to_s_m is not None and (distance_m is not None or kind == "stand"):
-            raise InputError(f"{kind} effort: to_s_m cannot go with distance_m or standing")
-        if kind == "stand" and distance_m is not None:
-            raise InputError("a stand effort is ended by duration_s, not distance_m")
-        if kind == "run" and speed_mps is None and (duration_s is None or distance_m is None):
-            raise InputError("a run effort needs speed_mps, or both distance_m and duration_s")
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "duration_s", duration_s)
-        object.__setattr__(self, "distance_m", distance_m)
-        object.__setattr__(self, "speed_mps", speed_mps)
-        object.__setattr__(self, "label", label)
-        object.__setattr__(self, "to_s_m", None if to_s_m is None else float(to_s_m))
-
-    @property
-    def target_speed_mps(self) -> float:
-        """The speed the runner aims for during this effort."""
-        if self.kind == "stand":
-            return 0.0
-        if self.speed_mps is not None:
-            return float(self.speed_mps)
-        if self.kind == "run":
-            return float(self.distance_m) / float(self.duration_s)  # type: ignore[arg-type]
-        return DEFAULT_SPEED_MPS[self.kind]
-
-    @property
-    def ends_by_distance(self) -> bool:
-        return self.distance_m is not None or self.to_s_m is not None
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +106,8 @@ class _Segment:
         v = self.v0_mps * (1.0 - h) + cruise * h
         if self.cruise_mps == 0.0:
             v = np.where(v < 0.02, 0.0, v)
-        return np.maximum(v, 0.0)
+        out: np.ndarray = np.maximum(v, 0.0)
+        return out
 
 
 class RunnerModel:
@@ -307,7 +235,7 @@ class RunnerModel:
             if d[-1] >= distance_m:
                 j = int(np.searchsorted(d, distance_m))
                 frac = (distance_m - d[j - 1]) / (d[j] - d[j - 1])
-                return seg.start_s + tau[j - 1] + frac * dt
+                return float(seg.start_s + tau[j - 1] + frac * dt)
             horizon *= 2.0
         raise InputError(f"effort {index + 1} never covers {distance_m} m (too slow)")
 
@@ -396,7 +324,8 @@ class RunnerModel:
         """Along-track acceleration (m/s^2) at ``t_s`` (gradient of the speed truth)."""
         tr = self.truth
         a = np.gradient(tr.speed_mps, tr.t_s) if len(tr) > 1 else np.zeros(1)
-        return np.interp(np.asarray(t_s, dtype=float), tr.t_s, a)
+        out: np.ndarray = np.interp(np.asarray(t_s, dtype=float), tr.t_s, a)
+        return out
 
     def heading_rad(self, t_s: np.ndarray) -> np.ndarray:
         """Direction of travel (rad, counter-clockwise from east) at ``t_s``."""
@@ -404,7 +333,9 @@ class RunnerModel:
         r = tg.measure_radius_m(self.lane)
         x1, y1 = tg.track_xy_m(st.s_m + 0.05, r)
         x0, y0 = tg.track_xy_m(st.s_m - 0.05, r)
-        return np.arctan2(*self.site.rotate(x1 - x0, y1 - y0)[::-1])
+        de, dn = self.site.rotate(x1 - x0, y1 - y0)
+        out: np.ndarray = np.arctan2(dn, de)
+        return out
 
     def steps_between(self, t0_s: float, t1_s: float) -> int:
         """Number of footfalls in ``[t0_s, t1_s)``."""

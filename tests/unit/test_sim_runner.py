@@ -9,11 +9,21 @@ from pacer.dsp import track_geometry as tg
 from pacer.errors import InputError
 from pacer.sim import gait_model as gm
 from pacer.sim.runner import Effort, RunnerModel
-from pacer.sim.scenarios import default_session_efforts, tempo_session_efforts
+from pacer.sim.scenarios import (
+    default_session_efforts,
+    interval_session_efforts,
+    tempo_session_efforts,
+)
 
 
 @pytest.fixture(scope="module")
 def session() -> RunnerModel:
+    """6 x 400 m, every rep from the finish line: stand, walk, jog recoveries."""
+    return RunnerModel(interval_session_efforts(recovery="line"), seed=3)
+
+
+@pytest.fixture(scope="module")
+def default() -> RunnerModel:
     return RunnerModel(default_session_efforts(), seed=3)
 
 
@@ -58,6 +68,21 @@ def test_reps_cover_400_m_in_about_90_s_from_the_finish_line(session: RunnerMode
         assert st.distance_m[1] - st.distance_m[0] == pytest.approx(400.0, abs=0.05)
         for s in st.s_m:
             assert min(s, 400.0 - s) < 0.5  # starts and ends on the finish line
+
+
+def test_default_session_alternates_finish_line_and_200_m_start(default: RunnerModel) -> None:
+    reps = _reps(default)
+    assert len(reps) == 6
+    starts = default.state_at(default.effort_start_s[reps]).s_m
+    expected = np.array([0.0, 200.0, 0.0, 200.0, 0.0, 200.0])
+    dist = np.abs((starts - expected + 200.0) % 400.0 - 200.0)
+    assert np.all(dist < 0.5)
+    for i in reps:
+        assert 86.0 < default.effort_end_s[i] - default.effort_start_s[i] < 94.0
+    recoveries = [i for i, e in enumerate(default.efforts) if e.label.startswith("recovery")]
+    for i in recoveries:
+        st = default.state_at(np.array([default.effort_start_s[i], default.effort_end_s[i]]))
+        assert np.diff(st.distance_m)[0] == pytest.approx(200.0, abs=0.05)
 
 
 def test_rep_start_reaches_pace_in_3_to_5_s(session: RunnerModel) -> None:
