@@ -244,3 +244,20 @@ def test_corrupted_real_sentences_never_crash_nor_use_bad_checksums(start, ops, 
         assert f.lat_deg is None or -90.0 <= f.lat_deg <= 90.0
         assert (f.lat_deg is None) == (f.lon_deg is None)
         assert not f.valid or f.has_position
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    talker=st.sampled_from(["GP", "GN", "GL", "GA", "GB", "BD", "QZ", "P", "XX"]),
+    kind=st.sampled_from(["RMC", "GGA", "GLL", "GNS", "VTG", "GSA", "GSV", "GST", "ZDA", "TXT"]),
+    fields=st.lists(st.text(alphabet="0123456789.-+ENSWAVDnaif,", max_size=12), max_size=22),
+)
+def test_checksummed_nonsense_fields_never_crash(talker, kind, fields) -> None:
+    asm = EpochAssembler()
+    line = nmea(",".join([talker + kind, *fields]))
+    fixes = asm.push(0.0, line) + asm.push(1.0, line) + asm.flush()
+    for f in fixes:
+        assert (f.lat_deg is None) == (f.lon_deg is None)
+        assert f.lat_deg is None or abs(f.lat_deg) <= 90.0
+    c = asm.counters
+    assert c.lines == 2 and c.sentences + c.garbage + c.bad_checksum == 2
