@@ -125,7 +125,10 @@ def _peak_in(r: np.ndarray, lo: int, hi: int) -> tuple[float, float, bool]:
     return i + d, float(y0 - 0.25 * (ym - yp) * d), interior
 
 
-def _band_peak(r: np.ndarray, lag_step: float, rate_hz: float, band_spm: tuple[float, float]):
+def _band_peak(
+    r: np.ndarray, lag_step: float, rate_hz: float, band_spm: tuple[float, float]
+) -> tuple[float, float, bool]:
+    """Autocorrelation peak among the step lags of ``band_spm`` (see :func:`_peak_in`)."""
     lo = int(np.floor(60.0 / band_spm[1] * rate_hz / lag_step))
     hi = int(np.ceil(60.0 / band_spm[0] * rate_hz / lag_step))
     return _peak_in(r, lo, hi)

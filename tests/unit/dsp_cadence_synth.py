@@ -3,15 +3,16 @@
 Body-worn accelerometer during running or walking, vectorised:
 
 * step times from a cadence profile (phase integral), with Gaussian step jitter;
-* vertical acceleration per step: running, a half-sine force over ground contact that
-  averages 1 g (flight reads 0 g) plus an impact transient; walking, a double hump, alternate steps
+* vertical acceleration per step, from initial contact: running, a half-sine force over
+  ground contact that averages 1 g (flight reads 0 g) plus an impact transient;
+  walking, an inverted-pendulum cosine (highest at heel strike) plus a smaller transient, alternate steps
   scaled by ``1 +- asymmetry`` (left/right), plus harmonics of the step frequency with
   random phases;
 * lateral sway at the stride frequency and fore-aft wobble at the step frequency;
 * gravity, white noise, and a random fixed sensor orientation (orientation-free test);
 * the sensor's sample clock runs at ``rate_hz * (1 + rate_error)``.
 
-Truth footfalls are the loading-peak times (what :class:`CadenceTracker` reports).
+Truth footfalls are the initial-contact times (what :class:`CadenceTracker` reports).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 G_MPS2 = 9.80665
 
 CONTACT_FRACTION = 0.65  # ground contact / step period while running
+IMPACT_RISE_S = 0.012  # impact transient A (t/ti) exp(1 - t/ti), as in pacer.sim.accel
 # loading smear (soft tissue), impact transient (g), lateral sway (m/s^2) per placement
 PLACEMENTS = {
     "hip": (1.0, 0.8, 1.5),
@@ -35,7 +37,7 @@ PLACEMENTS = {
 class Synth:
     t_s: np.ndarray  # true sample times
     samples_mps2: np.ndarray  # (n, 3) sensor frame
-    footfalls_s: np.ndarray  # true loading-peak times
+    footfalls_s: np.ndarray  # true initial-contact times
     true_rate_hz: float
 
 
@@ -79,17 +81,18 @@ def gait(
     period = np.diff(steps, append=steps[-1] + (steps[-1] - steps[-2]))[i]
     dt = t - steps[i]
     side = np.where(i % 2 == 0, 1.0 + asymmetry, 1.0 - asymmetry)
+    tau = np.maximum(dt, 0.0)
+    impact = impact_g * (tau / IMPACT_RISE_S) * np.exp(1.0 - tau / IMPACT_RISE_S)
     if run:
         # Vertical force of the centre of mass: a half sine over ground contact, zero in
         # flight, averaging 1 g over the step (so flight reads ~0 g, stance ~2-2.6 g).
         contact = CONTACT_FRACTION * period
         stance = dt < contact
         force_g = np.where(stance, np.pi / 2 / CONTACT_FRACTION * np.sin(np.pi * dt / contact), 0.0)
-        force_g = force_g * smear + impact_g * np.exp(-0.5 * ((dt - 0.015) / 0.006) ** 2)
-        vert = (force_g - 1.0) * amplitude
+        vert = (force_g * smear + impact - 1.0) * amplitude
     else:
-        vert = 0.35 * amplitude * np.exp(-0.5 * ((dt - 0.12 * period) / (0.07 * period)) ** 2)
-        vert += 0.22 * amplitude * np.exp(-0.5 * ((dt - 0.55 * period) / (0.08 * period)) ** 2)
+        # Inverted pendulum: highest at heel strike, lowest at mid-stance.
+        vert = (0.25 * np.cos(2 * np.pi * dt / period) + 0.4 * impact) * amplitude
     vert = vert * side * G_MPS2
     # Within-step harmonics and between-step smearing (smooth phase of the step cycle).
     phase = 2 * np.pi * (i + dt / period)
@@ -101,11 +104,7 @@ def gait(
     world = np.stack([lat, fwd, G_MPS2 + vert], axis=1)
     q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
     samples = world @ q.T + rng.normal(0.0, noise_mps2, world.shape)
-    if run:
-        contacts = CONTACT_FRACTION * np.diff(steps, append=steps[-1] + (steps[-1] - steps[-2]))
-        truth = steps + 0.5 * contacts
-    else:
-        truth = steps + 0.12 * np.diff(steps, append=steps[-1] + (steps[-1] - steps[-2]))
+    truth = steps  # initial contact
     return Synth(t, samples, truth, true_rate)
 
 

@@ -121,32 +121,28 @@ def _footfalls_vs_truth(synth):
 
 @pytest.mark.parametrize("rate_hz", [50.0, 100.0])
 @pytest.mark.parametrize("cadence_spm", [155.0, 200.0])
-@pytest.mark.parametrize("placement", ["hip", "chest"])
-def test_footfalls_match_truth_within_a_few_ms(rate_hz, cadence_spm, placement):
-    """Clean loading waveform: the footfall is the loading peak (mid-stance)."""
-    synth = gait(
-        cadence_spm,
-        30.0,
-        rate_hz,
-        rate_error=0.02,
-        placement=placement,
-        harmonics=(0.0, 0.0),
-        seed=12,
-    )
+@pytest.mark.parametrize("placement", ["hip", "waist"])
+def test_footfalls_follow_initial_contact(rate_hz, cadence_spm, placement):
+    """Every step found once; the steepest rise lags contact by a few ms, steadily."""
+    synth = gait(cadence_spm, 30.0, rate_hz, rate_error=0.02, placement=placement, seed=12)
     got_s, _, err_s = _footfalls_vs_truth(synth)
-    assert np.all(np.abs(err_s) < 0.012)  # every step found
-    assert np.median(np.abs(err_s)) < 0.004
+    assert np.all((err_s > -0.010) & (err_s < 0.030))
+    assert abs(np.median(err_s)) < 0.015
+    assert np.std(err_s) < 0.006  # a metronome locks to a steady phase
     assert np.all(np.diff(got_s) > 0.5 * 60.0 / cadence_spm)  # no duplicates
     assert len(got_s) <= synth.footfalls_s.size
 
 
-@pytest.mark.parametrize("cadence_spm", [155.0, 200.0])
-def test_footfall_phase_is_steady_with_harmonics(cadence_spm):
-    """Harmonics shift the peak by a constant; step-to-step the phase stays put."""
-    synth = gait(cadence_spm, 30.0, 100.0, placement="waist", seed=12)
-    _, _, err_s = _footfalls_vs_truth(synth)
-    assert np.abs(err_s).max() < 0.03
-    assert np.std(err_s) < 0.005
+def test_walking_footfalls_one_per_step():
+    synth = gait(110.0, 30.0, 100.0, run=False, placement="waist", seed=21)
+    got_s, _, err_s = _footfalls_vs_truth(synth)
+    # Heel strike is a soft edge in walking: one footfall per step, near its contact.
+    assert np.all(np.abs(err_s) < 0.2 * 60.0 / 110.0)
+    assert np.all(np.diff(got_s) > 0.5 * 60.0 / 110.0)
+    truth_s = synth.footfalls_s
+    span = (truth_s > got_s[0] - 0.1) & (truth_s < got_s[-1] + 0.1)
+    assert len(got_s) == np.count_nonzero(span)  # none missed, none extra
+    assert got_s[0] < 1.0 and got_s[-1] > synth.t_s[-1] - 2.0
 
 
 def test_footfalls_are_reported_once():
