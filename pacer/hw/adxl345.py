@@ -14,6 +14,7 @@ into ``i2c_rdwr`` transactions. The watermark interrupt is mapped to INT1.
 
 from __future__ import annotations
 
+import ctypes
 import enum
 from typing import Any
 
@@ -142,6 +143,7 @@ class ADXL345:
         self.range = Range.from_g(range_g)
         self.data_rate = DataRate.from_hz(rate_hz)
         self.watermark = watermark
+        self._msgs: list[Any] | None = None
         self.name = f"ADXL345 at 0x{address:02x} on {bus_path(bus)}"
         self.configure()
 
@@ -191,21 +193,28 @@ class ADXL345:
         overflowed = bool(source & INT_OVERRUN)
         if entries == 0:
             return FifoRead(overflowed=overflowed, lost_samples=int(overflowed))
-        from smbus2 import i2c_msg
-
+        msgs = self._entry_messages()
         data = bytearray()
         with chip_errors(self._bus, self.address):
             for first in range(0, entries, _ENTRIES_PER_TRANSFER):
                 batch = min(_ENTRIES_PER_TRANSFER, entries - first)
-                reads = [i2c_msg.read(self.address, 6) for _ in range(batch)]
-                msgs = []
-                for read in reads:
-                    msgs += [i2c_msg.write(self.address, [DATAX0]), read]
-                self._bus.i2c_rdwr(*msgs)
-                for read in reads:
-                    data += bytes(read)
+                self._bus.i2c_rdwr(*msgs[: 2 * batch])
+                for read in msgs[1 : 2 * batch : 2]:
+                    data += ctypes.string_at(read.buf, 6)
         return FifoRead(counts=decode_entries(bytes(data)), overflowed=overflowed,
                         lost_samples=int(overflowed))
+
+    def _entry_messages(self) -> list[Any]:
+        """(write DATAX0, read 6 bytes) message pairs, built once and reused: the read
+        buffers are overwritten by every transfer."""
+        if self._msgs is None:
+            from smbus2 import i2c_msg
+
+            self._msgs = []
+            for _ in range(_ENTRIES_PER_TRANSFER):
+                self._msgs += [i2c_msg.write(self.address, [DATAX0]),
+                               i2c_msg.read(self.address, 6)]
+        return self._msgs
 
     def to_mps2(self, counts: np.ndarray) -> np.ndarray:
         return adxl345_counts_to_mps2(counts)

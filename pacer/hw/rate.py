@@ -33,8 +33,6 @@ frequency estimation (Mills, *Computer Network Time Synchronization*, ch. 3).
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 
 __all__ = ["RateEstimator"]
@@ -61,7 +59,11 @@ class RateEstimator:
             raise ValueError(f"nominal rate must be positive, not {nominal_rate_hz}")
         self.nominal_rate_hz = float(nominal_rate_hz)
         self.window_s = float(window_s)
-        self._points: deque[tuple[int, float, float]] = deque(maxlen=max_points)
+        self.max_points = int(max_points)
+        # ring of (segment, count, time) rows in a flat buffer: rows [start, end)
+        self._buf = np.empty((2 * self.max_points, 3), dtype=np.float64)
+        self._start = 0
+        self._end = 0
         self._segment = 0
         self._prior_period_s = 1.0 / self.nominal_rate_hz
         self._prior_var = (prior_rel_sigma * self._prior_period_s) ** 2
@@ -86,18 +88,25 @@ class RateEstimator:
     def add(self, count_total: int, t_s: float) -> None:
         """Record that sample number ``count_total`` (1-based, in this segment) was
         taken at about ``t_s`` (host stamp), and update the estimate."""
-        self._points.append((self._segment, float(count_total), float(t_s)))
-        while self._points and t_s - self._points[0][2] > self.window_s:
-            self._points.popleft()
-        self._fit()
+        if self._end == len(self._buf):  # compact the ring to the front
+            kept = self._end - self._start
+            self._buf[:kept] = self._buf[self._start:self._end]
+            self._start, self._end = 0, kept
+        self._buf[self._end] = (self._segment, count_total, t_s)
+        self._end += 1
+        self._start = max(self._start, self._end - self.max_points)
+        times = self._buf[self._start:self._end, 2]
+        self._start += int(np.searchsorted(times, t_s - self.window_s, side="left"))
+        self._fit(self._buf[self._start:self._end])
 
     def fitted_time_s(self, count_total: int) -> float:
         """Time of sample ``count_total`` of the current segment on the fitted line."""
         return self._intercept_s + count_total * self.period_s
 
-    def _fit(self) -> None:
-        data = np.array(self._points, dtype=np.float64)
-        seg, n, t = data[:, 0], data[:, 1], data[:, 2]
+    def _fit(self, data: np.ndarray) -> None:
+        # segment ids as 0..k-1 (segments only grow, so the ids are sorted)
+        seg = (data[:, 0] - data[0, 0]).astype(np.intp)
+        n, t = data[:, 1], data[:, 2]
         keep = np.ones(len(t), dtype=bool)
         period, var = self._prior_period_s, np.inf
         for _ in range(2):
@@ -116,17 +125,18 @@ class RateEstimator:
         w_prior = 1.0 / self._prior_var
         self.period_s = (period * w_fit + self._prior_period_s * w_prior) / (w_fit + w_prior)
         self.period_stderr_s = float(np.sqrt(1.0 / (w_fit + w_prior)))
-        current = (seg == self._segment) & keep
+        current_id = self._segment - int(data[0, 0])
+        current = (seg == current_id) & keep
         if not current.any():
-            current = seg == self._segment
+            current = seg == current_id
         self._intercept_s = float(np.mean(t[current] - n[current] * self.period_s))
 
 
 def _segment_means(seg: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Each element's segment mean of ``x``."""
-    _, inverse, counts = np.unique(seg, return_inverse=True, return_counts=True)
-    sums = np.bincount(inverse, weights=x)
-    return (sums / counts)[inverse]
+    """Each element's segment mean of ``x`` (``seg``: small non-negative ids)."""
+    counts = np.bincount(seg)
+    sums = np.bincount(seg, weights=x)
+    return sums[seg] / counts[seg]
 
 
 def _pooled_slope(seg: np.ndarray, n: np.ndarray, t: np.ndarray) -> tuple[float, float] | None:
@@ -136,7 +146,7 @@ def _pooled_slope(seg: np.ndarray, n: np.ndarray, t: np.ndarray) -> tuple[float,
     dn = n - _segment_means(seg, n)
     dt = t - _segment_means(seg, t)
     sxx = float(np.dot(dn, dn))
-    dof = len(t) - len(np.unique(seg)) - 1
+    dof = len(t) - int(np.count_nonzero(np.bincount(seg))) - 1
     if sxx <= 0.0 or dof < 1:
         return None
     slope = float(np.dot(dn, dt)) / sxx
@@ -148,12 +158,14 @@ def _pooled_slope(seg: np.ndarray, n: np.ndarray, t: np.ndarray) -> tuple[float,
 
 def _residuals(seg: np.ndarray, n: np.ndarray, t: np.ndarray, keep: np.ndarray,
                period: float) -> np.ndarray:
-    """Residuals of all points about the fitted line (intercepts from kept points)."""
+    """Residuals of all points about the fitted line, each segment's intercept taken
+    from its kept points (all its points if none is kept)."""
     offsets = t - n * period
-    residual = np.empty_like(t)
-    for s in np.unique(seg):
-        in_seg = seg == s
-        ref = in_seg & keep
-        centre = np.median(offsets[ref]) if ref.any() else np.median(offsets[in_seg])
-        residual[in_seg] = offsets[in_seg] - centre
-    return residual
+    kept_counts = np.bincount(seg, weights=keep.astype(np.float64))
+    kept_sums = np.bincount(seg, weights=offsets * keep)
+    all_counts = np.bincount(seg)
+    all_sums = np.bincount(seg, weights=offsets)
+    has_kept = kept_counts > 0
+    centre = np.where(has_kept, kept_sums / np.where(has_kept, kept_counts, 1.0),
+                      all_sums / np.maximum(all_counts, 1))
+    return offsets - centre[seg]

@@ -150,7 +150,7 @@ class Sampler:
             t0_s = self._next_t0_s
             error_s = fitted_end_s - (t0_s + natural_s)
             limit_s = self.max_slew * natural_s
-            duration_s = natural_s + float(np.clip(0.5 * error_s, -limit_s, limit_s))
+            duration_s = natural_s + min(max(0.5 * error_s, -limit_s), limit_s)
         block = AccelBlock(
             t0_s=t0_s,
             rate_hz=n / duration_s,
