@@ -55,6 +55,14 @@ def _accel_columns(header: list[str]) -> tuple[int, int, int, int]:
     return (0, 1, 2, 3)
 
 
+def _all_numbers(cells: list[str]) -> bool:
+    try:
+        [float(c) for c in cells]
+    except ValueError:
+        return False
+    return True
+
+
 def _load_accel_rows(path: Path, on_skip: SkipHandler, counters: SkipCounters | None) -> np.ndarray:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -65,11 +73,8 @@ def _load_accel_rows(path: Path, on_skip: SkipHandler, counters: SkipCounters | 
     if first is None:
         raise InputError(f"{path}:1: empty file; expected a header row then t_s,ax,ay,az")
     header = lines[first].split(",")
-    try:
-        [float(h) for h in header[:4]]
+    if _all_numbers(header[:4]):
         raise InputError(f"{path}:{first + 1}: no header row; expected t_s,ax,ay,az first")
-    except ValueError:
-        pass
     cols = _accel_columns(header)
     need = max(cols) + 1
     out = np.empty((len(lines), 4))

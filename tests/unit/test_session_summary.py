@@ -1,0 +1,137 @@
+"""Review JSON against the golden session, rep rows, summary, comparisons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pacer.session.reader import open_session
+from pacer.session.summary import (
+    compare_reps,
+    relative_day,
+    rep_rows,
+    review_json,
+    summarize,
+)  # fmt: skip
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "session"
+GOLDEN_JSON = DATA / "golden_review.json"
+
+
+def _golden_module():
+    spec = importlib.util.spec_from_file_location("golden_session", DATA / "golden_session.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory):
+    g = _golden_module()
+    return open_session(g.build(tmp_path_factory.mktemp("s") / "20261117-180000"))
+
+
+def test_review_json_matches_golden(golden):
+    doc = review_json(golden)
+    if os.environ.get("PACER_REGEN_GOLDEN") == "1":
+        GOLDEN_JSON.write_text(json.dumps(doc, indent=1) + "\n")
+    assert json.loads(json.dumps(doc)) == json.loads(GOLDEN_JSON.read_text())
+
+
+def test_review_json_has_exactly_the_contract_keys(golden):
+    doc = review_json(golden)
+    assert set(doc) == {"session", "reps", "cues"}
+    assert set(doc["session"]) == {
+        "id",
+        "start_utc",
+        "duration_s",
+        "distance_m",
+        "workout",
+        "sources",
+        "ended",
+    }
+    assert all(
+        set(r)
+        == {
+            "index",
+            "kind",
+            "start_utc",
+            "start_s",
+            "duration_s",
+            "distance_m",
+            "target_distance_m",
+            "target_duration_s",
+            "target_pace_s_per_km",
+            "pace_s_per_km",
+            "cadence_spm",
+            "distance_source",
+        }
+        for r in doc["reps"]
+    )
+    assert all(
+        set(c) == {"t_s", "duration_s", "kind", "text", "priority", "dropped"} for c in doc["cues"]
+    )
+    assert {r["kind"] for r in doc["reps"]} <= {"work", "recovery", "warmup", "cooldown", "steady"}
+    assert sum(c["dropped"] for c in doc["cues"]) == 1
+
+
+def test_rep_rows_deviation_and_summary(golden):
+    work = [r for r in rep_rows(golden) if r.kind == "work"]
+    assert [round(r.deviation_s, 3) for r in work] == [0.6, -0.2, 0.0, 1.2]
+    assert [round(r.deviation_s_per_km, 3) for r in work] == [3.0, -1.0, 0.0, 6.0]
+    s = summarize(golden)
+    assert s.work_reps == 4 and s.work_distance_m == pytest.approx(800.0)
+    assert s.work_pace_s_per_km == pytest.approx(145.6 / 0.8)
+    assert s.reps_on_target == 2  # 179 and 180 s/km are within 1 % of 180; 183 and 186 are not
+    assert s.ended == "normal" and s.cues_dropped == 1
+
+
+@pytest.mark.parametrize(
+    "days, text",
+    [
+        (0, "earlier today"),
+        (1, "yesterday"),
+        (6, "last Tuesday"),
+        (9, "on 14 Nov"),
+        (400, "on 19 Oct 2025"),
+    ],
+)
+def test_relative_day(days, text):
+    now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)  # a Monday
+    assert relative_day(now, now - dt.timedelta(days=days)) == text
+
+
+def test_compare_with_last_week(tmp_path):
+    g = _golden_module()
+    earlier = open_session(g.build(tmp_path / "a", rep_times_s=(37.4, 35.8, 36.5, 36.0)))
+    later = open_session(g.build(tmp_path / "b", start_utc=g.START_UTC + dt.timedelta(days=6)))
+    texts = [c.text for c in compare_reps(later, earlier)]
+    assert texts == [
+        "rep 1: 0.8 s faster than last Tuesday",
+        "rep 2: same as last Tuesday",
+        "rep 3: 0.5 s faster than last Tuesday",
+        "rep 4: 1.2 s slower than last Tuesday",
+    ]
+
+
+def test_summary_module_imports_no_io_libraries():
+    code = (
+        "import sys, pacer.session.summary; bad = {'sqlite3', 'matplotlib', 'serial', "
+        "'smbus2', 'gpiozero', 'pyttsx3', 'garmin_fit_sdk', 'gpxpy'} & set(sys.modules); "
+        "print(sorted(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.stdout.strip() == "[]"
