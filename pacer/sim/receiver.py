@@ -7,11 +7,14 @@ Notes
 -----
 Error model, per epoch at ``rate_hz`` (defaults in brackets):
 
-* Position error: a first-order Gauss-Markov process per axis (sigma 1.5 m per axis,
-  ~2.1 m horizontal rms; tau 45 s), the slowly wandering error of a single-frequency
-  receiver under open sky (u-blox M8: 2.5 m CEP; Ward, Betz & Hegarty in Kaplan &
-  Hegarty, "Understanding GPS", 2nd ed., ch. 7 for the Gauss-Markov model of
-  residual ionosphere/multipath errors), plus 0.3 m white noise per axis.
+* Position error: a first-order Gauss-Markov process per axis (tau 45 s) seen through
+  the receiver's smoothing (a first-order low-pass, 5 s), scaled to sigma 1.5 m per axis
+  (~2.1 m horizontal rms): the slowly wandering error of a single-frequency receiver
+  under open sky (u-blox M8: 2.5 m CEP; Kaplan & Hegarty, "Understanding GPS", 2nd ed.,
+  ch. 7, for Gauss-Markov models of residual ionosphere and multipath errors), plus
+  5 cm white noise per axis. The smoothing matters: a first-order process alone is rough
+  at short lags and adds ~10 % of spurious path length at 5 Hz, which filtered receiver
+  output does not show.
 * Corner cutting: a receiver's navigation filter smooths position; tracking a bend of
   radius R at speed v, a first-order smoother of time constant tau settles on the radius
   ``R / sqrt(1 + (v tau / R)^2)``. We displace the reported point towards the bend's
@@ -48,6 +51,7 @@ from pacer.sim import nmea_out as nm
 from pacer.sim.runner import RunnerModel
 
 DEFAULT_START_UTC = dt.datetime(2026, 5, 16, 9, 0, 0, tzinfo=dt.UTC)
+POSITION_SMOOTH_S = 5.0  # the navigation filter's smoothing of the wandering error
 _PRN_POOL = (2, 5, 7, 9, 13, 15, 18, 20, 23, 25, 27, 29, 30, 31)
 
 
@@ -95,10 +99,22 @@ def _gauss_markov(rng: np.random.Generator, n: int, dims: int, sigma: float, tau
     return out
 
 
-def _lag(x: np.ndarray, tau_s: float, dt_s: float) -> np.ndarray:
+def _smooth_gauss_markov(rng: np.random.Generator, n: int, dims: int, sigma: float,
+                         tau_s: float, smooth_s: float, dt_s: float) -> np.ndarray:
+    """Gauss-Markov error (``tau_s``) seen through a first-order smoother (``smooth_s``).
+
+    Second order: smooth over seconds, wandering over ``tau_s``; rms ``sigma``.
+    """
+    scale = np.sqrt((tau_s + smooth_s) / tau_s)  # variance lost in the smoother
+    x = _gauss_markov(rng, n, dims, sigma * scale, tau_s, dt_s)
+    return _lag(x, smooth_s, dt_s, x[0] / scale)
+
+
+def _lag(x: np.ndarray, tau_s: float, dt_s: float, y0: np.ndarray | None = None) -> np.ndarray:
+    """First-order low-pass (time constant ``tau_s``) of the series ``x``, from ``y0``."""
     a = np.exp(-dt_s / tau_s)
     out = np.empty_like(x)
-    y = x[0]
+    y = x[0] if y0 is None else y0
     for k in range(x.shape[0]):
         y = a * y + (1.0 - a) * x[k]
         out[k] = y
@@ -176,9 +192,10 @@ class SimulatedReceiver:
         xt, yt = tg.track_xy_m(truth.s_m, r)
         xr, yr = xt - cut_m * ty, yt + cut_m * tx  # inward normal of counter-clockwise motion
         east, north = site.enu_from_track(xr, yr)
-        err = _gauss_markov(rng, n, 3, position_sigma_m, position_tau_s, dt_s)
+        err = _smooth_gauss_markov(rng, n, 3, position_sigma_m, position_tau_s,
+                                   POSITION_SMOOTH_S, dt_s)
         err[:, 2] *= 2.0  # vertical error ~2x horizontal
-        white = rng.normal(0.0, 0.3, (n, 2))
+        white = rng.normal(0.0, 0.05, (n, 2))
         east = east + err[:, 0] + white[:, 0]
         north = north + err[:, 1] + white[:, 1]
         self.lat_deg, self.lon_deg = site.latlon_from_enu(east, north)

@@ -12,8 +12,9 @@ Speed model. Each effort has a target speed (walk 1.4 m/s, jog 3.0 m/s by defaul
     v(tau) = v0 (1 - h(tau)) + v_cruise(tau) h(tau),   h(tau) = 1 - (1 + tau/T) exp(-tau/T)
 
 a critically damped second-order transition from the speed at the end of the previous
-effort ``v0`` (so acceleration is continuous and the start of a rep reaches 95 % of pace
-in ~4 s with ``T = 0.85 s``; decelerations are slower, ``T = 1.2 s``). The cruise speed
+effort ``v0`` (so acceleration is continuous; with ``T = 1.0 s`` a rep reaches 95 % of
+its pace 4.7 s after a standing start, ~3.3 s from a 2.7 m/s jog; decelerations are a
+little slower, ``T = 1.2 s``). The cruise speed
 fades linearly through the effort (a rep starts ~1-2 % quick and finishes ~1-2 % slow,
 the common positive split of interval reps) and carries a small smooth fluctuation
 (a sum of six random sinusoids with periods 8-60 s, ~1 % rms running, ~3 % walking).
@@ -48,7 +49,7 @@ from pacer.sim.site import LUTON, TrackSite
 
 __all__ = ["Effort", "RunnerModel", "RunnerTruth"]
 
-ACCEL_TAU_S = 0.85  # 95 % of a speed increase after 4.0 s
+ACCEL_TAU_S = 1.0  # 95 % of a speed increase after 4.7 s (from a standing start)
 DECEL_TAU_S = 1.2  # 95 % of a speed decrease after 5.7 s
 FLUCT_RMS = {"stand": 0.0, "walk": 0.03, "jog": 0.015, "run": 0.01}
 STEP_JITTER_FRAC = 0.015
@@ -169,6 +170,8 @@ class RunnerModel:
         self.effort_end_s = np.array([g.end_s for g in self._segments])
         self.duration_s = float(self.effort_end_s[-1])
         self.truth = self._sample(rng)
+        tr = self.truth
+        self._accel_mps2 = np.gradient(tr.speed_mps, tr.t_s) if len(tr) > 1 else np.zeros(1)
         self.step_times_s, self.step_foot, self.step_gait = self._steps(rng)
 
     # ------------------------------------------------------------------ layout
@@ -323,8 +326,7 @@ class RunnerModel:
     def acceleration_mps2(self, t_s: np.ndarray) -> np.ndarray:
         """Along-track acceleration (m/s^2) at ``t_s`` (gradient of the speed truth)."""
         tr = self.truth
-        a = np.gradient(tr.speed_mps, tr.t_s) if len(tr) > 1 else np.zeros(1)
-        out: np.ndarray = np.interp(np.asarray(t_s, dtype=float), tr.t_s, a)
+        out: np.ndarray = np.interp(np.asarray(t_s, dtype=float), tr.t_s, self._accel_mps2)
         return out
 
     def heading_rad(self, t_s: np.ndarray) -> np.ndarray:

@@ -42,7 +42,10 @@ def test_fit_recovers_a_known_site_from_simulated_gps(heading_deg: float) -> Non
     rx = SimulatedReceiver(runner, seed=4, dropouts=False, corrupt_rate=0.0)
     fit = fit_track_site(rx.lat_deg, rx.lon_deg)
     e, n = site.enu_from_latlon(fit.site.centre_lat_deg, fit.site.centre_lon_deg)
-    assert np.hypot(e, n) < 1.5
+    # the fit can only be as right as the receiver's error common to the whole session
+    re, rn = site.enu_from_latlon(rx.lat_deg, rx.lon_deg)
+    common = np.mean(re - rx.truth.east_m), np.mean(rn - rx.truth.north_m)
+    assert np.hypot(e - common[0], n - common[1]) < 0.5
     assert _angle_diff(fit.site.heading_rad, site.heading_rad) < np.radians(1.5)
     # corner cutting pulls the fitted radius inside lane 1's measure line, not by much
     assert tg.measure_radius_m(1) - 2.5 < fit.radius_m < tg.measure_radius_m(1) + 0.5
