@@ -95,6 +95,12 @@ class FakeChip:
             return 0.0
         return self._nominal_rate_hz() * (1.0 + self.rate_error)
 
+    @property
+    def sample_origin_s(self) -> float:
+        """Clock time the current sample phase began: sample ``k`` (1-based) of this
+        phase is taken at ``sample_origin_s + k / true_rate_hz``."""
+        return self._origin_s
+
     def _restart_sampling(self) -> None:
         """Start a new sample phase now (after a rate or power change)."""
         self._origin_s = self._clock()
