@@ -48,8 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10)
     args = ap.parse_args(argv)
-    rep_t, reach, cad = [], [], {"run": [], "jog": [], "walk": []}
-    pos_err, spd_err, short1, short5 = [], [], [], []
+    rep_t: list[float] = []
+    reach: list[float] = []
+    cad: dict[str, list[float]] = {"run": [], "jog": [], "walk": []}
+    pos_err: list[np.ndarray] = []
+    spd_err: list[np.ndarray] = []
+    short1: list[float] = []
+    short5: list[float] = []
     for seed in range(args.seeds):
         r = RunnerModel(interval_session_efforts(recovery="line"), seed=seed)
         a, b = _rep_stats(r)
@@ -84,23 +89,23 @@ def main(argv: list[str] | None = None) -> int:
           f" (sd {100 * np.std(short1):.2f}), 5 Hz {100 * np.mean(short5):.2f} % "
           f"(sd {100 * np.std(short5):.2f})")
 
-    t = time.perf_counter()
+    c0 = time.perf_counter()
     r = RunnerModel(default_session_efforts(), seed=0)
-    build_s = time.perf_counter() - t
-    t = time.perf_counter()
+    build_s = time.perf_counter() - c0
+    c0 = time.perf_counter()
     rx = SimulatedReceiver(r, seed=0)
     nbytes = sum(len(d) for _, d in rx.epochs())
-    rx_s = time.perf_counter() - t
+    rx_s = time.perf_counter() - c0
     sig = GaitSignal(r, seed=0)
     ts = np.arange(0.0, r.duration_s, 0.01)
-    t = time.perf_counter()
+    c0 = time.perf_counter()
     sig(ts)
-    bulk_s = time.perf_counter() - t
+    bulk_s = time.perf_counter() - c0
     chunks = np.array_split(ts[:32_000], 1000)
-    t = time.perf_counter()
+    c0 = time.perf_counter()
     for c in chunks:
         sig(c)
-    chunk_s = time.perf_counter() - t
+    chunk_s = time.perf_counter() - c0
     print(f"default session: {r.duration_s:.0f} s, {r.step_times_s.size} steps; runner model "
           f"built in {1000 * build_s:.0f} ms; receiver 1 Hz {len(rx)} epochs, {nbytes} bytes, "
           f"{1000 * rx_s:.0f} ms")
