@@ -49,9 +49,7 @@ class DistanceIntegrator:
         """Speed after the deadband (0 when stopped); updates the moving state."""
         if speed_mps is None or not math.isfinite(speed_mps):
             return None
-        if still:
-            self.moving = False
-        elif self.moving and speed_mps < self.stop_speed_mps:
+        if still or (self.moving and speed_mps < self.stop_speed_mps):
             self.moving = False
         elif not self.moving and speed_mps >= self.resume_speed_mps:
             self.moving = True

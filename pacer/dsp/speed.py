@@ -178,8 +178,10 @@ class SpeedFilter:
     # ------------------------------------------------------------------ internals
     def _measurement(self, fix: Fix) -> tuple[float | None, float, str, str]:
         """(speed, variance, source, reject reason or "")."""
-        pos = (fix.t_s, fix.lat_deg, fix.lon_deg) if fix.has_position else None
-        prev, self._prev_pos = self._prev_pos, pos  # type: ignore[assignment]
+        pos = None
+        if fix.lat_deg is not None and fix.lon_deg is not None and fix.valid:
+            pos = (float(fix.t_s), float(fix.lat_deg), float(fix.lon_deg))
+        prev, self._prev_pos = self._prev_pos, pos
         if not fix.valid:
             return None, 0.0, "", "no_fix"
         if fix.fix_quality == 6:
@@ -193,7 +195,7 @@ class SpeedFilter:
             if not math.isfinite(z) or z < 0.0 or z > self.max_speed_mps:
                 return None, 0.0, "", "implausible_speed"
             return z, self.r_mps2, "doppler", ""
-        if pos is None or prev is None or prev[1] is None:
+        if pos is None or prev is None:
             return None, 0.0, "", "no_speed"
         dt = pos[0] - prev[0]
         if not 0.0 < dt <= self.max_hold_s:

@@ -158,7 +158,7 @@ def _starts(e: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Starting parameter rows [ce, cn, theta, d] for the batched fit."""
     rows = []
     centres = _bend_centres(e, n)
-    clusters = []
+    clusters: list[np.ndarray] = []
     while centres.shape[0] and len(clusters) < 3:
         near = np.hypot(*(centres - centres[0]).T) < 20.0
         clusters.append(np.median(centres[near], axis=0))
@@ -174,7 +174,7 @@ def _starts(e: np.ndarray, n: np.ndarray) -> np.ndarray:
                 m = (clusters[i] + clusters[j]) / 2
                 rows.append([m[0], m[1], math.atan2(v[1], v[0]), 0.0])
     me, mn = float(e.mean()), float(n.mean())
-    w, vecs = np.linalg.eigh(np.cov(np.vstack([e - me, n - mn])))
+    _, vecs = np.linalg.eigh(np.cov(np.vstack([e - me, n - mn])))
     major = math.atan2(vecs[1, 1], vecs[0, 1])
     rows += [[me, mn, major, 0.0], [me, mn, major + np.pi / 2, 0.0]]
     return np.asarray(rows, dtype=float)
@@ -307,9 +307,10 @@ class TrackMode:
         if not fix.has_position:
             self.state = self._make_state(fix.t_s, None, None)
             return self.state
+        lat, lon = float(fix.lat_deg), float(fix.lon_deg)  # type: ignore[arg-type]
         if self._ref is None:
-            self._ref = (float(fix.lat_deg), float(fix.lon_deg))  # type: ignore[arg-type]
-        e, n = (float(v) for v in enu_from_latlon(fix.lat_deg, fix.lon_deg, *self._ref))
+            self._ref = (lat, lon)
+        e, n = (float(v) for v in enu_from_latlon(lat, lon, *self._ref))
         if self._last_pos is not None:
             step = math.hypot(e - self._last_pos[0], n - self._last_pos[1])
             self._path_m += step

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pacer.dsp.distance import DistanceIntegrator, ProgressFollower
@@ -17,8 +17,8 @@ RATES_HZ = [1.0, 5.0, 10.0]
 
 
 def fix(t_s: float, speed_mps: float | None, **kw: object) -> Fix:
-    base: dict[str, object] = dict(valid=True, lat_deg=51.86, lon_deg=-0.42, fix_quality=1,
-                                   hdop=0.9, sats=9)
+    base: dict[str, object] = {"valid": True, "lat_deg": 51.86, "lon_deg": -0.42,
+                               "fix_quality": 1, "hdop": 0.9, "sats": 9}
     base.update(kw)
     return Fix(t_s=t_s, utc=None, speed_mps=speed_mps, **base)  # type: ignore[arg-type]
 
@@ -107,7 +107,8 @@ def test_speed_from_positions_when_the_receiver_gives_none() -> None:
     assert outs[-1].speed_mps == pytest.approx(4.0, abs=0.05)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(

@@ -1,0 +1,268 @@
+"""The live estimator the runtime calls: fixes, accelerometer blocks and device events in,
+one :class:`~pacer.models.Estimate` out whenever asked.
+
+Pure: no clock reads; time comes from ``Fix.t_s``, ``AccelBlock.t0_s`` and the ``t_s``
+passed to :meth:`LiveEstimator.estimate`.
+
+Notes
+-----
+Composition:
+
+* speed -- :class:`pacer.dsp.speed.SpeedFilter` on the receiver's Doppler speed;
+* cadence and footfalls -- :class:`pacer.dsp.cadence.CadenceTracker`;
+* stride -- :class:`pacer.dsp.stride.StrideModel`, learned from (filtered GPS speed,
+  cadence) whenever both are confident, so that a GPS gap can be bridged;
+* track -- :class:`pacer.dsp.track.TrackMode` (optional).
+
+Distance, in order of preference at each step:
+
+1. **track** -- on the track with GPS: a :class:`~pacer.dsp.distance.ProgressFollower`
+   advances at the filtered speed and converges (tau 4 s) on ``base + progress``, where
+   ``progress`` is measured along the chosen lane's measure line since the first point
+   of the fitted window and ``base`` is the distance at that moment. So the metres run
+   before the track was recognised are re-measured on the track as well (the follower
+   never steps backwards; it slows until the target catches up).
+2. **gps** -- the integral of the filtered speed with a standstill deadband
+   (:class:`~pacer.dsp.distance.DistanceIntegrator`); the cadence tracker's "still"
+   mode forces a stop.
+3. **stride** -- no usable GPS speed: cadence x the learned step length. When GPS comes
+   back, the speed used blends linearly from the stride speed to the GPS speed over
+   ``handback_s`` so that neither the speed nor the distance rate jumps.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+
+import numpy as np
+
+from pacer.dsp.cadence import CadenceEstimate, CadenceTracker
+from pacer.dsp.distance import DistanceIntegrator, ProgressFollower
+from pacer.dsp.speed import SpeedEstimate, SpeedFilter
+from pacer.dsp.stride import StrideModel
+from pacer.dsp.track import TrackMode, TrackState
+from pacer.models import (
+    AccelBlock,
+    DeviceEvent,
+    DeviceState,
+    DistanceSource,
+    Estimate,
+    Fix,
+    Footfall,
+)
+
+__all__ = ["LiveEstimator"]
+
+CADENCE_FRESH_S = 2.5  # a cadence estimate older than this is not "now"
+HISTORY = 4096  # (t, distance) pairs kept to re-base distance on track entry
+
+
+class LiveEstimator:
+    """Speed, distance, cadence and track state from the raw records.
+
+    Parameters
+    ----------
+    lane
+        Lane whose measure line track distance is measured on.
+    track_mode
+        Detect a 400 m track and take distance from progress along it.
+    handback_s
+        Blend time from stride speed back to GPS speed after a gap.
+    speed_filter, cadence, stride
+        Components (defaults built here); injectable for tests and tuning.
+    """
+
+    def __init__(
+        self,
+        *,
+        lane: int = 1,
+        track_mode: bool = True,
+        handback_s: float = 3.0,
+        speed_filter: SpeedFilter | None = None,
+        cadence: CadenceTracker | None = None,
+        stride: StrideModel | None = None,
+    ) -> None:
+        self.speed_filter = speed_filter or SpeedFilter()
+        self.cadence = cadence or CadenceTracker()
+        self.stride = stride or StrideModel()
+        self.track = TrackMode(lane=lane) if track_mode else None
+        self.handback_s = handback_s
+        self._integrator = DistanceIntegrator()
+        self._follower = ProgressFollower()
+        self._distance_m = 0.0
+        self._t_s: float | None = None  # time distance was last advanced to
+        self._integ_prev_m = 0.0
+        self._hist_t = np.full(HISTORY, np.nan)
+        self._hist_d = np.zeros(HISTORY)
+        self._hist_i = 0
+        self._utc: tuple[float, _dt.datetime] | None = None
+        self._pos: tuple[float, float, float] | None = None  # t, lat, lon
+        self._gps_lost = False
+        self._last_gps_s: float | None = None  # last accepted speed
+        self._gap_since_s: float | None = None
+        self._handback_from: tuple[float, float] | None = None  # t, stride speed
+        self._speed: SpeedEstimate | None = None
+        self._track_state: TrackState | None = None
+        self._track_entry_s: float | None = None
+        self._track_base_m = 0.0
+        self._track_fix_s: float | None = None
+        self._source = DistanceSource.GPS
+        self._last_speed: tuple[float | None, float] = (None, 0.0)
+        self._footfalls: list[Footfall] = []
+
+    # ------------------------------------------------------------------ inputs
+    def push_fix(self, fix: Fix) -> None:
+        """One receiver epoch."""
+        t = float(fix.t_s)
+        if not math.isfinite(t):
+            return
+        if fix.utc is not None:
+            self._utc = (t, fix.utc)
+        est = self.speed_filter.update(fix)
+        self._speed = est
+        if fix.has_position:
+            self._pos = (t, float(fix.lat_deg), float(fix.lon_deg))  # type: ignore[arg-type]
+        if est.accepted:
+            self._gps_lost = False
+            if self._gap_since_s is not None:
+                self._handback_from = (t, self._last_speed[0] or 0.0)
+                self._gap_since_s = None
+            self._last_gps_s = t
+            self._learn_stride(t, est)
+        if self.track is not None and fix.has_position and not self._gps_lost:
+            self._track_state = self.track.update(fix)
+            self._track_fix_s = t
+        self._advance(t)
+
+    def push_accel(self, block: AccelBlock) -> None:
+        """One accelerometer block (cadence and footfalls)."""
+        self.cadence.push(block)
+        self._footfalls.extend(self.cadence.footfalls())
+
+    def push_device(self, ev: DeviceEvent) -> None:
+        """A device came, went or failed; a lost GPS ends GPS speed at once."""
+        if ev.device == "gps" and ev.state in (DeviceState.LOST, DeviceState.ERROR):
+            self._gps_lost = True
+            self.speed_filter.reset()
+
+    def footfalls(self) -> list[Footfall]:
+        """Footfalls detected since the last call (oldest first)."""
+        out, self._footfalls = self._footfalls, []
+        return out
+
+    # ------------------------------------------------------------------ output
+    def estimate(self, t_s: float) -> Estimate:
+        """The state at ``t_s`` (distance advanced to ``t_s``)."""
+        t = float(t_s)
+        self._advance(t)
+        speed_mps, speed_conf = self._last_speed
+        cad = self._fresh_cadence(t)
+        gps_ok = self._gps_ok(t)
+        ts = self._track_state
+        on_track = bool(ts is not None and ts.on_track and gps_ok)
+        utc = None
+        if self._utc is not None:
+            utc = self._utc[1] + _dt.timedelta(seconds=t - self._utc[0])
+        lat = lon = None
+        if self._pos is not None and gps_ok and t - self._pos[0] <= 3.0:
+            lat, lon = self._pos[1], self._pos[2]
+        return Estimate(
+            t_s=t,
+            utc=utc,
+            distance_m=self._distance_m,
+            speed_mps=speed_mps,
+            speed_confidence=speed_conf,
+            cadence_spm=cad.cadence_spm if cad is not None else None,
+            cadence_confidence=cad.confidence if cad is not None else 0.0,
+            distance_source=self._source,
+            gps_ok=gps_ok,
+            lat_deg=lat,
+            lon_deg=lon,
+            on_track=on_track,
+            track_lap=ts.laps if on_track and ts is not None else None,
+            track_position_m=ts.position_m if on_track and ts is not None else None,
+        )
+
+    # ------------------------------------------------------------------ internals
+    def _gps_ok(self, t: float) -> bool:
+        return (not self._gps_lost and self._last_gps_s is not None
+                and t - self._last_gps_s <= self.speed_filter.max_hold_s)
+
+    def _fresh_cadence(self, t: float) -> CadenceEstimate | None:
+        cad = self.cadence.latest
+        if cad is None or abs(t - cad.t_s) > CADENCE_FRESH_S:
+            return None
+        return cad
+
+    def _learn_stride(self, t: float, est: SpeedEstimate) -> None:
+        cad = self._fresh_cadence(t)
+        if (cad is None or cad.cadence_spm is None or cad.mode not in ("run", "walk")
+                or est.speed_mps is None or est.source != "doppler"):
+            return
+        weight = est.confidence * cad.confidence
+        if weight >= 0.3:
+            self.stride.learn(est.speed_mps, cad.cadence_spm, weight)
+
+    def _current_speed(self, t: float) -> tuple[float | None, float, DistanceSource]:
+        """Speed to use now, its confidence and where it comes from."""
+        cad = self._fresh_cadence(t)
+        gps = self.speed_filter.predict(t) if self._gps_ok(t) else None
+        if gps is not None and gps.speed_mps is not None:
+            v, conf = gps.speed_mps, gps.confidence
+            if self._handback_from is not None:
+                t0, v_stride = self._handback_from
+                w = (t - t0) / self.handback_s
+                if w >= 1.0:
+                    self._handback_from = None
+                else:
+                    v = w * v + (1.0 - max(w, 0.0)) * v_stride
+            return v, conf, DistanceSource.GPS
+        if self._gap_since_s is None:
+            self._gap_since_s = t
+        if cad is not None and cad.cadence_spm is not None:
+            v_cad, conf = self.stride.speed_from_cadence(cad.cadence_spm)
+            if v_cad is not None:
+                return v_cad, conf * cad.confidence, DistanceSource.STRIDE
+        if cad is not None and cad.mode == "still":
+            return 0.0, cad.confidence, DistanceSource.STRIDE
+        return None, 0.0, self._source
+
+    def _advance(self, t: float) -> None:
+        if self._t_s is not None and t <= self._t_s:
+            return
+        v, conf, source = self._current_speed(t)
+        cad = self._fresh_cadence(t)
+        # "still" from the accelerometer stops distance, unless GPS clearly says running
+        still = cad is not None and cad.mode == "still" and (v is None or v < 1.5)
+        integ_m = self._integrator.update(t, v, still=still)
+        inc_m = integ_m - self._integ_prev_m
+        self._integ_prev_m = integ_m
+        v_eff = self._integrator.effective_speed(v, still) if v is not None else None
+        ts = self._track_state
+        if source is DistanceSource.GPS and ts is not None and ts.on_track and v_eff is not None:
+            if ts.entry_t_s != self._track_entry_s:  # entered (or re-entered) the track
+                self._track_entry_s = ts.entry_t_s
+                self._track_base_m = self._distance_at(t if ts.entry_t_s is None else ts.entry_t_s)
+            self._follower.reset(self._t_s if self._t_s is not None else t, self._distance_m)
+            ahead_s = max(0.0, t - (t if self._track_fix_s is None else self._track_fix_s))
+            target = self._track_base_m + ts.progress_m + v_eff * ahead_s
+            self._distance_m = self._follower.update(t, v_eff, target)
+            source = DistanceSource.TRACK
+        else:
+            self._distance_m += inc_m
+            self._track_entry_s = None if ts is None or not ts.on_track else self._track_entry_s
+        self._source = source
+        self._last_speed = (v_eff if v_eff is not None else v, conf)
+        self._t_s = t
+        i = self._hist_i % HISTORY
+        self._hist_t[i], self._hist_d[i] = t, self._distance_m
+        self._hist_i += 1
+
+    def _distance_at(self, t: float) -> float:
+        """Distance at an earlier time (from the kept history)."""
+        n = min(self._hist_i, HISTORY)
+        if n == 0:
+            return self._distance_m
+        idx = (np.arange(self._hist_i - n, self._hist_i)) % HISTORY
+        return float(np.interp(t, self._hist_t[idx], self._hist_d[idx]))
