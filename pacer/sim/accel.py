@@ -82,10 +82,13 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
-def hashed_normal(t_s: np.ndarray, key: int) -> np.ndarray:
-    """Standard normal numbers that are a pure function of (``t_s``, ``key``)."""
+def hashed_normal(t_s: np.ndarray, key: int | np.ndarray) -> np.ndarray:
+    """Standard normal numbers that are a pure function of (``t_s``, ``key``).
+
+    ``key`` may be an integer array that broadcasts against ``t_s`` (one key per axis).
+    """
     ticks = np.round(np.asarray(t_s, dtype=float) * 1e7).astype(np.int64).view(np.uint64)
-    k = np.uint64(key & 0xFFFFFFFFFFFFFFFF)
+    k = (np.asarray(key, dtype=np.int64) & 0x7FFFFFFFFFFFFFFF).astype(np.uint64)
     with np.errstate(over="ignore"):
         a = _splitmix64(ticks ^ k)
         b = _splitmix64(a ^ np.uint64(0xD1B54A32D192ED03))
@@ -220,8 +223,8 @@ class GaitSignal:
         t = np.asarray(t_s, dtype=float).reshape(-1)
         sensor: np.ndarray = self.body_mps2(t) @ self.orientation.T
         if self.noise_mps2 > 0:
-            for axis in range(3):
-                sensor[:, axis] += self.noise_mps2 * hashed_normal(t, self._noise_key + axis)
+            keys = self._noise_key + np.arange(3, dtype=np.int64)
+            sensor += self.noise_mps2 * hashed_normal(t[:, None], keys[None, :])
         return sensor
 
     signal = __call__

@@ -8,9 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pacer.sim.receiver import SimulatedReceiver
 from pacer.sim.runner import RunnerModel
 from pacer.sim.scenarios import default_session_efforts
-from pacer.sim.truth import STEP_COLUMNS, TRUTH_COLUMNS, write_steps_csv, write_truth_csv
+from pacer.sim.truth import (
+    EPOCH_COLUMNS,
+    STEP_COLUMNS,
+    TRUTH_COLUMNS,
+    write_epochs_csv,
+    write_steps_csv,
+    write_truth_csv,
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +58,20 @@ def test_steps_csv_lists_every_footfall(runner: RunnerModel, tmp_path: Path) -> 
     assert np.allclose(t, runner.step_times_s, atol=1e-4)
     assert {r["foot"] for r in rows} == {"L", "R"}
     assert {r["gait"] for r in rows} == {"walk", "run"}
+
+
+def test_epochs_csv_pairs_reports_with_truth(runner: RunnerModel, tmp_path: Path) -> None:
+    rx = SimulatedReceiver(runner, seed=6)
+    path = tmp_path / "epochs.csv"
+    n = write_epochs_csv(rx, path)
+    with open(path) as f:
+        reader = csv.DictReader(f)
+        assert tuple(reader.fieldnames or ()) == EPOCH_COLUMNS
+        rows = list(reader)
+    assert len(rows) == n == len(rx)
+    lost = [r for r in rows if r["valid"] == "0"]
+    assert lost and all(r["lat_deg"] == "" for r in lost)
+    good = [r for r in rows if r["valid"] == "1"]
+    err = np.array([float(r["speed_mps"]) - float(r["true_speed_mps"]) for r in good])
+    assert 0.03 < err.std() < 0.3
+    assert rows[0]["utc"].endswith("Z")
