@@ -174,6 +174,16 @@ class StepCursor:
         self._rep_number = 0
         self._rep_count = _count_work(workout.steps)
 
+    def clone(self) -> StepCursor:
+        """An independent copy (to look ahead without moving this cursor)."""
+        other = object.__new__(StepCursor)
+        other._paces = self._paces
+        other._stack = [list(frame) for frame in self._stack]
+        other._index = self._index
+        other._rep_number = self._rep_number
+        other._rep_count = self._rep_count
+        return other
+
     def estimate_duration_s(self, step: Step) -> float:
         """How long ``step`` is expected to take (open steps: 0)."""
         if step.duration_s is not None:

@@ -1,0 +1,478 @@
+"""The workout engine: a state machine driven by estimates and control events.
+
+Phases of the current step: *waiting* (armed, until the runner starts), *running*,
+*paused*; the session is *finished* after the last step or END.
+
+How a step starts
+    * the first step, and a rep after a warm-up, steady or standing-distance step, is
+      armed: it starts on a START_LAP press, or (``start_mode="auto"``) when the runner
+      starts running -- speed above a threshold (and cadence above 130 spm when the
+      cadence is known) on two consecutive estimates; the start is put back to the
+      moment the speed crossed the threshold;
+    * every other step starts the moment the previous one ends (a rep after a timed
+      recovery starts at the "go" of the spoken countdown).
+How a step ends
+    * at its distance: the crossing time is interpolated between the two estimates that
+      straddle it (distance from ``Estimate.distance_m``, track-snapped on a track);
+    * at its time (paused time does not count); open steps only by START_LAP;
+    * START_LAP ends any running step (a lap); SKIP ends it and moves on; END finishes.
+
+Every finished step is recorded as a :class:`~pacer.models.Rep` with its targets and
+actuals; cue candidates go through the :class:`~pacer.coach.cues.CuePolicy`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from dataclasses import dataclass
+
+from pacer.coach.cues import CuePolicy
+from pacer.coach.narrator import Narrator
+from pacer.coach.workout import PlannedStep, StepCursor, Workout
+from pacer.models import (
+    Control,
+    ControlEvent,
+    Cue,
+    CueKind,
+    DeviceEvent,
+    DeviceState,
+    DistanceSource,
+    Estimate,
+    Rep,
+    RepKind,
+)
+
+START_MODES = ("auto", "button", "immediate")
+MOVING_SPEED_MPS = 1.8  # a slow jog; walking is ~1.4 m/s
+RUNNING_CADENCE_SPM = 130.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Path:
+    """Distance between two estimates: a cubic Hermite through (t, d) with slopes = speeds.
+
+    Estimates come at 1 Hz; a rep's end falls between two of them. Using the speeds as
+    slopes follows an acceleration or a slow-down inside the second better than a
+    straight line (it is exact for constant speed, as the line is). Without both speeds
+    it is the straight line.
+    """
+
+    t0: float
+    d0: float
+    v0: float | None
+    t1: float
+    d1: float
+    v1: float | None
+
+    def distance_at(self, t_s: float) -> float:
+        h = self.t1 - self.t0
+        if h <= 0:
+            return self.d1
+        s = min(1.0, max(0.0, (t_s - self.t0) / h))
+        if self.v0 is None or self.v1 is None:
+            return self.d0 + s * (self.d1 - self.d0)
+        s2, s3 = s * s, s * s * s
+        return ((2 * s3 - 3 * s2 + 1) * self.d0 + (s3 - 2 * s2 + s) * h * self.v0
+                + (-2 * s3 + 3 * s2) * self.d1 + (s3 - s2) * h * self.v1)  # fmt: skip
+
+    def time_at(self, d_m: float) -> float:
+        """First time in [t0, t1] at which the distance reaches ``d_m`` (bisection)."""
+        h = self.t1 - self.t0
+        if h <= 0 or d_m <= self.d0:
+            return self.t0 if h > 0 else self.t1
+        lo, hi = self.t0, self.t1
+        # a coarse scan first: the cubic may overshoot, we want the first crossing
+        for k in range(1, 9):
+            t = self.t0 + h * k / 8
+            if self.distance_at(t) >= d_m:
+                hi = t
+                break
+            lo = t
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            if self.distance_at(mid) >= d_m:
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStatus:
+    """Where the session is: the current step and how far into it."""
+
+    step: PlannedStep | None
+    phase: str  # "waiting" | "running" | "paused" | "finished"
+    rep_number: int | None  # 1-based among work steps, None outside work
+    elapsed_s: float
+    distance_m: float
+
+
+class WorkoutEngine:
+    """Runs a workout against 1 Hz estimates and button events (pure: time is data).
+
+    Parameters
+    ----------
+    workout
+        The parsed workout.
+    policy
+        The cue policy (default: track profile, km).
+    start_mode
+        "auto" (button or running starts an armed step), "button" (button only), or
+        "immediate" (the first step starts at the first estimate; later armed steps as
+        in "auto").
+    """
+
+    def __init__(self, workout: Workout, *, policy: CuePolicy | None = None,
+                 start_mode: str = "auto") -> None:  # fmt: skip
+        if start_mode not in START_MODES:
+            raise ValueError(f"start_mode must be one of {START_MODES}, got {start_mode!r}")
+        self.workout = workout
+        self.policy = policy or CuePolicy()
+        self.start_mode = start_mode
+        self.narrator = Narrator(self.policy.settings)
+        self._cursor = StepCursor(workout, named_paces_s_per_km=workout.named_paces_s_per_km)
+        self._reps: list[Rep] = []
+        self._step: PlannedStep | None = None
+        self._phase = "waiting"
+        self._started_session = False
+        self._finished = False
+        self._last: Estimate | None = None
+        self._qualifying = 0
+        self._arm_t = 0.0
+        self._onset: tuple[Estimate | None, Estimate] | None = None
+        self._gps_ok: bool | None = None
+        self._said_go_at: float | None = None
+        self._reset_step_state(0.0, 0.0)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def reps(self) -> list[Rep]:
+        """Finished steps with targets and actuals, in order."""
+        return list(self._reps)
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def current(self) -> EngineStatus:
+        step = self._step
+        phase = "finished" if self._finished else self._phase
+        elapsed, dist = (0.0, 0.0)
+        if self._phase in ("running", "paused") and self._last is not None:
+            elapsed, dist = self._elapsed_distance(self._last.t_s, self._last.distance_m)
+        return EngineStatus(step, phase, step.rep_number if step else None, elapsed, dist)
+
+    @property
+    def target_cadence_spm(self) -> float | None:
+        """Cadence target of the running step (for the metronome), else None."""
+        if self._step is None or self._phase != "running" or self._finished:
+            return None
+        return self._step.cadence_spm
+
+    @property
+    def metronome_on(self) -> bool:
+        return (self._step is not None and self._step.metronome and self._phase == "running"
+                and not self._finished and self._step.cadence_spm is not None)  # fmt: skip
+
+    # ------------------------------------------------------------------ inputs
+    def on_estimate(self, est: Estimate) -> list[Cue]:
+        """Advance to ``est.t_s``; returns cues (said and dropped) in time order."""
+        if self._finished:
+            return []
+        cues: list[Cue] = []
+        if not self._started_session:
+            self._started_session = True
+            plan = self.workout.plan(max_s=4 * 3600, max_steps=200)
+            cues += self.narrator.session_start(est.t_s, self.workout, plan)
+            self._advance(est.t_s, est.distance_m, cues, first=True)
+        cues += self._gps_change(est)
+        prev = self._last
+        if self._phase == "running":
+            self._run_tick(prev, est, cues)
+        if self._phase == "waiting" and self._step is not None:
+            self._maybe_auto_start(prev, est, cues)
+            if self._phase == "running":
+                self._run_tick(prev, est, cues)
+        self._last = est
+        return self._admit(cues, est.t_s)
+
+    def on_control(self, ev: ControlEvent) -> list[Cue]:
+        if self._finished:
+            return []
+        t = ev.t_s
+        d = self._distance_at(t)
+        cues: list[Cue] = []
+        if ev.control is Control.END:
+            return self.finish(t)
+        if ev.control is Control.START_LAP:
+            if self._phase == "waiting" and self._step is not None:
+                self._start(t, d, cues, said_go=False, announced=True)
+            elif self._phase == "running":
+                self._end_step(t, d, cues)
+                self._advance(t, d, cues)
+        elif ev.control is Control.PAUSE:
+            if self._phase == "running":
+                self._phase = "paused"
+                self._pause_t, self._pause_d = t, d
+                cues += self.narrator.status(t, "paused")
+            elif self._phase == "paused":
+                self._phase = "running"
+                self._paused_s += t - self._pause_t
+                self._paused_m += d - self._pause_d
+                self._floor = (t, d)
+                cues += self.narrator.status(t, "resumed")
+        elif ev.control is Control.SKIP:
+            if self._phase in ("running", "paused"):
+                if self._phase == "paused":
+                    self._phase = "running"
+                    self._paused_s += t - self._pause_t
+                    self._paused_m += d - self._pause_d
+                self._end_step(t, d, cues)
+            cues += self.narrator.status(t, "skipped")
+            self._advance(t, d, cues)
+        return self._admit(cues, t)
+
+    def on_device(self, ev: DeviceEvent) -> list[Cue]:
+        if self._finished or ev.device != "gps":
+            return []
+        if ev.state is DeviceState.LOST and self._gps_ok is not False:
+            self._gps_ok = False
+            return self._admit(self.narrator.gps(ev.t_s, lost=True), ev.t_s)
+        if ev.state in (DeviceState.BACK, DeviceState.UP) and self._gps_ok is False:
+            self._gps_ok = True
+            return self._admit(self.narrator.gps(ev.t_s, lost=False), ev.t_s)
+        return []
+
+    def finish(self, t_s: float) -> list[Cue]:
+        """End the session at ``t_s`` (records the step in progress); the session summary."""
+        if self._finished:
+            return []
+        return self._admit(self._finish(t_s), t_s)
+
+    def _finish(self, t_s: float) -> list[Cue]:
+        cues: list[Cue] = []
+        if self._phase == "paused":
+            self._paused_s += t_s - self._pause_t
+            self._paused_m += self._distance_at(t_s) - self._pause_d
+            self._phase = "running"
+        if self._phase == "running":
+            self._end_step(t_s, self._distance_at(t_s), cues)
+        self._finished = True
+        self._step = None
+        cues += self.narrator.session_summary(t_s, self._reps)
+        return cues
+
+    # ------------------------------------------------------------------ internals
+    def _reset_step_state(self, t_s: float, d_m: float) -> None:
+        self._start_t, self._start_d = t_s, d_m
+        self._floor = (t_s, d_m)  # no step time before this point (start or resume)
+        self._paused_s = self._paused_m = 0.0
+        self._pause_t = self._pause_d = 0.0
+        self._cad_sum = self._cad_w = 0.0
+        self._sources: Counter[DistanceSource] = Counter()
+        self._start_utc: _dt.datetime | None = None
+
+    def _distance_at(self, t_s: float) -> float:
+        """Session distance at ``t_s``, extrapolated from the last estimate's speed."""
+        last = self._last
+        if last is None:
+            return 0.0
+        v = last.speed_mps or 0.0
+        return last.distance_m + max(0.0, min(t_s - last.t_s, 2.0)) * v
+
+    def _elapsed_distance(self, t_s: float, d_m: float) -> tuple[float, float]:
+        return t_s - self._start_t - self._paused_s, d_m - self._start_d - self._paused_m
+
+    def _admit(self, cues: list[Cue], now_s: float) -> list[Cue]:
+        return self.policy.admit(cues, now_s, self._next_fixed_s())
+
+    def _next_fixed_s(self) -> float | None:
+        step = self._step
+        if step is None or self._phase != "running" or step.kind is not RepKind.RECOVERY:
+            return None
+        if step.duration_s is not None:
+            return self.narrator.next_countdown_s(self._start_t + self._paused_s + step.duration_s)
+        if step.distance_m is not None and self._last is not None and self._last.speed_mps:
+            _, dist = self._elapsed_distance(self._last.t_s, self._last.distance_m)
+            return self._last.t_s + max(0.0, step.distance_m - dist) / self._last.speed_mps
+        return None
+
+    def _gps_change(self, est: Estimate) -> list[Cue]:
+        if self._gps_ok is None:
+            self._gps_ok = est.gps_ok
+            return []
+        if est.gps_ok != self._gps_ok:
+            self._gps_ok = est.gps_ok
+            return self.narrator.gps(est.t_s, lost=not est.gps_ok)
+        return []
+
+    def _peek_next_work(self, t_s: float, d_m: float) -> PlannedStep | None:
+        cursor = self._cursor.clone()
+        for _ in range(50):
+            nxt = cursor.next(t_s, d_m)
+            if nxt is None or nxt.kind is RepKind.WORK:
+                return nxt
+        return None
+
+    def _advance(self, t_s: float, d_m: float, cues: list[Cue], first: bool = False) -> None:
+        """Move to the next step: start it now, or arm it."""
+        prev = self._step
+        step = self._cursor.next(t_s, d_m)
+        self._step = step
+        if step is None:
+            self._phase = "waiting"
+            cues += self._finish(t_s) if not self._finished else []
+            return
+        armed = first and self.start_mode != "immediate"
+        if prev is not None and step.kind is RepKind.WORK:
+            armed = prev.kind in (RepKind.WARMUP, RepKind.STEADY, RepKind.COOLDOWN) or (
+                prev.standing and prev.duration_s is None
+            )
+        if armed:
+            self._phase = "waiting"
+            self._qualifying = 0
+            self._arm_t = t_s
+            cues += self.narrator.armed(t_s, step)
+        else:
+            said_go = self._said_go_at is not None and abs(self._said_go_at - t_s) < 1.5
+            self._start(t_s, d_m, cues, said_go=said_go, announced=False)
+
+    def _start(self, t_s: float, d_m: float, cues: list[Cue], *, said_go: bool,
+               announced: bool) -> None:  # fmt: skip
+        assert self._step is not None
+        self._phase = "running"
+        self._reset_step_state(t_s, d_m)
+        if self._last is not None and self._last.utc is not None:
+            self._start_utc = self._last.utc + _dt.timedelta(seconds=t_s - self._last.t_s)
+        self._said_go_at = None
+        cues += self.narrator.started(t_s, self._step, said_go=said_go, announced=announced,
+                                      next_work=self._peek_next_work(t_s, d_m))  # fmt: skip
+
+    def _maybe_auto_start(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
+        if self.start_mode == "button" or self._step is None:
+            return
+        step = self._step
+        threshold = MOVING_SPEED_MPS
+        if step.kind is RepKind.WORK:
+            target = step.target_pace_s_per_km
+            threshold = max(MOVING_SPEED_MPS, 0.75 * 1000.0 / target) if target else 3.0
+        v = est.speed_mps or 0.0
+        cadence_ok = (est.cadence_spm is None or est.cadence_confidence < 0.3
+                      or est.cadence_spm >= RUNNING_CADENCE_SPM)  # fmt: skip
+        if v >= threshold and cadence_ok:
+            self._qualifying += 1
+            if self._qualifying == 1:
+                self._onset = (prev, est)
+        else:
+            self._qualifying = 0
+        if self._qualifying >= 2:
+            before, first_ok = self._onset
+            t0, d0 = first_ok.t_s, first_ok.distance_m
+            if before is not None and (before.speed_mps or 0.0) < threshold:
+                v0, v1 = before.speed_mps or 0.0, first_ok.speed_mps or 0.0
+                frac = (threshold - v0) / (v1 - v0) if v1 > v0 else 1.0
+                t0 = before.t_s + frac * (first_ok.t_s - before.t_s)
+                d0 = before.distance_m + frac * (first_ok.distance_m - before.distance_m)
+            elif before is not None:
+                t0, d0 = before.t_s, before.distance_m  # already running when armed
+            if t0 < self._arm_t:
+                frac = (self._arm_t - t0) / (first_ok.t_s - t0) if first_ok.t_s > t0 else 1.0
+                d0 = d0 + frac * (first_ok.distance_m - d0)
+                t0 = self._arm_t
+            self._start(t0, d0, cues, said_go=False, announced=True)
+
+    def _run_tick(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
+        """Process the interval (prev, est] of the running step; end and advance steps."""
+        t0, d0 = (prev.t_s, prev.distance_m) if prev is not None else (est.t_s, est.distance_m)
+        if t0 < self._floor[0]:
+            t0, d0 = self._floor
+        for _ in range(20):  # a step cannot end more than a few times per second
+            step = self._step
+            if step is None or self._phase != "running":
+                return
+            e0, x0 = self._elapsed_distance(t0, d0)
+            e1, x1 = self._elapsed_distance(est.t_s, est.distance_m)
+            v0 = prev.speed_mps if prev is not None and prev.t_s == t0 else None
+            path = _Path(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
+            end_t = self._crossing(step, path, e0, x0, e1)
+            if step.kind is RepKind.RECOVERY and step.duration_s is not None:
+                end_s = self._start_t + self._paused_s + step.duration_s
+                countdown = self.narrator.countdown(est.t_s, end_s, self._peek_next_work(
+                    est.t_s, est.distance_m))  # fmt: skip
+                if any(c.text == "go" for c in countdown):
+                    self._said_go_at = end_s
+                cues += countdown
+            if end_t is None:
+                self._accumulate(est)
+                cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e1, x1)
+                cues += self._predicted_go(step, est, x1)
+                return
+            d_end = path.distance_at(end_t)
+            e_end, x_end = self._elapsed_distance(end_t, d_end)
+            cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e_end, x_end, ending=True)
+            self._accumulate(est)
+            self._end_step(end_t, d_end, cues)
+            self._advance(end_t, d_end, cues)
+            t0, d0 = end_t, d_end
+
+    def _predicted_go(self, step: PlannedStep, est: Estimate, dist_m: float) -> list[Cue]:
+        """"go" placed ahead at the predicted end of a distance recovery before a rep."""
+        if (step.kind is not RepKind.RECOVERY or step.distance_m is None or step.standing
+                or self._said_go_at is not None or not est.speed_mps):  # fmt: skip
+            return []
+        eta_s = (step.distance_m - dist_m) / est.speed_mps
+        if eta_s > 1.0 or self._peek_next_work(est.t_s, est.distance_m) is None:
+            return []
+        self._said_go_at = est.t_s + eta_s
+        return [self.narrator.cue(est.t_s + eta_s, CueKind.GO, "go", 1.5)]
+
+    def _crossing(self, step: PlannedStep, path: _Path, e0: float, x0: float,
+                  e1: float) -> float | None:  # fmt: skip
+        """Session time within (t0, t1] of ``path`` at which the step ends, or None."""
+        if step.distance_m is not None:
+            # session distance at which the step's distance is reached
+            target_d = path.d0 + (step.distance_m - x0)
+            if path.d1 >= target_d - 1e-9:
+                return path.time_at(target_d)
+        if step.duration_s is not None and e1 >= step.duration_s - 1e-9:
+            return path.t0 + max(0.0, step.duration_s - e0)
+        return None
+
+    def _accumulate(self, est: Estimate) -> None:
+        if est.cadence_spm is not None and est.cadence_confidence >= 0.3:
+            self._cad_sum += est.cadence_spm * est.cadence_confidence
+            self._cad_w += est.cadence_confidence
+        src = DistanceSource.TRACK if est.on_track else est.distance_source
+        self._sources[src] += 1
+
+    def _end_step(self, t_s: float, d_m: float, cues: list[Cue]) -> None:
+        step = self._step
+        if step is None or self._phase not in ("running", "paused"):
+            return
+        elapsed, dist = self._elapsed_distance(t_s, d_m)
+        if step.distance_m is not None and abs(dist - step.distance_m) < 1e-6:
+            dist = step.distance_m
+        pace = elapsed * 1000.0 / dist if dist >= 1.0 and elapsed > 0 else None
+        source = self._sources.most_common(1)[0][0] if self._sources else (
+            self._last.distance_source if self._last is not None else DistanceSource.GPS)  # fmt: skip
+        rep = Rep(
+            index=len(self._reps),
+            kind=step.kind,
+            start_s=self._start_t,
+            duration_s=elapsed,
+            distance_m=max(dist, 0.0),
+            start_utc=self._start_utc,
+            target_distance_m=step.distance_m,
+            target_duration_s=step.duration_s,
+            target_pace_s_per_km=step.target_pace_s_per_km,
+            pace_s_per_km=pace,
+            cadence_spm=self._cad_sum / self._cad_w if self._cad_w > 0 else None,
+            distance_source=source,
+            label=step.label,
+        )
+        self._reps.append(rep)
+        self._phase = "waiting"
+        cues += self.narrator.ended(t_s, rep, step)

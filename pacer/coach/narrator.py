@@ -1,0 +1,352 @@
+"""What the coach would say: cue candidates for each moment of a workout.
+
+The :class:`Narrator` turns the engine's moments (session start, a step armed, started,
+ended, a one-second tick with the step's elapsed time and distance, a recovery counting
+down, GPS lost or back) into :class:`~pacer.models.Cue` candidates, worded by
+:mod:`pacer.coach.phrasing`. Whether each is said, and when, is the
+:class:`~pacer.coach.cues.CuePolicy`'s call. Catalogue with examples: docs/cues.md.
+"""
+
+from __future__ import annotations
+
+from pacer.coach import phrasing as say
+from pacer.coach.cues import PRIORITY, CueSettings, Hysteresis
+from pacer.coach.workout import PlannedStep, Workout
+from pacer.models import Cue, CueKind, Estimate, Rep, RepKind
+from pacer.units import M_PER_MILE
+
+
+def _interp(x0: float, y0: float, x1: float, y1: float, x: float) -> float:
+    if x1 == x0:
+        return y1
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+
+class Narrator:
+    """Cue candidates for one session (mutable state per step; pure: time is an argument)."""
+
+    def __init__(self, settings: CueSettings) -> None:
+        self.s = settings
+        self.spell = settings.spell_numbers
+        self.step: PlannedStep | None = None
+        self._marks: list[tuple[float, str]] = []  # (distance or time mark, kind of cue)
+        self._marks_by_time = False
+        self._drift = Hysteresis(settings.drift_tolerance, settings.drift_exit_tolerance,
+                                 settings.drift_dwell_s)  # fmt: skip
+        self._cad = Hysteresis(settings.cadence_tolerance_spm,
+                               settings.cadence_tolerance_spm / 2, 5.0)  # fmt: skip
+        self._last_drift_s = float("-inf")
+        self._last_on_target_s = float("-inf")
+        self._last_cadence_s = float("-inf")
+        self._drift_said = False
+        self._countdown_said: set[float] = set()
+
+    # ------------------------------------------------------------------ helpers
+    def cue(self, t_s: float, kind: CueKind, text: str, expires_after_s: float) -> Cue:
+        return Cue(t_s=t_s, kind=kind, text=text, priority=PRIORITY[kind],
+                   expires_s=t_s + expires_after_s)  # fmt: skip
+
+    def _short(self, step: PlannedStep) -> bool:
+        t = step.target_time_s if step.target_time_s is not None else step.duration_s
+        return t is not None and t < self.s.short_rep_s
+
+    def _what(self, step: PlannedStep) -> str:
+        """``"400 at 72"``, ``"1 mile at six flat"``, ``"20 minutes at four thirty"``."""
+        if step.distance_m is not None:
+            what = say.distance(step.distance_m, self.s.miles and step.distance_m > 1000,
+                                self.spell)  # fmt: skip
+        elif step.duration_s is not None:
+            what = say.duration(step.duration_s, self.spell)
+        else:
+            what = "open"
+        if step.target_time_s is not None:
+            return f"{what} at {say.rep_time(step.target_time_s, self.spell)}"
+        if step.target_pace_s_per_km is not None:
+            return f"{what} at {say.pace(step.target_pace_s_per_km, self.s.miles)} pace"
+        return what
+
+    # ------------------------------------------------------------------ moments
+    def session_start(self, t_s: float, workout: Workout, plan: list[PlannedStep]) -> list[Cue]:
+        work = [p for p in plan if p.kind is RepKind.WORK]
+        parts: list[str] = []
+        n = workout.rep_count
+        if work:
+            kinds = {self._what(p) for p in work}
+            if n is not None and len(kinds) == 1:
+                parts.append(f"{n} by {kinds.pop()}" if n > 1 else kinds.pop())
+            elif n is not None:
+                parts.append(f"{n} reps")
+            else:
+                parts.append(f"reps of {self._what(work[0])}, open-ended")
+        if plan and plan[0].kind is RepKind.WARMUP:
+            first = plan[0]
+            length = self._what(first) if not first.is_open else "until you press lap"
+            parts.append(f"warm-up {length} first")
+        text = ". ".join(parts) or "session ready"
+        return [self.cue(t_s, CueKind.SESSION_START, text, 30.0)]
+
+    def armed(self, t_s: float, step: PlannedStep) -> list[Cue]:
+        """A step waits for the runner: say what it is and how to start it."""
+        return [self.cue(t_s, CueKind.PREVIEW,
+                         f"{step.label}, {self._what(step)}. Start when ready", 20.0)]  # fmt: skip
+
+    def started(self, t_s: float, step: PlannedStep, *, said_go: bool, announced: bool,
+                next_work: PlannedStep | None) -> list[Cue]:  # fmt: skip
+        """A step starts. ``announced``: its preview was said while it waited."""
+        self.step = step
+        self._setup_marks(step)
+        self._drift.reset()
+        self._cad.reset()
+        self._drift_said = False
+        self._countdown_said = set()
+        self._last_on_target_s = self._last_cadence_s = self._last_drift_s = t_s
+        out: list[Cue] = []
+        if step.kind is RepKind.WORK:
+            if not said_go:
+                out.append(self.cue(t_s, CueKind.GO, "go", 5.0))
+            if step.cadence_spm is not None and not self._short(step):
+                out.append(self.cue(t_s, CueKind.CADENCE,
+                                    f"cadence {say.cadence(step.cadence_spm, self.spell)}", 10.0))  # fmt: skip
+        elif step.kind is RepKind.RECOVERY and next_work is not None:
+            out.append(self.cue(t_s, CueKind.PREVIEW,
+                                f"{next_work.label}, {self._what(next_work)}", 30.0))  # fmt: skip
+        elif step.kind in (RepKind.WARMUP, RepKind.COOLDOWN, RepKind.STEADY) and not announced:
+            out.append(self.cue(t_s, CueKind.STATUS, f"{step.label}, {self._what(step)}", 10.0))
+        return out
+
+    def ended(self, t_s: float, rep: Rep, step: PlannedStep) -> list[Cue]:
+        if step.kind is not RepKind.WORK:
+            return []
+        if step.target_time_s is not None and step.distance_m is not None:
+            text = say.rep_time(rep.duration_s, self.spell)
+            if abs(rep.distance_m - step.distance_m) < 1.0:
+                text += ", " + say.delta(rep.duration_s - step.target_time_s, self.spell)
+        elif step.target_pace_s_per_km is not None and rep.pace_s_per_km is not None:
+            per_km = rep.pace_s_per_km - step.target_pace_s_per_km
+            per = step.target_pace_s_per_km
+            if self.s.miles:
+                per_km *= M_PER_MILE / 1000.0
+                per *= M_PER_MILE / 1000.0
+            text = f"{say.pace(rep.pace_s_per_km, self.s.miles)} pace, "
+            text += say.delta(per_km, self.spell) if abs(per_km) >= 0.5 else "on target"
+        else:
+            text = say.rep_time(rep.duration_s, self.spell)
+        return [self.cue(t_s, CueKind.REP_SUMMARY, text, 15.0)]
+
+    def session_summary(self, t_s: float, reps: list[Rep]) -> list[Cue]:
+        work = [r for r in reps if r.kind is RepKind.WORK]
+        parts = ["session done"]
+        if work:
+            parts.append(f"{len(work)} rep{'s' if len(work) != 1 else ''}")
+            times = [r.duration_s for r in work if r.distance_m > 0]
+            if times and len({round(r.target_distance_m or 0) for r in work}) == 1:
+                mean = sum(times) / len(times)
+                parts.append(f"average {say.rep_time(mean, self.spell)}")
+        total_m = sum(r.distance_m for r in reps)
+        if total_m > 0:
+            parts.append(f"{say.distance(round(total_m, -2) or total_m, self.s.miles, self.spell)} in total")
+        return [self.cue(t_s, CueKind.SESSION_SUMMARY, ", ".join(parts), 60.0)]
+
+    def gps(self, t_s: float, lost: bool) -> list[Cue]:
+        text = "GPS lost, timing continues" if lost else "GPS back"
+        return [self.cue(t_s, CueKind.GPS, text, 10.0)]
+
+    def status(self, t_s: float, text: str) -> list[Cue]:
+        return [self.cue(t_s, CueKind.STATUS, text, 5.0)]
+
+    # ------------------------------------------------------------------ countdown
+    def countdown(self, now_s: float, end_s: float, next_step: PlannedStep | None) -> list[Cue]:
+        """Countdown numbers and "go" for a timed recovery ending at ``end_s``.
+
+        Emitted up to one second ahead with their exact times, so the mixer places them
+        exactly; "go" is said at ``end_s``, when the next rep starts.
+        """
+        out = []
+        for mark in self.s.profile_spec.countdown_marks_s:
+            t = end_s - mark
+            if mark in self._countdown_said or t > now_s + 1.0 or t < now_s - 0.5:
+                continue
+            self._countdown_said.add(mark)
+            if mark == 0:
+                out.append(self.cue(t, CueKind.GO, "go", 1.0))
+            elif mark >= 10:
+                words = say.whole_seconds(mark, self.spell)
+                text = f"{words} seconds" if mark >= 30 or next_step is None else f"{words}"
+                out.append(self.cue(t, CueKind.COUNTDOWN, text, 1.5))
+            else:
+                out.append(self.cue(t, CueKind.COUNTDOWN, say.whole_seconds(mark, self.spell), 0.3))
+        return out
+
+    def next_countdown_s(self, end_s: float) -> float | None:
+        """Time of the next countdown cue not yet said (for the policy's reservation)."""
+        pending = [end_s - m for m in self.s.profile_spec.countdown_marks_s
+                   if m not in self._countdown_said]  # fmt: skip
+        return min(pending) if pending else None
+
+    # ------------------------------------------------------------------ during a step
+    def _setup_marks(self, step: PlannedStep) -> None:
+        """Split, halfway and to-go marks of a work step, by distance or by time."""
+        self._marks = []
+        self._marks_by_time = step.distance_m is None
+        if step.kind is not RepKind.WORK:
+            return
+        prof = self.s.profile_spec
+        if step.distance_m is not None:
+            d = step.distance_m
+            if prof.to_go_m is not None and d >= 2 * prof.to_go_m:
+                self._marks.append((d - prof.to_go_m, "to_go"))
+            if d >= 150:
+                self._marks.append((d / 2, "halfway"))
+        elif step.duration_s is not None:
+            t = step.duration_s
+            if prof.to_go_s is not None and t >= 2 * prof.to_go_s:
+                self._marks.append((t - prof.to_go_s, "to_go"))
+            if t >= 60:
+                self._marks.append((t / 2, "halfway"))
+        self._marks.sort()
+
+    def _split_every(self, est: Estimate) -> tuple[float | None, bool]:
+        """(interval, by_time) for splits of the current step."""
+        if self.s.split_every_s is not None:
+            return self.s.split_every_s, True
+        if self.s.split_every_m is not None:
+            return self.s.split_every_m, False
+        prof = self.s.profile_spec
+        if est.on_track and prof.split_every_track_m is not None:
+            every = prof.split_every_track_m
+            length = self.step.distance_m if self.step else None
+            if length is not None and length > 800:
+                every = 200.0 if length <= 1700 else 400.0
+            return every, False
+        if prof.split_every_road_m is None:
+            return None, False
+        return (M_PER_MILE if self.s.miles else prof.split_every_road_m), False
+
+    def tick(self, est: Estimate, elapsed0_s: float, dist0_m: float,
+             elapsed_s: float, dist_m: float, *, ending: bool = False) -> list[Cue]:  # fmt: skip
+        """Cues for the interval from (elapsed0, dist0) to (elapsed, dist) of the step.
+
+        ``ending``: the step ends inside this interval, so ``est`` (taken after the end)
+        says nothing about the step's pace or cadence.
+        """
+        step = self.step
+        if step is None or step.kind is not RepKind.WORK:
+            return []
+        out: list[Cue] = []
+        t = est.t_s
+        short = self._short(step)
+        # marks: halfway and to go
+        pos0, pos1 = (elapsed0_s, elapsed_s) if self._marks_by_time else (dist0_m, dist_m)
+        said_at: list[float] = []
+        for mark, what in list(self._marks):
+            if not pos0 < mark <= pos1:
+                continue
+            self._marks.remove((mark, what))
+            said_at.append(mark)
+            at_s = _interp(pos0, elapsed0_s, pos1, elapsed_s, mark)
+            if what == "halfway":
+                out.append(self.cue(t, CueKind.HALFWAY, self._halfway_text(step, at_s, mark), 4.0))
+            else:
+                if self._marks_by_time:
+                    text = f"{say.whole_seconds(step.duration_s - mark, self.spell)} seconds to go"
+                else:
+                    text = f"{say.distance(step.distance_m - mark, False, self.spell)} to go"
+                out.append(self.cue(t, CueKind.TO_GO, text, 4.0))
+        # splits
+        every, by_time = self._split_every(est)
+        end = step.duration_s if step.distance_m is None else step.distance_m
+        same_unit = by_time == (step.distance_m is None)
+        if every:
+            a, b = (elapsed0_s, elapsed_s) if by_time else (dist0_m, dist_m)
+            mark = (b // every) * every
+            at_end = same_unit and end is not None and mark >= end - 1.0
+            near_mark = any(abs(mark - m) < 1.0 for m in said_at) and not by_time
+            if mark >= every and a < mark <= b and not at_end and not near_mark:
+                at_s = _interp(a, elapsed0_s, b, elapsed_s, mark)
+                text = self._split_text(mark, at_s, every, by_time, short)
+                out.append(self.cue(t, CueKind.SPLIT, text, 3.0))
+        if ending:
+            return out
+        out += self._drift_cues(est, elapsed_s, short)
+        out += self._cadence_cues(est, short)
+        return out
+
+    def _halfway_text(self, step: PlannedStep, at_s: float, mark: float) -> str:
+        if step.distance_m is not None:
+            projected = at_s * step.distance_m / mark
+            return (f"halfway, {say.rep_time(at_s, self.spell)}, "
+                    f"on pace for {say.rep_time(projected, self.spell)}")  # fmt: skip
+        return "halfway"
+
+    def _split_text(self, mark: float, at_s: float, every: float, by_time: bool,
+                    short: bool) -> str:  # fmt: skip
+        if by_time:
+            return f"{say.duration(mark, self.spell)}"
+        time_text = say.rep_time(at_s, self.spell)
+        if short:
+            return time_text
+        if every >= 1000:
+            return f"{say.distance(mark, self.s.miles, self.spell)}, {time_text}"
+        return f"{say.distance(mark, False, self.spell)}, {time_text}"
+
+    def _drift_cues(self, est: Estimate, elapsed_s: float, short: bool) -> list[Cue]:
+        step = self.step
+        assert step is not None
+        target = step.target_pace_s_per_km
+        pace = est.pace_s_per_km
+        if (target is None or pace is None or elapsed_s < 8.0
+                or est.speed_confidence < self.s.min_speed_confidence):  # fmt: skip
+            return []
+        t = est.t_s
+        error = (pace - target) / target
+        change = self._drift.update(t, error)
+        state = self._drift.state
+        out: list[Cue] = []
+        repeat = state != "on" and t - self._last_drift_s >= self.s.drift_repeat_s
+        if change in ("above", "below") or (change is None and repeat):
+            slow = state == "above"
+            if short:
+                text = "push" if slow else "ease off"
+            else:
+                text = (f"{say.pace(pace, self.s.miles)}, "
+                        + ("a bit slow, push" if slow else "a bit quick, ease off"))  # fmt: skip
+            out.append(self.cue(t, CueKind.DRIFT, text, 3.0))
+            self._last_drift_s = t
+            self._drift_said = True
+        elif change == "on" and self._drift_said:
+            out.append(self.cue(t, CueKind.ON_TARGET, "that's it, on pace", 3.0))
+            self._drift_said = False
+            self._last_on_target_s = t
+        elif state == "on" and change is None:
+            every = self.s.profile_spec.on_target_every_s
+            if every is not None and t - self._last_on_target_s >= every:
+                out.append(self.cue(t, CueKind.ON_TARGET,
+                                    f"on pace, {say.pace(pace, self.s.miles)}", 5.0))  # fmt: skip
+                self._last_on_target_s = t
+        return out
+
+    def _cadence_cues(self, est: Estimate, short: bool) -> list[Cue]:
+        step = self.step
+        assert step is not None
+        target = step.cadence_spm
+        cad = est.cadence_spm
+        if target is None or cad is None or est.cadence_confidence < self.s.min_cadence_confidence:
+            return []
+        t = est.t_s
+        change = self._cad.update(t, cad - target)
+        words = f"cadence {say.cadence(cad, self.spell)}"
+        every = self.s.profile_spec.cadence_every_s
+        if change == "below" or (change is None and self._cad.state == "below"
+                                 and every and t - self._last_cadence_s >= every):  # fmt: skip
+            text = f"{words}, quicken your step"
+        elif change == "above" or (change is None and self._cad.state == "above"
+                                   and every and t - self._last_cadence_s >= every):  # fmt: skip
+            text = f"{words}, lengthen your stride"
+        elif change == "on":
+            text = f"{words}, good"
+        elif every and t - self._last_cadence_s >= every:
+            text = words
+        else:
+            return []
+        self._last_cadence_s = t
+        return [self.cue(t, CueKind.CADENCE, text, 5.0)]

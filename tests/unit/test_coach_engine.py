@@ -1,0 +1,251 @@
+"""Workout engine on scripted estimate sequences: reps, crossing times, starts, controls."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from coach_runner import Runner
+
+from pacer.coach.cues import CuePolicy, CueSettings
+from pacer.coach.engine import WorkoutEngine
+from pacer.coach.parser import parse_workout
+from pacer.coach.resolve import resolve_workout
+from pacer.models import (
+    Control,
+    ControlEvent,
+    CueKind,
+    DeviceEvent,
+    DeviceState,
+    DistanceSource,
+    Estimate,
+    RepKind,
+)
+
+
+def est(t_s: float, d_m: float, v_mps: float, **kw) -> Estimate:
+    base = {"utc": None, "speed_confidence": 0.9, "cadence_spm": 180.0, "cadence_confidence": 0.9,
+                "distance_source": DistanceSource.GPS, "gps_ok": True}  # fmt: skip
+    base.update(kw)
+    return Estimate(t_s=t_s, distance_m=d_m, speed_mps=v_mps, **base)
+
+
+def test_6x400_reps_recorded_with_targets_and_actuals():
+    engine = WorkoutEngine(resolve_workout("6x400"))
+    log = Runner().run(engine, until_s=3000)
+    reps = engine.reps
+    assert engine.finished
+    assert [r.kind for r in reps] == (
+        [RepKind.WARMUP] + [RepKind.WORK, RepKind.RECOVERY] * 6 + [RepKind.COOLDOWN]
+    )
+    work = [r for r in reps if r.kind is RepKind.WORK]
+    assert [r.label for r in work] == [f"rep {i} of 6" for i in range(1, 7)]
+    for r in work:
+        assert r.target_distance_m == 400.0 and r.target_pace_s_per_km == pytest.approx(225.0)
+        assert r.distance_m == pytest.approx(400.0)
+        true = log.true_time_at(r.start_s and _session_d(log, r.start_s) + 400.0)
+        assert r.start_s + r.duration_s == pytest.approx(true, abs=0.1)
+        assert r.pace_s_per_km == pytest.approx(r.duration_s * 2.5)
+        assert r.cadence_spm == pytest.approx(172.0)
+        assert r.distance_source is DistanceSource.TRACK
+    # continuous: each step starts where the previous ended
+    for a, b in itertools.pairwise(reps):
+        assert b.start_s == pytest.approx(a.start_s + a.duration_s, abs=1e-6)
+    # runs at target speed after a ~1 s speed lag from the recovery jog: a bit slow
+    assert all(90.0 < r.duration_s < 91.5 for r in work)
+    summaries = [c.text for c in log.said if c.kind is CueKind.REP_SUMMARY]
+    assert len(summaries) == 6 and all(" slow" in s for s in summaries)
+
+
+def _session_d(log, t_s):
+    import numpy as np
+
+    return float(np.interp(t_s, log.t_s, log.d_m))
+
+
+@pytest.mark.parametrize("offset_s", [0.0, 0.13, 0.5, 0.87])
+def test_crossing_time_interpolated_between_estimates(offset_s):
+    # constant 5.6 m/s, button press at 10 s: the 400 m is done at 10 + 400/5.6 exactly
+    engine = WorkoutEngine(parse_workout("400m @72s"), start_mode="button")
+    v = 5.6
+    t = offset_s
+    cues = []
+    while t < 100:
+        cues += engine.on_estimate(est(t, v * t, v))
+        if t < 10.0 <= t + 1.0:
+            cues += engine.on_control(ControlEvent(10.0, Control.START_LAP))
+        t += 1.0
+    (rep,) = engine.reps
+    assert rep.start_s == 10.0
+    assert rep.duration_s == pytest.approx(400 / v, abs=0.01)
+    assert rep.distance_m == pytest.approx(400.0)
+    summary = next(c for c in cues if c.kind is CueKind.REP_SUMMARY)
+    assert summary.text == "71.4, six tenths quick"
+
+
+@pytest.mark.parametrize("offset_s", [0.1, 0.8])
+def test_crossing_follows_a_slowdown_inside_the_second(offset_s):
+    """The runner eases off 0.3 s before the line (time constant 0.5 s).
+
+    Straight-line interpolation between the two estimates is 0.07-0.09 s late here; the
+    speed-aware (Hermite) path stays within 0.02 s of the truth.
+    """
+    import math
+
+    import numpy as np
+
+    v_rep, t_line = 5.6, 10.0 + 400 / 5.6
+
+    def speed(t):
+        return np.where(t < t_line - 0.3, v_rep,
+                        2.5 + (v_rep - 2.5) * np.exp(-(t - t_line + 0.3) / 0.5))  # fmt: skip
+
+    ts = np.arange(0, 90_000) / 1000.0
+    d = np.concatenate([[0.0], np.cumsum(speed(ts[1:]) * 0.001)])
+    engine = WorkoutEngine(parse_workout("400m @72s"), start_mode="button")
+    d_start = float(np.interp(10.0, ts, d))
+    for t in np.arange(offset_s, 90.0, 1.0):
+        engine.on_estimate(est(float(t), float(np.interp(t, ts, d)), float(speed(t))))
+        if t < 10.0 <= t + 1.0:
+            engine.on_control(ControlEvent(10.0, Control.START_LAP))
+    (rep,) = engine.reps
+    true_end = float(ts[np.searchsorted(d, d_start + 400.0)])
+    assert rep.start_s == 10.0
+    assert rep.start_s + rep.duration_s == pytest.approx(true_end, abs=0.02)
+    assert math.isfinite(rep.pace_s_per_km)
+
+
+def test_countdown_then_go_at_the_end_of_a_timed_recovery():
+    engine = WorkoutEngine(parse_workout("2x(400m @72s, r60s)"), start_mode="immediate")
+    log = Runner().run(engine, until_s=400)
+    _rep1, rec, rep2 = engine.reps[:3]
+    end = rec.start_s + 60.0
+    assert rec.duration_s == pytest.approx(60.0)
+    assert rep2.start_s == pytest.approx(end)
+    countdown = [(c.text, c.t_s) for c in log.said if c.kind in (CueKind.COUNTDOWN, CueKind.GO)
+                 and rec.start_s < c.t_s <= end + 0.01]  # fmt: skip
+    assert countdown == [("30 seconds", pytest.approx(end - 30)), ("10", pytest.approx(end - 10)),
+                         ("3", pytest.approx(end - 3)), ("2", pytest.approx(end - 2)),
+                         ("1", pytest.approx(end - 1)), ("go", pytest.approx(end))]  # fmt: skip
+    previews = [c.text for c in log.said if c.kind is CueKind.PREVIEW]
+    assert "rep 2 of 2, 400 at 72" in previews
+
+
+def test_auto_start_when_the_runner_sets_off():
+    engine = WorkoutEngine(parse_workout("400m @80s; 200m jog"), start_mode="auto")
+    log = Runner(wait_s=20.0, tau_s=0.7).run(engine, until_s=200)
+    rep = engine.reps[0]
+    # the runner sets off at ~20 s (first tick the runner sees waiting is t=0)
+    moving = next(t for t, d in zip(log.t_s, log.d_m, strict=True) if d > 0.5)
+    assert moving - 0.5 < rep.start_s < moving + 1.5
+    assert rep.distance_m == pytest.approx(400.0)
+    assert any(c.kind is CueKind.PREVIEW and "Start when ready" in c.text for c in log.cues)
+
+
+def test_button_mode_ignores_running_until_pressed():
+    engine = WorkoutEngine(parse_workout("400m @80s"), start_mode="button")
+    log = Runner(wait_s=5.0).run(engine, until_s=60,
+                                 events=[ControlEvent(30.0, Control.START_LAP)])  # fmt: skip
+    assert _session_d(log, 29.0) > 50.0  # running for ~20 s before the press
+    (rep,) = engine.reps  # finished by the runner at 60 s
+    assert rep.start_s == 30.0 and rep.duration_s == pytest.approx(30.0, abs=0.06)
+
+
+def test_lap_pause_skip_end():
+    w = parse_workout("3x(400m @72s, r60s)")
+    events = [
+        ControlEvent(5.0, Control.START_LAP),  # start rep 1
+        ControlEvent(40.0, Control.START_LAP),  # lap: rep 1 ends early
+        ControlEvent(50.0, Control.SKIP),  # skip the recovery: rep 2 starts
+        ControlEvent(60.0, Control.PAUSE),
+        ControlEvent(75.0, Control.PAUSE),  # resume after 15 s
+        ControlEvent(200.0, Control.END),
+    ]
+    engine = WorkoutEngine(w, start_mode="button")
+    log = Runner(wait_s=0.0).run(engine, until_s=300, events=events)
+    assert engine.finished
+    rep1, rec1, rep2 = engine.reps[:3]
+    assert rep1.start_s == 5.0 and rep1.duration_s == pytest.approx(35.0)
+    assert rep1.distance_m < 400.0
+    assert rec1.kind is RepKind.RECOVERY and rec1.duration_s == pytest.approx(10.0)
+    assert rep2.start_s == pytest.approx(50.0)
+    # the 15 s pause does not count, nor the distance covered meanwhile
+    assert rep2.distance_m == pytest.approx(400.0)
+    true_end = log.true_time_at(_session_d(log, 50.0) + 400.0 + _paused_distance(log, 60.0, 75.0))
+    assert rep2.start_s + rep2.duration_s + 15.0 == pytest.approx(true_end, abs=0.1)
+    kinds = [c.kind for c in log.said]
+    assert kinds[-1] is CueKind.SESSION_SUMMARY
+    texts = [c.text for c in log.said]
+    assert "paused" in texts and "resumed" in texts and "skipped" in texts
+    # nothing after END
+    assert engine.on_estimate(est(300.0, 0.0, 0.0)) == []
+
+
+def _paused_distance(log, a, b):
+    return _session_d(log, b) - _session_d(log, a)
+
+
+def test_metronome_and_target_cadence_follow_the_running_step():
+    engine = WorkoutEngine(parse_workout("tempo 2min @4:30/km cadence 178 metronome; 2min jog"),
+                           start_mode="immediate")  # fmt: skip
+    assert engine.target_cadence_spm is None and not engine.metronome_on
+    engine.on_estimate(est(0.0, 0.0, 3.7))
+    assert engine.target_cadence_spm == 178.0 and engine.metronome_on
+    t = 1.0
+    while t < 125:
+        engine.on_estimate(est(t, 3.7 * t, 3.7))
+        t += 1.0
+    assert engine.current.step.kind is RepKind.COOLDOWN
+    assert engine.target_cadence_spm is None and not engine.metronome_on
+
+
+def test_gps_lost_and_back_said_once_each():
+    engine = WorkoutEngine(parse_workout("10min steady"), start_mode="immediate")
+
+    def gps_ok(t):
+        return not 100 <= t < 160
+
+    events = [DeviceEvent(100.2, "gps", DeviceState.LOST), DeviceEvent(160.1, "gps", DeviceState.BACK)]
+    log = Runner().run(engine, until_s=300, events=events, gps_ok=gps_ok)
+    gps = [c.text for c in log.said if c.kind is CueKind.GPS]
+    assert gps == ["GPS lost, timing continues", "GPS back"]
+
+
+def test_until_block_ends_at_its_time_limit():
+    w = parse_workout("until 5min: (400m @80s, 200m jog); 1km jog")
+    engine = WorkoutEngine(w, start_mode="immediate")
+    Runner().run(engine, until_s=1000)
+    reps = engine.reps
+    block = [r for r in reps if r.kind in (RepKind.WORK, RepKind.RECOVERY)]
+    last = block[-1]
+    # no step of the block starts after the 300 s limit; the one in progress finishes
+    assert all(r.start_s < 300.0 for r in block)
+    assert last.start_s + last.duration_s >= 300.0 - 160.0
+    assert reps[-1].kind is RepKind.COOLDOWN and reps[-1].distance_m == pytest.approx(1000.0)
+    assert [r.label for r in block if r.kind is RepKind.WORK][:2] == ["rep 1", "rep 2"]
+
+
+def test_halfway_with_projected_finish():
+    engine = WorkoutEngine(parse_workout("400m @72s"), start_mode="button")
+    v = 400 / 71.2
+    t = 0.25
+    cues = []
+    while t < 90:
+        cues += engine.on_estimate(est(t, v * t, v, on_track=True))
+        if t < 5.0 <= t + 1.0:
+            cues += engine.on_control(ControlEvent(5.0, Control.START_LAP))
+        t += 1.0
+    halfway = [c.text for c in cues if c.kind is CueKind.HALFWAY]
+    assert halfway == ["halfway, 35.6, on pace for 71.2"]
+    splits = [c.text for c in cues if c.kind is CueKind.SPLIT]
+    assert splits == ["17.8"]  # at 100 m; 200 is halfway, 300 is "100 to go", 400 the summary
+    assert [c.text for c in cues if c.kind is CueKind.TO_GO] == ["100 to go"]
+
+
+def test_policy_settings_reach_the_engine():
+    settings = CueSettings(profile="minimal")
+    engine = WorkoutEngine(resolve_workout("6x400"), policy=CuePolicy(settings))
+    log = Runner().run(engine, until_s=3000)
+    kinds = {c.kind for c in log.cues}
+    assert kinds <= settings.profile_spec.kinds
+    assert CueKind.REP_SUMMARY in kinds and CueKind.SPLIT not in kinds
