@@ -54,8 +54,9 @@ def format_target(target: Target) -> str:
 
 
 def _clock_exact(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60.0)
-    rest_text = _num(round(rest, 6))
+    minutes, rest = divmod(round(seconds, 6), 60.0)
+    rest = round(rest, 6)
+    rest_text = _num(rest)
     if rest < 10:
         rest_text = "0" + rest_text
     return f"{int(minutes)}:{rest_text}"
