@@ -52,6 +52,9 @@ class SessionData:
     events: tuple[SessionEvent, ...] = ()
     counters: dict[str, dict[str, Any]] = field(default_factory=dict)
     ended: str = "abrupt"  # "normal" | "abrupt" | what close() was given
+    #: per cue (same order as ``cues``): what the audio path reported beyond duration and
+    #: dropped -- start_s, latency_s, engine, truncated, reason (keys present when known)
+    cue_audio: tuple[dict[str, Any], ...] = ()
 
     @property
     def id(self) -> str:
@@ -209,9 +212,14 @@ def open_session(directory: Path) -> SessionData:
             rows.rep_from_row(r)
             for r in conn.execute(f"SELECT {rows.REP_COLUMNS} FROM reps ORDER BY start_s, rowid")
         )
-        cues = tuple(
-            rows.cue_from_row(r)
-            for r in conn.execute(f"SELECT {rows.CUE_COLUMNS} FROM cues ORDER BY t_s, id")
+        audio_cols = rows.CUE_AUDIO_FIELDS if version >= 3 else ()
+        select = ", ".join((rows.CUE_COLUMNS, *audio_cols))
+        cue_rows = conn.execute(f"SELECT {select} FROM cues ORDER BY t_s, id").fetchall()
+        cues = tuple(rows.cue_from_row(r) for r in cue_rows)
+        n_base = len(rows.CUE_COLUMNS.split(","))
+        cue_audio = tuple(
+            {k: v for k, v in zip(audio_cols, r[n_base:], strict=True) if v is not None}
+            for r in cue_rows
         )
         events = tuple(
             SessionEvent(float(t), k, m)
@@ -231,7 +239,7 @@ def open_session(directory: Path) -> SessionData:
     ended = meta.get("ended")
     return SessionData(
         directory=directory, meta=meta, fixes=fixes, estimates=estimates, reps=reps,
-        cues=cues, events=events, counters=counters,
+        cues=cues, cue_audio=cue_audio, events=events, counters=counters,
         ended=str(ended) if ended else "abrupt",
     )  # fmt: skip
 

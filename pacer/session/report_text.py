@@ -75,9 +75,19 @@ def summary_lines(s: SessionSummary) -> list[str]:
 
 def cue_lines(data: SessionData) -> list[str]:
     out = []
-    for cue in data.cues:
+    audio = data.cue_audio or tuple({} for _ in data.cues)
+    for cue, info in zip(data.cues, audio, strict=True):
         dur = f"{cue.duration_s:4.1f} s" if cue.duration_s is not None else "   -  "
-        mark = "  (dropped)" if cue.dropped else ""
+        notes = []
+        if cue.dropped:
+            notes.append("dropped" + (f": {info['reason']}" if info.get("reason") else ""))
+        if info.get("truncated"):
+            notes.append("cut short")
+        if info.get("start_s") is not None and not cue.dropped:
+            late_s = info["start_s"] - cue.t_s
+            if late_s >= 0.05:
+                notes.append(f"started {late_s:.1f} s late")
+        mark = f"  ({'; '.join(notes)})" if notes else ""
         out.append(
             f"{format_clock(cue.t_s, tenths=True):>8}  {dur}  {cue.kind.value:<15} {cue.text}{mark}"
         )

@@ -24,6 +24,8 @@ REP_COLUMNS = (
     "target_duration_s, target_pace_s_per_km, pace_s_per_km, cadence_spm, distance_source, label"
 )
 CUE_COLUMNS = "id, t_s, kind, text, priority, expires_s, duration_s, dropped"
+#: what the audio path reports about a cue beyond duration/dropped (schema v3 columns)
+CUE_AUDIO_FIELDS = ("start_s", "latency_s", "engine", "truncated", "reason")
 
 
 def utc_text(when: dt.datetime | None) -> str | None:

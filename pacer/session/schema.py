@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 #: current schema version (``PRAGMA user_version``)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 DB_NAME = "session.db"
 NMEA_NAME = "gps.nmea"  # raw receiver bytes, exactly as read
@@ -47,8 +47,16 @@ CREATE INDEX fixes_t ON fixes (t_s);
 CREATE INDEX estimates_t ON estimates (t_s);
 """
 
+_V3 = """
+ALTER TABLE cues ADD COLUMN start_s REAL;
+ALTER TABLE cues ADD COLUMN latency_s REAL;
+ALTER TABLE cues ADD COLUMN engine TEXT;
+ALTER TABLE cues ADD COLUMN truncated INTEGER;
+ALTER TABLE cues ADD COLUMN reason TEXT;
+"""
+
 #: MIGRATIONS[v] turns a version-v database into version v+1
-MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2}
+MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3}
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -105,6 +105,7 @@ class SessionWriter:
         self._on_problem = on_problem
         self._ops: list[tuple[str, tuple[Any, ...]]] = []
         self._next_cue_id = 1
+        self._cue_ids: dict[tuple[float, str], list[int]] = {}
         self._last_t_s = 0.0
         self._reported: set[str] = set()
         self._closed = False
@@ -216,16 +217,43 @@ class SessionWriter:
         cue_id = self._next_cue_id
         self._next_cue_id += 1
         self._queue(_INSERT_CUE, rows.cue_row(cue_id, cue))
+        self._cue_ids.setdefault((round(cue.t_s, 6), cue.text), []).append(cue_id)
         return cue_id
 
     def update_cue(
-        self, cue_id: int, *, duration_s: float | None = None, dropped: bool | None = None
+        self,
+        cue: int | Any,
+        *,
+        duration_s: float | None = None,
+        dropped: bool | None = None,
     ) -> None:
-        """Record the audio outcome of cue ``cue_id``: spoken duration and/or dropped."""
+        """Record the audio outcome of a cue: spoken duration, dropped, and (from an
+        outcome) when it started, latency, engine, truncation and why it was dropped.
+
+        ``cue`` is the id :meth:`add_cue` returned, or an outcome record of the audio path
+        (``pacer.audio.output.CueOutcome``: ``t_s``, ``text``, ``duration_s``, ``dropped``,
+        optionally ``start_s``, ``latency_s``, ``engine``, ``truncated``, ``reason``), matched
+        to the stored cue by time and text. An outcome for an unknown cue is ignored.
+        """
+        if isinstance(cue, int):
+            cue_id = cue
+            audio: dict[str, Any] = {}
+        else:
+            ids = self._cue_ids.get((round(float(cue.t_s), 6), str(getattr(cue, "text", ""))))
+            if not ids:
+                return
+            cue_id = ids.pop(0)
+            duration_s = getattr(cue, "duration_s", None) if duration_s is None else duration_s
+            dropped = getattr(cue, "dropped", None) if dropped is None else dropped
+            audio = {k: getattr(cue, k) for k in rows.CUE_AUDIO_FIELDS if hasattr(cue, k)}
         if duration_s is not None:
             self._queue("UPDATE cues SET duration_s = ? WHERE id = ?", (duration_s, cue_id))
         if dropped is not None:
             self._queue("UPDATE cues SET dropped = ? WHERE id = ?", (int(dropped), cue_id))
+        if audio:
+            cols = ", ".join(f"{k} = ?" for k in audio)
+            values = tuple(int(v) if isinstance(v, bool) else v for v in audio.values())
+            self._queue(f"UPDATE cues SET {cols} WHERE id = ?", (*values, cue_id))
 
     def add_event(self, t_s: float, kind: str, message: str) -> None:
         """Record something that happened (device lost, disk full, pause...)."""

@@ -338,7 +338,7 @@ def test_truncated_raw_index_is_ignored_past_the_last_whole_record(tmp_path):
     assert list(iter_raw_nmea(tmp_path / "s")) == [(1.0, b"AAAA")]
 
 
-def test_migration_from_version_1_adds_counters(tmp_path):
+def test_migration_from_version_1_to_current(tmp_path):
     db = tmp_path / "old.db"
     conn = sqlite3.connect(db, isolation_level=None)
     from pacer.session.schema import MIGRATIONS
@@ -385,3 +385,40 @@ def test_data_dir_listing_latest_delete_and_prune(tmp_path, monkeypatch):
     deleted = prune(root, max_bytes=2 * one + 10, keep=paths[0])
     assert deleted == [paths[1]]  # oldest that is not the running one
     assert list_sessions(root) == [paths[0], paths[2]]
+
+
+def test_update_cue_from_an_audio_outcome_record(tmp_path):
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Outcome:  # the fields pacer.audio.output.CueOutcome carries
+        t_s: float
+        start_s: float | None
+        duration_s: float
+        dropped: bool
+        engine: str
+        text: str = ""
+        truncated: bool = False
+        reason: str = ""
+        latency_s: float | None = None
+
+    with SessionWriter.create(tmp_path / "s", meta={}) as w:
+        w.add_cue(Cue(t_s=10.0, kind=CueKind.SPLIT, text="200, 35 seconds"))
+        w.add_cue(Cue(t_s=12.0, kind=CueKind.STATUS, text="gps back"))
+        w.update_cue(Outcome(10.0, 10.3, 1.6, False, "pyttsx3", "200, 35 seconds", latency_s=0.3))
+        w.update_cue(Outcome(12.0, None, 0.0, True, "", "gps back", reason="expired"))
+        w.update_cue(Outcome(99.0, None, 0.0, True, "", "never said"))  # unknown: ignored
+    data = open_session(tmp_path / "s")
+    assert [(c.duration_s, c.dropped) for c in data.cues] == [(1.6, False), (0.0, True)]
+    assert data.cue_audio[0] == {
+        "start_s": 10.3,
+        "latency_s": 0.3,
+        "engine": "pyttsx3",
+        "truncated": 0,
+        "reason": "",
+    }
+    assert data.cue_audio[1]["reason"] == "expired"
+    from pacer.session.report_text import cue_lines
+
+    lines = cue_lines(data)
+    assert "started 0.3 s late" in lines[0] and "(dropped: expired)" in lines[1]
