@@ -30,9 +30,11 @@ Estimate (every ``hop_s``, over the last ``window_s``):
    ``RUN_STD_MPS2`` select the running band first, with hysteresis. The other band is used instead when the chosen band has no
    interior peak (the maximum sits on the band edge), or, in the walking band, when
    the peak is a stride whose half lag carries almost the same correlation (a gentle
-   jog with low trunk acceleration). When neither band has a rhythm, the stride band
-   of walking (35-67.5 strides/min) is searched: thigh and arm placements move once
-   per stride and correlate weakly at the step lag.
+   jog with low trunk acceleration). Walking also searches the stride band of walking
+   (35-67.5 strides/min): thigh (pocket), bag and arm placements move once per stride
+   and correlate weakly at the step lag, so a strong stride-band peak that the
+   step-band peak does not explain (it is not a whole number of those steps) gives
+   the cadence as 2 / stride.
 4. The step period is refined by least squares over the peaks found near 1, 2, 3 and
    4 times the first-guess lag (parabolic interpolation at each), which cuts the
    error of a single peak by roughly the number of peaks. Confidence is the
@@ -71,7 +73,7 @@ STILL_STD_MPS2 = 0.5  # magnitude std below this is standing (body-worn or in ha
 RUN_STD_MPS2 = 6.5  # above: running band; hysteresis +-RUN_HYST_MPS2
 RUN_HYST_MPS2 = 0.75
 RUN_FLOOR_MPS2 = 4.5  # 5th percentile of |a| below this (~0.45 g): a flight phase, running
-MIN_CONFIDENCE = 0.25
+MIN_CONFIDENCE = 0.4  # see docs/algorithms-cadence.md: 0.35-0.5 is a plateau on real walking
 PASS_BAND_HZ = (0.6, 12.0)
 LAG_UPSAMPLE = 4
 
@@ -168,16 +170,24 @@ def estimate_cadence(
     -------
     (cadence_spm or None, confidence 0..1, mode)
     """
+    cadence_spm, confidence, mode, _ = _estimate_window(x, rate_hz, prefer_run)
+    return cadence_spm, confidence, mode
+
+
+def _estimate_window(
+    x: np.ndarray, rate_hz: float, prefer_run: bool | None
+) -> tuple[float | None, float, str, bool]:
+    """:func:`estimate_cadence` plus whether the rhythm was found per stride."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 1 or x.size < 8 or not np.isfinite(rate_hz) or rate_hz <= 0:
-        return None, 0.0, "unknown"
+        return None, 0.0, "unknown", False
     if not np.all(np.isfinite(x)):
-        return None, 0.0, "unknown"
+        return None, 0.0, "unknown", False
     if x.size < 2.2 * 60.0 / WALK_BAND_SPM[0] * rate_hz:
-        return None, 0.0, "unknown"  # window too short to hold two slow steps
+        return None, 0.0, "unknown", False  # window too short to hold two slow steps
     std = float(np.std(x))
     if std < STILL_STD_MPS2:
-        return None, 0.0, "still"
+        return None, 0.0, "still", False
     threshold = RUN_STD_MPS2 + (
         0.0 if prefer_run is None else (-RUN_HYST_MPS2 if prefer_run else RUN_HYST_MPS2)
     )
@@ -200,17 +210,24 @@ def estimate_cadence(
         use_run = (run_ok and not walk_ok) or (octave and run_ok and run[1] > 0.85 * walk[1])
     if use_run:
         lag_refined = _refine(r, run[0]) * lag_step
-        return 60.0 * rate_hz / lag_refined, float(min(run[1], 1.0)), "run"
+        return 60.0 * rate_hz / lag_refined, float(min(run[1], 1.0)), "run", False
+    # Walking. Thigh (trouser pocket), bag and arm placements move once per stride: the
+    # step lag may correlate weakly, or a spurious peak may win the step band, while the
+    # stride lag is strong. The stride band of walking (35-67.5 strides/min) cannot hold
+    # a step period or twice a stride, so a strong stride peak that the step-band peak
+    # does not explain (not a whole number of its steps, e.g. 2 = stride, 3 for a
+    # symmetric gait) decides.
+    stride = _band_peak(r, lag_step, rate_hz, (WALK_BAND_SPM[0] / 2, WALK_BAND_SPM[1] / 2))
+    stride_ok = stride[2] and stride[1] >= MIN_CONFIDENCE
+    multiple = stride[0] / walk[0] if walk[2] else 0.0  # 2 for a stride, 3 for 3 steps
+    explained = walk_ok and round(multiple) >= 2 and abs(multiple - round(multiple)) < 0.15
+    if stride_ok and not explained and (not walk_ok or stride[1] > walk[1]):
+        lag_refined = _refine(r, stride[0]) * lag_step / 2.0
+        return 60.0 * rate_hz / lag_refined, float(min(stride[1], 1.0)), "walk", True
     if walk_ok:
         lag_refined = _refine(r, walk[0]) * lag_step
-        return 60.0 * rate_hz / lag_refined, float(min(walk[1], 1.0)), "walk"
-    # Thigh (trouser pocket) and arm placements move once per stride: the step lag may
-    # correlate weakly while the stride lag is strong. Search strides at walking pace.
-    stride = _band_peak(r, lag_step, rate_hz, (WALK_BAND_SPM[0] / 2, WALK_BAND_SPM[1] / 2))
-    if stride[2] and stride[1] >= MIN_CONFIDENCE:
-        lag_refined = _refine(r, stride[0]) * lag_step / 2.0
-        return 60.0 * rate_hz / lag_refined, float(min(stride[1], 1.0)), "walk"
-    return None, float(max(run[1], walk[1], stride[1], 0.0)), "unknown"
+        return 60.0 * rate_hz / lag_refined, float(min(walk[1], 1.0)), "walk", False
+    return None, float(max(run[1], walk[1], stride[1], 0.0)), "unknown", False
 
 
 class _Ring:
@@ -289,6 +306,7 @@ class CadenceTracker:
         self._prev: tuple[float, float] | None = None
         self._next_hop_s = self._grid_t0_s + self.hop_s
         self._ff_cursor = 0  # absolute grid index before which footfalls were reported
+        self._ff_last: float | None = None  # grid position of the last footfall
         self._mode_run: bool | None = None
         self._restart_pending = False
 
@@ -359,20 +377,36 @@ class CadenceTracker:
         if k_start < max(0, ring.count - ring.available):
             return CadenceEstimate(t_end_s, None, 0.0, "unknown")
         x = ring.slice(k_start, k_end)
-        cadence, confidence, mode = estimate_cadence(x, self._rate_hz, self._mode_run)
+        cadence, confidence, mode, per_stride = _estimate_window(x, self._rate_hz, self._mode_run)
         if mode in ("run", "walk"):
             self._mode_run = mode == "run"
         if cadence is None:
             self._ff_cursor = max(self._ff_cursor, k_end - n // 4)
             return CadenceEstimate(t_end_s, None, confidence, mode)
-        self._collect_footfalls(x, k_start, 60.0 / cadence, confidence)
+        self._collect_footfalls(x, k_start, 60.0 / cadence, confidence, per_stride)
         return CadenceEstimate(t_end_s, cadence, confidence, mode)
 
     def _collect_footfalls(
-        self, x: np.ndarray, k_start: int, step_period_s: float, confidence: float
+        self,
+        x: np.ndarray,
+        k_start: int,
+        step_period_s: float,
+        confidence: float,
+        per_stride: bool,
     ) -> None:
-        pos = detect_footfalls(x, self._rate_hz, step_period_s) + k_start
-        min_gap = 0.5 * step_period_s * self._rate_hz
+        period = step_period_s * self._rate_hz  # samples
+        if per_stride:
+            # Stride-periodic placements (thigh, bag) show no single event per step:
+            # carry the step phase on at the estimated cadence from the last footfall,
+            # so counts stay right, and say so with half the confidence.
+            last = self._ff_last
+            if last is None or last < k_start - 2 * period:
+                last = float(max(self._ff_cursor, k_start)) - period
+            n = int(np.floor((k_start + x.size - 0.5 * period - last) / period))
+            pos = last + period * np.arange(1, max(n, 0) + 1)
+            confidence *= 0.5
+        else:
+            pos = detect_footfalls(x, self._rate_hz, step_period_s) + k_start
         pos = pos[pos >= self._ff_cursor]
         if pos.size == 0:
             return
@@ -380,4 +414,5 @@ class CadenceTracker:
             self._footfalls.append(
                 Footfall(t_s=float(self._grid_t0_s + p / self._rate_hz), confidence=confidence)
             )
-        self._ff_cursor = int(np.floor(pos[-1] + min_gap))
+        self._ff_last = float(pos[-1])
+        self._ff_cursor = int(np.floor(pos[-1] + 0.5 * period))
