@@ -21,9 +21,8 @@ Running (speed >= 2 m/s)
     (free fall reads 0); anterior-posterior: braking then
     propulsion, ``-B sin(2 pi tau / tc)`` (B ~ 0.35 g); medial-lateral: a half-sine of
     alternating sign per foot, so its fundamental is the stride frequency (half the step
-    frequency). Peak vertical ~2.5-3 g at the trunk as measured (Lafortune 1991;
-    Wundersitz et al. 2013 "Validity of a trunk-mounted accelerometer to assess peak
-    accelerations during walking, jogging and running", Eur J Sport Sci 15:382).
+    frequency). Peaks come out at ~2.3 g at the hip at 4.4 m/s, the low end of measured
+    trunk peaks (~2.5-3.5 g; Wundersitz et al. 2013, Sports Biomech 12:403).
 Walking (0.25-2 m/s)
     inverted-pendulum trunk motion: vertical ``g (1 + 0.25 cos(2 pi tau / T))`` (highest
     at heel strike, lowest at mid-stance; Zijlstra & Hof 2003, Gait Posture 18:1), a

@@ -6,17 +6,18 @@ that the step times and the gait waveform agree.
 Notes
 -----
 Cadence rises slowly with running speed because runners go faster mostly by longer
-strides (Cavanagh & Kram 1989, "Stride length in distance running", Med Sci Sports
-Exerc 21:467; Dorn, Schache & Pandy 2012, J Exp Biol 215:1944, cadence ~165 spm at
-3.5 m/s rising to ~190 spm at 7 m/s; Heiderscheit et al. 2011 for recreational runners
-at ~2.9-3.3 m/s: 160-170 spm). The running line used here, 165 spm at 3 m/s plus
-7.5 spm per m/s, gives ~176 spm at 4.44 m/s (90 s per 400 m) and ~188 spm at 6 m/s.
-Walking cadence is ~100-120 spm at 1.0-1.6 m/s (Grieve & Gear 1966; Tudor-Locke et al.
+strides (Cavanagh & Kram 1989, "Stride length in distance running: velocity, body
+dimensions, and added mass effects", Med Sci Sports Exerc 21:467; Dorn, Schache & Pandy
+2012, J Exp Biol 215:1944: stride length carries the speed increase up to ~7 m/s,
+cadence only afterwards). The running line used here, 165 spm at 3 m/s plus 7.5 spm per
+m/s, gives ~176 spm at 4.44 m/s (90 s per 400 m) and ~188 spm at 6 m/s, the usual range
+of trained runners. Walking cadence is ~100-130 spm at 1.0-1.8 m/s (Tudor-Locke et al.
 2018, "How fast is fast enough? Walking cadence (steps/min) as a practical estimate of
-intensity", IJBNPA 15:7): 112 spm at 1.4 m/s plus 25 spm per m/s. The walk-run
-transition sits near 2.0 m/s (Hreljac 1993, J Biomech 26:1111; preferred transition
-speed ~2.0-2.2 m/s). Ground contact time falls from ~0.27 s at 3 m/s to ~0.18 s at
-6 m/s (Nummela et al. 2007, Int J Sports Med 28:655).
+intensity in adults", Br J Sports Med 52:776): 112 spm at 1.4 m/s plus 25 spm per m/s.
+The walk-run transition sits near 2.0 m/s (Hreljac 1993, "Preferred and energetically
+optimal gait transition speeds in human locomotion", Med Sci Sports Exerc 25:1158).
+Ground contact time falls from ~0.27 s at 3 m/s to ~0.18 s at 6 m/s (Nummela et al.
+2007, "Factors related to top running speed and economy", Int J Sports Med 28:655).
 """
 
 from __future__ import annotations
