@@ -61,8 +61,11 @@ def run(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         if args.format == "fit" and sys.stdout.isatty():
             raise InputError("FIT is binary: give -o FILE.fit or redirect standard output")
-        sys.stdout.buffer.write(payload)
-        sys.stdout.buffer.flush()
+        try:
+            sys.stdout.buffer.write(payload)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # `pacer export ... | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     out = Path(args.output)
     tmp = out.with_name(f".{out.name}.tmp")

@@ -36,7 +36,7 @@ def to_gpx(data: SessionData) -> str:
     gpx.creator = f"pacer {__version__}"
     gpx.nsmap["gpxtpx"] = TPX_NS
     track = gpxpy.gpx.GPXTrack(name=workout_name(data) or data.id)
-    track.type = "running"
+    track.type = "running"  # type: ignore[assignment]  # gpxpy types it as None
     gpx.tracks.append(track)
     fixes = position_fixes(data)
     lookup = EstimateLookup(data.estimates)

@@ -291,14 +291,14 @@ def fixes_from_fit(
             continue
         t_first = t_first or utc
         lat, lon = rec.get("position_lat"), rec.get("position_long")
-        has_pos = lat is not None and lon is not None
+        has_pos = isinstance(lat, int) and isinstance(lon, int)
         speed = rec.get("enhanced_speed", rec.get("speed"))
         alt = rec.get("enhanced_altitude", rec.get("altitude"))
         n_ok += 1
         yield Fix(
             t_s=(utc - t_first).total_seconds(), utc=utc, valid=has_pos,
-            lat_deg=lat * SEMICIRCLE_DEG if has_pos else None,
-            lon_deg=lon * SEMICIRCLE_DEG if has_pos else None,
+            lat_deg=lat * SEMICIRCLE_DEG if isinstance(lat, int) and has_pos else None,
+            lon_deg=lon * SEMICIRCLE_DEG if isinstance(lon, int) and has_pos else None,
             alt_m=float(alt) if alt is not None and has_pos else None,
             speed_mps=float(speed) if speed is not None and has_pos else None,
             fix_quality=1 if has_pos else 0,

@@ -87,9 +87,12 @@ def session_start_utc(data: SessionData) -> dt.datetime | None:
     if isinstance(text, str) and text:
         when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-    for rec in (*data.fixes, *data.estimates):
-        if rec.utc is not None:
-            return rec.utc - dt.timedelta(seconds=rec.t_s)
+    for fix in data.fixes:
+        if fix.utc is not None:
+            return fix.utc - dt.timedelta(seconds=fix.t_s)
+    for est in data.estimates:
+        if est.utc is not None:
+            return est.utc - dt.timedelta(seconds=est.t_s)
     return None
 
 
