@@ -15,6 +15,8 @@ from pacer.coach.workout import PlannedStep, Workout
 from pacer.models import Cue, CueKind, Estimate, Rep, RepKind
 from pacer.units import M_PER_MILE
 
+_RECENT_N = 4  # estimates (seconds) averaged for drift cues
+
 
 def _interp(x0: float, y0: float, x1: float, y1: float, x: float) -> float:
     if x1 == x0:
@@ -40,6 +42,8 @@ class Narrator:
         self._last_cadence_s = float("-inf")
         self._drift_said = False
         self._countdown_said: set[float] = set()
+        self._last_split_s = 0.0  # elapsed time of the last road split
+        self._recent_mps: list[float] = []
 
     # ------------------------------------------------------------------ helpers
     def cue(self, t_s: float, kind: CueKind, text: str, expires_after_s: float) -> Cue:
@@ -99,6 +103,8 @@ class Narrator:
         self._cad.reset()
         self._drift_said = False
         self._countdown_said = set()
+        self._last_split_s = 0.0
+        self._recent_mps = []
         self._last_on_target_s = self._last_cadence_s = self._last_drift_s = t_s
         out: list[Cue] = []
         if step.kind is RepKind.WORK:
@@ -285,18 +291,24 @@ class Narrator:
         time_text = say.rep_time(at_s, self.spell)
         if short:
             return time_text
-        if every >= 1000:
-            return f"{say.distance(mark, self.s.miles, self.spell)}, {time_text}"
+        if every >= 1000:  # road splits: the time of this km or mile, not the total
+            lap_s = at_s - self._last_split_s
+            self._last_split_s = at_s
+            return f"{say.distance(mark, self.s.miles, self.spell)}, {say.rep_time(lap_s, self.spell)}"
         return f"{say.distance(mark, False, self.spell)}, {time_text}"
 
     def _drift_cues(self, est: Estimate, elapsed_s: float, short: bool) -> list[Cue]:
         step = self.step
         assert step is not None
         target = step.target_pace_s_per_km
-        pace = est.pace_s_per_km
-        if (target is None or pace is None or elapsed_s < 8.0
+        if (target is None or est.pace_s_per_km is None or elapsed_s < 8.0
                 or est.speed_confidence < self.s.min_speed_confidence):  # fmt: skip
+            self._recent_mps.clear()
             return []
+        # the pace of the last few confident seconds: steadier than one estimate
+        self._recent_mps.append(est.speed_mps or 0.0)
+        del self._recent_mps[:-_RECENT_N]
+        pace = 1000.0 / (sum(self._recent_mps) / len(self._recent_mps))
         t = est.t_s
         error = (pace - target) / target
         change = self._drift.update(t, error)
