@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -137,3 +138,25 @@ def test_real_fenix_fit_with_speed(tmp_path):
     assert len(fixes) > 2000 and 2.0 < float(np.median(moving)) < 6.0
     shutil.copy(SHARED / "fit" / "2013-02-06-12-11-14.fit", tmp_path / "a.fit")
     assert len(list(fixes_from_fit(tmp_path / "a.fit"))) > 500
+
+
+def test_device_cadence_and_heart_rate_from_gpx_and_fit(tmp_path):
+    from pacer.session.extras import device_series_from_fit, device_series_from_gpx
+
+    gpx = device_series_from_gpx(DATA / "track_session_60pts.gpx")
+    assert gpx.t_s.size == 60 and gpx.has_cadence
+    assert gpx.cadence_spm[8] == 194.0  # <gpxtpx:cad>97</gpxtpx:cad>: strides -> steps
+    assert gpx.heart_rate_bpm[0] == 71.0
+    fit = device_series_from_fit(DATA / "activity-unexpected-eof.fit")
+    assert fit.t_s.size == 14 and not fit.has_cadence  # this file recorded no cadence
+    from pacer.session.export_fit import to_fit  # a pacer FIT round-trips its cadence
+
+    spec = importlib.util.spec_from_file_location("golden_session", DATA / "golden_session.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from pacer.session.reader import open_session
+
+    data = open_session(module.build(tmp_path / "g"))
+    (tmp_path / "g.fit").write_bytes(to_fit(data))
+    back = device_series_from_fit(tmp_path / "g.fit")
+    np.testing.assert_allclose(back.cadence_spm, [e.cadence_spm for e in data.estimates])
