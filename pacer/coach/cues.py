@@ -94,7 +94,7 @@ class CueSettings:
     drift_tolerance: float = 0.03  # fraction of target pace that counts as off target
     drift_exit_tolerance: float = 0.015  # back within this -> on target again
     drift_dwell_s: float = 3.0  # the error must persist this long before a drift cue
-    drift_repeat_s: float = 20.0  # repeat "push" at most this often while still behind
+    drift_repeat_s: float = 20.0  # first reminder while still off target; then 40, 80... s
     min_speed_confidence: float = 0.6
     min_cadence_confidence: float = 0.5
     cadence_tolerance_spm: float = 4.0

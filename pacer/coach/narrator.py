@@ -44,6 +44,7 @@ class Narrator:
         self._countdown_said: set[float] = set()
         self._last_split_s = 0.0  # elapsed time of the last road split
         self._recent_mps: list[float] = []
+        self._drift_gap_s = settings.drift_repeat_s
 
     # ------------------------------------------------------------------ helpers
     def cue(self, t_s: float, kind: CueKind, text: str, expires_after_s: float) -> Cue:
@@ -133,8 +134,10 @@ class Narrator:
             if self.s.miles:
                 per_km *= M_PER_MILE / 1000.0
                 per *= M_PER_MILE / 1000.0
+            unit = "mile" if self.s.miles else "k"
             text = f"{say.pace(rep.pace_s_per_km, self.s.miles)} pace, "
-            text += say.delta(per_km, self.spell) if abs(per_km) >= 0.5 else "on target"
+            text += f"{say.delta(per_km, self.spell)} per {unit}" if abs(per_km) >= 0.5 \
+                else "on target"  # fmt: skip
         else:
             text = say.rep_time(rep.duration_s, self.spell)
         return [self.cue(t_s, CueKind.REP_SUMMARY, text, 15.0)]
@@ -145,7 +148,8 @@ class Narrator:
         if work:
             parts.append(f"{len(work)} rep{'s' if len(work) != 1 else ''}")
             times = [r.duration_s for r in work if r.distance_m > 0]
-            if times and len({round(r.target_distance_m or 0) for r in work}) == 1:
+            lengths = {r.target_distance_m for r in work}
+            if times and len(lengths) == 1 and None not in lengths:
                 mean = sum(times) / len(times)
                 parts.append(f"average {say.rep_time(mean, self.spell)}")
         total_m = sum(r.distance_m for r in reps)
@@ -251,7 +255,9 @@ class Narrator:
             said_at.append(mark)
             at_s = _interp(pos0, elapsed0_s, pos1, elapsed_s, mark)
             if what == "halfway":
-                out.append(self.cue(t, CueKind.HALFWAY, self._halfway_text(step, at_s, mark), 4.0))
+                at_m = _interp(pos0, dist0_m, pos1, dist_m, mark)
+                text = self._halfway_text(step, at_s, mark, at_m)
+                out.append(self.cue(t, CueKind.HALFWAY, text, 4.0))
             else:
                 if self._marks_by_time:
                     text = f"{say.whole_seconds(step.duration_s - mark, self.spell)} seconds to go"
@@ -277,12 +283,16 @@ class Narrator:
         out += self._cadence_cues(est, short)
         return out
 
-    def _halfway_text(self, step: PlannedStep, at_s: float, mark: float) -> str:
+    def _halfway_text(self, step: PlannedStep, at_s: float, mark: float, at_m: float) -> str:
         if step.distance_m is not None:
             projected = at_s * step.distance_m / mark
             return (f"halfway, {say.rep_time(at_s, self.spell)}, "
                     f"on pace for {say.rep_time(projected, self.spell)}")  # fmt: skip
-        return "halfway"
+        if at_m < 50:
+            return "halfway"
+        avg = at_s * 1000.0 / at_m
+        return (f"halfway, {say.distance(at_m, self.s.miles, self.spell)}, "
+                f"{say.pace(avg, self.s.miles)} pace")  # fmt: skip
 
     def _split_text(self, mark: float, at_s: float, every: float, by_time: bool,
                     short: bool) -> str:  # fmt: skip
@@ -314,7 +324,12 @@ class Narrator:
         change = self._drift.update(t, error)
         state = self._drift.state
         out: list[Cue] = []
-        repeat = state != "on" and t - self._last_drift_s >= self.s.drift_repeat_s
+        # a reminder while still off target, each one twice as long after the last
+        repeat = state != "on" and t - self._last_drift_s >= self._drift_gap_s
+        if change in ("above", "below"):
+            self._drift_gap_s = self.s.drift_repeat_s
+        elif repeat:
+            self._drift_gap_s = min(2 * self._drift_gap_s, 8 * self.s.drift_repeat_s)
         if change in ("above", "below") or (change is None and repeat):
             slow = state == "above"
             if short:

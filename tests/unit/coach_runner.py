@@ -127,3 +127,29 @@ class Runner:
         if not engine.finished:
             log.cues += engine.finish(t)
         return log
+
+
+def transcript(workout: str, profile: str = "track", miles: bool = False, **runner_kw) -> list[str]:
+    """What the coach says in a simulated session: ``"  t_s  kind  text"`` lines."""
+    from pacer.coach.cues import CuePolicy, CueSettings
+    from pacer.coach.resolve import resolve_workout
+
+    engine = WorkoutEngine(resolve_workout(workout),
+                           policy=CuePolicy(CueSettings(profile=profile, miles=miles)))  # fmt: skip
+    log = Runner(**runner_kw).run(engine, until_s=4 * 3600)
+    return [f"{c.t_s:7.1f}  {c.kind.value:<15} {'(dropped) ' if c.dropped else ''}{c.text}"
+            for c in log.cues]  # fmt: skip
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Print what the coach says in a simulated session")
+    ap.add_argument("workout")
+    ap.add_argument("--profile", default="track")
+    ap.add_argument("--miles", action="store_true")
+    ap.add_argument("--pace-factor", type=float, default=1.0)
+    ap.add_argument("--cadence", type=float, default=172.0)
+    a = ap.parse_args()
+    print("\n".join(transcript(a.workout, a.profile, a.miles, pace_factor=a.pace_factor,
+                               cadence_spm=a.cadence)))  # fmt: skip
