@@ -59,7 +59,15 @@ class NmeaLine:
     line: str
 
 
-Record = NmeaChunk | NmeaLine | Fix | AccelBlock | DeviceEvent | ControlEvent
+@dataclasses.dataclass(frozen=True, slots=True)
+class RawNmea:
+    """Raw receiver bytes for the session's raw log only (the reader thread framed them)."""
+
+    t_s: float
+    data: bytes
+
+
+Record = NmeaChunk | NmeaLine | RawNmea | Fix | AccelBlock | DeviceEvent | ControlEvent
 
 
 def record_time_s(record: Record) -> float:
@@ -87,6 +95,10 @@ class Pipeline:
         Receives estimates, cues and events for the terminal.
     period_s
         Estimate period (1 s: the session's estimate table and the coach run at 1 Hz).
+    flush_every_ticks
+        Store flush (fsync) every this many ticks: 1 live (a power cut loses at most a
+        second); more in fast replays, where a tick takes microseconds and an fsync
+        milliseconds.
     """
 
     def __init__(
@@ -99,6 +111,7 @@ class Pipeline:
         printer: StatusPrinter | None = None,
         period_s: float = 1.0,
         store_raw: bool = True,
+        flush_every_ticks: int = 1,
     ) -> None:
         self.estimator = estimator
         self.engine = engine
@@ -107,6 +120,8 @@ class Pipeline:
         self.printer = printer
         self.period_s = period_s
         self.store_raw = store_raw
+        self.flush_every_ticks = max(1, int(flush_every_ticks))
+        self.n_ticks = 0
         self.nmea_counters = SkipCounters()
         self.framer = LineFramer(self.nmea_counters)
         self.assembler = EpochAssembler(self.nmea_counters)
@@ -131,6 +146,9 @@ class Pipeline:
             self.on_nmea_bytes(record.t_s, record.data)
         elif isinstance(record, NmeaLine):
             self.on_line(record.t_s, record.line)
+        elif isinstance(record, RawNmea):
+            if self.store is not None and self.store_raw:
+                self.store.append_nmea(record.t_s, record.data)
         elif isinstance(record, Fix):
             self.on_fix(record)
         elif isinstance(record, AccelBlock):
@@ -203,6 +221,7 @@ class Pipeline:
     def _tick(self, t_s: float) -> None:
         est = self.estimator.estimate(t_s)
         self.last_estimate = est
+        self.n_ticks += 1
         if self.store is not None:
             self.store.add_estimate(est)
         if self.engine is not None:
@@ -215,7 +234,7 @@ class Pipeline:
             )
         if self.printer is not None:
             self.printer.estimate(est, self.engine)
-        if self.store is not None:
+        if self.store is not None and self.n_ticks % self.flush_every_ticks == 0:
             self.store.set_counters("nmea", self.nmea_counters.as_dict())
             self.store.flush()
 

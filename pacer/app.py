@@ -1,0 +1,164 @@
+"""Assemble a coached session: estimator, workout engine, audio, session store, console.
+
+Used by ``pacer sim``, ``pacer replay`` and ``pacer run`` so the three differ only in
+where their records come from (:mod:`pacer.sources`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from pacer import __version__
+from pacer.config import Config
+from pacer.models import Cue, Estimate
+from pacer.runtime import Pipeline
+from pacer.units import format_clock, format_pace
+
+
+class ConsolePrinter:
+    """Live status lines and cue lines in the terminal (the runner's coach, printed)."""
+
+    def __init__(self, out: TextIO = sys.stdout, *, every_s: float = 10.0,
+                 miles: bool = False) -> None:
+        self.out = out
+        self.every_s = every_s
+        self.miles = miles
+        self._next_s = 0.0
+
+    def estimate(self, est: Estimate, engine: Any) -> None:
+        if est.t_s + 1e-9 < self._next_s:
+            return
+        self._next_s = est.t_s + self.every_s
+        dist = est.distance_m / (1609.344 if self.miles else 1000.0)
+        unit = "mi" if self.miles else "km"
+        cad = f"{est.cadence_spm:4.0f} spm" if est.cadence_spm is not None else "  -- spm"
+        pace = format_pace(est.pace_s_per_km, miles=self.miles)
+        where = f"lap {est.track_lap}" if est.on_track and est.track_lap is not None else ""
+        step = ""
+        if engine is not None:
+            cur = engine.current
+            if cur.step is not None and cur.phase in ("running", "paused"):
+                step = f"{cur.step.label} {cur.distance_m:5.0f} m {format_clock(cur.elapsed_s)}"
+            else:
+                step = cur.phase
+        gps = "GPS ok" if est.gps_ok else "no GPS"
+        self.out.write(
+            f"{format_clock(est.t_s):>7}  {dist:6.2f} {unit}  {pace:>9}  {cad}  "
+            f"{est.distance_source.value:6} {gps:6}  {where:7} {step}\n"
+        )
+        self.out.flush()
+
+    def cue(self, cue: Cue) -> None:
+        mark = "x" if cue.dropped else ">"
+        self.out.write(f"{format_clock(cue.t_s):>7}  {mark} {cue.text}\n")
+        self.out.flush()
+
+    def event(self, t_s: float, text: str) -> None:
+        self.out.write(f"{format_clock(t_s):>7}  ! {text}\n")
+        self.out.flush()
+
+
+@dataclass
+class SessionParts:
+    pipeline: Pipeline
+    session_dir: Path | None
+    workout: Any
+
+
+def session_meta(*, kind: str, workout: Any, config: Config, sources: dict[str, Any],
+                 start_utc: dt.datetime | None) -> dict[str, Any]:
+    import numpy
+
+    return {
+        "kind": kind,
+        "workout": workout.source_text if workout is not None else None,
+        "workout_name": workout.name if workout is not None else None,
+        "config": config.as_dict(),
+        "versions": {"pacer": __version__, "python": platform.python_version(),
+                     "numpy": numpy.__version__},
+        "sources": sources,
+        "start_utc": start_utc.isoformat() if start_utc is not None else None,
+        "host": platform.node(),
+    }
+
+
+def build_session(
+    *,
+    kind: str,
+    config: Config,
+    workout: Any,
+    session_dir: str | Path | None,
+    sources: dict[str, Any],
+    start_utc: dt.datetime | None,
+    audio: Any = None,
+    printer: ConsolePrinter | None = None,
+    start_mode: str = "auto",
+    store_raw: bool = True,
+    flush_every_ticks: int = 1,
+) -> SessionParts:
+    """Create the session directory and the pipeline that will fill it."""
+    from pacer.coach.cues import CuePolicy, CueSettings
+    from pacer.coach.engine import WorkoutEngine
+    from pacer.dsp.estimator import LiveEstimator
+    from pacer.session.reader import default_data_dir
+    from pacer.session.store import SessionWriter, new_session_path
+
+    if session_dir is None:
+        base = Path(config.session.data_dir) if config.session.data_dir else default_data_dir()
+        when = start_utc or dt.datetime.now(dt.UTC)
+        session_dir = new_session_path(base, when)
+    session_path = Path(session_dir)
+
+    def problem(msg: str) -> None:
+        if printer is not None:
+            printer.event(pipeline.last_t_s if pipeline.last_t_s > -1e300 else 0.0, msg)
+
+    store = SessionWriter.create(
+        session_path,
+        meta=session_meta(kind=kind, workout=workout, config=config, sources=sources,
+                          start_utc=start_utc),
+        on_problem=problem,
+    )
+    engine = None
+    if workout is not None:
+        settings = CueSettings(
+            profile=config.coach.profile,
+            miles=config.coach.units == "mi",
+            disabled=frozenset(config.coach.disabled_cues),
+            rate_wpm=float(config.audio.rate_wpm),
+        )
+        engine = WorkoutEngine(workout, policy=CuePolicy(settings), start_mode=start_mode)
+    estimator = LiveEstimator(lane=config.coach.lane, track_mode=config.coach.track_mode)
+    pipeline = Pipeline(estimator=estimator, engine=engine, audio=audio, store=store,
+                        printer=printer, store_raw=store_raw,
+                        flush_every_ticks=flush_every_ticks)
+    if printer is not None:
+        printer.miles = config.coach.units == "mi"
+    return SessionParts(pipeline, session_path, workout)
+
+
+def load_workout(spec: str | None, config: Config) -> Any:
+    """Resolve a workout (library name, file or inline text) with the runner's paces."""
+    if spec is None:
+        return None
+    from pacer.coach.resolve import resolve_workout
+
+    return resolve_workout(spec, named_paces=config.coach.named_paces_s_per_km or None)
+
+
+def print_summary(parts: SessionParts, out: TextIO = sys.stdout) -> None:
+    """Closing lines: where the session is and what to do with it."""
+    p = parts.pipeline
+    est = p.last_estimate
+    dist = f"{est.distance_m / 1000:.2f} km" if est is not None else "no estimate"
+    reps = len(p.engine.reps) if p.engine is not None else 0
+    out.write(
+        f"session: {parts.session_dir}  ({format_clock(max(p.last_t_s, 0.0))}, {dist}, "
+        f"{p.n_fixes} fixes, {p.n_samples} accel samples, {reps} steps, {len(p.cues)} cues)\n"
+        f"review:  pacer review {parts.session_dir}\n"
+    )

@@ -1,0 +1,298 @@
+"""Where records come from: simulated hardware, recorded files, live hardware.
+
+Every source yields the same records (``pacer.runtime.Record``). Simulation replaces
+only the transport: the simulated receiver's NMEA bytes go into the production line
+framer (fast) or through a pseudo-terminal into the production serial reader
+(real time); the simulated accelerometer is a register-level fake chip on a fake I2C bus
+read by the production driver and sampler.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import queue
+import threading
+import tty
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pacer.errors import InputError
+from pacer.models import AccelBlock, DeviceEvent, Fix, RepKind, SkipCounters
+from pacer.runtime import ManualClock, NmeaChunk, NmeaLine, RawNmea, Record, merge_in_time
+
+# ---------------------------------------------------------------------- simulation
+
+
+@dataclasses.dataclass
+class SimSetup:
+    """A simulated runner with its receiver and accelerometer signal."""
+
+    runner: Any  # pacer.sim.runner.RunnerModel
+    receiver: Any  # pacer.sim.receiver.SimulatedReceiver
+    signal: Any  # pacer.sim.accel.GaitSignal
+    chip: str = "mpu6050"
+    accel_rate_hz: float = 100.0
+
+
+def efforts_for_plan(plan: list[Any]) -> tuple[list[Any], float]:
+    """A simulated runner's efforts that follow a workout plan, and its start position.
+
+    The runner starts far enough before the finish line that the first work rep starts
+    on it when everything before it is run by distance (as on a real track).
+    """
+    from pacer.sim.effort import Effort
+
+    efforts = [Effort("stand", duration_s=8.0, label="start")]
+    before_first_rep_m = 0.0
+    distance_known = True
+    seen_work = False
+    for step in plan:
+        kind, label = step.kind, step.label or step.kind.value
+        pace = step.target_pace_s_per_km
+        speed = 1000.0 / pace if pace else None
+        if kind == RepKind.WORK:
+            seen_work = True
+            if step.distance_m is not None and step.target_time_s is not None:
+                eff = Effort("run", distance_m=step.distance_m, duration_s=step.target_time_s,
+                             label=label)
+            elif step.distance_m is not None:
+                eff = Effort("run", distance_m=step.distance_m, speed_mps=speed or 4.2,
+                             label=label)
+            else:
+                eff = Effort("run", duration_s=step.duration_s or 60.0, speed_mps=speed or 4.2,
+                             label=label)
+        elif kind == RepKind.RECOVERY and step.standing:
+            eff = Effort("stand", duration_s=step.duration_s or 60.0, label=label)
+        else:
+            jog = speed or (2.7 if kind == RepKind.RECOVERY else 3.0)
+            if step.distance_m is not None:
+                eff = Effort("jog", distance_m=step.distance_m, speed_mps=jog, label=label)
+            else:
+                eff = Effort("jog", duration_s=step.duration_s or 60.0, speed_mps=jog,
+                             label=label)
+        if not seen_work:
+            if eff.distance_m is None and eff.kind != "stand":
+                distance_known = False
+            before_first_rep_m += eff.distance_m or 0.0
+        efforts.append(eff)
+    efforts += [Effort("walk", duration_s=20.0, label="end"),
+                Effort("stand", duration_s=5.0, label="end")]
+    start_s_m = (-before_first_rep_m) % 400.0 if distance_known else 0.0
+    return efforts, start_s_m
+
+
+def build_sim(
+    plan: list[Any] | None,
+    *,
+    seed: int = 0,
+    gps_rate_hz: float = 1.0,
+    placement: str = "hip",
+    start_utc: dt.datetime | None = None,
+) -> SimSetup:
+    """The simulated runner following ``plan`` (or the built-in 6 x 400 m session)."""
+    from pacer.sim.accel import GaitSignal
+    from pacer.sim.receiver import SimulatedReceiver
+    from pacer.sim.runner import RunnerModel
+    from pacer.sim.scenarios import default_session_efforts
+
+    if plan is None:
+        efforts, start_s_m = default_session_efforts(), 0.0
+    else:
+        efforts, start_s_m = efforts_for_plan(plan)
+    runner = RunnerModel(efforts, start_s_m=start_s_m, seed=seed)
+    kwargs: dict[str, Any] = {"rate_hz": gps_rate_hz, "seed": seed}
+    if start_utc is not None:
+        kwargs["start_utc"] = start_utc
+    receiver = SimulatedReceiver(runner, **kwargs)
+    signal = GaitSignal(runner, placement=placement, seed=seed)
+    return SimSetup(runner, receiver, signal)
+
+
+def _fake_accel(setup: SimSetup, clock: Callable[[], float]) -> tuple[Any, Any]:
+    """A fake chip on a fake bus, and the production driver talking to it."""
+    from pacer.hw.fakes import FakeADXL345, FakeI2CBus, FakeMPU6050
+
+    if setup.chip == "adxl345":
+        from pacer.hw.adxl345 import ADXL345
+
+        chip = FakeADXL345(setup.signal, clock=clock)
+        bus = FakeI2CBus({0x53: chip})
+        return chip, ADXL345(bus, 0x53, rate_hz=setup.accel_rate_hz)
+    from pacer.hw.mpu6050 import MPU6050
+
+    chip = FakeMPU6050(setup.signal, clock=clock)
+    bus = FakeI2CBus({0x68: chip})
+    return chip, MPU6050(bus, 0x68, rate_hz=setup.accel_rate_hz)
+
+
+def simulated_records_fast(
+    setup: SimSetup, *, poll_s: float = 0.25, seed: int = 0
+) -> Iterator[Record]:
+    """Simulated hardware as fast as the CPU allows, in time order.
+
+    The receiver's bytes for each epoch go to the pipeline's line framer; the fake chip's
+    FIFO fills on a manual clock that jumps to each poll time, and the production
+    sampler drains it in bursts (poll times jittered like a loaded scheduler).
+    """
+    from pacer.hw.sampler import Sampler
+
+    clock = ManualClock(0.0)
+    _, driver = _fake_accel(setup, clock)
+    sampler = Sampler(driver, clock=clock, poll_interval_s=poll_s)
+    duration_s = setup.runner.duration_s
+    rng = np.random.default_rng([seed, 0xB10C])
+
+    def accel() -> Iterator[Record]:
+        n = int(duration_s / poll_s)
+        times = (np.arange(1, n + 1) * poll_s + rng.uniform(0.0, 0.01, n)).tolist()
+        for t in times:
+            clock.t_s = t
+            block = sampler.poll()
+            if block is not None:
+                yield block
+
+    gps = (NmeaChunk(t, data) for t, data in setup.receiver.epochs())
+    return merge_in_time(gps, accel())
+
+
+class RealtimeSim:
+    """Simulated hardware in real time: NMEA over a pty at the baud rate, a ticking fake
+    chip with its interrupt on a gpiozero mock pin, the production reader and sampler
+    threads putting records into ``inbox``."""
+
+    def __init__(self, setup: SimSetup, inbox: queue.Queue[Any], *,
+                 clock: Callable[[], float], baud: int = 9600, on_raw: bool = True) -> None:
+        self.setup = setup
+        self.inbox = inbox
+        self.clock = clock
+        self.baud = baud
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.master_fd, self.slave_fd = os.openpty()
+        tty.setraw(self.slave_fd)
+        self.port = os.ttyname(self.slave_fd)
+        self.reader: Any = None
+        self.sampler: Any = None
+        self.chip: Any = None
+        self.on_raw = on_raw
+
+    def _gps_sink(self, item: object) -> None:
+        if isinstance(item, DeviceEvent):
+            self.inbox.put(item)
+        else:
+            t_s, line = item  # type: ignore[misc]
+            self.inbox.put(NmeaLine(t_s, line))
+
+    def start(self) -> None:
+        from pacer.gps.reader import SerialReader
+        from pacer.hw.sampler import Sampler
+
+        self.reader = SerialReader(
+            self.port, self.baud, self._gps_sink, clock=self.clock,
+            on_bytes=(lambda t, d: self.inbox.put(RawNmea(t, d))) if self.on_raw else None,
+        )
+        self.reader.start()
+        self.chip, driver = _fake_accel(self.setup, self.clock)
+        self.chip.start_ticking(0.005)
+        self.sampler = Sampler(driver, clock=self.clock, poll_interval_s=0.25)
+        self.sampler.start(self.inbox.put)
+        writer = threading.Thread(target=self._write_gps, name="sim-receiver", daemon=True)
+        writer.start()
+        self._threads.append(writer)
+
+    def _write_gps(self) -> None:
+        try:
+            self.setup.receiver.write_realtime(
+                self.master_fd, clock=self.clock, baud=self.baud,
+                stop=self._stop.is_set,
+            )
+        except OSError:
+            pass  # the pty closed under us at the end of the run
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.setup.runner.duration_s)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.sampler is not None:
+            self.sampler.stop()
+        if self.chip is not None:
+            self.chip.stop_ticking()
+        if self.reader is not None:
+            self.reader.stop()
+        for t in self._threads:
+            t.join(2.0)
+        for fd in (self.master_fd, self.slave_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------------- recorded files
+
+
+def replay_records(
+    *,
+    nmea: str | Path | None = None,
+    accel: str | Path | None = None,
+    accel_units: str = "mps2",
+    gpx: str | Path | None = None,
+    fit: str | Path | None = None,
+    counters: dict[str, SkipCounters] | None = None,
+) -> tuple[Iterator[Record], dt.datetime | None]:
+    """Records from recorded files, in time order, and the UTC of the first fix.
+
+    GPS time comes from the receiver's UTC (seconds since the first epoch). The
+    accelerometer CSV is aligned to it: epoch time stamps by UTC, relative ones from 0
+    (the first GPS fix).
+    """
+    from pacer.session.inputs import fixes_from_fit, fixes_from_gpx, read_accel_csv
+
+    counters = counters if counters is not None else {}
+    if sum(x is not None for x in (nmea, gpx, fit)) > 1:
+        raise InputError("give one GPS input: --nmea, --gpx or --fit")
+    if nmea is None and gpx is None and fit is None and accel is None:
+        raise InputError("nothing to replay: give --nmea, --gpx, --fit and/or --accel")
+    fixes: list[Fix] = []
+    if nmea is not None:
+        from pacer.gps.logfile import fixes_from_nmea_file
+
+        counters["nmea"] = SkipCounters()
+        fixes = list(fixes_from_nmea_file(nmea, counters["nmea"]))
+    elif gpx is not None:
+        counters["gpx"] = SkipCounters()
+        fixes = list(fixes_from_gpx(gpx, counters=counters["gpx"]))
+    elif fit is not None:
+        counters["fit"] = SkipCounters()
+        fixes = list(fixes_from_fit(fit, counters=counters["fit"]))
+    first_utc = next((f.utc for f in fixes if f.utc is not None), None)
+    t_first_utc_s = next((f.t_s for f in fixes if f.utc is not None), 0.0)
+    streams: list[Iterator[Record]] = [iter(fixes)]
+    if accel is not None:
+        counters["accel"] = SkipCounters()
+        blocks = read_accel_csv(accel, units=accel_units, counters=counters["accel"])
+        streams.append(_aligned_blocks(blocks, first_utc, t_first_utc_s))
+    return merge_in_time(*streams), first_utc
+
+
+def _aligned_blocks(
+    blocks: Iterator[AccelBlock], first_utc: dt.datetime | None, t_first_utc_s: float
+) -> Iterator[AccelBlock]:
+    from pacer.session.inputs import looks_like_epoch
+
+    for block in blocks:
+        if looks_like_epoch(block.t0_s):
+            if first_utc is None:
+                raise InputError("accelerometer times are Unix epoch seconds but there is no "
+                                 "GPS time to align them with; give --nmea/--gpx/--fit or "
+                                 "relative times")
+            shift = first_utc.timestamp() - t_first_utc_s
+            block = dataclasses.replace(block, t0_s=block.t0_s - shift)
+        yield block
