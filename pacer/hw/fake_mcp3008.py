@@ -47,6 +47,9 @@ class FakeMCP3008(MockSPIDevice):  # type: ignore[misc]
         A gpiozero ``MockFactory`` (None: ``Device.pin_factory``).
     """
 
+    rx_buf: list[int]  # bits received since the last reset (MockSPIDevice)
+    tx_buf: list[int]  # bits queued for MISO
+
     def __init__(self, signal: Signal, *, clock: Clock,
                  calibration: Adxl335Calibration | None = None, vref_v: float = 3.3,
                  pins: tuple[int, int, int, int] = (11, 10, 9, 8),
@@ -73,15 +76,16 @@ class FakeMCP3008(MockSPIDevice):  # type: ignore[misc]
         self._state = "idle"
 
     def on_bit(self) -> None:
+        rx_buf = self.rx_buf
         if self._state == "idle":
-            if self.rx_buf[-1]:  # start bit
+            if rx_buf[-1]:  # start bit
                 self._state = "mode"
                 self.rx_buf = []
         elif self._state == "mode":
-            self._state = "single" if self.rx_buf[-1] else "diff"
+            self._state = "single" if rx_buf[-1] else "diff"
             self.rx_buf = []
         elif self._state in ("single", "diff"):
-            if len(self.rx_buf) == 3:
+            if len(rx_buf) == 3:
                 self._convert(self._state == "diff", self.rx_word())
                 self._state = "result"
         elif self._state == "result" and not self.tx_buf:

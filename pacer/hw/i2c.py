@@ -69,7 +69,7 @@ def open_i2c_bus(bus_number: int) -> Any:
         ) from None
     except OSError as exc:
         raise DeviceError(f"cannot open {path}: {exc.strerror or exc}") from None
-    bus.pacer_path = path
+    bus.pacer_path = path  # type: ignore[attr-defined]  # for driver messages
     return bus
 
 

@@ -136,7 +136,8 @@ def _segment_means(seg: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Each element's segment mean of ``x`` (``seg``: small non-negative ids)."""
     counts = np.bincount(seg)
     sums = np.bincount(seg, weights=x)
-    return sums[seg] / counts[seg]
+    means: np.ndarray = sums[seg] / counts[seg]
+    return means
 
 
 def _pooled_slope(seg: np.ndarray, n: np.ndarray, t: np.ndarray) -> tuple[float, float] | None:
@@ -168,4 +169,5 @@ def _residuals(seg: np.ndarray, n: np.ndarray, t: np.ndarray, keep: np.ndarray,
     has_kept = kept_counts > 0
     centre = np.where(has_kept, kept_sums / np.where(has_kept, kept_counts, 1.0),
                       all_sums / np.maximum(all_counts, 1))
-    return offsets - centre[seg]
+    residual: np.ndarray = offsets - centre[seg]
+    return residual
