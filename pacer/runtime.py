@@ -123,6 +123,8 @@ class Pipeline:
         self.flush_every_ticks = max(1, int(flush_every_ticks))
         self.n_ticks = 0
         self.nmea_counters = SkipCounters()
+        #: counters of the inputs (replayed files), stored with the session at the end
+        self.input_counters: dict[str, SkipCounters] = {}
         self.framer = LineFramer(self.nmea_counters)
         self.assembler = EpochAssembler(self.nmea_counters)
         self.next_tick_s: float | None = None
@@ -282,6 +284,8 @@ class Pipeline:
             for outcome in outcomes:
                 self.store.update_cue(outcome)
             self.store.set_counters("nmea", self.nmea_counters.as_dict())
+            for name, counters in self.input_counters.items():
+                self.store.set_counters(f"input_{name}", counters.as_dict())
             self.store.set_counters(
                 "accel",
                 {"blocks": self.n_blocks, "samples": self.n_samples,

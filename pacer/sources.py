@@ -296,3 +296,18 @@ def _aligned_blocks(
             shift = first_utc.timestamp() - t_first_utc_s
             block = dataclasses.replace(block, t0_s=block.t0_s - shift)
         yield block
+
+
+def session_records(directory: str | Path) -> tuple[Iterator[Record], dt.datetime | None,
+                                                     dict[str, Any]]:
+    """A pacer session's raw logs as records (re-run with today's code), its start UTC and
+    its meta. The NMEA bytes keep their original arrival times, so the new session is
+    what a live run with today's code would have produced."""
+    from pacer.session.reader import iter_raw_accel, iter_raw_nmea, read_meta
+
+    path = Path(directory)
+    meta = read_meta(path)
+    start = meta.get("start_utc")
+    start_utc = dt.datetime.fromisoformat(start) if isinstance(start, str) else None
+    gps = (NmeaChunk(t_s, data) for t_s, data in iter_raw_nmea(path))
+    return merge_in_time(gps, iter_raw_accel(path)), start_utc, meta

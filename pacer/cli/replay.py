@@ -1,0 +1,104 @@
+"""``pacer replay``: recorded inputs (or a pacer session) through the live pipeline."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "replay",
+        help="run recorded NMEA, accelerometer CSV, GPX or FIT through the coach",
+        description=(
+            "Run recorded inputs through the same pipeline as a live run, optionally "
+            "re-coaching them with a workout, into a new session. Give an NMEA log and/or "
+            "an accelerometer CSV (t_s,ax,ay,az), a GPX or FIT track from another device, "
+            "or a pacer SESSION directory to re-run from its raw logs with today's code."
+        ),
+    )
+    p.add_argument("session", nargs="?", metavar="SESSION",
+                   help="a pacer session directory to re-run from its raw logs")
+    p.add_argument("--nmea", metavar="FILE", help="NMEA log (the bytes a receiver emits)")
+    p.add_argument("--accel", metavar="FILE.csv", help="accelerometer CSV: t_s,ax,ay,az")
+    p.add_argument("--accel-units", choices=["g", "mps2"], default="mps2",
+                   help="units of the accelerometer CSV (default: %(default)s)")
+    p.add_argument("--gpx", metavar="FILE", help="GPX track from another device")
+    p.add_argument("--fit", metavar="FILE", help="FIT activity from another device")
+    p.add_argument("--workout", metavar="WORKOUT",
+                   help="re-coach with this workout (library name, file or inline text)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--fast", dest="realtime", action="store_false",
+                      help="as fast as the CPU allows (default)")
+    mode.add_argument("--realtime", dest="realtime", action="store_true",
+                      help="paced at the recording's own speed")
+    p.add_argument("--session-dir", metavar="DIR", help="write the new session here")
+    p.add_argument("--audio-out", metavar="FILE.wav", help="write the session's soundtrack")
+    p.add_argument("--config", metavar="FILE", help="config file (TOML)")
+    p.add_argument("--status-every", type=float, default=30.0, metavar="S",
+                   help="seconds between status lines (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.set_defaults(func=run, realtime=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    import time
+
+    from pacer.app import ConsolePrinter, build_session, load_workout, print_summary
+    from pacer.config import load_config
+    from pacer.errors import InputError
+    from pacer.runtime import record_time_s, run_records
+    from pacer.sources import replay_records, session_records
+
+    config = load_config(args.config, search_defaults=args.config is None)
+    files = [args.nmea, args.accel, args.gpx, args.fit]
+    if args.session is not None:
+        if any(files):
+            raise InputError("give either a SESSION or input files (--nmea/--accel/--gpx/--fit)")
+        records, start_utc, meta = session_records(args.session)
+        workout_spec = args.workout or meta.get("workout")
+        sources = {"session": str(args.session)}
+    else:
+        counters: dict = {}
+        records, start_utc = replay_records(nmea=args.nmea, accel=args.accel,
+                                            accel_units=args.accel_units, gpx=args.gpx,
+                                            fit=args.fit, counters=counters)
+        workout_spec = args.workout
+        sources = {k: v for k, v in (("nmea", args.nmea), ("accel", args.accel),
+                                     ("gpx", args.gpx), ("fit", args.fit)) if v}
+    workout = load_workout(workout_spec, config)
+    audio = None
+    if args.audio_out:
+        from pacer.audio.output import AudioOut
+
+        audio = AudioOut(engine=config.audio.engine, sink="null", wav_path=args.audio_out,
+                         live=False, voice=config.audio.voice, rate_wpm=config.audio.rate_wpm,
+                         volume=config.audio.volume)
+    printer = None if args.quiet else ConsolePrinter(every_s=args.status_every)
+    parts = build_session(kind="replay", config=config, workout=workout,
+                          session_dir=args.session_dir, sources=sources, start_utc=start_utc,
+                          audio=audio, printer=printer,
+                          flush_every_ticks=1 if args.realtime else 300)
+    if args.realtime:
+        records = _paced(records, record_time_s, time.monotonic, time.sleep)
+    if args.session is None:
+        parts.pipeline.input_counters.update(counters)
+    run_records(parts.pipeline, records)
+    for name, c in parts.pipeline.input_counters.items():
+        skipped = {k: v for k, v in c.as_dict().items() if v and k not in ("lines", "sentences")}
+        if skipped:
+            print(f"pacer replay: {name}: skipped {skipped}", file=sys.stderr)
+    print_summary(parts)
+    return 0
+
+
+def _paced(records, time_of, clock, sleep):  # type: ignore[no-untyped-def]
+    t0 = None
+    for r in records:
+        t = time_of(r)
+        if t0 is None:
+            t0 = clock() - t
+        wait = t0 + t - clock()
+        if wait > 0:
+            sleep(wait)
+        yield r
