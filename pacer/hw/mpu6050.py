@@ -61,7 +61,7 @@ SAMPLE_CLOCK_DLPF_HZ = 1000.0
 #: smbus block reads carry at most 32 bytes; 30 keeps each chunk on a sample boundary
 _CHUNK_BYTES = 30
 
-_KNOWN_IDS = {0x70: "MPU-6500", 0x71: "MPU-9250", 0x73: "MPU-9255", 0x98: "ICM-20689"}
+KNOWN_IDS = {0x70: "MPU-6500", 0x71: "MPU-9250", 0x73: "MPU-9255", 0x98: "ICM-20689"}
 
 
 class AccelRange(enum.IntEnum):
@@ -182,7 +182,7 @@ class MPU6050:
         """Check WHO_AM_I, then set clock, rate, range, interrupts and FIFO (again after
         a power cycle: the chip comes back asleep with reset values)."""
         check_identity(self._bus, self.address, WHO_AM_I, WHO_AM_I_VALUE, "MPU-6050",
-                       _KNOWN_IDS)
+                       KNOWN_IDS)
         # Wake up with the X-gyro PLL as clock (more stable than the internal 8 MHz RC).
         self._write(PWR_MGMT_1, PWR_CLKSEL_PLL_XGYRO)
         self._write(CONFIG, int(self.dlpf))  # EXT_SYNC off; DLPF sets the 1 kHz base

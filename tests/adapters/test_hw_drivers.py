@@ -234,3 +234,31 @@ def test_reconfigure_after_power_cycle():
     driver.configure()
     clock.t_s = 0.6
     assert driver.read_fifo().n == int(0.3 * replug.true_rate_hz)
+
+
+# ------------------------------------------------------------------ probing and opening
+def test_detect_names_what_answers():
+    from pacer.hw.probe import detect_accelerometers
+
+    clock = SimClock()
+    bus = FakeI2CBus({0x69: FakeMPU6050(gait_like, clock=clock),
+                      0x68: FakeMPU6050(gait_like, clock=clock, who_am_i=0x71),
+                      0x53: FakeADXL345(gait_like, clock=clock)})
+    found = {(d.address, d.chip, d.supported) for d in detect_accelerometers(bus)}
+    assert found == {(0x68, "MPU-9250", False), (0x69, "MPU-6050", True),
+                     (0x53, "ADXL345", True)}
+    assert detect_accelerometers(FakeI2CBus({})) == []
+
+
+def test_open_accelerometer_by_config_name():
+    from pacer.hw.probe import open_accelerometer
+
+    clock = SimClock()
+    bus = FakeI2CBus({0x53: FakeADXL345(gait_like, clock=clock)})
+    driver = open_accelerometer("ADXL345", bus=bus, rate_hz=200.0)
+    assert isinstance(driver, ADXL345) and driver.nominal_rate_hz == 200.0
+    assert driver.range_g == 16
+    with pytest.raises(ValueError, match="choose one of mpu6050, adxl345, adxl335"):
+        open_accelerometer("lis3dh", bus=bus)
+    with pytest.raises(ChipNotAnswering):
+        open_accelerometer("mpu6050", bus=bus)
