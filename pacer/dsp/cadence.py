@@ -75,7 +75,6 @@ RUN_HYST_MPS2 = 0.75
 RUN_FLOOR_MPS2 = 4.5  # 5th percentile of |a| below this (~0.45 g): a flight phase, running
 MIN_CONFIDENCE = 0.4  # see docs/algorithms-cadence.md: 0.35-0.5 is a plateau on real walking
 PASS_BAND_HZ = (0.6, 12.0)
-LAG_UPSAMPLE = 4
 
 
 @dataclass(frozen=True)
@@ -92,25 +91,62 @@ class CadenceEstimate:
     mode: str
 
 
-def _autocorrelation(x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, float]:
-    """Normalised, unbiased, band-limited autocorrelation on a 1/LAG_UPSAMPLE lag grid.
+@dataclass(frozen=True)
+class _Acf:
+    """Autocorrelation of one window: coarse values plus what evaluates it anywhere."""
 
-    Returns ``(r, lag_step_samples)``; ``r[0] == 1``; lags up to half the window.
-    """
+    r: np.ndarray  # normalised, unbiased, at integer lags 0 .. n // 2
+    power: np.ndarray  # pass-band power spectrum bins
+    omega: np.ndarray  # their angular frequencies, rad per sample
+    n: int  # window length, samples
+
+
+def _autocorrelation(x: np.ndarray, rate_hz: float) -> _Acf:
+    """Band-limited (``PASS_BAND_HZ``), unbiased, normalised autocorrelation of ``x``."""
     n = x.size
-    n_fft = 1 << int(np.ceil(np.log2(2 * n)))
+    n_fft = 1 << int(np.ceil(np.log2(2 * n)))  # zero padding: linear, not circular
     spec = np.fft.rfft(x - x.mean(), n_fft)
-    freqs_hz = np.fft.rfftfreq(n_fft, 1.0 / rate_hz)
-    power = np.abs(spec) ** 2
-    power[(freqs_hz < PASS_BAND_HZ[0]) | (freqs_hz > PASS_BAND_HZ[1])] = 0.0
-    ac = np.fft.irfft(power, LAG_UPSAMPLE * n_fft) * LAG_UPSAMPLE
-    max_lag = LAG_UPSAMPLE * (n // 2)
-    ac = ac[: max_lag + 1]
+    k_lo = max(1, int(np.ceil(PASS_BAND_HZ[0] * n_fft / rate_hz)))
+    k_hi = min(n_fft // 2 - 1, int(np.floor(PASS_BAND_HZ[1] * n_fft / rate_hz)))
+    band = spec[k_lo : k_hi + 1]
+    power = band.real**2 + band.imag**2
+    full = np.zeros(n_fft // 2 + 1)
+    full[k_lo : k_hi + 1] = power
+    ac = np.fft.irfft(full, n_fft)[: n // 2 + 1]
+    lags = np.arange(ac.size)
     if ac[0] <= 0:
-        return np.zeros(max_lag + 1), 1.0 / LAG_UPSAMPLE
-    lags = np.arange(max_lag + 1) / LAG_UPSAMPLE
+        return _Acf(np.zeros(ac.size), np.zeros(0), np.zeros(0), n)
     r = ac / ac[0] * (n / (n - lags))
-    return r, 1.0 / LAG_UPSAMPLE
+    omega = 2.0 * np.pi * np.arange(k_lo, k_hi + 1) / n_fft
+    return _Acf(r, power, omega, n)
+
+
+def _newton_peaks(acf: _Acf, lags: np.ndarray, steps: int = 2) -> np.ndarray:
+    """Move each lag (samples) to the nearby maximum of the band-limited autocorrelation.
+
+    ``irfft`` of a one-sided spectrum without DC and Nyquist bins is
+    ``(2 / n_fft) * sum_k P_k cos(omega_k * lag)``, valid between integer lags too, so
+    its derivatives are closed-form; with the unbiased factor ``g = n / (n - lag)``,
+    Newton steps on ``f = c g`` converge from the parabolic first guess in two steps.
+    """
+    tau = np.asarray(lags, dtype=np.float64).copy()
+    n = float(acf.n)
+    w, p = acf.omega, acf.power
+    for _ in range(steps):
+        ph = tau[:, None] * w[None, :]
+        cos, sin = np.cos(ph), np.sin(ph)
+        # (sum over bins rather than @: tiny BLAS calls cost more than they compute)
+        c0 = (cos * p).sum(axis=1)
+        c1 = -(sin * (p * w)).sum(axis=1)
+        c2 = -(cos * (p * w * w)).sum(axis=1)
+        g0 = n / (n - tau)
+        g1, g2 = g0 / (n - tau), 2.0 * g0 / (n - tau) ** 2
+        f1 = c1 * g0 + c0 * g1
+        f2 = c2 * g0 + 2.0 * c1 * g1 + c0 * g2
+        # Only step where the curvature says maximum, and never more than half a sample.
+        step = np.where(f2 < 0, -f1 / np.where(f2 < 0, f2, -1.0), 0.0)
+        tau += np.clip(step, -0.5, 0.5)
+    return tau
 
 
 def _peak_in(r: np.ndarray, lo: int, hi: int) -> tuple[float, float, bool]:
@@ -128,16 +164,21 @@ def _peak_in(r: np.ndarray, lo: int, hi: int) -> tuple[float, float, bool]:
 
 
 def _band_peak(
-    r: np.ndarray, lag_step: float, rate_hz: float, band_spm: tuple[float, float]
+    r: np.ndarray, rate_hz: float, band_spm: tuple[float, float]
 ) -> tuple[float, float, bool]:
     """Autocorrelation peak among the step lags of ``band_spm`` (see :func:`_peak_in`)."""
-    lo = int(np.floor(60.0 / band_spm[1] * rate_hz / lag_step))
-    hi = int(np.ceil(60.0 / band_spm[0] * rate_hz / lag_step))
+    lo = int(np.floor(60.0 / band_spm[1] * rate_hz))
+    hi = int(np.ceil(60.0 / band_spm[0] * rate_hz))
     return _peak_in(r, lo, hi)
 
 
-def _refine(r: np.ndarray, lag0: float) -> float:
-    """Least-squares step lag from the peaks near k * lag0, k = 1..4 (grid units)."""
+def _refine(acf: _Acf, lag0: float) -> float:
+    """Least-squares step lag (samples) from the peaks near k * lag0, k = 1..4.
+
+    Each coarse peak is moved to the maximum of the band-limited autocorrelation
+    (:func:`_newton_peaks`); the period is then ``sum(k p_k) / sum(k^2)``.
+    """
+    r = acf.r
     ks, ps = [1.0], [lag0]
     for k in range(2, 5):
         centre = k * lag0
@@ -148,8 +189,9 @@ def _refine(r: np.ndarray, lag0: float) -> float:
         if interior and v > 0.3:
             ks.append(float(k))
             ps.append(p)
-    k_arr, p_arr = np.asarray(ks), np.asarray(ps)
-    return float(np.dot(k_arr, p_arr) / np.dot(k_arr, k_arr))
+    pos = _newton_peaks(acf, np.asarray(ps))
+    k_arr = np.asarray(ks)
+    return float(np.dot(k_arr, pos) / np.dot(k_arr, k_arr))
 
 
 def estimate_cadence(
@@ -192,11 +234,12 @@ def _estimate_window(
         0.0 if prefer_run is None else (-RUN_HYST_MPS2 if prefer_run else RUN_HYST_MPS2)
     )
     # Running has a flight phase: the magnitude drops well below 1 g once per step.
-    flight = float(np.percentile(x, 5)) < RUN_FLOOR_MPS2
+    k5 = x.size // 20
+    flight = float(np.partition(x, k5)[k5]) < RUN_FLOOR_MPS2  # 5th percentile
     run_first = flight and std >= threshold
-    r, lag_step = _autocorrelation(x, rate_hz)
-    run = _band_peak(r, lag_step, rate_hz, RUN_BAND_SPM)
-    walk = _band_peak(r, lag_step, rate_hz, WALK_BAND_SPM)
+    acf = _autocorrelation(x, rate_hz)
+    run = _band_peak(acf.r, rate_hz, RUN_BAND_SPM)
+    walk = _band_peak(acf.r, rate_hz, WALK_BAND_SPM)
     run_ok = run[2] and run[1] >= MIN_CONFIDENCE
     walk_ok = walk[2] and walk[1] >= MIN_CONFIDENCE
     # Is the walking-band peak at twice the running-band lag (a stride, or a step whose
@@ -209,7 +252,7 @@ def _estimate_window(
     else:
         use_run = (run_ok and not walk_ok) or (octave and run_ok and run[1] > 0.85 * walk[1])
     if use_run:
-        lag_refined = _refine(r, run[0]) * lag_step
+        lag_refined = _refine(acf, run[0])
         return 60.0 * rate_hz / lag_refined, float(min(run[1], 1.0)), "run", False
     # Walking. Thigh (trouser pocket), bag and arm placements move once per stride: the
     # step lag may correlate weakly, or a spurious peak may win the step band, while the
@@ -217,15 +260,15 @@ def _estimate_window(
     # a step period or twice a stride, so a strong stride peak that the step-band peak
     # does not explain (not a whole number of its steps, e.g. 2 = stride, 3 for a
     # symmetric gait) decides.
-    stride = _band_peak(r, lag_step, rate_hz, (WALK_BAND_SPM[0] / 2, WALK_BAND_SPM[1] / 2))
+    stride = _band_peak(acf.r, rate_hz, (WALK_BAND_SPM[0] / 2, WALK_BAND_SPM[1] / 2))
     stride_ok = stride[2] and stride[1] >= MIN_CONFIDENCE
     multiple = stride[0] / walk[0] if walk[2] else 0.0  # 2 for a stride, 3 for 3 steps
     explained = walk_ok and round(multiple) >= 2 and abs(multiple - round(multiple)) < 0.15
     if stride_ok and not explained and (not walk_ok or stride[1] > walk[1]):
-        lag_refined = _refine(r, stride[0]) * lag_step / 2.0
+        lag_refined = _refine(acf, stride[0]) / 2.0
         return 60.0 * rate_hz / lag_refined, float(min(stride[1], 1.0)), "walk", True
     if walk_ok:
-        lag_refined = _refine(r, walk[0]) * lag_step
+        lag_refined = _refine(acf, walk[0])
         return 60.0 * rate_hz / lag_refined, float(min(walk[1], 1.0)), "walk", False
     return None, float(max(run[1], walk[1], stride[1], 0.0)), "unknown", False
 

@@ -10,8 +10,8 @@ A footfall is the instant of initial contact (foot strike). It is found in two s
 on the orientation-free acceleration magnitude:
 
 1. One *loading peak* per step: the largest value of the lightly smoothed magnitude
-   within half a step period on either side (a sliding maximum, so no per-sample
-   Python loop). Knowing the step period from the autocorrelation (see
+   within half a step period on either side (vectorised: the local maxima are
+   checked against their neighbourhoods in one fancy-indexed array). Knowing the step period from the autocorrelation (see
    :mod:`pacer.dsp.cadence`) is what makes this robust: the neighbourhood admits one
    peak per step, so the impact transient plus the active peak of a running step, or
    the double hump of a walking step, give one footfall, not two. (A wider
@@ -44,7 +44,6 @@ Bangle.js ``libs/misc/stepcount.c`` for a minimum-interval rule.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["detect_footfalls", "smooth"]
 
@@ -116,12 +115,16 @@ def detect_footfalls(
     sd = float(np.std(y))
     if sd <= 1e-9:
         return np.empty(0)
-    # 1. Loading peaks: the centre of each (2*half+1)-sample window is a peak when it is
-    # that window's maximum (first occurrence, so flat tops give one peak) and prominent.
-    win = sliding_window_view(y, 2 * half + 1)
-    centre = np.arange(half, x.size - half)
-    is_peak = (np.argmax(win, axis=1) == half) & (y[centre] > y.mean() + min_prominence * sd)
-    peaks = centre[is_peak]
+    # 1. Loading peaks: a sample is a peak when it is the maximum (first occurrence, so
+    # flat tops give one peak) of the (2*half+1) samples centred on it, and prominent.
+    # Only the few local maxima are checked against their neighbourhood.
+    inner = np.arange(half, x.size - half)
+    cand = inner[(y[inner] > y[inner - 1]) & (y[inner] >= y[inner + 1])]
+    cand = cand[y[cand] > y.mean() + min_prominence * sd]
+    if cand.size == 0:
+        return np.empty(0)
+    hood = cand[:, None] + np.arange(-half, half + 1)[None, :]
+    peaks = cand[np.argmax(y[hood], axis=1) == half]
     if peaks.size == 0:
         return np.empty(0)
     # 2. Contact: the steepest rise in the `back` samples before each peak, on a lighter
