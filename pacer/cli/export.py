@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from pacer.cli.sessions import add_location_args, data_dir_for
+
 FORMATS = ("gpx", "tcx", "fit", "csv", "fixes")
 
 
@@ -23,9 +25,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", "-f", required=True, choices=FORMATS, help="output format")
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
-    p.add_argument(
-        "--data-dir", metavar="DIR", type=Path, help="where sessions live (default: XDG data dir)"
-    )
+    add_location_args(p)
     p.set_defaults(func=run)
 
 
@@ -54,9 +54,9 @@ def render(data: object, fmt: str) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     from pacer.errors import InputError
-    from pacer.session.reader import default_data_dir, open_session, resolve_session
+    from pacer.session.reader import open_session, resolve_session
 
-    data = open_session(resolve_session(args.session, args.data_dir or default_data_dir()))
+    data = open_session(resolve_session(args.session, data_dir_for(args)))
     payload = render(data, args.format)
     if args.output in (None, "-"):
         if args.format == "fit" and sys.stdout.isatty():

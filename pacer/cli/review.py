@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from pacer.cli.sessions import add_location_args, data_dir_for
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -27,9 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="SESSION",
         help="compare reps with an earlier session ('previous' = the last one of the same workout)",
     )
-    p.add_argument(
-        "--data-dir", metavar="DIR", type=Path, help="where sessions live (default: XDG data dir)"
-    )
+    add_location_args(p)
     p.set_defaults(func=run)
 
 
@@ -38,7 +38,6 @@ def run(args: argparse.Namespace) -> int:
 
     from pacer.errors import SessionError
     from pacer.session.reader import (
-        default_data_dir,
         open_session,
         previous_session_of,
         resolve_session,
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from pacer.session.report_text import review_text
     from pacer.session.summary import compare_reps, review_json
 
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = data_dir_for(args)
     path = resolve_session(args.session, data_dir)
     data = open_session(path)
     comparison = None

@@ -13,7 +13,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Manage the sessions in the data directory ($XDG_DATA_HOME/pacer/sessions, "
         "or $STATE_DIRECTORY/sessions for the service).",
     )
-    p.add_argument("--data-dir", metavar="DIR", type=Path, help="where sessions live")
+    add_location_args(p)
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     sub.add_parser(
         "list",
@@ -28,18 +28,49 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     pr = sub.add_parser(
         "prune",
         help="delete the oldest sessions above a size cap",
-        description="Delete the oldest sessions until all together take at most --max-mb.",
+        description="Delete the oldest sessions until all together take at most the cap "
+        "(--max-mb, or [session] max_bytes in the config). Without a cap nothing is pruned.",
     )
     pr.add_argument(
-        "--max-mb", type=float, required=True, help="size cap in megabytes (10^6 bytes)"
+        "--max-mb",
+        type=float,
+        help="size cap in megabytes (10^6 bytes); default: [session] max_bytes from the config",
     )
     p.set_defaults(func=run)
+
+
+def add_location_args(p: argparse.ArgumentParser) -> None:
+    """``--data-dir`` and ``--config``, shared by review, export and sessions."""
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        help="where sessions live (default: [session] data_dir from the config, else "
+        "$XDG_DATA_HOME/pacer/sessions, or $STATE_DIRECTORY/sessions for the service)",
+    )
+    p.add_argument("--config", metavar="FILE", help="config file (TOML) read after the defaults")
+
+
+def load_session_config(args: argparse.Namespace) -> object:
+    """The ``[session]`` section of the config (defaults, user file, ``--config``)."""
+    from pacer.config import load_config
+
+    return load_config(getattr(args, "config", None)).session
+
+
+def data_dir_for(args: argparse.Namespace) -> Path:
+    """``--data-dir``, else the config's ``[session] data_dir``, else the default."""
+    from pacer.session.reader import default_data_dir
+
+    if getattr(args, "data_dir", None):
+        return Path(args.data_dir)
+    configured = getattr(load_session_config(args), "data_dir", None)
+    return Path(configured).expanduser() if configured else default_data_dir()
 
 
 def run(args: argparse.Namespace) -> int:
     from pacer.errors import SessionError
     from pacer.session.reader import (
-        default_data_dir,
         delete_session,
         list_sessions,
         open_session,
@@ -50,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from pacer.session.summary import summarize
     from pacer.units import format_clock
 
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = data_dir_for(args)
     action = args.action or "list"
     if action == "delete":
         path = resolve_session(args.id, data_dir)
@@ -58,9 +89,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"deleted {path}")
         return 0
     if action == "prune":
-        if args.max_mb < 0:
-            raise SessionError("--max-mb must be >= 0")
-        for path in prune(data_dir, int(args.max_mb * 1e6)):
+        max_bytes: int | None
+        if args.max_mb is not None:
+            max_bytes = int(args.max_mb * 1e6)
+        else:
+            max_bytes = getattr(load_session_config(args), "max_bytes", None)
+            if max_bytes is None:
+                raise SessionError("no size cap: give --max-mb or set [session] max_bytes")
+        if max_bytes < 0:
+            raise SessionError("the size cap must be >= 0")
+        for path in prune(data_dir, max_bytes):
             print(f"deleted {path}")
         return 0
     sessions = list_sessions(data_dir)

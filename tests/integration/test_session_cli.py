@@ -164,3 +164,18 @@ def test_html_report_is_self_contained_and_renders_in_chromium(data_dir, tmp_pat
     background = img[5, 5]
     differs = (abs(img - background).sum(axis=2) > 0.1).mean()
     assert differs > 0.05  # text, tables, plots and the route were drawn
+
+
+def test_data_dir_and_prune_cap_from_the_config(data_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "noconfig"))
+    cfg = tmp_path / "pacer.toml"
+    cfg.write_text(f'[session]\ndata_dir = "{data_dir}"\n')
+    assert main(["sessions", "--config", str(cfg), "prune"]) == 1  # no cap configured
+    assert "max_bytes" in capsys.readouterr().err
+    one = sum(f.stat().st_size for f in (data_dir / "20261123-180000").iterdir())
+    cfg.write_text(f'[session]\ndata_dir = "{data_dir}"\nmax_bytes = {one + 1000}\n')
+    assert main(["sessions", "--config", str(cfg), "prune"]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert [p.name for p in data_dir.iterdir()] == ["20261123-180000"]  # oldest went
+    assert main(["review", "--config", str(cfg), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["session"]["id"] == "20261123-180000"
