@@ -153,3 +153,38 @@ def test_fit_export_replays_through_the_fit_reader(golden, tmp_path):
     fixes = list(fixes_from_fit(path))
     assert len(fixes) == len(golden.estimates)
     assert fixes[100].speed_mps == pytest.approx(golden.estimates[100].speed_mps, abs=1e-3)
+
+
+def test_session_without_reps_exports_one_lap_and_without_utc_says_why(tmp_path):
+    import datetime as dt
+
+    from pacer.errors import SessionError
+    from pacer.models import DistanceSource, Estimate
+    from pacer.session.export_fit import to_fit
+    from pacer.session.export_gpx import to_gpx
+    from pacer.session.export_tcx import to_tcx
+    from pacer.session.store import SessionWriter
+
+    def est(t, utc):
+        return Estimate(t, utc, 3.0 * t, 3.0, 0.9, 170.0, 0.8, DistanceSource.GPS, True)
+
+    start = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
+    with SessionWriter.create(tmp_path / "steady", meta={"start_utc": start.isoformat()}) as w:
+        for t in range(60):
+            w.add_estimate(est(float(t), None))  # UTC from start_utc + t_s
+    data = open_session(tmp_path / "steady")
+    etree = pytest.importorskip("lxml.etree")
+    root = etree.fromstring(to_tcx(data).encode())
+    laps = root.findall(".//{*}Lap")
+    assert len(laps) == 1 and float(laps[0].findtext("{*}DistanceMeters")) == pytest.approx(177.0)
+    assert root.findall(".//{*}Trackpoint")[59].findtext("{*}Time") == "2026-11-20T07:00:59Z"
+    sdk = pytest.importorskip("garmin_fit_sdk")
+    messages, errors = sdk.Decoder(sdk.Stream.from_byte_array(bytearray(to_fit(data)))).read()
+    assert errors == [] and len(messages["lap_mesgs"]) == 1
+    assert "workout_mesgs" not in messages
+
+    with SessionWriter.create(tmp_path / "noutc", meta={}) as w:
+        w.add_estimate(est(0.0, None))
+    with pytest.raises(SessionError, match="no UTC time") as err:
+        to_gpx(open_session(tmp_path / "noutc"))
+    assert "\n" not in str(err.value)

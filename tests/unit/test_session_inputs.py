@@ -160,3 +160,11 @@ def test_device_cadence_and_heart_rate_from_gpx_and_fit(tmp_path):
     (tmp_path / "g.fit").write_bytes(to_fit(data))
     back = device_series_from_fit(tmp_path / "g.fit")
     np.testing.assert_allclose(back.cadence_spm, [e.cadence_spm for e in data.estimates])
+
+
+@pytest.mark.skipif(not (SHARED / "gps").is_dir(), reason="shared data absent")
+def test_real_track_session_gpx_with_recording_gaps():
+    fixes = list(fixes_from_gpx(SHARED / "gps" / "track_session" / "track_session.gpx"))
+    t = np.array([f.t_s for f in fixes])
+    assert len(fixes) == 691 and t[-1] == 1527.0  # the watch paused: points are missing
+    assert np.all(np.diff(t) > 0) and np.diff(t).max() > 10
