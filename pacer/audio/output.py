@@ -1,0 +1,417 @@
+"""AudioOut: the facade the runtime talks to (speech cues, metronome, soundtrack).
+
+Two modes, one code path below the facade:
+
+* **live** (``live=True``): ``say()`` hands the text to the speech worker and returns at
+  once; when the PCM is ready the mixer plays it as soon as the rules allow (unless it
+  has expired or was pre-empted). A :class:`RealtimeDriver` thread writes the timeline
+  to the sink (ALSA, null) and, with ``wav_path``, to a WAV file as well. Metronome
+  clicks are generated just ahead of the cursor by that thread.
+* **offline** (``live=False``, ``pacer sim --fast``/``replay --fast``): mixer time *is*
+  session time. ``say()`` renders synchronously (no live loop is waiting) and places the
+  phrase at ``cue.t_s``; ``advance(t_s)`` lays the clicks up to ``t_s`` and renders the
+  timeline into the WAV file. Say a cue before advancing past its ``t_s``.
+
+``close()`` returns one :class:`CueOutcome` per cue, in ``say()`` order.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pacer.audio.driver import RealtimeDriver
+from pacer.audio.metronome import Metronome
+from pacer.audio.mixer import Mixer, Sink
+from pacer.audio.pcm import Pcm
+from pacer.audio.sinks import AlsaSink, NullSink, WavSink
+from pacer.audio.synth import EspeakSynth, Pyttsx3Synth
+from pacer.audio.worker import SpeechWorker, SynthFactory, WorkerEvent
+from pacer.errors import AudioError
+from pacer.models import Cue, Footfall
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("pyttsx3", "espeak", "none")
+DEFAULT_ENGINE = "pyttsx3"
+
+
+@dataclass(frozen=True, slots=True)
+class CueOutcome:
+    """What became of one cue (session seconds).
+
+    ``start_s``: when its first sample plays (None if dropped); ``latency_s`` (live): from
+    ``say()`` to that first sample being handed to the sink; ``engine``: which
+    synthesizer rendered it ("" when dropped before rendering).
+    """
+
+    t_s: float
+    start_s: float | None
+    duration_s: float
+    dropped: bool
+    engine: str
+    text: str = ""
+    kind: str = ""
+    priority: int = 1
+    truncated: bool = False
+    reason: str = ""
+    latency_s: float | None = None
+
+
+class _Record:
+    __slots__ = (
+        "cue",
+        "engine",
+        "first_wall_s",
+        "pid",
+        "reason",
+        "say_mixer_s",
+        "say_wall_s",
+        "start_n",
+    )
+
+    def __init__(self, cue: Cue, say_wall_s: float, say_mixer_s: float) -> None:
+        self.cue = cue
+        self.say_wall_s = say_wall_s
+        self.say_mixer_s = say_mixer_s
+        self.pid: int | None = None
+        self.reason = ""
+        self.engine = ""
+        self.first_wall_s: float | None = None
+        self.start_n: int | None = None
+
+
+class _TeeSink:
+    def __init__(self, *sinks: Sink) -> None:
+        self.sinks = sinks
+        self.rate_hz = sinks[0].rate_hz
+
+    def write(self, block: np.ndarray) -> None:
+        for s in self.sinks:
+            s.write(block)
+
+    def close(self) -> None:
+        for s in self.sinks:
+            s.close()
+
+
+def synth_factories(
+    engine: str, *, voice: str | None, rate_wpm: int, volume: float, rate_hz: int
+) -> tuple[SynthFactory, SynthFactory | None]:
+    """Primary and fallback synthesizer factories for an engine name."""
+
+    def pyttsx3() -> Pyttsx3Synth:
+        return Pyttsx3Synth(voice, rate_wpm, volume, rate_hz=rate_hz)
+
+    def espeak() -> EspeakSynth:
+        return EspeakSynth(voice, rate_wpm, volume, rate_hz=rate_hz)
+
+    if engine == "pyttsx3":
+        return pyttsx3, espeak
+    if engine == "espeak":
+        return espeak, pyttsx3
+    raise AudioError(f"unknown speech engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+class AudioOut:
+    """Speech cues and metronome onto one audio timeline.
+
+    Parameters
+    ----------
+    engine : {"pyttsx3", "espeak", "none"}
+        Primary synthesizer (the other one is the fallback); "none" speaks nothing.
+    sink : {"alsa", "null"}
+        Live output (ignored offline).
+    wav_path : path or None
+        Also write the soundtrack here (offline: the only output).
+    live : bool
+    voice, rate_wpm, volume
+        Speech settings (from the config).
+    device : str
+        ALSA device for ``sink="alsa"``.
+    rate_hz : int
+    lead_s : float
+        Live: audio queued ahead of real time.
+    render_timeout_s : float
+        Worker: a render slower than this counts as a hang.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: str = DEFAULT_ENGINE,
+        sink: str = "alsa",
+        wav_path: str | Path | None = None,
+        live: bool,
+        voice: str | None = None,
+        rate_wpm: int = 175,
+        volume: float = 1.0,
+        device: str = "default",
+        rate_hz: int = 22050,
+        lead_s: float = 0.05,
+        render_timeout_s: float = 2.0,
+    ) -> None:
+        if engine not in ENGINES:
+            raise AudioError(
+                f"unknown speech engine {engine!r}; choose one of {', '.join(ENGINES)}"
+            )
+        if sink not in ("alsa", "null"):
+            raise AudioError(f"unknown audio sink {sink!r}; choose alsa or null")
+        self.live = live
+        self.engine = engine
+        self.rate_hz = rate_hz
+        self._render_timeout_s = render_timeout_s
+        sinks: list[Sink] = []
+        if live:
+            sinks.append(AlsaSink(device, rate_hz) if sink == "alsa" else NullSink(rate_hz))
+        if wav_path is not None:
+            sinks.append(WavSink(wav_path, rate_hz))
+        if not sinks:
+            sinks.append(NullSink(rate_hz))
+        self.sink: Sink = sinks[0] if len(sinks) == 1 else _TeeSink(*sinks)
+        self.mixer = Mixer(self.sink, rate_hz=rate_hz)
+        self._worker: SpeechWorker | None = None
+        if engine != "none":
+            primary, fallback = synth_factories(
+                engine, voice=voice, rate_wpm=rate_wpm, volume=volume, rate_hz=rate_hz
+            )
+            self._worker = SpeechWorker(primary, fallback, timeout_s=render_timeout_s)
+        self._records: list[_Record] = []
+        self._lock = threading.Lock()
+        self._metro: Metronome | None = None
+        self._clicks_until_s = -math.inf  # metronome windows laid so far (mixer time)
+        self._cadence_spm: float | None = None
+        self._feet: list[Footfall] = []  # mixer time
+        self._offset_s = math.inf  # live: mixer time minus session time (min over calls)
+        self._closed = False
+        self._driver: RealtimeDriver | None = None
+        if live:
+            self._driver = RealtimeDriver(
+                self.mixer,
+                self.sink,
+                lead_s=lead_s,
+                before_block=self._before_block,
+                after_block=self._after_block,
+            )
+            self._driver.start()
+
+    # ------------------------------------------------------------------ speech
+
+    def say(self, cue: Cue) -> None:
+        """Speak ``cue``; never blocks in live mode."""
+        if self._closed:
+            raise AudioError("AudioOut.say after close")
+        rec = _Record(
+            cue, time.monotonic(), self._mixer_clock_s() if self.live else self.mixer.now_s
+        )
+        with self._lock:
+            self._records.append(rec)
+        if self.live:
+            self._note_session_time(cue.t_s)
+        if self._worker is None:
+            rec.reason = "no speech engine"
+            return
+        fut = self._worker.request(cue.text)
+        if self.live:
+            fut.add_done_callback(lambda f: self._rendered(rec, f))
+            return
+        try:
+            pcm = fut.result(timeout=self._render_timeout_s * 8)
+        except Exception as exc:  # noqa: BLE001 -- a cue lost, the session goes on
+            rec.reason = f"synthesis failed: {exc}"
+            return
+        rec.engine = pcm.engine
+        rec.pid = self.mixer.schedule_speech(cue.t_s, pcm, cue.priority, expires_s=cue.expires_s)
+
+    def _rendered(self, rec: _Record, fut: Future[Pcm]) -> None:
+        """Worker thread: the PCM is ready; put it on the timeline now."""
+        try:
+            pcm = fut.result()
+        except Exception as exc:  # noqa: BLE001
+            rec.reason = f"synthesis failed: {exc}"
+            return
+        rec.engine = pcm.engine
+        cue = rec.cue
+        expires = None
+        if cue.expires_s is not None:
+            expires = rec.say_mixer_s + (cue.expires_s - cue.t_s)
+        rec.pid = self.mixer.schedule_speech(self.mixer.now_s, pcm, cue.priority, expires_s=expires)
+
+    def _after_block(self, n0: int, n1: int) -> None:
+        """Driver thread: stamp when each phrase's first sample reached the sink."""
+        now = time.monotonic()
+        with self._lock:
+            pending = [r for r in self._records if r.pid is not None and r.first_wall_s is None]
+        for r in pending:
+            assert r.pid is not None
+            out = self.mixer.outcome(r.pid)
+            if out.dropped or out.start_s is None:
+                r.first_wall_s = math.nan
+                continue
+            start_n = round(out.start_s * self.rate_hz)
+            if n0 <= start_n < n1:
+                r.first_wall_s = now
+                r.start_n = start_n
+
+    # ------------------------------------------------------------------ metronome
+
+    def set_metronome(self, spm: float | None, mode: str = "fixed") -> None:
+        """Start, retarget or (``None``) stop the metronome; phase is kept on retarget."""
+        with self._lock:
+            cut_s = self.mixer.now_s if self.live else self._clicks_until_s
+            if spm is None:
+                self._metro = None
+            elif self._metro is not None and self._metro.mode == mode:
+                self._metro.retarget(spm)
+            else:
+                self._metro = Metronome(spm, mode=mode, accent_every=0)
+            if self.live and math.isfinite(cut_s):
+                self.mixer.clear_clicks_after(cut_s)
+                self._clicks_until_s = max(self._clicks_until_s, cut_s) if self._metro else cut_s
+
+    def advance(
+        self,
+        t_s: float,
+        *,
+        current_cadence_spm: float | None = None,
+        footfalls: Iterable[Footfall] = (),
+    ) -> None:
+        """Session time has reached ``t_s``: feed the metronome; offline, render up to it."""
+        if self.live:
+            self._note_session_time(t_s)
+            off = self._offset_s
+            with self._lock:
+                self._cadence_spm = current_cadence_spm
+                self._feet.extend(Footfall(f.t_s + off, f.confidence) for f in footfalls)
+            return
+        with self._lock:
+            self._cadence_spm = current_cadence_spm
+            self._feet.extend(footfalls)
+        self._lay_clicks(t_s)
+        if t_s > self.mixer.now_s:
+            self.mixer.write_until(t_s)
+
+    def _note_session_time(self, t_s: float) -> None:
+        # The call comes a little after the event, so each estimate is late by the
+        # caller's delay: the smallest one is the best (both clocks are monotonic).
+        self._offset_s = min(self._offset_s, self._mixer_clock_s() - t_s)
+
+    def _mixer_clock_s(self) -> float:
+        """Live: mixer time corresponding to now (the sample playing now)."""
+        assert self._driver is not None
+        return time.monotonic() - self._driver.origin_s
+
+    def _lay_clicks(self, until_s: float) -> None:
+        with self._lock:
+            metro, feet, cadence = self._metro, self._feet, self._cadence_spm
+            self._feet = []
+            start = self._clicks_until_s if math.isfinite(self._clicks_until_s) else until_s
+            if metro is None:
+                self._clicks_until_s = until_s
+                return
+            if not math.isfinite(self._clicks_until_s) and not self.live:
+                start = self.mixer.now_s
+            if until_s <= start:
+                return
+            times, accents = metro.click_events(
+                start, until_s, current_cadence_spm=cadence, footfalls=feet
+            )
+            self._clicks_until_s = until_s
+        for t, a in zip(times.tolist(), accents.tolist(), strict=True):
+            self.mixer.schedule_click(t, accent=a)
+
+    def _before_block(self, n0: int, n1: int) -> None:
+        """Driver thread: make sure clicks exist one block beyond this one."""
+        ahead_s = (n1 + self.mixer.block_n) / self.rate_hz
+        if not math.isfinite(self._clicks_until_s):
+            self._clicks_until_s = n0 / self.rate_hz
+        self._lay_clicks(ahead_s)
+
+    # ------------------------------------------------------------------ shutdown
+
+    @property
+    def engine_events(self) -> list[WorkerEvent]:
+        return self._worker.events if self._worker is not None else []
+
+    def close(self, *, drain_timeout_s: float = 15.0) -> list[CueOutcome]:
+        """Let queued speech finish (live: at most ``drain_timeout_s``), close everything."""
+        if self._closed:
+            return self._outcomes()
+        self._closed = True
+        deadline = time.monotonic() + drain_timeout_s
+        if self.live and self._driver is not None:
+            while time.monotonic() < deadline:  # wait for renders in flight
+                with self._lock:
+                    busy = any(r.pid is None and not r.reason for r in self._records)
+                if not busy:
+                    break
+                time.sleep(0.01)
+            end_s = self.mixer.speech_end_s()
+            while time.monotonic() < deadline and self.mixer.now_s < end_s:
+                time.sleep(0.01)
+            self._driver.stop()
+        else:
+            end_s = self.mixer.speech_end_s()
+            if end_s > self.mixer.now_s:
+                self.mixer.write_until(end_s)
+        if self._worker is not None:
+            self._worker.close()
+        self.sink.close()
+        return self._outcomes()
+
+    def _outcomes(self) -> list[CueOutcome]:
+        out = []
+        with self._lock:
+            records = list(self._records)
+        for r in records:
+            cue = r.cue
+            if r.pid is None:
+                out.append(
+                    CueOutcome(
+                        cue.t_s,
+                        None,
+                        0.0,
+                        True,
+                        r.engine,
+                        cue.text,
+                        cue.kind.value,
+                        cue.priority,
+                        reason=r.reason or "not rendered",
+                    )
+                )
+                continue
+            o = self.mixer.outcome(r.pid)
+            start = None
+            latency = None
+            if o.start_s is not None:
+                if self.live:
+                    start = cue.t_s + (o.start_s - r.say_mixer_s)
+                    if r.first_wall_s is not None and math.isfinite(r.first_wall_s):
+                        latency = r.first_wall_s - r.say_wall_s
+                else:
+                    start = o.start_s
+            reason = "expired" if o.dropped else ("pre-empted" if o.truncated else "")
+            out.append(
+                CueOutcome(
+                    cue.t_s,
+                    start,
+                    o.duration_s,
+                    o.dropped,
+                    r.engine,
+                    cue.text,
+                    cue.kind.value,
+                    cue.priority,
+                    o.truncated,
+                    reason,
+                    latency,
+                )
+            )
+        return out

@@ -1,0 +1,289 @@
+"""Audio sinks: where the mixer's int16 mono blocks go.
+
+* :class:`AlsaSink` -- one long-lived ``aplay`` process fed through a pipe. One stream
+  for the whole session keeps clicks on time (FIELD_NOTES: 0.03 ms vs milliseconds of
+  jitter for a process per sound). Writes never block the caller for long: the pipe is
+  non-blocking, a write waits at most ``write_timeout_s`` and then drops the block
+  (counted); a dead or wedged ``aplay`` is restarted, with back-off.
+* :class:`WavSink` -- a WAV file via the standard ``wave`` module. The header is
+  patched after every block (``wave`` does so on each ``writeframes``) and the file is
+  flushed every ``flush_s`` of audio, so a crash leaves a complete, playable file.
+* :class:`NullSink` -- counts samples and discards them.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import select
+import shutil
+import subprocess
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from pacer.errors import AudioError, SessionError
+
+log = logging.getLogger(__name__)
+
+
+class NullSink:
+    """Discards audio; ``samples_written`` counts it."""
+
+    def __init__(self, rate_hz: int = 22050) -> None:
+        self.rate_hz = rate_hz
+        self.samples_written = 0
+
+    def write(self, block: np.ndarray) -> None:
+        self.samples_written += int(block.size)
+
+    def close(self) -> None:
+        pass
+
+
+class WavSink:
+    """Mono 16-bit WAV file, valid on disk after every block.
+
+    Parameters
+    ----------
+    path : str or Path
+        File to create (parent directories are created).
+    rate_hz : int
+    flush_s : float
+        Flush to the OS at least this often (seconds of audio); ``fsync`` on close.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], rate_hz: int = 22050, *, flush_s: float = 1.0
+    ) -> None:
+        self.path = Path(path)
+        self.rate_hz = rate_hz
+        self.samples_written = 0
+        self._flush_n = max(1, int(flush_s * rate_hz))
+        self._since_flush = 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "wb")  # noqa: SIM115 -- closed in close()
+        except OSError as exc:
+            raise SessionError(f"{self.path}: cannot write audio ({exc.strerror})") from exc
+        self._wav: wave.Wave_write | None = wave.open(self._file, "wb")  # noqa: SIM115
+        self._wav.setnchannels(1)
+        self._wav.setsampwidth(2)
+        self._wav.setframerate(rate_hz)
+        self._wav.writeframes(b"")  # writes a valid, empty file now
+        self._file.flush()
+
+    def write(self, block: np.ndarray) -> None:
+        if self._wav is None:
+            raise AudioError(f"{self.path}: write after close")
+        data = np.ascontiguousarray(block, dtype="<i2").tobytes()
+        try:
+            self._wav.writeframes(data)  # also patches the RIFF/data sizes
+            self.samples_written += int(block.size)
+            self._since_flush += int(block.size)
+            if self._since_flush >= self._flush_n:
+                self._file.flush()
+                self._since_flush = 0
+        except OSError as exc:
+            raise SessionError(f"{self.path}: cannot write audio ({exc.strerror})") from exc
+
+    def close(self) -> None:
+        if self._wav is None:
+            return
+        wav, self._wav = self._wav, None
+        wav.close()  # final header patch; does not close a file object it did not open
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+
+
+class AlsaSink:
+    """A long-lived ``aplay`` fed raw S16_LE mono through a non-blocking pipe.
+
+    Parameters
+    ----------
+    device : str
+        ALSA PCM name (``aplay -L``).
+    rate_hz : int
+    buffer_s, start_s : float
+        aplay's ALSA buffer length and start threshold. The buffer bounds the latency
+        the device adds; the start threshold must be below what the driver keeps queued.
+    write_timeout_s : float
+        Longest a write may wait for room in the pipe before the block is dropped.
+    max_queued_s : float
+        Audio allowed to sit in the pipe before writes wait (keeps latency bounded
+        when the device consumes slower than the driver produces).
+    restart_backoff_s : float
+        Minimum time between restarts of a dead ``aplay``.
+    executable : str
+    """
+
+    def __init__(
+        self,
+        device: str = "default",
+        rate_hz: int = 22050,
+        *,
+        buffer_s: float = 0.1,
+        start_s: float = 0.02,
+        write_timeout_s: float = 0.25,
+        max_queued_s: float = 0.05,
+        restart_backoff_s: float = 1.0,
+        executable: str = "aplay",
+    ) -> None:
+        exe = shutil.which(executable)
+        if exe is None:
+            raise AudioError(f"{executable} not found; install alsa-utils (apt)")
+        self.device = device
+        self.rate_hz = rate_hz
+        self._argv = [
+            exe,
+            "-q",
+            "-t",
+            "raw",
+            "-f",
+            "S16_LE",
+            "-c1",
+            "-r",
+            str(rate_hz),
+            "-D",
+            device,
+            f"--buffer-time={int(buffer_s * 1e6)}",
+            f"--start-delay={int(start_s * 1e6)}",
+        ]
+        self._write_timeout_s = write_timeout_s
+        self._max_queued_bytes = max(2, int(max_queued_s * rate_hz) * 2)
+        self._backoff_s = restart_backoff_s
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._last_start = -1e9
+        self.restarts = 0
+        self.dropped_blocks = 0
+        self.samples_written = 0
+        self.last_error = ""
+        self._start()
+        time.sleep(0.05)
+        if self._proc is not None and self._proc.poll() is not None:
+            err = self._stderr_tail()
+            raise AudioError(
+                f"aplay -D {device} exited at once: {err or 'no message'}; "
+                "check `aplay -L` and the ALSA configuration"
+            )
+
+    def _start(self) -> None:
+        self._last_start = time.monotonic()
+        self._proc = subprocess.Popen(
+            self._argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            close_fds=True,
+        )
+        assert self._proc.stdin is not None and self._proc.stderr is not None
+        for f in (self._proc.stdin, self._proc.stderr):
+            fl = fcntl.fcntl(f.fileno(), fcntl.F_GETFL)
+            fcntl.fcntl(f.fileno(), fcntl.F_SETFL, fl | os.O_NONBLOCK)
+
+    def _stderr_tail(self) -> str:
+        if self._proc is None or self._proc.stderr is None:
+            return ""
+        try:
+            data = self._proc.stderr.read() or b""
+        except (OSError, ValueError):
+            return ""
+        lines = data.decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def _alive(self) -> bool:
+        if self._proc is not None and self._proc.poll() is None:
+            return True
+        if time.monotonic() - self._last_start < self._backoff_s:
+            return False
+        if self._proc is not None:
+            self.last_error = self._stderr_tail()
+            log.warning("aplay exited (%s): %s; restarting", self._proc.returncode, self.last_error)
+            self._reap()
+        self.restarts += 1
+        try:
+            self._start()
+        except OSError as exc:
+            self.last_error = str(exc)
+            self._proc = None
+            return False
+        return True
+
+    def _reap(self) -> None:
+        if self._proc is None:
+            return
+        for f in (self._proc.stdin, self._proc.stderr):
+            try:
+                if f is not None:
+                    f.close()
+            except OSError:
+                pass
+        if self._proc.poll() is None:
+            self._proc.kill()
+        try:
+            self._proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def _queued_bytes(self, fd: int) -> int:
+        import termios
+
+        try:
+            buf = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+            return int.from_bytes(buf, "little")
+        except OSError:
+            return 0
+
+    def write(self, block: np.ndarray) -> None:
+        """Queue ``block``; waits at most ``write_timeout_s``, else drops it (counted)."""
+        if not self._alive():
+            self.dropped_blocks += 1
+            return
+        assert self._proc is not None and self._proc.stdin is not None
+        fd = self._proc.stdin.fileno()
+        data = memoryview(np.ascontiguousarray(block, dtype="<i2").tobytes())
+        deadline = time.monotonic() + self._write_timeout_s
+        while self._queued_bytes(fd) > self._max_queued_bytes:  # device is behind: wait
+            if time.monotonic() > deadline:
+                self.dropped_blocks += 1
+                return
+            time.sleep(0.002)
+        while data:
+            try:
+                k = os.write(fd, data)
+                data = data[k:]
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([], [fd], [], left)[1]:
+                    self.dropped_blocks += 1
+                    return
+            except OSError as exc:
+                if exc.errno in (errno.EPIPE, errno.EBADF):
+                    self.last_error = f"pipe closed ({exc.strerror})"
+                    self.dropped_blocks += 1
+                    return
+                raise AudioError(f"aplay -D {self.device}: write failed ({exc})") from exc
+        self.samples_written += int(block.size)
+
+    def close(self, timeout_s: float = 2.0) -> None:
+        """Close the pipe and let aplay drain (killed after ``timeout_s``)."""
+        if self._proc is None:
+            return
+        proc, self._proc = self._proc, None
+        try:
+            if proc.stdin is not None:
+                proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=1.0)
+        if proc.stderr is not None:
+            proc.stderr.close()
