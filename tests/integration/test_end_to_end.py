@@ -1,0 +1,133 @@
+"""End to end: `pacer sim` and `pacer replay` through the production edges into a session."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pacer.cli.main import main
+from pacer.session.reader import open_session
+
+
+def _review_json(session: Path, capsys) -> dict:
+    capsys.readouterr()
+    assert main(["review", str(session), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="module")
+def default_sim(tmp_path_factory) -> Path:
+    """The built-in 6 x 400 m session, fast, as a new user runs it."""
+    session = tmp_path_factory.mktemp("sim") / "s"
+    assert main(["sim", "--session-dir", str(session), "--quiet"]) == 0
+    return session
+
+
+def test_default_sim_records_six_reps_of_400m_near_target(default_sim: Path, capsys) -> None:
+    review = _review_json(default_sim, capsys)
+    work = [r for r in review["reps"] if r["kind"] == "work"]
+    assert len(work) == 6
+    for rep in work:
+        assert rep["target_distance_m"] == 400
+        assert rep["target_pace_s_per_km"] == pytest.approx(225.0)
+        # the simulated runner aims at 90 s with realistic pacing error and fade
+        assert rep["distance_m"] == pytest.approx(400.0, abs=4.0)
+        assert rep["duration_s"] == pytest.approx(90.0, abs=5.0)
+        assert 160 <= rep["cadence_spm"] <= 200
+    texts = [c["text"] for c in review["cues"]]
+    assert any(t.startswith("rep 1 of 6") for t in texts)
+    assert texts.count("go") >= 5
+    assert review["session"]["distance_m"] == pytest.approx(5200, rel=0.03)
+
+
+def test_default_sim_session_holds_raw_logs_fixes_and_estimates(default_sim: Path) -> None:
+    data = open_session(default_sim)
+    assert data.ended == "normal"
+    assert len(data.fixes) > 1400  # 1 Hz over ~25 min
+    assert sum(f.valid for f in data.fixes) / len(data.fixes) > 0.95
+    assert (default_sim / "gps.nmea").stat().st_size > 100_000
+    assert (default_sim / "accel.bin").stat().st_size > 20 * 100 * 1400
+    assert data.counters["accel"]["samples"] > 100 * 1400
+
+
+def test_replaying_a_session_reproduces_it(default_sim: Path, tmp_path, capsys) -> None:
+    again = tmp_path / "again"
+    assert main(["replay", str(default_sim), "--session-dir", str(again), "--quiet"]) == 0
+    a = _review_json(default_sim, capsys)
+    b = _review_json(again, capsys)
+    key = ["kind", "duration_s", "distance_m", "pace_s_per_km", "distance_source"]
+    assert [[r[k] for k in key] for r in a["reps"]] == [[r[k] for k in key] for r in b["reps"]]
+    assert [c["text"] for c in a["cues"]] == [c["text"] for c in b["cues"]]
+
+
+def test_export_fixes_columns(default_sim: Path, tmp_path) -> None:
+    out = tmp_path / "fixes.csv"
+    assert main(["export", str(default_sim), "--format", "fixes", "-o", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "utc,lat_deg,lon_deg,alt_m,speed_mps,course_deg,hdop,sats,fix_quality,valid"
+    assert len(lines) > 1400
+
+
+def test_replay_nmea_and_accel_files(tmp_path, capsys) -> None:
+    """A short simulated run exported as files, replayed through `pacer replay`."""
+    src = tmp_path / "src"
+    assert main(["sim", "--session-dir", str(src), "--duration", "240", "--quiet"]) == 0
+    # the raw NMEA bytes are an NMEA log; the raw accel samples become a CSV
+    from pacer.session.reader import iter_raw_accel
+
+    csv = tmp_path / "accel.csv"
+    with csv.open("w") as f:
+        f.write("t_s,ax,ay,az\n")
+        for block in iter_raw_accel(src):
+            for t, (x, y, z) in zip(block.times_s(), block.samples_mps2, strict=True):
+                f.write(f"{t:.4f},{x:.4f},{y:.4f},{z:.4f}\n")
+    out = tmp_path / "replayed"
+    rc = main(["replay", "--nmea", str(src / "gps.nmea"), "--accel", str(csv),
+               "--session-dir", str(out), "--quiet"])
+    assert rc == 0
+    data = open_session(out)
+    assert len(data.fixes) > 200
+    cadences = [e.cadence_spm for e in data.estimates if e.cadence_spm is not None]
+    assert cadences and 150 < sorted(cadences)[len(cadences) // 2] < 185
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["replay", "--nmea", "/no/such/file.nmea"], "/no/such/file.nmea"),
+        (["replay"], "nothing to replay"),
+        (["sim", "8x(400m @72s, 200m jgo)"], "<workout>:1:"),
+        (["replay", "--nmea", "x.nmea", "--gpx", "y.gpx"], "one GPS input"),
+    ],
+)
+def test_bad_input_is_one_line_and_nonzero(argv, fragment, tmp_path, capsys) -> None:
+    rc = main([*argv, "--session-dir", str(tmp_path / "s")] if argv[0] != "sim" else
+              [*argv, "--session-dir", str(tmp_path / "s"), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 1
+    first, *context = err.splitlines()
+    assert first.startswith("pacer: error:") and fragment in first
+    # a workout error may add the offending line with a caret under the column
+    assert len(context) == (2 if argv[0] == "sim" else 0)
+
+
+def test_realtime_sim_over_a_pty(tmp_path) -> None:
+    """`pacer sim --realtime`: NMEA through a pseudo-terminal into the serial reader and the
+    fake chip read by the sampler thread, for a few seconds of a real process."""
+    session = tmp_path / "rt"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pacer", "sim", "--realtime", "--duration", "6",
+         "--session-dir", str(session), "--status-every", "1"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = open_session(session)
+    assert len(data.fixes) >= 3
+    assert data.counters["accel"]["samples"] >= 300
+    assert (session / "gps.nmea").stat().st_size > 0
