@@ -293,6 +293,8 @@ class WorkoutEngine:
         step = self._step
         if step is None or self._phase != "running" or step.kind is not RepKind.RECOVERY:
             return None
+        if self._last is None or self._peek_next_work(self._last.t_s, self._last.distance_m) is None:
+            return None  # no rep follows: no countdown, no "go"
         if step.duration_s is not None:
             return self.narrator.next_countdown_s(self._start_t + self._paused_s + step.duration_s)
         if step.distance_m is not None and self._last is not None and self._last.speed_mps:

@@ -171,7 +171,9 @@ class Narrator:
         Emitted up to one second ahead with their exact times, so the mixer places them
         exactly; "go" is said at ``end_s``, when the next rep starts.
         """
-        out = []
+        out: list[Cue] = []
+        if next_step is None:
+            return out  # nothing to count down to after the last rep
         for mark in self.s.profile_spec.countdown_marks_s:
             t = end_s - mark
             if mark in self._countdown_said or t > now_s + 1.0 or t < now_s - 0.5:
@@ -181,7 +183,7 @@ class Narrator:
                 out.append(self.cue(t, CueKind.GO, "go", 1.0))
             elif mark >= 10:
                 words = say.whole_seconds(mark, self.spell)
-                text = f"{words} seconds" if mark >= 30 or next_step is None else f"{words}"
+                text = f"{words} seconds" if mark >= 30 else words
                 out.append(self.cue(t, CueKind.COUNTDOWN, text, 1.5))
             else:
                 out.append(self.cue(t, CueKind.COUNTDOWN, say.whole_seconds(mark, self.spell), 0.3))

@@ -89,6 +89,9 @@ def delta(seconds: float, spell: bool = False) -> str:
             else f"one tenth {side}"  # fmt: skip
     if a < 9.95:
         text = f"{a:.1f}"
+        if text.endswith(".0"):
+            n = int(text[:-2])
+            return f"{int_words(n) if spell else n} second{'s' if n > 1 else ''} {side}"
         return f"{decimal_words(text) if spell else text} {side}"
     n = round(a)
     if n >= 60:
@@ -111,8 +114,7 @@ def distance(distance_m: float, miles: bool = False, spell: bool = False) -> str
             return "half a mile"
         word = "mile" if text == "1" else "miles"
         return f"{decimal_words(text) if spell else text} {word}"
-    if distance_m < 1000 or (distance_m < 3000 and distance_m % 1000 != 0
-                             and distance_m % 100 == 0 and distance_m % 500 != 0):  # fmt: skip
+    if distance_m < 999.5:
         n = round(distance_m)
         return int_words(n) if spell else str(n)
     km = f"{distance_m / 1000:.1f}".rstrip("0").rstrip(".")

@@ -141,6 +141,32 @@ def transcript(workout: str, profile: str = "track", miles: bool = False, **runn
             for c in log.cues]  # fmt: skip
 
 
+def bench(workout: str = "6x400", repeats: int = 5) -> str:
+    """Time the engine alone over a recorded simulated session (best of ``repeats``)."""
+    import time
+
+    from pacer.coach.resolve import resolve_workout
+
+    seen: list[Estimate] = []
+
+    class Recording(WorkoutEngine):
+        def on_estimate(self, est: Estimate) -> list[Cue]:
+            seen.append(est)
+            return super().on_estimate(est)
+
+    Runner().run(Recording(resolve_workout(workout)), until_s=4 * 3600)
+    best = float("inf")
+    for _ in range(repeats):
+        engine = WorkoutEngine(resolve_workout(workout))
+        t0 = time.perf_counter()
+        for est in seen:
+            engine.on_estimate(est)
+        engine.finish(seen[-1].t_s + 1.0)
+        best = min(best, time.perf_counter() - t0)
+    return (f"{workout}: {len(seen)} estimates in {best * 1e3:.1f} ms, "
+            f"{best / len(seen) * 1e6:.0f} us per estimate")  # fmt: skip
+
+
 if __name__ == "__main__":
     import argparse
 
@@ -150,6 +176,9 @@ if __name__ == "__main__":
     ap.add_argument("--miles", action="store_true")
     ap.add_argument("--pace-factor", type=float, default=1.0)
     ap.add_argument("--cadence", type=float, default=172.0)
+    ap.add_argument("--bench", action="store_true", help="time the engine instead")
     a = ap.parse_args()
+    if a.bench:
+        raise SystemExit(print(bench(a.workout)))
     print("\n".join(transcript(a.workout, a.profile, a.miles, pace_factor=a.pace_factor,
                                cadence_spm=a.cadence)))  # fmt: skip
