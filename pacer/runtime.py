@@ -196,14 +196,14 @@ class Pipeline:
         if self.printer is not None:
             self.printer.event(ev.t_s, f"{ev.device} {ev.state.value}: {ev.message}".rstrip(": "))
         if self.engine is not None:
-            self._emit(self.engine.on_device(ev))
+            self.emit(self.engine.on_device(ev))
 
     def on_control(self, ev: ControlEvent) -> None:
         self._start_clock(ev.t_s)
         if self.store is not None:
             self.store.add_event(ev.t_s, f"control_{ev.control.value}", "")
         if self.engine is not None:
-            self._emit(self.engine.on_control(ev))
+            self.emit(self.engine.on_control(ev))
 
     # ------------------------------------------------------------------ time
     def _start_clock(self, t_s: float) -> None:
@@ -227,7 +227,7 @@ class Pipeline:
         if self.store is not None:
             self.store.add_estimate(est)
         if self.engine is not None:
-            self._emit(self.engine.on_estimate(est))
+            self.emit(self.engine.on_estimate(est))
             self._store_new_reps()
             self._update_metronome()
         if self.audio is not None:
@@ -240,7 +240,7 @@ class Pipeline:
             self.store.set_counters("nmea", self.nmea_counters.as_dict())
             self.store.flush()
 
-    def _emit(self, cues: Iterable[Cue]) -> None:
+    def emit(self, cues: Iterable[Cue]) -> None:
         for cue in cues:
             self.cues.append(cue)
             if self.audio is not None and not cue.dropped:
@@ -277,7 +277,7 @@ class Pipeline:
         if self.next_tick_s is not None and self.last_t_s > self.next_tick_s - self.period_s:
             self._tick(self.last_t_s)
         if self.engine is not None:
-            self._emit(self.engine.finish(self.last_t_s))
+            self.emit(self.engine.finish(self.last_t_s))
             self._store_new_reps()
         outcomes = self.audio.close() if self.audio is not None else []
         if self.store is not None:

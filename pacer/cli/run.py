@@ -1,0 +1,198 @@
+"""``pacer run``: the coach on real sensors (what the systemd service runs)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "run",
+        help="run the coach on the real sensors (the systemd service runs this)",
+        description=(
+            "Run the coach on the hardware named in the config: GPS on the UART, the "
+            "accelerometer on I2C/SPI, buttons and LED on GPIO, speech on the sound card. "
+            "Under systemd it reports READY once the sensors are up, STATUS lines, and "
+            "watchdog pings while the pipeline makes progress. SIGTERM ends the session "
+            "cleanly; SIGHUP reloads the config."
+        ),
+    )
+    p.add_argument("--config", metavar="FILE",
+                   help="config file (default: /etc/pacer/pacer.toml, ~/.config/pacer/config.toml)")
+    p.add_argument("--workout", metavar="WORKOUT",
+                   help="workout to coach (default: [coach] workout in the config, or free run)")
+    p.add_argument("--session-dir", metavar="DIR", help="write the session here")
+    p.add_argument("--fake-hardware", action="store_true",
+                   help="use the simulated runner, receiver (over a pty) and fake chip instead "
+                        "of real devices (for trying the service without hardware)")
+    p.add_argument("--duration", type=float, default=None, metavar="S",
+                   help="end the session after this many seconds")
+    p.add_argument("--no-audio", action="store_true", help="do not speak")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pacer.service import run_service
+
+    return run_service(lambda inbox, notifier: _main(args, inbox, notifier))
+
+
+def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[no-untyped-def]
+    import queue
+    import sys
+
+    from pacer.app import ConsolePrinter, build_session, load_workout, print_summary
+    from pacer.config import load_config
+    from pacer.models import Cue, CueKind
+    from pacer.runtime import SessionClock
+    from pacer.service import Watchdog, watchdog_interval_s
+
+    config = load_config(args.config, search_defaults=args.config is None)
+    workout = load_workout(args.workout or config.coach.workout, config)
+    inbox: queue.Queue[object] = queue.Queue()
+    clock = SessionClock()
+
+    def log(msg: str) -> None:
+        print(f"pacer run: {msg}", file=sys.stderr, flush=True)
+
+    if args.fake_hardware:
+        from pacer.sources import RealtimeSim, build_sim
+
+        setup = build_sim(workout.plan() if workout is not None else None)
+        hardware = RealtimeSim(setup, inbox, clock=clock)
+        start_utc = setup.receiver.start_utc
+    else:
+        import datetime as dt
+
+        from pacer.live import LiveHardware
+
+        hardware = LiveHardware(config, inbox, clock=clock, log=log)
+        start_utc = dt.datetime.now(dt.UTC)
+    audio = None
+    if not args.no_audio and config.audio.engine != "none":
+        from pacer.audio.output import AudioOut
+
+        try:
+            audio = AudioOut(engine=config.audio.engine, sink="alsa", live=True,
+                             voice=config.audio.voice, rate_wpm=config.audio.rate_wpm,
+                             volume=config.audio.volume, device=config.audio.device)
+        except Exception as exc:  # noqa: BLE001 - coach on without speech, say why
+            log(f"audio: {exc}; coaching without speech")
+    printer = ConsolePrinter(every_s=10.0)
+    parts = build_session(kind="run", config=config, workout=workout,
+                          session_dir=args.session_dir, sources={"run": config.as_dict()["gps"]},
+                          start_utc=start_utc, audio=audio, printer=printer)
+    pipeline = parts.pipeline
+    controls = _controls(config, inbox, clock, log) if not args.fake_hardware else None
+    hardware.start()
+    notifier.ready(f"sensors up; session {parts.session_dir}")
+    watchdog = Watchdog(notifier, watchdog_interval_s())
+    said_ready = False
+    last_status = ""
+    ended = "normal"
+    try:
+        while True:
+            if signals.stop.is_set():  # SIGTERM/SIGINT: a clean end, last rep saved
+                if pipeline.store is not None:
+                    pipeline.store.add_event(clock(), "stop_signal", "ended by a stop signal")
+                break
+            if signals.reload.is_set():
+                signals.reload.clear()
+                notifier.reloading()
+                try:
+                    config = _reload(config, args, pipeline)
+                    log("config reloaded")
+                except Exception as exc:  # noqa: BLE001 - keep the old config
+                    log(f"config not reloaded: {exc}")
+                notifier.send("READY=1")
+            try:
+                record = inbox.get(timeout=0.1)
+            except queue.Empty:
+                record = None
+            if record is not None:
+                pipeline.push(record)
+            now_s = clock()
+            pipeline.advance_to(now_s)
+            if controls is not None:
+                controls.poll(now_s)
+            progress = pipeline.n_fixes + pipeline.n_blocks
+            watchdog.tick(now_s, progress)
+            est = pipeline.last_estimate
+            if est is not None and est.gps_ok and not said_ready:
+                said_ready = True
+                pipeline.emit([Cue(est.t_s, CueKind.GPS, "GPS ready", priority=2,
+                                   expires_s=est.t_s + 10.0)])
+            status = _status(pipeline, said_ready)
+            if status != last_status:
+                notifier.status(status)
+                last_status = status
+                if controls is not None:
+                    controls.show(_led(pipeline, said_ready))
+            if pipeline.engine is not None and pipeline.engine.finished:
+                break
+            if args.duration is not None and now_s >= args.duration:
+                break
+    except KeyboardInterrupt:
+        ended = "interrupted"
+    finally:
+        notifier.stopping()
+        hardware.stop()
+        if controls is not None:
+            controls.close()
+        pipeline.finish(ended)
+    print_summary(parts)
+    return 0
+
+
+def _controls(config, inbox, clock, log):  # type: ignore[no-untyped-def]
+    c = config.controls
+    try:
+        from pacer.hw.controls import Controls
+
+        return Controls(inbox.put, clock=clock, start_pin=c.start_pin, stop_pin=c.stop_pin,
+                        led_pin=c.led_pin, buzzer_pin=c.buzzer_pin, hold_s=c.hold_s,
+                        bounce_s=c.bounce_ms / 1000.0)
+    except Exception as exc:  # noqa: BLE001 - no GPIO: coach on, buttons off
+        log(f"buttons and LED unavailable: {exc}")
+        return None
+
+
+def _status(pipeline, gps_ready: bool) -> str:  # type: ignore[no-untyped-def]
+    if not gps_ready:
+        return "waiting for GPS fix"
+    engine = pipeline.engine
+    if engine is None:
+        return "recording (free run)"
+    cur = engine.current
+    if cur.step is None:
+        return cur.phase
+    return f"{cur.step.label}: {cur.phase}"
+
+
+def _led(pipeline, gps_ready: bool):  # type: ignore[no-untyped-def]
+    from pacer.hw.controls import LedPattern
+
+    if not gps_ready:
+        return LedPattern.WAITING_FOR_FIX
+    engine = pipeline.engine
+    if engine is not None and engine.current.phase == "paused":
+        return LedPattern.PAUSED
+    return LedPattern.RECORDING
+
+
+def _reload(old, args, pipeline):  # type: ignore[no-untyped-def]
+    """SIGHUP: re-read the config and apply what can change mid-session (cue settings)."""
+    from pacer.config import load_config
+
+    config = load_config(args.config, search_defaults=args.config is None)
+    engine = pipeline.engine
+    if engine is not None:
+        from pacer.coach.cues import CueSettings
+        from pacer.coach.narrator import Narrator
+
+        settings = CueSettings(profile=config.coach.profile, miles=config.coach.units == "mi",
+                               disabled=frozenset(config.coach.disabled_cues),
+                               rate_wpm=float(config.audio.rate_wpm))
+        engine.policy.settings = settings
+        engine.narrator = Narrator(settings)
+    return config

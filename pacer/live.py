@@ -1,0 +1,124 @@
+"""Live hardware from the config: GPS reader, accelerometer sampler, buttons and LED.
+
+Each edge runs its own thread and only puts records into the runtime's inbox. A device
+that is missing at start is reported once and, where it can come back (the GPS port),
+retried; the run goes on with what is left (STYLE.md: degrade, never stop).
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable
+from typing import Any
+
+from pacer.config import Config
+from pacer.errors import DeviceError
+from pacer.models import DeviceEvent, DeviceState
+from pacer.runtime import NmeaLine, RawNmea
+
+
+def configure_receiver(config: Config, log: Callable[[str], None]) -> str:
+    """Set the receiver's rate (and model/baud) once at start; return what it is."""
+    kind = config.gps.receiver
+    if kind == "nmea":
+        return "nmea"
+    from pacer.gps import receivers
+    from pacer.gps.reader import open_port
+
+    port = open_port(config.gps.port, config.gps.baudrate, None)
+    try:
+        port.timeout = 0.1
+        if kind in ("auto", "ublox"):
+            results = receivers.configure_ublox(port, rate_hz=config.gps.rate_hz,
+                                                baudrate=config.gps.set_baudrate,
+                                                timeout_s=1.0)
+            if any(r.acked for r in results):
+                log("GPS receiver: u-blox, " + ", ".join(f"{r.name} {r.detail}" for r in results))
+                return "ublox"
+        if kind in ("auto", "mediatek"):
+            results = receivers.configure_mediatek(port, rate_hz=config.gps.rate_hz,
+                                                   baudrate=config.gps.set_baudrate,
+                                                   timeout_s=1.0)
+            if any(r.acked for r in results):
+                log("GPS receiver: MediaTek, " + ", ".join(f"{r.name} {r.detail}" for r in results))
+                return "mediatek"
+        log("GPS receiver: plain NMEA (no u-blox or MediaTek acknowledgement)")
+        return "nmea"
+    finally:
+        port.close()
+
+
+def open_accelerometer(config: Config, pin_factory: Any = None) -> Any:
+    """The configured accelerometer driver (raises a DeviceError saying what to check)."""
+    chip = config.accel.chip
+    if chip == "adxl335":
+        from pacer.hw.adxl335 import ADXL335
+
+        return ADXL335(config.accel.mcp3008_channels, rate_hz=config.accel.rate_hz,
+                       pin_factory=pin_factory)
+    from pacer.hw.i2c import open_i2c_bus
+
+    bus = open_i2c_bus(config.accel.i2c_bus)
+    if chip == "adxl345":
+        from pacer.hw.adxl345 import ADXL345
+
+        return ADXL345(bus, config.accel.address or 0x53, range_g=max(config.accel.range_g, 2),
+                       rate_hz=config.accel.rate_hz)
+    if chip == "mpu6050":
+        from pacer.hw.mpu6050 import MPU6050
+
+        return MPU6050(bus, config.accel.address or 0x68, range_g=config.accel.range_g,
+                       rate_hz=config.accel.rate_hz)
+    raise DeviceError(f"unknown accelerometer chip {chip!r} in [accel] chip "
+                      "(mpu6050, adxl345, adxl335 or none)")
+
+
+class LiveHardware:
+    """The GPS reader and accelerometer sampler threads feeding ``inbox``."""
+
+    def __init__(self, config: Config, inbox: queue.Queue[Any], *,
+                 clock: Callable[[], float], log: Callable[[str], None]) -> None:
+        self.config = config
+        self.inbox = inbox
+        self.clock = clock
+        self.log = log
+        self.reader: Any = None
+        self.sampler: Any = None
+        self.receiver = "unknown"
+
+    def _gps_sink(self, item: object) -> None:
+        if isinstance(item, DeviceEvent):
+            self.inbox.put(item)
+        else:
+            t_s, line = item  # type: ignore[misc]
+            self.inbox.put(NmeaLine(t_s, line))
+
+    def start(self) -> None:
+        from pacer.gps.reader import SerialReader
+        from pacer.hw.sampler import Sampler
+
+        try:
+            self.receiver = configure_receiver(self.config, self.log)
+        except DeviceError as exc:
+            self.log(f"GPS: {exc}")
+        self.reader = SerialReader(
+            self.config.gps.port, self.config.gps.baudrate, self._gps_sink, clock=self.clock,
+            on_bytes=lambda t, d: self.inbox.put(RawNmea(t, d)),
+        )
+        self.reader.start(wait_for_port=True)
+        if self.config.accel.chip == "none":
+            return
+        try:
+            driver = open_accelerometer(self.config)
+        except DeviceError as exc:
+            self.inbox.put(DeviceEvent(self.clock(), "accel", DeviceState.ERROR, str(exc)))
+            self.log(f"accelerometer: {exc}; running on GPS alone")
+            return
+        self.sampler = Sampler(driver, clock=self.clock, interrupt_pin=self.config.accel.int_pin)
+        self.sampler.start(self.inbox.put)
+
+    def stop(self) -> None:
+        if self.sampler is not None:
+            self.sampler.stop()
+        if self.reader is not None:
+            self.reader.stop()
