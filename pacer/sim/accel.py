@@ -220,7 +220,13 @@ class GaitSignal:
     def __call__(self, t_s: np.ndarray) -> np.ndarray:
         """Specific force (m/s^2) in the sensor frame at ``t_s``, shape (n, 3)."""
         t = np.asarray(t_s, dtype=float).reshape(-1)
-        sensor: np.ndarray = self.body_mps2(t) @ self.orientation.T
+        body = self.body_mps2(t)
+        rot = self.orientation
+        # elementwise, not a matmul: BLAS may round differently for different lengths,
+        # and the same t must give the same bits in any chunk
+        sensor = np.empty_like(body)
+        for i in range(3):
+            sensor[:, i] = body[:, 0] * rot[i, 0] + body[:, 1] * rot[i, 1] + body[:, 2] * rot[i, 2]
         if self.noise_mps2 > 0:
             keys = self._noise_key + np.arange(3, dtype=np.int64)
             sensor += self.noise_mps2 * hashed_normal(t[:, None], keys[None, :])

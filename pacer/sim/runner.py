@@ -25,7 +25,8 @@ Runners run through the line, so a rep's deceleration happens at the start of th
 effort.
 
 Cadence follows speed (:mod:`pacer.sim.gait_model`) with a personal offset and a small
-slow fluctuation. Footfalls are the integer crossings of the step phase
+slow fluctuation; while speeding up it leads (it follows ``v + 0.5 s * dv/dt``), since
+runners raise their step rate first and lengthen their stride as speed builds. Footfalls are the integer crossings of the step phase
 ``integral(cadence / 60 dt)``, moved by step-to-step jitter (1.5 % of the step period
 rms, Hausdorff 2007 "Gait dynamics, fractals and falls", Hum Mov Sci 26:555) and a
 left/right timing asymmetry (every second step shifted by up to 2 % of a period).
@@ -53,12 +54,17 @@ ACCEL_TAU_S = 1.0  # 95 % of a speed increase after 4.7 s (from a standing start
 DECEL_TAU_S = 1.2  # 95 % of a speed decrease after 5.7 s
 FLUCT_RMS = {"stand": 0.0, "walk": 0.03, "jog": 0.015, "run": 0.01}
 STEP_JITTER_FRAC = 0.015
+CADENCE_LEAD_S = 0.5  # cadence follows v + 0.5 s x acceleration while speeding up
 MAX_EFFORT_S = 6 * 3600.0
 
 
 @dataclass(frozen=True, eq=False)
 class RunnerTruth:
-    """The runner's true state sampled at times ``t_s`` (all arrays of equal length)."""
+    """The runner's true state sampled at times ``t_s`` (all arrays of equal length).
+
+    In ``RunnerModel.truth``, ``t_s`` is ``k / rate_hz`` plus, when the session does not
+    end on that grid, the exact end time as the last sample.
+    """
 
     t_s: np.ndarray
     speed_mps: np.ndarray
@@ -259,17 +265,21 @@ class RunnerModel:
     def _sample(self, rng: np.random.Generator) -> RunnerTruth:
         n = int(np.floor(self.duration_s * self.rate_hz)) + 1
         t = np.arange(n) / self.rate_hz
+        if self.duration_s - t[-1] > 1e-6:  # end exactly at the end of the last effort
+            t = np.append(t, self.duration_s)
         idx = self._effort_index(t)
         v = self._speed_at(t, idx)
-        dt = 1.0 / self.rate_hz
-        dist = np.concatenate(([0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * dt)))
+        dist = np.concatenate(([0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * np.diff(t))))
         # slow cadence wander (+-1 spm, periods 20-90 s) on top of the speed law
         freq = rng.uniform(1 / 90, 1 / 20, 4)
         phase = rng.uniform(0, 2 * np.pi, 4)
         wander = 0.7 * np.sin(2 * np.pi * freq[:, None] * t[None, :] + phase[:, None]).sum(axis=0)
-        cad = gm.cadence_for_speed_spm(v, self.cadence_offset_spm)
+        # when speeding up, step rate rises first and stride length follows: cadence
+        # (and the gait) follow the speed the runner is heading for, CADENCE_LEAD_S ahead
+        accel = np.gradient(v, t) if t.size > 1 else np.zeros_like(v)
+        self._gait_speed_mps = v + CADENCE_LEAD_S * np.maximum(accel, 0.0)
+        cad = gm.cadence_for_speed_spm(self._gait_speed_mps, self.cadence_offset_spm)
         cad = np.where(cad > 0, cad + wander, 0.0)
-        self._cadence_wander = (freq, phase)
         return self._position_truth(t, v, dist, cad, idx)
 
     def _position_truth(self, t: np.ndarray, v: np.ndarray, dist: np.ndarray, cad: np.ndarray,
@@ -286,9 +296,8 @@ class RunnerModel:
 
     def _steps(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         tr = self.truth
-        dt = 1.0 / self.rate_hz
         rate = tr.cadence_spm / 60.0
-        phase = np.concatenate(([0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * dt)))
+        phase = np.concatenate(([0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * np.diff(tr.t_s))))
         n_steps = int(np.floor(phase[-1]))
         if n_steps == 0:
             empty = np.zeros(0)
@@ -303,7 +312,7 @@ class RunnerModel:
         t_k = t_k + period * (STEP_JITTER_FRAC * np.clip(rng.standard_normal(n_steps), -3, 3)
                               + asym * foot)
         t_k = np.clip(np.sort(t_k), 0.0, self.duration_s)
-        speed_k = np.interp(t_k, tr.t_s, tr.speed_mps)
+        speed_k = np.interp(t_k, tr.t_s, self._gait_speed_mps)
         gait = np.where(speed_k >= gm.RUN_FROM_MPS, gm.GAIT_RUN, gm.GAIT_WALK)
         return t_k, foot, gait
 
