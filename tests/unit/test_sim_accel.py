@@ -66,6 +66,8 @@ def test_values_do_not_depend_on_chunking(runner: RunnerModel) -> None:
     cuts = np.sort(np.random.default_rng(1).choice(np.arange(1, t.size), 60, replace=False))
     pieces = np.concatenate([sig(c) for c in np.split(t, cuts)])
     assert np.array_equal(whole, pieces)
+    singles = np.concatenate([sig(t[k:k + 1]) for k in range(0, t.size, 10)])
+    assert np.array_equal(singles, whole[::10])
     again = GaitSignal(runner, seed=2)(t[::7])
     assert np.array_equal(again, whole[::7])
 
