@@ -27,6 +27,7 @@ import datetime as _dt
 from collections import Counter
 from dataclasses import dataclass
 
+from pacer.coach.crossing import HermitePath
 from pacer.coach.cues import CuePolicy
 from pacer.coach.narrator import Narrator
 from pacer.coach.workout import PlannedStep, StepCursor, Workout
@@ -46,56 +47,6 @@ from pacer.models import (
 START_MODES = ("auto", "button", "immediate")
 MOVING_SPEED_MPS = 1.8  # a slow jog; walking is ~1.4 m/s
 RUNNING_CADENCE_SPM = 130.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Path:
-    """Distance between two estimates: a cubic Hermite through (t, d) with slopes = speeds.
-
-    Estimates come at 1 Hz; a rep's end falls between two of them. Using the speeds as
-    slopes follows an acceleration or a slow-down inside the second better than a
-    straight line (it is exact for constant speed, as the line is). Without both speeds
-    it is the straight line.
-    """
-
-    t0: float
-    d0: float
-    v0: float | None
-    t1: float
-    d1: float
-    v1: float | None
-
-    def distance_at(self, t_s: float) -> float:
-        h = self.t1 - self.t0
-        if h <= 0:
-            return self.d1
-        s = min(1.0, max(0.0, (t_s - self.t0) / h))
-        if self.v0 is None or self.v1 is None:
-            return self.d0 + s * (self.d1 - self.d0)
-        s2, s3 = s * s, s * s * s
-        return ((2 * s3 - 3 * s2 + 1) * self.d0 + (s3 - 2 * s2 + s) * h * self.v0
-                + (-2 * s3 + 3 * s2) * self.d1 + (s3 - s2) * h * self.v1)  # fmt: skip
-
-    def time_at(self, d_m: float) -> float:
-        """First time in [t0, t1] at which the distance reaches ``d_m`` (bisection)."""
-        h = self.t1 - self.t0
-        if h <= 0 or d_m <= self.d0:
-            return self.t0 if h > 0 else self.t1
-        lo, hi = self.t0, self.t1
-        # a coarse scan first: the cubic may overshoot, we want the first crossing
-        for k in range(1, 9):
-            t = self.t0 + h * k / 8
-            if self.distance_at(t) >= d_m:
-                hi = t
-                break
-            lo = t
-        for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            if self.distance_at(mid) >= d_m:
-                hi = mid
-            else:
-                lo = mid
-        return hi
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +131,8 @@ class WorkoutEngine:
     # ------------------------------------------------------------------ inputs
     def on_estimate(self, est: Estimate) -> list[Cue]:
         """Advance to ``est.t_s``; returns cues (said and dropped) in time order."""
-        if self._finished:
-            return []
+        if self._finished or (self._last is not None and est.t_s <= self._last.t_s):
+            return []  # a repeated or out-of-order estimate changes nothing
         cues: list[Cue] = []
         if not self._started_session:
             self._started_session = True
@@ -398,7 +349,7 @@ class WorkoutEngine:
             e0, x0 = self._elapsed_distance(t0, d0)
             e1, x1 = self._elapsed_distance(est.t_s, est.distance_m)
             v0 = prev.speed_mps if prev is not None and prev.t_s == t0 else None
-            path = _Path(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
+            path = HermitePath(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
             end_t = self._crossing(step, path, e0, x0, e1)
             if step.kind is RepKind.RECOVERY and step.duration_s is not None:
                 end_s = self._start_t + self._paused_s + step.duration_s
@@ -431,7 +382,7 @@ class WorkoutEngine:
         self._said_go_at = est.t_s + eta_s
         return [self.narrator.cue(est.t_s + eta_s, CueKind.GO, "go", 1.5)]
 
-    def _crossing(self, step: PlannedStep, path: _Path, e0: float, x0: float,
+    def _crossing(self, step: PlannedStep, path: HermitePath, e0: float, x0: float,
                   e1: float) -> float | None:  # fmt: skip
         """Session time within (t0, t1] of ``path`` at which the step ends, or None."""
         if step.distance_m is not None:

@@ -20,29 +20,35 @@ Estimate (every ``hop_s``, over the last ``window_s``):
    between steps, while walking keeps the magnitude near 1 g). This stops a thigh
    (trouser pocket) signal, as intense as trunk running, from being read as running.
 2. Autocorrelation by FFT (zero padded to twice the window, so it is linear, not
-   circular), band-limited to 0.6-12 Hz in the spectrum, and evaluated on a lag grid
-   four times finer than the sample grid by zero-padding the power spectrum
-   (band-limited interpolation); the "unbiased" normalisation ``N / (N - lag)``
-   removes the triangular envelope that would pull peaks towards zero lag.
+   circular), band-limited to 0.6-12 Hz in the spectrum; the "unbiased"
+   normalisation ``N / (N - lag)`` removes the triangular envelope that would pull
+   peaks towards zero lag. Peaks are searched at integer lags.
 3. Band choice (FIELD_NOTES: a search band spanning less than 2:1 cannot contain both
    the step and the stride period): ``RUN_BAND_SPM`` = 130-235 spm and
    ``WALK_BAND_SPM`` = 70-135 spm. A flight phase and an intensity above
-   ``RUN_STD_MPS2`` select the running band first, with hysteresis. The other band is used instead when the chosen band has no
-   interior peak (the maximum sits on the band edge), or, in the walking band, when
+   ``RUN_STD_MPS2`` select the running band first, with hysteresis. The other band
+   is used instead when the chosen band has no interior peak (the maximum sits on the band edge), or, in the walking band, when
    the peak is a stride whose half lag carries almost the same correlation (a gentle
    jog with low trunk acceleration). Walking also searches the stride band of walking
    (35-67.5 strides/min): thigh (pocket), bag and arm placements move once per stride
    and correlate weakly at the step lag, so a strong stride-band peak that the
    step-band peak does not explain (it is not a whole number of those steps) gives
    the cadence as 2 / stride.
-4. The step period is refined by least squares over the peaks found near 1, 2, 3 and
-   4 times the first-guess lag (parabolic interpolation at each), which cuts the
-   error of a single peak by roughly the number of peaks. Confidence is the
-   normalised autocorrelation at the step lag (0..1); below ``MIN_CONFIDENCE`` there
-   is motion but no rhythm: ``None``, mode ``"unknown"``.
+4. Sub-sample refinement: each peak found near 1, 2, 3 and 4 times the first-guess
+   lag is moved to the true maximum of the band-limited autocorrelation by two
+   Newton steps on its closed form (a cosine sum over the pass-band bins, so the
+   interpolation is exact for the band-limited signal, not a parabola), and the step
+   period is the least-squares fit ``sum(k p_k) / sum(k^2)``, which cuts the error of
+   a single peak by roughly the number of peaks. Confidence is the normalised
+   autocorrelation at the step lag (0..1); below ``MIN_CONFIDENCE`` there is motion
+   but no rhythm: ``None``, mode ``"unknown"``.
 
-Footfalls come from :func:`pacer.dsp.steps.detect_footfalls` on the buffer with the
-freshly estimated step period; each footfall is reported once.
+Footfalls come from :func:`pacer.dsp.steps.detect_footfalls` on the window with the
+freshly estimated step period (initial contact: the steepest rise before each loading
+peak); each footfall is reported once. When the rhythm was found per stride (pocket,
+bag), no single event marks each step: footfalls then continue the step phase from
+the last footfall at the estimated cadence, with half the confidence, so step counts
+stay right while the metronome knows the phase is not measured.
 
 References: Zijlstra & Hof (2003) trunk accelerations during walking; Moe-Nilssen &
 Helbostad (2004), "Estimation of gait cycle characteristics by trunk accelerometry"

@@ -253,10 +253,18 @@ def _steps(draw):
 
 _items = st.recursive(
     _steps(),
-    lambda inner: st.builds(
-        lambda count, body: Repeat(count, tuple(body)),
-        st.integers(1, 12),
-        st.lists(inner, min_size=1, max_size=3),
+    lambda inner: st.one_of(
+        st.builds(
+            lambda count, body: Repeat(count, tuple(body)),
+            st.integers(1, 12),
+            st.lists(inner, min_size=1, max_size=3),
+        ),
+        st.builds(
+            lambda limit, by_time, body: Repeat(None, tuple(body),
+                                                until_s=limit * 60.0 if by_time else None,
+                                                until_m=None if by_time else limit * 1000.0),
+            st.integers(1, 60), st.booleans(), st.lists(inner, min_size=1, max_size=3),
+        ),
     ),
     max_leaves=8,
 )
@@ -275,7 +283,7 @@ def _normalise(items):
     out = []
     for item in items:
         if isinstance(item, Repeat):
-            out.append(("repeat", item.count, _normalise(item.body)))
+            out.append(("repeat", item.count, item.until_s, item.until_m, _normalise(item.body)))
         else:
             t = item.target
             tgt = None if t is None else (t.rep_time_s, t.name, t.per_mile,
