@@ -35,6 +35,12 @@ svg{background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002}
 """
 
 
+def _nice_length_m(approx_m: float) -> float:
+    """1, 2 or 5 times a power of ten, at most ``approx_m`` (for a scale bar)."""
+    power = 10.0 ** np.floor(np.log10(max(approx_m, 1.0)))
+    return float(max(m * power for m in (1.0, 2.0, 5.0) if m * power <= max(approx_m, 1.0)))
+
+
 def route_svg(data: SessionData, size_px: int = SVG_SIZE_PX) -> str:
     """The route as an inline SVG polyline (north up), work reps drawn in orange."""
     fixes = [f for f in data.fixes if f.has_position]
@@ -65,7 +71,7 @@ def route_svg(data: SessionData, size_px: int = SVG_SIZE_PX) -> str:
                 parts.append(poly(inside, "#f4a261", 4.0))
     parts.append(f'<circle cx="{x[0]:.1f}" cy="{y[0]:.1f}" r="5" fill="#2a9d8f"/>')
     parts.append(f'<circle cx="{x[-1]:.1f}" cy="{y[-1]:.1f}" r="5" fill="#d62828"/>')
-    scale_m = 10 ** np.floor(np.log10(span / 2))
+    scale_m = _nice_length_m(span / 4.0)
     bar = scale_m * scale
     parts.append(
         f'<line x1="{pad}" y1="{size_px - 4}" x2="{pad + bar:.1f}" y2="{size_px - 4}" '
@@ -98,8 +104,9 @@ def _rep_table_html(data: SessionData) -> str:
         tds = []
         for i, cell in enumerate(rep_cells(row)):
             css = ""
-            if i == dev_col and row.deviation_s is not None:
-                css = ' class="quick"' if row.deviation_s <= 0 else ' class="slow"'
+            dev = row.deviation_s
+            if i == dev_col and dev is not None and round(dev, 1) != 0:
+                css = ' class="quick"' if dev < 0 else ' class="slow"'
             tds.append(f"<td{css}>{html.escape(cell)}</td>")
         body.append(f"<tr{cls}>{''.join(tds)}</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"

@@ -18,13 +18,20 @@ from pacer.units import format_clock, format_pace
 HEADER = ("#", "step", "target", "time", "dist", "pace", "target pace", "dev", "cadence", "source")
 
 
+def _seconds(t_s: float) -> str:
+    return f"{t_s:.1f} s" if t_s < 60 else format_clock(t_s, tenths=True)
+
+
 def _target(row: RepRow) -> str:
     if row.target_distance_m and row.target_duration_s:
-        t = row.target_duration_s
-        when = f"{t:.1f} s" if t < 60 else format_clock(t, tenths=True)
-        return f"{row.target_distance_m:.0f} m in {when}"
+        return f"{row.target_distance_m:.0f} m in {_seconds(row.target_duration_s)}"
+    if row.target_distance_m and row.target_pace_s_per_km:
+        target_s = row.target_distance_m * row.target_pace_s_per_km / 1000.0
+        return f"{row.target_distance_m:.0f} m in {_seconds(target_s)}"
     if row.target_distance_m:
         return f"{row.target_distance_m:.0f} m"
+    if row.target_duration_s and row.target_pace_s_per_km:
+        return f"{format_clock(row.target_duration_s)} at {format_pace(row.target_pace_s_per_km)}"
     if row.target_duration_s:
         return format_clock(row.target_duration_s)
     return ""
