@@ -288,3 +288,49 @@ def test_no_octave_errors_walking(cadence_spm, amplitude, asymmetry, h2, seed):
     for e in est[4:]:
         assert e.cadence_spm is not None
         assert abs(e.cadence_spm / cadence_spm - 1.0) < 0.03
+
+
+def test_stride_periodic_pocket_signal_counts_steps():
+    """A thigh in a trouser pocket swings once per stride; the steps barely show."""
+    rate_hz, cadence_spm = 100.0, 104.0
+    t = np.arange(int(40 * rate_hz)) / rate_hz
+    stride_hz = cadence_spm / 120.0
+    rng = np.random.default_rng(22)
+    swing = 4.0 * np.sin(2 * np.pi * stride_hz * t) + 1.5 * np.sin(4 * np.pi * stride_hz * t + 1.3)
+    step = 0.3 * np.sin(2 * np.pi * 2 * stride_hz * t)
+    samples = np.stack([swing, 0.5 * swing, G_MPS2 + step], axis=1) + rng.normal(
+        0, 0.2, (t.size, 3)
+    )
+    tracker = CadenceTracker()
+    est, ff = [], []
+    for start in range(0, t.size, 50):
+        est += tracker.push(AccelBlock(start / rate_hz, rate_hz, samples[start : start + 50]))
+        ff += tracker.footfalls()
+    late = [e for e in est if e.t_s >= 5.0]
+    assert all(e.mode == "walk" and abs(e.cadence_spm - cadence_spm) < 1.5 for e in late)
+    times = np.array([f.t_s for f in ff])
+    np.testing.assert_allclose(np.diff(times), 60.0 / cadence_spm, rtol=0.03)
+    assert abs(times.size - (times[-1] - times[0]) * cadence_spm / 60.0 - 1) < 1.0
+    assert all(f.confidence <= 0.5 for f in ff)  # phase carried, not measured
+
+
+@pytest.mark.parametrize("hop_s", [0.5, 2.0])
+def test_other_hops_and_windows(hop_s):
+    synth = gait(176.0, 12.0, 100.0, seed=23)
+    tracker = CadenceTracker(window_s=3.0, hop_s=hop_s)
+    _, est, _ = run_tracker(synth, 100.0, tracker=tracker)
+    times = np.array([e.t_s for e in est])
+    np.testing.assert_allclose(np.diff(times), hop_s)
+    assert all(abs(e.cadence_spm - 176.0) < 1.5 for e in est if e.t_s >= 3.0)
+
+
+def test_rate_change_restarts_and_bad_parameters():
+    synth = gait(176.0, 12.0, 100.0, seed=24)
+    tracker = CadenceTracker()
+    tracker.push(AccelBlock(0.0, 100.0, synth.samples_mps2[:100]))
+    tracker.push(AccelBlock(1.0, 200.0, synth.samples_mps2[100:300]))  # new output data rate
+    assert tracker.restarts == 1
+    with pytest.raises(ValueError):
+        CadenceTracker(window_s=0.0)
+    with pytest.raises(ValueError):
+        CadenceTracker(hop_s=-1.0)
