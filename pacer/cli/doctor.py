@@ -1,0 +1,60 @@
+"""``pacer doctor``: check every device and say how to fix what is wrong."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "doctor",
+        help="probe serial port, GPS, I2C, GPIO, audio, speech, disk and clock",
+        description=(
+            "Check the serial port (present, permissions), NMEA arriving and the fix, the "
+            "receiver type, the I2C bus and the accelerometer's identity, its interrupt "
+            "pin, the GPIO pins, the audio output (plays a test phrase), the speech "
+            "engines, free disk and clock sync. Each problem comes with its fix. Exits 1 "
+            "when something is wrong."
+        ),
+    )
+    p.add_argument("--config", metavar="FILE", help="config file (TOML)")
+    p.add_argument("--fake-hardware", action="store_true",
+                   help="check against the simulated receiver, fake chip and mock pins")
+    p.add_argument("--break", dest="break_", metavar="FAULT",
+                   choices=["no-chip", "wrong-chip", "silent-gps", "garbage-gps"],
+                   help="with --fake-hardware: simulate a fault (no-chip, wrong-chip, "
+                        "silent-gps, garbage-gps)")
+    p.add_argument("--no-sound", action="store_true", help="do not play the test phrase")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from pacer.config import load_config
+    from pacer.doctor import FakeHardware, Probes, Status, run_checks
+    from pacer.errors import InputError
+
+    config = load_config(args.config, search_defaults=args.config is None)
+    if args.break_ and not args.fake_hardware:
+        raise InputError("--break needs --fake-hardware")
+    fake = None
+    if args.fake_hardware:
+        fake = FakeHardware(config, args.break_)
+        probes = fake.probes()
+        config = dataclasses.replace(
+            config, audio=dataclasses.replace(config.audio, device="null"))
+    else:
+        probes = Probes()
+    probes.audio_test = not args.no_sound
+    try:
+        checks = run_checks(config, probes)
+    finally:
+        if fake is not None:
+            fake.close()
+    for check in checks:
+        print(check.line())
+    problems = sum(c.status == Status.FAIL for c in checks)
+    warnings = sum(c.status == Status.WARN for c in checks)
+    print(f"\n{len(checks)} checks: {problems} problems, {warnings} warnings")
+    return 1 if problems else 0
