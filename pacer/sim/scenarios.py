@@ -16,7 +16,9 @@ line (~2:30), which also exercises standing and walking between reps.
 
 from __future__ import annotations
 
-from pacer.sim.runner import Effort
+from collections.abc import Callable
+
+from pacer.sim.effort import Effort
 
 REP_DISTANCE_M = 400.0
 REP_TIME_S = 90.0
@@ -84,8 +86,13 @@ def tempo_session_efforts(tempo_s: float = 1200.0, speed_mps: float = 3.9) -> li
             Effort("stand", duration_s=5.0, label="end")]
 
 
-SCENARIOS = {
+def line_start_session_efforts() -> list[Effort]:
+    """6 x 400 m in 90 s, every rep from the finish line (stand, walk, jog recoveries)."""
+    return interval_session_efforts(recovery="line")
+
+
+SCENARIOS: dict[str, Callable[[], list[Effort]]] = {
     "6x400": default_session_efforts,
-    "6x400-line": lambda: interval_session_efforts(recovery="line"),
+    "6x400-line": line_start_session_efforts,
     "tempo": tempo_session_efforts,
 }
