@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pacer.coach.crossing import HermitePath
-from pacer.coach.cues import CuePolicy
+from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.narrator import Narrator
 from pacer.coach.workout import PlannedStep, StepCursor, Workout
 from pacer.models import (
@@ -47,6 +47,7 @@ from pacer.models import (
 START_MODES = ("auto", "button", "immediate")
 MOVING_SPEED_MPS = 1.8  # a slow jog; walking is ~1.4 m/s
 RUNNING_CADENCE_SPM = 130.0
+GPS_LOST_AFTER_S = 3.0  # a fix gone this long is announced (brief dropouts are not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,10 @@ class WorkoutEngine:
         self._qualifying = 0
         self._arm_t = 0.0
         self._onset: tuple[Estimate | None, Estimate] | None = None
-        self._gps_ok: bool | None = None
+        self._gps_ever = False  # a fix was seen this session
+        self._gps_first_bad = False  # the session started without a fix
+        self._gps_bad_since: float | None = None
+        self._gps_said_lost = False
         self._said_go_at: float | None = None
         self._reset_step_state(0.0, 0.0)
 
@@ -127,6 +131,11 @@ class WorkoutEngine:
     def metronome_on(self) -> bool:
         return (self._step is not None and self._step.metronome and self._phase == "running"
                 and not self._finished and self._step.cadence_spm is not None)  # fmt: skip
+
+    def set_cue_settings(self, settings: CueSettings) -> None:
+        """Apply new cue settings mid-session (config reload), keeping the step's state."""
+        self.policy.settings = settings
+        self.narrator.update_settings(settings)
 
     # ------------------------------------------------------------------ inputs
     def on_estimate(self, est: Estimate) -> list[Cue]:
@@ -187,15 +196,12 @@ class WorkoutEngine:
         return self._admit(cues, t)
 
     def on_device(self, ev: DeviceEvent) -> list[Cue]:
+        """A device edge's report: GPS receiver lost or back is said at once."""
         if self._finished or ev.device != "gps":
             return []
-        if ev.state is DeviceState.LOST and self._gps_ok is not False:
-            self._gps_ok = False
-            return self._admit(self.narrator.gps(ev.t_s, lost=True), ev.t_s)
-        if ev.state in (DeviceState.BACK, DeviceState.UP) and self._gps_ok is False:
-            self._gps_ok = True
-            return self._admit(self.narrator.gps(ev.t_s, lost=False), ev.t_s)
-        return []
+        if ev.state in (DeviceState.LOST, DeviceState.ERROR):
+            return self._admit(self._gps_state(ev.t_s, False, immediate=True), ev.t_s)
+        return self._admit(self._gps_state(ev.t_s, True, immediate=True), ev.t_s)
 
     def finish(self, t_s: float) -> list[Cue]:
         """End the session at ``t_s`` (records the step in progress); the session summary."""
@@ -254,12 +260,30 @@ class WorkoutEngine:
         return None
 
     def _gps_change(self, est: Estimate) -> list[Cue]:
-        if self._gps_ok is None:
-            self._gps_ok = est.gps_ok
+        return self._gps_state(est.t_s, est.gps_ok, immediate=False)
+
+    def _gps_state(self, t_s: float, ok: bool, *, immediate: bool) -> list[Cue]:
+        """Say "GPS lost" once the fix has been gone GPS_LOST_AFTER_S (at once for a
+        device report), "GPS back" only after a "lost" was said, "GPS ready" at the
+        first fix if the session started without one."""
+        if ok:
+            self._gps_bad_since = None
+            if self._gps_said_lost:
+                self._gps_said_lost = False
+                return self.narrator.gps(t_s, lost=False)
+            if not self._gps_ever and self._started_session and self._gps_first_bad:
+                self._gps_ever = True
+                return [self.narrator.cue(t_s, CueKind.GPS, "GPS ready", 10.0)]
+            self._gps_ever = True
             return []
-        if est.gps_ok != self._gps_ok:
-            self._gps_ok = est.gps_ok
-            return self.narrator.gps(est.t_s, lost=not est.gps_ok)
+        if not self._gps_ever:
+            self._gps_first_bad = True
+            return []
+        if self._gps_bad_since is None:
+            self._gps_bad_since = t_s
+        if not self._gps_said_lost and (immediate or t_s - self._gps_bad_since >= GPS_LOST_AFTER_S):
+            self._gps_said_lost = True
+            return self.narrator.gps(t_s, lost=True)
         return []
 
     def _peek_next_work(self, t_s: float, d_m: float) -> PlannedStep | None:

@@ -46,6 +46,16 @@ class Narrator:
         self._recent_mps: list[float] = []
         self._drift_gap_s = settings.drift_repeat_s
 
+    def update_settings(self, settings: CueSettings) -> None:
+        """New settings (config reload); the current step's marks and states are kept."""
+        self.s = settings
+        self.spell = settings.spell_numbers
+        self._drift.enter, self._drift.exit = (settings.drift_tolerance,
+                                               settings.drift_exit_tolerance)  # fmt: skip
+        self._drift.dwell_s = settings.drift_dwell_s
+        self._cad.enter = settings.cadence_tolerance_spm
+        self._cad.exit = settings.cadence_tolerance_spm / 2
+
     # ------------------------------------------------------------------ helpers
     def cue(self, t_s: float, kind: CueKind, text: str, expires_after_s: float) -> Cue:
         return Cue(t_s=t_s, kind=kind, text=text, priority=PRIORITY[kind],

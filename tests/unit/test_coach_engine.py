@@ -211,6 +211,40 @@ def test_gps_lost_and_back_said_once_each():
     assert gps == ["GPS lost, timing continues", "GPS back"]
 
 
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ([(100, 102)], []),  # a 2 s dropout is not worth a word
+        ([(100, 110)], ["GPS lost, timing continues", "GPS back"]),
+        ([(0, 20)], ["GPS ready"]),  # the session started before the first fix
+        ([(0, 20), (100, 110), (200, 201)], ["GPS ready", "GPS lost, timing continues", "GPS back"]),
+    ],
+)
+def test_gps_from_estimates_is_debounced(bad, expected):
+    engine = WorkoutEngine(parse_workout("10min steady"), start_mode="immediate")
+
+    def gps_ok(t):
+        return not any(a <= t < b for a, b in bad)
+
+    log = Runner().run(engine, until_s=300, gps_ok=gps_ok)
+    assert [c.text for c in log.said if c.kind is CueKind.GPS] == expected
+
+
+def test_cue_settings_change_mid_session_keeps_the_rep():
+    engine = WorkoutEngine(parse_workout("800m @2:40"), start_mode="immediate")
+    v = 5.0
+    texts = []
+    for k in range(200):
+        t = 0.5 + k
+        if k == 50:
+            engine.set_cue_settings(CueSettings(profile="track", disabled=frozenset({"split"})))
+        texts += [(c.kind, c.text) for c in engine.on_estimate(est(t, v * t, v, on_track=True))]
+    splits = [x for k, x in texts if k is CueKind.SPLIT]
+    assert splits == ["100, 20", "200, 40"]  # then switched off at 50 s
+    assert [x for k, x in texts if k is CueKind.HALFWAY] == ["halfway, 80, on pace for two forty"]
+    assert engine.reps[0].duration_s == pytest.approx(160.0)
+
+
 def test_until_block_ends_at_its_time_limit():
     w = parse_workout("until 5min: (400m @80s, 200m jog); 1km jog")
     engine = WorkoutEngine(w, start_mode="immediate")
