@@ -129,6 +129,7 @@ def review_html(
         cards.append(("work cadence", f"{s.work_cadence_spm:.0f} spm"))
     out = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>pacer review {html.escape(data.id)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(s.workout or 'Run')}</h1>",
         f'<p class="sub">{"<br>".join(html.escape(x) for x in lines)}</p>',

@@ -91,6 +91,15 @@ def test_export_each_format_to_a_file(data_dir, tmp_path, fmt, magic):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_sessions_list_names_a_damaged_session_and_goes_on(data_dir, capsys):
+    bad = data_dir / "20261120-000000"
+    bad.mkdir()
+    (bad / "session.db").write_bytes(b"not a database" * 100)
+    assert main(["sessions", "--data-dir", str(data_dir), "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and lines[1].startswith("20261120-000000  damaged:")
+
+
 def test_sessions_list_delete_prune(data_dir, capsys):
     assert main(["sessions", "--data-dir", str(data_dir)]) == 0
     out = capsys.readouterr().out.splitlines()
