@@ -127,6 +127,10 @@ class ADXL335:
     def to_mps2(self, counts: np.ndarray) -> np.ndarray:
         return adxl335_counts_to_mps2(counts, self.calibration, self.vref_v)
 
+    def read_sample_mps2(self) -> np.ndarray:
+        """One sample now, in m/s^2 (x, y, z), for `pacer doctor`."""
+        return self.to_mps2(self.read_counts().reshape(1, 3))[0]
+
     def configure(self) -> None:
         """Nothing to configure (an analog sensor); kept for the driver protocol."""
 
