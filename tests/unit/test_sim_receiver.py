@@ -149,3 +149,16 @@ def test_bad_arguments_are_refused(runner: RunnerModel) -> None:
         SimulatedReceiver(runner, talker="G")
     with pytest.raises(ValueError):
         SimulatedReceiver(runner, start_utc=dt.datetime(2026, 1, 1))
+
+
+def test_doppler_speed_lags_a_rep_start_by_the_receiver_smoothing() -> None:
+    r = RunnerModel([Effort("stand", duration_s=10.0), Effort("run", duration_s=20.0,
+                                                                speed_mps=5.0)], seed=1)
+    rx = SimulatedReceiver(r, rate_hz=10.0, seed=1, corrupt_rate=0.0, dropouts=False,
+                           speed_noise_mps=0.0)
+    lags = []
+    for level in (2.0, 3.0, 4.0):
+        t_true = r.truth.t_s[np.argmax(r.truth.speed_mps >= level)]
+        t_rx = rx.t_s[np.argmax(rx.speed_mps >= level)]
+        lags.append(t_rx - t_true)
+    assert 0.2 < np.mean(lags) < 0.8  # exponential kernel of 0.4 s
