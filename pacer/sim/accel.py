@@ -31,7 +31,8 @@ Standing
     gravity only, plus noise (no step for more than 1.5 step periods).
 
 Right-foot steps are scaled by ``1 + asymmetry`` (3-8 %, random sign), every step by a
-per-step factor (5 % rms). Placement sets the gains: hip 1, waist (larger ML sway),
+per-step factor (5 % rms); running, that scales the impact, AP and ML parts (the active
+hump keeps the step's impulse at g T), walking the whole oscillation. Placement sets the gains: hip 1, waist (larger ML sway),
 chest (impact damped by the spine), wrist (impact damped, and a 1 g arm swing at stride
 frequency on the AP axis). Along-track acceleration of the runner is added on x.
 Sensor noise is white, 0.05 m/s^2 rms per axis by default (MPU-6050: 400 ug/sqrt(Hz)),
