@@ -192,16 +192,28 @@ class Sampler:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def _open_interrupt(self, sink: Sink) -> Any:
+        """The interrupt line as a gpiozero DigitalInputDevice, or None to poll (also
+        when the GPIO cannot be claimed: reported once as an ERROR event)."""
+        if self.interrupt_pin is None or self.driver.interrupt_kind is InterruptKind.NONE:
+            return None
+        try:
+            from gpiozero import DigitalInputDevice
+
+            return DigitalInputDevice(self.interrupt_pin, pull_up=False,
+                                      pin_factory=self.pin_factory)
+        except Exception as exc:  # noqa: BLE001 -- degrade to polling, never stop
+            self._emit(sink, DeviceEvent(
+                self.clock(), "accel", DeviceState.ERROR,
+                f"{self.driver.name}: interrupt GPIO {self.interrupt_pin} unusable "
+                f"({type(exc).__name__}: {exc}); polling instead"))
+            return None
+
     def _run(self, sink: Sink) -> None:
-        pin = None
+        pin = self._open_interrupt(sink)
         healthy = True
         backoff_s = 0.2
         try:
-            if self.interrupt_pin is not None:
-                from gpiozero import DigitalInputDevice
-
-                pin = DigitalInputDevice(self.interrupt_pin, pull_up=False,
-                                         pin_factory=self.pin_factory)
             next_s = self.clock() + self.poll_interval_s
             while not self._stop.is_set():
                 try:
@@ -227,9 +239,6 @@ class Sampler:
                                                  f"{self.driver.name} is back"))
                 if block is not None:
                     self._emit(sink, block)
-        except Exception as exc:  # noqa: BLE001 -- e.g. the interrupt GPIO cannot be claimed
-            self._emit(sink, DeviceEvent(self.clock(), "accel", DeviceState.ERROR,
-                                         f"{self.driver.name}: {exc}"))
         finally:
             if pin is not None:
                 pin.close()

@@ -203,3 +203,15 @@ def test_unplugged_chip_reports_lost_then_back_and_nothing_escapes():
     assert after, "sampling resumed after the chip came back"
     assert after[0].lost_samples > 0
     assert sampler.errors >= 1
+
+
+def test_unusable_interrupt_gpio_degrades_to_polling(mock_factory):
+    chip = FakeMPU6050(signal, clock=time.monotonic)
+    sampler = Sampler(MPU6050(FakeI2CBus({0x68: chip})), interrupt_pin="GPIO99",
+                      pin_factory=mock_factory, poll_interval_s=0.05)
+    out = collect(sampler, 0.4)
+    assert isinstance(out[0], DeviceEvent) and out[0].state is DeviceState.ERROR
+    assert "interrupt GPIO GPIO99 unusable" in out[0].message
+    assert "polling instead" in out[0].message
+    blocks = [o for o in out if isinstance(o, AccelBlock)]
+    assert len(blocks) >= 2 and contiguous(blocks)
