@@ -11,49 +11,16 @@ the same grid through their own time stamps, so small rate changes neither shift
 stretch the signal. ``lost_samples > 0``, a time jump, or a rate change of more than
 20 % restarts the tracker (buffer cleared, no exception).
 
-Estimate (every ``hop_s``, over the last ``window_s``):
-
-1. Motion intensity = standard deviation of the magnitude. Below ``STILL_STD_MPS2``
-   the runner is standing: ``cadence_spm=None``, mode ``"still"``. Running is only
-   considered when the window shows a flight phase: the 5th percentile of the
-   magnitude below ``RUN_FLOOR_MPS2`` (~0.45 g; the centre of mass is in free fall
-   between steps, while walking keeps the magnitude near 1 g). This stops a thigh
-   (trouser pocket) signal, as intense as trunk running, from being read as running.
-2. Autocorrelation by FFT (zero padded to twice the window, so it is linear, not
-   circular), band-limited to 0.6-12 Hz in the spectrum; the "unbiased"
-   normalisation ``N / (N - lag)`` removes the triangular envelope that would pull
-   peaks towards zero lag. Peaks are searched at integer lags.
-3. Band choice (FIELD_NOTES: a search band spanning less than 2:1 cannot contain both
-   the step and the stride period): ``RUN_BAND_SPM`` = 130-235 spm and
-   ``WALK_BAND_SPM`` = 70-135 spm. A flight phase and an intensity above
-   ``RUN_STD_MPS2`` select the running band first, with hysteresis. The other band
-   is used instead when the chosen band has no interior peak (the maximum sits on the band edge), or, in the walking band, when
-   the peak is a stride whose half lag carries almost the same correlation (a gentle
-   jog with low trunk acceleration). Walking also searches the stride band of walking
-   (35-67.5 strides/min): thigh (pocket), bag and arm placements move once per stride
-   and correlate weakly at the step lag, so a strong stride-band peak that the
-   step-band peak does not explain (it is not a whole number of those steps) gives
-   the cadence as 2 / stride.
-4. Sub-sample refinement: each peak found near 1, 2, 3 and 4 times the first-guess
-   lag is moved to the true maximum of the band-limited autocorrelation by two
-   Newton steps on its closed form (a cosine sum over the pass-band bins, so the
-   interpolation is exact for the band-limited signal, not a parabola), and the step
-   period is the least-squares fit ``sum(k p_k) / sum(k^2)``, which cuts the error of
-   a single peak by roughly the number of peaks. Confidence is the normalised
-   autocorrelation at the step lag (0..1); below ``MIN_CONFIDENCE`` there is motion
-   but no rhythm: ``None``, mode ``"unknown"``.
-
-Footfalls come from :func:`pacer.dsp.steps.detect_footfalls` on the window with the
-freshly estimated step period (initial contact: the steepest rise before each loading
-peak); each footfall is reported once. When the rhythm was found per stride (pocket,
-bag), no single event marks each step: footfalls then continue the step phase from
-the last footfall at the estimated cadence, with half the confidence, so step counts
-stay right while the metronome knows the phase is not measured.
-
-References: Zijlstra & Hof (2003) trunk accelerations during walking; Moe-Nilssen &
-Helbostad (2004), "Estimation of gait cycle characteristics by trunk accelerometry"
-(unbiased autocorrelation, step vs stride peaks); mobgap ``cadence`` module for the
-naming and the degenerate-input policy.
+Every ``hop_s`` the last ``window_s`` of the grid goes to
+:func:`pacer.dsp.steps.window_cadence` (autocorrelation, bands under 2:1, flight-phase
+test for running, stride band for pockets; see there) and, when it finds a cadence, to
+:func:`pacer.dsp.steps.detect_footfalls` with the freshly estimated step period
+(initial contact: the steepest rise before each loading peak); each footfall is
+reported once, about one hop plus half a step after it happened. When the rhythm was
+found per stride (pocket, bag), no single event marks each step: footfalls then
+continue the step phase from the last footfall at the estimated cadence, with half the
+confidence, so step counts stay right while the metronome knows the phase is not
+measured. Estimates before the first full window are ``None`` / ``"unknown"``.
 """
 
 from __future__ import annotations
@@ -62,7 +29,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pacer.dsp.steps import detect_footfalls
+from pacer.dsp.steps import (
+    RUN_BAND_SPM,
+    WALK_BAND_SPM,
+    detect_footfalls,
+    estimate_cadence,
+    window_cadence,
+)
 from pacer.models import AccelBlock, Footfall
 
 __all__ = [
@@ -72,15 +45,6 @@ __all__ = [
     "CadenceTracker",
     "estimate_cadence",
 ]
-
-RUN_BAND_SPM = (130.0, 235.0)  # 1.81 : 1
-WALK_BAND_SPM = (70.0, 135.0)  # 1.93 : 1
-STILL_STD_MPS2 = 0.5  # magnitude std below this is standing (body-worn or in hand)
-RUN_STD_MPS2 = 6.5  # above: running band; hysteresis +-RUN_HYST_MPS2
-RUN_HYST_MPS2 = 0.75
-RUN_FLOOR_MPS2 = 4.5  # 5th percentile of |a| below this (~0.45 g): a flight phase, running
-MIN_CONFIDENCE = 0.4  # see docs/algorithms-cadence.md: 0.35-0.5 is a plateau on real walking
-PASS_BAND_HZ = (0.6, 12.0)
 
 
 @dataclass(frozen=True)
@@ -95,188 +59,6 @@ class CadenceEstimate:
     cadence_spm: float | None
     confidence: float
     mode: str
-
-
-@dataclass(frozen=True)
-class _Acf:
-    """Autocorrelation of one window: coarse values plus what evaluates it anywhere."""
-
-    r: np.ndarray  # normalised, unbiased, at integer lags 0 .. n // 2
-    power: np.ndarray  # pass-band power spectrum bins
-    omega: np.ndarray  # their angular frequencies, rad per sample
-    n: int  # window length, samples
-
-
-def _autocorrelation(x: np.ndarray, rate_hz: float) -> _Acf:
-    """Band-limited (``PASS_BAND_HZ``), unbiased, normalised autocorrelation of ``x``."""
-    n = x.size
-    n_fft = 1 << int(np.ceil(np.log2(2 * n)))  # zero padding: linear, not circular
-    spec = np.fft.rfft(x - x.mean(), n_fft)
-    k_lo = max(1, int(np.ceil(PASS_BAND_HZ[0] * n_fft / rate_hz)))
-    k_hi = min(n_fft // 2 - 1, int(np.floor(PASS_BAND_HZ[1] * n_fft / rate_hz)))
-    band = spec[k_lo : k_hi + 1]
-    power = band.real**2 + band.imag**2
-    full = np.zeros(n_fft // 2 + 1)
-    full[k_lo : k_hi + 1] = power
-    ac = np.fft.irfft(full, n_fft)[: n // 2 + 1]
-    lags = np.arange(ac.size)
-    if ac[0] <= 0:
-        return _Acf(np.zeros(ac.size), np.zeros(0), np.zeros(0), n)
-    r = ac / ac[0] * (n / (n - lags))
-    omega = 2.0 * np.pi * np.arange(k_lo, k_hi + 1) / n_fft
-    return _Acf(r, power, omega, n)
-
-
-def _newton_peaks(acf: _Acf, lags: np.ndarray, steps: int = 2) -> np.ndarray:
-    """Move each lag (samples) to the nearby maximum of the band-limited autocorrelation.
-
-    ``irfft`` of a one-sided spectrum without DC and Nyquist bins is
-    ``(2 / n_fft) * sum_k P_k cos(omega_k * lag)``, valid between integer lags too, so
-    its derivatives are closed-form; with the unbiased factor ``g = n / (n - lag)``,
-    Newton steps on ``f = c g`` converge from the parabolic first guess in two steps.
-    """
-    tau = np.asarray(lags, dtype=np.float64).copy()
-    n = float(acf.n)
-    w, p = acf.omega, acf.power
-    for _ in range(steps):
-        ph = tau[:, None] * w[None, :]
-        cos, sin = np.cos(ph), np.sin(ph)
-        # (sum over bins rather than @: tiny BLAS calls cost more than they compute)
-        c0 = (cos * p).sum(axis=1)
-        c1 = -(sin * (p * w)).sum(axis=1)
-        c2 = -(cos * (p * w * w)).sum(axis=1)
-        g0 = n / (n - tau)
-        g1, g2 = g0 / (n - tau), 2.0 * g0 / (n - tau) ** 2
-        f1 = c1 * g0 + c0 * g1
-        f2 = c2 * g0 + 2.0 * c1 * g1 + c0 * g2
-        # Only step where the curvature says maximum, and never more than half a sample.
-        step = np.where(f2 < 0, -f1 / np.where(f2 < 0, f2, -1.0), 0.0)
-        tau += np.clip(step, -0.5, 0.5)
-    return tau
-
-
-def _peak_in(r: np.ndarray, lo: int, hi: int) -> tuple[float, float, bool]:
-    """Maximum of ``r[lo:hi+1]``: (fractional index, value, is an interior local max)."""
-    lo, hi = max(lo, 1), min(hi, r.size - 2)
-    if hi <= lo:
-        return float("nan"), -1.0, False
-    i = lo + int(np.argmax(r[lo : hi + 1]))
-    interior = lo < i < hi and r[i] >= r[i - 1] and r[i] >= r[i + 1]
-    ym, y0, yp = r[i - 1], r[i], r[i + 1]
-    den = ym - 2 * y0 + yp
-    d = 0.5 * (ym - yp) / den if abs(den) > 1e-12 else 0.0
-    d = float(np.clip(d, -0.5, 0.5))
-    return i + d, float(y0 - 0.25 * (ym - yp) * d), interior
-
-
-def _band_peak(
-    r: np.ndarray, rate_hz: float, band_spm: tuple[float, float]
-) -> tuple[float, float, bool]:
-    """Autocorrelation peak among the step lags of ``band_spm`` (see :func:`_peak_in`)."""
-    lo = int(np.floor(60.0 / band_spm[1] * rate_hz))
-    hi = int(np.ceil(60.0 / band_spm[0] * rate_hz))
-    return _peak_in(r, lo, hi)
-
-
-def _refine(acf: _Acf, lag0: float) -> float:
-    """Least-squares step lag (samples) from the peaks near k * lag0, k = 1..4.
-
-    Each coarse peak is moved to the maximum of the band-limited autocorrelation
-    (:func:`_newton_peaks`); the period is then ``sum(k p_k) / sum(k^2)``.
-    """
-    r = acf.r
-    ks, ps = [1.0], [lag0]
-    for k in range(2, 5):
-        centre = k * lag0
-        half = 0.15 * lag0
-        if centre + half >= r.size - 2:
-            break
-        p, v, interior = _peak_in(r, int(centre - half), int(np.ceil(centre + half)))
-        if interior and v > 0.3:
-            ks.append(float(k))
-            ps.append(p)
-    pos = _newton_peaks(acf, np.asarray(ps))
-    k_arr = np.asarray(ks)
-    return float(np.dot(k_arr, pos) / np.dot(k_arr, k_arr))
-
-
-def estimate_cadence(
-    x: np.ndarray, rate_hz: float, prefer_run: bool | None = None
-) -> tuple[float | None, float, str]:
-    """Cadence of one window of acceleration magnitude.
-
-    Parameters
-    ----------
-    x : ndarray, shape (n,)
-        Acceleration magnitude (m/s^2), uniformly sampled at ``rate_hz``.
-    rate_hz : float
-        Calibrated sample rate.
-    prefer_run : bool or None
-        Previous mode, for hysteresis of the band choice (None: no history).
-
-    Returns
-    -------
-    (cadence_spm or None, confidence 0..1, mode)
-    """
-    cadence_spm, confidence, mode, _ = _estimate_window(x, rate_hz, prefer_run)
-    return cadence_spm, confidence, mode
-
-
-def _estimate_window(
-    x: np.ndarray, rate_hz: float, prefer_run: bool | None
-) -> tuple[float | None, float, str, bool]:
-    """:func:`estimate_cadence` plus whether the rhythm was found per stride."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1 or x.size < 8 or not np.isfinite(rate_hz) or rate_hz <= 0:
-        return None, 0.0, "unknown", False
-    if not np.all(np.isfinite(x)):
-        return None, 0.0, "unknown", False
-    if x.size < 2.2 * 60.0 / WALK_BAND_SPM[0] * rate_hz:
-        return None, 0.0, "unknown", False  # window too short to hold two slow steps
-    std = float(np.std(x))
-    if std < STILL_STD_MPS2:
-        return None, 0.0, "still", False
-    threshold = RUN_STD_MPS2 + (
-        0.0 if prefer_run is None else (-RUN_HYST_MPS2 if prefer_run else RUN_HYST_MPS2)
-    )
-    # Running has a flight phase: the magnitude drops well below 1 g once per step.
-    k5 = x.size // 20
-    flight = float(np.partition(x, k5)[k5]) < RUN_FLOOR_MPS2  # 5th percentile
-    run_first = flight and std >= threshold
-    acf = _autocorrelation(x, rate_hz)
-    run = _band_peak(acf.r, rate_hz, RUN_BAND_SPM)
-    walk = _band_peak(acf.r, rate_hz, WALK_BAND_SPM)
-    run_ok = run[2] and run[1] >= MIN_CONFIDENCE
-    walk_ok = walk[2] and walk[1] >= MIN_CONFIDENCE
-    # Is the walking-band peak at twice the running-band lag (a stride, or a step whose
-    # second harmonic made the running-band peak)? Then the correlations decide.
-    octave = run[2] and walk[2] and abs(walk[0] / run[0] - 2.0) < 0.15
-    if not flight:
-        use_run = False
-    elif run_first:
-        use_run = run_ok and not (octave and run[1] < 0.6 * walk[1])
-    else:
-        use_run = (run_ok and not walk_ok) or (octave and run_ok and run[1] > 0.85 * walk[1])
-    if use_run:
-        lag_refined = _refine(acf, run[0])
-        return 60.0 * rate_hz / lag_refined, float(min(run[1], 1.0)), "run", False
-    # Walking. Thigh (trouser pocket), bag and arm placements move once per stride: the
-    # step lag may correlate weakly, or a spurious peak may win the step band, while the
-    # stride lag is strong. The stride band of walking (35-67.5 strides/min) cannot hold
-    # a step period or twice a stride, so a strong stride peak that the step-band peak
-    # does not explain (not a whole number of its steps, e.g. 2 = stride, 3 for a
-    # symmetric gait) decides.
-    stride = _band_peak(acf.r, rate_hz, (WALK_BAND_SPM[0] / 2, WALK_BAND_SPM[1] / 2))
-    stride_ok = stride[2] and stride[1] >= MIN_CONFIDENCE
-    multiple = stride[0] / walk[0] if walk[2] else 0.0  # 2 for a stride, 3 for 3 steps
-    explained = walk_ok and round(multiple) >= 2 and abs(multiple - round(multiple)) < 0.15
-    if stride_ok and not explained and (not walk_ok or stride[1] > walk[1]):
-        lag_refined = _refine(acf, stride[0]) / 2.0
-        return 60.0 * rate_hz / lag_refined, float(min(stride[1], 1.0)), "walk", True
-    if walk_ok:
-        lag_refined = _refine(acf, walk[0])
-        return 60.0 * rate_hz / lag_refined, float(min(walk[1], 1.0)), "walk", False
-    return None, float(max(run[1], walk[1], stride[1], 0.0)), "unknown", False
 
 
 class _Ring:
@@ -394,8 +176,13 @@ class CadenceTracker:
         ring = self._ring
         assert ring is not None
         if self._prev is not None:
-            t_s = np.concatenate(([self._prev[0]], t_s))
-            mag = np.concatenate(([self._prev[1]], mag))
+            # A block stamped a little early (the rate regression moved) overlaps the
+            # last one: keep only its samples after the last sample already placed.
+            later = t_s > self._prev[0]
+            if not later.any():
+                return []
+            t_s = np.concatenate(([self._prev[0]], t_s[later]))
+            mag = np.concatenate(([self._prev[1]], mag[later]))
         k_last = int(np.floor((t_s[-1] - self._grid_t0_s) * self._rate_hz + 1e-9))
         k0 = ring.count
         grid = np.empty(0)
@@ -426,7 +213,7 @@ class CadenceTracker:
         if k_start < max(0, ring.count - ring.available):
             return CadenceEstimate(t_end_s, None, 0.0, "unknown")
         x = ring.slice(k_start, k_end)
-        cadence, confidence, mode, per_stride = _estimate_window(x, self._rate_hz, self._mode_run)
+        cadence, confidence, mode, per_stride = window_cadence(x, self._rate_hz, self._mode_run)
         if mode in ("run", "walk"):
             self._mode_run = mode == "run"
         if cadence is None:
