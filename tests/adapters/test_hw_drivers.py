@@ -262,3 +262,47 @@ def test_open_accelerometer_by_config_name():
         open_accelerometer("lis3dh", bus=bus)
     with pytest.raises(ChipNotAnswering):
         open_accelerometer("mpu6050", bus=bus)
+
+
+# ------------------------------------------------------------------ the fakes obey their registers
+def test_fake_mpu6050_follows_its_registers():
+    """A driver that skipped a setup step would see exactly this."""
+    clock = SimClock()
+    chip = FakeMPU6050(gait_like, clock=clock, rate_error=0.0)
+    bus = FakeI2CBus({0x68: chip})
+    assert chip.true_rate_hz == 0.0  # power-on: asleep
+    bus.write_byte_data(0x68, mpu_reg.PWR_MGMT_1, 0x01)
+    bus.write_byte_data(0x68, mpu_reg.SMPLRT_DIV, 9)
+    assert chip.true_rate_hz == 800.0  # DLPF off: 8 kHz base
+    bus.write_byte_data(0x68, mpu_reg.CONFIG, 3)
+    assert chip.true_rate_hz == 100.0
+    clock.t_s = 0.5
+    assert bus.read_i2c_block_data(0x68, mpu_reg.FIFO_COUNT_H, 2) == [0, 0]  # FIFO off
+    assert bus.read_byte_data(0x68, mpu_reg.INT_STATUS) & mpu_reg.DATA_RDY_INT
+    bus.write_byte_data(0x68, mpu_reg.FIFO_EN, mpu_reg.ACCEL_FIFO_EN)
+    bus.write_byte_data(0x68, mpu_reg.USER_CTRL, mpu_reg.USER_FIFO_EN)
+    clock.t_s = 0.6
+    high, low = bus.read_i2c_block_data(0x68, mpu_reg.FIFO_COUNT_H, 2)
+    assert (high << 8 | low) == 10 * 6
+    bus.write_byte_data(0x68, mpu_reg.USER_CTRL, mpu_reg.USER_FIFO_EN | mpu_reg.USER_FIFO_RESET)
+    assert bus.read_i2c_block_data(0x68, mpu_reg.FIFO_COUNT_H, 2) == [0, 0]
+    assert not bus.read_byte_data(0x68, mpu_reg.USER_CTRL) & mpu_reg.USER_FIFO_RESET
+
+
+def test_fake_adxl345_pops_one_entry_per_data_read():
+    clock = SimClock()
+    chip = FakeADXL345(gait_like, clock=clock, rate_error=0.0)
+    bus = FakeI2CBus({0x53: chip})
+    for register, value in ((adxl_reg.FIFO_CTL, adxl_reg.FIFO_MODE_STREAM | 8),
+                            (adxl_reg.DATA_FORMAT, adxl_reg.FORMAT_FULL_RES | 3),
+                            (adxl_reg.POWER_CTL, adxl_reg.POWER_MEASURE)):
+        bus.write_byte_data(0x53, register, value)
+    clock.t_s = 0.1  # 10 samples at 100 Hz
+    assert bus.read_byte_data(0x53, adxl_reg.FIFO_STATUS) == 10
+    assert bus.read_byte_data(0x53, adxl_reg.INT_SOURCE) & adxl_reg.INT_WATERMARK
+    bus.read_i2c_block_data(0x53, adxl_reg.DATAX0, 6)
+    assert bus.read_byte_data(0x53, adxl_reg.FIFO_STATUS) == 9
+    # byte-wise reads of the data registers pop an entry each (a classic driver bug)
+    for offset in range(6):
+        bus.read_byte_data(0x53, adxl_reg.DATAX0 + offset)
+    assert bus.read_byte_data(0x53, adxl_reg.FIFO_STATUS) == 3
