@@ -264,8 +264,9 @@ def configure_ublox(
     """Set a u-blox receiver's rate and dynamic model (and baud), checking ACK-ACK/NAK.
 
     ``port`` is an open pyserial-like object with a short read timeout. The baud change
-    comes last; its ACK is sent at the new speed and often lost, so success is judged by
-    checksum-valid NMEA arriving at the new speed.
+    comes last and only when the receiver answered the other commands (so probing an
+    unknown receiver never moves the port off its speed); its ACK is sent at the new
+    speed and often lost, so success is judged by checksum-valid NMEA at the new speed.
     """
     results = []
     for name, frame, cls_id in (
@@ -286,7 +287,9 @@ def configure_ublox(
         results.append(CommandResult(name, ack if isinstance(ack, bool) else None, detail))
     if baudrate is not None:
         results.append(
-            _switch_baud(port, ubx_cfg_prt(baudrate), "UBX-CFG-PRT", baudrate, timeout_s, clock)
+            _maybe_switch_baud(
+                port, results, ubx_cfg_prt(baudrate), "UBX-CFG-PRT", baudrate, timeout_s, clock
+            )
         )
     return results
 
@@ -331,9 +334,27 @@ def configure_mediatek(
             results.append(CommandResult(name, flag is PmtkAck.OK, flag.name))
     if baudrate is not None:
         results.append(
-            _switch_baud(port, pmtk_baud(baudrate), "PMTK251", baudrate, timeout_s, clock)
+            _maybe_switch_baud(
+                port, results, pmtk_baud(baudrate), "PMTK251", baudrate, timeout_s, clock
+            )
         )
     return results
+
+
+def _maybe_switch_baud(
+    port: Any,
+    results: list[CommandResult],
+    command: bytes,
+    name: str,
+    baudrate: int,
+    timeout_s: float,
+    clock: Callable[[], float],
+) -> CommandResult:
+    """Change speed only when the receiver answered (ACK or NAK): a receiver of another
+    make would keep its speed while the port moved away from it."""
+    if all(r.acked is None for r in results):
+        return CommandResult(name, None, "skipped: the receiver did not answer")
+    return _switch_baud(port, command, name, baudrate, timeout_s, clock)
 
 
 def _switch_baud(

@@ -215,5 +215,19 @@ def test_mediatek_setup_checks_each_pmtk001(port_to) -> None:
 
 def test_plain_nmea_receiver_gives_no_answers(port_to) -> None:
     rx = FakeReceiver("plain")
-    results = configure_ublox(port_to(rx), rate_hz=5.0, timeout_s=0.3)
-    assert [r.acked for r in results] == [None, None]
+    port = port_to(rx)
+    results = configure_ublox(port, rate_hz=5.0, baudrate=115200, timeout_s=0.3)
+    assert [r.acked for r in results] == [None, None, None]
+    assert "skipped" in results[-1].detail and port.baudrate == 9600  # port not moved away
+
+
+def test_probing_a_mediatek_as_ublox_first_leaves_it_configurable(port_to) -> None:
+    rx = FakeReceiver("mtk")
+    port = port_to(rx)
+    assert [r.acked for r in configure_ublox(port, baudrate=115200, timeout_s=0.3)] == [
+        None,
+        None,
+        None,
+    ]
+    results = configure_mediatek(port, rate_hz=5.0, baudrate=115200)
+    assert results[-1].acked is True and (rx.rate_ms, rx.baud) == (200, 115200)
