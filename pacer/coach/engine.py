@@ -377,8 +377,8 @@ class WorkoutEngine:
             end_t = self._crossing(step, path, e0, x0, e1)
             if step.kind is RepKind.RECOVERY and step.duration_s is not None:
                 end_s = self._start_t + self._paused_s + step.duration_s
-                countdown = self.narrator.countdown(est.t_s, end_s, self._peek_next_work(
-                    est.t_s, est.distance_m))  # fmt: skip
+                nxt = self._peek_next_work(est.t_s, est.distance_m)
+                countdown = self.narrator.countdown(est.t_s, end_s, nxt, start_s=self._start_t)
                 if any(c.text == "go" for c in countdown):
                     self._said_go_at = end_s
                 cues += countdown

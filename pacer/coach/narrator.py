@@ -175,7 +175,8 @@ class Narrator:
         return [self.cue(t_s, CueKind.STATUS, text, 5.0)]
 
     # ------------------------------------------------------------------ countdown
-    def countdown(self, now_s: float, end_s: float, next_step: PlannedStep | None) -> list[Cue]:
+    def countdown(self, now_s: float, end_s: float, next_step: PlannedStep | None,
+                  start_s: float | None = None) -> list[Cue]:  # fmt: skip
         """Countdown numbers and "go" for a timed recovery ending at ``end_s``.
 
         Emitted up to one second ahead with their exact times, so the mixer places them
@@ -186,8 +187,9 @@ class Narrator:
             return out  # nothing to count down to after the last rep
         for mark in self.s.profile_spec.countdown_marks_s:
             t = end_s - mark
-            if mark in self._countdown_said or t > now_s + 1.0 or t < now_s - 0.5:
-                continue
+            earliest = now_s - 0.5 if start_s is None else max(now_s - 1.5, start_s - 1e-6)
+            if mark in self._countdown_said or t > now_s + 1.0 or t < earliest:
+                continue  # not yet, or before the recovery began
             self._countdown_said.add(mark)
             if mark == 0:
                 out.append(self.cue(t, CueKind.GO, "go", 1.0))

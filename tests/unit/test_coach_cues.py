@@ -109,7 +109,8 @@ def _no_overlap(cues):
 
 
 @pytest.mark.parametrize("profile", list(PROFILES))
-@pytest.mark.parametrize("workout", ["6x400", "fartlek", "tempo", "2x(800m @2:40, r60s)"])
+@pytest.mark.parametrize("workout", ["6x400", "fartlek", "tempo", "2x(800m @2:40, r60s)",
+                                     "4x(200m @32s, r30s)"])
 def test_whole_sessions_never_overlap(profile, workout):
     engine = WorkoutEngine(resolve_workout(workout),
                            policy=CuePolicy(CueSettings(profile=profile)))  # fmt: skip
@@ -205,3 +206,22 @@ def test_miles_splits():
     splits = [c.text for c in log.said if c.kind is CueKind.SPLIT]
     # each split is that mile's time; the first includes ~1 s of getting up to speed
     assert splits == ["1 mile, six thirty-one", "2 miles, six thirty"]
+
+
+def test_countdown_survives_a_short_recovery():
+    # r30s: the rep summary, the preview and the whole countdown share 30 s
+    engine = WorkoutEngine(parse_workout("3x(200m @32s, r30s)"), start_mode="immediate")
+    log = Runner().run(engine, until_s=400)
+    said = _no_overlap(log.cues)
+    counted = [c.text for c in said if c.kind in (CueKind.COUNTDOWN, CueKind.GO)]
+    # rep 1 starts without a countdown; reps 2 and 3 after one; none after the last rep
+    assert counted == ["go"] + ["30 seconds", "10", "3", "2", "1", "go"] * 2
+    assert [c.kind for c in said].count(CueKind.REP_SUMMARY) == 3
+
+
+def test_time_splits_when_configured():
+    engine = WorkoutEngine(parse_workout("5min @4:00/km"), start_mode="immediate",
+                           policy=CuePolicy(CueSettings(split_every_s=60.0)))  # fmt: skip
+    log = Runner().run(engine, until_s=400)
+    splits = [c.text for c in log.said if c.kind is CueKind.SPLIT]
+    assert splits == ["1 minute", "2 minutes", "3 minutes", "4 minutes"]
