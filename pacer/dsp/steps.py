@@ -20,12 +20,12 @@ Cadence. For one window of magnitude (``window_s`` = 4 s in the tracker):
    lag. Peaks are searched at integer lags.
 3. Band choice (FIELD_NOTES: a search band spanning less than 2:1 cannot contain both
    the step and the stride period): ``RUN_BAND_SPM`` = 130-235 spm and ``WALK_BAND_SPM``
-   = 70-135 spm. A flight phase and an intensity above ``RUN_STD_MPS2`` select the
+   = 72-140 spm. A flight phase and an intensity above ``RUN_STD_MPS2`` select the
    running band first, with hysteresis. The other band is used instead when the chosen
    band has no interior peak (the maximum sits on the band edge), or, in the walking
    band, when the peak is a stride whose half lag carries almost the same correlation (a
    gentle jog with low trunk acceleration). Walking also searches the stride band of
-   walking (35-67.5 strides/min): thigh (pocket), bag and arm placements move once per
+   walking (36-70 strides/min): thigh (pocket), bag and arm placements move once per
    stride and correlate weakly at the step lag, so a strong stride-band peak that the
    step-band peak does not explain (it is not a whole number of those steps) gives the
    cadence as 2 / stride.
@@ -94,7 +94,7 @@ __all__ = [
 ]
 
 RUN_BAND_SPM = (130.0, 235.0)  # 1.81 : 1
-WALK_BAND_SPM = (70.0, 135.0)  # 1.93 : 1
+WALK_BAND_SPM = (72.0, 140.0)  # 1.94 : 1; fast recovery walks reach 135
 STILL_STD_MPS2 = 0.5  # magnitude std below this is standing (body-worn or in hand)
 RUN_STD_MPS2 = 6.5  # above: running band; hysteresis +-RUN_HYST_MPS2
 RUN_HYST_MPS2 = 0.75
@@ -273,7 +273,7 @@ def window_cadence(
         return 60.0 * rate_hz / lag_refined, float(min(run[1], 1.0)), "run", False
     # Walking. Thigh (trouser pocket), bag and arm placements move once per stride: the
     # step lag may correlate weakly, or a spurious peak may win the step band, while the
-    # stride lag is strong. The stride band of walking (35-67.5 strides/min) cannot hold
+    # stride lag is strong. The stride band of walking (36-70 strides/min) cannot hold
     # a step period or twice a stride, so a strong stride peak that the step-band peak
     # does not explain (not a whole number of its steps, e.g. 2 = stride, 3 for a
     # symmetric gait) decides.

@@ -267,17 +267,18 @@ def test_no_octave_errors_running(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    cadence_spm=st.floats(90.0, 130.0),
+    cadence_spm=st.floats(80.0, 135.0),
+    rate_hz=st.sampled_from([50.0, 100.0]),
     amplitude=st.floats(0.6, 1.5),
     asymmetry=st.floats(0.0, 0.2),
     h2=st.floats(0.0, 0.3),
     seed=st.integers(0, 2**16),
 )
-def test_no_octave_errors_walking(cadence_spm, amplitude, asymmetry, h2, seed):
+def test_no_octave_errors_walking(cadence_spm, rate_hz, amplitude, asymmetry, h2, seed):
     synth = gait(
         cadence_spm,
         9.0,
-        100.0,
+        rate_hz,
         run=False,
         amplitude=amplitude,
         asymmetry=asymmetry,
