@@ -173,11 +173,23 @@ def previous_session_of(data_dir: Path, directory: Path) -> Path | None:
 def _connect(db_path: Path) -> sqlite3.Connection:
     if not db_path.is_file():
         raise SessionError(f"{db_path.parent}: not a session directory (no {DB_NAME})")
-    try:
-        # Read-write so SQLite can recover a WAL left by a crashed writer.
-        return sqlite3.connect(db_path, isolation_level=None)
-    except sqlite3.Error:
-        return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, isolation_level=None)
+    # Read-write first so SQLite can recover a WAL left by a crashed writer; read-only
+    # when this user may not write there (e.g. the service's /var/lib/pacer).
+    first_error: sqlite3.Error | None = None
+    for uri in (f"file:{db_path}", f"file:{db_path}?mode=ro"):
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if not isinstance(exc, sqlite3.OperationalError):
+                raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
+            first_error = first_error or exc
+    raise SessionError(
+        f"{db_path}: cannot open ({first_error}); check the permissions of {db_path.parent}"
+    )
 
 
 def open_session(directory: Path) -> SessionData:
