@@ -348,3 +348,15 @@ def test_jittered_block_stamps_are_tolerated():
         est += tracker.push(AccelBlock(t0, 100.0, synth.samples_mps2[start : start + 25]))
     assert tracker.restarts == 0
     assert all(abs(e.cadence_spm - 168.0) < 1.5 for e in est if e.t_s >= 4.0)
+
+
+def test_sensor_range_clipping_at_2g_is_harmless():
+    """An accelerometer left at its +-2 g range clips every running stance."""
+    synth = gait(182.0, 15.0, 100.0, seed=27)
+    clipped = np.clip(synth.samples_mps2, -2 * G_MPS2, 2 * G_MPS2)
+    assert np.mean(np.abs(clipped) >= 2 * G_MPS2 - 1e-9) > 0.01  # it does clip
+    tracker = CadenceTracker()
+    est = []
+    for start in range(0, clipped.shape[0], 25):
+        est += tracker.push(AccelBlock(start / 100.0, 100.0, clipped[start : start + 25]))
+    assert all(e.mode == "run" and abs(e.cadence_spm - 182.0) < 1.5 for e in est if e.t_s >= 4.0)
