@@ -62,15 +62,16 @@ class CadenceEstimate:
 
 
 class _Ring:
-    """Fixed-capacity float ring buffer; ``last(n)`` returns a contiguous copy."""
+    """Fixed-capacity float ring buffer indexed by absolute sample number.
+
+    ``count`` is the number of samples ever written; ``slice(a, b)`` copies out samples
+    ``a .. b-1`` while they are still held (the last ``capacity`` of them).
+    """
 
     def __init__(self, capacity: int) -> None:
         self._buf = np.zeros(capacity)
         self._cap = capacity
         self.count = 0  # total samples ever written
-
-    def clear(self) -> None:
-        self.count = 0
 
     def extend(self, v: np.ndarray) -> None:
         if v.size > self._cap:
