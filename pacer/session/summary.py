@@ -113,7 +113,18 @@ def session_distance_m(data: SessionData) -> float:
     return sum(rep.distance_m for rep in data.reps)
 
 
+def workout_title(data: SessionData) -> str | None:
+    """For people: ``"6x400: 800m jog; 6x(400m @90s, 200m jog); 800m jog"`` when the
+    workout has a library name (``meta.workout_name``), else the workout text."""
+    text = workout_name(data)
+    name = data.meta.get("workout_name")
+    if name and text and str(name) != text:
+        return f"{name}: {text}"
+    return str(name) if name else text
+
+
 def workout_name(data: SessionData) -> str | None:
+    """The workout as recorded (``meta.workout``: the text, or a dict with name/text)."""
     workout = data.meta.get("workout")
     if workout is None:
         return None
@@ -183,7 +194,7 @@ def summarize(data: SessionData) -> SessionSummary:
     )  # fmt: skip
     return SessionSummary(
         id=data.id, start_utc=session_start_utc(data), duration_s=session_duration_s(data),
-        distance_m=session_distance_m(data), workout=workout_name(data), ended=data.ended,
+        distance_m=session_distance_m(data), workout=workout_title(data), ended=data.ended,
         work_reps=len(work), work_distance_m=dist, work_duration_s=dur,
         work_pace_s_per_km=dur / dist * 1000.0 if dist > 0 else None,
         work_cadence_spm=sum(c * d for c, d in cad) / cad_t if cad_t > 0 else None,
