@@ -3,7 +3,7 @@
 The runner reacts to the engine like a person: it runs each step at its speed (the
 target pace for reps), eases between speeds with a first-order lag, stands still while a
 rep waits to be started (for ``wait_s``) and then sets off. The true trajectory is kept
-at 20 Hz; the engine sees 1 Hz :class:`~pacer.models.Estimate` records at a sub-second
+at 10 Hz; the engine sees 1 Hz :class:`~pacer.models.Estimate` records at a sub-second
 offset, and the control events given, in time order.
 """
 
@@ -28,7 +28,7 @@ DEFAULT_SPEEDS_MPS = {
 @dataclass
 class RunLog:
     cues: list[Cue] = field(default_factory=list)
-    t_s: list[float] = field(default_factory=list)  # true trajectory, 20 Hz
+    t_s: list[float] = field(default_factory=list)  # true trajectory, 10 Hz
     d_m: list[float] = field(default_factory=list)
 
     @property
@@ -36,7 +36,7 @@ class RunLog:
         return [c for c in self.cues if not c.dropped]
 
     def true_time_at(self, d_m: float) -> float:
-        """Time the runner truly passed session distance ``d_m`` (linear at 20 Hz)."""
+        """Time the runner truly passed session distance ``d_m`` (linear at 10 Hz)."""
         d = np.asarray(self.d_m)
         t = np.asarray(self.t_s)
         i = int(np.searchsorted(d, d_m))
@@ -50,7 +50,7 @@ class Runner:
     tau_s: float = 1.0  # speed lag
     wait_s: float = 3.0  # standing before setting off when a rep waits
     est_offset_s: float = 0.37
-    dt_s: float = 0.05
+    dt_s: float = 0.1
     on_track: bool = True
     cadence_spm: float | None = 172.0
     cadence_confidence: float = 0.9
