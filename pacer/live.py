@@ -50,27 +50,15 @@ def configure_receiver(config: Config, log: Callable[[str], None]) -> str:
 
 def open_accelerometer(config: Config, pin_factory: Any = None) -> Any:
     """The configured accelerometer driver (raises a DeviceError saying what to check)."""
-    chip = config.accel.chip
-    if chip == "adxl335":
-        from pacer.hw.adxl335 import ADXL335
+    from pacer.hw.probe import open_accelerometer as open_chip
 
-        return ADXL335(config.accel.mcp3008_channels, rate_hz=config.accel.rate_hz,
-                       pin_factory=pin_factory)
-    from pacer.hw.i2c import open_i2c_bus
-
-    bus = open_i2c_bus(config.accel.i2c_bus)
-    if chip == "adxl345":
-        from pacer.hw.adxl345 import ADXL345
-
-        return ADXL345(bus, config.accel.address or 0x53, range_g=max(config.accel.range_g, 2),
-                       rate_hz=config.accel.rate_hz)
-    if chip == "mpu6050":
-        from pacer.hw.mpu6050 import MPU6050
-
-        return MPU6050(bus, config.accel.address or 0x68, range_g=config.accel.range_g,
-                       rate_hz=config.accel.rate_hz)
-    raise DeviceError(f"unknown accelerometer chip {chip!r} in [accel] chip "
-                      "(mpu6050, adxl345, adxl335 or none)")
+    try:
+        return open_chip(config.accel.chip, bus_number=config.accel.i2c_bus,
+                         address=config.accel.address,
+                         range_g=config.accel.range_g if config.accel.chip == "mpu6050" else None,
+                         rate_hz=config.accel.rate_hz, pin_factory=pin_factory)
+    except ValueError as exc:
+        raise DeviceError(f"[accel] chip: {exc}") from None
 
 
 class LiveHardware:

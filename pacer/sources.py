@@ -199,7 +199,7 @@ class RealtimeSim:
         self.reader.start()
         self.chip, driver = _fake_accel(self.setup, self.clock)
         self.chip.start_ticking(0.005)
-        self.sampler = Sampler(driver, clock=self.clock, poll_interval_s=0.25)
+        self.sampler = Sampler(driver, clock=self.clock, poll_interval_s=0.1)
         self.sampler.start(self.inbox.put)
         writer = threading.Thread(target=self._write_gps, name="sim-receiver", daemon=True)
         writer.start()
