@@ -171,14 +171,10 @@ def check_accelerometer(config: Config, probes: Probes) -> list[Check]:
         return [Check("I2C bus", Status.FAIL, str(exc))]
     out = [Check("I2C bus", Status.OK, f"/dev/i2c-{config.accel.i2c_bus} open")]
     try:
-        if chip == "adxl345":
-            from pacer.hw.adxl345 import ADXL345
+        from pacer.hw.probe import open_accelerometer
 
-            driver = ADXL345(bus, config.accel.address or 0x53, rate_hz=config.accel.rate_hz)
-        else:
-            from pacer.hw.mpu6050 import MPU6050
-
-            driver = MPU6050(bus, config.accel.address or 0x68, rate_hz=config.accel.rate_hz)
+        driver = open_accelerometer(chip, bus=bus, address=config.accel.address,
+                                    rate_hz=config.accel.rate_hz)
     except DeviceError as exc:
         out.append(Check(f"accelerometer ({chip})", Status.FAIL, str(exc),
                          "check SDA/SCL/3V3/GND wiring and the address pin (AD0 / SDO); "
