@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pacer.cli.main import main
@@ -149,23 +150,17 @@ def test_html_report_is_self_contained_and_renders_in_chromium(data_dir, tmp_pat
     if browser is None:
         pytest.skip("chromium not installed (apt-get install chromium)")
     shot = tmp_path / "shot.png"
-    subprocess.run(
+    proc = subprocess.run(
         [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--hide-scrollbars",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1100,1600",
-            f"--screenshot={shot}",
-            out.as_uri(),
+            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1100,1600",
+            f"--screenshot={shot}", out.as_uri(),
         ],
-        check=True,
-        capture_output=True,
-        timeout=90,
-    )
+        capture_output=True, timeout=90, check=False,
+    )  # fmt: skip
+    if not shot.exists():  # the browser could not run here (an environment problem)
+        pytest.skip(f"chromium failed ({proc.returncode}): {proc.stderr.decode()[-200:]}")
     from matplotlib.image import imread
 
     img = imread(shot)[..., :3]
@@ -173,6 +168,10 @@ def test_html_report_is_self_contained_and_renders_in_chromium(data_dir, tmp_pat
     background = img[5, 5]
     differs = (abs(img - background).sum(axis=2) > 0.1).mean()
     assert differs > 0.05  # text, tables, plots and the route were drawn
+    # the embedded PNG was decoded and drawn: its work-rep shading (#f4a261 at alpha 0.5
+    # over white) covers a visible part of the page
+    shading = np.array([0.978, 0.818, 0.690])
+    assert (abs(img - shading).max(axis=2) < 0.03).mean() > 0.01
 
 
 def test_data_dir_and_prune_cap_from_the_config(data_dir, tmp_path, capsys, monkeypatch):
