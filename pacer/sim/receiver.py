@@ -238,6 +238,7 @@ class SimulatedReceiver:
         self._corrupt_kind = rng.integers(0, 3, (n, 6))
         self._corrupt_pos = rng.uniform(0.0, 1.0, (n, 6))
         self._corrupt_char = rng.integers(0, 36, (n, 6))
+        self.tx_dropped_sentences = 0  # set by write_realtime
 
     # ------------------------------------------------------------------ model pieces
 
@@ -340,15 +341,20 @@ class SimulatedReceiver:
         *,
         baud: int = 9600,
         latency_s: float = 0.05,
+        tx_buffer_bytes: int = 4096,
         stop: Callable[[], bool] | None = None,
     ) -> int:
         """Write the stream paced like a receiver on a UART; returns bytes written.
 
         Each epoch's bytes start ``latency_s`` after the epoch (the receiver's solution
         latency) and leave at ``baud / 10`` bytes per second (8N1), both scaled by
-        ``speed`` (2.0 runs twice as fast). Writes to an ``int`` file descriptor (a pty
-        master) with ``os.write``, else to a binary file object (flushed). Stops early
-        when ``stop()`` returns True. ``OSError`` from the descriptor propagates.
+        ``speed`` (2.0 runs twice as fast). Like a real receiver's transmit buffer, at
+        most ``tx_buffer_bytes`` may wait for the line: when the configured rate and
+        sentences do not fit the baud rate (5 Hz at 9600 baud), whole sentences that
+        would overflow it are dropped and counted in ``tx_dropped_sentences``. Writes to
+        an ``int`` file descriptor (a pty master) with ``os.write``, else to a binary file
+        object (flushed). Stops early when ``stop()`` returns True. ``OSError`` from the
+        descriptor propagates.
         """
         if speed <= 0:
             raise ValueError(f"speed must be positive, got {speed}")
@@ -356,18 +362,31 @@ class SimulatedReceiver:
         chunk = max(1, int(bytes_per_s / 100))  # ~10 ms of line time per write
         t0 = clock()
         sent = 0
-        for t_s, data in self.epochs():
-            due = t0 + (t_s + latency_s) / speed
+        line_free = t0  # when the line has sent everything written so far
+        self.tx_dropped_sentences = 0
+        for k in range(len(self)):
+            ep = self.epoch(k)
+            due = t0 + (ep.t_s + latency_s) / speed
+            backlog = max(0.0, line_free - due) * bytes_per_s  # still queued from before
+            due = max(due, line_free)
+            kept = []
+            for s in ep.sentences:
+                if backlog + len(s) > tx_buffer_bytes:
+                    self.tx_dropped_sentences += 1
+                    continue
+                kept.append(s)
+                backlog += len(s)
+            data = b"".join(kept)
             for i in range(0, len(data), chunk):
                 if stop is not None and stop():
                     return sent
-                wait = max(due, t0) - clock()
+                wait = due - clock()
                 if wait > 0:
                     sleep(wait)
                 piece = data[i:i + chunk]
                 _write_all(fd_or_file, piece)
                 sent += len(piece)
-                due = max(due, clock()) + len(piece) / bytes_per_s
+                line_free = due = max(due, clock()) + len(piece) / bytes_per_s
         return sent
 
 

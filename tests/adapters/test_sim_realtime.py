@@ -104,3 +104,24 @@ def test_bytes_arrive_through_a_pty(receiver: SimulatedReceiver) -> None:
         os.close(master)
         os.close(slave)
     assert bytes(got) == expected
+
+
+def test_rate_that_does_not_fit_the_baud_overflows_the_tx_buffer_by_whole_sentences() -> None:
+    r = RunnerModel([Effort("jog", duration_s=60.0)], seed=2)
+    rx = SimulatedReceiver(r, rate_hz=5.0, seed=2, corrupt_rate=0.0, dropouts=False)
+    clock = FakeClock()
+    out = Recorder(clock)
+    sent = rx.write_realtime(out, clock=clock, sleep=clock.sleep, baud=9600)
+    offered = sum(len(d) for _, d in rx.epochs())
+    assert rx.tx_dropped_sentences > 0
+    assert sent < offered
+    assert sent <= 960.0 * 61.0 + 4096  # the line rate plus one buffer
+    lines = b"".join(w for _, w in out.writes).split(b"\r\n")
+    assert lines[-1] == b""
+    assert all(line.startswith(b"$GN") and line[-3:-2] == b"*" for line in lines[:-1])
+
+    ok = SimulatedReceiver(r, rate_hz=5.0, seed=2, corrupt_rate=0.0, dropouts=False)
+    clock2 = FakeClock()
+    assert ok.write_realtime(Recorder(clock2), clock=clock2, sleep=clock2.sleep,
+                             baud=115200) == offered
+    assert ok.tx_dropped_sentences == 0
