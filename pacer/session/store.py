@@ -54,6 +54,8 @@ ACCEL_DTYPE = np.dtype([("t_s", "<f8"), ("ax", "<f4"), ("ay", "<f4"), ("az", "<f
 
 #: queued SQL operations kept while commits fail (about 10 minutes of a live session)
 MAX_PENDING_OPS = 20_000
+#: after failed commits, retry at most this many flushes apart
+MAX_COMMIT_BACKOFF = 30
 #: raw logging stops when the file system has less free space than this, so the
 #: derived tables (what review needs) keep the rest; a 60 min run needs ~5 MB of SQLite
 DEFAULT_RESERVE_BYTES = 16 * 1024 * 1024
@@ -108,6 +110,8 @@ class SessionWriter:
         self._cue_ids: dict[tuple[float, str], list[int]] = {}
         self._last_t_s = 0.0
         self._reported: set[str] = set()
+        self._failed_commits = 0
+        self._skip_commits = 0
         self._closed = False
         self.ops_dropped = 0  # queued rows lost because commits kept failing
         self.problems: list[str] = []  # one line per problem, in order, each once
@@ -322,8 +326,11 @@ class SessionWriter:
                 "raw logs stopped, coaching goes on",
             )
 
-    def _commit(self) -> None:
+    def _commit(self, *, force: bool = False) -> None:
         if not self._ops:
+            return
+        if self._skip_commits > 0 and not force:  # backing off after failed commits
+            self._skip_commits -= 1
             return
         conn = self._conn
         try:
@@ -345,13 +352,18 @@ class SessionWriter:
             self._db_failed(exc)
             return
         self._ops = []
+        self._failed_commits = 0
 
     def _db_failed(self, exc: sqlite3.Error) -> None:
         for log in (self._nmea, self._accel):  # give SQLite whatever space is left
             log.stop(OSError(errno.ENOSPC, str(exc)))
+        # Retry after 1, 2, 4 ... at most MAX_COMMIT_BACKOFF flushes: a full disk rarely
+        # frees itself, and replaying thousands of queued inserts each second costs CPU.
+        self._failed_commits += 1
+        self._skip_commits = min(2 ** (self._failed_commits - 1), MAX_COMMIT_BACKOFF) - 1
         self._problem(
             "db_error",
-            f"session database write failed ({exc}); rows kept in memory and retried each second",
+            f"session database write failed ({exc}); rows kept in memory and retried",
         )
 
     def _problem(self, kind: str, message: str) -> None:
@@ -386,7 +398,7 @@ class SessionWriter:
             error = log.close()
             if error is not None:
                 self._raw_failed(log, error)
-        self._commit()
+        self._commit(force=True)
         self._closed = True
         try:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
