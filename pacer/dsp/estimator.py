@@ -17,7 +17,8 @@ Composition:
 Distance, in order of preference at each step:
 
 1. **track** -- on the track with GPS: a :class:`~pacer.dsp.distance.ProgressFollower`
-   advances at the filtered speed and converges (tau 4 s) on ``base + progress``, where
+   advances at the measured speed times a learned scale and converges (tau 60 s, scale
+   tau 90 s) on ``base + progress``, where
    ``progress`` is measured along the chosen lane's measure line since the first point
    of the fitted window and ``base`` is the distance at that moment. So the metres run
    before the track was recognised are re-measured on the track as well (the follower
@@ -69,6 +70,8 @@ class LiveEstimator:
         Detect a 400 m track and take distance from progress along it.
     handback_s
         Blend time from stride speed back to GPS speed after a gap.
+    track_tau_s
+        Time constant with which on-track distance is pulled onto track progress.
     speed_filter, cadence, stride
         Components (defaults built here); injectable for tests and tuning.
     """
@@ -79,6 +82,7 @@ class LiveEstimator:
         lane: int = 1,
         track_mode: bool = True,
         handback_s: float = 3.0,
+        track_tau_s: float = 60.0,
         speed_filter: SpeedFilter | None = None,
         cadence: CadenceTracker | None = None,
         stride: StrideModel | None = None,
@@ -89,8 +93,9 @@ class LiveEstimator:
         self.track = TrackMode(lane=lane) if track_mode else None
         self.handback_s = handback_s
         self._integrator = DistanceIntegrator()
-        self._follower = ProgressFollower()
-        self._distance_m = 0.0
+        self._follower = ProgressFollower(tau_s=track_tau_s)
+        self._distance_m = 0.0  # committed
+        self._reported_m = 0.0  # last distance handed out (>= committed or extrapolated)
         self._t_s: float | None = None  # time distance was last advanced to
         self._integ_prev_m = 0.0
         self._hist_t = np.full(HISTORY, np.nan)
@@ -126,14 +131,20 @@ class LiveEstimator:
         if est.accepted:
             self._gps_lost = False
             if self._gap_since_s is not None:
-                self._handback_from = (t, self._last_speed[0] or 0.0)
+                # blend only from a speed that bridged the gap (stride), never from nothing
+                v_gap = self._last_speed[0]
+                if self._source is DistanceSource.STRIDE and v_gap is not None:
+                    self._handback_from = (t, v_gap)
                 self._gap_since_s = None
             self._last_gps_s = t
             self._learn_stride(t, est)
         if self.track is not None and fix.has_position and not self._gps_lost:
             self._track_state = self.track.update(fix)
             self._track_fix_s = t
-        self._advance(t)
+        if est.accepted:
+            self._advance(t, est.measured_mps)
+        elif not self._gps_ok(t):
+            self._advance(t)
 
     def push_accel(self, block: AccelBlock) -> None:
         """One accelerometer block (cadence and footfalls)."""
@@ -155,8 +166,18 @@ class LiveEstimator:
     def estimate(self, t_s: float) -> Estimate:
         """The state at ``t_s`` (distance advanced to ``t_s``)."""
         t = float(t_s)
-        self._advance(t)
-        speed_mps, speed_conf = self._last_speed
+        distance_m = self._distance_m
+        if self._gps_ok(t):  # between fixes: extrapolate at the filtered speed, commit nothing
+            v, speed_conf, _ = self._current_speed(t)
+            speed_mps = None if v is None else (v if self._integrator.moving else 0.0)
+            if speed_mps is not None and self._t_s is not None:
+                distance_m += speed_mps * max(0.0, t - self._t_s)
+        else:
+            self._advance(t)
+            distance_m = self._distance_m
+            speed_mps, speed_conf = self._last_speed
+        distance_m = max(distance_m, self._reported_m)  # never runs backwards
+        self._reported_m = distance_m
         cad = self._fresh_cadence(t)
         gps_ok = self._gps_ok(t)
         ts = self._track_state
@@ -170,7 +191,7 @@ class LiveEstimator:
         return Estimate(
             t_s=t,
             utc=utc,
-            distance_m=self._distance_m,
+            distance_m=distance_m,
             speed_mps=speed_mps,
             speed_confidence=speed_conf,
             cadence_spm=cad.cadence_spm if cad is not None else None,
@@ -204,20 +225,24 @@ class LiveEstimator:
         if weight >= 0.3:
             self.stride.learn(est.speed_mps, cad.cadence_spm, weight)
 
+    def _handback(self, t: float, v_gps: float) -> float:
+        """GPS speed blended from the stride speed that bridged a gap (else unchanged)."""
+        if self._handback_from is None:
+            return v_gps
+        t0, v_stride = self._handback_from
+        w = (t - t0) / self.handback_s
+        if w >= 1.0:
+            self._handback_from = None
+            return v_gps
+        w = max(w, 0.0)
+        return w * v_gps + (1.0 - w) * v_stride
+
     def _current_speed(self, t: float) -> tuple[float | None, float, DistanceSource]:
-        """Speed to use now, its confidence and where it comes from."""
+        """Speed to show now, its confidence and where it comes from."""
         cad = self._fresh_cadence(t)
         gps = self.speed_filter.predict(t) if self._gps_ok(t) else None
         if gps is not None and gps.speed_mps is not None:
-            v, conf = gps.speed_mps, gps.confidence
-            if self._handback_from is not None:
-                t0, v_stride = self._handback_from
-                w = (t - t0) / self.handback_s
-                if w >= 1.0:
-                    self._handback_from = None
-                else:
-                    v = w * v + (1.0 - max(w, 0.0)) * v_stride
-            return v, conf, DistanceSource.GPS
+            return self._handback(t, gps.speed_mps), gps.confidence, DistanceSource.GPS
         if self._gap_since_s is None:
             self._gap_since_s = t
         if cad is not None and cad.cadence_spm is not None:
@@ -228,32 +253,48 @@ class LiveEstimator:
             return 0.0, cad.confidence, DistanceSource.STRIDE
         return None, 0.0, self._source
 
-    def _advance(self, t: float) -> None:
+    def _advance(self, t: float, measured_mps: float | None = None) -> None:
+        """Commit distance up to ``t``.
+
+        With GPS this runs at accepted fixes and integrates the accepted measurement
+        itself (lag-free; its white noise averages out in the integral) while the
+        filtered speed decides moving/stopped; without GPS it runs at each estimate.
+        """
         if self._t_s is not None and t <= self._t_s:
             return
         v, conf, source = self._current_speed(t)
+        if v is None:
+            # no speed from anywhere: leave the hole open, the next speed bridges it
+            self._source, self._last_speed = source, (None, 0.0)
+            return
+        v_int = v
+        if source is DistanceSource.GPS and measured_mps is not None:
+            v_int = self._handback(t, measured_mps)
         cad = self._fresh_cadence(t)
         # "still" from the accelerometer stops distance, unless GPS clearly says running
         still = cad is not None and cad.mode == "still" and (v is None or v < 1.5)
-        integ_m = self._integrator.update(t, v, still=still)
+        integ_m = self._integrator.update(t, v_int, still=still, gate_speed_mps=v)
         inc_m = integ_m - self._integ_prev_m
         self._integ_prev_m = integ_m
-        v_eff = self._integrator.effective_speed(v, still) if v is not None else None
+        moving = self._integrator.moving
+        v_eff = None if v is None else (v if moving else 0.0)
+        v_int_eff = None if v_int is None else (v_int if moving else 0.0)
         ts = self._track_state
-        if source is DistanceSource.GPS and ts is not None and ts.on_track and v_eff is not None:
+        if (source is DistanceSource.GPS and ts is not None and ts.on_track
+                and v_int_eff is not None):
             if ts.entry_t_s != self._track_entry_s:  # entered (or re-entered) the track
                 self._track_entry_s = ts.entry_t_s
                 self._track_base_m = self._distance_at(t if ts.entry_t_s is None else ts.entry_t_s)
             self._follower.reset(self._t_s if self._t_s is not None else t, self._distance_m)
             ahead_s = max(0.0, t - (t if self._track_fix_s is None else self._track_fix_s))
-            target = self._track_base_m + ts.progress_m + v_eff * ahead_s
-            self._distance_m = self._follower.update(t, v_eff, target)
+            target = self._track_base_m + ts.progress_m + v_int_eff * ahead_s
+            self._distance_m = self._follower.update(t, v_int_eff, target)
             source = DistanceSource.TRACK
         else:
             self._distance_m += inc_m
             self._track_entry_s = None if ts is None or not ts.on_track else self._track_entry_s
         self._source = source
-        self._last_speed = (v_eff if v_eff is not None else v, conf)
+        self._last_speed = (v_eff, conf)
         self._t_s = t
         i = self._hist_i % HISTORY
         self._hist_t[i], self._hist_d[i] = t, self._distance_m

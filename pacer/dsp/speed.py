@@ -66,6 +66,7 @@ class SpeedEstimate:
     reason: str
     sigma_mps: float | None = None  # 1-sigma of the estimate
     source: str = "doppler"  # "doppler" or "position" (speed derived from positions)
+    measured_mps: float | None = None  # the accepted measurement itself (lag-free, noisy)
 
 
 class SpeedFilter:
@@ -161,7 +162,7 @@ class SpeedFilter:
         w = 1.0 - math.exp(-dt / self.nis_tau_s)
         self._nis_avg += w * (innov * innov / s - self._nis_avg)
         self._t_s = t
-        return self._out(t, True, "ok", source)
+        return self._out(t, True, "ok", source, z)
 
     def predict(self, t_s: float) -> SpeedEstimate:
         """The estimate at ``t_s`` without a new fix (the speed is held, its variance grows)."""
@@ -211,9 +212,10 @@ class SpeedFilter:
         self._v, self._p, self._t_s = z, r, t
         self._nis_avg = 1.0
         self._rejects = 0
-        return self._out(t, True, reason, source)
+        return self._out(t, True, reason, source, z)
 
-    def _out(self, t: float, accepted: bool, reason: str, source: str = "doppler") -> SpeedEstimate:
+    def _out(self, t: float, accepted: bool, reason: str, source: str = "doppler",
+             measured_mps: float | None = None) -> SpeedEstimate:
         v, sigma, conf = None, None, 0.0
         if self._v is not None and self._t_s is not None:
             age_s = max(0.0, t - self._t_s)
@@ -223,6 +225,6 @@ class SpeedFilter:
                 v = max(0.0, self._v)
                 # 1 at a perfect estimate, ~0.8 steady at 1 Hz, falls with age and doubt
                 conf = math.exp(-sigma / 0.5) * math.exp(-age_s / (2.0 * self.max_hold_s))
-        est = SpeedEstimate(t, v, conf, accepted, reason, sigma, source)
+        est = SpeedEstimate(t, v, conf, accepted, reason, sigma, source, measured_mps)
         self.last = est
         return est

@@ -68,11 +68,13 @@ def test_fit_recovers_any_oval_from_partial_laps(heading: float, ce: float, cn: 
     e, n = oval_path(s, tg.measure_radius_m(1) + lane_offset_m, ce, cn, heading, rng)
     fit = fit_oval(e, n)
     assert fit is not None and fit.ok
-    # noise is correlated (sigma 1.5 m, ~10-point memory): over a part lap the fitted
-    # centre can move by a few sigma, and with one bend seen the offset trades against
-    # the centre's position along the straights (1 in 1500 random cases misses 2.5 m)
-    assert math.hypot(fit.centre_east_m - ce, fit.centre_north_m - cn) < 6.0
-    assert heading_error_rad(fit.heading_rad, heading) < math.radians(6.0)
+    # Noise is correlated (sigma 1.5 m, ~10-point memory), so the shorter the part of
+    # the lap seen, the less the centre is pinned down; tolerances scale with 1/length
+    # (3000 random cases: 99th percentile 3.7 m / 3.0 deg at 230-300 m, 2.2 m / 2.1 deg
+    # beyond 400 m; the hardest case, one bend plus one straight, reaches ~6 m).
+    tol = 400.0 / min(length_m, 400.0)
+    assert math.hypot(fit.centre_east_m - ce, fit.centre_north_m - cn) < 4.0 * tol
+    assert heading_error_rad(fit.heading_rad, heading) < math.radians(4.0 * tol)
     assert fit.offset_m == pytest.approx(lane_offset_m, abs=3.5)
 
 
