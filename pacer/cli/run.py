@@ -48,13 +48,28 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
     from pacer.service import Watchdog, watchdog_interval_s
 
     config = load_config(args.config, search_defaults=args.config is None)
-    workout = load_workout(args.workout or config.coach.workout, config)
     inbox: queue.Queue[object] = queue.Queue()
     clock = SessionClock()
 
     def log(msg: str) -> None:
         print(f"pacer run: {msg}", file=sys.stderr, flush=True)
 
+    audio = None
+    if not args.no_audio and config.audio.engine != "none":
+        from pacer.audio.output import AudioOut
+
+        try:
+            audio = AudioOut(engine=config.audio.engine, sink="alsa", live=True,
+                             voice=config.audio.voice, rate_wpm=config.audio.rate_wpm,
+                             volume=config.audio.volume, device=config.audio.device)
+        except Exception as exc:  # noqa: BLE001 - coach on without speech, say why
+            log(f"audio: {exc}; coaching without speech")
+    controls = _controls(config, inbox, clock, log) if not args.fake_hardware else None
+    spec = args.workout or config.coach.workout
+    if spec is None and config.coach.workouts:
+        spec = _choose_workout(list(config.coach.workouts), inbox, clock, controls, audio,
+                               signals, log)
+    workout = load_workout(spec or None, config)
     if args.fake_hardware:
         from pacer.sources import RealtimeSim, build_sim
 
@@ -68,29 +83,18 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
 
         hardware = LiveHardware(config, inbox, clock=clock, log=log)
         start_utc = dt.datetime.now(dt.UTC)
-    audio = None
-    if not args.no_audio and config.audio.engine != "none":
-        from pacer.audio.output import AudioOut
-
-        try:
-            audio = AudioOut(engine=config.audio.engine, sink="alsa", live=True,
-                             voice=config.audio.voice, rate_wpm=config.audio.rate_wpm,
-                             volume=config.audio.volume, device=config.audio.device)
-        except Exception as exc:  # noqa: BLE001 - coach on without speech, say why
-            log(f"audio: {exc}; coaching without speech")
     printer = ConsolePrinter(every_s=10.0)
     parts = build_session(kind="run", config=config, workout=workout,
                           session_dir=args.session_dir, sources={"run": config.as_dict()["gps"]},
                           start_utc=start_utc, audio=audio, printer=printer)
     pipeline = parts.pipeline
-    controls = _controls(config, inbox, clock, log) if not args.fake_hardware else None
-    hardware.start()
-    notifier.ready(f"sensors up; session {parts.session_dir}")
     watchdog = Watchdog(notifier, watchdog_interval_s())
     said_ready = False
     last_status = ""
     ended = "normal"
     try:
+        hardware.start()
+        notifier.ready(f"sensors up; session {parts.session_dir}")
         while True:
             if signals.stop.is_set():  # SIGTERM/SIGINT: a clean end, last rep saved
                 if pipeline.store is not None:
@@ -142,6 +146,35 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
         pipeline.finish(ended)
     print_summary(parts)
     return 0
+
+
+def _choose_workout(names, inbox, clock, controls, audio, signals, log):  # type: ignore[no-untyped-def]
+    """Announce the workouts of the short list; the buttons choose (pacer.chooser)."""
+    import queue
+
+    from pacer.chooser import WorkoutChooser
+    from pacer.models import ControlEvent, Cue, CueKind
+
+    chooser = WorkoutChooser(names)
+
+    def say(texts: list[str]) -> None:
+        for text in texts:
+            log(text)
+            if audio is not None:
+                audio.say(Cue(clock(), CueKind.STATUS, text, priority=3))
+
+    say(chooser.start(clock()))
+    while chooser.chosen is None and not signals.stop.is_set():
+        try:
+            ev = inbox.get(timeout=0.1)
+        except queue.Empty:
+            ev = None
+        if controls is not None:
+            controls.poll(clock())
+        if isinstance(ev, ControlEvent):
+            say(chooser.on_control(ev))
+        say(chooser.poll(clock()))
+    return chooser.chosen
 
 
 def _controls(config, inbox, clock, log):  # type: ignore[no-untyped-def]
