@@ -159,6 +159,17 @@ class GaitSignal:
         self._side = np.where(runner.step_foot == 0, 1.0, -1.0)
         self._running = runner.step_gait == gm.GAIT_RUN
         self._noise_key = int(rng.integers(0, 2**62))
+        # per-step waveform constants (running): contact time, impact amplitude, and the
+        # active peak that gives the step an impulse of g T with the impact's share (A e ti)
+        g = self.gains
+        self._tc = np.minimum(gm.contact_time_s(self._speed), 0.8 * self._period)
+        self._imp_amp = 1.2 * G_MPS2 * g.impact * np.clip(self._speed / 4.0, 0.5, 1.6) * self._amp
+        impulse = np.maximum(G_MPS2 * self._period - self._imp_amp * np.e * _IMPACT_RISE_S,
+                             0.3 * G_MPS2 * self._period)
+        self._peak = impulse * np.pi / (2.0 * np.maximum(self._tc, 1e-3))
+        # walking: the heel-strike transient's mean over the step, removed to keep g
+        self._walk_imp_mean = 0.3 * G_MPS2 * g.impact * np.e * _IMPACT_RISE_S / np.maximum(
+            self._period, 1e-3)
 
     def body_mps2(self, t_s: np.ndarray) -> np.ndarray:
         """Specific force in the body frame (x forward, y left, z up), shape (n, 3)."""
@@ -178,15 +189,16 @@ class GaitSignal:
             side = self._side[jj]
             g = self.gains
             if np.any(run):
-                self._running_wave(out, run, tau, period, amp, side, self._speed[jj])
+                self._running_wave(out, run, tau[run], jj[run])
             if np.any(walk):
-                ph = tau[walk] / period[walk]
+                k = jj[walk]
+                tw = tau[walk]
+                ph = tw / period[walk]
                 a = amp[walk]
-                imp = 0.3 * G_MPS2 * g.impact * (tau[walk] / _IMPACT_RISE_S) * np.exp(
-                    1.0 - tau[walk] / _IMPACT_RISE_S)
-                imp_mean = 0.3 * G_MPS2 * g.impact * np.e * _IMPACT_RISE_S / period[walk]
+                imp = 0.3 * G_MPS2 * g.impact * (tw / _IMPACT_RISE_S) * np.exp(
+                    1.0 - tw / _IMPACT_RISE_S)
                 out[walk, 2] = (G_MPS2 * (1.0 + 0.25 * g.vertical * a * np.cos(2 * np.pi * ph))
-                                + (imp - imp_mean) * a)
+                                + (imp - self._walk_imp_mean[k]) * a)
                 out[walk, 0] = -0.2 * G_MPS2 * g.ap * a * np.sin(2 * np.pi * ph)
                 out[walk, 1] = 0.1 * G_MPS2 * g.ml * a * side[walk] * np.sin(np.pi * np.clip(ph, 0, 1))
             if g.arm_swing_g > 0:
@@ -197,25 +209,19 @@ class GaitSignal:
         out[:, 0] += self.runner.acceleration_mps2(t)
         return out
 
-    def _running_wave(self, out: np.ndarray, sel: np.ndarray, tau_all: np.ndarray,
-                      period_all: np.ndarray, amp_all: np.ndarray, side_all: np.ndarray,
-                      speed_all: np.ndarray) -> None:
+    def _running_wave(self, out: np.ndarray, sel: np.ndarray, tau: np.ndarray,
+                      k: np.ndarray) -> None:
+        """Running waveform for samples ``sel``: ``tau`` s after footfall ``k``."""
         g = self.gains
-        tau, period, amp = tau_all[sel], period_all[sel], amp_all[sel]
-        speed = speed_all[sel]
-        tc = np.minimum(gm.contact_time_s(speed), 0.8 * period)
+        tc, amp = self._tc[k], self._amp[k]
         stance = tau < tc
         u = np.where(stance, tau / tc, 0.0)
-        imp_amp = 1.2 * G_MPS2 * g.impact * np.clip(speed / 4.0, 0.5, 1.6) * amp
-        imp = imp_amp * (tau / _IMPACT_RISE_S) * np.exp(1.0 - tau / _IMPACT_RISE_S)
-        # the step's impulse is g T: the impact's share (A e ti) comes off the active peak
-        impulse = np.maximum(G_MPS2 * period - imp_amp * np.e * _IMPACT_RISE_S, 0.3 * G_MPS2 * period)
-        peak = impulse * np.pi / (2.0 * tc)
-        vert = np.where(stance, peak * np.sin(np.pi * u), 0.0) + imp
+        imp = self._imp_amp[k] * (tau / _IMPACT_RISE_S) * np.exp(1.0 - tau / _IMPACT_RISE_S)
+        vert = np.where(stance, self._peak[k] * np.sin(np.pi * u), 0.0) + imp
         # placement gain scales the oscillation about g, not g itself
         out[sel, 2] = G_MPS2 + (vert - G_MPS2) * g.vertical
         out[sel, 0] = np.where(stance, -0.35 * G_MPS2 * g.ap * amp * np.sin(2 * np.pi * u), 0.0)
-        out[sel, 1] = np.where(stance, 0.15 * G_MPS2 * g.ml * amp * side_all[sel]
+        out[sel, 1] = np.where(stance, 0.15 * G_MPS2 * g.ml * amp * self._side[k]
                                * np.sin(np.pi * u), 0.0)
 
     def __call__(self, t_s: np.ndarray) -> np.ndarray:
