@@ -199,3 +199,12 @@ def test_bad_efforts_are_refused(kwargs: dict) -> None:
     kind = kwargs.pop("kind")
     with pytest.raises(InputError):
         Effort(kind, **kwargs)
+
+
+def test_truth_rate_does_not_change_the_session() -> None:
+    coarse = RunnerModel(default_session_efforts(), seed=9, rate_hz=50.0)
+    fine = RunnerModel(default_session_efforts(), seed=9, rate_hz=200.0)
+    assert np.max(np.abs(coarse.effort_end_s - fine.effort_end_s)) < 0.01
+    t = np.linspace(0.0, fine.duration_s, 500)
+    assert np.max(np.abs(coarse.state_at(t).distance_m - fine.state_at(t).distance_m)) < 0.05
+    assert abs(coarse.step_times_s.size - fine.step_times_s.size) <= 2
