@@ -99,6 +99,8 @@ class WorkoutEngine:
         self._gps_bad_since: float | None = None
         self._gps_said_lost = False
         self._said_go_at: float | None = None
+        self._pause_t: float = 0.0
+        self._pause_d: float = 0.0
         self._reset_step_state(0.0, 0.0)
 
     # ------------------------------------------------------------------ properties
@@ -176,7 +178,8 @@ class WorkoutEngine:
         elif ev.control is Control.PAUSE:
             if self._phase == "running":
                 self._phase = "paused"
-                self._pause_t, self._pause_d = t, d
+                self._pause_t = t
+                self._pause_d = d
                 cues += self.narrator.status(t, "paused")
             elif self._phase == "paused":
                 self._phase = "running"
@@ -224,10 +227,13 @@ class WorkoutEngine:
 
     # ------------------------------------------------------------------ internals
     def _reset_step_state(self, t_s: float, d_m: float) -> None:
-        self._start_t, self._start_d = t_s, d_m
+        self._start_t: float = t_s
+        self._start_d: float = d_m
         self._floor = (t_s, d_m)  # no step time before this point (start or resume)
-        self._paused_s = self._paused_m = 0.0
-        self._pause_t = self._pause_d = 0.0
+        self._paused_s: float = 0.0
+        self._paused_m: float = 0.0
+        self._pause_t = 0.0
+        self._pause_d = 0.0
         self._cad_sum = self._cad_w = 0.0
         self._sources: Counter[DistanceSource] = Counter()
         self._start_utc: _dt.datetime | None = None
@@ -345,7 +351,7 @@ class WorkoutEngine:
                 self._onset = (prev, est)
         else:
             self._qualifying = 0
-        if self._qualifying >= 2:
+        if self._qualifying >= 2 and self._onset is not None:
             before, first_ok = self._onset
             t0, d0 = first_ok.t_s, first_ok.distance_m
             if before is not None and (before.speed_mps or 0.0) < threshold:

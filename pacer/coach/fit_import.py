@@ -47,18 +47,19 @@ def _positive(value: Any) -> float | None:
 def _speed_target(msg: dict[str, Any]) -> Target | None:
     low = _positive(msg.get("custom_target_speed_low"))
     high = _positive(msg.get("custom_target_speed_high"))
-    if low is None and high is None:
-        return None
-    mid_mps = ((low or high) + (high or low)) / 2.0  # type: ignore[operator]
-    return Target(pace_s_per_km=1000.0 / mid_mps)
+    if low is None or high is None:
+        mid_mps = low if low is not None else high
+    else:
+        mid_mps = (low + high) / 2.0
+    return None if mid_mps is None else Target(pace_s_per_km=1000.0 / mid_mps)
 
 
 def _cadence_spm(msg: dict[str, Any]) -> float | None:
     low = _positive(msg.get("custom_target_cadence_low"))
     high = _positive(msg.get("custom_target_cadence_high"))
-    if low is None and high is None:
-        return None
-    return float((low or high) + (high or low))  # 2 x mid of strides/min
+    if low is None or high is None:
+        return low * 2.0 if low is not None else (high * 2.0 if high is not None else None)
+    return low + high  # 2 x the middle, strides/min -> steps/min
 
 
 def _step(msg: dict[str, Any]) -> Step:
@@ -121,7 +122,7 @@ def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
         index = int(msg.get("message_index", len(items)))
         duration_type = str(msg.get("duration_type", ""))
         if not duration_type.startswith("repeat_"):
-            items.append((index, _step(msg)))
+            items.append((index, _step(dict(msg))))
             continue
         first = int(msg.get("duration_step", msg.get("duration_value", 0)))
         body = tuple(item for i, item in items if i >= first)

@@ -273,10 +273,11 @@ class Narrator:
                 text = self._halfway_text(step, at_s, mark, at_m)
                 out.append(self.cue(t, CueKind.HALFWAY, text, 4.0))
             else:
-                if self._marks_by_time:
+                if step.duration_s is not None and self._marks_by_time:
                     text = f"{say.whole_seconds(step.duration_s - mark, self.spell)} seconds to go"
                 else:
-                    text = f"{say.distance(step.distance_m - mark, False, self.spell)} to go"
+                    left_m = (step.distance_m or 0.0) - mark
+                    text = f"{say.distance(left_m, False, self.spell)} to go"
                 out.append(self.cue(t, CueKind.TO_GO, text, 4.0))
         # splits
         every, by_time = self._split_every(est)

@@ -176,7 +176,7 @@ class _Parser:
 
     def step(self, in_repeat: bool) -> list[Step | Repeat]:
         main = self.parts(allow_r=True)
-        steps = [self.build(main)]
+        steps: list[Step | Repeat] = [self.build(main)]
         if self.is_word("r"):
             r_tok = self.advance()
             rec = self.parts(allow_r=False)

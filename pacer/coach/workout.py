@@ -12,6 +12,7 @@ Units: distances in metres, durations in seconds, paces in seconds per kilometre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from pacer.models import RepKind
 
@@ -169,7 +170,7 @@ class StepCursor:
         self._paces = dict(DEFAULT_NAMED_PACES_S_PER_KM)
         self._paces.update(named_paces_s_per_km or {})
         # frame: [items, index, repeat | None, iteration, start_t_s, start_m]
-        self._stack: list[list] = [[workout.steps, 0, None, 0, 0.0, 0.0]]
+        self._stack: list[list[Any]] = [[workout.steps, 0, None, 0, 0.0, 0.0]]
         self._index = 0
         self._rep_number = 0
         self._rep_count = _count_work(workout.steps)
@@ -227,7 +228,7 @@ class StepCursor:
         return None
 
     @staticmethod
-    def _limit_reached(frame: list, t_s: float, distance_m: float) -> bool:
+    def _limit_reached(frame: list[Any], t_s: float, distance_m: float) -> bool:
         repeat: Repeat = frame[2]
         if repeat.until_s is not None and t_s - frame[4] >= repeat.until_s - 1e-9:
             return True
