@@ -78,6 +78,17 @@ def review_figure(data: SessionData) -> Any:
     ax_pace.set_ylabel("pace (min/km)")
     ax_pace.set_title(f"{data.id}: pace, reps shaded (work orange, recovery blue), targets red")
     ax_cad.plot(t_min, cad, color="#2a9d8f", lw=1.2)
+    if not np.isfinite(cad).any():
+        ax_cad.set_yticks([])
+        ax_cad.text(
+            0.5,
+            0.5,
+            "no cadence recorded",
+            transform=ax_cad.transAxes,
+            ha="center",
+            va="center",
+            color="#577",
+        )
     ax_cad.set_ylabel("cadence (spm)")
     ax_cad.set_xlabel("time (min)")
     rows = [r for r in rep_rows(data) if r.kind == RepKind.WORK.value]
@@ -87,13 +98,21 @@ def review_figure(data: SessionData) -> Any:
         [np.nan if r.target_pace_s_per_km is None else r.target_pace_s_per_km for r in rows]
     )
     colours = ["#2a9d8f" if not (a > t) else "#e76f51" for a, t in zip(actual, target, strict=True)]
-    ax_bar.bar(x, actual, color=colours, width=0.6, label="actual")
-    ax_bar.scatter(x, target, marker="_", s=900, color="#d62828", lw=2, label="target", zorder=3)
+    ax_bar.bar(x, actual, color=colours, width=0.6)
+    ax_bar.scatter(x, target, marker="_", s=900, color="#d62828", lw=2, zorder=3)
     if rows:
         finite = np.concatenate([actual[np.isfinite(actual)], target[np.isfinite(target)]])
         if finite.size:
             ax_bar.set_ylim(finite.min() * 0.95, finite.max() * 1.03)
-        ax_bar.legend(loc="upper right", fontsize="small")
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        handles = [
+            Patch(color="#2a9d8f", label="on or under target"),
+            Patch(color="#e76f51", label="slower than target"),
+            Line2D([], [], color="#d62828", lw=2, label="target"),
+        ]
+        ax_bar.legend(handles=handles, loc="upper right", fontsize="small")
     ax_bar.set_xticks(x, [f"rep {k + 1}" for k in range(len(rows))])
     ax_bar.yaxis.set_major_formatter(FuncFormatter(_pace_label))
     ax_bar.set_ylabel("rep pace (min/km)")
