@@ -422,3 +422,31 @@ def test_update_cue_from_an_audio_outcome_record(tmp_path):
 
     lines = cue_lines(data)
     assert "started 0.3 s late" in lines[0] and "(dropped: expired)" in lines[1]
+
+
+def test_reader_opens_an_old_version_1_session_without_changing_it(tmp_path):
+    from pacer.session import rows
+    from pacer.session.schema import MIGRATIONS
+
+    s = tmp_path / "old"
+    s.mkdir()
+    conn = sqlite3.connect(s / DB_NAME, isolation_level=None)
+    for statement in MIGRATIONS[0].split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO meta VALUES ('ended', '\"normal\"')")
+    conn.execute(
+        f"INSERT INTO estimates VALUES ({','.join('?' * 14)})", rows.estimate_row(_est(3.0))
+    )
+    conn.execute(
+        f"INSERT INTO cues VALUES ({','.join('?' * 8)})",
+        rows.cue_row(1, Cue(t_s=1.0, kind=CueKind.GO, text="go")),
+    )
+    conn.close()
+    data = open_session(s)
+    assert data.ended == "normal" and data.estimates == (_est(3.0),)
+    assert data.counters == {} and data.cue_audio == ({},)
+    conn = sqlite3.connect(s / DB_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1  # read, not migrated
+    conn.close()
