@@ -256,7 +256,7 @@ class WorkoutEngine:
         step = self._step
         if step is None or self._phase != "running" or step.kind is not RepKind.RECOVERY:
             return None
-        if self._last is None or self._peek_next_work(self._last.t_s, self._last.distance_m) is None:
+        if self._last is None or self._rep_follows(self._last.t_s, self._last.distance_m) is None:
             return None  # no rep follows: no countdown, no "go"
         if step.duration_s is not None:
             return self.narrator.next_countdown_s(self._start_t + self._paused_s + step.duration_s)
@@ -291,6 +291,11 @@ class WorkoutEngine:
             self._gps_said_lost = True
             return self.narrator.gps(t_s, lost=True)
         return []
+
+    def _rep_follows(self, t_s: float, d_m: float) -> PlannedStep | None:
+        """The next step if it is a rep that starts when this step ends (countdown, go)."""
+        nxt = self._cursor.clone().next(t_s, d_m)
+        return nxt if nxt is not None and nxt.kind is RepKind.WORK else None
 
     def _peek_next_work(self, t_s: float, d_m: float) -> PlannedStep | None:
         cursor = self._cursor.clone()
@@ -383,7 +388,7 @@ class WorkoutEngine:
             end_t = self._crossing(step, path, e0, x0, e1)
             if step.kind is RepKind.RECOVERY and step.duration_s is not None:
                 end_s = self._start_t + self._paused_s + step.duration_s
-                nxt = self._peek_next_work(est.t_s, est.distance_m)
+                nxt = self._rep_follows(est.t_s, est.distance_m)
                 countdown = self.narrator.countdown(est.t_s, end_s, nxt, start_s=self._start_t)
                 if any(c.text == "go" for c in countdown):
                     self._said_go_at = end_s
@@ -407,7 +412,7 @@ class WorkoutEngine:
                 or self._said_go_at is not None or not est.speed_mps):  # fmt: skip
             return []
         eta_s = (step.distance_m - dist_m) / est.speed_mps
-        if eta_s > 1.0 or self._peek_next_work(est.t_s, est.distance_m) is None:
+        if eta_s > 1.0 or self._rep_follows(est.t_s, est.distance_m) is None:
             return []
         self._said_go_at = est.t_s + eta_s
         return [self.narrator.cue(est.t_s + eta_s, CueKind.GO, "go", 1.5)]

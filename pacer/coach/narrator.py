@@ -217,13 +217,13 @@ class Narrator:
         prof = self.s.profile_spec
         if step.distance_m is not None:
             d = step.distance_m
-            if prof.to_go_m is not None and d >= 2 * prof.to_go_m:
+            if prof.to_go_m is not None and d > 2 * prof.to_go_m:  # not at halfway
                 self._marks.append((d - prof.to_go_m, "to_go"))
             if d >= 150:
                 self._marks.append((d / 2, "halfway"))
         elif step.duration_s is not None:
             t = step.duration_s
-            if prof.to_go_s is not None and t >= 2 * prof.to_go_s:
+            if prof.to_go_s is not None and t > 2 * prof.to_go_s:
                 self._marks.append((t - prof.to_go_s, "to_go"))
             if t >= 60:
                 self._marks.append((t / 2, "halfway"))

@@ -283,3 +283,18 @@ def test_policy_settings_reach_the_engine():
     kinds = {c.kind for c in log.cues}
     assert kinds <= settings.profile_spec.kinds
     assert CueKind.REP_SUMMARY in kinds and CueKind.SPLIT not in kinds
+
+
+def test_no_countdown_into_another_recovery():
+    # after the last 200 of a set comes r30s, then the set recovery r2:00: the countdown
+    # and "go" belong to the end of the r2:00 only
+    w = parse_workout("2x(2x(200m @32s, r30s), r2:00)")
+    engine = WorkoutEngine(w, start_mode="immediate")
+    log = Runner().run(engine, until_s=800)
+    reps = engine.reps
+    gos = [c.t_s for c in log.said if c.kind is CueKind.GO]
+    work_starts = [r.start_s for r in reps if r.kind is RepKind.WORK]
+    assert len(gos) == len(work_starts) == 4
+    for go, start in zip(gos, work_starts, strict=True):
+        assert go == pytest.approx(start, abs=1.0)
+    assert [c.text for c in log.said if c.kind is CueKind.TO_GO] == []  # 200s: halfway only
