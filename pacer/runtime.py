@@ -134,6 +134,9 @@ class Pipeline:
         self.n_samples = 0
         self.lost_samples = 0
         self.cues: list[Cue] = []
+        #: records handled per device ("gps", "accel"), and each device's last state
+        self.device_records: dict[str, int] = {"gps": 0, "accel": 0}
+        self.device_state: dict[str, DeviceState] = {}
         self.last_estimate: Estimate | None = None
         self._reps_stored = 0
         self._metronome: tuple[bool, float | None] = (False, None)
@@ -169,6 +172,7 @@ class Pipeline:
             self.on_line(line_t_s, line)
 
     def on_line(self, t_s: float, line: str) -> None:
+        self.device_records["gps"] += 1
         for fix in self.assembler.push(t_s, line):
             self.on_fix(fix)
 
@@ -182,6 +186,7 @@ class Pipeline:
     def on_accel(self, block: AccelBlock) -> None:
         self._start_clock(block.t0_s)
         self.n_blocks += 1
+        self.device_records["accel"] += 1
         self.n_samples += block.n
         self.lost_samples += block.lost_samples
         self.estimator.push_accel(block)
@@ -190,6 +195,8 @@ class Pipeline:
 
     def on_device(self, ev: DeviceEvent) -> None:
         self._start_clock(ev.t_s)
+        self.device_state[ev.device] = ev.state
+        self.device_records[ev.device] = self.device_records.get(ev.device, 0) + 1
         self.estimator.push_device(ev)
         if self.store is not None:
             self.store.add_event(ev.t_s, f"{ev.device}_{ev.state.value}", ev.message)

@@ -85,11 +85,14 @@ def watchdog_interval_s(environ: dict[str, str] | None = None) -> float | None:
 
 
 class Watchdog:
-    """Ping systemd's watchdog only while the pipeline makes progress.
+    """Ping systemd's watchdog only while every live edge of the pipeline makes progress.
 
-    ``tick(t_s, progress)`` is called each pass of the main loop with a monotonically
-    increasing progress count (records handled). A ping is sent at most every
-    ``interval_s`` and only if progress advanced within ``stall_s``.
+    ``tick(t_s, progress)`` is called each pass of the main loop with a record count per
+    edge (``{"gps": ..., "accel": ...}``) or one total. A ping is sent at most every
+    ``interval_s``, and only if each edge's count advanced within ``stall_s``: a hung
+    sampler stalls its own count even while GPS records keep flowing. An edge left out
+    of ``progress`` (its thread reported the device lost and is retrying) is not waited
+    for.
     """
 
     def __init__(self, notifier: Notifier, interval_s: float | None, stall_s: float = 5.0):
@@ -97,17 +100,26 @@ class Watchdog:
         self.interval_s = interval_s
         self.stall_s = stall_s
         self._last_ping_s = -1e18
-        self._last_progress = -1
-        self._last_progress_s = 0.0
+        self._last: dict[str, tuple[int, float]] = {}
         self.pings = 0
 
-    def tick(self, t_s: float, progress: int) -> bool:
-        if progress != self._last_progress:
-            self._last_progress = progress
-            self._last_progress_s = t_s
-        if self.interval_s is None:
-            return False
-        if t_s - self._last_progress_s > self.stall_s:
+    def stalled(self, t_s: float, progress: int | dict[str, int]) -> list[str]:
+        """Update the counts; the edges that made no progress for ``stall_s``."""
+        counts = progress if isinstance(progress, dict) else {"pipeline": progress}
+        out = []
+        for name, count in counts.items():
+            last = self._last.get(name)
+            if last is None or count != last[0]:
+                self._last[name] = (count, t_s)
+            elif t_s - last[1] > self.stall_s:
+                out.append(name)
+        for name in list(self._last):
+            if name not in counts:
+                del self._last[name]  # excused: forget, start afresh when it comes back
+        return out
+
+    def tick(self, t_s: float, progress: int | dict[str, int]) -> bool:
+        if self.stalled(t_s, progress) or self.interval_s is None:
             return False  # stalled: let systemd's watchdog fire
         if t_s - self._last_ping_s >= self.interval_s:
             self._last_ping_s = t_s

@@ -113,7 +113,35 @@ def build_sim(
     return SimSetup(runner, receiver, signal)
 
 
-def _fake_accel(setup: SimSetup, clock: Callable[[], float]) -> tuple[Any, Any]:
+class HangingBus:
+    """Wraps a bus; once ``hang`` is set, every transfer blocks (a wedged I2C bus or a
+    hung driver: what the service's watchdog exists for)."""
+
+    def __init__(self, bus: Any) -> None:
+        self._bus = bus
+        self.hang = threading.Event()
+        self._never = threading.Event()
+        self.pacer_path = getattr(bus, "pacer_path", "fake-i2c")
+
+    def _call(self, name: str, *args: Any) -> Any:
+        while self.hang.is_set():
+            self._never.wait(0.5)
+        return getattr(self._bus, name)(*args)
+
+    def read_byte_data(self, *args: Any) -> Any:
+        return self._call("read_byte_data", *args)
+
+    def write_byte_data(self, *args: Any) -> Any:
+        return self._call("write_byte_data", *args)
+
+    def read_i2c_block_data(self, *args: Any) -> Any:
+        return self._call("read_i2c_block_data", *args)
+
+    def i2c_rdwr(self, *args: Any) -> Any:
+        return self._call("i2c_rdwr", *args)
+
+
+def _fake_accel(setup: SimSetup, clock: Callable[[], float]) -> tuple[Any, Any, HangingBus]:
     """A fake chip on a fake bus, and the production driver talking to it."""
     from pacer.hw.fakes import FakeADXL345, FakeI2CBus, FakeMPU6050
 
@@ -121,13 +149,13 @@ def _fake_accel(setup: SimSetup, clock: Callable[[], float]) -> tuple[Any, Any]:
         from pacer.hw.adxl345 import ADXL345
 
         chip = FakeADXL345(setup.signal, clock=clock)
-        bus = FakeI2CBus({0x53: chip})
-        return chip, ADXL345(bus, 0x53, rate_hz=setup.accel_rate_hz)
+        bus = HangingBus(FakeI2CBus({0x53: chip}))
+        return chip, ADXL345(bus, 0x53, rate_hz=setup.accel_rate_hz), bus
     from pacer.hw.mpu6050 import MPU6050
 
     chip = FakeMPU6050(setup.signal, clock=clock)
-    bus = FakeI2CBus({0x68: chip})
-    return chip, MPU6050(bus, 0x68, rate_hz=setup.accel_rate_hz)
+    bus = HangingBus(FakeI2CBus({0x68: chip}))
+    return chip, MPU6050(bus, 0x68, rate_hz=setup.accel_rate_hz), bus
 
 
 def simulated_records_fast(
@@ -142,7 +170,7 @@ def simulated_records_fast(
     from pacer.hw.sampler import Sampler
 
     clock = ManualClock(0.0)
-    _, driver = _fake_accel(setup, clock)
+    _, driver, _ = _fake_accel(setup, clock)
     sampler = Sampler(driver, clock=clock, poll_interval_s=poll_s)
     duration_s = setup.runner.duration_s
     rng = np.random.default_rng([seed, 0xB10C])
@@ -179,6 +207,7 @@ class RealtimeSim:
         self.reader: Any = None
         self.sampler: Any = None
         self.chip: Any = None
+        self.bus: Any = None
         self.on_raw = on_raw
 
     def _gps_sink(self, item: object) -> None:
@@ -197,13 +226,18 @@ class RealtimeSim:
             on_bytes=(lambda t, d: self.inbox.put(RawNmea(t, d))) if self.on_raw else None,
         )
         self.reader.start()
-        self.chip, driver = _fake_accel(self.setup, self.clock)
+        self.chip, driver, self.bus = _fake_accel(self.setup, self.clock)
         self.chip.start_ticking(0.005)
         self.sampler = Sampler(driver, clock=self.clock, poll_interval_s=0.1)
         self.sampler.start(self.inbox.put)
         writer = threading.Thread(target=self._write_gps, name="sim-receiver", daemon=True)
         writer.start()
         self._threads.append(writer)
+
+    def hang(self) -> None:
+        """Wedge the hardware: the I2C bus blocks and the receiver falls silent."""
+        self.bus.hang.set()
+        self._stop.set()
 
     def _write_gps(self) -> None:
         try:
@@ -220,6 +254,8 @@ class RealtimeSim:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.bus is not None:
+            self.bus.hang.clear()
         if self.sampler is not None:
             self.sampler.stop()
         if self.chip is not None:

@@ -25,6 +25,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--fake-hardware", action="store_true",
                    help="use the simulated runner, receiver (over a pty) and fake chip instead "
                         "of real devices (for trying the service without hardware)")
+    p.add_argument("--fake-hang-after", type=float, default=None, metavar="S",
+                   help="with --fake-hardware: wedge the fake I2C bus and silence the receiver "
+                        "after S seconds (to see the watchdog stop pinging)")
     p.add_argument("--duration", type=float, default=None, metavar="S",
                    help="end the session after this many seconds")
     p.add_argument("--no-audio", action="store_true", help="do not speak")
@@ -116,11 +119,12 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
             if record is not None:
                 pipeline.push(record)
             now_s = clock()
+            if args.fake_hang_after is not None and now_s >= args.fake_hang_after:
+                hardware.hang()
             pipeline.advance_to(now_s)
             if controls is not None:
                 controls.poll(now_s)
-            progress = pipeline.n_fixes + pipeline.n_blocks
-            watchdog.tick(now_s, progress)
+            watchdog.tick(now_s, _progress(pipeline, hardware))
             est = pipeline.last_estimate
             if est is not None and est.gps_ok and not said_ready:
                 said_ready = True
@@ -188,6 +192,18 @@ def _controls(config, inbox, clock, log):  # type: ignore[no-untyped-def]
     except Exception as exc:  # noqa: BLE001 - no GPIO: coach on, buttons off
         log(f"buttons and LED unavailable: {exc}")
         return None
+
+
+def _progress(pipeline, hardware) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Records per live edge for the watchdog; an edge whose thread reported its device
+    lost (and is retrying) or that has no device is not waited for."""
+    from pacer.models import DeviceState
+
+    edges = {"gps": pipeline.device_records["gps"]}
+    if getattr(hardware, "sampler", None) is not None:
+        edges["accel"] = pipeline.device_records["accel"]
+    return {name: n for name, n in edges.items()
+            if pipeline.device_state.get(name) not in (DeviceState.LOST, DeviceState.ERROR)}
 
 
 def _status(pipeline, gps_ready: bool) -> str:  # type: ignore[no-untyped-def]

@@ -86,6 +86,21 @@ def test_a_full_notify_socket_never_blocks(notify_socket) -> None:
     assert results[0] is True and results[-1] is False
 
 
+def test_watchdog_waits_for_every_edge_and_excuses_a_lost_one() -> None:
+    wd = Watchdog(Notifier(None), interval_s=None, stall_s=3.0)
+    gps, accel = 0, 0
+    for t in range(10):  # GPS flows, the sampler hangs at t = 0
+        gps += 5
+        stalled = wd.stalled(float(t), {"gps": gps, "accel": accel})
+    assert stalled == ["accel"]
+    # the sampler thread reports the chip lost and retries: no longer waited for
+    assert wd.stalled(10.0, {"gps": gps + 5}) == []
+    # back: a fresh allowance
+    assert wd.stalled(11.0, {"gps": gps + 10, "accel": accel}) == []
+    assert wd.stalled(13.0, {"gps": gps + 15, "accel": accel}) == []
+    assert wd.stalled(14.5, {"gps": gps + 20, "accel": accel}) == ["accel"]
+
+
 def test_watchdog_interval_from_environment() -> None:
     assert watchdog_interval_s({"WATCHDOG_USEC": "15000000"}) == 7.5
     assert watchdog_interval_s({"WATCHDOG_USEC": "15000000", "WATCHDOG_PID": "1"}) is None

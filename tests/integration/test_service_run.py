@@ -65,3 +65,41 @@ def test_service_ready_status_reload_and_clean_stop(tmp_path: Path) -> None:
     assert data.ended == "normal"
     assert len(data.fixes) >= 2
     assert any(ev.kind == "stop_signal" for ev in data.events)
+
+
+def test_watchdog_stops_pinging_when_the_sampler_hangs(tmp_path: Path) -> None:
+    """A wedged I2C bus hangs the sampler thread and the receiver falls silent: the
+    pipeline stops making progress, so the pings stop and systemd would restart us."""
+    notify = tmp_path / "notify"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(notify))
+    cfg = tmp_path / "pacer.toml"
+    cfg.write_text('[audio]\nengine = "none"\n')
+    env = dict(os.environ, NOTIFY_SOCKET=str(notify), WATCHDOG_USEC="1000000")
+    env.pop("WATCHDOG_PID", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pacer", "run", "--fake-hardware", "--config", str(cfg),
+         "--workout", "6x400", "--session-dir", str(tmp_path / "s"), "--fake-hang-after", "4"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        _recv_until(sock, b"READY=1", 30)
+        pings_at: list[float] = []
+        t0 = time.monotonic()
+        sock.settimeout(0.2)
+        while time.monotonic() - t0 < 14:
+            try:
+                if sock.recv(4096) == b"WATCHDOG=1":
+                    pings_at.append(time.monotonic() - t0)
+            except TimeoutError:
+                pass
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        sock.close()
+    assert pings_at, "no watchdog pings while healthy"
+    # healthy for ~4 s, then at most the 5 s stall allowance; nothing in the last seconds
+    assert max(pings_at) < 12.0, pings_at
+    assert len(pings_at) >= 3
