@@ -119,8 +119,12 @@ class ProgressFollower:
         self.distance_m = distance_m
         self._t_s = t_s
 
-    def update(self, t_s: float, speed_mps: float, target_m: float) -> float:
-        """Advance to ``t_s`` at ``speed_mps`` and pull toward ``target_m``; return distance."""
+    def update(self, t_s: float, speed_mps: float, target_m: float,
+               tau_s: float | None = None) -> float:
+        """Advance to ``t_s`` at ``speed_mps`` and pull toward ``target_m``; return distance.
+
+        ``tau_s`` overrides the pull's time constant for this step.
+        """
         if self.distance_m is None or self._t_s is None:
             self.reset(t_s, target_m)
             return target_m
@@ -130,7 +134,7 @@ class ProgressFollower:
         v = max(0.0, speed_mps)
         pred = self.distance_m + self.scale * v * dt
         err = target_m - pred
-        k = 1.0 - math.exp(-dt / self.tau_s)
+        k = 1.0 - math.exp(-dt / (self.tau_s if tau_s is None else tau_s))
         self.distance_m = max(self.distance_m, pred + k * err)
         if v > 1.0:  # learn the scale only while moving
             self.scale += dt * err / (v * self.scale_tau_s**2)

@@ -22,7 +22,9 @@ Distance, in order of preference at each step:
    ``progress`` is measured along the chosen lane's measure line since the first point
    of the fitted window and ``base`` is the distance at that moment. So the metres run
    before the track was recognised are re-measured on the track as well (the follower
-   never steps backwards; it slows until the target catches up).
+   never steps backwards; it slows until the target catches up). After a hole longer
+   than 10 s with no speed at all (dropout, auto-pause) distance jumps forward to the
+   track's answer instead of being bridged at a speed.
 2. **gps** -- the integral of the filtered speed with a standstill deadband
    (:class:`~pacer.dsp.distance.DistanceIntegrator`); the cadence tracker's "still"
    mode forces a stop.
@@ -263,7 +265,16 @@ class LiveEstimator:
         if self._t_s is not None and t <= self._t_s:
             return
         v, conf, source = self._current_speed(t)
+        ts = self._track_state
         if v is None:
+            t_prev = self._t_s if self._t_s is not None else t
+            if (ts is not None and ts.on_track and self._track_fix_s == t
+                    and ts.entry_t_s == self._track_entry_s
+                    and t - t_prev > self._integrator.max_step_s):
+                # back on the track after a long hole: the track says how far the runner got
+                self._commit_track(t, max(self._distance_m, self._track_base_m + ts.progress_m))
+                self._source, self._last_speed = DistanceSource.TRACK, (None, 0.0)
+                return
             # no speed from anywhere: leave the hole open, the next speed bridges it
             self._source, self._last_speed = source, (None, 0.0)
             return
@@ -279,16 +290,23 @@ class LiveEstimator:
         moving = self._integrator.moving
         v_eff = None if v is None else (v if moving else 0.0)
         v_int_eff = None if v_int is None else (v_int if moving else 0.0)
-        ts = self._track_state
         if (source is DistanceSource.GPS and ts is not None and ts.on_track
                 and v_int_eff is not None):
             if ts.entry_t_s != self._track_entry_s:  # entered (or re-entered) the track
                 self._track_entry_s = ts.entry_t_s
                 self._track_base_m = self._distance_at(t if ts.entry_t_s is None else ts.entry_t_s)
-            self._follower.reset(self._t_s if self._t_s is not None else t, self._distance_m)
+            t_prev = self._t_s if self._t_s is not None else t
             ahead_s = max(0.0, t - (t if self._track_fix_s is None else self._track_fix_s))
             target = self._track_base_m + ts.progress_m + v_int_eff * ahead_s
-            self._distance_m = self._follower.update(t, v_int_eff, target)
+            if t - t_prev > self._integrator.max_step_s:
+                # a long hole (dropout, auto-pause): the track says how far the runner got
+                t_prev = t
+                self._distance_m = max(self._distance_m, target)
+            self._follower.reset(t_prev, self._distance_m)
+            # a speed derived from positions (no Doppler) is no better than the track:
+            # follow the track closely then
+            tau_s = 3.0 if self._speed is not None and self._speed.source == "position" else None
+            self._distance_m = self._follower.update(t, v_int_eff, target, tau_s=tau_s)
             source = DistanceSource.TRACK
         else:
             self._distance_m += inc_m
@@ -296,6 +314,15 @@ class LiveEstimator:
         self._source = source
         self._last_speed = (v_eff, conf)
         self._t_s = t
+        self._record(t)
+
+    def _commit_track(self, t: float, distance_m: float) -> None:
+        self._distance_m = distance_m
+        self._t_s = t
+        self._follower.reset(t, distance_m)
+        self._record(t)
+
+    def _record(self, t: float) -> None:
         i = self._hist_i % HISTORY
         self._hist_t[i], self._hist_d[i] = t, self._distance_m
         self._hist_i += 1

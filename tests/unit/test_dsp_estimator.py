@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -152,3 +155,20 @@ def test_track_mode_off_uses_the_speed_integral() -> None:
     out = est.estimate(float(t[-1]))
     assert not out.on_track and out.distance_source is DistanceSource.GPS
     assert out.distance_m == pytest.approx(5.0 * t[-1], rel=0.005)
+
+
+def test_real_track_session_distance_is_the_laps_run() -> None:
+    """Luton GPX (1 Hz, positions only, auto-paused): 16 x 200 m, ~7.98 laps of lane 1."""
+    ns = {"g": "http://www.topografix.com/GPX/1/1"}
+    root = ET.parse(Path(__file__).resolve().parents[1] / "data" / "track" / "track_session.gpx")
+    rows = [(dt.datetime.fromisoformat(p.findtext("g:time", namespaces=ns) or "").timestamp(),
+             float(p.get("lat", "nan")), float(p.get("lon", "nan")))
+            for p in root.getroot().iterfind(".//g:trkpt", ns)]
+    t, lat, lon = np.array(rows).T
+    t = t - t[0]
+    est = LiveEstimator()
+    for a, b, c in zip(t, lat, lon):
+        est.push_fix(Fix(t_s=float(a), utc=None, valid=True, lat_deg=float(b), lon_deg=float(c)))
+    out = est.estimate(float(t[-1]))
+    assert out.on_track and out.distance_source is DistanceSource.TRACK
+    assert out.distance_m == pytest.approx(7.98 * 400.0, rel=0.01)
