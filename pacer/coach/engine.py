@@ -174,7 +174,7 @@ class WorkoutEngine:
                 self._start(t, d, cues, said_go=False, announced=True)
             elif self._phase == "running":
                 self._end_step(t, d, cues)
-                self._advance(t, d, cues)
+                self._advance(t, d, cues, by_button=True)
         elif ev.control is Control.PAUSE:
             if self._phase == "running":
                 self._phase = "paused"
@@ -305,8 +305,9 @@ class WorkoutEngine:
                 return nxt
         return None
 
-    def _advance(self, t_s: float, d_m: float, cues: list[Cue], first: bool = False) -> None:
-        """Move to the next step: start it now, or arm it."""
+    def _advance(self, t_s: float, d_m: float, cues: list[Cue], first: bool = False,
+                 by_button: bool = False) -> None:  # fmt: skip
+        """Move to the next step: start it now, or arm it (never after a lap press)."""
         prev = self._step
         step = self._cursor.next(t_s, d_m)
         self._step = step
@@ -315,7 +316,7 @@ class WorkoutEngine:
             cues += self._finish(t_s) if not self._finished else []
             return
         armed = first and self.start_mode != "immediate"
-        if prev is not None and step.kind is RepKind.WORK:
+        if prev is not None and step.kind is RepKind.WORK and not by_button:
             armed = prev.kind in (RepKind.WARMUP, RepKind.STEADY, RepKind.COOLDOWN) or (
                 prev.standing and prev.duration_s is None
             )

@@ -298,3 +298,12 @@ def test_no_countdown_into_another_recovery():
     for go, start in zip(gos, work_starts, strict=True):
         assert go == pytest.approx(start, abs=1.0)
     assert [c.text for c in log.said if c.kind is CueKind.TO_GO] == []  # 200s: halfway only
+
+
+def test_lap_press_ending_an_open_warmup_starts_rep_1():
+    engine = WorkoutEngine(parse_workout("warmup; 2x(400m @80s, r60s)"), start_mode="button")
+    events = [ControlEvent(2.0, Control.START_LAP), ControlEvent(300.0, Control.START_LAP)]
+    Runner(wait_s=0.0).run(engine, until_s=400, events=events)
+    warm, rep1 = engine.reps[:2]
+    assert warm.kind is RepKind.WARMUP and warm.start_s == 2.0 and warm.duration_s == 298.0
+    assert rep1.kind is RepKind.WORK and rep1.start_s == 300.0
