@@ -46,7 +46,6 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
 
     from pacer.app import ConsolePrinter, build_session, load_workout, print_summary
     from pacer.config import load_config
-    from pacer.models import Cue, CueKind
     from pacer.runtime import SessionClock
     from pacer.service import Watchdog, watchdog_interval_s
 
@@ -127,9 +126,7 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
             watchdog.tick(now_s, _progress(pipeline, hardware))
             est = pipeline.last_estimate
             if est is not None and est.gps_ok and not said_ready:
-                said_ready = True
-                pipeline.emit([Cue(est.t_s, CueKind.GPS, "GPS ready", priority=2,
-                                   expires_s=est.t_s + 10.0)])
+                said_ready = True  # the coach says "GPS ready" itself
             status = _status(pipeline, said_ready)
             if status != last_status:
                 notifier.status(status)
