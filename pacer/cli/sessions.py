@@ -73,12 +73,11 @@ def run(args: argparse.Namespace) -> int:
     from pacer.session.reader import (
         delete_session,
         list_sessions,
-        open_session,
         prune,
         resolve_session,
         session_bytes,
+        session_overview,
     )  # fmt: skip
-    from pacer.session.summary import summarize
     from pacer.units import format_clock
 
     data_dir = data_dir_for(args)
@@ -108,13 +107,14 @@ def run(args: argparse.Namespace) -> int:
     for path in sessions:
         size_mb = session_bytes(path) / 1e6
         try:
-            s = summarize(open_session(path))
+            s = session_overview(path)
         except SessionError as exc:
             print(f"{path.name}  damaged: {exc}")
             continue
         when = s.start_utc.strftime("%Y-%m-%d %H:%M") if s.start_utc else "----------  --:--"
+        workout = s.meta.get("workout_name") or s.meta.get("workout") or ""
         print(
             f"{s.id:<18} {when}  {format_clock(s.duration_s):>7}  {s.distance_m / 1000:6.2f} km  "
-            f"{s.ended:<7} {size_mb:6.1f} MB  {s.workout or ''}"
+            f"{s.ended:<7} {size_mb:6.1f} MB  {workout}"
         )
     return 0

@@ -7,6 +7,7 @@ line naming the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -151,6 +152,62 @@ def read_meta(directory: Path) -> dict[str, Any]:
         raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
     finally:
         conn.close()
+
+
+@dataclass(frozen=True)
+class SessionOverview:
+    """What a listing shows, read with a few aggregate queries (no records loaded)."""
+
+    directory: Path
+    meta: dict[str, Any]
+    duration_s: float
+    distance_m: float
+    ended: str
+    start_utc: dt.datetime | None
+
+    @property
+    def id(self) -> str:
+        return self.directory.name
+
+
+def session_overview(directory: Path) -> SessionOverview:
+    """Meta, duration, distance and end of a session, cheaply (for ``pacer sessions``)."""
+    directory = Path(directory)
+    db_path = directory / DB_NAME
+    conn = _connect(db_path)
+    try:
+        meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+        ends = [
+            conn.execute("SELECT max(t_s) FROM estimates").fetchone()[0],
+            conn.execute("SELECT max(t_s) FROM fixes").fetchone()[0],
+            conn.execute("SELECT max(start_s + duration_s) FROM reps").fetchone()[0],
+            conn.execute("SELECT max(t_s + coalesce(duration_s, 0)) FROM cues").fetchone()[0],
+        ]
+        first = (
+            conn.execute(
+                "SELECT utc, t_s FROM fixes WHERE utc IS NOT NULL ORDER BY rowid LIMIT 1"
+            ).fetchone()
+            or conn.execute(
+                "SELECT utc, t_s FROM estimates WHERE utc IS NOT NULL ORDER BY rowid LIMIT 1"
+            ).fetchone()
+        )
+        distance = conn.execute("SELECT max(distance_m) FROM estimates").fetchone()[0]
+        if distance is None:
+            distance = conn.execute("SELECT sum(distance_m) FROM reps").fetchone()[0]
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
+    finally:
+        conn.close()
+    ended = meta.get("ended")
+    start = rows.parse_utc(meta["start_utc"]) if isinstance(meta.get("start_utc"), str) else None
+    first_utc = rows.parse_utc(first[0]) if first is not None else None
+    if start is None and first_utc is not None:
+        start = first_utc - dt.timedelta(seconds=float(first[1]))
+    return SessionOverview(
+        directory=directory, meta=meta, start_utc=start,
+        duration_s=max([0.0] + [float(e) for e in ends if e is not None]),
+        distance_m=float(distance or 0.0), ended=str(ended) if ended else "abrupt",
+    )  # fmt: skip
 
 
 def previous_session_of(data_dir: Path, directory: Path) -> Path | None:

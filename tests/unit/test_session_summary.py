@@ -135,3 +135,13 @@ def test_summary_module_imports_no_io_libraries():
         cwd=Path(__file__).resolve().parents[2],
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_cheap_overview_agrees_with_the_full_summary(golden):
+    from pacer.session.reader import session_overview
+
+    over = session_overview(golden.directory)
+    full = summarize(golden)
+    assert over.duration_s == pytest.approx(full.duration_s)
+    assert over.distance_m == pytest.approx(full.distance_m)
+    assert over.start_utc == full.start_utc and over.ended == full.ended
