@@ -6,6 +6,8 @@ import itertools
 
 import pytest
 from coach_runner import Runner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.engine import WorkoutEngine
@@ -307,3 +309,44 @@ def test_lap_press_ending_an_open_warmup_starts_rep_1():
     warm, rep1 = engine.reps[:2]
     assert warm.kind is RepKind.WARMUP and warm.start_s == 2.0 and warm.duration_s == 298.0
     assert rep1.kind is RepKind.WORK and rep1.start_s == 300.0
+
+
+_WORKOUTS = ["6x400", "2x(400m @72s, r30s)", "warmup; 3x(1min @5k, 200m stand); cooldown",
+             "until 3min: (200m @40s, r20s)", "tempo 3min @4:30/km cadence 178 metronome"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    workout=st.sampled_from(_WORKOUTS),
+    mode=st.sampled_from(["auto", "button", "immediate"]),
+    speeds=st.lists(st.one_of(st.none(), st.floats(0.0, 9.0)), min_size=5, max_size=400),
+    conf=st.floats(0.0, 1.0),
+    events=st.lists(st.tuples(st.floats(0.0, 400.0), st.sampled_from(list(Control))),
+                    max_size=8),
+    gps=st.lists(st.booleans(), min_size=1, max_size=20),
+)  # fmt: skip
+def test_any_estimates_and_buttons_keep_the_engine_consistent(workout, mode, speeds, conf,
+                                                              events, gps):  # fmt: skip
+    engine = WorkoutEngine(resolve_workout(workout), start_mode=mode)
+    pending = sorted(events)
+    cues = []
+    d = 0.0
+    for k, v in enumerate(speeds):
+        t = 0.5 + k
+        while pending and pending[0][0] <= t:
+            te, control = pending.pop(0)
+            cues += engine.on_control(ControlEvent(te, control))
+        d += v or 0.0
+        cues += engine.on_estimate(est(t, d, v, speed_confidence=conf,
+                                       gps_ok=gps[k % len(gps)]))  # fmt: skip
+    cues += engine.finish(0.5 + len(speeds))
+    assert engine.finished
+    said = sorted((c for c in cues if not c.dropped), key=lambda c: c.t_s)
+    for a, b in itertools.pairwise(said):
+        assert b.t_s >= a.t_s + a.duration_s - 1e-9
+    for a, b in itertools.pairwise(engine.reps):
+        assert b.start_s >= a.start_s + a.duration_s - 1e-6
+    for r in engine.reps:
+        assert r.duration_s >= 0.0 and r.distance_m >= 0.0
+        if r.target_distance_m is not None:
+            assert r.distance_m <= r.target_distance_m + 1e-6
