@@ -21,6 +21,8 @@ inner line.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 STRAIGHT_M = 84.39
@@ -73,9 +75,16 @@ def project_to_track(
     radius_m: float,
     straight_m: float = STRAIGHT_M,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest progress ``s_m`` on the oval and signed offset (m, + outward) of points."""
+    """Nearest progress ``s_m`` on the oval and signed offset (m, + outward) of points.
+
+    A single point (the live path: one fix at a time) takes a scalar branch in plain
+    float arithmetic, ~30x cheaper than the masked array path; both give the same result.
+    """
     x = np.asarray(x_m, dtype=float)
     y = np.asarray(y_m, dtype=float)
+    if x.ndim == 0 and y.ndim == 0:
+        s1, o1 = _project_point(float(x), float(y), radius_m, straight_m)
+        return np.asarray(s1), np.asarray(o1)
     r, half = radius_m, straight_m / 2.0
     bend = np.pi * r
     s = np.empty(np.broadcast(x, y).shape)
@@ -102,6 +111,24 @@ def project_to_track(
     off[bot] = -y[bot] - r
     lap = 2 * bend + 2 * straight_m
     return np.mod(s, lap), off
+
+
+def _project_point(x: float, y: float, r: float, straight_m: float) -> tuple[float, float]:
+    half = straight_m / 2.0
+    bend = math.pi * r
+    lap = 2 * bend + 2 * straight_m
+    if x > half:
+        s = (math.atan2(y, x - half) + math.pi / 2) * r
+        off = math.hypot(x - half, y) - r
+    elif x < -half:
+        a = (math.atan2(y, x + half) - math.pi / 2) % (2 * math.pi)
+        s = bend + straight_m + a * r
+        off = math.hypot(x + half, y) - r
+    elif y >= 0:
+        s, off = bend + (half - x), y - r
+    else:
+        s, off = 2 * bend + straight_m + (x + half), -y - r
+    return s % lap, off
 
 
 def enu_from_latlon(
