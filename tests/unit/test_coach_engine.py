@@ -328,7 +328,7 @@ _WORKOUTS = ["6x400", "2x(400m @72s, r30s)", "warmup; 3x(1min @5k, 200m stand); 
 def test_any_estimates_and_buttons_keep_the_engine_consistent(workout, mode, speeds, conf,
                                                               events, gps):  # fmt: skip
     engine = WorkoutEngine(resolve_workout(workout), start_mode=mode)
-    pending = sorted(events)
+    pending = sorted(events, key=lambda e: e[0])
     cues = []
     d = 0.0
     for k, v in enumerate(speeds):
