@@ -73,7 +73,7 @@ class Narrator:
         elif step.duration_s is not None:
             what = say.duration(step.duration_s, self.spell)
         else:
-            what = "open"
+            what = "until you press lap"
         if step.target_time_s is not None:
             return f"{what} at {say.rep_time(step.target_time_s, self.spell)}"
         if step.target_pace_s_per_km is not None:
