@@ -1,10 +1,11 @@
 """NMEA 0183 sentences to :class:`~pacer.models.Fix` records, one per receiver epoch.
 
 Pure: standard library and pynmea2 only, no clock reads, no IO. Time arrives as data
-(the ``t_s`` that the reader stamped on each line). pynmea2 is used for what it does
-well -- checksum verification, talker/type split and field splitting -- and its objects
-never leave this module: fields are converted here with our own typed helpers, because
-pynmea2's conversions return mixed types and report a void fix as latitude 0.0.
+(the ``t_s`` that the reader stamped on each line). Checksum verification and the
+talker/type/field split are :func:`pacer.gps.sentence.split_sentence` (pynmea2's rules,
+with a fast path for the usual shape); fields are converted here with our own typed
+helpers, because pynmea2's conversions return mixed types and report a void fix as
+latitude 0.0.
 
 Epochs
 ------
@@ -32,12 +33,10 @@ date was never known has ``utc=None`` (its time of day is still kept, see
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pynmea2
-
+from pacer.gps.sentence import BAD_CHECKSUM, NO_CHECKSUM, UNKNOWN, split_sentence
 from pacer.models import Fix, SkipCounters
 
 KNOT_MPS = 1852.0 / 3600.0
@@ -49,6 +48,10 @@ _USED_TYPES = _FIX_TYPES | {"GSA", "GSV"}
 # GGA quality 7 (manual input) and 8 (simulator) are not measurements of where we are.
 _GGA_VALID_QUALITY = frozenset({1, 2, 3, 4, 5, 6})
 _POSITION_PRIORITY = {"GGA": 0, "GNS": 1, "RMC": 2, "GLL": 3}
+_TIME_OF_DAY_FIELD = {"RMC": 0, "GGA": 0, "GNS": 0, "ZDA": 0, "GST": 0, "GLL": 4}
+# Sentences are padded to this many fields so a parser never indexes past the end.
+_MIN_FIELDS = 20
+_EMPTY_FIELDS = [""] * _MIN_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +71,13 @@ class _Malformed(ValueError):
 
 
 def _f(s: str) -> float | None:
-    if s == "":
+    if not s:
         return None
     try:
         v = float(s)
     except ValueError:
         raise _Malformed(s) from None
-    if not math.isfinite(v):
+    if v - v != 0.0:  # inf or nan (cheaper than math.isfinite per field)
         raise _Malformed(s)
     return v
 
@@ -84,15 +87,11 @@ def _i(s: str) -> int | None:
     return None if v is None else int(v)
 
 
-def _field(data: list[str], i: int) -> str:
-    return data[i].strip() if i < len(data) else ""
-
-
 def _tod_s(s: str) -> float | None:
     """``hhmmss[.sss]`` -> seconds of day (None when empty)."""
     if s == "":
         return None
-    if len(s) < 6 or not s[:6].isdigit():
+    if len(s) < 6 or not s[:6].isdigit() or not s.isascii():
         raise _Malformed(s)
     h, m = int(s[0:2]), int(s[2:4])
     sec = _f(s[4:])
@@ -117,8 +116,8 @@ def _coord_deg(value: str, hemi: str, max_deg: float) -> float | None:
 
 
 def _latlon(data: list[str], i: int) -> tuple[float | None, float | None]:
-    lat = _coord_deg(_field(data, i), _field(data, i + 1), 90.0)
-    lon = _coord_deg(_field(data, i + 2), _field(data, i + 3), 180.0)
+    lat = _coord_deg(data[i], data[i + 1], 90.0)
+    lon = _coord_deg(data[i + 2], data[i + 3], 180.0)
     if lat is None or lon is None:
         return None, None
     return lat, lon
@@ -133,6 +132,21 @@ def _date(day: int, month: int, year: int) -> _dt.date:
 
 class _Builder:
     """The fields gathered so far for one epoch (mutable, private)."""
+
+    __slots__ = (
+        "any_position_sentence",
+        "date",
+        "gsa_used",
+        "gsv_in_view",
+        "invalid_talker",
+        "last_key",
+        "pos",
+        "quality",
+        "seen",
+        "t_s",
+        "tod_s",
+        "values",
+    )
 
     def __init__(self, t_s: float) -> None:
         self.t_s = t_s
@@ -183,18 +197,23 @@ class EpochAssembler:
         self.counters = counters if counters is not None else SkipCounters()
         self._cur: _Builder | None = None
         self._date: _dt.date | None = None
+        self._midnight_date: _dt.date | None = None  # one datetime per day, not per epoch
+        self._midnight_utc = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
         self._last_tod_s: float | None = None
         self._last_emitted_tod_s: float | None = None
         self._last_seen: set[tuple[str, str]] = set()
         self._closed_by_ender = False
         self._ender: tuple[str, str] | None = None
         self._ender_candidate: tuple[str, str] | None = None
+        # text -> _parse(text): receivers repeat GSA/GSV (and, standing, VTG) lines verbatim
+        self._parsed: dict[str, _Parsed | str] = {}
 
     # ----------------------------------------------------------------- public
 
     def push(self, t_s: float, line: str) -> list[Fix]:
         """Feed one line received at ``t_s``; return the Fix(es) it completed."""
-        return [e.fix for e in self.push_epochs(t_s, line)]
+        epochs = self.push_epochs(t_s, line)
+        return [e.fix for e in epochs] if epochs else []
 
     def flush(self) -> list[Fix]:
         """Emit the epoch in progress (end of stream)."""
@@ -213,41 +232,34 @@ class EpochAssembler:
             c.garbage += 1
             return []
         text = line[start:].strip()
-        try:
-            msg = pynmea2.parse(text, check=True)
-        except pynmea2.ChecksumError as e:
-            if "missing" in str(e):
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            parsed = _parse(text)
+            if parsed is _MALFORMED:
+                c.sentences += 1
+                c.malformed += 1
+                return []
+            if len(self._parsed) >= _PARSED_CACHE_SIZE:
+                self._parsed.clear()
+            self._parsed[text] = parsed
+        if isinstance(parsed, str):
+            if parsed == UNKNOWN:
+                c.sentences += 1
+                c.unknown += 1
+            elif parsed == BAD_CHECKSUM:
+                c.bad_checksum += 1
+            elif parsed == NO_CHECKSUM:
                 c.extra["no_checksum"] = c.extra.get("no_checksum", 0) + 1
             else:
-                c.bad_checksum += 1
-            return []
-        except pynmea2.SentenceTypeError:
-            c.sentences += 1
-            c.unknown += 1
-            return []
-        except (pynmea2.ParseError, ValueError, TypeError, AttributeError, IndexError):
-            c.garbage += 1
+                c.garbage += 1
             return []
         c.sentences += 1
-        kind = getattr(msg, "sentence_type", None)
-        talker = getattr(msg, "talker", None)
-        if kind not in _USED_TYPES or not isinstance(talker, str):
-            c.unknown += 1
-            return []
-        data = [str(d) for d in msg.data]
-        try:
-            return self._accept(t_s, talker, kind, data)
-        except (_Malformed, IndexError):
-            c.malformed += 1
-            return []
+        return self._accept(t_s, parsed)
 
     # ----------------------------------------------------------------- epochs
 
-    def _accept(self, t_s: float, talker: str, kind: str, data: list[str]) -> list[Epoch]:
-        tod_idx = {"RMC": 0, "GGA": 0, "GNS": 0, "ZDA": 0, "GST": 0, "GLL": 4}.get(kind)
-        tod_s = _tod_s(_field(data, tod_idx)) if tod_idx is not None else None
-        # Convert before touching state so a malformed sentence changes nothing.
-        update = _PARSERS[kind](talker, data)
+    def _accept(self, t_s: float, parsed: _Parsed) -> list[Epoch]:
+        talker, kind, update, tod_s, last_part = parsed
         out: list[Epoch] = []
         cur = self._cur
         key = (talker, kind)
@@ -261,9 +273,10 @@ class EpochAssembler:
             self.counters.extra["late"] = self.counters.extra.get("late", 0) + 1
             self._ender = self._ender_candidate = None
             return out
+        is_fix_type = kind in _FIX_TYPES
         if cur is not None and (
             (tod_s is not None and cur.tod_s is not None and tod_s != cur.tod_s)
-            or (kind in _FIX_TYPES and key in cur.seen)
+            or (is_fix_type and key in cur.seen)
         ):
             closed = self._close(boundary=True)
             if closed is not None:
@@ -274,9 +287,8 @@ class EpochAssembler:
         if tod_s is not None:
             cur.tod_s = tod_s
         update(cur)
-        if kind in _FIX_TYPES:
+        if is_fix_type:
             cur.seen.add(key)
-        last_part = kind != "GSV" or _i(_field(data, 0)) == _i(_field(data, 1))
         cur.last_key = (kind, talker) if last_part else None
         if self._ender is not None and cur.last_key == self._ender:
             closed = self._close(boundary=False)
@@ -312,8 +324,10 @@ class EpochAssembler:
             self._last_tod_s = b.tod_s
         utc = None
         if date is not None and b.tod_s is not None:
-            utc = _dt.datetime(date.year, date.month, date.day, tzinfo=_dt.UTC)
-            utc += _dt.timedelta(seconds=b.tod_s)
+            if self._midnight_date != date:
+                self._midnight_date = date
+                self._midnight_utc = _dt.datetime(date.year, date.month, date.day, tzinfo=_dt.UTC)
+            utc = self._midnight_utc + _dt.timedelta(seconds=b.tod_s)
         v = b.values
         valid = b.pos is not None
         sats = v.get("sats")
@@ -343,17 +357,46 @@ class EpochAssembler:
 
 # --------------------------------------------------------------------- sentence parsers
 _Apply = Callable[[_Builder], None]
+# talker, type, apply, UTC time of day (s), last part of its group (GSV 3 of 3)
+_Parsed = tuple[str, str, _Apply, "float | None", bool]
+_PARSED_CACHE_SIZE = 64
+_MALFORMED = "malformed"
+
+
+def _parse(text: str) -> _Parsed | str:
+    """One sentence to what the assembler applies, or an outcome string.
+
+    Pure, so its result can be reused for a repeated line. Everything converts here,
+    before any epoch state is touched: a malformed sentence changes nothing.
+    """
+    split = split_sentence(text)
+    if isinstance(split, str):
+        return split
+    talker, kind, data = split
+    parser = _PARSERS.get(kind)
+    if parser is None:
+        return UNKNOWN
+    n_fields = len(data)
+    if n_fields < _MIN_FIELDS:  # absent trailing fields read as empty
+        data = data + _EMPTY_FIELDS[n_fields:]
+    try:
+        tod_idx = _TIME_OF_DAY_FIELD.get(kind)
+        tod_s = _tod_s(data[tod_idx]) if tod_idx is not None else None
+        last_part = kind != "GSV" or _i(data[0]) == _i(data[1])
+        return talker, kind, parser(talker, data, n_fields), tod_s, last_part
+    except (ValueError, IndexError):  # _Malformed, or a field no conversion expected
+        return _MALFORMED
 
 # Each takes (talker, fields) and returns a function that applies them to a _Builder,
 # so every conversion (and every _Malformed) happens before the epoch is touched.
 
 
-def _rmc(talker: str, d: list[str]) -> _Apply:
+def _rmc(talker: str, d: list[str], n_fields: int) -> _Apply:
     lat, lon = _latlon(d, 2)
-    mode = _field(d, 11)
-    ok = _field(d, 1) == "A" and mode != "N"
-    knots, course = _f(_field(d, 6)), _f(_field(d, 7))
-    ds = _field(d, 8)
+    mode = d[11]
+    ok = d[1] == "A" and mode != "N"
+    knots, course = _f(d[6]), _f(d[7])
+    ds = d[8]
     date = None
     if len(ds) == 6 and ds.isdigit():  # a garbled date (week-rollover bugs) costs the date only
         yy = int(ds[4:6])
@@ -374,10 +417,10 @@ def _rmc(talker: str, d: list[str]) -> _Apply:
     return apply
 
 
-def _gga(talker: str, d: list[str]) -> _Apply:
+def _gga(talker: str, d: list[str], n_fields: int) -> _Apply:
     lat, lon = _latlon(d, 1)
-    q = _i(_field(d, 5)) or 0
-    sats, hdop, alt = _i(_field(d, 6)), _f(_field(d, 7)), _f(_field(d, 8))
+    q = _i(d[5]) or 0
+    sats, hdop, alt = _i(d[6]), _f(d[7]), _f(d[8])
     ok = q in _GGA_VALID_QUALITY
 
     def apply(b: _Builder) -> None:
@@ -391,11 +434,11 @@ def _gga(talker: str, d: list[str]) -> _Apply:
     return apply
 
 
-def _gns(talker: str, d: list[str]) -> _Apply:
+def _gns(talker: str, d: list[str], n_fields: int) -> _Apply:
     lat, lon = _latlon(d, 1)
-    mode = _field(d, 5)
+    mode = d[5]
     ok = bool(mode) and any(ch not in "NV" for ch in mode)
-    sats, hdop, alt = _i(_field(d, 6)), _f(_field(d, 7)), _f(_field(d, 8))
+    sats, hdop, alt = _i(d[6]), _f(d[7]), _f(d[8])
 
     def apply(b: _Builder) -> None:
         b.position("GNS", talker, lat, lon, ok)
@@ -408,9 +451,9 @@ def _gns(talker: str, d: list[str]) -> _Apply:
     return apply
 
 
-def _gll(talker: str, d: list[str]) -> _Apply:
+def _gll(talker: str, d: list[str], n_fields: int) -> _Apply:
     lat, lon = _latlon(d, 0)
-    ok = _field(d, 5) == "A" and _field(d, 6) != "N"
+    ok = d[5] == "A" and d[6] != "N"
 
     def apply(b: _Builder) -> None:
         b.position("GLL", talker, lat, lon, ok)
@@ -420,12 +463,12 @@ def _gll(talker: str, d: list[str]) -> _Apply:
     return apply
 
 
-def _vtg(talker: str, d: list[str]) -> _Apply:
-    if _field(d, 1) == "T" or _field(d, 5) == "N" or len(d) >= 8:
-        course, knots, kmh = _f(_field(d, 0)), _f(_field(d, 4)), _f(_field(d, 6))
-        mode = _field(d, 8)
+def _vtg(talker: str, d: list[str], n_fields: int) -> _Apply:
+    if d[1] == "T" or d[5] == "N" or n_fields >= 8:
+        course, knots, kmh = _f(d[0]), _f(d[4]), _f(d[6])
+        mode = d[8]
     else:  # NMEA 1.x: course true, course magnetic, knots, km/h without unit letters
-        course, knots, kmh = _f(_field(d, 0)), _f(_field(d, 2)), _f(_field(d, 3))
+        course, knots, kmh = _f(d[0]), _f(d[2]), _f(d[3])
         mode = ""
     speed = knots * KNOT_MPS if knots is not None else (kmh * KMH_MPS if kmh is not None else None)
     ok = mode != "N"
@@ -439,9 +482,9 @@ def _vtg(talker: str, d: list[str]) -> _Apply:
     return apply
 
 
-def _gsa(talker: str, d: list[str]) -> _Apply:
-    used = {f"{talker}{s.strip()}" for s in d[2:14] if s.strip()}
-    pdop, hdop, vdop = _f(_field(d, 14)), _f(_field(d, 15)), _f(_field(d, 16))
+def _gsa(talker: str, d: list[str], n_fields: int) -> _Apply:
+    used = {talker + s for s in d[2:14] if s}
+    pdop, hdop, vdop = _f(d[14]), _f(d[15]), _f(d[16])
 
     def apply(b: _Builder) -> None:
         b.gsa_used |= used
@@ -452,9 +495,8 @@ def _gsa(talker: str, d: list[str]) -> _Apply:
     return apply
 
 
-def _gsv(talker: str, d: list[str]) -> _Apply:
-    _i(_field(d, 0)), _i(_field(d, 1))
-    n = _i(_field(d, 2))
+def _gsv(talker: str, d: list[str], n_fields: int) -> _Apply:
+    n = _i(d[2])  # satellites in view; parts (d[0], d[1]) are checked by the assembler
 
     def apply(b: _Builder) -> None:
         if n is not None:
@@ -463,8 +505,8 @@ def _gsv(talker: str, d: list[str]) -> _Apply:
     return apply
 
 
-def _gst(talker: str, d: list[str]) -> _Apply:
-    lat_e, lon_e, alt_e = _f(_field(d, 5)), _f(_field(d, 6)), _f(_field(d, 7))
+def _gst(talker: str, d: list[str], n_fields: int) -> _Apply:
+    lat_e, lon_e, alt_e = _f(d[5]), _f(d[6]), _f(d[7])
 
     def apply(b: _Builder) -> None:
         b.put("lat_err_m", lat_e)
@@ -474,8 +516,8 @@ def _gst(talker: str, d: list[str]) -> _Apply:
     return apply
 
 
-def _zda(talker: str, d: list[str]) -> _Apply:
-    day, month, year = _i(_field(d, 1)), _i(_field(d, 2)), _i(_field(d, 3))
+def _zda(talker: str, d: list[str], n_fields: int) -> _Apply:
+    day, month, year = _i(d[1]), _i(d[2]), _i(d[3])
     date = _date(day, month, year) if day and month and year else None
 
     def apply(b: _Builder) -> None:

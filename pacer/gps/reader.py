@@ -20,7 +20,6 @@ from pacer.errors import DeviceError, DeviceNotFound, DevicePermission
 from pacer.models import DeviceEvent, DeviceState, SkipCounters
 
 MAX_LINE_BYTES = 256  # NMEA says 82; proprietary and NMEA 4.1 sentences run longer
-_EOL = re.compile(rb"[\r\n]+")
 _PRINTABLE = re.compile(rb"[\x20-\x7e]*\Z")
 
 
@@ -58,7 +57,9 @@ class LineFramer:
     def feed(self, t_s: float, data: bytes) -> list[tuple[float, str]]:
         """Add a chunk received at ``t_s``; return the lines it completed, stamped ``t_s``."""
         buf = self._buf + bytes(data)
-        pieces = _EOL.split(buf)
+        # CR, LF and runs of them end a line; the empty pieces between CR and LF are
+        # skipped below. (bytes.split is ~7x cheaper than a regex split here.)
+        pieces = buf.replace(b"\r", b"\n").split(b"\n")
         tail = pieces.pop()  # incomplete (b"" when the chunk ended with a line end)
         if len(tail) > MAX_LINE_BYTES:
             cut = tail.rfind(b"$")
@@ -69,7 +70,15 @@ class LineFramer:
         self._buf = tail
         out: list[tuple[float, str]] = []
         for piece in pieces:
-            self._piece(t_s, piece, out)
+            if (  # the usual line: one whole sentence, printable ASCII
+                piece[:1] == b"$"
+                and 1 < len(piece) <= MAX_LINE_BYTES
+                and piece.find(b"$", 1) < 0
+                and _PRINTABLE.match(piece)
+            ):
+                out.append((t_s, piece.decode("ascii").rstrip()))
+            elif piece:
+                self._piece(t_s, piece, out)
         return out
 
     def flush(self, t_s: float) -> list[tuple[float, str]]:
