@@ -45,6 +45,9 @@ SCENARIOS = {
 }
 
 
+CPU_US_PER_FIX: dict[float, list[float]] = {}
+
+
 @dataclass
 class Series:
     t_s: np.ndarray
@@ -70,6 +73,13 @@ def run_session(efforts: list, seed: int, rate_hz: float) -> tuple[RunnerModel, 
                     for f in fixes])
     dist = {k: np.empty(n) for k in ests}
     speed = np.empty(n)
+    tm = ests["track"]
+    t_cpu = time.perf_counter()
+    for f in fixes:  # timing: the track-mode estimator alone, one estimate per fix
+        tm.push_fix(f)
+        tm.estimate(f.t_s)
+    CPU_US_PER_FIX.setdefault(rate_hz, []).append((time.perf_counter() - t_cpu) / n * 1e6)
+    ests["track"] = LiveEstimator(track_mode=True)
     for i, f in enumerate(fixes):
         for k, est in ests.items():
             est.push_fix(f)
@@ -162,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {name} | {rate:g} Hz | {len(rows)} | {pace} | {dist} | {tim} |")
             sys.stdout.flush()
     print(f"\n({args.seeds} seeds per row; {time.perf_counter() - t_start:.0f} s)")
+    for rate, us in sorted(CPU_US_PER_FIX.items()):
+        print(f"LiveEstimator (track mode) CPU: {np.mean(us):.0f} us per fix (push_fix + "
+              f"estimate) at {rate:g} Hz = {np.mean(us) * rate / 1000:.2f} ms per second of "
+              "running on this machine")
     return 0
 
 

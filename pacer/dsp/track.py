@@ -48,8 +48,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pacer.dsp.track_geometry import (
+    EARTH_RADIUS_M,
     STRAIGHT_M,
-    enu_from_latlon,
     enu_to_track,
     lap_length_m,
     latlon_from_enu,
@@ -292,6 +292,7 @@ class TrackMode:
         self._last_try_path_m = -1e9
         self.fit: OvalFit | None = None
         self._candidate: OvalFit | None = None
+        self._fit_geo: tuple[OvalFit, float, float, float, float] | None = None
         self.on_track = False
         self.clockwise = False
         self.progress_m = 0.0
@@ -310,7 +311,7 @@ class TrackMode:
         lat, lon = float(fix.lat_deg), float(fix.lon_deg)  # type: ignore[arg-type]
         if self._ref is None:
             self._ref = (lat, lon)
-        e, n = (float(v) for v in enu_from_latlon(lat, lon, *self._ref))
+        e, n = self._enu_one(lat, lon)
         if self._last_pos is not None:
             step = math.hypot(e - self._last_pos[0], n - self._last_pos[1])
             self._path_m += step
@@ -341,6 +342,33 @@ class TrackMode:
         idx = (np.arange(self._count - m, self._count)) % self._cap
         sel = idx[self._path[idx] >= self._path_m - self.fit_window_m]
         return self._e[sel], self._n[sel], self._t[sel]
+
+    def _enu_one(self, lat_deg: float, lon_deg: float) -> tuple[float, float]:
+        """:func:`enu_from_latlon` for one point, without numpy's per-call overhead."""
+        assert self._ref is not None
+        lat0, lon0 = self._ref
+        k = math.pi / 180.0 * EARTH_RADIUS_M
+        return (lon_deg - lon0) * k * math.cos(math.radians(lat0)), (lat_deg - lat0) * k
+
+    def _project_one(self, fit: OvalFit, e: float, n: float) -> tuple[float, float]:
+        """(progress on the lane, offset from the fitted line) of one point, scalar math."""
+        c, sn = math.cos(fit.heading_rad), math.sin(fit.heading_rad)
+        de, dn = e - fit.centre_east_m, n - fit.centre_north_m
+        x, y = c * de + sn * dn, -sn * de + c * dn
+        r = self.radius_m
+        bend = math.pi * r
+        if x > HALF_M:
+            s = (math.atan2(y, x - HALF_M) + math.pi / 2) * r
+            dist = math.hypot(x - HALF_M, y)
+        elif x < -HALF_M:
+            a = (math.atan2(y, x + HALF_M) - math.pi / 2) % (2 * math.pi)
+            s = bend + STRAIGHT_M + a * r
+            dist = math.hypot(x + HALF_M, y)
+        elif y >= 0:
+            s, dist = bend + (HALF_M - x), y
+        else:
+            s, dist = 2 * bend + STRAIGHT_M + (x + HALF_M), -y
+        return s % self.lap_m, dist - (R1_M + fit.offset_m)
 
     def _project(self, fit: OvalFit, e: np.ndarray | float, n: np.ndarray | float
                  ) -> tuple[np.ndarray, np.ndarray]:
@@ -399,8 +427,7 @@ class TrackMode:
 
     def _follow(self, e: float, n: float, step_m: float) -> tuple[float | None, float | None]:
         assert self.fit is not None and self._s_prev is not None
-        s_arr, off_arr = self._project(self.fit, e, n)
-        s, off = float(s_arr), float(off_arr)
+        s, off = self._project_one(self.fit, e, n)
         if abs(off) > self.leave_m:
             self._off_path_m += step_m
             if self._off_path_m >= self.leave_after_m:
@@ -410,7 +437,8 @@ class TrackMode:
             return None, off  # hold progress while it may be a glitch
         self._off_path_m = 0.0
         sign = -1.0 if self.clockwise else 1.0
-        self.progress_m += sign * float(_wrap(s - self._s_prev, self.lap_m))
+        ds = s - self._s_prev
+        self.progress_m += sign * (ds - self.lap_m * round(ds / self.lap_m))
         self._s_prev = s
         if self._path_m - self._last_try_path_m >= self.refit_every_m:
             self._last_try_path_m = self._path_m
@@ -418,17 +446,20 @@ class TrackMode:
             refined = fit_oval(we, wn, init=self.fit, iterations=4)
             if refined is not None and refined.ok:
                 self.fit = refined
-                s_new, _ = self._project(refined, e, n)
-                self._s_prev = float(s_new)  # re-base: keep progress continuous
+                self._s_prev, _ = self._project_one(refined, e, n)  # re-base: keep progress
         return s, off
 
     def _make_state(self, t_s: float, s: float | None, res: float | None) -> TrackState:
         fit = self.fit
         if fit is None or self._ref is None:
             return TrackState(t_s, False, 0.0, self.lane, self.lap_m)
-        lat, lon = latlon_from_enu(fit.centre_east_m, fit.centre_north_m, *self._ref)
-        bearing = (90.0 - math.degrees(fit.heading_rad)) % 180.0
-        perim = 2 * STRAIGHT_M + 2 * math.pi * (R1_M + fit.offset_m)
+        if self._fit_geo is None or self._fit_geo[0] is not fit:
+            lat_c, lon_c = latlon_from_enu(fit.centre_east_m, fit.centre_north_m, *self._ref)
+            perim_m = 2 * STRAIGHT_M + 2 * math.pi * (R1_M + fit.offset_m)
+            self._fit_geo = (fit, float(lat_c), float(lon_c),
+                             (90.0 - math.degrees(fit.heading_rad)) % 180.0,
+                             perim_m / float(lap_length_m(1)))
+        _, lat, lon, bearing, scale = self._fit_geo
         conf = 0.0
         if self.on_track:
             conf = fit.inlier_fraction * math.exp(-fit.rms_m / 4.0)
@@ -439,8 +470,8 @@ class TrackMode:
             pos = self.lap_m - s if self.clockwise else s
             pos = pos % self.lap_m
         return TrackState(
-            t_s, self.on_track, conf, self.lane, self.lap_m, float(lat), float(lon), bearing,
-            perim / float(lap_length_m(1)), fit.offset_m,
+            t_s, self.on_track, conf, self.lane, self.lap_m, lat, lon, bearing, scale,
+            fit.offset_m,
             int(max(self.progress_m, 0.0) // self.lap_m) if self.entry_t_s is not None else 0,
             self.progress_m, pos, self.entry_t_s, res, self.clockwise,
         )

@@ -230,3 +230,21 @@ def _path_before(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, t_end: float) 
     sel = t <= t_end
     e, n = tg.enu_from_latlon(lat[sel], lon[sel], float(lat[0]), float(lon[0]))
     return float(np.sum(np.hypot(np.diff(e), np.diff(n))))
+
+
+def test_scalar_and_vectorised_projection_agree() -> None:
+    rng = np.random.default_rng(8)
+    tm = TrackMode(lane=2)
+    tm.update(Fix(t_s=0.0, utc=None, valid=True, lat_deg=10.0, lon_deg=20.0))
+    fit = fit_oval(*oval_path(np.arange(0, 400, 4.0), tg.measure_radius_m(1), 3.0, -2.0, 0.7,
+                              rng))
+    assert fit is not None
+    e, n = rng.uniform(-120, 120, 500), rng.uniform(-120, 120, 500)
+    s_vec, off_vec = tm._project(fit, e, n)
+    one = np.array([tm._project_one(fit, float(a), float(b)) for a, b in zip(e, n)])
+    ds = np.abs(one[:, 0] - s_vec)
+    assert np.all(np.minimum(ds, tm.lap_m - ds) < 1e-6)
+    assert np.allclose(one[:, 1], off_vec, atol=1e-6)
+    lat, lon = tg.latlon_from_enu(e[:3], n[:3], 10.0, 20.0)
+    for a, b, ee, nn in zip(lat, lon, e[:3], n[:3]):
+        assert tm._enu_one(float(a), float(b)) == pytest.approx((ee, nn), abs=1e-6)
