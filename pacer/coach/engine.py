@@ -101,6 +101,7 @@ class WorkoutEngine:
         self._said_go_at: float | None = None
         self._pause_t: float = 0.0
         self._pause_d: float = 0.0
+        self._floor: tuple[float, float] = (0.0, 0.0)
         self._reset_step_state(0.0, 0.0)
 
     # ------------------------------------------------------------------ properties
@@ -164,7 +165,8 @@ class WorkoutEngine:
     def on_control(self, ev: ControlEvent) -> list[Cue]:
         if self._finished:
             return []
-        t = ev.t_s
+        # a press stamped before the running step began (late delivery) acts at its start
+        t = max(ev.t_s, self._floor[0]) if self._phase in ("running", "paused") else ev.t_s
         d = self._distance_at(t)
         cues: list[Cue] = []
         if ev.control is Control.END:
@@ -214,6 +216,8 @@ class WorkoutEngine:
 
     def _finish(self, t_s: float) -> list[Cue]:
         cues: list[Cue] = []
+        if self._phase in ("running", "paused"):
+            t_s = max(t_s, self._floor[0])
         if self._phase == "paused":
             self._paused_s += t_s - self._pause_t
             self._paused_m += self._distance_at(t_s) - self._pause_d

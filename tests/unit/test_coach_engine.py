@@ -350,3 +350,14 @@ def test_any_estimates_and_buttons_keep_the_engine_consistent(workout, mode, spe
         assert r.duration_s >= 0.0 and r.distance_m >= 0.0
         if r.target_distance_m is not None:
             assert r.distance_m <= r.target_distance_m + 1e-6
+
+
+def test_late_button_event_never_makes_a_negative_step():
+    engine = WorkoutEngine(parse_workout("400m @72s; r60s"), start_mode="immediate")
+    for k in range(80):
+        engine.on_estimate(est(0.5 + k, 5.6 * k, 5.6))
+    # the rep ended at ~72 s; a lap press stamped 70 s arrives after the recovery began
+    engine.on_control(ControlEvent(70.0, Control.START_LAP))
+    engine.finish(60.0)
+    assert all(r.duration_s >= 0 for r in engine.reps)
+    assert [r.kind for r in engine.reps] == [RepKind.WORK, RepKind.RECOVERY]
