@@ -1,6 +1,6 @@
 """Measure the session store's cost per live second and the review/export cost of a long run.
 
-Run: .venv/bin/python tests/data/session/bench_session.py [DIR]   (DIR: where to write; default
+Run: .venv/bin/python benchmarks/bench_session.py [DIR]   (DIR: where to write; default
 a temp dir -- put it on the SD card / disk you care about). Not a test: prints figures for
 docs/sessions.md. (Lives here because benchmarks/ belongs to another area; move it freely.)
 """

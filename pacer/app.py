@@ -118,12 +118,26 @@ def build_session(
         if printer is not None:
             printer.event(pipeline.last_t_s if pipeline.last_t_s > -1e300 else 0.0, msg)
 
-    store = SessionWriter.create(
-        session_path,
-        meta=session_meta(kind=kind, workout=workout, config=config, sources=sources,
-                          start_utc=start_utc),
-        on_problem=problem,
-    )
+    from pacer.errors import SessionError
+
+    try:
+        store = SessionWriter.create(
+            session_path,
+            meta=session_meta(kind=kind, workout=workout, config=config, sources=sources,
+                              start_utc=start_utc),
+            on_problem=problem,
+        )
+    except SessionError as exc:
+        if kind != "run":
+            raise
+        # on the runner: coach on without recording rather than not at all
+        store = None
+        if printer is not None:
+            printer.event(0.0, f"not recording: {exc}")
+    if store is not None and config.session.max_bytes:
+        from pacer.session.reader import prune
+
+        prune(session_path.parent, config.session.max_bytes, keep=session_path)
     engine = None
     if workout is not None:
         settings = CueSettings(
