@@ -20,6 +20,7 @@ receivers' time of day (so GGA-only logs without any date replay too):
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,11 @@ from pacer.models import Fix, SkipCounters
 
 _CHUNK_BYTES = 1 << 16
 _DAY_S = 86400.0
+# Every Fix field after t_s, in order: Fix(t_s, *_FIX_REST(fix)) is a copy with a new t_s
+# at about half the cost of dataclasses.replace (once per epoch of a replayed hour).
+_FIX_NAMES = [f.name for f in dataclasses.fields(Fix)]
+assert _FIX_NAMES[0] == "t_s"
+_FIX_REST = operator.attrgetter(*_FIX_NAMES[1:])
 
 
 def _open(path: str | Path):  # type: ignore[no-untyped-def]
@@ -118,6 +124,6 @@ def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None)
                     t_s += step_s
                     counters.extra["time_steps"] = counters.extra.get("time_steps", 0) + 1
             last_tod_s = ep.time_of_day_s
-            yield dataclasses.replace(ep.fix, t_s=t_s)
+            yield Fix(t_s, *_FIX_REST(ep.fix))
 
     return gen()
