@@ -138,8 +138,10 @@ class AudioOut:
     device : str
         ALSA device for ``sink="alsa"``.
     rate_hz : int
+    block_s : float
+        Mixer block length (live: one driver wake-up per block).
     lead_s : float
-        Live: audio queued ahead of real time.
+        Live: audio queued ahead of real time (at least one block).
     render_timeout_s : float
         Worker: a render slower than this counts as a hang.
     """
@@ -156,6 +158,7 @@ class AudioOut:
         volume: float = 1.0,
         device: str = "default",
         rate_hz: int = 22050,
+        block_s: float = 0.02,
         lead_s: float = 0.05,
         render_timeout_s: float = 2.0,
     ) -> None:
@@ -177,7 +180,7 @@ class AudioOut:
         if not sinks:
             sinks.append(NullSink(rate_hz))
         self.sink: Sink = sinks[0] if len(sinks) == 1 else _TeeSink(*sinks)
-        self.mixer = Mixer(self.sink, rate_hz=rate_hz)
+        self.mixer = Mixer(self.sink, rate_hz=rate_hz, block_s=block_s)
         self._worker: SpeechWorker | None = None
         if engine != "none":
             primary, fallback = synth_factories(
@@ -185,6 +188,7 @@ class AudioOut:
             )
             self._worker = SpeechWorker(primary, fallback, timeout_s=render_timeout_s)
         self._records: list[_Record] = []
+        self._awaiting: list[_Record] = []  # live: placed, first sample not yet written
         self._lock = threading.Lock()
         self._metro: Metronome | None = None
         self._clicks_until_s = -math.inf  # metronome windows laid so far (mixer time)
@@ -197,7 +201,7 @@ class AudioOut:
             self._driver = RealtimeDriver(
                 self.mixer,
                 self.sink,
-                lead_s=lead_s,
+                lead_s=max(lead_s, block_s),
                 before_block=self._before_block,
                 after_block=self._after_block,
             )
@@ -244,12 +248,16 @@ class AudioOut:
         if cue.expires_s is not None:
             expires = rec.say_mixer_s + (cue.expires_s - cue.t_s)
         rec.pid = self.mixer.schedule_speech(self.mixer.now_s, pcm, cue.priority, expires_s=expires)
+        with self._lock:
+            self._awaiting.append(rec)
 
     def _after_block(self, n0: int, n1: int) -> None:
         """Driver thread: stamp when each phrase's first sample reached the sink."""
         now = time.monotonic()
         with self._lock:
-            pending = [r for r in self._records if r.pid is not None and r.first_wall_s is None]
+            pending = list(self._awaiting)
+        if not pending:
+            return
         for r in pending:
             assert r.pid is not None
             out = self.mixer.outcome(r.pid)
@@ -257,25 +265,29 @@ class AudioOut:
                 r.first_wall_s = math.nan
                 continue
             start_n = round(out.start_s * self.rate_hz)
-            if n0 <= start_n < n1:
+            if start_n < n1:  # written by now (normally in this very block)
                 r.first_wall_s = now
                 r.start_n = start_n
+        with self._lock:
+            self._awaiting = [r for r in self._awaiting if r.first_wall_s is None]
 
     # ------------------------------------------------------------------ metronome
 
     def set_metronome(self, spm: float | None, mode: str = "fixed") -> None:
-        """Start, retarget or (``None``) stop the metronome; phase is kept on retarget."""
+        """Start, retarget or (``None``) stop the metronome.
+
+        A retarget keeps the phase (and, adaptive, the current rate) and takes effect
+        after the clicks already laid ahead of the cursor (at most two blocks, live).
+        """
         with self._lock:
-            cut_s = self.mixer.now_s if self.live else self._clicks_until_s
             if spm is None:
                 self._metro = None
+                if self.live:
+                    self.mixer.clear_clicks_after(self.mixer.now_s)
             elif self._metro is not None and self._metro.mode == mode:
                 self._metro.retarget(spm)
             else:
-                self._metro = Metronome(spm, mode=mode, accent_every=0)
-            if self.live and math.isfinite(cut_s):
-                self.mixer.clear_clicks_after(cut_s)
-                self._clicks_until_s = max(self._clicks_until_s, cut_s) if self._metro else cut_s
+                self._metro = Metronome(spm, mode=mode)
 
     def advance(
         self,

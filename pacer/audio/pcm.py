@@ -72,7 +72,8 @@ def resample(pcm: Pcm, rate_hz: int) -> Pcm:
 
 def to_int16(x: np.ndarray) -> np.ndarray:
     """Round and clip float samples (int16 scale) to int16."""
-    return np.clip(np.rint(x), -32768, INT16_FULL_SCALE).astype(np.int16)
+    out: np.ndarray = np.clip(np.rint(x), -32768, INT16_FULL_SCALE).astype(np.int16)
+    return out
 
 
 def pcm_from_wav_bytes(data: bytes, *, engine: str = "", source: str = "WAV") -> Pcm:

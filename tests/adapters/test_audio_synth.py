@@ -93,3 +93,14 @@ def test_espeak_cli_bad_voice_and_missing_binary_are_clear_errors():
         EspeakSynth(voice="nonexist").render("go")
     with pytest.raises(AudioError, match="not found"):
         EspeakSynth(executable="espeak-ng-does-not-exist")
+
+
+@needs_lib
+def test_pyttsx3_older_engine_fails_fast_instead_of_hanging():
+    # libespeak-ng has one callback per process: a second engine takes it over, and the
+    # first one's runAndWait would then wait forever. It must raise instead.
+    first = Pyttsx3Synth()
+    second = Pyttsx3Synth()
+    with pytest.raises(AudioError, match="took over"):
+        first.render("go")
+    assert second.render("go").n > 0
