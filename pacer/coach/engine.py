@@ -393,7 +393,7 @@ class WorkoutEngine:
             end_t = self._crossing(step, path, e0, x0, e1)
             if step.kind is RepKind.RECOVERY and step.duration_s is not None:
                 end_s = self._start_t + self._paused_s + step.duration_s
-                nxt = self._rep_follows(est.t_s, est.distance_m)
+                nxt = self._rep_follows(end_s, est.distance_m)  # as the until limit will see it
                 countdown = self.narrator.countdown(est.t_s, end_s, nxt, start_s=self._start_t)
                 if any(c.text == "go" for c in countdown):
                     self._said_go_at = end_s

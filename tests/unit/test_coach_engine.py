@@ -361,3 +361,15 @@ def test_late_button_event_never_makes_a_negative_step():
     engine.finish(60.0)
     assert all(r.duration_s >= 0 for r in engine.reps)
     assert [r.kind for r in engine.reps] == [RepKind.WORK, RepKind.RECOVERY]
+
+
+def test_until_block_ending_after_a_recovery_has_no_countdown():
+    # 400 m in 80 s + r60s = 140 s a round: the 4 min limit is reached at the end of the
+    # second recovery, so no countdown or "go" then (the cool-down follows, not a rep)
+    engine = WorkoutEngine(parse_workout("until 4min: (400m @80s, r60s); 1km jog"),
+                           start_mode="immediate")  # fmt: skip
+    log = Runner().run(engine, until_s=900)
+    kinds = [r.kind for r in engine.reps]
+    assert kinds == [RepKind.WORK, RepKind.RECOVERY] * 2 + [RepKind.COOLDOWN]
+    gos = [c for c in log.said if c.kind is CueKind.GO]
+    assert len(gos) == 2
