@@ -117,6 +117,7 @@ class LiveEstimator:
         self._source = DistanceSource.GPS
         self._last_speed: tuple[float | None, float] = (None, 0.0)
         self._footfalls: list[Footfall] = []
+        self._learn_t_s: float | None = None
 
     # ------------------------------------------------------------------ inputs
     def push_fix(self, fix: Fix) -> None:
@@ -223,9 +224,13 @@ class LiveEstimator:
         if (cad is None or cad.cadence_spm is None or cad.mode not in ("run", "walk")
                 or est.speed_mps is None or est.source != "doppler"):
             return
-        weight = est.confidence * cad.confidence
-        if weight >= 0.3:
-            self.stride.learn(est.speed_mps, cad.cadence_spm, weight)
+        quality = est.confidence * cad.confidence
+        # weight per second of running, not per fix, so a 10 Hz receiver does not make
+        # the model forget ten times faster than a 1 Hz one
+        dt = 1.0 if self._learn_t_s is None else min(max(t - self._learn_t_s, 0.0), 1.0)
+        self._learn_t_s = t
+        if quality >= 0.3 and dt > 0:
+            self.stride.learn(est.speed_mps, cad.cadence_spm, quality * dt)
 
     def _handback(self, t: float, v_gps: float) -> float:
         """GPS speed blended from the stride speed that bridged a gap (else unchanged)."""

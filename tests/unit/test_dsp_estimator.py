@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pacer.dsp import track_geometry as tg
 from pacer.dsp.estimator import LiveEstimator
@@ -172,3 +174,39 @@ def test_real_track_session_distance_is_the_laps_run() -> None:
     out = est.estimate(float(t[-1]))
     assert out.on_track and out.distance_source is DistanceSource.TRACK
     assert out.distance_m == pytest.approx(7.98 * 400.0, rel=0.01)
+
+
+_event = st.one_of(
+    st.tuples(st.just("fix"), st.floats(0, 5), st.booleans(),
+              st.one_of(st.none(), st.floats(-1, 20), st.just(math.nan)),
+              st.floats(-30, 30)),
+    st.tuples(st.just("accel"), st.floats(0, 5), st.sampled_from([0.0, 50.0, 100.0]),
+              st.integers(0, 120), st.floats(0, 200)),
+    st.tuples(st.just("device"), st.floats(0, 5),
+              st.sampled_from(list(DeviceState)), st.just(None), st.just(0.0)),
+    st.tuples(st.just("estimate"), st.floats(-2, 5), st.just(None), st.just(None),
+              st.just(0.0)),
+)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_event, max_size=60))
+def test_any_sequence_of_inputs_gives_sane_estimates(events: list) -> None:
+    est = LiveEstimator()
+    t = 0.0
+    last_m = 0.0
+    for kind, dt_s, a, b, c in events:
+        t += dt_s
+        if kind == "fix":
+            est.push_fix(line_fix(t, 4.0 * t + c, b) if a else Fix(t_s=t, utc=None, valid=False))
+        elif kind == "accel":
+            n = int(b)
+            est.push_accel(AccelBlock(t0_s=t, rate_hz=a, samples_mps2=np.full((n, 3), c / 10)))
+        elif kind == "device":
+            est.push_device(DeviceEvent(t_s=t, device="gps", state=a))
+        out = est.estimate(t + (dt_s if kind == "estimate" else 0.0))
+        assert out.distance_m >= last_m and math.isfinite(out.distance_m)
+        last_m = out.distance_m
+        assert 0.0 <= out.speed_confidence <= 1.0 and 0.0 <= out.cadence_confidence <= 1.0
+        assert out.speed_mps is None or (math.isfinite(out.speed_mps) and out.speed_mps >= 0)
