@@ -234,11 +234,9 @@ def _reload(old, args, pipeline):  # type: ignore[no-untyped-def]
     engine = pipeline.engine
     if engine is not None:
         from pacer.coach.cues import CueSettings
-        from pacer.coach.narrator import Narrator
 
         settings = CueSettings(profile=config.coach.profile, miles=config.coach.units == "mi",
                                disabled=frozenset(config.coach.disabled_cues),
                                rate_wpm=float(config.audio.rate_wpm))
-        engine.policy.settings = settings
-        engine.narrator = Narrator(settings)
+        engine.set_cue_settings(settings)  # keeps the current rep's splits and drift state
     return config

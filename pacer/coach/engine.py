@@ -459,7 +459,8 @@ class WorkoutEngine:
             distance_m=max(dist, 0.0),
             start_utc=self._start_utc,
             target_distance_m=step.distance_m,
-            target_duration_s=step.duration_s,
+            # a distance rep with a time target ("400m @72s"): the target time is its duration
+            target_duration_s=step.duration_s if step.duration_s is not None else step.target_time_s,
             target_pace_s_per_km=step.target_pace_s_per_km,
             pace_s_per_km=pace,
             cadence_spm=self._cad_sum / self._cad_w if self._cad_w > 0 else None,

@@ -34,6 +34,7 @@ def test_default_sim_records_six_reps_of_400m_near_target(default_sim: Path, cap
     assert len(work) == 6
     for rep in work:
         assert rep["target_distance_m"] == 400
+        assert rep["target_duration_s"] == pytest.approx(90.0)
         assert rep["target_pace_s_per_km"] == pytest.approx(225.0)
         # the simulated runner aims at 90 s with realistic pacing error and fade
         assert rep["distance_m"] == pytest.approx(400.0, abs=4.0)
