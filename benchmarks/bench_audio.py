@@ -7,7 +7,9 @@ Run (about 3 minutes on a 2-core x86):
 
 What is measured
 ----------------
-* **synthesis**: ``Synthesizer.render`` wall time per cue phrase, per engine, uncached.
+* **synthesis**: ``Synthesizer.render`` wall time per cue phrase, per engine, uncached,
+  and the CPU time it costs (this process + the espeak-ng child): the CPU figure is
+  what scales with a slower processor, the wall time includes fixed sleeps.
 * **cue latency** (live ``AudioOut``, ALSA sink = one long-lived ``aplay`` on an ALSA
   ``null`` device set up in a temp ``$HOME``, metronome clicking at 170 spm):
   from ``say()`` to the write call that hands the phrase's first sample to ``aplay``
@@ -72,13 +74,17 @@ def cpu_s() -> float:
 def bench_synthesis(engine: str, n: int) -> dict[str, float]:
     synth = ENGINES[engine]()
     times = []
+    cpu = []
     for text in cue_texts(n, f"synth {engine}"):
+        c = cpu_s()
         t = time.perf_counter()
         synth.render(text)
         times.append(time.perf_counter() - t)
+        cpu.append(cpu_s() - c)
     synth.close()
     return {
         "n": n,
+        "cpu_ms": 1e3 * statistics.mean(cpu),
         "median_ms": 1e3 * statistics.median(times),
         "p95_ms": 1e3 * pct(times, 95),
         "max_ms": 1e3 * max(times),
@@ -169,12 +175,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
         return 0
     print(f"machine: {report['machine']}\n")
-    print("| engine | synth median ms | synth P95 ms | soak renders | failures | empty |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| engine | synth median ms | synth P95 ms | synth CPU ms | soak renders | failures |"
+        " empty |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for e in ENGINES:
         s, r = report[f"synthesis_{e}"], report[f"reliability_{e}"]
         print(
-            f"| {e} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | {r['renders']} | "
+            f"| {e} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | {s['cpu_ms']:.1f} | {r['renders']} | "
             f"{r['failures']} | {r['empty']} |"
         )
     print(

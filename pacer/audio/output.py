@@ -235,6 +235,19 @@ class AudioOut:
         rec.engine = pcm.engine
         rec.pid = self.mixer.schedule_speech(cue.t_s, pcm, cue.priority, expires_s=cue.expires_s)
 
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Render phrases into the cache ahead of need; never blocks.
+
+        The coach knows most of what it will say (the next rep's preview, "3", "2",
+        "1", "go"); cached phrases skip synthesis, which on a Pi is most of a cue's
+        latency (see docs/audio.md).
+        """
+        if self._worker is None or self._closed:
+            return
+        for text in texts:
+            if text.strip():
+                self._worker.request(text)
+
     def _rendered(self, rec: _Record, fut: Future[Pcm]) -> None:
         """Worker thread: the PCM is ready; put it on the timeline now."""
         try:

@@ -111,7 +111,7 @@ def test_crashing_engine_is_restarted_and_the_phrase_still_rendered():
 
 
 def test_hanging_engine_is_replaced_by_the_fallback_and_request_never_waits():
-    with SpeechWorker(HangingSynth, FallbackSynth, timeout_s=0.2, max_failures=2) as w:
+    with SpeechWorker(HangingSynth, FallbackSynth, timeout_s=0.5, max_failures=2) as w:
         fut = w.request("rep 3 of 8")
         assert not fut.done()  # the caller got a future while the engine hangs
         pcm = fut.result(timeout=10)
