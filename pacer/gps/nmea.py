@@ -33,6 +33,7 @@ date was never known has ``utc=None`` (its time of day is still kept, see
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,6 +48,7 @@ _POSITION_TYPES = frozenset({"RMC", "GGA", "GLL", "GNS", "VTG"})
 _USED_TYPES = _FIX_TYPES | {"GSA", "GSV"}
 # GGA quality 7 (manual input) and 8 (simulator) are not measurements of where we are.
 _GGA_VALID_QUALITY = frozenset({1, 2, 3, 4, 5, 6})
+_HEMISPHERES = frozenset({"N", "S", "E", "W"})
 _POSITION_PRIORITY = {"GGA": 0, "GNS": 1, "RMC": 2, "GLL": 3}
 _TIME_OF_DAY_FIELD = {"RMC": 0, "GGA": 0, "GNS": 0, "ZDA": 0, "GST": 0, "GLL": 4}
 # Sentences are padded to this many fields so a parser never indexes past the end.
@@ -70,14 +72,16 @@ class _Malformed(ValueError):
     """A checksummed sentence whose fields do not convert."""
 
 
+# Field conversions raise ValueError (float() itself, or _Malformed) on a bad field; the
+# assembler counts the sentence as malformed. They run for every sentence, so they are
+# written for speed: no try/except, ``v - v != 0.0`` for "inf or nan".
+
+
 def _f(s: str) -> float | None:
     if not s:
         return None
-    try:
-        v = float(s)
-    except ValueError:
-        raise _Malformed(s) from None
-    if v - v != 0.0:  # inf or nan (cheaper than math.isfinite per field)
+    v = float(s)
+    if v - v != 0.0:
         raise _Malformed(s)
     return v
 
@@ -89,23 +93,22 @@ def _i(s: str) -> int | None:
 
 def _tod_s(s: str) -> float | None:
     """``hhmmss[.sss]`` -> seconds of day (None when empty)."""
-    if s == "":
+    if not s:
         return None
     if len(s) < 6 or not s[:6].isdigit() or not s.isascii():
         raise _Malformed(s)
-    h, m = int(s[0:2]), int(s[2:4])
-    sec = _f(s[4:])
-    if sec is None or h > 23 or m > 59 or not 0.0 <= sec < 61.0:
+    h, m, sec = int(s[0:2]), int(s[2:4]), float(s[4:])
+    if h > 23 or m > 59 or not 0.0 <= sec < 61.0:  # also rejects nan
         raise _Malformed(s)
     return h * 3600.0 + m * 60.0 + sec
 
 
 def _coord_deg(value: str, hemi: str, max_deg: float) -> float | None:
     """``dddmm.mmmm`` + hemisphere -> signed degrees (None when empty)."""
-    v = _f(value)
-    if v is None:
+    if not value:
         return None
-    if hemi not in ("N", "S", "E", "W") or v < 0.0:
+    v = float(value)
+    if v - v != 0.0 or v < 0.0 or hemi not in _HEMISPHERES:
         raise _Malformed(value)
     deg = int(v // 100.0)
     minutes = v - 100.0 * deg
@@ -134,18 +137,27 @@ class _Builder:
     """The fields gathered so far for one epoch (mutable, private)."""
 
     __slots__ = (
+        "alt_err_m",
+        "alt_m",
         "any_position_sentence",
+        "course_deg",
         "date",
         "gsa_used",
         "gsv_in_view",
+        "hdop",
         "invalid_talker",
         "last_key",
+        "lat_err_m",
+        "lon_err_m",
+        "pdop",
         "pos",
         "quality",
+        "sats",
         "seen",
+        "speed_mps",
         "t_s",
         "tod_s",
-        "values",
+        "vdop",
     )
 
     def __init__(self, t_s: float) -> None:
@@ -155,16 +167,23 @@ class _Builder:
         self.pos: tuple[int, float, float, str] | None = None  # priority, lat, lon, talker
         self.any_position_sentence = False
         self.invalid_talker: str | None = None
-        self.values: dict[str, float | int | None] = {}
+        # Values of the epoch. A sentence that is the best source of a value overrides
+        # what is there (``if v is not None: b.x = v``); others only fill a gap.
+        self.alt_m: float | None = None
+        self.speed_mps: float | None = None
+        self.course_deg: float | None = None
+        self.hdop: float | None = None
+        self.sats: int | None = None
+        self.pdop: float | None = None
+        self.vdop: float | None = None
+        self.lat_err_m: float | None = None
+        self.lon_err_m: float | None = None
+        self.alt_err_m: float | None = None
         self.quality = 0
         self.gsa_used: set[str] = set()
         self.gsv_in_view: dict[str, int] = {}
         self.seen: set[tuple[str, str]] = set()
         self.last_key: tuple[str, str] | None = None
-
-    def put(self, name: str, value: float | None, override: bool = False) -> None:
-        if value is not None and (override or self.values.get(name) is None):
-            self.values[name] = value
 
     def position(
         self, kind: str, talker: str, lat: float | None, lon: float | None, ok: bool
@@ -235,7 +254,7 @@ class EpochAssembler:
         parsed = self._parsed.get(text)
         if parsed is None:
             parsed = _parse(text)
-            if parsed is _MALFORMED:
+            if parsed is _MALFORMED:  # not kept: rare, and cheap to redo
                 c.sentences += 1
                 c.malformed += 1
                 return []
@@ -254,15 +273,21 @@ class EpochAssembler:
                 c.garbage += 1
             return []
         c.sentences += 1
-        return self._accept(t_s, parsed)
+        return self._accept(t_s, *parsed)
 
     # ----------------------------------------------------------------- epochs
 
-    def _accept(self, t_s: float, parsed: _Parsed) -> list[Epoch]:
-        talker, kind, update, tod_s, last_part = parsed
+    def _accept(
+        self,
+        t_s: float,
+        key: tuple[str, str],
+        is_fix_type: bool,
+        tod_s: float | None,
+        last_key: tuple[str, str] | None,
+        update: _Apply,
+    ) -> list[Epoch]:
         out: list[Epoch] = []
         cur = self._cur
-        key = (talker, kind)
         if (
             self._closed_by_ender
             and tod_s is not None
@@ -273,7 +298,6 @@ class EpochAssembler:
             self.counters.extra["late"] = self.counters.extra.get("late", 0) + 1
             self._ender = self._ender_candidate = None
             return out
-        is_fix_type = kind in _FIX_TYPES
         if cur is not None and (
             (tod_s is not None and cur.tod_s is not None and tod_s != cur.tod_s)
             or (is_fix_type and key in cur.seen)
@@ -289,8 +313,8 @@ class EpochAssembler:
         update(cur)
         if is_fix_type:
             cur.seen.add(key)
-        cur.last_key = (kind, talker) if last_part else None
-        if self._ender is not None and cur.last_key == self._ender:
+        cur.last_key = last_key
+        if last_key is not None and last_key == self._ender:
             closed = self._close(boundary=False)
             if closed is not None:
                 out.append(closed)
@@ -328,9 +352,8 @@ class EpochAssembler:
                 self._midnight_date = date
                 self._midnight_utc = _dt.datetime(date.year, date.month, date.day, tzinfo=_dt.UTC)
             utc = self._midnight_utc + _dt.timedelta(seconds=b.tod_s)
-        v = b.values
         valid = b.pos is not None
-        sats = v.get("sats")
+        sats = b.sats
         if sats is None and b.gsa_used:
             sats = len(b.gsa_used)
         return Fix(
@@ -339,26 +362,28 @@ class EpochAssembler:
             valid=valid,
             lat_deg=b.pos[1] if b.pos else None,
             lon_deg=b.pos[2] if b.pos else None,
-            alt_m=v.get("alt_m") if valid else None,
-            speed_mps=v.get("speed_mps") if valid else None,
-            course_deg=v.get("course_deg") if valid else None,
+            alt_m=b.alt_m if valid else None,
+            speed_mps=b.speed_mps if valid else None,
+            course_deg=b.course_deg if valid else None,
             fix_quality=b.quality if valid else 0,
-            hdop=v.get("hdop"),
+            hdop=b.hdop,
             sats=int(sats) if sats is not None else None,
-            pdop=v.get("pdop"),
-            vdop=v.get("vdop"),
+            pdop=b.pdop,
+            vdop=b.vdop,
             sats_in_view=sum(b.gsv_in_view.values()) if b.gsv_in_view else None,
-            lat_err_m=v.get("lat_err_m"),
-            lon_err_m=v.get("lon_err_m"),
-            alt_err_m=v.get("alt_err_m"),
+            lat_err_m=b.lat_err_m,
+            lon_err_m=b.lon_err_m,
+            alt_err_m=b.alt_err_m,
             talker=b.pos[3] if b.pos else b.invalid_talker,
         )
 
 
 # --------------------------------------------------------------------- sentence parsers
 _Apply = Callable[[_Builder], None]
-# talker, type, apply, UTC time of day (s), last part of its group (GSV 3 of 3)
-_Parsed = tuple[str, str, _Apply, "float | None", bool]
+# What _accept needs of a sentence: (talker, type); whether it is a fix type; its UTC
+# time of day (s); (type, talker) when it may end a cycle (not a GSV before its last
+# part), else None; the function that applies its fields.
+_Parsed = tuple[tuple[str, str], bool, "float | None", "tuple[str, str] | None", _Apply]
 _PARSED_CACHE_SIZE = 64
 _MALFORMED = "malformed"
 
@@ -383,9 +408,12 @@ def _parse(text: str) -> _Parsed | str:
         tod_idx = _TIME_OF_DAY_FIELD.get(kind)
         tod_s = _tod_s(data[tod_idx]) if tod_idx is not None else None
         last_part = kind != "GSV" or _i(data[0]) == _i(data[1])
-        return talker, kind, parser(talker, data, n_fields), tod_s, last_part
+        update = parser(talker, data, n_fields)
     except (ValueError, IndexError):  # _Malformed, or a field no conversion expected
         return _MALFORMED
+    return (
+        (talker, kind), kind in _FIX_TYPES, tod_s, (kind, talker) if last_part else None, update
+    )
 
 # Each takes (talker, fields) and returns a function that applies them to a _Builder,
 # so every conversion (and every _Malformed) happens before the epoch is touched.
@@ -396,25 +424,32 @@ def _rmc(talker: str, d: list[str], n_fields: int) -> _Apply:
     mode = d[11]
     ok = d[1] == "A" and mode != "N"
     knots, course = _f(d[6]), _f(d[7])
-    ds = d[8]
-    date = None
-    if len(ds) == 6 and ds.isdigit():  # a garbled date (week-rollover bugs) costs the date only
-        yy = int(ds[4:6])
-        try:
-            date = _date(int(ds[0:2]), int(ds[2:4]), yy + (2000 if yy < 80 else 1900))
-        except _Malformed:
-            date = None
+    date = _rmc_date(d[8])
 
     def apply(b: _Builder) -> None:
         b.position("RMC", talker, lat, lon, ok)
         if date is not None:
             b.date = date
         if ok:
-            b.put("speed_mps", None if knots is None else knots * KNOT_MPS, override=True)
-            b.put("course_deg", course, override=True)
+            if knots is not None:
+                b.speed_mps = knots * KNOT_MPS
+            if course is not None:
+                b.course_deg = course
             b.quality = b.quality or 1
 
     return apply
+
+
+@functools.lru_cache(maxsize=4)  # the same date string all day long
+def _rmc_date(ds: str) -> _dt.date | None:
+    """RMC ``ddmmyy``; a garbled date (week-rollover bugs) costs the date only."""
+    if len(ds) == 6 and ds.isdigit() and ds.isascii():
+        yy = int(ds[4:6])
+        try:
+            return _date(int(ds[0:2]), int(ds[2:4]), yy + (2000 if yy < 80 else 1900))
+        except _Malformed:
+            return None
+    return None
 
 
 def _gga(talker: str, d: list[str], n_fields: int) -> _Apply:
@@ -425,11 +460,14 @@ def _gga(talker: str, d: list[str], n_fields: int) -> _Apply:
 
     def apply(b: _Builder) -> None:
         b.position("GGA", talker, lat, lon, ok)
-        b.put("sats", sats, override=True)
-        b.put("hdop", hdop, override=True)
+        if sats is not None:
+            b.sats = sats
+        if hdop is not None:
+            b.hdop = hdop
         if ok:
             b.quality = q
-            b.put("alt_m", alt, override=True)
+            if alt is not None:
+                b.alt_m = alt
 
     return apply
 
@@ -442,11 +480,14 @@ def _gns(talker: str, d: list[str], n_fields: int) -> _Apply:
 
     def apply(b: _Builder) -> None:
         b.position("GNS", talker, lat, lon, ok)
-        b.put("sats", sats)
-        b.put("hdop", hdop)
+        if sats is not None and b.sats is None:
+            b.sats = sats
+        if hdop is not None and b.hdop is None:
+            b.hdop = hdop
         if ok:
             b.quality = b.quality or (2 if "D" in mode else 1)
-            b.put("alt_m", alt)
+            if alt is not None and b.alt_m is None:
+                b.alt_m = alt
 
     return apply
 
@@ -476,8 +517,10 @@ def _vtg(talker: str, d: list[str], n_fields: int) -> _Apply:
     def apply(b: _Builder) -> None:
         b.any_position_sentence = True
         if ok:  # RMC, when present, wins (it is the same Doppler value at more digits)
-            b.put("speed_mps", speed)
-            b.put("course_deg", course)
+            if speed is not None and b.speed_mps is None:
+                b.speed_mps = speed
+            if course is not None and b.course_deg is None:
+                b.course_deg = course
 
     return apply
 
@@ -488,9 +531,12 @@ def _gsa(talker: str, d: list[str], n_fields: int) -> _Apply:
 
     def apply(b: _Builder) -> None:
         b.gsa_used |= used
-        b.put("pdop", pdop)
-        b.put("hdop", hdop)
-        b.put("vdop", vdop)
+        if pdop is not None and b.pdop is None:
+            b.pdop = pdop
+        if hdop is not None and b.hdop is None:
+            b.hdop = hdop
+        if vdop is not None and b.vdop is None:
+            b.vdop = vdop
 
     return apply
 
@@ -509,9 +555,12 @@ def _gst(talker: str, d: list[str], n_fields: int) -> _Apply:
     lat_e, lon_e, alt_e = _f(d[5]), _f(d[6]), _f(d[7])
 
     def apply(b: _Builder) -> None:
-        b.put("lat_err_m", lat_e)
-        b.put("lon_err_m", lon_e)
-        b.put("alt_err_m", alt_e)
+        if lat_e is not None and b.lat_err_m is None:
+            b.lat_err_m = lat_e
+        if lon_e is not None and b.lon_err_m is None:
+            b.lon_err_m = lon_e
+        if alt_e is not None and b.alt_err_m is None:
+            b.alt_err_m = alt_e
 
     return apply
 

@@ -57,10 +57,11 @@ class LineFramer:
     def feed(self, t_s: float, data: bytes) -> list[tuple[float, str]]:
         """Add a chunk received at ``t_s``; return the lines it completed, stamped ``t_s``."""
         buf = self._buf + bytes(data)
-        # CR, LF and runs of them end a line; the empty pieces between CR and LF are
-        # skipped below. (bytes.split is ~7x cheaper than a regex split here.)
-        pieces = buf.replace(b"\r", b"\n").split(b"\n")
-        tail = pieces.pop()  # incomplete (b"" when the chunk ended with a line end)
+        # CR, LF and CRLF end a line; the empty pieces of other runs (LF CR, CR CR) are
+        # skipped below. (bytes.splitlines is ~8x cheaper than a regex split here.)
+        pieces = buf.splitlines()
+        # the incomplete line (nothing when the chunk ended with a line end)
+        tail = b"" if not pieces or buf.endswith((b"\n", b"\r")) else pieces.pop()
         if len(tail) > MAX_LINE_BYTES:
             cut = tail.rfind(b"$")
             keep = tail[cut:] if 0 <= cut and len(tail) - cut <= MAX_LINE_BYTES else b""
@@ -70,14 +71,17 @@ class LineFramer:
         self._buf = tail
         out: list[tuple[float, str]] = []
         for piece in pieces:
-            if (  # the usual line: one whole sentence, printable ASCII
-                piece[:1] == b"$"
+            if (  # the usual line: one whole sentence ...
+                piece.startswith(b"$")
                 and 1 < len(piece) <= MAX_LINE_BYTES
                 and piece.find(b"$", 1) < 0
-                and _PRINTABLE.match(piece)
+                and piece.isascii()
             ):
-                out.append((t_s, piece.decode("ascii").rstrip()))
-            elif piece:
+                text = piece.decode()
+                if text.isprintable():  # ... of printable ASCII
+                    out.append((t_s, text.rstrip()))
+                    continue
+            if piece:
                 self._piece(t_s, piece, out)
         return out
 

@@ -114,7 +114,7 @@ def test_corrupted_real_sentences_split_as_pynmea2_does(start, pos, flip) -> Non
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=300))
+@given(st.binary(max_size=700))
 def test_checksum_is_the_xor_of_all_bytes(data: bytes) -> None:
     assert checksum(data) == reduce(operator.xor, data, 0)
 
