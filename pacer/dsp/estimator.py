@@ -25,9 +25,13 @@ Distance, in order of preference at each step:
    never steps backwards; it slows until the target catches up). After a hole longer
    than 10 s with no speed at all (dropout, auto-pause) distance jumps forward to the
    track's answer instead of being bridged at a speed.
-2. **gps** -- the integral of the filtered speed with a standstill deadband
+2. **gps** -- the integral of the accepted Doppler measurements, committed at each
+   accepted fix (lag-free: the filter's lag at a rep start would cost metres, while
+   the measurement's white noise averages out in an integral), with a standstill
+   deadband decided on the filtered speed
    (:class:`~pacer.dsp.distance.DistanceIntegrator`); the cadence tracker's "still"
-   mode forces a stop.
+   mode forces a stop. Between fixes :meth:`LiveEstimator.estimate` extrapolates at the
+   filtered speed without committing; the distance it reports never decreases.
 3. **stride** -- no usable GPS speed: cadence x the learned step length. When GPS comes
    back, the speed used blends linearly from the stride speed to the GPS speed over
    ``handback_s`` so that neither the speed nor the distance rate jumps.
