@@ -258,6 +258,8 @@ class TrackMode:
     leave_m, leave_after_m
         Track mode ends after ``leave_after_m`` of path farther than ``leave_m`` from
         the oval.
+    max_hdop
+        Positions with a larger HDOP, and dead-reckoned ones, are not used.
     """
 
     def __init__(
@@ -271,8 +273,10 @@ class TrackMode:
         leave_m: float = 12.0,
         leave_after_m: float = 25.0,
         capacity: int = 400,
+        max_hdop: float = 5.0,
     ) -> None:
         self.lane = lane
+        self.max_hdop = max_hdop
         self.radius_m = measure_radius_m(lane)
         self.lap_m = float(lap_length_m(lane))
         self.spacing_m = spacing_m
@@ -305,7 +309,8 @@ class TrackMode:
     # ------------------------------------------------------------------ public
     def update(self, fix: Fix) -> TrackState:
         """Take one fix; return the track state after it."""
-        if not fix.has_position:
+        poor = fix.fix_quality == 6 or (fix.hdop is not None and fix.hdop > self.max_hdop)
+        if not fix.has_position or poor:  # dead-reckoned or poor-geometry positions: skip
             self.state = self._make_state(fix.t_s, None, None)
             return self.state
         lat, lon = float(fix.lat_deg), float(fix.lon_deg)  # type: ignore[arg-type]

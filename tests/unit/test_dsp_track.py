@@ -248,3 +248,20 @@ def test_scalar_and_vectorised_projection_agree() -> None:
     lat, lon = tg.latlon_from_enu(e[:3], n[:3], 10.0, 20.0)
     for a, b, ee, nn in zip(lat, lon, e[:3], n[:3]):
         assert tm._enu_one(float(a), float(b)) == pytest.approx((ee, nn), abs=1e-6)
+
+
+def test_poor_fixes_do_not_move_progress() -> None:
+    rng = np.random.default_rng(12)
+    t = np.arange(0, 300.0, 1.0)
+    e, n = oval_path(5.0 * t, tg.measure_radius_m(1), 0.0, 0.0, 0.5, rng)
+    fx = fixes(t, e, n, 45.0, 7.0)
+    tm = TrackMode()
+    for f in fx:
+        tm.update(f)
+    before = tm.state.progress_m
+    far_lat, far_lon = tg.latlon_from_enu(300.0, 300.0, 45.0, 7.0)
+    for k, extra in enumerate([{"hdop": 12.0}, {"fix_quality": 6}]):
+        st_ = tm.update(Fix(t_s=300.0 + k, utc=None, valid=True, lat_deg=float(far_lat),
+                            lon_deg=float(far_lon), **extra))  # type: ignore[arg-type]
+        assert st_.on_track and st_.position_m is None
+    assert tm.state.progress_m == before
