@@ -100,7 +100,8 @@ def main() -> None:
     print(
         f"synthetic 5 Hz RMC+VTG+GGA+GSA(+GSV 1 Hz), {a.minutes:g} min, {len(data)} bytes, "
         f"{a.chunk}-byte reads: {sent / best:,.0f} sentences/s, {1e6 * best / sent:.2f} us per "
-        f"sentence, {1e6 * best / fixes:.1f} us per fix ({fixes} fixes; {100 * best / (a.minutes * 60):.3f} % of real time)"
+        f"sentence, {1e6 * best / fixes:.1f} us per fix ({fixes} fixes; "
+        f"{100 * best / (a.minutes * 60):.3f} % of real time)"
     )
     if SHARED_GPSD.is_dir():
         blob = b"".join(p.read_bytes() for p in sorted(SHARED_GPSD.glob("*.log")))

@@ -100,6 +100,78 @@ def replay(nmea: Path, csv: Path, session_dir: Path) -> tuple[float, float]:
     return wall, cpu
 
 
+def phases(nmea: Path, csv: Path, session_dir: Path, duration_s: float) -> str:
+    """CPU time of each stage run on its own, without a profiler (best of 2).
+
+    The same code ``pacer replay`` runs: ``replay_records`` (both readers and the time
+    merge), then the records through a ``Pipeline`` with the live estimator, with and
+    without a ``SessionWriter`` (flushed every 300 ticks as replay does); the estimator's
+    two entry points are timed by ``pacer.bench``'s per-call proxy.
+    """
+    from collections import defaultdict as dd
+
+    from pacer.bench import _Timed
+    from pacer.dsp.estimator import LiveEstimator
+    from pacer.gps.logfile import fixes_from_nmea_file
+    from pacer.runtime import Pipeline, run_records
+    from pacer.session.inputs import read_accel_csv
+    from pacer.session.store import SessionWriter
+    from pacer.sources import replay_records
+
+    walls_s: dict[str, float] = {}
+
+    def cpu(name, fn):  # type: ignore[no-untyped-def]
+        best, wall, out = float("inf"), float("inf"), None
+        for _ in range(2):
+            c0, w0 = time.process_time(), time.perf_counter()
+            out = fn()
+            best = min(best, time.process_time() - c0)
+            wall = min(wall, time.perf_counter() - w0)
+        walls_s[name] = wall
+        return best, out
+
+    t_nmea, _ = cpu("nmea", lambda: list(fixes_from_nmea_file(nmea)))
+    t_accel, _ = cpu("accel", lambda: list(read_accel_csv(csv)))
+    t_read, records = cpu("read", lambda: list(replay_records(nmea=nmea, accel=csv)[0]))
+    t_pipe, _ = cpu("pipe", lambda: run_records(Pipeline(estimator=LiveEstimator()), records))
+    totals: dict[str, float] = dd(float)
+    counts: dict[str, int] = dd(int)
+    walls: dict[str, float] = dd(float)
+    run_records(Pipeline(estimator=_Timed(LiveEstimator(), "estimator", totals, counts, walls)),
+                records)
+    k = [0]
+
+    def with_store() -> None:
+        k[0] += 1
+        store = SessionWriter.create(session_dir / f"phase{k[0]}", meta={"bench": True})
+        run_records(Pipeline(estimator=LiveEstimator(), store=store, flush_every_ticks=300),
+                    records)
+
+    t_store, _ = cpu("store", with_store)
+    w = walls_s
+    rows = [
+        ("read NMEA log -> fixes (pacer/gps/logfile)", t_nmea, w["nmea"]),
+        ("read accelerometer CSV (pacer/session/inputs)", t_accel, w["accel"]),
+        ("replay_records: both readers + merge (pacer/sources)", t_read, w["read"]),
+        ("pipeline without a store (pacer/runtime + pacer/dsp)", t_pipe, w["pipe"]),
+        ("  of which estimator.push_fix", totals["estimator.push_fix"], None),
+        ("  of which estimator.push_accel", totals["estimator.push_accel"], None),
+        ("  of which estimator.estimate (1 Hz ticks)", totals["estimator.estimate"], None),
+        ("pipeline with the session store", t_store, w["store"]),
+        ("session writes (with store minus without)", t_store - t_pipe,
+         w["store"] - w["pipe"]),
+        ("sum: replay_records + pipeline with store", t_read + t_store,
+         w["read"] + w["store"]),
+    ]
+    lines = [(f"{'stage, run alone (best of 2)':54} {'CPU s':>6} {'ms/s run':>9}"
+              f" {'x real':>8} {'wall s':>7}")]
+    for label, t, wall in rows:
+        lines.append(f"{label:54} {t:6.2f} {1000 * t / duration_s:9.3f} "
+                     f"{duration_s / max(t, 1e-9):8,.0f} "
+                     + (f"{wall:7.2f}" if wall is not None else f"{'':>7}"))
+    return "\n".join(lines)
+
+
 def _area(filename: str, name: str) -> str:
     key = filename.replace("\\", "/") if filename != "~" else name
     for fragment, area in AREAS:
@@ -160,6 +232,8 @@ def main() -> None:
               f"wall {wall:.2f} s ({duration_s / wall:,.0f} x real time), "
               f"CPU {cpu:.2f} s ({duration_s / cpu:,.0f} x real time); "
               f"all walls: {', '.join(f'{r[0]:.2f}' for r in runs)} s")
+        print()
+        print(phases(nmea, csv, Path(tmp), duration_s))
         print()
         print(profile(nmea, csv, Path(tmp) / "profiled", duration_s, a.top))
 

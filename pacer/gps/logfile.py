@@ -99,7 +99,8 @@ def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None)
     ------
     InputError
         ``FILE: ...`` when the file cannot be read (raised at the call) or holds no
-        line that looks like an NMEA sentence (``$...``) at all (raised when iteration reaches the end).
+        line that looks like an NMEA sentence (``$...``) at all (raised when iteration
+        reaches the end).
     """
     counters = counters if counters is not None else SkipCounters()
     epochs = epochs_from_nmea_file(path, counters)

@@ -91,6 +91,7 @@ def _i(s: str) -> int | None:
     return None if v is None else int(v)
 
 
+@functools.lru_cache(maxsize=8)  # RMC, GGA, GST... of one epoch carry the same time
 def _tod_s(s: str) -> float | None:
     """``hhmmss[.sss]`` -> seconds of day (None when empty)."""
     if not s:
@@ -103,6 +104,7 @@ def _tod_s(s: str) -> float | None:
     return h * 3600.0 + m * 60.0 + sec
 
 
+@functools.lru_cache(maxsize=16)  # RMC and GGA of one epoch carry the same position
 def _coord_deg(value: str, hemi: str, max_deg: float) -> float | None:
     """``dddmm.mmmm`` + hemisphere -> signed degrees (None when empty)."""
     if not value:
@@ -110,7 +112,7 @@ def _coord_deg(value: str, hemi: str, max_deg: float) -> float | None:
     v = float(value)
     if v - v != 0.0 or v < 0.0 or hemi not in _HEMISPHERES:
         raise _Malformed(value)
-    deg = int(v // 100.0)
+    deg = v // 100.0
     minutes = v - 100.0 * deg
     out = deg + minutes / 60.0
     if minutes >= 60.0 or out > max_deg:
@@ -273,19 +275,8 @@ class EpochAssembler:
                 c.garbage += 1
             return []
         c.sentences += 1
-        return self._accept(t_s, *parsed)
-
-    # ----------------------------------------------------------------- epochs
-
-    def _accept(
-        self,
-        t_s: float,
-        key: tuple[str, str],
-        is_fix_type: bool,
-        tod_s: float | None,
-        last_key: tuple[str, str] | None,
-        update: _Apply,
-    ) -> list[Epoch]:
+        # ------------------------------------------------------------ epoch logic
+        key, is_fix_type, tod_s, last_key, update = parsed
         out: list[Epoch] = []
         cur = self._cur
         if (
@@ -295,7 +286,7 @@ class EpochAssembler:
             and (cur is None or cur.tod_s is None)
             and key not in self._last_seen
         ):  # the learned ender was not the last sentence of the cycle after all
-            self.counters.extra["late"] = self.counters.extra.get("late", 0) + 1
+            c.extra["late"] = c.extra.get("late", 0) + 1
             self._ender = self._ender_candidate = None
             return out
         if cur is not None and (
@@ -406,7 +397,7 @@ def _parse(text: str) -> _Parsed | str:
         data = data + _EMPTY_FIELDS[n_fields:]
     try:
         tod_idx = _TIME_OF_DAY_FIELD.get(kind)
-        tod_s = _tod_s(data[tod_idx]) if tod_idx is not None else None
+        tod_s = None if tod_idx is None else _tod_s(data[tod_idx])
         last_part = kind != "GSV" or _i(data[0]) == _i(data[1])
         update = parser(talker, data, n_fields)
     except (ValueError, IndexError):  # _Malformed, or a field no conversion expected

@@ -21,6 +21,8 @@ from pacer.models import DeviceEvent, DeviceState, SkipCounters
 
 MAX_LINE_BYTES = 256  # NMEA says 82; proprietary and NMEA 4.1 sentences run longer
 _PRINTABLE = re.compile(rb"[\x20-\x7e]*\Z")
+# The usual line, kept whole: one '$', then printable ASCII, at most MAX_LINE_BYTES.
+_ONE_SENTENCE = re.compile(rb"\$[\x20-\x23\x25-\x7e]{1,%d}" % (MAX_LINE_BYTES - 1))
 
 
 def _bump(counters: SkipCounters, name: str, n: int = 1) -> None:
@@ -71,17 +73,9 @@ class LineFramer:
         self._buf = tail
         out: list[tuple[float, str]] = []
         for piece in pieces:
-            if (  # the usual line: one whole sentence ...
-                piece.startswith(b"$")
-                and 1 < len(piece) <= MAX_LINE_BYTES
-                and piece.find(b"$", 1) < 0
-                and piece.isascii()
-            ):
-                text = piece.decode()
-                if text.isprintable():  # ... of printable ASCII
-                    out.append((t_s, text.rstrip()))
-                    continue
-            if piece:
+            if _ONE_SENTENCE.fullmatch(piece):
+                out.append((t_s, piece.decode().rstrip()))
+            elif piece:
                 self._piece(t_s, piece, out)
         return out
 
@@ -243,7 +237,7 @@ class SerialReader:
     def _emit(self, item: object) -> None:
         try:
             self._sink(item)
-        except Exception:  # noqa: BLE001 -- a failing consumer must not kill the port owner
+        except Exception:  # a failing consumer must not kill the port owner
             _bump(self.counters, "sink_errors")
 
     def _close(self) -> None:
@@ -251,7 +245,7 @@ class SerialReader:
         if ser is not None:
             try:
                 ser.close()
-            except Exception:  # noqa: BLE001, S110 -- closing a vanished port may fail; it is gone
+            except Exception:  # closing a vanished port may fail; it is gone
                 pass
 
     def _run(self) -> None:
@@ -265,7 +259,7 @@ class SerialReader:
             if self._ser is None:
                 try:
                     self._ser = open_port(self.port, self.baudrate, self._factory)
-                except Exception:  # noqa: BLE001 -- keep retrying whatever the OS says
+                except Exception:  # keep retrying whatever the OS says
                     self._stop.wait(backoff_s)
                     backoff_s = min(backoff_s * 2.0, self.backoff_max_s)
                     continue
@@ -273,7 +267,7 @@ class SerialReader:
                 last_data_s = self._clock()
             try:
                 data = self._ser.read(self._ser.in_waiting or 1)
-            except Exception as e:  # noqa: BLE001 -- unplugged: EIO, SerialException, closed
+            except Exception as e:  # unplugged: EIO, SerialException, closed
                 self._close()
                 self._framer = LineFramer(self.counters)  # a partial line is lost
                 if not lost:
@@ -304,7 +298,7 @@ class SerialReader:
             if self._on_bytes is not None:
                 try:
                     self._on_bytes(now_s, data)
-                except Exception:  # noqa: BLE001 -- the raw log must not kill the port owner
+                except Exception:  # the raw log must not kill the port owner
                     _bump(self.counters, "sink_errors")
             for item in self._framer.feed(now_s, data):
                 self._emit(item)
