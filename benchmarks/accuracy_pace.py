@@ -141,7 +141,8 @@ def rep_metrics(runner: RunnerModel, s: Series) -> list[dict[str, float]]:
             good = np.isfinite(v) & (v > 0.3)
             return float(np.sqrt(np.mean((v_true[good] / v[good] - 1.0) ** 2)) * 100)
 
-        row = {"pace_est": pace_rms(s.est_speed_mps[sel]), "pace_raw": pace_rms(s.raw_speed_mps[sel])}
+        row = {"pace_est": pace_rms(s.est_speed_mps[sel]),
+               "pace_raw": pace_rms(s.raw_speed_mps[sel])}
         for k, d in list(s.est_dist_m.items()) + [("sum", s.sum_dist_m)]:
             got = float(np.interp(t1, s.t_s, d) - np.interp(t0, s.t_s, d))
             row[f"dist_{k}"] = (got / d_true - 1.0) * 100
@@ -179,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
                                              lane=int(kw.get("lane", 1)))
                 rows += rep_metrics(runner, series)
             pace = f"{summarise(rows, 'pace_est', 'rms')} / {summarise(rows, 'pace_raw', 'rms')}"
-            dist = " ; ".join(summarise(rows, f"dist_{k}", "abs") for k in ("track", "speed", "sum"))
+            methods = ("track", "speed", "sum")
+            dist = " ; ".join(summarise(rows, f"dist_{k}", "abs") for k in methods)
             tim = " ; ".join(summarise(rows, f"time_{k}", "abs") for k in ("track", "speed", "sum"))
             print(f"| {name} | {rate:g} Hz | {len(rows)} | {pace} | {dist} | {tim} |")
             sys.stdout.flush()

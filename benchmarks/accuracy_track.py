@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     t, lat, lon, start = read_gpx(path)
     fixes = [Fix(t_s=float(a), utc=start + dt.timedelta(seconds=float(a)), valid=True,
                  lat_deg=float(b), lon_deg=float(c), fix_quality=1)
-             for a, b, c in zip(t, lat, lon)]
+             for a, b, c in zip(t, lat, lon, strict=True)]
     est = LiveEstimator(lane=1, track_mode=True)
     tm = TrackMode(lane=1)
     live = np.empty(t.size)
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         off = np.full(t.size, np.nan)
 
     cut = np.flatnonzero(np.diff(t) > GAP_S) + 1
-    bounds = list(zip(np.concatenate([[0], cut]), np.concatenate([cut, [t.size]]) - 1))
+    bounds = list(zip(np.concatenate([[0], cut]), np.concatenate([cut, [t.size]]) - 1, strict=True))
     print(f"File: `{path.name}`, {t.size} points over {t[-1]:.0f} s; {len(bounds)} runs "
           f"between pauses > {GAP_S:.0f} s.\n")
     if fit is not None:
@@ -167,7 +167,8 @@ def detection_on_generated_ovals(runs: int = 40) -> None:
         lat, lon = tg.latlon_from_enu(e, n, rng.uniform(-60, 60), rng.uniform(-180, 180))
         tm = TrackMode()
         on = [tm.update(Fix(t_s=float(a), utc=None, valid=True, lat_deg=float(b),
-                            lon_deg=float(c))).on_track for a, b, c in zip(t, lat, lon)]
+                            lon_deg=float(c))).on_track
+              for a, b, c in zip(t, lat, lon, strict=True)]
         path_m.append(4.5 * t[on.index(True)] if any(on) else np.inf)
     p = np.array(path_m)
     print(f"\nGenerated ovals: detected in {np.isfinite(p).sum()} of {runs} runs after a "

@@ -68,7 +68,9 @@ class DistanceIntegrator:
         """
         gate = self.effective_speed(speed_mps if gate_speed_mps is None else gate_speed_mps,
                                     still)
-        v = None if gate is None or speed_mps is None else (max(0.0, speed_mps) if gate > 0 else 0.0)
+        v = None
+        if gate is not None and speed_mps is not None:
+            v = max(0.0, speed_mps) if gate > 0 else 0.0
         if self._t_s is not None and t_s <= self._t_s:
             return self.distance_m
         if v is None:

@@ -13,18 +13,20 @@ point to ``p`` (centre: ``-u``; orientation: ``u_x y - u_y x`` in the track fram
 offset: ``-1``). The geometry shape is fixed; ``c``, ``theta`` and ``d`` (which absorbs
 the runner's lane and the receiver cutting the bends) are fitted.
 
-**Fit** (:func:`fit_oval`). Positions are decimated to one every >= 3 m of path.
+**Fit** (:func:`fit_oval`). Positions are decimated to one every >= 3 m from the last
+kept one; path lengths are summed over kept points (jitter does not inflate them).
 Candidate bend centres come from algebraic (Kasa) circle fits on sliding windows of
 ~45 m of path, batched with cumulative sums; windows with a radius of 30-46 m are bends.
 From each bend-centre cluster, 8 starting ovals (the other bend in 8 directions), from
 two clusters their midpoint, and from the centroid the principal axes. All starts are
 refined together by Gauss-Newton with Huber weights (one batched 4x4 solve per
 iteration), and the lowest robust cost wins. It is accepted as a track when >= 85 % of
-the points lie within 5 m of it, the inlier RMS is <= 3 m, the offset is -3..+10 m (receivers cut bends by 1-2 m;
-lane 8 is +8.7 m) and
-the inliers cover >= 200 m of the lap including >= 100 m of bend (a whole bend: a
-~160 degree turn at the track's radius), and progress along the oval is >= 85 % of
-the path length (the path runs along the oval rather than wandering about its line).
+the points lie within 5 m of it, the inlier RMS is <= 3 m, the offset is -3..+10 m
+(receivers cut bends by 1-2 m; lane 8 is +8.7 m) and the inliers cover >= 200 m of
+the lap including >= 100 m of bend (a whole bend: a ~160 degree turn at the track's
+radius), and progress along the oval is >= 85 % of
+the path length over >= 10 m steps (the path runs along the oval rather than wandering
+about its line; the 10 m scale keeps 5-10 Hz position jitter out of the path).
 
 **Progress.** The nearest-point projection onto a stadium depends only on the angle on
 the bends and ``x`` on the straights, so projecting with the chosen lane's radius gives
@@ -33,8 +35,8 @@ the receiver still map to the right point, which is why this beats summed positi
 (2-4 % short per lap). Progress is the unwrapped sum of wrapped changes (noise does not
 accumulate); laps are whole lap lengths of progress. Running clockwise is detected and
 handled. A track is declared only when two fits ``refit_every_m`` apart agree (the
-second with more path). Track mode is left after ``leave_after_m`` of path more than ``leave_m`` from
-the oval, and re-entered quickly when recent points fit the previous oval again.
+second with more path). Track mode is left after ``leave_after_m`` of path more than
+``leave_m`` from the oval, and re-entered quickly when recent points fit the previous oval again.
 
 References: I. Kasa, "A circle fitting procedure and its error analysis", IEEE Trans.
 Instrum. Meas. 25(1), 1976; World Athletics Track and Field Facilities Manual (2008).
@@ -235,8 +237,12 @@ def fit_oval(
     xa, ya = enu_to_track(e, n, ce, cn, th)
     sa, _ = project_to_track(xa, ya, R1_M)
     lap = 2 * STRAIGHT_M + 2 * np.pi * R1_M
-    along = abs(float(np.sum(_wrap(np.diff(sa), lap))))
-    path = float(np.sum(np.hypot(np.diff(e), np.diff(n))))
+    # path over >= ~10 m steps, so that position jitter between close points does not
+    # inflate it
+    step = np.hypot(np.diff(e), np.diff(n))
+    m = max(1, int(math.ceil(10.0 / max(float(np.median(step)), 0.5))))
+    path = float(np.sum(np.hypot(np.diff(e[::m]), np.diff(n[::m]))))
+    along = abs(float(np.sum(_wrap(np.diff(sa[::m]), lap))))
     along_ratio = along / max(path, 1e-9)
     ok = (frac >= 0.85 and rms <= 3.0 and -3.0 <= d <= 10.0 and covered >= 200.0
           and bend_covered >= 100.0 and along_ratio >= 0.85)
@@ -303,7 +309,6 @@ class TrackMode:
         self.entry_t_s: float | None = None
         self._s_prev: float | None = None
         self._off_path_m = 0.0
-        self._last_pos: tuple[float, float] | None = None
         self.state: TrackState = TrackState(0.0, False, 0.0, lane, self.lap_m)
 
     # ------------------------------------------------------------------ public
@@ -317,14 +322,8 @@ class TrackMode:
         if self._ref is None:
             self._ref = (lat, lon)
         e, n = self._enu_one(lat, lon)
-        if self._last_pos is not None:
-            step = math.hypot(e - self._last_pos[0], n - self._last_pos[1])
-            self._path_m += step
-        else:
-            step = 0.0
-        self._last_pos = (e, n)
-        self._keep(fix.t_s, e, n)
-        if self.on_track:
+        step = self._keep(fix.t_s, e, n)  # path grows only between kept points, so
+        if self.on_track:  # fix-to-fix jitter at 5-10 Hz does not inflate it
             s, res = self._follow(e, n, step)
         else:
             s, res = self._search(fix.t_s, e, n)
@@ -332,14 +331,19 @@ class TrackMode:
         return self.state
 
     # ------------------------------------------------------------------ internals
-    def _keep(self, t_s: float, e: float, n: float) -> None:
+    def _keep(self, t_s: float, e: float, n: float) -> float:
+        """Keep the point if it is ``spacing_m`` from the last kept one; path added (m)."""
+        step = 0.0
         if self._count:
             j = (self._count - 1) % self._cap
-            if math.hypot(e - self._e[j], n - self._n[j]) < self.spacing_m:
-                return
+            step = math.hypot(e - self._e[j], n - self._n[j])
+            if step < self.spacing_m:
+                return 0.0
+        self._path_m += step
         j = self._count % self._cap
         self._e[j], self._n[j], self._t[j], self._path[j] = e, n, t_s, self._path_m
         self._count += 1
+        return step
 
     def _window(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Kept points (oldest first) within the last ``fit_window_m`` of path."""

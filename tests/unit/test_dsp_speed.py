@@ -24,7 +24,7 @@ def fix(t_s: float, speed_mps: float | None, **kw: object) -> Fix:
 
 
 def run(filt: SpeedFilter, t: np.ndarray, v: np.ndarray) -> np.ndarray:
-    out = [filt.update(fix(float(ti), float(vi))).speed_mps for ti, vi in zip(t, v)]
+    out = [filt.update(fix(float(ti), float(vi))).speed_mps for ti, vi in zip(t, v, strict=True)]
     return np.array([np.nan if o is None else o for o in out])
 
 

@@ -40,7 +40,7 @@ def oval_path(s_m: np.ndarray, radius_m: float, ce: float, cn: float, heading_ra
 def fixes(t_s: np.ndarray, e: np.ndarray, n: np.ndarray, lat0: float, lon0: float) -> list[Fix]:
     lat, lon = tg.latlon_from_enu(e, n, lat0, lon0)
     return [Fix(t_s=float(t), utc=None, valid=True, lat_deg=float(a), lon_deg=float(b),
-                fix_quality=1) for t, a, b in zip(t_s, lat, lon)]
+                fix_quality=1) for t, a, b in zip(t_s, lat, lon, strict=True)]
 
 
 def heading_error_rad(a: float, b: float) -> float:
@@ -210,7 +210,7 @@ def test_real_session_on_the_luton_track() -> None:
     t, lat, lon = read_gpx(DATA)
     tm = TrackMode()
     states = [tm.update(Fix(t_s=float(a), utc=None, valid=True, lat_deg=float(b),
-                            lon_deg=float(c))) for a, b, c in zip(t, lat, lon)]
+                            lon_deg=float(c))) for a, b, c in zip(t, lat, lon, strict=True)]
     on = np.array([s.on_track for s in states])
     first = int(np.argmax(on))
     assert t[first] < 200.0  # found during the first set
@@ -241,12 +241,12 @@ def test_scalar_and_vectorised_projection_agree() -> None:
     assert fit is not None
     e, n = rng.uniform(-120, 120, 500), rng.uniform(-120, 120, 500)
     s_vec, off_vec = tm._project(fit, e, n)
-    one = np.array([tm._project_one(fit, float(a), float(b)) for a, b in zip(e, n)])
+    one = np.array([tm._project_one(fit, float(a), float(b)) for a, b in zip(e, n, strict=True)])
     ds = np.abs(one[:, 0] - s_vec)
     assert np.all(np.minimum(ds, tm.lap_m - ds) < 1e-6)
     assert np.allclose(one[:, 1], off_vec, atol=1e-6)
     lat, lon = tg.latlon_from_enu(e[:3], n[:3], 10.0, 20.0)
-    for a, b, ee, nn in zip(lat, lon, e[:3], n[:3]):
+    for a, b, ee, nn in zip(lat, lon, e[:3], n[:3], strict=True):
         assert tm._enu_one(float(a), float(b)) == pytest.approx((ee, nn), abs=1e-6)
 
 
@@ -265,3 +265,18 @@ def test_poor_fixes_do_not_move_progress() -> None:
                             lon_deg=float(far_lon), **extra))  # type: ignore[arg-type]
         assert st_.on_track and st_.position_m is None
     assert tm.state.progress_m == before
+
+
+def test_found_at_10_hz_with_white_position_jitter() -> None:
+    """1 m of independent noise per fix at 10 Hz (a cheap receiver): more jitter than
+    motion between fixes; decimation and 10 m path steps keep it out of the path."""
+    rng = np.random.default_rng(21)
+    t = np.arange(0, 150.0, 0.1)
+    x, y = tg.track_xy_m(5.0 * t, tg.measure_radius_m(1))
+    e, n = tg.track_to_enu(x, y, 0.0, 0.0, -0.6)
+    e, n = e + rng.normal(0, 1.0, e.size), n + rng.normal(0, 1.0, n.size)
+    tm = TrackMode()
+    states = [tm.update(f) for f in fixes(t, e, n, 30.0, 120.0)]
+    last = states[-1]
+    assert last.on_track
+    assert last.progress_m == pytest.approx(5.0 * (t[-1] - last.entry_t_s), abs=8.0)
