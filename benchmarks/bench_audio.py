@@ -98,7 +98,7 @@ def bench_reliability(engine: str, n: int) -> dict[str, float]:
         try:
             if synth.render(f"split {i}, {i % 60} seconds").n == 0:
                 empty += 1
-        except Exception:  # noqa: BLE001 -- counted
+        except Exception:
             failures += 1
     synth.close()
     return {"renders": n, "failures": failures, "empty": empty}
@@ -183,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     for e in ENGINES:
         s, r = report[f"synthesis_{e}"], report[f"reliability_{e}"]
         print(
-            f"| {e} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | {s['cpu_ms']:.1f} | {r['renders']} | "
-            f"{r['failures']} | {r['empty']} |"
+            f"| {e} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | {s['cpu_ms']:.1f} | "
+            f"{r['renders']} | {r['failures']} | {r['empty']} |"
         )
     print(
         "\n| engine | cache | say->sink median ms | P95 ms | say->playout median ms | P95 ms |"

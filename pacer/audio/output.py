@@ -129,7 +129,8 @@ class AudioOut:
     engine : {"pyttsx3", "espeak", "none"}
         Primary synthesizer (the other one is the fallback); "none" speaks nothing.
     sink : {"alsa", "null"}
-        Live output (ignored offline).
+        Live output (ignored offline). If ALSA cannot be opened the output degrades to
+        null (logged once, reason in ``sink_error``) and everything else goes on.
     wav_path : path or None
         Also write the soundtrack here (offline: the only output).
     live : bool
@@ -173,8 +174,16 @@ class AudioOut:
         self.rate_hz = rate_hz
         self._render_timeout_s = render_timeout_s
         sinks: list[Sink] = []
-        if live:
-            sinks.append(AlsaSink(device, rate_hz) if sink == "alsa" else NullSink(rate_hz))
+        self.sink_error = ""  # why the live sink is not the one asked for ("" if it is)
+        if live and sink == "alsa":
+            try:
+                sinks.append(AlsaSink(device, rate_hz))
+            except AudioError as exc:  # degrade, never stop: the session and WAV go on
+                self.sink_error = str(exc)
+                log.warning("no live audio: %s", exc)
+                sinks.append(NullSink(rate_hz))
+        elif live:
+            sinks.append(NullSink(rate_hz))
         if wav_path is not None:
             sinks.append(WavSink(wav_path, rate_hz))
         if not sinks:
@@ -229,7 +238,7 @@ class AudioOut:
             return
         try:
             pcm = fut.result(timeout=self._render_timeout_s * 8)
-        except Exception as exc:  # noqa: BLE001 -- a cue lost, the session goes on
+        except Exception as exc:
             rec.reason = f"synthesis failed: {exc}"
             return
         rec.engine = pcm.engine
@@ -252,7 +261,7 @@ class AudioOut:
         """Worker thread: the PCM is ready; put it on the timeline now."""
         try:
             pcm = fut.result()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             rec.reason = f"synthesis failed: {exc}"
             return
         rec.engine = pcm.engine

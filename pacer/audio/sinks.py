@@ -67,10 +67,10 @@ class WavSink:
         self._since_flush = 0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "wb")  # noqa: SIM115 -- closed in close()
+            self._file = open(self.path, "wb")
         except OSError as exc:
             raise SessionError(f"{self.path}: cannot write audio ({exc.strerror})") from exc
-        self._wav: wave.Wave_write | None = wave.open(self._file, "wb")  # noqa: SIM115
+        self._wav: wave.Wave_write | None = wave.open(self._file, "wb")
         self._wav.setnchannels(1)
         self._wav.setsampwidth(2)
         self._wav.setframerate(rate_hz)

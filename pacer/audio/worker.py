@@ -73,7 +73,7 @@ class _EngineOwner:
     def _run(self) -> None:
         try:
             synth = self._factory()
-        except BaseException as exc:  # noqa: BLE001 -- reported to the control thread
+        except BaseException as exc:
             self.start_error = exc
             self.ready.set()
             return
@@ -87,7 +87,7 @@ class _EngineOwner:
                     break
                 try:
                     job.pcm = synth.render(job.text)
-                except BaseException as exc:  # noqa: BLE001 -- reported to the control thread
+                except BaseException as exc:
                     job.error = exc
                 job.done.set()
         finally:

@@ -151,3 +151,17 @@ def test_offline_locked_metronome_follows_footfalls_given_to_advance(tmp_path):
     assert late.size >= 10
     assert np.abs(err).max() < 0.005  # clicks now land on the runner's steps
     assert abs(((starts[0] - 0.1 + period / 2) % period) - period / 2) > 0.05  # not at first
+
+
+def test_live_output_degrades_to_null_when_alsa_cannot_open(tmp_path):
+    audio = AudioOut(engine="none", sink="alsa", device="nosuchdevice", live=True)
+    try:
+        if shutil.which("aplay") is None:
+            assert "alsa-utils" in audio.sink_error
+        else:
+            assert "nosuchdevice" in audio.sink_error
+        audio.set_metronome(170.0)
+        audio.say(Cue(0.0, CueKind.STATUS, "still running"))
+    finally:
+        [out] = audio.close()
+    assert out.dropped and out.reason == "no speech engine"

@@ -89,7 +89,10 @@ def test_speech_ducks_the_clicks_measurably():
     m.schedule_speech(1.0, speech)
     out = m.render(0.0, 3.0).astype(float)
     click = click_pcm(RATE).samples.astype(float)
-    peak = lambda t: np.abs(out[int(t * RATE) : int(t * RATE) + click.size]).max()
+
+    def peak(t):
+        return np.abs(out[int(t * RATE) : int(t * RATE) + click.size]).max()
+
     free, ducked = peak(0.5), peak(1.5)
     assert free == pytest.approx(np.abs(click).max(), rel=0.01)
     assert ducked == pytest.approx(0.25 * free, rel=0.02)
