@@ -26,13 +26,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from pacer.audio.driver import RealtimeDriver
 from pacer.audio.metronome import Metronome
 from pacer.audio.mixer import Mixer, Sink
 from pacer.audio.pcm import Pcm
-from pacer.audio.sinks import AlsaSink, NullSink, WavSink
+from pacer.audio.sinks import AlsaSink, NullSink, TeeSink, WavSink
 from pacer.audio.synth import EspeakSynth, Pyttsx3Synth
 from pacer.audio.worker import SpeechWorker, SynthFactory, WorkerEvent
 from pacer.errors import AudioError
@@ -87,20 +85,6 @@ class _Record:
         self.engine = ""
         self.first_wall_s: float | None = None
         self.start_n: int | None = None
-
-
-class _TeeSink:
-    def __init__(self, *sinks: Sink) -> None:
-        self.sinks = sinks
-        self.rate_hz = sinks[0].rate_hz
-
-    def write(self, block: np.ndarray) -> None:
-        for s in self.sinks:
-            s.write(block)
-
-    def close(self) -> None:
-        for s in self.sinks:
-            s.close()
 
 
 def synth_factories(
@@ -188,7 +172,7 @@ class AudioOut:
             sinks.append(WavSink(wav_path, rate_hz))
         if not sinks:
             sinks.append(NullSink(rate_hz))
-        self.sink: Sink = sinks[0] if len(sinks) == 1 else _TeeSink(*sinks)
+        self.sink: Sink = sinks[0] if len(sinks) == 1 else TeeSink(*sinks)
         self.mixer = Mixer(self.sink, rate_hz=rate_hz, block_s=block_s)
         self._worker: SpeechWorker | None = None
         if engine != "none":

@@ -8,7 +8,7 @@
 * :class:`WavSink` -- a WAV file via the standard ``wave`` module. The header is
   patched after every block (``wave`` does so on each ``writeframes``) and the file is
   flushed every ``flush_s`` of audio, so a crash leaves a complete, playable file.
-* :class:`NullSink` -- counts samples and discards them.
+* :class:`NullSink` -- counts samples and discards them; :class:`TeeSink` -- several.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pacer.audio.mixer import Sink
 from pacer.errors import AudioError, SessionError
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,22 @@ class NullSink:
 
     def close(self) -> None:
         pass
+
+
+class TeeSink:
+    """Writes every block to several sinks (live card + WAV soundtrack)."""
+
+    def __init__(self, *sinks: Sink) -> None:
+        self.sinks = sinks
+        self.rate_hz: int = sinks[0].rate_hz
+
+    def write(self, block: np.ndarray) -> None:
+        for s in self.sinks:
+            s.write(block)
+
+    def close(self) -> None:
+        for s in self.sinks:
+            s.close()
 
 
 class WavSink:
