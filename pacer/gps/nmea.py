@@ -104,7 +104,6 @@ def _tod_s(s: str) -> float | None:
     return h * 3600.0 + m * 60.0 + sec
 
 
-@functools.lru_cache(maxsize=16)  # RMC and GGA of one epoch carry the same position
 def _coord_deg(value: str, hemi: str, max_deg: float) -> float | None:
     """``dddmm.mmmm`` + hemisphere -> signed degrees (None when empty)."""
     if not value:
@@ -120,12 +119,14 @@ def _coord_deg(value: str, hemi: str, max_deg: float) -> float | None:
     return -out if hemi in ("S", "W") else out
 
 
-def _latlon(data: list[str], i: int) -> tuple[float | None, float | None]:
-    lat = _coord_deg(data[i], data[i + 1], 90.0)
-    lon = _coord_deg(data[i + 2], data[i + 3], 180.0)
-    if lat is None or lon is None:
+@functools.lru_cache(maxsize=8)  # RMC and GGA of one epoch carry the same position
+def _latlon(lat: str, ns: str, lon: str, ew: str) -> tuple[float | None, float | None]:
+    """Latitude and longitude fields -> signed degrees, (None, None) when either is empty."""
+    lat_deg = _coord_deg(lat, ns, 90.0)
+    lon_deg = _coord_deg(lon, ew, 180.0)
+    if lat_deg is None or lon_deg is None:
         return None, None
-    return lat, lon
+    return lat_deg, lon_deg
 
 
 def _date(day: int, month: int, year: int) -> _dt.date:
@@ -411,7 +412,7 @@ def _parse(text: str) -> _Parsed | str:
 
 
 def _rmc(talker: str, d: list[str], n_fields: int) -> _Apply:
-    lat, lon = _latlon(d, 2)
+    lat, lon = _latlon(d[2], d[3], d[4], d[5])
     mode = d[11]
     ok = d[1] == "A" and mode != "N"
     knots, course = _f(d[6]), _f(d[7])
@@ -444,7 +445,7 @@ def _rmc_date(ds: str) -> _dt.date | None:
 
 
 def _gga(talker: str, d: list[str], n_fields: int) -> _Apply:
-    lat, lon = _latlon(d, 1)
+    lat, lon = _latlon(d[1], d[2], d[3], d[4])
     q = _i(d[5]) or 0
     sats, hdop, alt = _i(d[6]), _f(d[7]), _f(d[8])
     ok = q in _GGA_VALID_QUALITY
@@ -464,7 +465,7 @@ def _gga(talker: str, d: list[str], n_fields: int) -> _Apply:
 
 
 def _gns(talker: str, d: list[str], n_fields: int) -> _Apply:
-    lat, lon = _latlon(d, 1)
+    lat, lon = _latlon(d[1], d[2], d[3], d[4])
     mode = d[5]
     ok = bool(mode) and any(ch not in "NV" for ch in mode)
     sats, hdop, alt = _i(d[6]), _f(d[7]), _f(d[8])
@@ -484,7 +485,7 @@ def _gns(talker: str, d: list[str], n_fields: int) -> _Apply:
 
 
 def _gll(talker: str, d: list[str], n_fields: int) -> _Apply:
-    lat, lon = _latlon(d, 0)
+    lat, lon = _latlon(d[0], d[1], d[2], d[3])
     ok = d[5] == "A" and d[6] != "N"
 
     def apply(b: _Builder) -> None:

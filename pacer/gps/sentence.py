@@ -48,11 +48,13 @@ def checksum(body: bytes) -> int:
     bytes: byte 0 then holds the XOR of bytes 0..255 (every offset is one sum of
     distinct shifts) -- eight big-integer operations instead of one per byte.
     """
-    if len(body) > 256:
+    n = len(body)
+    if n > 256:
         return checksum(body[:256]) ^ checksum(body[256:])
     x = int.from_bytes(body, "little")
-    x ^= x >> 1024
-    x ^= x >> 512
+    if n > 64:
+        x ^= x >> 1024
+        x ^= x >> 512
     x ^= x >> 256
     x ^= x >> 128
     x ^= x >> 64
