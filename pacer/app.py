@@ -20,6 +20,11 @@ from pacer.runtime import Pipeline
 from pacer.units import format_clock, format_pace
 
 
+#: what the coach says at countdowns and GPS changes, rendered ahead (docs/audio.md)
+COMMON_PHRASES = ("go", "3", "2", "1", "10", "30 seconds", "GPS ready", "GPS back",
+                  "GPS lost, timing continues")
+
+
 class ConsolePrinter:
     """Live status lines and cue lines in the terminal (the runner's coach, printed)."""
 
@@ -147,6 +152,9 @@ def build_session(
             rate_wpm=float(config.audio.rate_wpm),
         )
         engine = WorkoutEngine(workout, policy=CuePolicy(settings), start_mode=start_mode)
+    if audio is not None and hasattr(audio, "prefetch"):
+        # phrases said at the sharpest moments: render them before they are needed
+        audio.prefetch(COMMON_PHRASES)
     estimator = LiveEstimator(lane=config.coach.lane, track_mode=config.coach.track_mode)
     pipeline = Pipeline(estimator=estimator, engine=engine, audio=audio, store=store,
                         printer=printer, store_raw=store_raw,

@@ -51,7 +51,7 @@ class ControlsConfig:
 
 @dataclass(frozen=True)
 class AudioConfig:
-    engine: str = "espeak"  # espeak | pyttsx3 | none
+    engine: str = "pyttsx3"  # pyttsx3 (espeak-ng as its fallback) | espeak | none
     device: str = "default"  # ALSA device
     voice: str | None = None
     rate_wpm: int = 175
