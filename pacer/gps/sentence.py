@@ -10,10 +10,10 @@ sends -- ``$`` + two-letter talker + three-letter type + ``,`` + fields + ``*hh`
 ASCII -- takes a fast path that reproduces pynmea2's regular expression, its checksum
 and its ``split(',')`` for that shape (each checked against the other by the hypothesis
 tests in ``tests/unit/test_gps_sentence.py``); any other shape (proprietary ``$P...``,
-queries, ``_`` in the address, lowercase or missing checksum digits, non-ASCII) goes to
-pynmea2 itself. The fast path exists because pynmea2 builds a regex match, a class
-lookup and an object per sentence, plus a Python-level XOR over ``map(ord, ...)``: at
-5 Hz with 5 sentence types that was the largest share of the live GPS CPU.
+queries, ``_`` in the address, missing or malformed checksum digits, non-ASCII or
+control characters) goes to pynmea2 itself. The fast path exists because pynmea2
+builds a regex match, a class lookup and an object per sentence, plus a Python-level
+XOR over ``map(ord, ...)``: at 5 Hz that was the largest share of the live GPS CPU.
 
 Outcomes
 --------
