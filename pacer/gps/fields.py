@@ -107,7 +107,7 @@ def _date(day: int, month: int, year: int) -> _dt.date:
 
 # --------------------------------------------------------------------- sentence parsers
 Apply = Callable[["_Builder"], None]
-# What _accept needs of a sentence: (talker, type); whether it is a fix type; its UTC
+# What the assembler needs of a sentence: (talker, type); whether it is a fix type; its UTC
 # time of day (s); (type, talker) when it may end a cycle (not a GSV before its last
 # part), else None; the function that applies its fields.
 Parsed = tuple[tuple[str, str], bool, "float | None", "tuple[str, str] | None", Apply]
@@ -140,8 +140,10 @@ def parse_sentence(text: str) -> Parsed | str:
         (talker, kind), kind in FIX_TYPES, tod_s, (kind, talker) if last_part else None, update
     )
 
-# Each takes (talker, fields) and returns a function that applies them to a _Builder,
-# so every conversion (and every _Malformed) happens before the epoch is touched.
+
+# Each takes (talker, fields padded to _MIN_FIELDS, number of fields sent) and returns
+# a function that applies them to a _Builder, so every conversion (and every
+# _Malformed) happens before the epoch is touched.
 
 
 def _rmc(talker: str, d: list[str], n_fields: int) -> Apply:
