@@ -146,3 +146,29 @@ def test_the_parse_cache_stays_bounded() -> None:
     for k in range(1000):
         asm.push(0.0, nmea(f"GPGSV,1,1,{k % 100:02d}"))
     assert len(asm._parsed) <= 64
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.integers(0, max(len(REAL) - 20, 0)),
+    noise=st.lists(st.tuples(st.integers(0, 5000), st.sampled_from(
+        [b"\r", b"\n", b"\r\n", b"\n\r", b"$", b"$$", b"\x00\xb5b", b"  ", b"*", b"#"])),
+        max_size=6),
+    cuts=st.lists(st.integers(1, 5000), max_size=12),
+)
+def test_framer_output_does_not_depend_on_how_reads_are_cut(start, noise, cuts) -> None:
+    from pacer.gps.reader import LineFramer
+
+    data = bytearray("\r\n".join(REAL[start : start + 20]).encode("ascii", "replace"))
+    for pos, junk in noise:
+        pos %= len(data) + 1
+        data[pos:pos] = junk
+    whole = LineFramer()
+    expected = [line for _, line in whole.feed(0.0, bytes(data)) + whole.flush(0.0)]
+    framer, got = LineFramer(), []
+    bounds = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        got += [line for _, line in framer.feed(0.0, bytes(data[a:b]))]
+    got += [line for _, line in framer.flush(0.0)]
+    assert got == expected
+    assert framer.counters == whole.counters
