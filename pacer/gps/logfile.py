@@ -76,8 +76,11 @@ def epochs_from_nmea_file(
 
     def gen() -> Iterator[Epoch]:
         asm = EpochAssembler(counters)
+        push = asm.push_epochs
         for i, line in enumerate(lines):
-            yield from asm.push_epochs(float(i), line)
+            epochs = push(float(i), line)
+            if epochs:  # most lines complete no epoch
+                yield from epochs
         yield from asm.flush_epochs()
         if counters.lines == 0:
             raise InputError(f"{path}: no NMEA sentences in the file (is it an NMEA log?)")
