@@ -25,6 +25,7 @@ measured. Estimates before the first full window are ``None`` / ``"unknown"``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,8 +94,12 @@ class _Ring:
 
     def slice(self, start: int, stop: int) -> np.ndarray:
         """Samples with absolute indices [start, stop) (must still be held)."""
-        idx = np.arange(start, stop) % self._cap
-        return self._buf[idx]
+        a, b = start % self._cap, stop % self._cap
+        if stop - start == self._cap:
+            return np.concatenate((self._buf[a:], self._buf[:a]))
+        if a <= b:
+            return self._buf[a:b].copy()
+        return np.concatenate((self._buf[a:], self._buf[:b]))
 
 
 class CadenceTracker:
@@ -117,6 +122,8 @@ class CadenceTracker:
         self._footfalls: list[Footfall] = []
         self._ring: _Ring | None = None
         self._restart_pending = True
+        self._offsets_key: tuple[int, float] | None = None
+        self._offsets_s = np.empty(0)
         self.restarts = 0  # gaps, time jumps and rate changes seen (diagnostics)
 
     @property
@@ -146,21 +153,22 @@ class CadenceTracker:
         """Feed one block; returns the estimates whose hop times it completed."""
         rate = float(block.rate_hz)
         samples = np.asarray(block.samples_mps2, dtype=np.float64)
-        if not np.isfinite(rate) or rate <= 0 or samples.ndim != 2 or samples.shape[1] != 3:
+        if not math.isfinite(rate) or rate <= 0 or samples.ndim != 2 or samples.shape[1] != 3:
             self._restart_pending = True
             return []
         if samples.shape[0] == 0:
             return []
-        mag = np.sqrt(np.sum(samples * samples, axis=1))
-        bad = ~np.isfinite(mag)
-        if bad.any():
+        # (ufunc methods directly: on 25-sample blocks the wrappers cost more than the math)
+        mag = np.sqrt(np.add.reduce(samples * samples, axis=1))
+        if not math.isfinite(float(np.add.reduce(mag))):  # a NaN or infinity somewhere
+            bad = ~np.isfinite(mag)
             if bad.mean() > 0.5:
                 self._restart_pending = True
                 return []
             good = np.flatnonzero(~bad)
             mag = np.interp(np.arange(mag.size), good, mag[good])
         t0 = float(block.t0_s)
-        if not np.isfinite(t0):
+        if not math.isfinite(t0):
             self._restart_pending = True
             return []
         if not self._restart_pending and self._prev is not None:
@@ -171,20 +179,31 @@ class CadenceTracker:
                 self._restart_pending = True
         if self._restart_pending or self._ring is None:
             self._restart(block)
-        return self._ingest(t0 + np.arange(mag.size) / rate, mag)
+        return self._ingest(t0 + self._offsets(mag.size, rate), mag)
+
+    def _offsets(self, n: int, rate: float) -> np.ndarray:
+        """``arange(n) / rate``, kept while blocks keep their size and rate."""
+        if self._offsets_key != (n, rate):
+            self._offsets_key = (n, rate)
+            self._offsets_s = np.arange(n) / rate
+        return self._offsets_s
 
     def _ingest(self, t_s: np.ndarray, mag: np.ndarray) -> list[CadenceEstimate]:
         ring = self._ring
         assert ring is not None
         if self._prev is not None:
             # A block stamped a little early (the rate regression moved) overlaps the
-            # last one: keep only its samples after the last sample already placed.
-            later = t_s > self._prev[0]
-            if not later.any():
+            # last one: keep only its samples after the last sample already placed
+            # (the times increase, so those are a tail).
+            t_prev, m_prev = self._prev
+            if not t_s[-1] > t_prev:
                 return []
-            t_s = np.concatenate(([self._prev[0]], t_s[later]))
-            mag = np.concatenate(([self._prev[1]], mag[later]))
-        k_last = int(np.floor((t_s[-1] - self._grid_t0_s) * self._rate_hz + 1e-9))
+            if not t_s[0] > t_prev:
+                first = int(np.searchsorted(t_s, t_prev, side="right"))
+                t_s, mag = t_s[first:], mag[first:]
+            t_s = np.concatenate(((t_prev,), t_s))
+            mag = np.concatenate(((m_prev,), mag))
+        k_last = math.floor((float(t_s[-1]) - self._grid_t0_s) * self._rate_hz + 1e-9)
         k0 = ring.count
         grid = np.empty(0)
         if k_last >= k0:

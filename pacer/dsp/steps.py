@@ -80,6 +80,7 @@ module for the naming and the degenerate-input policy.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,33 +105,67 @@ PASS_BAND_HZ = (0.6, 12.0)
 
 
 @dataclass(frozen=True)
+class _Plan:
+    """What one window length and rate need, computed once (a hop reuses it)."""
+
+    n_fft: int  # FFT length: zero padded to >= 2 n, so the correlation is linear
+    k_lo: int  # pass-band bins k_lo .. k_hi
+    k_hi: int
+    unbiased: np.ndarray  # n / (n - lag) at lags 0 .. n // 2
+    omega: np.ndarray  # pass-band angular frequencies, rad per sample
+
+
+_PLANS: dict[tuple[int, float], _Plan] = {}
+
+
+def _plan(n: int, rate_hz: float) -> _Plan:
+    key = (n, float(rate_hz))
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) > 16:  # a tracker uses one or two; calibrated rates may wander
+            _PLANS.clear()
+        n_fft = 1 << int(np.ceil(np.log2(2 * n)))
+        k_lo = max(1, int(np.ceil(PASS_BAND_HZ[0] * n_fft / rate_hz)))
+        k_hi = min(n_fft // 2 - 1, int(np.floor(PASS_BAND_HZ[1] * n_fft / rate_hz)))
+        lags = np.arange(n // 2 + 1)
+        plan = _Plan(n_fft, k_lo, k_hi, n / (n - lags),
+                     2.0 * np.pi * np.arange(k_lo, k_hi + 1) / n_fft)
+        _PLANS[key] = plan
+    return plan
+
+
+@dataclass(frozen=True)
 class _Acf:
     """Autocorrelation of one window: coarse values plus what evaluates it anywhere."""
 
     r: np.ndarray  # normalised, unbiased, at integer lags 0 .. n // 2
-    power: np.ndarray  # pass-band power spectrum bins
-    omega: np.ndarray  # their angular frequencies, rad per sample
+    r_list: list[float]  # the same as Python floats (scalar peak arithmetic is cheaper)
+    omega: np.ndarray  # pass-band angular frequencies, rad per sample
+    cos_coef: np.ndarray  # (2, bins): power P_k and P_k omega_k^2
+    sin_coef: np.ndarray  # (bins,): P_k omega_k
     n: int  # window length, samples
 
 
-def _autocorrelation(x: np.ndarray, rate_hz: float) -> _Acf:
-    """Band-limited (``PASS_BAND_HZ``), unbiased, normalised autocorrelation of ``x``."""
+def _autocorrelation(x: np.ndarray, rate_hz: float, centred: np.ndarray | None = None) -> _Acf:
+    """Band-limited (``PASS_BAND_HZ``), unbiased, normalised autocorrelation of ``x``.
+
+    ``centred`` is ``x - x.mean()`` when the caller already has it.
+    """
     n = x.size
-    n_fft = 1 << int(np.ceil(np.log2(2 * n)))  # zero padding: linear, not circular
-    spec = np.fft.rfft(x - x.mean(), n_fft)
-    k_lo = max(1, int(np.ceil(PASS_BAND_HZ[0] * n_fft / rate_hz)))
-    k_hi = min(n_fft // 2 - 1, int(np.floor(PASS_BAND_HZ[1] * n_fft / rate_hz)))
-    band = spec[k_lo : k_hi + 1]
+    plan = _plan(n, rate_hz)
+    spec = np.fft.rfft(x - x.mean() if centred is None else centred, plan.n_fft)
+    band = spec[plan.k_lo : plan.k_hi + 1]
     power = band.real**2 + band.imag**2
-    full = np.zeros(n_fft // 2 + 1)
-    full[k_lo : k_hi + 1] = power
-    ac = np.fft.irfft(full, n_fft)[: n // 2 + 1]
-    lags = np.arange(ac.size)
+    full = np.zeros(plan.n_fft // 2 + 1)
+    full[plan.k_lo : plan.k_hi + 1] = power
+    ac = np.fft.irfft(full, plan.n_fft)[: n // 2 + 1]
     if ac[0] <= 0:
-        return _Acf(np.zeros(ac.size), np.zeros(0), np.zeros(0), n)
-    r = ac / ac[0] * (n / (n - lags))
-    omega = 2.0 * np.pi * np.arange(k_lo, k_hi + 1) / n_fft
-    return _Acf(r, power, omega, n)
+        r = np.zeros(ac.size)
+        return _Acf(r, r.tolist(), plan.omega[:0], np.zeros((2, 0)), np.zeros(0), n)
+    r = ac / ac[0] * plan.unbiased
+    w = plan.omega
+    pw = power * w
+    return _Acf(r, r.tolist(), w, np.array((power, pw * w)), pw, n)
 
 
 def _newton_peaks(acf: _Acf, lags: np.ndarray, steps: int = 2) -> np.ndarray:
@@ -140,48 +175,50 @@ def _newton_peaks(acf: _Acf, lags: np.ndarray, steps: int = 2) -> np.ndarray:
     ``(2 / n_fft) * sum_k P_k cos(omega_k * lag)``, valid between integer lags too, so
     its derivatives are closed-form; with the unbiased factor ``g = n / (n - lag)``,
     Newton steps on ``f = c g`` converge from the parabolic first guess in two steps.
+    The sums over bins are two small matrix products per step for all lags together;
+    the per-lag update (at most four lags) is scalar arithmetic.
     """
-    tau = np.asarray(lags, dtype=np.float64).copy()
+    tau = [float(t) for t in np.asarray(lags, dtype=np.float64)]
     n = float(acf.n)
-    w, p = acf.omega, acf.power
     for _ in range(steps):
-        ph = tau[:, None] * w[None, :]
-        cos, sin = np.cos(ph), np.sin(ph)
-        # (sum over bins rather than @: tiny BLAS calls cost more than they compute)
-        c0 = (cos * p).sum(axis=1)
-        c1 = -(sin * (p * w)).sum(axis=1)
-        c2 = -(cos * (p * w * w)).sum(axis=1)
-        g0 = n / (n - tau)
-        g1, g2 = g0 / (n - tau), 2.0 * g0 / (n - tau) ** 2
-        f1 = c1 * g0 + c0 * g1
-        f2 = c2 * g0 + 2.0 * c1 * g1 + c0 * g2
-        # Only step where the curvature says maximum, and never more than half a sample.
-        step = np.where(f2 < 0, -f1 / np.where(f2 < 0, f2, -1.0), 0.0)
-        tau += np.clip(step, -0.5, 0.5)
-    return tau
+        ph = np.multiply.outer(np.asarray(tau), acf.omega)
+        cc = (np.cos(ph) @ acf.cos_coef.T).tolist()  # rows: [c0, -c2]
+        ss = (np.sin(ph) @ acf.sin_coef).tolist()  # -c1
+        for i, t in enumerate(tau):
+            c0, c2 = cc[i][0], -cc[i][1]
+            c1 = -ss[i]
+            g0 = n / (n - t)
+            g1, g2 = g0 / (n - t), 2.0 * g0 / (n - t) ** 2
+            f1 = c1 * g0 + c0 * g1
+            f2 = c2 * g0 + 2.0 * c1 * g1 + c0 * g2
+            # Only step where the curvature says maximum, and never more than half a sample.
+            step = -f1 / f2 if f2 < 0 else 0.0
+            tau[i] = t + min(max(step, -0.5), 0.5)
+    return np.asarray(tau)
 
 
-def _peak_in(r: np.ndarray, lo: int, hi: int) -> tuple[float, float, bool]:
+def _peak_in(acf: _Acf, lo: int, hi: int) -> tuple[float, float, bool]:
     """Maximum of ``r[lo:hi+1]``: (fractional index, value, is an interior local max)."""
-    lo, hi = max(lo, 1), min(hi, r.size - 2)
+    r = acf.r_list
+    lo, hi = max(lo, 1), min(hi, len(r) - 2)
     if hi <= lo:
         return float("nan"), -1.0, False
-    i = lo + int(np.argmax(r[lo : hi + 1]))
-    interior = lo < i < hi and r[i] >= r[i - 1] and r[i] >= r[i + 1]
+    i = lo + int(np.argmax(acf.r[lo : hi + 1]))
     ym, y0, yp = r[i - 1], r[i], r[i + 1]
+    interior = lo < i < hi and y0 >= ym and y0 >= yp
     den = ym - 2 * y0 + yp
     d = 0.5 * (ym - yp) / den if abs(den) > 1e-12 else 0.0
-    d = float(np.clip(d, -0.5, 0.5))
-    return i + d, float(y0 - 0.25 * (ym - yp) * d), interior
+    d = min(max(d, -0.5), 0.5)
+    return i + d, y0 - 0.25 * (ym - yp) * d, interior
 
 
 def _band_peak(
-    r: np.ndarray, rate_hz: float, band_spm: tuple[float, float]
+    acf: _Acf, rate_hz: float, band_spm: tuple[float, float]
 ) -> tuple[float, float, bool]:
     """Autocorrelation peak among the step lags of ``band_spm`` (see :func:`_peak_in`)."""
-    lo = int(np.floor(60.0 / band_spm[1] * rate_hz))
-    hi = int(np.ceil(60.0 / band_spm[0] * rate_hz))
-    return _peak_in(r, lo, hi)
+    lo = math.floor(60.0 / band_spm[1] * rate_hz)
+    hi = math.ceil(60.0 / band_spm[0] * rate_hz)
+    return _peak_in(acf, lo, hi)
 
 
 def _refine(acf: _Acf, lag0: float) -> float:
@@ -190,20 +227,19 @@ def _refine(acf: _Acf, lag0: float) -> float:
     Each coarse peak is moved to the maximum of the band-limited autocorrelation
     (:func:`_newton_peaks`); the period is then ``sum(k p_k) / sum(k^2)``.
     """
-    r = acf.r
+    size = len(acf.r_list)
     ks, ps = [1.0], [lag0]
     for k in range(2, 5):
         centre = k * lag0
         half = 0.15 * lag0
-        if centre + half >= r.size - 2:
+        if centre + half >= size - 2:
             break
-        p, v, interior = _peak_in(r, int(centre - half), int(np.ceil(centre + half)))
+        p, v, interior = _peak_in(acf, int(centre - half), math.ceil(centre + half))
         if interior and v > 0.3:
             ks.append(float(k))
             ps.append(p)
-    pos = _newton_peaks(acf, np.asarray(ps))
-    k_arr = np.asarray(ks)
-    return float(np.dot(k_arr, pos) / np.dot(k_arr, k_arr))
+    pos = _newton_peaks(acf, np.asarray(ps)).tolist()
+    return sum(k * p for k, p in zip(ks, pos)) / sum(k * k for k in ks)
 
 
 def estimate_cadence(
@@ -238,13 +274,15 @@ def window_cadence(
     event marks each step.
     """
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1 or x.size < 8 or not np.isfinite(rate_hz) or rate_hz <= 0:
+    if x.ndim != 1 or x.size < 8 or not math.isfinite(rate_hz) or rate_hz <= 0:
         return None, 0.0, "unknown", False
-    if not np.all(np.isfinite(x)):
+    mean = float(np.add.reduce(x)) / x.size
+    if not math.isfinite(mean):  # a NaN or an infinity anywhere
         return None, 0.0, "unknown", False
     if x.size < 2.2 * 60.0 / WALK_BAND_SPM[0] * rate_hz:
         return None, 0.0, "unknown", False  # window too short to hold two slow steps
-    std = float(np.std(x))
+    centred = x - mean
+    std = math.sqrt(float(np.add.reduce(centred * centred)) / x.size)  # == np.std(x)
     if std < STILL_STD_MPS2:
         return None, 0.0, "still", False
     threshold = RUN_STD_MPS2 + (
@@ -254,9 +292,9 @@ def window_cadence(
     k5 = x.size // 20
     flight = float(np.partition(x, k5)[k5]) < RUN_FLOOR_MPS2  # 5th percentile
     run_first = flight and std >= threshold
-    acf = _autocorrelation(x, rate_hz)
-    run = _band_peak(acf.r, rate_hz, RUN_BAND_SPM)
-    walk = _band_peak(acf.r, rate_hz, WALK_BAND_SPM)
+    acf = _autocorrelation(x, rate_hz, centred)
+    run = _band_peak(acf, rate_hz, RUN_BAND_SPM)
+    walk = _band_peak(acf, rate_hz, WALK_BAND_SPM)
     run_ok = run[2] and run[1] >= MIN_CONFIDENCE
     walk_ok = walk[2] and walk[1] >= MIN_CONFIDENCE
     # Is the walking-band peak at twice the running-band lag (a stride, or a step whose
@@ -277,7 +315,7 @@ def window_cadence(
     # a step period or twice a stride, so a strong stride peak that the step-band peak
     # does not explain (not a whole number of its steps, e.g. 2 = stride, 3 for a
     # symmetric gait) decides.
-    stride = _band_peak(acf.r, rate_hz, (WALK_BAND_SPM[0] / 2, WALK_BAND_SPM[1] / 2))
+    stride = _band_peak(acf, rate_hz, (WALK_BAND_SPM[0] / 2, WALK_BAND_SPM[1] / 2))
     stride_ok = stride[2] and stride[1] >= MIN_CONFIDENCE
     multiple = stride[0] / walk[0] if walk[2] else 0.0  # 2 for a stride, 3 for 3 steps
     explained = walk_ok and round(multiple) >= 2 and abs(multiple - round(multiple)) < 0.15
@@ -290,6 +328,20 @@ def window_cadence(
     return None, float(max(run[1], walk[1], stride[1], 0.0)), "unknown", False
 
 
+_SMOOTH_DEN: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _smooth_den(n: int, w: int) -> np.ndarray:
+    """How many samples exist under a centred window of ``w`` at each of ``n`` positions."""
+    den = _SMOOTH_DEN.get((n, w))
+    if den is None:
+        if len(_SMOOTH_DEN) > 16:
+            _SMOOTH_DEN.clear()
+        den = np.convolve(np.ones(n), np.ones(w), mode="same")
+        _SMOOTH_DEN[(n, w)] = den
+    return den
+
+
 def smooth(x: np.ndarray, width_samples: int) -> np.ndarray:
     """Centred moving average of ``x`` over ``width_samples`` (odd, >= 1), same length.
 
@@ -298,18 +350,15 @@ def smooth(x: np.ndarray, width_samples: int) -> np.ndarray:
     w = max(1, int(width_samples) | 1)  # force odd so the filter is centred
     if w == 1 or x.size == 0:
         return x.astype(np.float64, copy=True)
-    kernel = np.ones(w)
-    num = np.convolve(x, kernel, mode="same")
-    den = np.convolve(np.ones_like(x, dtype=np.float64), kernel, mode="same")
-    return num / den
+    return np.convolve(x, np.ones(w), mode="same") / _smooth_den(x.size, w)
 
 
 def _parabolic_offset(ym: np.ndarray, y0: np.ndarray, yp: np.ndarray) -> np.ndarray:
     """Vertex offset (-0.5..0.5 samples) of the parabola through three equally spaced points."""
     denom = ym - 2.0 * y0 + yp
-    with np.errstate(divide="ignore", invalid="ignore"):
-        delta = np.where(np.abs(denom) > 1e-12, 0.5 * (ym - yp) / denom, 0.0)
-    return np.clip(delta, -0.5, 0.5)
+    ok = np.abs(denom) > 1e-12
+    delta = np.where(ok, 0.5 * (ym - yp) / np.where(ok, denom, 1.0), 0.0)
+    return np.minimum(np.maximum(delta, -0.5), 0.5)
 
 
 def detect_footfalls(
@@ -347,22 +396,30 @@ def detect_footfalls(
         on successive overlapping windows finds the same steps each time.
     """
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1 or not np.all(np.isfinite(x)) or rate_hz <= 0 or step_period_s <= 0:
+    if x.ndim != 1 or rate_hz <= 0 or step_period_s <= 0:
+        return np.empty(0)
+    if not math.isfinite(float(np.add.reduce(x))):  # a NaN or an infinity anywhere
         return np.empty(0)
     half = round(0.5 * step_period_s * rate_hz)
     back = min(half, round(contact_search * step_period_s * rate_hz))
     if half < 2 or back < 2 or x.size < 2 * half + 1:
         return np.empty(0)
-    y = smooth(x, round(smooth_s * rate_hz))
-    sd = float(np.std(y))
+    width = round(smooth_s * rate_hz)
+    y = smooth(x, width)
+    y_mean = float(np.add.reduce(y)) / y.size
+    dev = y - y_mean
+    sd = math.sqrt(float(np.add.reduce(dev * dev)) / y.size)  # == np.std(y)
     if sd <= 1e-9:
         return np.empty(0)
     # 1. Loading peaks: a sample is a peak when it is the maximum (first occurrence, so
     # flat tops give one peak) of the (2*half+1) samples centred on it, and prominent.
     # Only the few local maxima are checked against their neighbourhood.
-    inner = np.arange(half, x.size - half)
-    cand = inner[(y[inner] > y[inner - 1]) & (y[inner] >= y[inner + 1])]
-    cand = cand[y[cand] > y.mean() + min_prominence * sd]
+    n = x.size
+    mid = y[half : n - half]
+    cand = np.flatnonzero(
+        (mid > y[half - 1 : n - half - 1]) & (mid >= y[half + 1 : n - half + 1])
+        & (mid > y_mean + min_prominence * sd)
+    ) + half
     if cand.size == 0:
         return np.empty(0)
     hood = cand[:, None] + np.arange(-half, half + 1)[None, :]
@@ -371,9 +428,13 @@ def detect_footfalls(
         return np.empty(0)
     # 2. Contact: the steepest rise in the `back` samples before each peak, on a lighter
     # smoothing (20 ms) so a 10-15 ms impact transient keeps its edge.
-    slope = np.gradient(smooth(x, round(0.02 * rate_hz)))
+    light_width = round(0.02 * rate_hz)
+    z = y if max(1, light_width | 1) == max(1, width | 1) else smooth(x, light_width)
+    slope = np.empty(n)  # == np.gradient(z): central differences, one-sided at the ends
+    slope[1:-1] = (z[2:] - z[:-2]) / 2.0
+    slope[0], slope[-1] = z[1] - z[0], z[-1] - z[-2]
     rows = peaks[:, None] - np.arange(back, -1, -1)[None, :]  # (n_peaks, back + 1), >= 0
-    j = np.argmax(slope[rows], axis=1)
-    at = np.clip(rows[np.arange(rows.shape[0]), j], 1, x.size - 2)
+    at = peaks - back + np.argmax(slope[rows], axis=1)
+    at = np.minimum(np.maximum(at, 1), n - 2)
     out: np.ndarray = at + _parabolic_offset(slope[at - 1], slope[at], slope[at + 1])
     return out
