@@ -95,6 +95,8 @@ class Pipeline:
         Receives estimates, cues and events for the terminal.
     period_s
         Estimate period (1 s: the session's estimate table and the coach run at 1 Hz).
+    max_gap_s
+        Largest jump of the data's time that is ticked through (see :meth:`advance_to`).
     flush_every_ticks
         Store flush (fsync) every this many ticks: 1 live (a power cut loses at most a
         second); more in fast replays, where a tick takes microseconds and an fsync
@@ -112,6 +114,7 @@ class Pipeline:
         period_s: float = 1.0,
         store_raw: bool = True,
         flush_every_ticks: int = 1,
+        max_gap_s: float = 6 * 3600.0,
     ) -> None:
         self.estimator = estimator
         self.engine = engine
@@ -121,6 +124,8 @@ class Pipeline:
         self.period_s = period_s
         self.store_raw = store_raw
         self.flush_every_ticks = max(1, int(flush_every_ticks))
+        self.max_gap_s = max_gap_s
+        self.time_jumps = 0
         self.n_ticks = 0
         self.nmea_counters = SkipCounters()
         #: counters of the inputs (replayed files), stored with the session at the end
@@ -218,9 +223,25 @@ class Pipeline:
             self.next_tick_s = math.floor(t_s / self.period_s) * self.period_s + self.period_s
 
     def advance_to(self, t_s: float) -> None:
-        """Emit every estimate tick up to ``t_s`` (the data's time, never a clock read)."""
+        """Emit every estimate tick up to ``t_s`` (the data's time, never a clock read).
+
+        A jump of more than ``max_gap_s`` in the data's time (a receiver's wrong clock,
+        a corrupt time stamp in a file) is not ticked through second by second: the
+        hole is recorded as an event and the ticks resume at the new time.
+        """
+        if not math.isfinite(t_s):
+            return
         if t_s > self.last_t_s:
+            previous = self.last_t_s
             self.last_t_s = t_s
+            if (self.next_tick_s is not None and math.isfinite(previous)
+                    and t_s - max(previous, self.next_tick_s) > self.max_gap_s):
+                self.time_jumps += 1
+                if self.store is not None:
+                    self.store.add_event(previous, "time_jump",
+                                         f"input time jumps {t_s - previous:.0f} s ahead; "
+                                         "not ticked through")
+                self.next_tick_s = math.floor(t_s / self.period_s) * self.period_s
         if self.next_tick_s is None:
             return
         while self.next_tick_s <= t_s:
