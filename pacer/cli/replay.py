@@ -85,9 +85,11 @@ def run(args: argparse.Namespace) -> int:
         parts.pipeline.input_counters.update(counters)
     run_records(parts.pipeline, records)
     for name, c in parts.pipeline.input_counters.items():
-        skipped = {k: v for k, v in c.as_dict().items() if v and k not in ("lines", "sentences")}
+        skipped = {k: v for k, v in c.as_dict().items()
+                   if v and k not in ("lines", "sentences", "comments")}
         if skipped:
-            print(f"pacer replay: {name}: skipped {skipped}", file=sys.stderr)
+            what = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in skipped.items())
+            print(f"pacer replay: {name}: skipped {what}", file=sys.stderr)
     print_summary(parts)
     return 0
 

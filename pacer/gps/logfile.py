@@ -88,6 +88,11 @@ def epochs_from_nmea_file(
     return gen()
 
 
+#: a forward jump of the receiver's clock larger than this, next to an epoch without a
+#: fix, is a clock being set, not time passing
+_MAX_UNFIXED_JUMP_S = 30.0
+
+
 def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None) -> Iterator[Fix]:
     """Yield one Fix per receiver epoch of an NMEA log, ``t_s`` from the receiver's UTC.
 
@@ -111,6 +116,7 @@ def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None)
     def gen() -> Iterator[Fix]:
         t_s = 0.0
         last_tod_s: float | None = None
+        last_valid = False
         step_s = 1.0  # typical epoch interval, learned from the log
         for ep in epochs:
             if ep.time_of_day_s is None:
@@ -120,7 +126,12 @@ def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None)
                 dt_s = ep.time_of_day_s - last_tod_s
                 if dt_s < -_DAY_S / 2:
                     dt_s += _DAY_S  # midnight
-                if dt_s > 0.0:
+                if dt_s > _MAX_UNFIXED_JUMP_S and not (ep.fix.valid and last_valid):
+                    # a receiver without a fix reports a clock it has not set yet (cold
+                    # starts: 1980, 1999, 2008...): its jumps are not elapsed time
+                    t_s += step_s
+                    counters.extra["clock_jumps"] = counters.extra.get("clock_jumps", 0) + 1
+                elif dt_s > 0.0:
                     t_s += dt_s
                     if dt_s <= 10.0:
                         step_s = dt_s
@@ -128,6 +139,7 @@ def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None)
                     t_s += step_s
                     counters.extra["time_steps"] = counters.extra.get("time_steps", 0) + 1
             last_tod_s = ep.time_of_day_s
+            last_valid = ep.fix.valid
             yield Fix(t_s, *_FIX_REST(ep.fix))
 
     return gen()
