@@ -261,3 +261,20 @@ def test_checksummed_nonsense_fields_never_crash(talker, kind, fields) -> None:
         assert f.lat_deg is None or abs(f.lat_deg) <= 90.0
     c = asm.counters
     assert c.lines == 2 and c.sentences + c.garbage + c.bad_checksum == 2
+
+
+def test_cold_boot_clock_setting_is_not_elapsed_time() -> None:
+    """A receiver without a fix reports a clock it has not set yet; the replay timeline
+    must not jump by hours (gp-320fw cold boot: 1999 dates before the first fix)."""
+    from pathlib import Path
+
+    from pacer.gps.logfile import fixes_from_nmea_file
+    from pacer.models import SkipCounters
+
+    log = Path(__file__).resolve().parents[1] / "data" / "gps" / "gpsd" / (
+        "gp-320fw-2019-04-07-coldboot.log")
+    counters = SkipCounters()
+    fixes = list(fixes_from_nmea_file(log, counters))
+    assert fixes and fixes[-1].t_s < 120.0
+    assert counters.extra.get("clock_jumps", 0) >= 1
+    assert all(b.t_s > a.t_s for a, b in zip(fixes, fixes[1:], strict=False))
