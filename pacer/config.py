@@ -122,6 +122,10 @@ def _parse_pace(value: Any, where: str) -> float:
     raise ConfigError(f"{where}: pace must be 'm:ss/km', 'm:ss/mi' or seconds per km, got {value!r}")
 
 
+#: optional keys (default None) whose value is text
+_STRING_KEYS = {"voice", "workout", "data_dir"}
+
+
 def _coerce(cls: type, table: dict[str, Any], path: Path, text: str, section: str) -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
@@ -148,9 +152,76 @@ def _coerce(cls: type, table: dict[str, Any], path: Path, text: str, section: st
         elif isinstance(default, (int, float)) and not isinstance(default, bool):
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise ConfigError(f"{where}: [{section}] {key} must be a number, got {value!r}")
+            if isinstance(default, int) and isinstance(value, float):
+                raise ConfigError(f"{where}: [{section}] {key} must be a whole number, "
+                                  f"got {value!r}")
             value = type(default)(value) if isinstance(default, float) else value
+        elif isinstance(default, str) or (default is None and key in _STRING_KEYS):
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: [{section}] {key} must be text, got {value!r}")
+        elif default is None:  # optional numbers: address, pins, max_bytes, set_baudrate
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(f"{where}: [{section}] {key} must be a whole number, "
+                                  f"got {value!r}")
         kwargs[key] = value
     return kwargs
+
+
+#: allowed values per (section, key); checked after types, with the file and line
+_CHOICES: dict[tuple[str, str], tuple[Any, ...]] = {
+    ("gps", "receiver"): ("auto", "ublox", "mediatek", "nmea"),
+    ("gps", "baudrate"): (4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800),
+    ("gps", "set_baudrate"): (None, 9600, 19200, 38400, 57600, 115200, 230400, 460800),
+    ("accel", "chip"): ("mpu6050", "adxl345", "adxl335", "none"),
+    ("accel", "range_g"): (2, 4, 8, 16),
+    ("audio", "engine"): ("pyttsx3", "espeak", "none"),
+    ("audio", "metronome"): ("off", "fixed", "adaptive", "locked"),
+    ("coach", "profile"): ("track", "tempo", "race", "minimal"),
+    ("coach", "units"): ("km", "mi"),
+}
+#: inclusive numeric ranges per (section, key)
+_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("gps", "rate_hz"): (0.1, 20.0),
+    ("accel", "i2c_bus"): (0, 255),
+    ("accel", "address"): (0x03, 0x77),
+    ("accel", "rate_hz"): (10.0, 1000.0),
+    ("accel", "int_pin"): (0, 27),
+    ("controls", "start_pin"): (0, 27),
+    ("controls", "stop_pin"): (0, 27),
+    ("controls", "led_pin"): (0, 27),
+    ("controls", "buzzer_pin"): (0, 27),
+    ("controls", "hold_s"): (0.3, 10.0),
+    ("controls", "bounce_ms"): (0.0, 500.0),
+    ("audio", "rate_wpm"): (80, 450),
+    ("audio", "volume"): (0.0, 1.0),
+    ("coach", "lane"): (1, 9),
+    ("session", "max_bytes"): (1_000_000, 10**15),
+}
+
+
+def _check_values(section: str, values: dict[str, Any], path: Path, text: str) -> None:
+    from pacer.models import CueKind
+
+    for key, value in values.items():
+        where = f"{path}:{_line_of(text, key)}"
+        choices = _CHOICES.get((section, key))
+        if choices is not None and value not in choices:
+            shown = ", ".join(str(c) for c in choices if c is not None)
+            raise ConfigError(f"{where}: [{section}] {key} = {value!r} is not one of {shown}")
+        bounds = _RANGES.get((section, key))
+        if bounds is not None and value is not None and not bounds[0] <= value <= bounds[1]:
+            raise ConfigError(f"{where}: [{section}] {key} = {value!r} is outside "
+                              f"{bounds[0]:g}..{bounds[1]:g}")
+        if (section, key) == ("coach", "disabled_cues"):
+            known = {k.value for k in CueKind}
+            bad = [v for v in value if v not in known]
+            if bad:
+                import difflib
+
+                near = difflib.get_close_matches(str(bad[0]), known, n=1)
+                hint = f" -- did you mean '{near[0]}'?" if near else ""
+                raise ConfigError(f"{where}: [coach] disabled_cues: unknown cue kind "
+                                  f"{bad[0]!r}{hint}")
 
 
 _SECTIONS = {
@@ -179,6 +250,9 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        except UnicodeDecodeError as exc:
+            msg = f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+            raise ConfigError(msg) from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -195,7 +269,9 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
             if section == "coach" and "named_paces" in table:
                 table = dict(table)
                 table["named_paces_s_per_km"] = table.pop("named_paces")
-            merged[section].update(_coerce(_SECTIONS[section], table, path, text, section))
+            values = _coerce(_SECTIONS[section], table, path, text, section)
+            _check_values(section, values, path, text)
+            merged[section].update(values)
     return Config(
         **{name: cls(**merged[name]) for name, cls in _SECTIONS.items()},
         sources=tuple(str(p) for p in paths),

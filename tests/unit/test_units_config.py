@@ -68,3 +68,32 @@ def test_errors_name_file_and_line(tmp_path, text: str, fragment: str) -> None:
 def test_missing_explicit_file(tmp_path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.toml", search_defaults=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[session]\nmax_bytes = \"1GB\"\n", "c.toml:2: [session] max_bytes must be a whole number"),
+        ("[accel]\nrate_hz = -5\n", "c.toml:2: [accel] rate_hz = -5.0 is outside"),
+        ("[coach]\nunits = \"miles\"\n", "c.toml:2: [coach] units = 'miles' is not one of km, mi"),
+        ("[coach]\nlane = 12\n", "c.toml:2: [coach] lane = 12 is outside 1..9"),
+        ("[audio]\nvolume = 7\n", "c.toml:2: [audio] volume = 7.0 is outside 0..1"),
+        ("[coach]\nprofile = \"trak\"\n", "c.toml:2: [coach] profile = 'trak' is not one of"),
+        ("[coach]\ndisabled_cues = [\"splt\"]\n", "c.toml:2: [coach] disabled_cues: unknown cue kind 'splt' -- did you mean 'split'?"),
+        ("[gps]\nport = 5\n", "c.toml:2: [gps] port must be text"),
+        ("[accel]\nint_pin = 40\n", "c.toml:2: [accel] int_pin = 40 is outside 0..27"),
+    ],
+)
+def test_values_are_checked_with_file_and_line(tmp_path, text: str, fragment: str) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(p, search_defaults=False)
+    assert fragment in str(err.value)
+
+
+def test_non_utf8_config_is_a_clear_error(tmp_path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_bytes(b"[gps]\nport = '\xff\xfe'\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(p, search_defaults=False)
