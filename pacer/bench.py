@@ -114,8 +114,8 @@ def synthetic_hour(seed: int = 0, duration_s: float = 3600.0) -> tuple[list[Any]
     from pacer.sim.runner import RunnerModel
     from pacer.sources import SimSetup, simulated_records_fast
 
-    efforts = [Effort("stand", duration_s=10.0), Effort("jog", duration_s=duration_s - 40.0,
-                                                           speed_mps=3.6),
+    efforts = [Effort("stand", duration_s=10.0),
+               Effort("jog", duration_s=max(duration_s - 40.0, 20.0), speed_mps=3.6),
                Effort("walk", duration_s=25.0), Effort("stand", duration_s=5.0)]
     runner = RunnerModel(efforts, seed=seed, rate_hz=50.0)
     receiver = SimulatedReceiver(runner, rate_hz=5.0, seed=seed)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pacer.config import Config
-from pacer.errors import DeviceError, DeviceNotFound, DevicePermission
+from pacer.errors import DeviceError, DeviceNotFound, DevicePermission, WrongChip
 
 
 class Status(enum.Enum):
@@ -103,11 +103,16 @@ def check_nmea(config: Config, probes: Probes, listen_s: float = 3.0) -> list[Ch
         port.close()
     fixes += assembler.flush()
     out = []
+    if lines == 0 and raw:
+        out.append(Check("NMEA", Status.FAIL, f"bytes arrive at {config.gps.baudrate} baud but "
+                         "no NMEA lines",
+                         "wrong baud rate? set [gps] baudrate (try 9600, 38400 or 115200)"))
+        return out
     if lines == 0:
         out.append(Check("NMEA", Status.FAIL, f"nothing arrived in {listen_s:g} s at "
                          f"{config.gps.baudrate} baud",
-                         "check TX->RX wiring and the baud rate ([gps] baudrate; u-blox "
-                         "default 9600, many modules 9600 or 115200)"))
+                         "check TX->RX wiring, the receiver's power and the baud rate "
+                         "([gps] baudrate; u-blox default 9600, many modules 9600 or 115200)"))
         return out
     good = counters.sentences
     if good == 0:
@@ -175,6 +180,12 @@ def check_accelerometer(config: Config, probes: Probes) -> list[Check]:
 
         driver = open_accelerometer(chip, bus=bus, address=config.accel.address,
                                     rate_hz=config.accel.rate_hz)
+    except WrongChip as exc:
+        out.append(Check(f"accelerometer ({chip})", Status.FAIL, str(exc),
+                         "another chip answers at that address: set [accel] chip to the part "
+                         "you have, or fit an MPU-6050 / ADXL345 (`i2cdetect -y 1` lists what "
+                         "answers)"))
+        return out
     except DeviceError as exc:
         out.append(Check(f"accelerometer ({chip})", Status.FAIL, str(exc),
                          "check SDA/SCL/3V3/GND wiring and the address pin (AD0 / SDO); "

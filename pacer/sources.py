@@ -314,19 +314,23 @@ def replay_records(
     if accel is not None:
         counters["accel"] = SkipCounters()
         blocks = read_accel_csv(accel, units=accel_units, counters=counters["accel"])
-        streams.append(_aligned_blocks(blocks, first_utc, t_first_utc_s))
+        streams.append(_aligned_blocks(blocks, first_utc, t_first_utc_s, str(accel)))
     return merge_in_time(*streams), first_utc
 
 
 def _aligned_blocks(
-    blocks: Iterator[AccelBlock], first_utc: dt.datetime | None, t_first_utc_s: float
+    blocks: Iterator[AccelBlock], first_utc: dt.datetime | None, t_first_utc_s: float,
+    path: str,
 ) -> Iterator[AccelBlock]:
     from pacer.session.inputs import looks_like_epoch
 
     for block in blocks:
+        if block.t0_s > 1e11:  # past the year 5000 in seconds: ms or ns since some origin
+            raise InputError(f"{path}: t_s values like {block.t0_s:.3g} are not seconds "
+                             "(milliseconds or nanoseconds?); convert the column to seconds")
         if looks_like_epoch(block.t0_s):
             if first_utc is None:
-                raise InputError("accelerometer times are Unix epoch seconds but there is no "
+                raise InputError(f"{path}: times are Unix epoch seconds but there is no "
                                  "GPS time to align them with; give --nmea/--gpx/--fit or "
                                  "relative times")
             shift = first_utc.timestamp() - t_first_utc_s

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pacer.cli.argtypes import nonnegative_int, positive_float
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
@@ -16,8 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
             "the CPU share it implies for a Raspberry Pi Zero 2 W."
         ),
     )
-    p.add_argument("--minutes", type=float, default=60.0, help="length of the synthetic run")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the simulation")
+    p.add_argument("--minutes", type=positive_float, default=60.0, help="length of the synthetic run")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the simulation")
     p.set_defaults(func=run)
 
 

@@ -54,16 +54,37 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    debug = os.environ.get("PACER_DEBUG") == "1"
+    if not debug:
+        import warnings
+
+        warnings.simplefilter("ignore")  # library warnings are not the runner's business
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("pacer: interrupted", file=sys.stderr)
         return 130
-    except (PacerError, OSError) as exc:
-        if os.environ.get("PACER_DEBUG") == "1":
+    except BrokenPipeError:
+        # `pacer sessions | head`: the reader left; nothing more to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except (PacerError, OSError, ValueError) as exc:
+        if debug:
             raise
-        print(f"pacer: error: {exc}", file=sys.stderr)
+        if isinstance(exc, ValueError) and not isinstance(exc, PacerError):
+            # a value a library refused (e.g. a simulator parameter out of range)
+            text = f"invalid value: {exc}"
+        else:
+            text = str(exc) or type(exc).__name__
+        print(f"pacer: error: {text.splitlines()[0]}", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - the contract: no traceback without PACER_DEBUG
+        if debug:
+            raise
+        print(f"pacer: internal error: {type(exc).__name__}: {exc} "
+              "(PACER_DEBUG=1 shows the traceback; please report it)", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

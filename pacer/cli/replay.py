@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pacer.cli.argtypes import positive_float
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
@@ -34,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--session-dir", metavar="DIR", help="write the new session here")
     p.add_argument("--audio-out", metavar="FILE.wav", help="write the session's soundtrack")
     p.add_argument("--config", metavar="FILE", help="config file (TOML)")
-    p.add_argument("--status-every", type=float, default=30.0, metavar="S",
+    p.add_argument("--status-every", type=positive_float, default=30.0, metavar="S",
                    help="seconds between status lines (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p.set_defaults(func=run, realtime=False)
@@ -66,6 +68,15 @@ def run(args: argparse.Namespace) -> int:
         workout_spec = args.workout
         sources = {k: v for k, v in (("nmea", args.nmea), ("accel", args.accel),
                                      ("gpx", args.gpx), ("fit", args.fit)) if v}
+    # read the first record before creating the session: a file that is wrong from its
+    # first line fails here and leaves no empty session behind
+    import itertools
+
+    records = iter(records)
+    first = next(records, None)
+    if first is None:
+        raise InputError("nothing to replay: the inputs hold no fix and no sample")
+    records = itertools.chain([first], records)
     workout = load_workout(workout_spec, config)
     audio = None
     if args.audio_out:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pacer.cli.argtypes import positive_float
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
@@ -25,10 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--fake-hardware", action="store_true",
                    help="use the simulated runner, receiver (over a pty) and fake chip instead "
                         "of real devices (for trying the service without hardware)")
-    p.add_argument("--fake-hang-after", type=float, default=None, metavar="S",
+    p.add_argument("--fake-hang-after", type=positive_float, default=None, metavar="S",
                    help="with --fake-hardware: wedge the fake I2C bus and silence the receiver "
                         "after S seconds (to see the watchdog stop pinging)")
-    p.add_argument("--duration", type=float, default=None, metavar="S",
+    p.add_argument("--duration", type=positive_float, default=None, metavar="S",
                    help="end the session after this many seconds")
     p.add_argument("--no-audio", action="store_true", help="do not speak")
     p.set_defaults(func=run)
@@ -46,6 +48,7 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
 
     from pacer.app import ConsolePrinter, build_session, load_workout, print_summary
     from pacer.config import load_config
+    from pacer.errors import WorkoutError
     from pacer.runtime import SessionClock
     from pacer.service import Watchdog, watchdog_interval_s
 
@@ -71,7 +74,13 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
     if spec is None and config.coach.workouts:
         spec = _choose_workout(list(config.coach.workouts), inbox, clock, controls, audio,
                                signals, log)
-    workout = load_workout(spec or None, config)
+    try:
+        workout = load_workout(spec or None, config)
+    except WorkoutError as exc:
+        if args.workout is None and config.sources:
+            first = str(exc).splitlines()[0]
+            raise WorkoutError(f"{config.sources[-1]}: [coach] workout: {first}") from None
+        raise
     if args.fake_hardware:
         from pacer.sources import RealtimeSim, build_sim
 

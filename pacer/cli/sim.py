@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pacer.cli.argtypes import nonnegative_int, positive_float, rate_hz
+
 DEFAULT_WORKOUT = "6x400"
 
 
@@ -26,8 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                       help="as fast as the CPU allows (default)")
     mode.add_argument("--realtime", dest="realtime", action="store_true",
                       help="in real time, NMEA over a pseudo-terminal, sensor threads")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the simulation")
-    p.add_argument("--gps-rate", type=float, default=1.0, metavar="HZ",
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the simulation")
+    p.add_argument("--gps-rate", type=rate_hz, default=1.0, metavar="HZ",
                    help="simulated receiver navigation rate (default: %(default)s)")
     p.add_argument("--placement", default="hip", choices=["hip", "waist", "chest", "wrist"],
                    help="where the accelerometer is worn (default: %(default)s)")
@@ -38,9 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--speak", action="store_true",
                    help="with --realtime, also speak through the sound card")
     p.add_argument("--config", metavar="FILE", help="config file (TOML)")
-    p.add_argument("--status-every", type=float, default=None, metavar="S",
+    p.add_argument("--status-every", type=positive_float, default=None, metavar="S",
                    help="seconds between status lines (default: 30 fast, 5 realtime)")
-    p.add_argument("--duration", type=float, default=None, metavar="S",
+    p.add_argument("--duration", type=positive_float, default=None, metavar="S",
                    help="stop after this many seconds of the session")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p.set_defaults(func=run, realtime=False)

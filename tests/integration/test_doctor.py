@@ -25,9 +25,9 @@ def test_healthy_fake_hardware_passes(capsys) -> None:
     ("fault", "failing", "fix"),
     [
         ("no-chip", "accelerometer (mpu6050): no answer at 0x68", "address pin"),
-        ("wrong-chip", "accelerometer (mpu6050)", "i2cdetect"),
-        ("silent-gps", "NMEA: nothing arrived", "baud rate"),
-        ("garbage-gps", "NMEA:", "baud rate"),
+        ("wrong-chip", "accelerometer (mpu6050)", "set [accel] chip"),
+        ("silent-gps", "NMEA: nothing arrived", "wiring"),
+        ("garbage-gps", "NMEA: bytes arrive at 9600 baud but no NMEA lines", "wrong baud rate"),
     ],
 )
 def test_broken_setups_fail_with_their_fix(capsys, fault: str, failing: str, fix: str) -> None:

@@ -132,3 +132,23 @@ def test_realtime_sim_over_a_pty(tmp_path) -> None:
     assert len(data.fixes) >= 3
     assert data.counters["accel"]["samples"] >= 300
     assert (session / "gps.nmea").stat().st_size > 0
+
+
+def test_accel_times_not_in_seconds_fail_before_a_session_exists(tmp_path, capsys) -> None:
+    csv = tmp_path / "ns.csv"
+    csv.write_text("t_s,ax,ay,az\n" + "".join(
+        f"{1506421989895000000 + i * 10_000_000},0.1,0.2,9.8\n" for i in range(500)))
+    out = tmp_path / "s"
+    assert main(["replay", "--accel", str(csv), "--session-dir", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "are not seconds" in err and str(csv) in err
+    assert not out.exists()
+
+
+def test_cli_rejects_nonsense_arguments(capsys) -> None:
+    for argv in (["sim", "--duration", "-5"], ["sim", "--gps-rate", "0"],
+                 ["sim", "--seed", "-1"], ["bench", "--minutes", "0"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
+        assert "error: argument" in capsys.readouterr().err
