@@ -251,9 +251,10 @@ class LiveEstimator:
     def _current_speed(self, t: float) -> tuple[float | None, float, DistanceSource]:
         """Speed to show now, its confidence and where it comes from."""
         cad = self._fresh_cadence(t)
-        gps = self.speed_filter.predict(t) if self._gps_ok(t) else None
-        if gps is not None and gps.speed_mps is not None:
-            return self._handback(t, gps.speed_mps), gps.confidence, DistanceSource.GPS
+        if self._gps_ok(t):
+            v_gps, conf_gps = self.speed_filter.speed_at(t)
+            if v_gps is not None:
+                return self._handback(t, v_gps), conf_gps, DistanceSource.GPS
         if self._gap_since_s is None:
             self._gap_since_s = t
         if cad is not None and cad.cadence_spm is not None:

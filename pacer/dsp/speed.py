@@ -168,6 +168,12 @@ class SpeedFilter:
         """The estimate at ``t_s`` without a new fix (the speed is held, its variance grows)."""
         return self._out(float(t_s), False, "predict")
 
+    def speed_at(self, t_s: float) -> tuple[float | None, float]:
+        """``(speed_mps, confidence)`` of :meth:`predict` without building an estimate
+        (the live loop asks at every fix)."""
+        v, _, conf = self._state_at(float(t_s))
+        return v, conf
+
     def reset(self) -> None:
         """Forget the state (e.g. when the receiver restarts)."""
         self._v = None
@@ -214,17 +220,21 @@ class SpeedFilter:
         self._rejects = 0
         return self._out(t, True, reason, source, z)
 
+    def _state_at(self, t: float) -> tuple[float | None, float | None, float]:
+        """(speed, sigma, confidence) held to ``t``; (None, None, 0.0) without a state."""
+        if self._v is None or self._t_s is None:
+            return None, None, 0.0
+        age_s = max(0.0, t - self._t_s)
+        if age_s > self.max_hold_s:
+            return None, None, 0.0
+        sigma = math.sqrt(self._p + self.q * age_s)
+        # 1 at a perfect estimate, ~0.8 steady at 1 Hz, falls with age and doubt
+        conf = math.exp(-sigma / 0.5) * math.exp(-age_s / (2.0 * self.max_hold_s))
+        return max(0.0, self._v), sigma, conf
+
     def _out(self, t: float, accepted: bool, reason: str, source: str = "doppler",
              measured_mps: float | None = None) -> SpeedEstimate:
-        v, sigma, conf = None, None, 0.0
-        if self._v is not None and self._t_s is not None:
-            age_s = max(0.0, t - self._t_s)
-            if age_s <= self.max_hold_s:
-                p = self._p + self.q * age_s
-                sigma = math.sqrt(p)
-                v = max(0.0, self._v)
-                # 1 at a perfect estimate, ~0.8 steady at 1 Hz, falls with age and doubt
-                conf = math.exp(-sigma / 0.5) * math.exp(-age_s / (2.0 * self.max_hold_s))
+        v, sigma, conf = self._state_at(t)
         est = SpeedEstimate(t, v, conf, accepted, reason, sigma, source, measured_mps)
         self.last = est
         return est

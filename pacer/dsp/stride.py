@@ -75,9 +75,9 @@ class StrideModel:
 
     def learn(self, speed_mps: float, cadence_spm: float, weight: float) -> None:
         """Fold one GPS-good observation in; invalid or standing input is ignored."""
-        vals = (speed_mps, cadence_spm, weight)
-        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in vals):
-            return
+        for v in (speed_mps, cadence_spm, weight):
+            if not (isinstance(v, (int, float)) and math.isfinite(v)):
+                return
         if weight <= 0 or cadence_spm < 60 or cadence_spm > 260:
             return
         if speed_mps < 0.5 or speed_mps > self.max_speed_mps:
@@ -85,13 +85,15 @@ class StrideModel:
         step_m = speed_mps / (cadence_spm / 60.0)
         b = int(speed_mps // self.band_mps)
         decay = math.exp(-weight / self.memory)
-        w_old = self._w[b] * decay
-        w_new = w_old + weight
+        # (plain floats: numpy scalar arithmetic costs more than it computes here)
+        w_new = float(self._w[b]) * decay + weight
         frac = weight / w_new
-        d = step_m - self._step_m[b]
-        self._step_m[b] += frac * d
-        self._var_m2[b] = (1 - frac) * (self._var_m2[b] + frac * d * d)
-        self._cad_spm[b] += frac * (cadence_spm - self._cad_spm[b])
+        step_old = float(self._step_m[b])
+        d = step_m - step_old
+        self._step_m[b] = step_old + frac * d
+        self._var_m2[b] = (1 - frac) * (float(self._var_m2[b]) + frac * d * d)
+        cad_old = float(self._cad_spm[b])
+        self._cad_spm[b] = cad_old + frac * (cadence_spm - cad_old)
         self._w[b] = w_new
 
     def learned_bands(self) -> list[tuple[float, float, float, float]]:
