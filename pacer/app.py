@@ -173,9 +173,17 @@ def load_workout(spec: str | None, config: Config) -> Any:
     return resolve_workout(spec, named_paces=config.coach.named_paces_s_per_km or None)
 
 
+def session_problems(parts: SessionParts) -> list[str]:
+    """What went wrong while recording (disk full, write errors), one line each."""
+    store = parts.pipeline.store
+    return list(getattr(store, "problems", [])) if store is not None else ["not recorded"]
+
+
 def print_summary(parts: SessionParts, out: TextIO = sys.stdout) -> None:
     """Closing lines: where the session is and what to do with it."""
     p = parts.pipeline
+    for problem in session_problems(parts):
+        print(f"pacer: warning: session incomplete: {problem}", file=sys.stderr)
     est = p.last_estimate
     dist = f"{est.distance_m / 1000:.2f} km" if est is not None else "no estimate"
     reps = len(p.engine.reps) if p.engine is not None else 0

@@ -46,7 +46,13 @@ def run(args: argparse.Namespace) -> int:
     import sys
     import time
 
-    from pacer.app import ConsolePrinter, build_session, load_workout, print_summary
+    from pacer.app import (
+        ConsolePrinter,
+        build_session,
+        load_workout,
+        print_summary,
+        session_problems,
+    )
     from pacer.config import load_config
     from pacer.errors import InputError
     from pacer.runtime import record_time_s, run_records
@@ -102,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
             what = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in skipped.items())
             print(f"pacer replay: {name}: skipped {what}", file=sys.stderr)
     print_summary(parts)
-    return 0
+    return 1 if session_problems(parts) else 0
 
 
 def _paced(records, time_of, clock, sleep):  # type: ignore[no-untyped-def]

@@ -53,7 +53,13 @@ def run(args: argparse.Namespace) -> int:
     import queue
     import threading
 
-    from pacer.app import ConsolePrinter, build_session, load_workout, print_summary
+    from pacer.app import (
+        ConsolePrinter,
+        build_session,
+        load_workout,
+        print_summary,
+        session_problems,
+    )
     from pacer.config import load_config
     from pacer.runtime import SessionClock, run_queue, run_records
     from pacer.sources import RealtimeSim, build_sim, simulated_records_fast
@@ -105,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         run_records(parts.pipeline, records)
     _ = dt
     print_summary(parts)
-    return 0
+    return 1 if session_problems(parts) else 0
 
 
 def _t(record: object) -> float:
