@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from pacer.errors import InputError
+from pacer.session.timeline import time_outliers
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,9 +39,14 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _series(t: list[float], cad: list[float], hr: list[float]) -> DeviceSeries:
-    return DeviceSeries(np.array(t, dtype=float), np.array(cad, dtype=float),
-                        np.array(hr, dtype=float))  # fmt: skip
+def _series(utc: list[dt.datetime], cad: list[float], hr: list[float]) -> DeviceSeries:
+    """Seconds since the first kept point; points with implausible times dropped exactly
+    as the fix readers drop them (:func:`pacer.session.timeline.time_outliers`)."""
+    keep = np.array([r is None for r in time_outliers([u.timestamp() for u in utc])], bool)
+    epoch_s = np.array([u.timestamp() for u in utc], dtype=float)[keep] if utc else np.empty(0)
+    t = epoch_s - epoch_s[0] if epoch_s.size else epoch_s
+    return DeviceSeries(t, np.array(cad, dtype=float)[keep] if utc else np.empty(0),
+                        np.array(hr, dtype=float)[keep] if utc else np.empty(0))  # fmt: skip
 
 
 def device_series_from_gpx(path: Path | str) -> DeviceSeries:
@@ -49,10 +55,9 @@ def device_series_from_gpx(path: Path | str) -> DeviceSeries:
     Points before damage in a truncated file are kept (as in ``fixes_from_gpx``).
     """
     path = Path(path)
-    t: list[float] = []
+    t: list[dt.datetime] = []
     cad: list[float] = []
     hr: list[float] = []
-    t_first: dt.datetime | None = None
     try:
         for _event, elem in ET.iterparse(path, events=("end",)):
             if _local(elem.tag) not in ("trkpt", "rtept"):
@@ -63,8 +68,7 @@ def device_series_from_gpx(path: Path | str) -> DeviceSeries:
                 continue
             when = dt.datetime.fromisoformat(values["time"].replace("Z", "+00:00"))
             when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-            t_first = t_first or when
-            t.append((when - t_first).total_seconds())
+            t.append(when)
             cad.append(_number(values.get("cad")) * 2.0)
             hr.append(_number(values.get("hr")))
     except ET.ParseError as exc:
@@ -94,16 +98,14 @@ def device_series_from_fit(path: Path | str) -> DeviceSeries:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     messages, _errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
-    t: list[float] = []
+    t: list[dt.datetime] = []
     cad: list[float] = []
     hr: list[float] = []
-    t_first: dt.datetime | None = None
     for rec in messages.get("record_mesgs", []):
         when = rec.get("timestamp")
         if not isinstance(when, dt.datetime):
             continue
-        t_first = t_first or when
-        t.append((when - t_first).total_seconds())
+        t.append(when)
         strides = rec.get("cadence")
         frac = rec.get("fractional_cadence") or 0.0
         cad.append((strides + frac) * 2.0 if strides is not None else np.nan)

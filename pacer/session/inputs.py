@@ -21,6 +21,7 @@ import numpy as np
 
 from pacer.errors import InputError
 from pacer.models import AccelBlock, Fix, SkipCounters
+from pacer.session.timeline import OUT_OF_ORDER, dropped_runs, time_outliers
 
 STANDARD_GRAVITY_MPS2 = 9.80665
 #: times above this (1973-03-03 in Unix seconds) are taken as epoch seconds
@@ -205,18 +206,40 @@ def _parse_time(text: str | None) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
-def fixes_from_gpx(
-    path: Path | str, *, on_skip: SkipHandler = None, counters: SkipCounters | None = None
-) -> Iterator[Fix]:
-    """Track points of a GPX 1.0/1.1 file as fixes (speed from extensions when given).
+def _time_filter(
+    path: Path,
+    what: str,
+    numbers: list[int],
+    utcs: list[dt.datetime],
+    on_skip: SkipHandler,
+    counters: SkipCounters | None,
+) -> list[bool]:
+    """Which points to keep (see :mod:`pacer.session.timeline`); dropped runs reported."""
+    reasons = time_outliers([u.timestamp() for u in utcs])
+    for first, last, why in dropped_runs(reasons):
+        n = last - first + 1
+        if counters is not None:
+            counters.extra[why] = counters.extra.get(why, 0) + n
+        if on_skip is None:
+            continue
+        kept_before = [k for k in range(first) if reasons[k] is None]
+        ref = f" (previous kept point {utcs[kept_before[-1]].isoformat()})" if kept_before else ""
+        where = (
+            f"{what} {numbers[first]}" if n == 1 else f"{what}s {numbers[first]}-{numbers[last]}"
+        )
+        on_skip(
+            f"{path}: {where}: time {utcs[first].isoformat()} "
+            f"{'goes backwards' if why == OUT_OF_ORDER else 'jumps'}{ref} and the following "
+            f"points do not confirm it; skipped ({why}, {n} point{'s' * (n > 1)})"
+        )
+    return [r is None for r in reasons]
 
-    Speed comes from ``<speed>`` (GPX 1.0 or Garmin TrackPointExtension v2), else None:
-    pacer's speed filter then derives it from positions. A truncated file yields the
-    points before the damage and reports it.
-    """
-    path = Path(path)
-    t_first: dt.datetime | None = None
-    n_ok = 0
+
+def _gpx_points(
+    path: Path, on_skip: SkipHandler, counters: SkipCounters | None
+) -> tuple[list[tuple[int, dt.datetime, float, float, str | None, str | None]], str | None]:
+    """Timestamped points ``(number, utc, lat, lon, ele, speed)`` and a damage message."""
+    points = []
     n_pt = 0
     try:
         for _event, elem in ET.iterparse(path, events=("end",)):
@@ -240,25 +263,47 @@ def fixes_from_gpx(
             if utc is None:
                 _skip(on_skip, counters, f"{path}: track point {n_pt}: no <time>")
                 continue
-            t_first = t_first or utc
-            n_ok += 1
-            yield Fix(
-                t_s=(utc - t_first).total_seconds(), utc=utc, valid=True, lat_deg=lat,
-                lon_deg=lon, alt_m=float(ele) if ele else None,
-                speed_mps=float(speed) if speed else None, fix_quality=1,
-            )  # fmt: skip
+            points.append((n_pt, utc, lat, lon, ele, speed))
     except ET.ParseError as exc:
         line, col = exc.position
-        if n_ok == 0:
+        if not points:
             raise InputError(f"{path}:{line}: not readable as GPX ({exc})") from exc
-        _skip(
-            on_skip,
-            counters,
-            f"{path}:{line}:{col}: XML damaged here; kept {n_ok} points before it",
-        )
-        return
+        return points, f"{path}:{line}:{col}: XML damaged here; kept {len(points)} points before it"
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    return points, None
+
+
+def fixes_from_gpx(
+    path: Path | str, *, on_skip: SkipHandler = None, counters: SkipCounters | None = None
+) -> Iterator[Fix]:
+    """Track points of a GPX 1.0/1.1 file as fixes (speed from extensions when given).
+
+    Speed comes from ``<speed>`` (GPX 1.0 or Garmin TrackPointExtension v2), else None:
+    pacer's speed filter then derives it from positions. A truncated file yields the
+    points before the damage and reports it. Points whose time goes backwards or jumps
+    more than an hour without the following points confirming it are dropped, counted
+    in ``counters.extra["time_jump"/"out_of_order"]`` and reported
+    (:func:`pacer.session.timeline.time_outliers`).
+    """
+    path = Path(path)
+    points, damage = _gpx_points(path, on_skip, counters)
+    if damage is not None:
+        _skip(on_skip, counters, damage)
+    keep = _time_filter(path, "track point", [p[0] for p in points], [p[1] for p in points],
+                        on_skip, counters)  # fmt: skip
+    t_first: dt.datetime | None = None
+    n_ok = 0
+    for (_n, utc, lat, lon, ele, speed), ok in zip(points, keep, strict=True):
+        if not ok:
+            continue
+        t_first = t_first or utc
+        n_ok += 1
+        yield Fix(
+            t_s=(utc - t_first).total_seconds(), utc=utc, valid=True, lat_deg=lat,
+            lon_deg=lon, alt_m=float(ele) if ele else None,
+            speed_mps=float(speed) if speed else None, fix_quality=1,
+        )  # fmt: skip
     if n_ok == 0:
         raise InputError(f"{path}: no timestamped track points")
 
@@ -271,8 +316,10 @@ def fixes_from_fit(
 ) -> Iterator[Fix]:
     """``record`` messages of a FIT activity as fixes (garmin-fit-sdk decoder).
 
-    Records without a position become no-fix epochs (``valid`` False). A truncated or
-    CRC-damaged file yields the records decoded before the damage and reports it.
+    Records without a position become no-fix epochs (``valid`` False). A truncated file
+    yields the records decoded before the damage and reports it; a CRC error (the
+    decoder reads every record, the checksum at the end disagrees) is reported as such.
+    Records with implausible times are dropped as in :func:`fixes_from_gpx`.
     """
     path = Path(path)
     try:
@@ -291,22 +338,38 @@ def fixes_from_fit(
     records = messages.get("record_mesgs", [])
     if errors:
         problem = str(errors[0]).replace("FIT Runtime Error ", "")
-        if not records:
+        if "CRC" in problem:
+            # every record was decoded, but some bytes are not what the device wrote
+            _skip(
+                on_skip,
+                counters,
+                f"{path}: CRC error: the file's checksum does not match its contents (damaged "
+                f"bytes somewhere in it); kept {len(records)} records, check their values",
+            )
+        elif not records:
             raise InputError(f"{path}: damaged FIT file ({problem}); no records before the damage")
-        _skip(
-            on_skip,
-            counters,
-            f"{path}: damaged FIT file ({problem}); kept {len(records)} records before it",
-        )
-    t_first: dt.datetime | None = None
-    n_ok = 0
+        else:
+            _skip(
+                on_skip,
+                counters,
+                f"{path}: damaged FIT file ({problem}); kept {len(records)} records before it",
+            )
+    timed = []
     for i, rec in enumerate(records, 1):
         if counters is not None:
             counters.lines += 1
-        utc = rec.get("timestamp")
-        if not isinstance(utc, dt.datetime):
+        if isinstance(rec.get("timestamp"), dt.datetime):
+            timed.append((i, rec))
+        else:
             _skip(on_skip, counters, f"{path}: record {i}: no timestamp")
+    keep = _time_filter(path, "record", [i for i, _ in timed],
+                        [rec["timestamp"] for _, rec in timed], on_skip, counters)  # fmt: skip
+    t_first: dt.datetime | None = None
+    n_ok = 0
+    for (_i, rec), ok in zip(timed, keep, strict=True):
+        if not ok:
             continue
+        utc = rec["timestamp"]
         t_first = t_first or utc
         lat, lon = rec.get("position_lat"), rec.get("position_long")
         has_pos = isinstance(lat, int) and isinstance(lon, int)

@@ -283,7 +283,7 @@ def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparis
     mine = [r for r in current.reps if r.kind is RepKind.WORK]
     theirs = [r for r in earlier.reps if r.kind is RepKind.WORK]
     out = []
-    for n, (a, b) in enumerate(zip(mine, theirs), 1):
+    for n, (a, b) in enumerate(zip(mine, theirs, strict=False), 1):
         name = f"rep {n}"
         same_target = (
             a.target_distance_m is not None and a.target_distance_m == b.target_distance_m

@@ -24,7 +24,9 @@ SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def _write_csv(path: Path, t: np.ndarray, xyz: np.ndarray, header="t_s,ax,ay,az,extra") -> Path:
-    rows = [header] + [f"{a:.6f},{x:.5f},{y:.5f},{z:.5f},7" for a, (x, y, z) in zip(t, xyz)]
+    rows = [header] + [
+        f"{a:.6f},{x:.5f},{y:.5f},{z:.5f},7" for a, (x, y, z) in zip(t, xyz, strict=True)
+    ]
     path.write_text("\n".join(rows) + "\n")
     return path
 
@@ -168,3 +170,91 @@ def test_real_track_session_gpx_with_recording_gaps():
     t = np.array([f.t_s for f in fixes])
     assert len(fixes) == 691 and t[-1] == 1527.0  # the watch paused: points are missing
     assert np.all(np.diff(t) > 0) and np.diff(t).max() > 10
+
+
+# ---------------------------------------------------------------------- wrong timestamps
+
+
+def _gpx(times: list[str]) -> str:
+    pts = "".join(
+        f'<trkpt lat="{51.0 + k * 1e-5:.6f}" lon="-0.4"><time>{t}</time></trkpt>'
+        for k, t in enumerate(times)
+    )
+    return (
+        '<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+        f"<trk><trkseg>{pts}</trkseg></trk></gpx>"
+    )
+
+
+def _minutes(start_min: int, n: int, year: int = 2021) -> list[str]:
+    return [f"{year}-06-17T18:{m:02d}:00Z" for m in range(start_min, start_min + n)]
+
+
+def test_one_gpx_point_ten_years_ahead_is_dropped_and_counted(tmp_path):
+    times = _minutes(0, 10)
+    times[5] = times[5].replace("2021", "2031")
+    path = tmp_path / "jump.gpx"
+    path.write_text(_gpx(times))
+    skips, counters = [], SkipCounters()
+    fixes = list(fixes_from_gpx(path, on_skip=skips.append, counters=counters))
+    assert len(fixes) == 9
+    assert [f.t_s for f in fixes] == [0, 60, 120, 180, 240, 360, 420, 480, 540]
+    assert counters.extra == {"time_jump": 1}
+    assert len(skips) == 1 and "track point 6" in skips[0] and "time_jump" in skips[0]
+
+
+def test_gpx_point_going_backwards_is_out_of_order(tmp_path):
+    times = _minutes(10, 8)
+    times[3] = "2021-06-17T17:00:00Z"
+    path = tmp_path / "back.gpx"
+    path.write_text(_gpx(times))
+    counters = SkipCounters()
+    fixes = list(fixes_from_gpx(path, counters=counters))
+    assert len(fixes) == 7 and all(np.diff([f.t_s for f in fixes]) > 0)
+    assert counters.extra == {"out_of_order": 1}
+
+
+def test_a_wrong_first_point_does_not_take_the_track_with_it(tmp_path):
+    times = _minutes(0, 6)
+    times[0] = "2102-01-01T00:00:00Z"
+    path = tmp_path / "first.gpx"
+    path.write_text(_gpx(times))
+    counters = SkipCounters()
+    fixes = list(fixes_from_gpx(path, counters=counters))
+    assert len(fixes) == 5 and fixes[0].t_s == 0.0 and fixes[-1].t_s == 240.0
+    assert counters.extra == {"time_jump": 1}
+
+
+def test_a_pause_confirmed_by_the_following_points_is_kept(tmp_path):
+    # a two-hour break in a long event: 3+ points on the new time base confirm it
+    times = _minutes(0, 5) + [f"2021-06-17T21:{m:02d}:00Z" for m in range(4)]
+    path = tmp_path / "pause.gpx"
+    path.write_text(_gpx(times))
+    counters = SkipCounters()
+    fixes = list(fixes_from_gpx(path, counters=counters))
+    assert len(fixes) == 9 and counters.extra == {}
+    assert fixes[5].t_s == 3 * 3600.0
+
+
+def test_two_trailing_points_a_day_ahead_are_not_enough_to_confirm(tmp_path):
+    times = _minutes(0, 5) + ["2021-06-18T18:10:00Z", "2021-06-18T18:11:00Z"]
+    path = tmp_path / "tail.gpx"
+    path.write_text(_gpx(times))
+    counters = SkipCounters()
+    fixes = list(fixes_from_gpx(path, counters=counters))
+    assert len(fixes) == 5 and counters.extra == {"time_jump": 2}
+
+
+def test_fit_with_a_flipped_bit_reports_crc_and_drops_the_2085_record(tmp_path):
+    data = bytearray((DATA / "garmin-fenix-5-run.fit").read_bytes())
+    data[2036] ^= 0x80  # makes one record's timestamp 2085 (and the file CRC wrong)
+    path = tmp_path / "flipped.fit"
+    path.write_bytes(bytes(data))
+    skips, counters = [], SkipCounters()
+    fixes = list(fixes_from_fit(path, on_skip=skips.append, counters=counters))
+    clean = list(fixes_from_fit(DATA / "garmin-fenix-5-run.fit"))
+    assert len(fixes) == len(clean) - 1
+    assert max(f.t_s for f in fixes) <= max(f.t_s for f in clean)
+    assert all(f.utc.year == 2017 for f in fixes)
+    assert counters.extra == {"time_jump": 1}
+    assert any("CRC error" in s for s in skips)
