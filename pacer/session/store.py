@@ -9,8 +9,8 @@ Layout of a session directory (see docs/sessions.md)::
     accel.idx    per block: <f8 t0_s, <f8 rate_hz, <u4 n, <u4 lost_samples  (24 bytes)
 
 Every ``append_*``/``add_*`` call only queues in memory; :meth:`SessionWriter.flush`
-(called by the runtime at least once a second) writes and fsyncs the raw logs and commits
-one SQLite transaction (``synchronous=FULL``). A kill -9 or a power cut therefore loses
+(called by the runtime at least once a second) writes and syncs (fdatasync) the raw logs
+and commits one SQLite transaction (``synchronous=FULL``). A kill -9 or a power cut therefore loses
 at most what was queued since the last flush. ``close()`` records ``ended`` in ``meta``;
 a session without it was ended abruptly.
 
@@ -282,7 +282,7 @@ class SessionWriter:
     # ------------------------------------------------------------------ durability
 
     def flush(self) -> None:
-        """Write and fsync the raw logs, commit queued rows in one transaction. Never raises."""
+        """Write and sync the raw logs, commit queued rows in one transaction. Never raises."""
         if not (self._nmea.stopped and self._accel.stopped):
             free = self._free_bytes()
             if free is not None and free < self._reserve_bytes:
