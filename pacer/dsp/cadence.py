@@ -9,7 +9,9 @@ linear interpolation onto a uniform grid at the calibrated rate of the first blo
 after a (re)start; later blocks whose calibrated rate drifts a little are mapped onto
 the same grid through their own time stamps, so small rate changes neither shift nor
 stretch the signal. ``lost_samples > 0``, a time jump, or a rate change of more than
-20 % restarts the tracker (buffer cleared, no exception).
+20 % restarts the tracker (buffer cleared, no exception). The blocks that arrive
+between two hops are resampled together when the hop is due (one interpolation per hop
+instead of one per block; the same linear segments, so the same grid values).
 
 Every ``hop_s`` the last ``window_s`` of the grid goes to
 :func:`pacer.dsp.steps.window_cadence` (autocorrelation, bands under 2:1, flight-phase
@@ -143,6 +145,9 @@ class CadenceTracker:
         cap = int(np.ceil((self.window_s + 2 * self.hop_s + 2.0) * self._rate_hz)) + 8
         self._ring = _Ring(cap)
         self._prev: tuple[float, float] | None = None
+        # blocks not yet resampled, and the last resampled sample (t, |a|) they continue
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._anchor: tuple[np.ndarray, np.ndarray] | None = None
         self._next_hop_s = self._grid_t0_s + self.hop_s
         self._ff_cursor = 0  # absolute grid index before which footfalls were reported
         self._ff_last: float | None = None  # grid position of the last footfall
@@ -195,21 +200,31 @@ class CadenceTracker:
             # A block stamped a little early (the rate regression moved) overlaps the
             # last one: keep only its samples after the last sample already placed
             # (the times increase, so those are a tail).
-            t_prev, m_prev = self._prev
+            t_prev = self._prev[0]
             if not t_s[-1] > t_prev:
                 return []
             if not t_s[0] > t_prev:
                 first = int(np.searchsorted(t_s, t_prev, side="right"))
                 t_s, mag = t_s[first:], mag[first:]
-            t_s = np.concatenate(((t_prev,), t_s))
-            mag = np.concatenate(((m_prev,), mag))
-        k_last = math.floor((float(t_s[-1]) - self._grid_t0_s) * self._rate_hz + 1e-9)
+        self._prev = (float(t_s[-1]), float(mag[-1]))
+        self._pending.append((t_s, mag))
+        k_last = math.floor((self._prev[0] - self._grid_t0_s) * self._rate_hz + 1e-9)
+        k_end = round((self._next_hop_s - self._grid_t0_s) * self._rate_hz)
+        if k_end > max(k_last + 1, ring.count):
+            return []  # no hop due: resample the blocks together when one is
+        # Resample everything since the last hop in one go: the grid values are linear
+        # interpolation on the same segments (the chain of samples starts at the last
+        # sample already resampled), so this is what block-by-block resampling gives.
+        chain = self._pending if self._anchor is None else [self._anchor, *self._pending]
+        t_all = np.concatenate([c[0] for c in chain])
+        m_all = np.concatenate([c[1] for c in chain])
+        self._anchor = (t_all[-1:], m_all[-1:])
+        self._pending = []
         k0 = ring.count
         grid = np.empty(0)
         if k_last >= k0:
             k = np.arange(k0, k_last + 1)
-            grid = np.interp(self._grid_t0_s + k / self._rate_hz, t_s, mag)
-        self._prev = (float(t_s[-1]), float(mag[-1]))
+            grid = np.interp(self._grid_t0_s + k / self._rate_hz, t_all, m_all)
         out: list[CadenceEstimate] = []
         while True:
             k_end = round((self._next_hop_s - self._grid_t0_s) * self._rate_hz)
