@@ -68,8 +68,27 @@ def run(args: argparse.Namespace) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     out = Path(args.output)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(payload)  # whole file or nothing: a reader never sees half an export
-    os.replace(tmp, out)
+    write_whole(out, payload)
     print(f"wrote {out} ({len(payload)} bytes)", file=sys.stderr)
     return 0
+
+
+def write_whole(out: Path, payload: bytes) -> None:
+    """Write ``out`` whole or not at all (a reader never sees half a file).
+
+    Goes through a hidden temporary file next to ``out``; an error names ``out``, not
+    the temporary file: ``cannot write /x/y.gpx: no such directory``.
+    """
+    from pacer.errors import InputError
+
+    out = Path(out)
+    if not out.parent.is_dir():
+        what = "no such directory" if not out.parent.exists() else "not a directory"
+        raise InputError(f"cannot write {out}: {what} ({out.parent})")
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        tmp.write_bytes(payload)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from exc

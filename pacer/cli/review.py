@@ -34,16 +34,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
+    from pacer.cli.export import write_whole
     from pacer.errors import SessionError
     from pacer.session.reader import (
         open_session,
         previous_session_of,
         resolve_session,
     )  # fmt: skip
-    from pacer.session.report_text import review_text
-    from pacer.session.summary import compare_reps, review_json
+    from pacer.session.summary import compare_reps
 
     data_dir = data_dir_for(args)
     path = resolve_session(args.session, data_dir)
@@ -62,13 +60,36 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         from pacer.session.plot import save_plot
 
-        save_plot(data, args.plot)
+        plot = Path(args.plot)
+        if not plot.parent.is_dir():
+            raise SessionError(f"cannot write {plot}: no such directory ({plot.parent})")
+        save_plot(data, plot)
     if args.html:
         from pacer.session.html_report import review_html
 
-        Path(args.html).write_text(review_html(data, comparison=comparison), encoding="utf-8")
+        write_whole(Path(args.html), review_html(data, comparison=comparison).encode("utf-8"))
+    try:
+        _print_review(args, data, comparison)
+    except BrokenPipeError:  # `pacer review | head`: the reader has what it wanted
+        quiet_stdout()
+    return 0
+
+
+def quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the exit flush stays silent."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _print_review(args: argparse.Namespace, data: object, comparison: object) -> None:
+    import json
+
+    from pacer.session.report_text import review_text
+    from pacer.session.summary import review_json
+
     if args.json:
-        doc = review_json(data)
+        doc = review_json(data)  # type: ignore[arg-type]
         if comparison is not None:
             doc["comparison"] = [
                 {
@@ -82,5 +103,5 @@ def run(args: argparse.Namespace) -> int:
         json.dump(doc, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(review_text(data, cues=args.cues, comparison=comparison))
-    return 0
+        sys.stdout.write(review_text(data, cues=args.cues, comparison=comparison))  # type: ignore[arg-type]
+    sys.stdout.flush()

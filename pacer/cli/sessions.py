@@ -24,7 +24,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     d = sub.add_parser(
         "delete", help="delete one session", description="Delete one session directory."
     )
-    d.add_argument("id", metavar="ID", help="session id (directory name) or path")
+    d.add_argument(
+        "id",
+        metavar="ID",
+        help="session id in the data directory, or a path containing '/' (e.g. ./ID)",
+    )
     pr = sub.add_parser(
         "prune",
         help="delete the oldest sessions above a size cap",
@@ -70,20 +74,12 @@ def data_dir_for(args: argparse.Namespace) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     from pacer.errors import SessionError
-    from pacer.session.reader import (
-        delete_session,
-        list_sessions,
-        prune,
-        resolve_session,
-        session_bytes,
-        session_overview,
-    )  # fmt: skip
-    from pacer.units import format_clock
+    from pacer.session.reader import delete_session, prune, resolve_session
 
     data_dir = data_dir_for(args)
     action = args.action or "list"
     if action == "delete":
-        path = resolve_session(args.id, data_dir)
+        path = resolve_session(args.id, data_dir, for_delete=True)
         delete_session(path)
         print(f"deleted {path}")
         return 0
@@ -100,10 +96,27 @@ def run(args: argparse.Namespace) -> int:
         for path in prune(data_dir, max_bytes):
             print(f"deleted {path}")
         return 0
+    try:
+        _print_list(data_dir)
+    except BrokenPipeError:  # `pacer sessions | head -1`: the reader has what it wanted
+        import os
+        import sys
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _print_list(data_dir: Path) -> None:
+    import sys
+
+    from pacer.errors import SessionError
+    from pacer.session.reader import list_sessions, session_bytes, session_overview
+    from pacer.units import format_clock
+
     sessions = list_sessions(data_dir)
     if not sessions:
         print(f"no sessions in {data_dir}")
-        return 0
+        return
     for path in sessions:
         size_mb = session_bytes(path) / 1e6
         try:
@@ -117,4 +130,4 @@ def run(args: argparse.Namespace) -> int:
             f"{s.id:<18} {when}  {format_clock(s.duration_s):>7}  {s.distance_m / 1000:6.2f} km  "
             f"{s.ended:<7} {size_mb:6.1f} MB  {workout}"
         )
-    return 0
+    sys.stdout.flush()

@@ -12,16 +12,19 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from pacer.errors import SessionError
-from pacer.models import AccelBlock, Cue, Estimate, Fix, Rep
+from pacer.models import Cue, Estimate, Fix, Rep
 from pacer.session import rows
+from pacer.session.rawread import (  # re-exported: replay reads the raw logs from here
+    iter_raw_accel as iter_raw_accel,
+)
+from pacer.session.rawread import iter_raw_nmea as iter_raw_nmea
+from pacer.session.rawread import raw_log_problems as raw_log_problems
 from pacer.session.schema import (
     ACCEL_INDEX_NAME,
     ACCEL_NAME,
@@ -30,7 +33,6 @@ from pacer.session.schema import (
     NMEA_NAME,
     SCHEMA_VERSION,
 )
-from pacer.session.store import ACCEL_DTYPE, ACCEL_INDEX, NMEA_INDEX
 
 
 @dataclass(frozen=True)
@@ -79,16 +81,44 @@ def is_session(path: Path) -> bool:
     return (Path(path) / DB_NAME).is_file()
 
 
+def written_time_s(path: Path) -> float:
+    """When a session was last written (Unix seconds): the newest modification time of
+    its raw-log indexes, else of ``session.db``.
+
+    The start time recorded in ``meta`` is the time of the *run* (a replayed 2021 GPX,
+    every ``pacer sim`` at its scripted start), so it cannot tell which session is the
+    newest. The writer does not record a wall-clock creation time, so the file system
+    does: the indexes are appended at every flush and only the writer touches them
+    (opening a crashed session's database recovers its WAL, which rewrites
+    ``session.db`` -- a review must not make an old session "latest").
+    """
+    path = Path(path)
+    times = []
+    for name in (NMEA_INDEX_NAME, ACCEL_INDEX_NAME):
+        try:
+            times.append((path / name).stat().st_mtime)
+        except OSError:
+            continue
+    if times:
+        return max(times)
+    try:
+        return (path / DB_NAME).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def list_sessions(data_dir: Path) -> list[Path]:
-    """Session directories directly under ``data_dir``, oldest first (by name = start time)."""
+    """Session directories directly under ``data_dir``, oldest written first
+    (:func:`written_time_s`; the name breaks ties)."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         return []
-    return sorted(p for p in data_dir.iterdir() if p.is_dir() and is_session(p))
+    found = [p for p in data_dir.iterdir() if p.is_dir() and is_session(p)]
+    return sorted(found, key=lambda p: (written_time_s(p), p.name))
 
 
 def latest_session(data_dir: Path) -> Path:
-    """The newest session under ``data_dir``; SessionError if there is none."""
+    """The most recently written session under ``data_dir``; SessionError if there is none."""
     sessions = list_sessions(data_dir)
     if not sessions:
         raise SessionError(
@@ -97,16 +127,41 @@ def latest_session(data_dir: Path) -> Path:
     return sessions[-1]
 
 
-def resolve_session(arg: str | None, data_dir: Path | None = None) -> Path:
-    """A SESSION argument: a directory, a session id under the data dir, or None = latest."""
+def _is_bare_name(arg: str) -> bool:
+    return os.sep not in arg and (os.altsep is None or os.altsep not in arg) and arg not in (
+        ".", ".."
+    )  # fmt: skip
+
+
+def resolve_session(
+    arg: str | None, data_dir: Path | None = None, *, for_delete: bool = False
+) -> Path:
+    """A SESSION argument as a directory.
+
+    * None: the latest session in the data directory.
+    * A bare name (no ``/``): the session of that id in the data directory. Only for
+      reading (review, export), and only when the data directory has no session of
+      that name, a session directory of that name in the current directory is taken.
+    * Anything with a ``/`` (``./s1``, ``/tmp/x``, ``runs/s1``): that path.
+
+    With ``for_delete`` a bare name means the data directory and nothing else, so
+    ``pacer sessions --data-dir D delete s1`` can never remove ``./s1``.
+    """
     data_dir = data_dir or default_data_dir()
     if arg is None:
         return latest_session(data_dir)
+    if _is_bare_name(arg):
+        if is_session(data_dir / arg):
+            return data_dir / arg
+        if not for_delete and is_session(Path(arg)):
+            return Path(arg)
+        raise SessionError(
+            f"{arg}: no such session in {data_dir} (give a path with a '/' for a directory "
+            f"elsewhere, e.g. ./{arg})"
+        )
     path = Path(arg)
     if is_session(path):
         return path
-    if is_session(data_dir / arg):
-        return data_dir / arg
     raise SessionError(f"{arg}: not a session directory (no {DB_NAME})")
 
 
@@ -114,18 +169,61 @@ def session_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
-def delete_session(path: Path) -> None:
-    """Delete one session directory (refuses anything that is not a session)."""
+#: files a session directory may hold besides what users put next to them (plots, exports)
+SESSION_FILES = frozenset(
+    {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal",
+     NMEA_NAME, NMEA_INDEX_NAME, ACCEL_NAME, ACCEL_INDEX_NAME}
+)  # fmt: skip
+
+
+def check_deletable(path: Path) -> None:
+    """Raise SessionError unless ``path`` is a pacer session directory.
+
+    A pacer session directory is a real directory (not a symlink) with no
+    subdirectories whose ``session.db`` is a pacer database (``PRAGMA user_version``
+    >= 1 and a ``meta`` table). A home or project directory that happens to hold a file
+    called ``session.db`` is refused.
+    """
+    path = Path(path)
+    if path.is_symlink() or not path.is_dir():
+        raise SessionError(f"{path}: not a session directory; nothing deleted")
     if not is_session(path):
         raise SessionError(f"{path}: not a session directory (no {DB_NAME}); nothing deleted")
+    subdirs = [p.name for p in path.iterdir() if p.is_dir()]
+    if subdirs:
+        raise SessionError(
+            f"{path}: holds directories ({', '.join(sorted(subdirs)[:3])}), so it is not a "
+            "pacer session directory; nothing deleted"
+        )
+    try:
+        conn = _connect(path / DB_NAME)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            has_meta = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+            ).fetchone()
+        finally:
+            conn.close()
+    except (SessionError, sqlite3.DatabaseError) as exc:
+        raise SessionError(
+            f"{path}: not a readable pacer session ({exc}); nothing deleted"
+        ) from exc
+    if version < 1 or not has_meta:
+        raise SessionError(f"{path / DB_NAME}: not a pacer session database; nothing deleted")
+
+
+def delete_session(path: Path) -> None:
+    """Delete one session directory (refuses anything that is not one: :func:`check_deletable`)."""
+    check_deletable(path)
     shutil.rmtree(path)
 
 
 def prune(data_dir: Path, max_bytes: int, *, keep: Path | None = None) -> list[Path]:
-    """Delete the oldest sessions until the total is at most ``max_bytes``.
+    """Delete the least recently written sessions until the total is at most ``max_bytes``.
 
     Only called when a cap is configured. ``keep`` (the running session) is never
-    deleted. Returns the deleted directories.
+    deleted; neither is a directory :func:`check_deletable` refuses. Returns the
+    deleted directories.
     """
     sessions = list_sessions(data_dir)
     sizes = {p: session_bytes(p) for p in sessions}
@@ -136,7 +234,10 @@ def prune(data_dir: Path, max_bytes: int, *, keep: Path | None = None) -> list[P
             break
         if keep is not None and path.resolve() == Path(keep).resolve():
             continue
-        delete_session(path)
+        try:
+            delete_session(path)
+        except SessionError:
+            continue
         total -= sizes[path]
         deleted.append(path)
     return deleted
@@ -152,6 +253,27 @@ def read_meta(directory: Path) -> dict[str, Any]:
         raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
     finally:
         conn.close()
+
+
+def read_meta_or_empty(
+    directory: Path, on_warning: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """``read_meta``, but a missing or damaged ``session.db`` gives ``{}`` (for replay).
+
+    The raw logs replay without the database; ``on_warning`` gets one line saying why
+    the meta (workout, start time) is missing. Still a SessionError when the directory
+    holds neither a database nor a raw log: then there is nothing to replay.
+    """
+    directory = Path(directory)
+    try:
+        return read_meta(directory)
+    except SessionError as exc:
+        raw = [n for n in (NMEA_INDEX_NAME, ACCEL_INDEX_NAME) if (directory / n).is_file()]
+        if not raw:
+            raise
+        if on_warning is not None:
+            on_warning(f"{exc}; replaying the raw logs without the session's meta")
+        return {}
 
 
 @dataclass(frozen=True)
@@ -211,13 +333,17 @@ def session_overview(directory: Path) -> SessionOverview:
 
 
 def previous_session_of(data_dir: Path, directory: Path) -> Path | None:
-    """The newest session under ``data_dir`` older than ``directory`` with the same workout."""
+    """The last session under ``data_dir`` written before ``directory`` with the same workout."""
     directory = Path(directory)
     workout = read_meta(directory).get("workout")
     if workout is None:
         return None
     me = directory.resolve()
-    earlier = [p for p in list_sessions(data_dir) if p.name < directory.name and p.resolve() != me]
+    sessions = list_sessions(data_dir)
+    mine = (written_time_s(directory), directory.name)
+    earlier = [
+        p for p in sessions if (written_time_s(p), p.name) < mine and p.resolve() != me
+    ]  # fmt: skip
     for path in reversed(earlier):
         try:
             if read_meta(path).get("workout") == workout:
@@ -311,43 +437,3 @@ def open_session(directory: Path) -> SessionData:
         cues=cues, cue_audio=cue_audio, events=events, counters=counters,
         ended=str(ended) if ended else "abrupt",
     )  # fmt: skip
-
-
-# ---------------------------------------------------------------------- raw logs (replay)
-
-
-def _whole_records(path: Path, size: int) -> bytes:
-    data = path.read_bytes() if path.exists() else b""
-    return data[: len(data) - len(data) % size]
-
-
-def iter_raw_nmea(directory: Path) -> Iterator[tuple[float, bytes]]:
-    """The receiver bytes of a session as (t_s, chunk), in the order they were read.
-
-    A chunk whose index record or data is incomplete (crash mid-write) ends the log.
-    """
-    directory = Path(directory)
-    index = _whole_records(directory / NMEA_INDEX_NAME, NMEA_INDEX.size)
-    data_path = directory / NMEA_NAME
-    data = data_path.read_bytes() if data_path.exists() else b""
-    for t_s, offset, length in NMEA_INDEX.iter_unpack(index):
-        if offset + length > len(data):
-            break
-        yield t_s, data[offset : offset + length]
-
-
-def iter_raw_accel(directory: Path) -> Iterator[AccelBlock]:
-    """The accelerometer blocks of a session as they were sampled (m/s^2, float32 precision)."""
-    directory = Path(directory)
-    index = _whole_records(directory / ACCEL_INDEX_NAME, ACCEL_INDEX.size)
-    samples = np.frombuffer(
-        _whole_records(directory / ACCEL_NAME, ACCEL_DTYPE.itemsize), ACCEL_DTYPE
-    )
-    start = 0
-    for t0_s, rate_hz, n, lost in ACCEL_INDEX.iter_unpack(index):
-        if start + n > samples.shape[0]:
-            break
-        chunk = samples[start : start + n]
-        xyz = np.column_stack([chunk["ax"], chunk["ay"], chunk["az"]]).astype(np.float64)
-        yield AccelBlock(t0_s=t0_s, rate_hz=rate_hz, samples_mps2=xyz, lost_samples=lost)
-        start += n

@@ -48,7 +48,7 @@ def rep_cells(r: RepRow) -> tuple[str, ...]:
     return (
         str(r.index), r.label or r.kind, _target(r),
         format_clock(r.duration_s, tenths=True), f"{r.distance_m:.0f} m",
-        format_pace(r.pace_s_per_km),
+        "--" if r.pace_s_per_km is None else format_pace(r.pace_s_per_km),
         format_pace(r.target_pace_s_per_km) if r.target_pace_s_per_km else "",
         _deviation(r), "" if r.cadence_spm is None else f"{r.cadence_spm:.0f} spm",
         r.distance_source,

@@ -67,6 +67,25 @@ class RepComparison:
 
 #: a work rep within this fraction of its target counts as on target
 ON_TARGET_FRACTION = 0.01
+#: below this distance a step has no meaningful pace (a walk-in, a GPS wobble)
+MIN_PACE_DISTANCE_M = 20.0
+#: slower than this (30:00/km) a "pace" is standing still, not running or walking
+MAX_PACE_S_PER_KM = 1800.0
+
+
+def meaningful_pace(
+    duration_s: float, distance_m: float, pace_s_per_km: float | None = None
+) -> float | None:
+    """The pace of a step, or None when it means nothing.
+
+    ``pace_s_per_km`` (as recorded) or else duration over distance; None when the
+    distance is under :data:`MIN_PACE_DISTANCE_M` or the pace is slower than
+    :data:`MAX_PACE_S_PER_KM` (0.05 m in 2.4 h is not a pace of 157:51:45/km).
+    """
+    if distance_m < MIN_PACE_DISTANCE_M:
+        return None
+    pace = pace_s_per_km if pace_s_per_km is not None else duration_s / distance_m * 1000.0
+    return pace if 0.0 < pace <= MAX_PACE_S_PER_KM else None
 
 
 def utc_json(when: dt.datetime | None) -> str | None:
@@ -154,11 +173,10 @@ def target_pace(rep: Rep) -> float | None:
 def rep_rows(data: SessionData) -> list[RepRow]:
     out = []
     for rep in data.reps:
-        pace = rep.pace_s_per_km
-        if pace is None and rep.distance_m > 0:
-            pace = rep.duration_s / rep.distance_m * 1000.0
+        pace = meaningful_pace(rep.duration_s, rep.distance_m, rep.pace_s_per_km)
         tpace = target_pace(rep)
-        ttime = target_time_s(rep)
+        # a time deviation over a few metres is noise, like the pace
+        ttime = target_time_s(rep) if rep.distance_m >= MIN_PACE_DISTANCE_M else None
         out.append(
             RepRow(
                 index=rep.index,
@@ -196,7 +214,7 @@ def summarize(data: SessionData) -> SessionSummary:
         id=data.id, start_utc=session_start_utc(data), duration_s=session_duration_s(data),
         distance_m=session_distance_m(data), workout=workout_title(data), ended=data.ended,
         work_reps=len(work), work_distance_m=dist, work_duration_s=dur,
-        work_pace_s_per_km=dur / dist * 1000.0 if dist > 0 else None,
+        work_pace_s_per_km=meaningful_pace(dur, dist),
         work_cadence_spm=sum(c * d for c, d in cad) / cad_t if cad_t > 0 else None,
         reps_on_target=on_target,
         cues_spoken=sum(1 for c in data.cues if not c.dropped),
@@ -300,8 +318,8 @@ def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparis
                 )
             )
             continue
-        pa = a.pace_s_per_km or (a.duration_s / a.distance_m * 1000 if a.distance_m > 0 else None)
-        pb = b.pace_s_per_km or (b.duration_s / b.distance_m * 1000 if b.distance_m > 0 else None)
+        pa = meaningful_pace(a.duration_s, a.distance_m, a.pace_s_per_km)
+        pb = meaningful_pace(b.duration_s, b.distance_m, b.pace_s_per_km)
         if pa is None or pb is None:
             out.append(RepComparison(a.index, name, None, None, f"{name}: no pace to compare"))
             continue

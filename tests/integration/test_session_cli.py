@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pacer.cli.main import main
-from pacer.session.reader import open_session
+from pacer.session.reader import open_session, written_time_s
 from pacer.session.summary import review_json
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "session"
@@ -96,6 +98,11 @@ def test_sessions_list_names_a_damaged_session_and_goes_on(data_dir, capsys):
     bad = data_dir / "20261120-000000"
     bad.mkdir()
     (bad / "session.db").write_bytes(b"not a database" * 100)
+    # listed in the order written: make it written between the two good ones
+    between_s = (
+        sum(written_time_s(data_dir / n) for n in ("20261117-180000", "20261123-180000")) / 2
+    )
+    os.utime(bad / "session.db", (between_s, between_s))
     assert main(["sessions", "--data-dir", str(data_dir), "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and lines[1].startswith("20261120-000000  damaged:")
@@ -180,6 +187,8 @@ def test_data_dir_and_prune_cap_from_the_config(data_dir, tmp_path, capsys, monk
     cfg.write_text(f'[session]\ndata_dir = "{data_dir}"\n')
     assert main(["sessions", "--config", str(cfg), "prune"]) == 1  # no cap configured
     assert "max_bytes" in capsys.readouterr().err
+    for name in ("20261117-180000", "20261123-180000"):  # the config takes caps >= 1 MB
+        (data_dir / name / "export.gpx").write_bytes(b"\0" * 1_100_000)
     one = sum(f.stat().st_size for f in (data_dir / "20261123-180000").iterdir())
     cfg.write_text(f'[session]\ndata_dir = "{data_dir}"\nmax_bytes = {one + 1000}\n')
     assert main(["sessions", "--config", str(cfg), "prune"]) == 0
@@ -187,3 +196,38 @@ def test_data_dir_and_prune_cap_from_the_config(data_dir, tmp_path, capsys, monk
     assert [p.name for p in data_dir.iterdir()] == ["20261123-180000"]  # oldest went
     assert main(["review", "--config", str(cfg), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["session"]["id"] == "20261123-180000"
+
+
+def test_delete_by_name_removes_the_data_dir_session_not_the_one_here(
+    data_dir, tmp_path, monkeypatch, capsys
+):
+    here = tmp_path / "cwd"
+    here.mkdir()
+    shutil.copytree(data_dir / "20261117-180000", here / "20261117-180000")
+    monkeypatch.chdir(here)
+    argv = ["sessions", "--data-dir", str(data_dir), "delete", "20261117-180000"]
+    assert main(argv) == 0
+    assert not (data_dir / "20261117-180000").exists()
+    assert (here / "20261117-180000" / "session.db").is_file()
+    capsys.readouterr()
+    assert main(argv) == 1  # gone from the data dir: refused, ./20261117-180000 untouched
+    assert "no such session in" in capsys.readouterr().err
+    assert (here / "20261117-180000" / "session.db").is_file()
+
+
+def test_export_to_a_missing_directory_names_the_file_not_the_temp(data_dir, capsys):
+    argv = ["export", "--data-dir", str(data_dir), "-f", "gpx", "-o", "/nonexist/x.gpx"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err == "pacer: error: cannot write /nonexist/x.gpx: no such directory (/nonexist)\n"
+
+
+@pytest.mark.parametrize(
+    "argv", [["sessions", "list"], ["review", "--cues"], ["export", "-f", "csv"]]
+)
+def test_output_into_a_closed_pipe_exits_quietly(data_dir, argv):
+    cmd = [sys.executable, "-m", "pacer", argv[0], "--data-dir", str(data_dir), *argv[1:]]
+    producer = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    producer.stdout.close()  # no reader left, as after `| head -1` has its line: EPIPE
+    err = producer.stderr.read()
+    assert producer.wait(timeout=60) == 0 and err == b""

@@ -216,7 +216,7 @@ class FullDiskFile:
     """A binary append file on a disk with ``budget`` bytes free (shared between files)."""
 
     def __init__(self, path: Path, budget: list[int]):
-        self._f = open(path, "ab", buffering=0)  # noqa: SIM115
+        self._f = open(path, "ab", buffering=0)
         self._budget = budget
 
     def write(self, data):

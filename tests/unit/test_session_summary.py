@@ -104,7 +104,7 @@ def test_rep_rows_deviation_and_summary(golden):
     ],
 )
 def test_relative_day(days, text):
-    now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)  # a Monday
+    now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # a Monday
     assert relative_day(now, now - dt.timedelta(days=days)) == text
 
 
@@ -145,3 +145,27 @@ def test_cheap_overview_agrees_with_the_full_summary(golden):
     assert over.duration_s == pytest.approx(full.duration_s)
     assert over.distance_m == pytest.approx(full.distance_m)
     assert over.start_utc == full.start_utc and over.ended == full.ended
+
+
+def test_no_pace_for_a_step_with_almost_no_distance(tmp_path):
+    from pacer.models import Rep, RepKind
+    from pacer.session.report_text import review_text
+    from pacer.session.store import SessionWriter
+
+    with SessionWriter.create(tmp_path / "s", meta={"workout": "w"}) as w:
+        # 0.05 m in 7.9 h: what a warm-up left standing records
+        w.add_rep(Rep(1, RepKind.WARMUP, 0.0, 28_415.0, 0.05, pace_s_per_km=568_305_160.0,
+                      label="warmup"))  # fmt: skip
+        # 25 m in 15 min: far enough, but slower than 30 min/km
+        w.add_rep(Rep(2, RepKind.RECOVERY, 28_415.0, 900.0, 25.0, label="jog"))
+        w.add_rep(Rep(3, RepKind.WORK, 29_315.0, 36.0, 200.0, target_distance_m=200.0,
+                      target_duration_s=36.0, label="rep 1 of 1"))  # fmt: skip
+    data = open_session(tmp_path / "s")
+    paces = [r["pace_s_per_km"] for r in review_json(data)["reps"]]
+    assert paces == [None, None, 180.0]
+    table = review_text(data).splitlines()
+    warmup = next(line for line in table if line.startswith("1 "))
+    jog = next(line for line in table if line.startswith("2 "))
+    assert " -- " in warmup + " " and " -- " in jog + " "
+    assert "/km" not in warmup and "/km" not in jog
+    assert summarize(data).work_pace_s_per_km == pytest.approx(180.0)
