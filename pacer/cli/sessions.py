@@ -24,11 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     d = sub.add_parser(
         "delete", help="delete one session", description="Delete one session directory."
     )
-    d.add_argument(
-        "id",
-        metavar="ID",
-        help="session id in the data directory, or a path containing '/' (e.g. ./ID)",
-    )
+    d.add_argument("id", metavar="ID", help="session id (directory name) or path")
     pr = sub.add_parser(
         "prune",
         help="delete the oldest sessions above a size cap",
