@@ -195,6 +195,7 @@ class Rep:
     cadence_spm: float | None = None
     distance_source: DistanceSource = DistanceSource.GPS
     label: str = ""  # e.g. "rep 3 of 8"
+    completed: bool = True  # False: stopped short (END or session end mid-rep)
 
 
 class CueKind(enum.Enum):

@@ -10,12 +10,20 @@ How a step starts
       cadence is known) on two consecutive estimates; the start is put back to the
       moment the speed crossed the threshold;
     * every other step starts the moment the previous one ends (a rep after a timed
-      recovery starts at the "go" of the spoken countdown).
+      recovery starts at the "go" of the spoken countdown);
+    * except, in "auto" and "immediate" modes: a rep whose "go" finds the runner not
+      moving (standing, or no fix) waits, and starts when the runner moves again
+      (backdated as the auto start); and a runner who stood in a timed recovery and sets
+      off at rep speed once half of it is done starts the rep then.
 How a step ends
     * at its distance: the crossing time is interpolated between the two estimates that
       straddle it (distance from ``Estimate.distance_m``, track-snapped on a track);
     * at its time (paused time does not count); open steps only by START_LAP;
-    * START_LAP ends any running step (a lap); SKIP ends it and moves on; END finishes.
+    * a distance rep whose runner stops (no moving estimate for ``STOPPED_AFTER_S``:
+      standing, or the fix gone) within ``SHORT_TOLERANCE`` of its distance ends at the
+      last moving estimate, with the distance actually run;
+    * START_LAP ends any running step (a lap); SKIP ends it and moves on; END finishes
+      (a work step stopped before 90 % of its length is recorded ``completed=False``).
 
 Every finished step is recorded as a :class:`~pacer.models.Rep` with its targets and
 actuals; cue candidates go through the :class:`~pacer.coach.cues.CuePolicy`.
@@ -48,6 +56,10 @@ START_MODES = ("auto", "button", "immediate")
 MOVING_SPEED_MPS = 1.8  # a slow jog; walking is ~1.4 m/s
 RUNNING_CADENCE_SPM = 130.0
 GPS_LOST_AFTER_S = 3.0  # a fix gone this long is announced (brief dropouts are not)
+STOPPED_AFTER_S = 3.0  # no moving estimate (standing, or no fix) this long: stopped
+SHORT_TOLERANCE = 0.10  # a distance rep stopped within this fraction of its distance ends
+EARLY_START_FRACTION = 0.5  # a rep may start early once this much of its recovery is done
+PREVIEW_LEAD_S = 2.0  # an armed rep's preview ends at least ~1 s before the step ahead ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +114,9 @@ class WorkoutEngine:
         self._pause_t: float = 0.0
         self._pause_d: float = 0.0
         self._floor: tuple[float, float] = (0.0, 0.0)
+        self._now: Estimate | None = None  # the estimate being handled
+        self._last_moving: Estimate | None = None  # last estimate at moving speed
+        self._held = False  # the waiting rep had its "go" said; it starts on moving
         self._reset_step_state(0.0, 0.0)
 
     # ------------------------------------------------------------------ properties
@@ -153,6 +168,14 @@ class WorkoutEngine:
             self._advance(est.t_s, est.distance_m, cues, first=True)
         cues += self._gps_change(est)
         prev = self._last
+        self._now = est
+        lm = self._last_moving
+        if self._phase == "running" and (lm is None or est.t_s - lm.t_s >= STOPPED_AFTER_S):
+            self._stood = True  # the runner stood (or had no fix) during this step
+        if _moving(est):
+            self._last_moving = est
+        if self._phase == "running":
+            self._stop_short(est, cues)
         if self._phase == "running":
             self._run_tick(prev, est, cues)
         if self._phase == "waiting" and self._step is not None:
@@ -160,7 +183,12 @@ class WorkoutEngine:
             if self._phase == "running":
                 self._run_tick(prev, est, cues)
         self._last = est
-        return self._admit(cues, est.t_s)
+        out = self._admit(cues, est.t_s)
+        if self._preview_text is not None:
+            self._previewed = any(c.kind is CueKind.PREVIEW and c.text == self._preview_text
+                                  and not c.dropped for c in out)  # fmt: skip
+            self._preview_text = None
+        return out
 
     def on_control(self, ev: ControlEvent) -> list[Cue]:
         if self._finished:
@@ -223,7 +251,7 @@ class WorkoutEngine:
             self._paused_m += self._distance_at(t_s) - self._pause_d
             self._phase = "running"
         if self._phase == "running":
-            self._end_step(t_s, self._distance_at(t_s), cues)
+            self._end_step(t_s, self._distance_at(t_s), cues, stopping=True)
         self._finished = True
         self._step = None
         cues += self.narrator.session_summary(t_s, self._reps)
@@ -241,6 +269,12 @@ class WorkoutEngine:
         self._cad_sum = self._cad_w = 0.0
         self._sources: Counter[DistanceSource] = Counter()
         self._start_utc: _dt.datetime | None = None
+        self._stood = False
+        self._qualifying = 0
+        self._onset = None
+        self._preview_tried = False  # the next armed rep's preview was tried early
+        self._previewed = False  # ... and said
+        self._preview_text: str | None = None
 
     def _distance_at(self, t_s: float) -> float:
         """Session distance at ``t_s``, extrapolated from the last estimate's speed."""
@@ -320,15 +354,21 @@ class WorkoutEngine:
             cues += self._finish(t_s) if not self._finished else []
             return
         armed = first and self.start_mode != "immediate"
+        held = False
         if prev is not None and step.kind is RepKind.WORK and not by_button:
-            armed = prev.kind in (RepKind.WARMUP, RepKind.STEADY, RepKind.COOLDOWN) or (
-                prev.standing and prev.duration_s is None
-            )
+            armed = _arms_next(prev)
+            if (not armed and self.start_mode != "button" and prev.kind is RepKind.RECOVERY
+                    and prev.duration_s is not None and not _moving(self._now)):  # fmt: skip
+                armed = held = True  # "go" found the runner standing: start on moving
         if armed:
             self._phase = "waiting"
             self._qualifying = 0
+            self._onset = None
             self._arm_t = t_s
-            cues += self.narrator.armed(t_s, step)
+            self._held = held
+            if not held and not self._previewed:
+                brief = self.start_mode != "button" and _moving(self._now, self._start_threshold(step))
+                cues += self.narrator.armed(t_s, step, brief=brief)
         else:
             said_go = self._said_go_at is not None and abs(self._said_go_at - t_s) < 1.5
             self._start(t_s, d_m, cues, said_go=said_go, announced=False)
@@ -344,14 +384,18 @@ class WorkoutEngine:
         cues += self.narrator.started(t_s, self._step, said_go=said_go, announced=announced,
                                       next_work=self._peek_next_work(t_s, d_m))  # fmt: skip
 
-    def _maybe_auto_start(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
-        if self.start_mode == "button" or self._step is None:
-            return
-        step = self._step
-        threshold = MOVING_SPEED_MPS
+    def _start_threshold(self, step: PlannedStep) -> float:
+        """Speed at which the runner counts as having set off on ``step``."""
         if step.kind is RepKind.WORK:
             target = step.target_pace_s_per_km
-            threshold = max(MOVING_SPEED_MPS, 0.75 * 1000.0 / target) if target else 3.0
+            return max(MOVING_SPEED_MPS, 0.75 * 1000.0 / target) if target else 3.0
+        return MOVING_SPEED_MPS
+
+    def _onset_at(self, prev: Estimate | None, est: Estimate, threshold: float,
+                  not_before_s: float) -> tuple[float, float] | None:  # fmt: skip
+        """(t, d) the runner set off, once two consecutive estimates are at ``threshold``
+        (and a running cadence when it is known): the moment the speed crossed it, not
+        before ``not_before_s``; None until then."""
         v = est.speed_mps or 0.0
         cadence_ok = (est.cadence_spm is None or est.cadence_confidence < 0.3
                       or est.cadence_spm >= RUNNING_CADENCE_SPM)  # fmt: skip
@@ -361,21 +405,86 @@ class WorkoutEngine:
                 self._onset = (prev, est)
         else:
             self._qualifying = 0
-        if self._qualifying >= 2 and self._onset is not None:
-            before, first_ok = self._onset
-            t0, d0 = first_ok.t_s, first_ok.distance_m
-            if before is not None and (before.speed_mps or 0.0) < threshold:
-                v0, v1 = before.speed_mps or 0.0, first_ok.speed_mps or 0.0
-                frac = (threshold - v0) / (v1 - v0) if v1 > v0 else 1.0
-                t0 = before.t_s + frac * (first_ok.t_s - before.t_s)
-                d0 = before.distance_m + frac * (first_ok.distance_m - before.distance_m)
-            elif before is not None:
-                t0, d0 = before.t_s, before.distance_m  # already running when armed
-            if t0 < self._arm_t:
-                frac = (self._arm_t - t0) / (first_ok.t_s - t0) if first_ok.t_s > t0 else 1.0
-                d0 = d0 + frac * (first_ok.distance_m - d0)
-                t0 = self._arm_t
-            self._start(t0, d0, cues, said_go=False, announced=True)
+        if self._qualifying < 2 or self._onset is None:
+            return None
+        before, first_ok = self._onset
+        t0, d0 = first_ok.t_s, first_ok.distance_m
+        if before is not None and (before.speed_mps or 0.0) < threshold:
+            v0, v1 = before.speed_mps or 0.0, first_ok.speed_mps or 0.0
+            frac = (threshold - v0) / (v1 - v0) if v1 > v0 else 1.0
+            t0 = before.t_s + frac * (first_ok.t_s - before.t_s)
+            d0 = before.distance_m + frac * (first_ok.distance_m - before.distance_m)
+        elif before is not None:
+            t0, d0 = before.t_s, before.distance_m  # already running when armed
+        if t0 < not_before_s:
+            frac = (not_before_s - t0) / (first_ok.t_s - t0) if first_ok.t_s > t0 else 1.0
+            d0 = d0 + frac * (first_ok.distance_m - d0)
+            t0 = not_before_s
+        return t0, d0
+
+    def _maybe_auto_start(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
+        if self.start_mode == "button" or self._step is None:
+            return
+        # a held rep (its "go" was said) starts as soon as the runner moves at all
+        threshold = MOVING_SPEED_MPS if self._held else self._start_threshold(self._step)
+        onset = self._onset_at(prev, est, threshold, self._arm_t)
+        if onset is not None:
+            self._held = False
+            self._start(onset[0], onset[1], cues, said_go=False, announced=True)
+
+    def _stop_short(self, est: Estimate, cues: list[Cue]) -> None:
+        """End a distance rep whose runner stopped (or lost the fix) within
+        SHORT_TOLERANCE of its distance: at the last moving estimate, as run."""
+        step, lm = self._step, self._last_moving
+        if (step is None or step.kind is not RepKind.WORK or step.distance_m is None
+                or lm is None or lm.t_s <= self._floor[0]
+                or est.t_s - lm.t_s < STOPPED_AFTER_S):  # fmt: skip
+            return
+        _, dist = self._elapsed_distance(lm.t_s, lm.distance_m)
+        if dist < (1.0 - SHORT_TOLERANCE) * step.distance_m:
+            return
+        self._end_step(lm.t_s, lm.distance_m, cues)
+        self._advance(lm.t_s, lm.distance_m, cues)
+
+    def _early_start(self, step: PlannedStep, prev: Estimate | None, est: Estimate,
+                     elapsed_s: float) -> tuple[float, float] | None:  # fmt: skip
+        """A runner who stood during a timed recovery and sets off at rep speed once
+        EARLY_START_FRACTION of it is done starts the rep: (t, d) of the onset."""
+        if (self.start_mode == "button" or step.kind is not RepKind.RECOVERY
+                or step.duration_s is None or not self._stood
+                or elapsed_s < EARLY_START_FRACTION * step.duration_s):  # fmt: skip
+            return None
+        nxt = self._rep_follows(est.t_s, est.distance_m)
+        if nxt is None:
+            return None
+        not_before = self._start_t + self._paused_s + EARLY_START_FRACTION * step.duration_s
+        return self._onset_at(prev, est, self._start_threshold(nxt), not_before)
+
+    def _early_preview(self, step: PlannedStep, est: Estimate, elapsed_s: float,
+                       dist_m: float) -> list[Cue]:  # fmt: skip
+        """The preview of a rep that will wait to be started, said so that it ends before
+        the step ahead of it does (then the rep's "go" is never held up by it)."""
+        if self._preview_tried or step.kind is RepKind.WORK or not _arms_next(step):
+            return []
+        if step.duration_s is not None:
+            left_s = step.duration_s - elapsed_s
+        elif step.distance_m is not None and (est.speed_mps or 0.0) > 0.5:
+            left_s = (step.distance_m - dist_m) / (est.speed_mps or 1.0)
+        else:
+            return []
+        nxt = self._cursor.clone().next(est.t_s, est.distance_m)
+        if nxt is None or nxt.kind is not RepKind.WORK:
+            return []
+        text = self.narrator.armed_text(nxt)
+        dur_s = self.policy.duration_s(text)
+        if left_s > dur_s + PREVIEW_LEAD_S:
+            return []
+        self._preview_tried = True
+        spare_s = left_s - dur_s - 0.5  # latest start that still ends before the step does
+        if spare_s < 0:
+            return []  # too late: said when the rep is armed
+        self._preview_text = text
+        return [self.narrator.cue(est.t_s, CueKind.PREVIEW, text, spare_s)]
 
     def _run_tick(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
         """Process the interval (prev, est] of the running step; end and advance steps."""
@@ -399,9 +508,16 @@ class WorkoutEngine:
                     self._said_go_at = end_s
                 cues += countdown
             if end_t is None:
+                onset = self._early_start(step, prev, est, e1)
+                if onset is not None:  # the runner set off before the "go"
+                    self._end_step(onset[0], onset[1], cues)
+                    self._advance(onset[0], onset[1], cues)
+                    t0, d0 = onset
+                    continue
                 self._accumulate(est)
                 cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e1, x1)
                 cues += self._predicted_go(step, est, x1)
+                cues += self._early_preview(step, est, e1, x1)
                 return
             d_end = path.distance_at(end_t)
             e_end, x_end = self._elapsed_distance(end_t, d_end)
@@ -441,13 +557,23 @@ class WorkoutEngine:
         src = DistanceSource.TRACK if est.on_track else est.distance_source
         self._sources[src] += 1
 
-    def _end_step(self, t_s: float, d_m: float, cues: list[Cue]) -> None:
+    def _end_step(self, t_s: float, d_m: float, cues: list[Cue], *,
+                  stopping: bool = False) -> None:  # fmt: skip
+        """Record the running step; ``stopping``: the session ends (END) inside it, and a
+        work step short of 90 % of its length is recorded as stopped, not completed."""
         step = self._step
         if step is None or self._phase not in ("running", "paused"):
             return
         elapsed, dist = self._elapsed_distance(t_s, d_m)
         if step.distance_m is not None and abs(dist - step.distance_m) < 1e-6:
             dist = step.distance_m
+        done = 1.0
+        if step.distance_m is not None:
+            done = dist / step.distance_m
+        elif step.duration_s is not None:
+            done = elapsed / step.duration_s
+        completed = not (stopping and step.kind is RepKind.WORK
+                         and done < 1.0 - SHORT_TOLERANCE)  # fmt: skip
         pace = elapsed * 1000.0 / dist if dist >= 1.0 and elapsed > 0 else None
         source = self._sources.most_common(1)[0][0] if self._sources else (
             self._last.distance_source if self._last is not None else DistanceSource.GPS)  # fmt: skip
@@ -465,8 +591,22 @@ class WorkoutEngine:
             pace_s_per_km=pace,
             cadence_spm=self._cad_sum / self._cad_w if self._cad_w > 0 else None,
             distance_source=source,
-            label=step.label,
+            label=step.label if completed else f"{step.label}, stopped",
+            completed=completed,
         )
         self._reps.append(rep)
         self._phase = "waiting"
         cues += self.narrator.ended(t_s, rep, step)
+
+
+def _moving(est: Estimate | None, threshold_mps: float = MOVING_SPEED_MPS) -> bool:
+    """The estimate shows the runner moving (a jog or faster); no speed is not moving."""
+    return est is not None and (est.speed_mps or 0.0) >= threshold_mps
+
+
+def _arms_next(step: PlannedStep) -> bool:
+    """A rep after ``step`` waits to be started (after a warm-up, steady, cool-down or a
+    standing distance step)."""
+    return step.kind in (RepKind.WARMUP, RepKind.STEADY, RepKind.COOLDOWN) or (
+        step.standing and step.duration_s is None
+    )

@@ -43,6 +43,8 @@ class Narrator:
         self._drift_said = False
         self._countdown_said: set[float] = set()
         self._last_split_s = 0.0  # elapsed time of the last road split
+        self._split: tuple[float | None, bool] | None = None  # this step's split interval
+        self._splits_said = 0
         self._recent_mps: list[float] = []
         self._drift_gap_s = settings.drift_repeat_s
 
@@ -100,10 +102,14 @@ class Narrator:
         text = ". ".join(parts) or "session ready"
         return [self.cue(t_s, CueKind.SESSION_START, text, 30.0)]
 
-    def armed(self, t_s: float, step: PlannedStep) -> list[Cue]:
-        """A step waits for the runner: say what it is and how to start it."""
-        return [self.cue(t_s, CueKind.PREVIEW,
-                         f"{step.label}, {self._what(step)}. Start when ready", 20.0)]  # fmt: skip
+    def armed_text(self, step: PlannedStep) -> str:
+        return f"{step.label}, {self._what(step)}. Start when ready"
+
+    def armed(self, t_s: float, step: PlannedStep, *, brief: bool = False) -> list[Cue]:
+        """A step waits for the runner: say what it is and how to start it (``brief``:
+        only its label, for a runner already moving, so the "go" is not held up)."""
+        text = step.label if brief else self.armed_text(step)
+        return [self.cue(t_s, CueKind.PREVIEW, text, 20.0)]
 
     def started(self, t_s: float, step: PlannedStep, *, said_go: bool, announced: bool,
                 next_work: PlannedStep | None) -> list[Cue]:  # fmt: skip
@@ -115,6 +121,8 @@ class Narrator:
         self._drift_said = False
         self._countdown_said = set()
         self._last_split_s = 0.0
+        self._split = None
+        self._splits_said = 0
         self._recent_mps = []
         self._last_on_target_s = self._last_cadence_s = self._last_drift_s = t_s
         out: list[Cue] = []
@@ -134,6 +142,13 @@ class Narrator:
     def ended(self, t_s: float, rep: Rep, step: PlannedStep) -> list[Cue]:
         if step.kind is not RepKind.WORK:
             return []
+        if not rep.completed:  # stopped short: no time or pace judged against the target
+            n = f"rep {step.rep_number}" if step.rep_number is not None else step.label
+            if step.distance_m is not None:
+                at = self._total_words(rep.distance_m)
+            else:
+                at = say.rep_time(rep.duration_s, self.spell)
+            return [self.cue(t_s, CueKind.REP_SUMMARY, f"{n} stopped at {at}", 15.0)]
         if step.target_time_s is not None and step.distance_m is not None:
             text = say.rep_time(rep.duration_s, self.spell)
             if abs(rep.distance_m - step.distance_m) < 1.0:
@@ -153,7 +168,10 @@ class Narrator:
         return [self.cue(t_s, CueKind.REP_SUMMARY, text, 15.0)]
 
     def session_summary(self, t_s: float, reps: list[Rep]) -> list[Cue]:
-        work = [r for r in reps if r.kind is RepKind.WORK]
+        """"session done, 6 reps, average 90.6, 5.2 k in total"; reps stopped short are
+        counted apart and left out of the average."""
+        work = [r for r in reps if r.kind is RepKind.WORK and r.completed]
+        stopped = [r for r in reps if r.kind is RepKind.WORK and not r.completed]
         parts = ["session done"]
         if work:
             parts.append(f"{len(work)} rep{'s' if len(work) != 1 else ''}")
@@ -162,10 +180,20 @@ class Narrator:
             if times and len(lengths) == 1 and None not in lengths:
                 mean = sum(times) / len(times)
                 parts.append(f"average {say.rep_time(mean, self.spell)}")
+        if stopped:
+            n = len(stopped)
+            parts.append(f"{n} rep{'s' if n != 1 else ''} stopped short")
         total_m = sum(r.distance_m for r in reps)
         if total_m > 0:
-            parts.append(f"{say.distance(round(total_m, -2) or total_m, self.s.miles, self.spell)} in total")
+            parts.append(f"{self._total_words(total_m)} in total")
         return [self.cue(t_s, CueKind.SESSION_SUMMARY, ", ".join(parts), 60.0)]
+
+    def _total_words(self, distance_m: float) -> str:
+        """A distance run with its unit: "41 metres", "600 metres", "5.2 k", "3 miles"."""
+        if distance_m < 999.5 and not (self.s.miles and distance_m >= M_PER_MILE / 4 - 1):
+            n = round(distance_m, -1) if distance_m >= 100 else round(distance_m)
+            return f"{say.distance(n, False, self.spell)} metres"
+        return say.distance(round(distance_m, -2), self.s.miles, self.spell)
 
     def gps(self, t_s: float, lost: bool) -> list[Cue]:
         text = "GPS lost, timing continues" if lost else "GPS back"
@@ -229,6 +257,20 @@ class Narrator:
                 self._marks.append((t / 2, "halfway"))
         self._marks.sort()
 
+    def _expected_distance_m(self, est: Estimate) -> float | None:
+        """The step's distance, or for a timed step its duration at the target pace (at
+        the current speed when it has no target pace)."""
+        step = self.step
+        if step is None:
+            return None
+        if step.distance_m is not None:
+            return step.distance_m
+        if step.duration_s is None:
+            return None
+        if step.target_pace_s_per_km:
+            return step.duration_s * 1000.0 / step.target_pace_s_per_km
+        return step.duration_s * est.speed_mps if est.speed_mps else None
+
     def _split_every(self, est: Estimate) -> tuple[float | None, bool]:
         """(interval, by_time) for splits of the current step."""
         if self.s.split_every_s is not None:
@@ -236,15 +278,28 @@ class Narrator:
         if self.s.split_every_m is not None:
             return self.s.split_every_m, False
         prof = self.s.profile_spec
-        if est.on_track and prof.split_every_track_m is not None:
-            every = prof.split_every_track_m
-            length = self.step.distance_m if self.step else None
+        if prof.split_every_track_m is not None:
+            # track profile: 100 m on a track (200 m elsewhere); long reps, by distance or
+            # by the distance a timed rep is expected to cover, get 200 or 400 m
+            every = prof.split_every_track_m if est.on_track else prof.split_every_road_m
+            length = self._expected_distance_m(est)
             if length is not None and length > 800:
-                every = 200.0 if length <= 1700 else 400.0
+                every = max(every or 0.0, 200.0 if length <= 1700 else 400.0)
             return every, False
         if prof.split_every_road_m is None:
             return None, False
         return (M_PER_MILE if self.s.miles else prof.split_every_road_m), False
+
+    def _step_split_every(self, est: Estimate, pos_m: float, pos_s: float) -> tuple[float | None, bool]:
+        """The split interval, fixed once the step's first split is said, so the splits
+        of a step are the multiples of one interval starting at the first. Before that it
+        follows the track lock, but only to an interval whose first mark is still ahead."""
+        want = self._split_every(est)
+        cur = self._split
+        if cur is None or (not self._splits_said and want != cur and want[0]
+                           and (pos_s if want[1] else pos_m) < want[0]):  # fmt: skip
+            self._split = cur = want
+        return cur
 
     def tick(self, est: Estimate, elapsed0_s: float, dist0_m: float,
              elapsed_s: float, dist_m: float, *, ending: bool = False) -> list[Cue]:  # fmt: skip
@@ -280,15 +335,17 @@ class Narrator:
                     text = f"{say.distance(left_m, False, self.spell)} to go"
                 out.append(self.cue(t, CueKind.TO_GO, text, 4.0))
         # splits
-        every, by_time = self._split_every(est)
+        every, by_time = self._step_split_every(est, dist0_m, elapsed0_s)
         end = step.duration_s if step.distance_m is None else step.distance_m
         same_unit = by_time == (step.distance_m is None)
         if every:
             a, b = (elapsed0_s, elapsed_s) if by_time else (dist0_m, dist_m)
             mark = (b // every) * every
             at_end = same_unit and end is not None and mark >= end - 1.0
-            near_mark = any(abs(mark - m) < 1.0 for m in said_at) and not by_time
+            near_mark = (not by_time and not self._marks_by_time
+                         and any(abs(mark - m) < 1.0 for m in said_at))  # fmt: skip
             if mark >= every and a < mark <= b and not at_end and not near_mark:
+                self._splits_said += 1
                 at_s = _interp(a, elapsed0_s, b, elapsed_s, mark)
                 text = self._split_text(mark, at_s, every, by_time, short)
                 out.append(self.cue(t, CueKind.SPLIT, text, 3.0))
