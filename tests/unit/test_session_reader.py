@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pacer.session.reader import (
     iter_raw_nmea,
     latest_session,
     list_sessions,
+    open_session,
     previous_session_of,
     prune,
     raw_log_problems,
@@ -59,16 +61,21 @@ def test_latest_and_prune_go_by_when_the_session_was_written(tmp_path):
 
 def test_reading_a_crashed_session_does_not_make_it_latest(tmp_path):
     start = dt.datetime(2026, 5, 16, 9, tzinfo=dt.UTC)
-    a = tmp_path / "a"
-    w = SessionWriter.create(a, meta={"start_utc": start.isoformat()})
+    live = tmp_path / "live"
+    w = SessionWriter.create(live, meta={"start_utc": start.isoformat()})
     w.append_nmea(0.0, b"x" * 100)
-    w.flush()  # never closed: the WAL stays for the next reader to recover
-    for f in a.iterdir():
-        os.utime(f, (1_700_000_000.0, 1_700_000_000.0))
-    b = _session(tmp_path / "b", start, 1_700_000_100.0)
-    read_meta_or_empty(a)
-    assert latest_session(tmp_path) == b
+    w.flush()
+    root = tmp_path / "data"
+    crashed = root / "a"  # what a power cut leaves: the database with its WAL not merged
+    crashed.mkdir(parents=True)
+    for f in live.iterdir():
+        shutil.copy2(f, crashed / f.name)
+        os.utime(crashed / f.name, (1_700_000_000.0, 1_700_000_000.0))
     w.close()
+    assert (crashed / "session.db-wal").exists()
+    later = _session(root / "b", start, 1_700_000_100.0)
+    open_session(crashed)  # recovers the WAL into session.db: its mtime becomes now
+    assert latest_session(root) == later
 
 
 def test_a_bare_name_means_the_data_directory(tmp_path, monkeypatch):
