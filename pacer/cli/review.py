@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from pacer.cli.sessions import add_location_args, data_dir_for
 
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         plot = Path(args.plot)
         if not plot.parent.is_dir():
             raise SessionError(f"cannot write {plot}: no such directory ({plot.parent})")
-        save_plot(data, plot)
+        save_plot(data, str(plot))
     if args.html:
         from pacer.session.html_report import review_html
 
@@ -82,14 +83,14 @@ def quiet_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _print_review(args: argparse.Namespace, data: object, comparison: object) -> None:
+def _print_review(args: argparse.Namespace, data: Any, comparison: Any) -> None:
     import json
 
     from pacer.session.report_text import review_text
     from pacer.session.summary import review_json
 
     if args.json:
-        doc = review_json(data)  # type: ignore[arg-type]
+        doc = review_json(data)
         if comparison is not None:
             doc["comparison"] = [
                 {
@@ -103,5 +104,5 @@ def _print_review(args: argparse.Namespace, data: object, comparison: object) ->
         json.dump(doc, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(review_text(data, cues=args.cues, comparison=comparison))  # type: ignore[arg-type]
+        sys.stdout.write(review_text(data, cues=args.cues, comparison=comparison))
     sys.stdout.flush()

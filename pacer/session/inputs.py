@@ -16,6 +16,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -339,13 +340,16 @@ def fixes_from_fit(
     if errors:
         problem = str(errors[0]).replace("FIT Runtime Error ", "")
         if "CRC" in problem:
-            # every record was decoded, but some bytes are not what the device wrote
-            _skip(
-                on_skip,
-                counters,
-                f"{path}: CRC error: the file's checksum does not match its contents (damaged "
-                f"bytes somewhere in it); kept {len(records)} records, check their values",
-            )
+            # every record was decoded, but some bytes are not what the device wrote:
+            # nothing is skipped for it (counted apart); the time filter catches bad times
+            if counters is not None:
+                counters.extra["crc_error"] = counters.extra.get("crc_error", 0) + 1
+            if on_skip is not None:
+                on_skip(
+                    f"{path}: CRC error: the file's checksum does not match its contents "
+                    f"(damaged bytes somewhere in it); kept {len(records)} records, check "
+                    "their values"
+                )
         elif not records:
             raise InputError(f"{path}: damaged FIT file ({problem}); no records before the damage")
         else:
@@ -354,22 +358,22 @@ def fixes_from_fit(
                 counters,
                 f"{path}: damaged FIT file ({problem}); kept {len(records)} records before it",
             )
-    timed = []
+    timed: list[tuple[int, dt.datetime, Any]] = []
     for i, rec in enumerate(records, 1):
         if counters is not None:
             counters.lines += 1
-        if isinstance(rec.get("timestamp"), dt.datetime):
-            timed.append((i, rec))
+        when = rec.get("timestamp")
+        if isinstance(when, dt.datetime):
+            timed.append((i, when, rec))
         else:
             _skip(on_skip, counters, f"{path}: record {i}: no timestamp")
-    keep = _time_filter(path, "record", [i for i, _ in timed],
-                        [rec["timestamp"] for _, rec in timed], on_skip, counters)  # fmt: skip
+    keep = _time_filter(path, "record", [i for i, _, _ in timed],
+                        [when for _, when, _ in timed], on_skip, counters)  # fmt: skip
     t_first: dt.datetime | None = None
     n_ok = 0
-    for (_i, rec), ok in zip(timed, keep, strict=True):
+    for (_i, utc, rec), ok in zip(timed, keep, strict=True):
         if not ok:
             continue
-        utc = rec["timestamp"]
         t_first = t_first or utc
         lat, lon = rec.get("position_lat"), rec.get("position_long")
         has_pos = isinstance(lat, int) and isinstance(lon, int)

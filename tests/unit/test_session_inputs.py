@@ -256,5 +256,5 @@ def test_fit_with_a_flipped_bit_reports_crc_and_drops_the_2085_record(tmp_path):
     assert len(fixes) == len(clean) - 1
     assert max(f.t_s for f in fixes) <= max(f.t_s for f in clean)
     assert all(f.utc.year == 2017 for f in fixes)
-    assert counters.extra == {"time_jump": 1}
+    assert counters.extra == {"time_jump": 1, "crc_error": 1}
     assert any("CRC error" in s for s in skips)
