@@ -104,6 +104,11 @@ class _Ring:
         return np.concatenate((self._buf[a:], self._buf[:b]))
 
 
+def _magnitude(samples: np.ndarray) -> np.ndarray:
+    """Orientation-free ``|a|`` of (n, 3) samples."""
+    return np.sqrt(np.add.reduce(samples * samples, axis=1))
+
+
 class CadenceTracker:
     """Streaming cadence and footfalls from :class:`~pacer.models.AccelBlock` s.
 
@@ -144,9 +149,11 @@ class CadenceTracker:
         self._grid_t0_s = float(block.t0_s)
         cap = int(np.ceil((self.window_s + 2 * self.hop_s + 2.0) * self._rate_hz)) + 8
         self._ring = _Ring(cap)
-        self._prev: tuple[float, float] | None = None
-        # blocks not yet resampled, and the last resampled sample (t, |a|) they continue
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._prev_t: float | None = None  # time of the last sample taken in
+        # blocks not yet resampled (times, samples, |a| or None), and the last resampled
+        # sample (t, |a|) they continue; AccelBlocks are immutable records, so holding
+        # their arrays until the hop is safe
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
         self._anchor: tuple[np.ndarray, np.ndarray] | None = None
         self._next_hop_s = self._grid_t0_s + self.hop_s
         self._ff_cursor = 0  # absolute grid index before which footfalls were reported
@@ -163,9 +170,10 @@ class CadenceTracker:
             return []
         if samples.shape[0] == 0:
             return []
+        mag: np.ndarray | None = None  # |a| is computed for all the blocks of a hop at once
         # (ufunc methods directly: on 25-sample blocks the wrappers cost more than the math)
-        mag = np.sqrt(np.add.reduce(samples * samples, axis=1))
-        if not math.isfinite(float(np.add.reduce(mag))):  # a NaN or infinity somewhere
+        if not math.isfinite(float(np.add.reduce(samples, axis=None))):  # NaN/inf somewhere
+            mag = _magnitude(samples)
             bad = ~np.isfinite(mag)
             if bad.mean() > 0.5:
                 self._restart_pending = True
@@ -176,15 +184,15 @@ class CadenceTracker:
         if not math.isfinite(t0):
             self._restart_pending = True
             return []
-        if not self._restart_pending and self._prev is not None:
-            expected = self._prev[0] + 1.0 / rate
+        if not self._restart_pending and self._prev_t is not None:
+            expected = self._prev_t + 1.0 / rate
             jump = abs(t0 - expected) > 2.5 / rate + 0.02
             rate_change = abs(rate / self._rate_hz - 1.0) > 0.2
             if block.lost_samples > 0 or jump or rate_change:
                 self._restart_pending = True
         if self._restart_pending or self._ring is None:
             self._restart(block)
-        return self._ingest(t0 + self._offsets(mag.size, rate), mag)
+        return self._ingest(t0 + self._offsets(samples.shape[0], rate), samples, mag)
 
     def _offsets(self, n: int, rate: float) -> np.ndarray:
         """``arange(n) / rate``, kept while blocks keep their size and rate."""
@@ -193,33 +201,43 @@ class CadenceTracker:
             self._offsets_s = np.arange(n) / rate
         return self._offsets_s
 
-    def _ingest(self, t_s: np.ndarray, mag: np.ndarray) -> list[CadenceEstimate]:
+    def _ingest(
+        self, t_s: np.ndarray, samples: np.ndarray, mag: np.ndarray | None
+    ) -> list[CadenceEstimate]:
+        """Queue one block (times, samples, and |a| if already known); run due hops."""
         ring = self._ring
         assert ring is not None
-        if self._prev is not None:
+        if self._prev_t is not None:
             # A block stamped a little early (the rate regression moved) overlaps the
             # last one: keep only its samples after the last sample already placed
             # (the times increase, so those are a tail).
-            t_prev = self._prev[0]
-            if not t_s[-1] > t_prev:
+            if not t_s[-1] > self._prev_t:
                 return []
-            if not t_s[0] > t_prev:
-                first = int(np.searchsorted(t_s, t_prev, side="right"))
-                t_s, mag = t_s[first:], mag[first:]
-        self._prev = (float(t_s[-1]), float(mag[-1]))
-        self._pending.append((t_s, mag))
-        k_last = math.floor((self._prev[0] - self._grid_t0_s) * self._rate_hz + 1e-9)
+            if not t_s[0] > self._prev_t:
+                first = int(np.searchsorted(t_s, self._prev_t, side="right"))
+                t_s, samples = t_s[first:], samples[first:]
+                mag = None if mag is None else mag[first:]
+        self._prev_t = float(t_s[-1])
+        self._pending.append((t_s, samples, mag))
+        k_last = math.floor((self._prev_t - self._grid_t0_s) * self._rate_hz + 1e-9)
         k_end = round((self._next_hop_s - self._grid_t0_s) * self._rate_hz)
         if k_end > max(k_last + 1, ring.count):
             return []  # no hop due: resample the blocks together when one is
         # Resample everything since the last hop in one go: the grid values are linear
         # interpolation on the same segments (the chain of samples starts at the last
         # sample already resampled), so this is what block-by-block resampling gives.
-        chain = self._pending if self._anchor is None else [self._anchor, *self._pending]
-        t_all = np.concatenate([c[0] for c in chain])
-        m_all = np.concatenate([c[1] for c in chain])
+        pending, self._pending = self._pending, []
+        if all(p[2] is None for p in pending):
+            mags = [_magnitude(np.concatenate([p[1] for p in pending]))]
+        else:
+            mags = [_magnitude(p[1]) if p[2] is None else p[2] for p in pending]
+        times = [p[0] for p in pending]
+        if self._anchor is not None:
+            times.insert(0, self._anchor[0])
+            mags.insert(0, self._anchor[1])
+        t_all = np.concatenate(times)
+        m_all = np.concatenate(mags)
         self._anchor = (t_all[-1:], m_all[-1:])
-        self._pending = []
         k0 = ring.count
         grid = np.empty(0)
         if k_last >= k0:
