@@ -59,6 +59,7 @@ GPS_LOST_AFTER_S = 3.0  # a fix gone this long is announced (brief dropouts are 
 STOPPED_AFTER_S = 3.0  # no moving estimate (standing, or no fix) this long: stopped
 SHORT_TOLERANCE = 0.10  # a distance rep stopped within this fraction of its distance ends
 EARLY_START_FRACTION = 0.5  # a rep may start early once this much of its recovery is done
+_HISTORY_N = 10  # estimates kept to find where a runner set off
 PREVIEW_LEAD_S = 2.0  # an armed rep's preview ends at least ~1 s before the step ahead ends
 
 
@@ -117,6 +118,7 @@ class WorkoutEngine:
         self._now: Estimate | None = None  # the estimate being handled
         self._last_moving: Estimate | None = None  # last estimate at moving speed
         self._held = False  # the waiting rep had its "go" said; it starts on moving
+        self._history: list[Estimate] = []  # the last few estimates (onset search)
         self._reset_step_state(0.0, 0.0)
 
     # ------------------------------------------------------------------ properties
@@ -183,6 +185,8 @@ class WorkoutEngine:
             if self._phase == "running":
                 self._run_tick(prev, est, cues)
         self._last = est
+        self._history.append(est)
+        del self._history[:-_HISTORY_N]
         out = self._admit(cues, est.t_s)
         if self._preview_text is not None:
             self._previewed = any(c.kind is CueKind.PREVIEW and c.text == self._preview_text
@@ -367,7 +371,7 @@ class WorkoutEngine:
             self._arm_t = t_s
             self._held = held
             if not held and not self._previewed:
-                brief = self.start_mode != "button" and _moving(self._now, self._start_threshold(step))
+                brief = self.start_mode != "button" and _moving(self._now)
                 cues += self.narrator.armed(t_s, step, brief=brief)
         else:
             said_go = self._said_go_at is not None and abs(self._said_go_at - t_s) < 1.5
@@ -392,10 +396,12 @@ class WorkoutEngine:
         return MOVING_SPEED_MPS
 
     def _onset_at(self, prev: Estimate | None, est: Estimate, threshold: float,
-                  not_before_s: float) -> tuple[float, float] | None:  # fmt: skip
+                  not_before_s: float, back_to_mps: float | None = None,
+                  ) -> tuple[float, float] | None:  # fmt: skip
         """(t, d) the runner set off, once two consecutive estimates are at ``threshold``
-        (and a running cadence when it is known): the moment the speed crossed it, not
-        before ``not_before_s``; None until then."""
+        (and a running cadence when it is known): the moment the speed crossed it (or
+        ``back_to_mps`` on the way up, from standing), not before ``not_before_s``; None
+        until then."""
         v = est.speed_mps or 0.0
         cadence_ok = (est.cadence_spm is None or est.cadence_confidence < 0.3
                       or est.cadence_spm >= RUNNING_CADENCE_SPM)  # fmt: skip
@@ -408,6 +414,14 @@ class WorkoutEngine:
         if self._qualifying < 2 or self._onset is None:
             return None
         before, first_ok = self._onset
+        if back_to_mps is not None and back_to_mps < threshold:
+            # from standing: back along the recent estimates to the last one below
+            # back_to_mps (the speed estimate lags a runner setting off)
+            seq = [e for e in self._history if e.t_s < first_ok.t_s] + [first_ok]
+            for i in range(len(seq) - 1, 0, -1):
+                if (seq[i - 1].speed_mps or 0.0) < back_to_mps:
+                    before, first_ok, threshold = seq[i - 1], seq[i], back_to_mps
+                    break
         t0, d0 = first_ok.t_s, first_ok.distance_m
         if before is not None and (before.speed_mps or 0.0) < threshold:
             v0, v1 = before.speed_mps or 0.0, first_ok.speed_mps or 0.0
@@ -458,7 +472,8 @@ class WorkoutEngine:
         if nxt is None:
             return None
         not_before = self._start_t + self._paused_s + EARLY_START_FRACTION * step.duration_s
-        return self._onset_at(prev, est, self._start_threshold(nxt), not_before)
+        return self._onset_at(prev, est, self._start_threshold(nxt), not_before,
+                              back_to_mps=MOVING_SPEED_MPS)  # fmt: skip
 
     def _early_preview(self, step: PlannedStep, est: Estimate, elapsed_s: float,
                        dist_m: float) -> list[Cue]:  # fmt: skip

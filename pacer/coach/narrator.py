@@ -363,7 +363,7 @@ class Narrator:
         if at_m < 50:
             return "halfway"
         avg = at_s * 1000.0 / at_m
-        return (f"halfway, {say.distance(at_m, self.s.miles, self.spell)}, "
+        return (f"halfway, {self._total_words(at_m)}, "
                 f"{say.pace(avg, self.s.miles)} pace")  # fmt: skip
 
     def _split_text(self, mark: float, at_s: float, every: float, by_time: bool,

@@ -71,6 +71,8 @@ def test_short_timed_rep_keeps_100m_track_splits_from_the_first():
     log = Runner(wait_s=0.0).run(engine, until_s=300)
     marks = _split_marks_m(log.said)
     assert marks[:2] == [100.0, 200.0]
+    halfway = next(c.text for c in log.said if c.kind is CueKind.HALFWAY)
+    assert re.match(r"halfway, \d+ metres, ", halfway), halfway  # a distance with its unit
 
 
 # ---------------------------------------------------------------- 3. stopped mid-rep
