@@ -338,15 +338,22 @@ def _aligned_blocks(
         yield block
 
 
-def session_records(directory: str | Path) -> tuple[Iterator[Record], dt.datetime | None,
-                                                     dict[str, Any]]:
+def session_records(
+    directory: str | Path, on_warning: Callable[[str], None] | None = None
+) -> tuple[Iterator[Record], dt.datetime | None, dict[str, Any]]:
     """A pacer session's raw logs as records (re-run with today's code), its start UTC and
     its meta. The NMEA bytes keep their original arrival times, so the new session is
-    what a live run with today's code would have produced."""
-    from pacer.session.reader import iter_raw_accel, iter_raw_nmea, read_meta
+    what a live run with today's code would have produced. A damaged database only costs
+    the meta (workout, start time); what the raw logs lack is reported to ``on_warning``.
+    """
+    from pacer.session.rawread import raw_log_problems
+    from pacer.session.reader import iter_raw_accel, iter_raw_nmea, read_meta_or_empty
 
     path = Path(directory)
-    meta = read_meta(path)
+    meta = read_meta_or_empty(path, on_warning)
+    for problem in raw_log_problems(path):
+        if on_warning is not None:
+            on_warning(problem)
     start = meta.get("start_utc")
     start_utc = dt.datetime.fromisoformat(start) if isinstance(start, str) else None
     gps = (NmeaChunk(t_s, data) for t_s, data in iter_raw_nmea(path))

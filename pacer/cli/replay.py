@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     if args.session is not None:
         if any(files):
             raise InputError("give either a SESSION or input files (--nmea/--accel/--gpx/--fit)")
-        records, start_utc, meta = session_records(args.session)
+        records, start_utc, meta = session_records(
+            args.session, on_warning=lambda m: print(f"pacer replay: {m}", file=sys.stderr))
         workout_spec = args.workout or meta.get("workout")
         sources = {"session": str(args.session)}
     else:

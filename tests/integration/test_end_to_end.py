@@ -150,3 +150,19 @@ def test_cli_rejects_nonsense_arguments(capsys) -> None:
             main(argv)
         assert exit_.value.code == 2
         assert "error: argument" in capsys.readouterr().err
+
+
+def test_replay_of_a_session_with_a_damaged_database_uses_the_raw_logs(
+        default_sim: Path, tmp_path, capsys) -> None:
+    import shutil
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(default_sim, damaged)
+    with (damaged / "session.db").open("r+b") as f:
+        f.truncate(8192)
+    out = tmp_path / "again"
+    assert main(["replay", str(damaged), "--workout", "6x400", "--session-dir", str(out),
+                 "--quiet"]) == 0
+    assert "damaged session database" in capsys.readouterr().err
+    review = _review_json(out, capsys)
+    assert len([r for r in review["reps"] if r["kind"] == "work"]) == 6
