@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pacer.coach.crossing import HermitePath
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.narrator import Narrator
+from pacer.coach.onset import MOVING_SPEED_MPS, OnsetDetector, moving
 from pacer.coach.workout import PlannedStep, StepCursor, Workout
 from pacer.models import (
     Control,
@@ -53,13 +54,10 @@ from pacer.models import (
 )
 
 START_MODES = ("auto", "button", "immediate")
-MOVING_SPEED_MPS = 1.8  # a slow jog; walking is ~1.4 m/s
-RUNNING_CADENCE_SPM = 130.0
 GPS_LOST_AFTER_S = 3.0  # a fix gone this long is announced (brief dropouts are not)
 STOPPED_AFTER_S = 3.0  # no moving estimate (standing, or no fix) this long: stopped
 SHORT_TOLERANCE = 0.10  # a distance rep stopped within this fraction of its distance ends
 EARLY_START_FRACTION = 0.5  # a rep may start early once this much of its recovery is done
-_HISTORY_N = 10  # estimates kept to find where a runner set off
 PREVIEW_LEAD_S = 2.0  # an armed rep's preview ends at least ~1 s before the step ahead ends
 
 
@@ -104,9 +102,7 @@ class WorkoutEngine:
         self._started_session = False
         self._finished = False
         self._last: Estimate | None = None
-        self._qualifying = 0
         self._arm_t = 0.0
-        self._onset: tuple[Estimate | None, Estimate] | None = None
         self._gps_ever = False  # a fix was seen this session
         self._gps_first_bad = False  # the session started without a fix
         self._gps_bad_since: float | None = None
@@ -118,7 +114,7 @@ class WorkoutEngine:
         self._now: Estimate | None = None  # the estimate being handled
         self._last_moving: Estimate | None = None  # last estimate at moving speed
         self._held = False  # the waiting rep had its "go" said; it starts on moving
-        self._history: list[Estimate] = []  # the last few estimates (onset search)
+        self._onset = OnsetDetector()
         self._reset_step_state(0.0, 0.0)
 
     # ------------------------------------------------------------------ properties
@@ -174,7 +170,7 @@ class WorkoutEngine:
         lm = self._last_moving
         if self._phase == "running" and (lm is None or est.t_s - lm.t_s >= STOPPED_AFTER_S):
             self._stood = True  # the runner stood (or had no fix) during this step
-        if _moving(est):
+        if moving(est):
             self._last_moving = est
         if self._phase == "running":
             self._stop_short(est, cues)
@@ -185,8 +181,7 @@ class WorkoutEngine:
             if self._phase == "running":
                 self._run_tick(prev, est, cues)
         self._last = est
-        self._history.append(est)
-        del self._history[:-_HISTORY_N]
+        self._onset.remember(est)
         out = self._admit(cues, est.t_s)
         if self._preview_text is not None:
             self._previewed = any(c.kind is CueKind.PREVIEW and c.text == self._preview_text
@@ -274,8 +269,7 @@ class WorkoutEngine:
         self._sources: Counter[DistanceSource] = Counter()
         self._start_utc: _dt.datetime | None = None
         self._stood = False
-        self._qualifying = 0
-        self._onset = None
+        self._onset.reset()
         self._preview_tried = False  # the next armed rep's preview was tried early
         self._previewed = False  # ... and said
         self._preview_text: str | None = None
@@ -362,16 +356,15 @@ class WorkoutEngine:
         if prev is not None and step.kind is RepKind.WORK and not by_button:
             armed = _arms_next(prev)
             if (not armed and self.start_mode != "button" and prev.kind is RepKind.RECOVERY
-                    and prev.duration_s is not None and not _moving(self._now)):  # fmt: skip
+                    and prev.duration_s is not None and not moving(self._now)):  # fmt: skip
                 armed = held = True  # "go" found the runner standing: start on moving
         if armed:
             self._phase = "waiting"
-            self._qualifying = 0
-            self._onset = None
+            self._onset.reset()
             self._arm_t = t_s
             self._held = held
             if not held and not self._previewed:
-                brief = self.start_mode != "button" and _moving(self._now)
+                brief = self.start_mode != "button" and moving(self._now)
                 cues += self.narrator.armed(t_s, step, brief=brief)
         else:
             said_go = self._said_go_at is not None and abs(self._said_go_at - t_s) < 1.5
@@ -395,53 +388,12 @@ class WorkoutEngine:
             return max(MOVING_SPEED_MPS, 0.75 * 1000.0 / target) if target else 3.0
         return MOVING_SPEED_MPS
 
-    def _onset_at(self, prev: Estimate | None, est: Estimate, threshold: float,
-                  not_before_s: float, back_to_mps: float | None = None,
-                  ) -> tuple[float, float] | None:  # fmt: skip
-        """(t, d) the runner set off, once two consecutive estimates are at ``threshold``
-        (and a running cadence when it is known): the moment the speed crossed it (or
-        ``back_to_mps`` on the way up, from standing), not before ``not_before_s``; None
-        until then."""
-        v = est.speed_mps or 0.0
-        cadence_ok = (est.cadence_spm is None or est.cadence_confidence < 0.3
-                      or est.cadence_spm >= RUNNING_CADENCE_SPM)  # fmt: skip
-        if v >= threshold and cadence_ok:
-            self._qualifying += 1
-            if self._qualifying == 1:
-                self._onset = (prev, est)
-        else:
-            self._qualifying = 0
-        if self._qualifying < 2 or self._onset is None:
-            return None
-        before, first_ok = self._onset
-        if back_to_mps is not None and back_to_mps < threshold:
-            # from standing: back along the recent estimates to the last one below
-            # back_to_mps (the speed estimate lags a runner setting off)
-            seq = [e for e in self._history if e.t_s < first_ok.t_s] + [first_ok]
-            for i in range(len(seq) - 1, 0, -1):
-                if (seq[i - 1].speed_mps or 0.0) < back_to_mps:
-                    before, first_ok, threshold = seq[i - 1], seq[i], back_to_mps
-                    break
-        t0, d0 = first_ok.t_s, first_ok.distance_m
-        if before is not None and (before.speed_mps or 0.0) < threshold:
-            v0, v1 = before.speed_mps or 0.0, first_ok.speed_mps or 0.0
-            frac = (threshold - v0) / (v1 - v0) if v1 > v0 else 1.0
-            t0 = before.t_s + frac * (first_ok.t_s - before.t_s)
-            d0 = before.distance_m + frac * (first_ok.distance_m - before.distance_m)
-        elif before is not None:
-            t0, d0 = before.t_s, before.distance_m  # already running when armed
-        if t0 < not_before_s:
-            frac = (not_before_s - t0) / (first_ok.t_s - t0) if first_ok.t_s > t0 else 1.0
-            d0 = d0 + frac * (first_ok.distance_m - d0)
-            t0 = not_before_s
-        return t0, d0
-
     def _maybe_auto_start(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
         if self.start_mode == "button" or self._step is None:
             return
         # a held rep (its "go" was said) starts as soon as the runner moves at all
         threshold = MOVING_SPEED_MPS if self._held else self._start_threshold(self._step)
-        onset = self._onset_at(prev, est, threshold, self._arm_t)
+        onset = self._onset.update(prev, est, threshold, self._arm_t)
         if onset is not None:
             self._held = False
             self._start(onset[0], onset[1], cues, said_go=False, announced=True)
@@ -472,8 +424,8 @@ class WorkoutEngine:
         if nxt is None:
             return None
         not_before = self._start_t + self._paused_s + EARLY_START_FRACTION * step.duration_s
-        return self._onset_at(prev, est, self._start_threshold(nxt), not_before,
-                              back_to_mps=MOVING_SPEED_MPS)  # fmt: skip
+        return self._onset.update(prev, est, self._start_threshold(nxt), not_before,
+                                  back_to_mps=MOVING_SPEED_MPS)  # fmt: skip
 
     def _early_preview(self, step: PlannedStep, est: Estimate, elapsed_s: float,
                        dist_m: float) -> list[Cue]:  # fmt: skip
@@ -612,11 +564,6 @@ class WorkoutEngine:
         self._reps.append(rep)
         self._phase = "waiting"
         cues += self.narrator.ended(t_s, rep, step)
-
-
-def _moving(est: Estimate | None, threshold_mps: float = MOVING_SPEED_MPS) -> bool:
-    """The estimate shows the runner moving (a jog or faster); no speed is not moving."""
-    return est is not None and (est.speed_mps or 0.0) >= threshold_mps
 
 
 def _arms_next(step: PlannedStep) -> bool:

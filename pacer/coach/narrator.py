@@ -290,7 +290,8 @@ class Narrator:
             return None, False
         return (M_PER_MILE if self.s.miles else prof.split_every_road_m), False
 
-    def _step_split_every(self, est: Estimate, pos_m: float, pos_s: float) -> tuple[float | None, bool]:
+    def _step_split_every(self, est: Estimate, pos_m: float,
+                          pos_s: float) -> tuple[float | None, bool]:  # fmt: skip
         """The split interval, fixed once the step's first split is said, so the splits
         of a step are the multiples of one interval starting at the first. Before that it
         follows the track lock, but only to an interval whose first mark is still ahead."""

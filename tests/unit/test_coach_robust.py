@@ -40,7 +40,7 @@ def test_runner_going_straight_from_the_warmup_hears_go_on_time(workout):
     assert preview.t_s + preview.duration_s <= rep1.start_s  # ended before the rep began
     # nothing said ever overlaps
     said = sorted(log.said, key=lambda c: c.t_s)
-    assert all(a.t_s + a.duration_s <= b.t_s + 1e-6 for a, b in zip(said, said[1:]))
+    assert all(a.t_s + a.duration_s <= b.t_s + 1e-6 for a, b in zip(said, said[1:], strict=False))
 
 
 # ---------------------------------------------------------------- 2. splits of timed reps
@@ -61,9 +61,9 @@ def test_timed_tempo_on_a_track_gets_long_rep_splits():
     marks = _split_marks_m(log.said)
     # 20 min at 4:30/km is ~4.4 km: 400 m splits, the first at 400
     assert marks[:3] == [400.0, 800.0, 1200.0]
-    assert all(b - a == 400.0 for a, b in zip(marks, marks[1:]))
+    assert all(b - a == 400.0 for a, b in zip(marks, marks[1:], strict=False))
     splits = [c.t_s for c in log.said if c.kind is CueKind.SPLIT]
-    assert min(b - a for a, b in zip(splits, splits[1:])) > 90.0
+    assert min(b - a for a, b in zip(splits, splits[1:], strict=False)) > 90.0
 
 
 def test_short_timed_rep_keeps_100m_track_splits_from_the_first():
@@ -136,7 +136,7 @@ def test_reps_with_standing_rests_stay_in_step(fix_in_holes):
                gps_ok=None if fix_in_holes else running)  # fmt: skip
     work = [r for r in engine.reps if r.kind is RepKind.WORK]
     assert len(work) == 16
-    for rep, (a, b) in zip(work, segs, strict=True):
+    for rep, (a, _b) in zip(work, segs, strict=True):
         assert abs(rep.start_s - a) < 1.5
         assert 180.0 <= rep.distance_m <= 200.0
         assert abs(rep.duration_s - RUN_S) < 2.0
@@ -159,8 +159,10 @@ def test_a_runner_stopping_halfway_does_not_end_the_rep():
 def test_button_mode_go_still_starts_the_rep_of_a_standing_runner():
     engine = _engine("2x(200m @36s, r30s)", start_mode="button")
     segs = [(5.0, 45.0), (90.0, 130.0)]
-    runner = Runner(tau_s=0.3, wait_s=0.0,
-                    speed_override=lambda t, _e: REP_MPS if any(a <= t < b for a, b in segs) else 0.0)
+    def v(t, _engine):
+        return REP_MPS if any(a <= t < b for a, b in segs) else 0.0
+
+    runner = Runner(tau_s=0.3, wait_s=0.0, speed_override=v)
     runner.run(engine, until_s=140.0, events=[ControlEvent(5.0, Control.START_LAP)])
     rec, rep2 = engine.reps[1], engine.reps[2]
     assert rep2.start_s == pytest.approx(rec.start_s + 30.0)  # at the "go", as before
@@ -182,3 +184,20 @@ def test_splits_keep_one_interval_when_the_track_locks_late():
         said += [c for c in engine.on_estimate(est) if not c.dropped]
     assert _split_marks_m(said) == [200.0, 600.0]  # 400 is "halfway"
     assert any(c.kind is CueKind.HALFWAY for c in said)
+
+
+@pytest.mark.parametrize(("back_to", "expected_t"), [(None, 3.75), (1.8, 2.0 + 0.8 / 1.5)])
+def test_onset_put_back_to_where_the_runner_set_off(back_to, expected_t):
+    from pacer.coach.onset import OnsetDetector
+    from pacer.models import DistanceSource, Estimate
+
+    det = OnsetDetector()
+    prev, found = None, None
+    for t, v in enumerate([0.0, 0.0, 1.0, 2.5, 4.5, 5.0]):
+        est = Estimate(t_s=float(t), utc=None, distance_m=2.0 * t, speed_mps=v,
+                       speed_confidence=0.9, cadence_spm=None, cadence_confidence=0.0,
+                       distance_source=DistanceSource.GPS, gps_ok=True)  # fmt: skip
+        found = det.update(prev, est, 4.0, 0.0, back_to_mps=back_to) or found
+        det.remember(est)
+        prev = est
+    assert found is not None and found[0] == pytest.approx(expected_t)
