@@ -356,8 +356,11 @@ class WorkoutEngine:
         if prev is not None and step.kind is RepKind.WORK and not by_button:
             armed = _arms_next(prev)
             if (not armed and self.start_mode != "button" and prev.kind is RepKind.RECOVERY
-                    and prev.duration_s is not None and not moving(self._now)):  # fmt: skip
-                armed = held = True  # "go" found the runner standing: start on moving
+                    and prev.duration_s is not None and not moving(self._now)
+                    and self._last_moving is not None):  # fmt: skip
+                # "go" found the runner standing: start on moving (not in a session
+                # that never had a moving speed, which could not start it)
+                armed = held = True
         if armed:
             self._phase = "waiting"
             self._onset.reset()

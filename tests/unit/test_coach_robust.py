@@ -201,3 +201,18 @@ def test_onset_put_back_to_where_the_runner_set_off(back_to, expected_t):
         det.remember(est)
         prev = est
     assert found is not None and found[0] == pytest.approx(expected_t)
+
+
+def test_a_session_without_speed_still_starts_reps_at_go():
+    """No speed at all (no fix, no step-based speed): "go" cannot be checked against
+    movement, so it starts the rep as before rather than waiting for ever."""
+    from pacer.models import DistanceSource, Estimate
+
+    engine = _engine("2x(1min, r30s)", start_mode="immediate")
+    for i in range(200):
+        engine.on_estimate(Estimate(t_s=0.5 + i, utc=None, distance_m=0.0, speed_mps=None,
+                                    speed_confidence=0.0, cadence_spm=None,
+                                    cadence_confidence=0.0, distance_source=DistanceSource.GPS,
+                                    gps_ok=False))  # fmt: skip
+    work = [r for r in engine.reps if r.kind is RepKind.WORK]
+    assert len(work) == 2 and work[1].start_s == pytest.approx(0.5 + 60.0 + 30.0)
