@@ -403,9 +403,12 @@ def open_session(directory: Path) -> SessionData:
             rows.estimate_from_row(r)
             for r in conn.execute(f"SELECT {rows.ESTIMATE_COLUMNS} FROM estimates ORDER BY rowid")
         )
+        # before schema v4 every recorded rep was a completed one
+        rep_cols = rows.REP_COLUMNS if version >= 4 else rows.REP_COLUMNS.replace(
+            ", completed", ", 1")
         reps = tuple(
             rows.rep_from_row(r)
-            for r in conn.execute(f"SELECT {rows.REP_COLUMNS} FROM reps ORDER BY start_s, rowid")
+            for r in conn.execute(f"SELECT {rep_cols} FROM reps ORDER BY start_s, rowid")
         )
         audio_cols = rows.CUE_AUDIO_FIELDS if version >= 3 else ()
         select = ", ".join((rows.CUE_COLUMNS, *audio_cols))

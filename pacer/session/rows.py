@@ -21,7 +21,8 @@ ESTIMATE_COLUMNS = (
 )
 REP_COLUMNS = (
     "idx, kind, start_s, duration_s, distance_m, start_utc, target_distance_m, "
-    "target_duration_s, target_pace_s_per_km, pace_s_per_km, cadence_spm, distance_source, label"
+    "target_duration_s, target_pace_s_per_km, pace_s_per_km, cadence_spm, distance_source, label, "
+    "completed"
 )
 CUE_COLUMNS = "id, t_s, kind, text, priority, expires_s, duration_s, dropped"
 #: what the audio path reports about a cue beyond duration/dropped (schema v3 columns)
@@ -94,7 +95,7 @@ def rep_row(rep: Rep) -> tuple[Any, ...]:
         rep.index, rep.kind.value, rep.start_s, rep.duration_s, rep.distance_m,
         utc_text(rep.start_utc), rep.target_distance_m, rep.target_duration_s,
         rep.target_pace_s_per_km, rep.pace_s_per_km, rep.cadence_spm,
-        rep.distance_source.value, rep.label,
+        rep.distance_source.value, rep.label, int(rep.completed),
     )  # fmt: skip
 
 
@@ -105,7 +106,7 @@ def rep_from_row(row: tuple[Any, ...]) -> Rep:
         target_distance_m=_opt_float(row[6]), target_duration_s=_opt_float(row[7]),
         target_pace_s_per_km=_opt_float(row[8]), pace_s_per_km=_opt_float(row[9]),
         cadence_spm=_opt_float(row[10]), distance_source=DistanceSource(row[11]),
-        label=row[12],
+        label=row[12], completed=bool(row[13]),
     )  # fmt: skip
 
 

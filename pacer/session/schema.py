@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 #: current schema version (``PRAGMA user_version``)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 DB_NAME = "session.db"
 NMEA_NAME = "gps.nmea"  # raw receiver bytes, exactly as read
@@ -55,8 +55,12 @@ ALTER TABLE cues ADD COLUMN truncated INTEGER;
 ALTER TABLE cues ADD COLUMN reason TEXT;
 """
 
+_V4 = """
+ALTER TABLE reps ADD COLUMN completed INTEGER NOT NULL DEFAULT 1;
+"""
+
 #: MIGRATIONS[v] turns a version-v database into version v+1
-MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3}
+MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3, 3: _V4}
 
 
 def migrate(conn: sqlite3.Connection) -> int:

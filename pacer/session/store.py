@@ -62,7 +62,10 @@ DEFAULT_RESERVE_BYTES = 16 * 1024 * 1024
 
 _INSERT_FIX = f"INSERT INTO fixes ({rows.FIX_COLUMNS}) VALUES ({','.join('?' * 18)})"
 _INSERT_EST = f"INSERT INTO estimates ({rows.ESTIMATE_COLUMNS}) VALUES ({','.join('?' * 14)})"
-_INSERT_REP = f"INSERT INTO reps ({rows.REP_COLUMNS}) VALUES ({','.join('?' * 13)})"
+_INSERT_REP = (
+    f"INSERT INTO reps ({rows.REP_COLUMNS}) "
+    f"VALUES ({','.join('?' * len(rows.REP_COLUMNS.split(',')))})"
+)
 _INSERT_CUE = f"INSERT INTO cues ({rows.CUE_COLUMNS}) VALUES ({','.join('?' * 8)})"
 _INSERT_EVENT = "INSERT INTO events (t_s, kind, message) VALUES (?, ?, ?)"
 _UPSERT_META = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"

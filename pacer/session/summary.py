@@ -199,8 +199,10 @@ def rep_rows(data: SessionData) -> list[RepRow]:
 
 
 def summarize(data: SessionData) -> SessionSummary:
-    work = [r for r in data.reps if r.kind is RepKind.WORK]
-    work_rows = [r for r in rep_rows(data) if r.kind == RepKind.WORK.value]
+    # a rep stopped short (END mid-rep) is listed but not counted in the work totals
+    work = [r for r in data.reps if r.kind is RepKind.WORK and r.completed]
+    done = {r.index for r in work}
+    work_rows = [r for r in rep_rows(data) if r.kind == RepKind.WORK.value and r.index in done]
     dist = sum(r.distance_m for r in work)
     dur = sum(r.duration_s for r in work)
     cad = [(r.cadence_spm, r.duration_s) for r in work if r.cadence_spm is not None]

@@ -450,3 +450,22 @@ def test_reader_opens_an_old_version_1_session_without_changing_it(tmp_path):
     conn = sqlite3.connect(s / DB_NAME)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1  # read, not migrated
     conn.close()
+
+
+def test_a_rep_stopped_short_is_kept_but_not_counted_in_the_work_totals(tmp_path) -> None:
+    from pacer.models import DistanceSource, Rep, RepKind
+    from pacer.session.reader import open_session
+    from pacer.session.store import SessionWriter
+    from pacer.session.summary import summarize
+
+    w = SessionWriter.create(tmp_path / "s", meta={"workout": "4x(200m @40s, r30s)"})
+    w.add_rep(Rep(0, RepKind.WORK, 10.0, 40.0, 200.0, target_distance_m=200.0,
+                  distance_source=DistanceSource.GPS, label="rep 1 of 4"))
+    w.add_rep(Rep(1, RepKind.WORK, 90.0, 8.0, 41.0, target_distance_m=200.0,
+                  distance_source=DistanceSource.GPS, label="rep 2 of 4, stopped",
+                  completed=False))
+    w.close()
+    data = open_session(tmp_path / "s")
+    assert [r.completed for r in data.reps] == [True, False]
+    s = summarize(data)
+    assert s.work_reps == 1 and s.work_distance_m == 200.0
