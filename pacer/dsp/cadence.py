@@ -295,7 +295,10 @@ class CadenceTracker:
             pos = last + period * np.arange(1, max(n, 0) + 1)
             confidence *= 0.5
         else:
-            pos = detect_footfalls(x, self._rate_hz, step_period_s) + k_start
+            # A footfall lies at most half a sample after its loading peak, so peaks
+            # before the cursor cannot give a new one: search only from there.
+            start = max(0, self._ff_cursor - k_start)
+            pos = detect_footfalls(x, self._rate_hz, step_period_s, start=start) + k_start
         pos = pos[pos >= self._ff_cursor]
         if pos.size == 0:
             return

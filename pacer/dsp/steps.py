@@ -141,8 +141,10 @@ class _Acf:
     r: np.ndarray  # normalised, unbiased, at integer lags 0 .. n // 2
     r_list: list[float]  # the same as Python floats (scalar peak arithmetic is cheaper)
     omega: np.ndarray  # pass-band angular frequencies, rad per sample
-    cos_coef: np.ndarray  # (2, bins): power P_k and P_k omega_k^2
-    sin_coef: np.ndarray  # (bins,): P_k omega_k
+    # (2 bins, 3): rows 2k (cosine of bin k): [P_k, P_k omega_k^2, 0]; rows 2k + 1
+    # (sine of bin k): [0, 0, P_k omega_k] -- so [cos, sin] interleaved (a complex
+    # array viewed as floats) times this gives the three sums of a Newton step at once
+    coef: np.ndarray
     n: int  # window length, samples
 
 
@@ -161,11 +163,15 @@ def _autocorrelation(x: np.ndarray, rate_hz: float, centred: np.ndarray | None =
     ac = np.fft.irfft(full, plan.n_fft)[: n // 2 + 1]
     if ac[0] <= 0:
         r = np.zeros(ac.size)
-        return _Acf(r, r.tolist(), plan.omega[:0], np.zeros((2, 0)), np.zeros(0), n)
+        return _Acf(r, r.tolist(), plan.omega[:0], np.zeros((0, 3)), n)
     r = ac / ac[0] * plan.unbiased
     w = plan.omega
     pw = power * w
-    return _Acf(r, r.tolist(), w, np.array((power, pw * w)), pw, n)
+    coef = np.zeros((2 * power.size, 3))
+    coef[0::2, 0] = power
+    coef[0::2, 1] = pw * w
+    coef[1::2, 2] = pw
+    return _Acf(r, r.tolist(), w, coef, n)
 
 
 def _newton_peaks(acf: _Acf, lags: np.ndarray, steps: int = 2) -> np.ndarray:
@@ -175,18 +181,19 @@ def _newton_peaks(acf: _Acf, lags: np.ndarray, steps: int = 2) -> np.ndarray:
     ``(2 / n_fft) * sum_k P_k cos(omega_k * lag)``, valid between integer lags too, so
     its derivatives are closed-form; with the unbiased factor ``g = n / (n - lag)``,
     Newton steps on ``f = c g`` converge from the parabolic first guess in two steps.
-    The sums over bins are two small matrix products per step for all lags together;
-    the per-lag update (at most four lags) is scalar arithmetic.
+    Per step, ``exp(i omega_k lag)`` gives the cosines and sines of all lags and bins in
+    one call, and one matrix product of its float view with ``acf.coef`` gives the
+    three sums over bins for all lags together; the per-lag update (at most four lags)
+    is scalar arithmetic.
     """
     tau = [float(t) for t in np.asarray(lags, dtype=np.float64)]
     n = float(acf.n)
     for _ in range(steps):
-        ph = np.multiply.outer(np.asarray(tau), acf.omega)
-        cc = (np.cos(ph) @ acf.cos_coef.T).tolist()  # rows: [c0, -c2]
-        ss = (np.sin(ph) @ acf.sin_coef).tolist()  # -c1
+        phasor = np.exp(np.multiply.outer(np.array([complex(0.0, t) for t in tau]), acf.omega))
+        sums = (phasor.view(np.float64) @ acf.coef).tolist()  # rows: [c0, -c2, -c1]
         for i, t in enumerate(tau):
-            c0, c2 = cc[i][0], -cc[i][1]
-            c1 = -ss[i]
+            c0, c2_neg, c1_neg = sums[i]
+            c2, c1 = -c2_neg, -c1_neg
             g0 = n / (n - t)
             g1, g2 = g0 / (n - t), 2.0 * g0 / (n - t) ** 2
             f1 = c1 * g0 + c0 * g1
@@ -203,7 +210,8 @@ def _peak_in(acf: _Acf, lo: int, hi: int) -> tuple[float, float, bool]:
     lo, hi = max(lo, 1), min(hi, len(r) - 2)
     if hi <= lo:
         return float("nan"), -1.0, False
-    i = lo + int(np.argmax(acf.r[lo : hi + 1]))
+    seg = r[lo : hi + 1]  # a few dozen floats: list max/index beat np.argmax's overhead
+    i = lo + seg.index(max(seg))  # the first maximum, as np.argmax
     ym, y0, yp = r[i - 1], r[i], r[i + 1]
     interior = lo < i < hi and y0 >= ym and y0 >= yp
     den = ym - 2 * y0 + yp
@@ -369,6 +377,7 @@ def detect_footfalls(
     smooth_s: float = 0.03,
     min_prominence: float = 0.3,
     contact_search: float = 0.45,
+    start: int = 0,
 ) -> np.ndarray:
     """Footfall (initial contact) positions, as fractional sample indices into ``x``.
 
@@ -387,6 +396,11 @@ def detect_footfalls(
         standard deviations of ``x``.
     contact_search : float
         How far before the loading peak (in step periods) contact is searched.
+    start : int
+        Only steps whose loading peak is at index ``start`` or later are returned (a
+        streaming caller that already has the earlier ones skips their search; the
+        smoothing, mean and deviation still use the whole window, so the steps
+        returned are the same as without ``start``).
 
     Returns
     -------
@@ -415,11 +429,14 @@ def detect_footfalls(
     # flat tops give one peak) of the (2*half+1) samples centred on it, and prominent.
     # Only the few local maxima are checked against their neighbourhood.
     n = x.size
-    mid = y[half : n - half]
+    lo = max(half, int(start))
+    if lo >= n - half:
+        return np.empty(0)
+    mid = y[lo : n - half]
     cand = np.flatnonzero(
-        (mid > y[half - 1 : n - half - 1]) & (mid >= y[half + 1 : n - half + 1])
+        (mid > y[lo - 1 : n - half - 1]) & (mid >= y[lo + 1 : n - half + 1])
         & (mid > y_mean + min_prominence * sd)
-    ) + half
+    ) + lo
     if cand.size == 0:
         return np.empty(0)
     hood = cand[:, None] + np.arange(-half, half + 1)[None, :]
