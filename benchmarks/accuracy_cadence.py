@@ -30,14 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pacer.dsp.cadence import CadenceTracker
 from pacer.dsp.steps import smooth
 from pacer.models import AccelBlock
 from pacer.sim.accel import GaitSignal
 from pacer.sim.runner import Effort, RunnerModel
+
+REPO = Path(__file__).resolve().parents[1]
 
 OXFORD = REPO.parent / "shared" / "data" / "accel" / "oxford_step_counter"
 CAL_ERROR = 0.001
@@ -215,7 +216,8 @@ def part_sim(seeds: int) -> None:
                     f"| {fmt(np.median(st_arr), 0)} / {fmt(st_arr.max(), 0)} "
                     f"| {fmt(be_f.mean())} | {fmt(np.percentile(be_f, 95))} "
                     f"| {fmt(100 * np.concatenate(boct).mean(), 1)} "
-                    f"| {fmt(1e3 * np.median(f), 1)} / {fmt(1e3 * np.percentile(np.abs(f), 95), 1)} |"
+                    f"| {fmt(1e3 * np.median(f), 1)} "
+                    f"/ {fmt(1e3 * np.percentile(np.abs(f), 95), 1)} |"
                 )
     e = np.concatenate(all_err)
     be = np.concatenate(all_base)

@@ -19,7 +19,7 @@ from pacer.models import AccelBlock, Cue, CueKind, DistanceSource, Estimate, Fix
 from pacer.session.reader import open_session
 from pacer.session.store import SessionWriter
 
-UTC0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone.utc)
+UTC0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 SECONDS = 3600
 NMEA_SECOND = b"$GNRMC,100000.00,A,5151.76740,N,00025.38732,W,7.1,90.0,201126,,,A*6B\r\n" * 6
 RATE_HZ = 100.0

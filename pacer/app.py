@@ -19,7 +19,6 @@ from pacer.models import Cue, Estimate
 from pacer.runtime import Pipeline
 from pacer.units import format_clock, format_pace
 
-
 #: what the coach says at countdowns and GPS changes, rendered ahead (docs/audio.md)
 COMMON_PHRASES = ("go", "3", "2", "1", "10", "30 seconds", "GPS ready", "GPS back",
                   "GPS lost, timing continues")

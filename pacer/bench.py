@@ -125,7 +125,9 @@ def synthetic_hour(seed: int = 0, duration_s: float = 3600.0) -> tuple[list[Any]
     return list(simulated_records_fast(setup, seed=seed)), runner
 
 
-def run_bench(seed: int = 0, duration_s: float = 3600.0, workout: str = "tempo 50min") -> BenchResult:
+def run_bench(
+    seed: int = 0, duration_s: float = 3600.0, workout: str = "tempo 50min"
+) -> BenchResult:
     from pacer.coach.engine import WorkoutEngine
     from pacer.coach.resolve import resolve_workout
     from pacer.dsp.estimator import LiveEstimator

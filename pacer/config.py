@@ -119,7 +119,9 @@ def _parse_pace(value: Any, where: str) -> float:
         if m:
             s = int(m.group(1)) * 60 + int(m.group(2))
             return s * 1000.0 / 1609.344 if m.group(3) == "/mi" else float(s)
-    raise ConfigError(f"{where}: pace must be 'm:ss/km', 'm:ss/mi' or seconds per km, got {value!r}")
+    raise ConfigError(
+        f"{where}: pace must be 'm:ss/km', 'm:ss/mi' or seconds per km, got {value!r}"
+    )
 
 
 #: optional keys (default None) whose value is text

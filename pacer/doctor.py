@@ -156,7 +156,7 @@ def check_accelerometer(config: Config, probes: Probes) -> list[Check]:
             driver = open_accelerometer(config, probes.pin_factory)
             xyz = driver.read_sample_mps2() if hasattr(driver, "read_sample_mps2") else None
             return [Check("accelerometer", Status.OK, f"ADXL335 via MCP3008 {xyz}")]
-        except Exception as exc:  # noqa: BLE001 - report any failure
+        except Exception as exc:  # broad catch on purpose: report any failure
             return [Check("accelerometer", Status.FAIL, f"ADXL335 via MCP3008: {exc}",
                           "enable SPI (dtparam=spi=on) and check the MCP3008 wiring")]
     try:
@@ -220,7 +220,7 @@ def check_interrupt_pin(config: Config, probes: Probes, driver: Any) -> Check:
 
         dev = DigitalInputDevice(pin, pull_up=None, active_state=True,
                                  pin_factory=probes.pin_factory)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # broad catch on purpose: doctor reports any failure, never raises
         return Check("accelerometer interrupt", Status.FAIL, f"GPIO{pin}: {exc}",
                      "add the user to gpio; on Bookworm install python3-lgpio")
     try:
@@ -261,7 +261,7 @@ def check_gpio_pins(config: Config, probes: Probes) -> Check:
                        stop_pin=c.stop_pin, led_pin=c.led_pin, buzzer_pin=c.buzzer_pin,
                        pin_factory=probes.pin_factory)
         ctl.close()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # broad catch on purpose: doctor reports any failure, never raises
         return Check("GPIO pins", Status.FAIL, f"{wired}: {exc}",
                      "add the user to gpio; on Bookworm use Debian's python3-lgpio "
                      "(a venv made with --system-site-packages)")
@@ -282,7 +282,7 @@ def check_speech(config: Config) -> list[Check]:
             ms = 1000 * (time.perf_counter() - t0)
             status = Status.OK
             detail = f"renders ({len(pcm.samples) / pcm.rate_hz:.1f} s of speech in {ms:.0f} ms)"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # broad catch on purpose: doctor reports any failure, never raises
             status = Status.FAIL if engine == config.audio.engine else Status.WARN
             detail = f"{exc}"
         fix = "" if status == Status.OK else "sudo apt-get install espeak-ng libespeak-ng1"
@@ -292,7 +292,9 @@ def check_speech(config: Config) -> list[Check]:
 
 def check_audio_output(config: Config, probes: Probes) -> Check:
     if shutil.which("aplay") is None:
-        return Check("audio output", Status.FAIL, "aplay not found", "sudo apt-get install alsa-utils")
+        return Check(
+            "audio output", Status.FAIL, "aplay not found", "sudo apt-get install alsa-utils"
+        )
     if not probes.audio_test:
         return Check("audio output", Status.OK, "aplay present (playback not tested)")
     from pacer.audio.synth import Pcm  # noqa: F401 - import check
@@ -309,7 +311,7 @@ def check_audio_output(config: Config, probes: Probes) -> Check:
              "-D", config.audio.device],
             input=pcm.samples.astype("<i2").tobytes(), capture_output=True, timeout=15,
         )
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # broad catch on purpose: doctor reports any failure, never raises
         return Check("audio output", Status.FAIL, str(exc))
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip().splitlines()

@@ -7,10 +7,11 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pacer.cli.main import build_parser  # noqa: E402
+from pacer.cli.main import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -18,7 +18,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
             "the CPU share it implies for a Raspberry Pi Zero 2 W."
         ),
     )
-    p.add_argument("--minutes", type=positive_float, default=60.0, help="length of the synthetic run")
+    p.add_argument(
+        "--minutes", type=positive_float, default=60.0, help="length of the synthetic run"
+    )
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the simulation")
     p.set_defaults(func=run)
 

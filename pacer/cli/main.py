@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             text = str(exc) or type(exc).__name__
         print(f"pacer: error: {text.splitlines()[0]}", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - the contract: no traceback without PACER_DEBUG
+    except Exception as exc:  # broad on purpose: no traceback without PACER_DEBUG
         if debug:
             raise
         print(f"pacer: internal error: {type(exc).__name__}: {exc} "

@@ -67,7 +67,7 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
             audio = AudioOut(engine=config.audio.engine, sink="alsa", live=True,
                              voice=config.audio.voice, rate_wpm=config.audio.rate_wpm,
                              volume=config.audio.volume, device=config.audio.device)
-        except Exception as exc:  # noqa: BLE001 - coach on without speech, say why
+        except Exception as exc:  # broad catch on purpose: coach on without speech, say why
             log(f"audio: {exc}; coaching without speech")
     controls = _controls(config, inbox, clock, log) if not args.fake_hardware else None
     spec = args.workout or config.coach.workout
@@ -117,7 +117,7 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
                 try:
                     config = _reload(config, args, pipeline)
                     log("config reloaded")
-                except Exception as exc:  # noqa: BLE001 - keep the old config
+                except Exception as exc:  # broad catch on purpose: keep the old config
                     log(f"config not reloaded: {exc}")
                 notifier.send("READY=1")
             try:
@@ -195,7 +195,7 @@ def _controls(config, inbox, clock, log):  # type: ignore[no-untyped-def]
         return Controls(inbox.put, clock=clock, start_pin=c.start_pin, stop_pin=c.stop_pin,
                         led_pin=c.led_pin, buzzer_pin=c.buzzer_pin, hold_s=c.hold_s,
                         bounce_s=c.bounce_ms / 1000.0)
-    except Exception as exc:  # noqa: BLE001 - no GPIO: coach on, buttons off
+    except Exception as exc:  # broad catch on purpose: no GPIO: coach on, buttons off
         log(f"buttons and LED unavailable: {exc}")
         return None
 

@@ -21,8 +21,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--config", metavar="FILE", help="config file (named paces, units)")
     sub = parser.add_subparsers(dest="workout_command", metavar="ACTION", required=True)
     show = sub.add_parser("show", help="list the library, or expand WORKOUT into steps")
-    show.add_argument("workout", nargs="?", metavar="WORKOUT",
-                      help="library name, file, or text like '8x(400m @72s, 200m jog)'")  # fmt: skip
+    show.add_argument(
+        "workout", nargs="?", metavar="WORKOUT",
+        help="library name, file, or text like '8x(400m @72s, 200m jog)'",
+    )
     show.add_argument("--miles", action="store_true", help="show paces per mile")
     check = sub.add_parser("check", help="check WORKOUT; exit 1 with the error if it is wrong")
     check.add_argument("workout", metavar="WORKOUT")

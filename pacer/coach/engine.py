@@ -87,6 +87,8 @@ class WorkoutEngine:
         in "auto").
     """
 
+    _preview_text: str | None  # set in _reset_step_state, read in on_estimate
+
     def __init__(self, workout: Workout, *, policy: CuePolicy | None = None,
                  start_mode: str = "auto") -> None:  # fmt: skip
         if start_mode not in START_MODES:
@@ -272,7 +274,7 @@ class WorkoutEngine:
         self._onset.reset()
         self._preview_tried = False  # the next armed rep's preview was tried early
         self._previewed = False  # ... and said
-        self._preview_text: str | None = None
+        self._preview_text = None
 
     def _distance_at(self, t_s: float) -> float:
         """Session distance at ``t_s``, extrapolated from the last estimate's speed."""
@@ -545,8 +547,12 @@ class WorkoutEngine:
         completed = not (stopping and step.kind is RepKind.WORK
                          and done < 1.0 - SHORT_TOLERANCE)  # fmt: skip
         pace = elapsed * 1000.0 / dist if dist >= 1.0 and elapsed > 0 else None
-        source = self._sources.most_common(1)[0][0] if self._sources else (
-            self._last.distance_source if self._last is not None else DistanceSource.GPS)  # fmt: skip
+        if self._sources:
+            source = self._sources.most_common(1)[0][0]
+        elif self._last is not None:
+            source = self._last.distance_source
+        else:
+            source = DistanceSource.GPS
         rep = Rep(
             index=len(self._reps),
             kind=step.kind,
@@ -556,7 +562,9 @@ class WorkoutEngine:
             start_utc=self._start_utc,
             target_distance_m=step.distance_m,
             # a distance rep with a time target ("400m @72s"): the target time is its duration
-            target_duration_s=step.duration_s if step.duration_s is not None else step.target_time_s,
+            target_duration_s=(
+                step.duration_s if step.duration_s is not None else step.target_time_s
+            ),
             target_pace_s_per_km=step.target_pace_s_per_km,
             pace_s_per_km=pace,
             cadence_spm=self._cad_sum / self._cad_w if self._cad_w > 0 else None,

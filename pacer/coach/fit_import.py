@@ -127,7 +127,9 @@ def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
         first = int(msg.get("duration_step", msg.get("duration_value", 0)))
         body = tuple(item for i, item in items if i >= first)
         if not body:
-            raise WorkoutError(f"{path}: step {index} repeats from step {first}, which is not before it")
+            raise WorkoutError(
+                f"{path}: step {index} repeats from step {first}, which is not before it"
+            )
         items = [(i, item) for i, item in items if i < first]
         repeat: Repeat
         if duration_type == "repeat_until_steps_cmplt":

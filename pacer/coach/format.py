@@ -117,5 +117,6 @@ def describe_planned(distance_m: float | None, duration_s: float | None,
     pace = s_per_km_to_s_per_mile(target_pace_s_per_km) if miles else target_pace_s_per_km
     if target_time_s is not None:
         tenths = target_time_s < 600 and abs(target_time_s - round(target_time_s)) > 0.05
-        return f"{what} in {format_clock(target_time_s, tenths=tenths)} ({format_clock(pace)}{unit})"
+        clock = format_clock(target_time_s, tenths=tenths)
+        return f"{what} in {clock} ({format_clock(pace)}{unit})"
     return f"{what} at {format_clock(pace)}{unit}"

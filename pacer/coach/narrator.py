@@ -130,8 +130,8 @@ class Narrator:
             if not said_go:
                 out.append(self.cue(t_s, CueKind.GO, "go", 5.0))
             if step.cadence_spm is not None and not self._short(step):
-                out.append(self.cue(t_s, CueKind.CADENCE,
-                                    f"cadence {say.cadence(step.cadence_spm, self.spell)}", 10.0))  # fmt: skip
+                cadence_text = f"cadence {say.cadence(step.cadence_spm, self.spell)}"
+                out.append(self.cue(t_s, CueKind.CADENCE, cadence_text, 10.0))
         elif step.kind is RepKind.RECOVERY and next_work is not None:
             out.append(self.cue(t_s, CueKind.PREVIEW,
                                 f"{next_work.label}, {self._what(next_work)}", 30.0))  # fmt: skip
@@ -377,7 +377,8 @@ class Narrator:
         if every >= 1000:  # road splits: the time of this km or mile, not the total
             lap_s = at_s - self._last_split_s
             self._last_split_s = at_s
-            return f"{say.distance(mark, self.s.miles, self.spell)}, {say.rep_time(lap_s, self.spell)}"
+            mark_text = say.distance(mark, self.s.miles, self.spell)
+            return f"{mark_text}, {say.rep_time(lap_s, self.spell)}"
         return f"{say.distance(mark, False, self.spell)}, {time_text}"
 
     def _drift_cues(self, est: Estimate, elapsed_s: float, short: bool) -> list[Cue]:

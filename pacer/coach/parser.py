@@ -149,7 +149,9 @@ class _Parser:
     def repeat(self) -> Repeat:
         count_tok = self.advance()
         if "." in count_tok.text or int(count_tok.text) < 1 or int(count_tok.text) > 200:
-            raise self.error(count_tok, f"repeat count must be a whole number 1-200, got {count_tok.text}")
+            raise self.error(
+                count_tok, f"repeat count must be a whole number 1-200, got {count_tok.text}"
+            )
         self.advance()  # 'x'
         return Repeat(count=int(count_tok.text), body=self.body())
 
@@ -258,7 +260,8 @@ class _Parser:
             unit_tok = self.tok
             value = float(num_tok.text)
             if unit_tok.kind != WORD or unit_tok.lower not in DISTANCE_UNITS_M | TIME_UNITS_S:
-                if unit_tok.kind == WORD and not (unit_tok.lower in KIND_WORDS or unit_tok.lower in MODIFIER_WORDS):
+                known_word = unit_tok.lower in KIND_WORDS or unit_tok.lower in MODIFIER_WORDS
+                if unit_tok.kind == WORD and not known_word:
                     hint = suggest(unit_tok.text, list(DISTANCE_UNITS_M) + list(TIME_UNITS_S))
                     raise self.error(unit_tok, f"unknown unit {unit_tok.text!r}",
                                      f"{num_tok.text}{hint}" if hint else None)  # fmt: skip
@@ -370,8 +373,9 @@ class _Parser:
         if p.target is not None and p.target.rep_time_s is not None and p.distance_m:
             pace = p.target.rep_time_s * 1000.0 / p.distance_m
             if not MIN_PACE_S_PER_KM <= pace <= MAX_PACE_S_PER_KM:
-                raise self.error(p.target_tok or p.first,
-                                 "this rep time means a pace outside 1:30-20:00 per km")  # fmt: skip
+                raise self.error(
+                    p.target_tok or p.first, "this rep time means a pace outside 1:30-20:00 per km"
+                )
         if p.standing and p.target is not None:
             raise self.error(p.target_tok or p.first, "a standing recovery has no target")
         step = Step(
@@ -394,7 +398,8 @@ class _Parser:
         """Untargeted, unnamed steps in a repeat: the first is work, later ones recovery."""
         out: list[Step | Repeat] = []
         for n, item in enumerate(items):
-            if isinstance(item, Step) and id(item) in self.inferable and item.kind is RepKind.STEADY:
+            if (isinstance(item, Step) and id(item) in self.inferable
+                    and item.kind is RepKind.STEADY):
                 item = replace(item, kind=RepKind.WORK if n == 0 else RepKind.RECOVERY)
             out.append(item)
         return out

@@ -136,7 +136,8 @@ class FakeADXL345(FakeChip):
     def _write_register(self, register: int, data: bytes) -> None:
         for offset, value in enumerate(data):
             r = (register + offset) & 0x3F
-            if r in (reg.DEVID, reg.INT_SOURCE, reg.FIFO_STATUS) or reg.DATAX0 <= r < reg.DATAX0 + 6:
+            read_only = (reg.DEVID, reg.INT_SOURCE, reg.FIFO_STATUS)
+            if r in read_only or reg.DATAX0 <= r < reg.DATAX0 + 6:
                 continue  # read-only
             rate_before = self.true_rate_hz
             if r == reg.FIFO_CTL and value & 0xC0 == reg.FIFO_MODE_BYPASS:

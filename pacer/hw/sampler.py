@@ -202,7 +202,7 @@ class Sampler:
 
             return DigitalInputDevice(self.interrupt_pin, pull_up=False,
                                       pin_factory=self.pin_factory)
-        except Exception as exc:  # noqa: BLE001 -- degrade to polling, never stop
+        except Exception as exc:  # broad catch on purpose: degrade to polling, never stop
             self._emit(sink, DeviceEvent(
                 self.clock(), "accel", DeviceState.ERROR,
                 f"{self.driver.name}: interrupt GPIO {self.interrupt_pin} unusable "
@@ -221,7 +221,7 @@ class Sampler:
                         self.driver.configure()  # the chip may have lost power
                     block = self._next_burst(pin, next_s)
                     next_s = max(next_s + self.poll_interval_s, self.clock())
-                except Exception as exc:  # noqa: BLE001 -- a bus failure must not kill the thread
+                except Exception as exc:  # broad on purpose: a bus failure must not kill the thread
                     self.errors += 1
                     self.mark_loss()
                     if healthy:

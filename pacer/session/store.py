@@ -379,7 +379,7 @@ class SessionWriter:
         if self._on_problem is not None:
             try:
                 self._on_problem(message)
-            except Exception:  # noqa: BLE001 - the live loop must not die for a report
+            except Exception:  # broad catch on purpose: the live loop must not die for a report
                 pass
 
     @property

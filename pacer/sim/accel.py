@@ -32,9 +32,10 @@ Standing
 
 Right-foot steps are scaled by ``1 + asymmetry`` (3-8 %, random sign), every step by a
 per-step factor (5 % rms); running, that scales the impact, AP and ML parts (the active
-hump keeps the step's impulse at g T), walking the whole oscillation. Placement sets the gains: hip 1, waist (larger ML sway),
-chest (impact damped by the spine), wrist (impact damped, and a 1 g arm swing at stride
-frequency on the AP axis). Along-track acceleration of the runner is added on x.
+hump keeps the step's impulse at g T), walking the whole oscillation. Placement sets the
+gains: hip 1, waist (larger ML sway), chest (impact damped by the spine), wrist (impact
+damped, and a 1 g arm swing at stride frequency on the AP axis). Along-track
+acceleration of the runner is added on x.
 Sensor noise is white, 0.05 m/s^2 rms per axis by default (MPU-6050: 400 ug/sqrt(Hz)),
 drawn from a counter-based hash of the sample time (100 ns resolution), not from a
 running generator, so it is reproducible per time stamp.
@@ -200,7 +201,8 @@ class GaitSignal:
                 out[walk, 2] = (G_MPS2 * (1.0 + 0.25 * g.vertical * a * np.cos(2 * np.pi * ph))
                                 + (imp - self._walk_imp_mean[k]) * a)
                 out[walk, 0] = -0.2 * G_MPS2 * g.ap * a * np.sin(2 * np.pi * ph)
-                out[walk, 1] = 0.1 * G_MPS2 * g.ml * a * side[walk] * np.sin(np.pi * np.clip(ph, 0, 1))
+                out[walk, 1] = (0.1 * G_MPS2 * g.ml * a * side[walk]
+                                * np.sin(np.pi * np.clip(ph, 0, 1)))
             if g.arm_swing_g > 0:
                 stride_ph = 0.5 * (np.clip(tau / period, 0, 1) + (1 - side) / 2)
                 swing = g.arm_swing_g * G_MPS2 * np.sin(2 * np.pi * stride_ph)

@@ -40,7 +40,8 @@ WALK_CADENCE_SLOPE_SPM_PER_MPS = 25.0
 def gait_for_speed(speed_mps: np.ndarray | float) -> np.ndarray:
     """Gait code per speed: ``GAIT_STAND`` (0), ``GAIT_WALK`` (1) or ``GAIT_RUN`` (2)."""
     v = np.asarray(speed_mps, dtype=float)
-    return np.where(v < STAND_BELOW_MPS, GAIT_STAND, np.where(v < RUN_FROM_MPS, GAIT_WALK, GAIT_RUN))
+    moving = np.where(v < RUN_FROM_MPS, GAIT_WALK, GAIT_RUN)
+    return np.where(v < STAND_BELOW_MPS, GAIT_STAND, moving)
 
 
 def cadence_for_speed_spm(speed_mps: np.ndarray | float, offset_spm: float = 0.0) -> np.ndarray:
@@ -53,7 +54,9 @@ def cadence_for_speed_spm(speed_mps: np.ndarray | float, offset_spm: float = 0.0
     run = np.clip(
         RUN_CADENCE_AT_3_SPM + RUN_CADENCE_SLOPE_SPM_PER_MPS * (v - 3.0) + offset_spm, 150.0, 210.0
     )
-    walk = np.clip(WALK_CADENCE_AT_1P4_SPM + WALK_CADENCE_SLOPE_SPM_PER_MPS * (v - 1.4), 85.0, 132.0)
+    walk = np.clip(
+        WALK_CADENCE_AT_1P4_SPM + WALK_CADENCE_SLOPE_SPM_PER_MPS * (v - 1.4), 85.0, 132.0
+    )
     gait = gait_for_speed(v)
     return np.where(gait == GAIT_RUN, run, np.where(gait == GAIT_WALK, walk, 0.0))
 

@@ -230,7 +230,7 @@ class SimulatedReceiver:
                 count = max(count, 1)  # every session of some length shows one loss of fix
             starts = rng.uniform(10.0, runner.duration_s - 10.0, count)
             lengths = rng.uniform(2.0, 6.0, count)
-            for s0, ln in zip(starts, lengths):
+            for s0, ln in zip(starts, lengths, strict=True):
                 valid[(t >= s0) & (t < s0 + ln)] = False
         self.valid = valid
         self.dropout_sats = rng.integers(0, 4, n)

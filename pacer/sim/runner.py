@@ -26,10 +26,11 @@ effort.
 
 Cadence follows speed (:mod:`pacer.sim.gait_model`) with a personal offset and a small
 slow fluctuation; while speeding up it leads (it follows ``v + 0.5 s * dv/dt``), since
-runners raise their step rate first and lengthen their stride as speed builds. Footfalls are the integer crossings of the step phase
-``integral(cadence / 60 dt)``, moved by step-to-step jitter (1.5 % of the step period
-rms, Hausdorff 2007 "Gait dynamics, fractals and falls", Hum Mov Sci 26:555) and a
-left/right timing asymmetry (every second step shifted by up to 2 % of a period).
+runners raise their step rate first and lengthen their stride as speed builds. Footfalls
+are the integer crossings of the step phase ``integral(cadence / 60 dt)``, moved by
+step-to-step jitter (1.5 % of the step period rms, Hausdorff 2007 "Gait dynamics,
+fractals and falls", Hum Mov Sci 26:555) and a left/right timing asymmetry (every second
+step shifted by up to 2 % of a period).
 
 Position. ``distance_m`` is along the measure line of the runner's lane (lane 1: 0.30 m
 outside the kerb, 400.00 m per lap). ``s_m`` is progress on that lap from the finish

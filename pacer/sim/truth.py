@@ -60,7 +60,8 @@ def write_steps_csv(runner: RunnerModel, path: str | os.PathLike[str]) -> int:
     with open(path, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(STEP_COLUMNS)
-        for t, foot, gait in zip(runner.step_times_s, runner.step_foot, runner.step_gait):
+        steps = zip(runner.step_times_s, runner.step_foot, runner.step_gait, strict=True)
+        for t, foot, gait in steps:
             w.writerow([f"{t:.4f}", "R" if foot else "L",
                         "run" if gait == gm.GAIT_RUN else "walk"])
     return int(runner.step_times_s.size)

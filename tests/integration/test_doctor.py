@@ -35,7 +35,8 @@ def test_broken_setups_fail_with_their_fix(capsys, fault: str, failing: str, fix
     assert rc == 1
     fail_lines = [ln for ln in out.splitlines() if ln.startswith("[FAIL]")]
     assert any(failing in ln for ln in fail_lines), out
-    idx = next(i for i, ln in enumerate(out.splitlines()) if ln.startswith("[FAIL]") and failing in ln)
+    lines = out.splitlines()
+    idx = next(i for i, ln in enumerate(lines) if ln.startswith("[FAIL]") and failing in ln)
     assert fix in out.splitlines()[idx + 1]
 
 

@@ -98,7 +98,9 @@ class Runner:
                     log.cues += engine.on_device(ev)
             if t >= next_est - 1e-9:
                 ok = True if gps_ok is None else bool(gps_ok(t))  # type: ignore[operator]
-                speed = max(0.0, v + rng.normal(0.0, self.speed_noise_mps)) if self.speed_noise_mps else v
+                speed = v
+                if self.speed_noise_mps:
+                    speed = max(0.0, v + rng.normal(0.0, self.speed_noise_mps))
                 cad = None
                 if self.cadence_spm is not None and v > 1.5:
                     cad = self.cadence_spm + (rng.normal(0, self.cadence_noise_spm)

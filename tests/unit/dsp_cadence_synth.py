@@ -5,9 +5,9 @@ Body-worn accelerometer during running or walking, vectorised:
 * step times from a cadence profile (phase integral), with Gaussian step jitter;
 * vertical acceleration per step, from initial contact: running, a half-sine force over
   ground contact that averages 1 g (flight reads 0 g) plus an impact transient;
-  walking, an inverted-pendulum cosine (highest at heel strike) plus a smaller transient, alternate steps
-  scaled by ``1 +- asymmetry`` (left/right), plus harmonics of the step frequency with
-  random phases;
+  walking, an inverted-pendulum cosine (highest at heel strike) plus a smaller transient,
+  alternate steps scaled by ``1 +- asymmetry`` (left/right), plus harmonics of the step
+  frequency with random phases;
 * lateral sway at the stride frequency and fore-aft wobble at the step frequency;
 * gravity, white noise, and a random fixed sensor orientation (orientation-free test);
 * the sensor's sample clock runs at ``rate_hz * (1 + rate_error)``.

@@ -56,7 +56,8 @@ def test_words_for_tts():
 def test_spoken_duration_counts_number_words():
     # "71.8, four tenths slow" = seventy one point eight four tenths slow = 7 words
     assert say.spoken_words("71.8, four tenths slow") == 7
-    assert say.speech_duration_s("71.8, four tenths slow", 175) == pytest.approx(7 * 60 / 175 + 0.25)
+    expected_s = 7 * 60 / 175 + 0.25
+    assert say.speech_duration_s("71.8, four tenths slow", 175) == pytest.approx(expected_s)
     assert say.speech_duration_s("", 175) == 0.0
 
 
@@ -65,8 +66,8 @@ def test_spoken_duration_counts_number_words():
 
 def test_countdown_goes_first_and_status_waits():
     policy = CuePolicy()
-    out = policy.admit([cue(10.0, CueKind.STATUS, "paused"), cue(10.0, CueKind.COUNTDOWN, "3", 0.3)],
-                       now_s=10.0)  # fmt: skip
+    cues = [cue(10.0, CueKind.STATUS, "paused"), cue(10.0, CueKind.COUNTDOWN, "3", 0.3)]
+    out = policy.admit(cues, now_s=10.0)
     assert [c.text for c in out] == ["3", "paused"]
     assert out[0].t_s == 10.0 and out[1].t_s == pytest.approx(10.0 + out[0].duration_s)
     assert not any(c.dropped for c in out)
@@ -75,7 +76,8 @@ def test_countdown_goes_first_and_status_waits():
 def test_stale_cue_is_dropped_not_spoken():
     policy = CuePolicy()
     out = policy.admit([cue(0.0, CueKind.REP_SUMMARY, "72.4, four tenths slow"),
-                        cue(0.5, CueKind.SPLIT, "100, 18.2", expires_after=1.0)], now_s=0.0)  # fmt: skip
+                        cue(0.5, CueKind.SPLIT, "100, 18.2", expires_after=1.0)],
+                       now_s=0.0)  # fmt: skip
     summary, split = out
     assert not summary.dropped and split.dropped
     assert split.t_s >= summary.t_s + summary.duration_s  # the time it would have had
@@ -172,7 +174,8 @@ def test_noise_around_target_never_flaps():
     bare = CueSettings(drift_dwell_s=0.0, drift_exit_tolerance=0.0299, drift_repeat_s=0.0)
     cues = _drift_cues(0.9, pace_factor=1.0, noise=0.12, seed=0, settings=bare)
     drift = [c for c in cues if c.kind is CueKind.DRIFT]
-    assert sum(1 for a, b in itertools.pairwise(drift) if ("push" in a.text) != ("push" in b.text)) > 3
+    flips = sum(1 for a, b in itertools.pairwise(drift) if ("push" in a.text) != ("push" in b.text))
+    assert flips > 3
 
 
 def test_fewer_words_on_short_reps():

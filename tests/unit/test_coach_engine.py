@@ -207,7 +207,10 @@ def test_gps_lost_and_back_said_once_each():
     def gps_ok(t):
         return not 100 <= t < 160
 
-    events = [DeviceEvent(100.2, "gps", DeviceState.LOST), DeviceEvent(160.1, "gps", DeviceState.BACK)]
+    events = [
+        DeviceEvent(100.2, "gps", DeviceState.LOST),
+        DeviceEvent(160.1, "gps", DeviceState.BACK),
+    ]
     log = Runner().run(engine, until_s=300, events=events, gps_ok=gps_ok)
     gps = [c.text for c in log.said if c.kind is CueKind.GPS]
     assert gps == ["GPS lost, timing continues", "GPS back"]
@@ -219,7 +222,10 @@ def test_gps_lost_and_back_said_once_each():
         ([(100, 102)], []),  # a 2 s dropout is not worth a word
         ([(100, 110)], ["GPS lost, timing continues", "GPS back"]),
         ([(0, 20)], ["GPS ready"]),  # the session started before the first fix
-        ([(0, 20), (100, 110), (200, 201)], ["GPS ready", "GPS lost, timing continues", "GPS back"]),
+        (
+            [(0, 20), (100, 110), (200, 201)],
+            ["GPS ready", "GPS lost, timing continues", "GPS back"],
+        ),
     ],
 )
 def test_gps_from_estimates_is_debounced(bad, expected):

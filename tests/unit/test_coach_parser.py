@@ -286,8 +286,10 @@ def _normalise(items):
             out.append(("repeat", item.count, item.until_s, item.until_m, _normalise(item.body)))
         else:
             t = item.target
-            tgt = None if t is None else (t.rep_time_s, t.name, t.per_mile,
-                                          None if t.pace_s_per_km is None else round(t.pace_s_per_km, 6))  # fmt: skip
+            tgt = None
+            if t is not None:
+                pace = None if t.pace_s_per_km is None else round(t.pace_s_per_km, 6)
+                tgt = (t.rep_time_s, t.name, t.per_mile, pace)
             dist = None if item.distance_m is None else round(item.distance_m, 6)
             out.append((item.kind, dist, item.duration_s, tgt, item.cadence_spm,
                         item.metronome, item.standing))  # fmt: skip

@@ -25,7 +25,7 @@ def test_too_few_bursts_keep_the_nominal_rate():
 
 def test_noise_free_bursts_give_the_true_rate():
     est = RateEstimator(100.0)
-    for n, t in zip(*bursts(102.3, 10.0, 0.1, np.random.default_rng(0))):
+    for n, t in zip(*bursts(102.3, 10.0, 0.1, np.random.default_rng(0)), strict=True):
         est.add(int(n), float(t))
     assert est.rate_hz == pytest.approx(102.3, rel=1e-6)
 
@@ -37,7 +37,7 @@ def test_jittered_stamps_and_stalls(true_rate_hz):
     stalls = rng.random(len(stamps)) < 0.05
     stamps[stalls] += 0.25  # a thread that was descheduled for a quarter second
     est = RateEstimator(100.0)
-    for n, t in zip(counts, stamps):
+    for n, t in zip(counts, stamps, strict=True):
         est.add(int(n), float(t))
     # 0.1 % is the accuracy the cadence estimate needs (0.2 spm at 170 spm)
     assert abs(est.rate_hz / true_rate_hz - 1) < 1e-3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pacer.models import DistanceSource, Estimate, Fix
+from pacer.models import AccelBlock, DeviceEvent, DistanceSource, Estimate, Fix
 from pacer.runtime import Pipeline, merge_in_time, run_records
 
 
@@ -16,10 +16,10 @@ class CountingEstimator:
     def push_fix(self, fix: Fix) -> None:
         self.fixes.append(fix)
 
-    def push_accel(self, block) -> None:  # noqa: ANN001
+    def push_accel(self, block: AccelBlock) -> None:
         pass
 
-    def push_device(self, ev) -> None:  # noqa: ANN001
+    def push_device(self, ev: DeviceEvent) -> None:
         pass
 
     def footfalls(self) -> list:

@@ -36,7 +36,7 @@ def test_every_sentence_parses_with_checksum_except_the_corrupted(
         receiver: SimulatedReceiver) -> None:
     n_bad = 0
     for ep in receiver.records():
-        for s, bad in zip(ep.sentences, ep.corrupted):
+        for s, bad in zip(ep.sentences, ep.corrupted, strict=True):
             assert _parses(s) is (not bad), s
             if not bad:
                 assert s.endswith(b"\r\n") and s.count(b"$") == 1
@@ -49,7 +49,7 @@ def test_epochs_are_the_records_bytes_on_the_epoch_grid(receiver: SimulatedRecei
     pairs = list(receiver.epochs())
     assert [t for t, _ in pairs] == pytest.approx(np.arange(len(pairs)) * 1.0)
     recs = list(receiver.records())
-    assert all(p[1] == r.data for p, r in zip(pairs, recs))
+    assert all(p[1] == r.data for p, r in zip(pairs, recs, strict=True))
 
 
 def test_fields_decode_to_the_reported_values(receiver: SimulatedReceiver) -> None:

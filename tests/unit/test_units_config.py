@@ -50,7 +50,10 @@ def test_values_and_named_paces(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("[coach]\nprofle = 'track'\n", "c.toml:2: unknown key 'profle' in [coach] -- did you mean 'profile'?"),
+        (
+            "[coach]\nprofle = 'track'\n",
+            "c.toml:2: unknown key 'profle' in [coach] -- did you mean 'profile'?",
+        ),
         ("[gps]\nbaudrate = 'fast'\n", "c.toml:2: [gps] baudrate must be a number"),
         ("[gpss]\nport = 'x'\n", "c.toml:1: unknown section [gpss]"),
         ("[gps\nport = 1\n", "c.toml:1:"),
@@ -73,13 +76,19 @@ def test_missing_explicit_file(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("[session]\nmax_bytes = \"1GB\"\n", "c.toml:2: [session] max_bytes must be a whole number"),
+        (
+            "[session]\nmax_bytes = \"1GB\"\n",
+            "c.toml:2: [session] max_bytes must be a whole number",
+        ),
         ("[accel]\nrate_hz = -5\n", "c.toml:2: [accel] rate_hz = -5.0 is outside"),
         ("[coach]\nunits = \"miles\"\n", "c.toml:2: [coach] units = 'miles' is not one of km, mi"),
         ("[coach]\nlane = 12\n", "c.toml:2: [coach] lane = 12 is outside 1..9"),
         ("[audio]\nvolume = 7\n", "c.toml:2: [audio] volume = 7.0 is outside 0..1"),
         ("[coach]\nprofile = \"trak\"\n", "c.toml:2: [coach] profile = 'trak' is not one of"),
-        ("[coach]\ndisabled_cues = [\"splt\"]\n", "c.toml:2: [coach] disabled_cues: unknown cue kind 'splt' -- did you mean 'split'?"),
+        (
+            "[coach]\ndisabled_cues = [\"splt\"]\n",
+            "c.toml:2: [coach] disabled_cues: unknown cue kind 'splt' -- did you mean 'split'?",
+        ),
         ("[gps]\nport = 5\n", "c.toml:2: [gps] port must be text"),
         ("[accel]\nint_pin = 40\n", "c.toml:2: [accel] int_pin = 40 is outside 0..27"),
     ],

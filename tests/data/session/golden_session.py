@@ -60,14 +60,14 @@ def build(
     radius = measure_radius_m(1)
     t_end = 0.0
     bounds = []
-    for kind, dur, *_ in steps:
+    for _kind, dur, *_ in steps:
         bounds.append((t_end, t_end + dur))
         t_end += dur
     # piecewise-constant speed -> distance at every whole second
     t = np.arange(0.0, np.floor(t_end) + 1.0)
     speed = np.zeros_like(t)
     cad = np.zeros_like(t)
-    for (a, b), (_k, _d, v, c, *_r) in zip(bounds, steps):
+    for (a, b), (_k, _d, v, c, *_r) in zip(bounds, steps, strict=True):
         inside = (t >= a) & (t < b)
         speed[inside], cad[inside] = v, c
     speed[-1], cad[-1] = steps[-1][2], steps[-1][3]
@@ -116,7 +116,7 @@ def build(
         ax = np.column_stack([np.sin(np.arange(100) * 0.3), np.zeros(100), np.full(100, 9.8)])
         writer.append_accel(AccelBlock(t0_s=float(ts), rate_hz=rate, samples_mps2=ax))
     work = 0
-    for k, ((a, b), (kind, dur, v, c, tdist, tdur)) in enumerate(zip(bounds, steps)):
+    for k, ((a, b), (kind, dur, v, c, tdist, tdur)) in enumerate(zip(bounds, steps, strict=True)):
         if kind is RepKind.WORK:
             work += 1
         label = f"rep {work} of {len(rep_times_s)}" if kind is RepKind.WORK else kind.value
