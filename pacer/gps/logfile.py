@@ -19,9 +19,7 @@ receivers' time of day (so GGA-only logs without any date replay too):
 
 from __future__ import annotations
 
-import dataclasses
-import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pacer.errors import InputError
@@ -31,11 +29,6 @@ from pacer.models import Fix, SkipCounters
 
 _CHUNK_BYTES = 1 << 16
 _DAY_S = 86400.0
-# Every Fix field after t_s, in order: Fix(t_s, *_FIX_REST(fix)) is a copy with a new t_s
-# at about half the cost of dataclasses.replace (once per epoch of a replayed hour).
-_FIX_NAMES = [f.name for f in dataclasses.fields(Fix)]
-assert _FIX_NAMES[0] == "t_s"
-_FIX_REST = operator.attrgetter(*_FIX_NAMES[1:])
 
 
 def _open(path: str | Path):  # type: ignore[no-untyped-def]
@@ -68,14 +61,21 @@ def iter_nmea_lines(path: str | Path, counters: SkipCounters | None = None) -> I
 
 
 def epochs_from_nmea_file(
-    path: str | Path, counters: SkipCounters | None = None
+    path: str | Path,
+    counters: SkipCounters | None = None,
+    *,
+    timeline: Callable[[float, bool], float] | None = None,
 ) -> Iterator[Epoch]:
-    """Yield the receiver epochs of a log, untouched (``fix.t_s`` is the line index)."""
+    """Yield the receiver epochs of a log, untouched (``fix.t_s`` is the line index).
+
+    ``timeline``: see :class:`~pacer.gps.nmea.EpochAssembler` (``fix.t_s`` of the
+    epochs with a time of day then comes from it).
+    """
     counters = counters if counters is not None else SkipCounters()
     lines = iter_nmea_lines(path, counters)
 
     def gen() -> Iterator[Epoch]:
-        asm = EpochAssembler(counters)
+        asm = EpochAssembler(counters, timeline=timeline)
         push = asm.push_epochs
         for i, line in enumerate(lines):
             epochs = push(float(i), line)
@@ -91,6 +91,43 @@ def epochs_from_nmea_file(
 #: a forward jump of the receiver's clock larger than this, next to an epoch without a
 #: fix, is a clock being set, not time passing
 _MAX_UNFIXED_JUMP_S = 30.0
+
+
+class _Timeline:
+    """Replay time (``Fix.t_s``) of each timed epoch from the receiver's clock.
+
+    Called by the assembler once per emitted epoch that has a time of day, in order,
+    with that time of day and whether the epoch has a fix (see module notes).
+    """
+
+    def __init__(self, counters: SkipCounters) -> None:
+        self._counters = counters
+        self._t_s = 0.0
+        self._last_tod_s: float | None = None
+        self._last_valid = False
+        self._step_s = 1.0  # typical epoch interval, learned from the log
+
+    def __call__(self, tod_s: float, valid: bool) -> float:
+        extra = self._counters.extra
+        if self._last_tod_s is not None:
+            dt_s = tod_s - self._last_tod_s
+            if dt_s < -_DAY_S / 2:
+                dt_s += _DAY_S  # midnight
+            if dt_s > _MAX_UNFIXED_JUMP_S and not (valid and self._last_valid):
+                # a receiver without a fix reports a clock it has not set yet (cold
+                # starts: 1980, 1999, 2008...): its jumps are not elapsed time
+                self._t_s += self._step_s
+                extra["clock_jumps"] = extra.get("clock_jumps", 0) + 1
+            elif dt_s > 0.0:
+                self._t_s += dt_s
+                if dt_s <= 10.0:
+                    self._step_s = dt_s
+            else:
+                self._t_s += self._step_s
+                extra["time_steps"] = extra.get("time_steps", 0) + 1
+        self._last_tod_s = tod_s
+        self._last_valid = valid
+        return self._t_s
 
 
 def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None) -> Iterator[Fix]:
@@ -111,35 +148,13 @@ def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None)
         reaches the end).
     """
     counters = counters if counters is not None else SkipCounters()
-    epochs = epochs_from_nmea_file(path, counters)
+    epochs = epochs_from_nmea_file(path, counters, timeline=_Timeline(counters))
 
     def gen() -> Iterator[Fix]:
-        t_s = 0.0
-        last_tod_s: float | None = None
-        last_valid = False
-        step_s = 1.0  # typical epoch interval, learned from the log
         for ep in epochs:
             if ep.time_of_day_s is None:
                 counters.extra["untimed_epochs"] = counters.extra.get("untimed_epochs", 0) + 1
                 continue
-            if last_tod_s is not None:
-                dt_s = ep.time_of_day_s - last_tod_s
-                if dt_s < -_DAY_S / 2:
-                    dt_s += _DAY_S  # midnight
-                if dt_s > _MAX_UNFIXED_JUMP_S and not (ep.fix.valid and last_valid):
-                    # a receiver without a fix reports a clock it has not set yet (cold
-                    # starts: 1980, 1999, 2008...): its jumps are not elapsed time
-                    t_s += step_s
-                    counters.extra["clock_jumps"] = counters.extra.get("clock_jumps", 0) + 1
-                elif dt_s > 0.0:
-                    t_s += dt_s
-                    if dt_s <= 10.0:
-                        step_s = dt_s
-                else:
-                    t_s += step_s
-                    counters.extra["time_steps"] = counters.extra.get("time_steps", 0) + 1
-            last_tod_s = ep.time_of_day_s
-            last_valid = ep.fix.valid
-            yield Fix(t_s, *_FIX_REST(ep.fix))
+            yield ep.fix  # t_s from _Timeline (the assembler asked it while building)
 
     return gen()

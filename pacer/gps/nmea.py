@@ -32,6 +32,7 @@ date was never known has ``utc=None`` (its time of day is still kept, see
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pacer.gps.fields import KMH_MPS, KNOT_MPS, MALFORMED, Parsed, parse_sentence
@@ -131,14 +132,26 @@ class EpochAssembler:
         Tally of lines seen and skipped (``bad_checksum``, ``unknown`` sentence types,
         ``garbage``, ``malformed`` fields; ``extra['no_checksum']``, ``extra['late']``).
 
+    timeline : callable, optional
+        ``timeline(time_of_day_s, valid) -> t_s``: the ``Fix.t_s`` of an epoch that
+        carries a time of day, asked once per emitted epoch in order (file replay builds
+        its timeline from the receiver's clock this way, so each Fix is built once).
+        Default: the ``t_s`` of the epoch's first line.
+
     Notes
     -----
     Checksums are enforced: a sentence without ``*hh`` or with a wrong one never
     contributes to a Fix (a line cut mid-field would otherwise parse with wrong data).
     """
 
-    def __init__(self, counters: SkipCounters | None = None) -> None:
+    def __init__(
+        self,
+        counters: SkipCounters | None = None,
+        *,
+        timeline: Callable[[float, bool], float] | None = None,
+    ) -> None:
         self.counters = counters if counters is not None else SkipCounters()
+        self._timeline = timeline
         self._cur: _Builder | None = None
         self._date: _dt.date | None = None
         self._midnight_date: _dt.date | None = None  # one datetime per day, not per epoch
@@ -248,9 +261,12 @@ class EpochAssembler:
             return None  # satellites/status only: not a navigation epoch
         if cur.tod_s is not None:
             self._last_emitted_tod_s = cur.tod_s
-        return Epoch(self._fix(cur), cur.tod_s)
+        t_s = cur.t_s
+        if self._timeline is not None and cur.tod_s is not None:
+            t_s = self._timeline(cur.tod_s, cur.pos is not None)
+        return Epoch(self._fix(cur, t_s), cur.tod_s)
 
-    def _fix(self, b: _Builder) -> Fix:
+    def _fix(self, b: _Builder, t_s: float) -> Fix:
         date = b.date
         if date is None and self._date is not None and b.tod_s is not None:
             date = self._date
@@ -271,7 +287,7 @@ class EpochAssembler:
         if sats is None and b.gsa_used:
             sats = len(b.gsa_used)
         return Fix(
-            t_s=b.t_s,
+            t_s=t_s,
             utc=utc,
             valid=valid,
             lat_deg=b.pos[1] if b.pos else None,
