@@ -114,7 +114,7 @@ class LiveEstimator:
         self._gap_since_s: float | None = None
         self._handback_from: tuple[float, float] | None = None  # t, stride speed
         self._speed: SpeedEstimate | None = None
-        self._track_state: TrackState | None = None
+        self._tracking = False  # the track has taken a fix (its state is meaningful)
         self._track_entry_s: float | None = None
         self._track_base_m = 0.0
         self._track_fix_s: float | None = None
@@ -146,7 +146,8 @@ class LiveEstimator:
             self._last_gps_s = t
             self._learn_stride(t, est)
         if self.track is not None and fix.has_position and not self._gps_lost:
-            self._track_state = self.track.update(fix)
+            self.track.advance(fix)  # its TrackState is built only when estimate() asks
+            self._tracking = True
             self._track_fix_s = t
         if est.accepted:
             self._advance(t, est.measured_mps)
@@ -187,7 +188,7 @@ class LiveEstimator:
         self._reported_m = distance_m
         cad = self._fresh_cadence(t)
         gps_ok = self._gps_ok(t)
-        ts = self._track_state
+        ts = self._track_state()
         on_track = bool(ts is not None and ts.on_track and gps_ok)
         utc = None
         if self._utc is not None:
@@ -213,6 +214,10 @@ class LiveEstimator:
         )
 
     # ------------------------------------------------------------------ internals
+    def _track_state(self) -> TrackState | None:
+        """The track's state after the last fix it took (None before the first)."""
+        return self.track.state if self._tracking and self.track is not None else None
+
     def _gps_ok(self, t: float) -> bool:
         return (not self._gps_lost and self._last_gps_s is not None
                 and t - self._last_gps_s <= self.speed_filter.max_hold_s)
@@ -275,7 +280,9 @@ class LiveEstimator:
         if self._t_s is not None and t <= self._t_s:
             return
         v, conf, source = self._current_speed(t)
-        ts = self._track_state
+        # the track's on_track / entry_t_s / progress_m are its state's after the last fix
+        # it took (read directly: the TrackState itself is built only for estimate())
+        ts = self.track if self._tracking else None
         if v is None:
             t_prev = self._t_s if self._t_s is not None else t
             if (ts is not None and ts.on_track and self._track_fix_s == t

@@ -346,15 +346,36 @@ class TrackMode:
         self.entry_t_s: float | None = None
         self._s_prev: float | None = None
         self._off_path_m = 0.0
-        self.state: TrackState = TrackState(0.0, False, 0.0, lane, self.lap_m)
+        # the state after the last fix is built when asked (the live estimator asks once
+        # per report, not per fix): (t_s, progress on the lane, residual) of that fix
+        self._last: tuple[float, float | None, float | None] | None = None
+        self._state: TrackState | None = TrackState(0.0, False, 0.0, lane, self.lap_m)
 
     # ------------------------------------------------------------------ public
+    @property
+    def state(self) -> TrackState:
+        """The track state after the last fix taken."""
+        if self._state is None:
+            assert self._last is not None
+            self._state = self._make_state(*self._last)
+        return self._state
+
     def update(self, fix: Fix) -> TrackState:
         """Take one fix; return the track state after it."""
+        self.advance(fix)
+        return self.state
+
+    def advance(self, fix: Fix) -> None:
+        """Take one fix (:meth:`update` without building the state until asked).
+
+        ``on_track``, ``progress_m``, ``entry_t_s`` and ``clockwise`` are the state's
+        values after this fix.
+        """
+        self._state = None
         poor = fix.fix_quality == 6 or (fix.hdop is not None and fix.hdop > self.max_hdop)
         if not fix.has_position or poor:  # dead-reckoned or poor-geometry positions: skip
-            self.state = self._make_state(fix.t_s, None, None)
-            return self.state
+            self._last = (fix.t_s, None, None)
+            return
         lat, lon = float(fix.lat_deg), float(fix.lon_deg)  # type: ignore[arg-type]
         if self._ref is None:
             self._ref = (lat, lon)
@@ -364,8 +385,7 @@ class TrackMode:
             s, res = self._follow(e, n, step)
         else:
             s, res = self._search(fix.t_s, e, n)
-        self.state = self._make_state(fix.t_s, s, res)
-        return self.state
+        self._last = (fix.t_s, s, res)
 
     # ------------------------------------------------------------------ internals
     def _keep(self, t_s: float, e: float, n: float) -> float:
