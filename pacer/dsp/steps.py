@@ -358,15 +358,20 @@ def smooth(x: np.ndarray, width_samples: int) -> np.ndarray:
     w = max(1, int(width_samples) | 1)  # force odd so the filter is centred
     if w == 1 or x.size == 0:
         return x.astype(np.float64, copy=True)
-    return np.convolve(x, np.ones(w), mode="same") / _smooth_den(x.size, w)
+    return np.convolve(x, _ones(w), mode="same") / _smooth_den(x.size, w)
 
 
-def _parabolic_offset(ym: np.ndarray, y0: np.ndarray, yp: np.ndarray) -> np.ndarray:
-    """Vertex offset (-0.5..0.5 samples) of the parabola through three equally spaced points."""
-    denom = ym - 2.0 * y0 + yp
-    ok = np.abs(denom) > 1e-12
-    delta = np.where(ok, 0.5 * (ym - yp) / np.where(ok, denom, 1.0), 0.0)
-    return np.minimum(np.maximum(delta, -0.5), 0.5)
+_KERNELS: dict[int, np.ndarray] = {}
+
+
+def _ones(w: int) -> np.ndarray:
+    """The moving-average kernel ``np.ones(w)``, kept per width."""
+    k = _KERNELS.get(w)
+    if k is None:
+        if len(_KERNELS) > 16:
+            _KERNELS.clear()
+        k = _KERNELS[w] = np.ones(w)
+    return k
 
 
 def detect_footfalls(
@@ -439,7 +444,7 @@ def detect_footfalls(
     ) + lo
     if cand.size == 0:
         return np.empty(0)
-    hood = cand[:, None] + np.arange(-half, half + 1)[None, :]
+    hood = cand[:, None] + _offsets(-half, half + 1)
     peaks = cand[np.argmax(y[hood], axis=1) == half]
     if peaks.size == 0:
         return np.empty(0)
@@ -450,8 +455,28 @@ def detect_footfalls(
     slope = np.empty(n)  # == np.gradient(z): central differences, one-sided at the ends
     slope[1:-1] = (z[2:] - z[:-2]) / 2.0
     slope[0], slope[-1] = z[1] - z[0], z[-1] - z[-2]
-    rows = peaks[:, None] - np.arange(back, -1, -1)[None, :]  # (n_peaks, back + 1), >= 0
-    at = peaks - back + np.argmax(slope[rows], axis=1)
-    at = np.minimum(np.maximum(at, 1), n - 2)
-    out: np.ndarray = at + _parabolic_offset(slope[at - 1], slope[at], slope[at + 1])
-    return out
+    rows = peaks[:, None] + _offsets(-back, 1)  # (n_peaks, back + 1), >= 0
+    at = np.minimum(np.maximum(peaks - back + np.argmax(slope[rows], axis=1), 1), n - 2)
+    # Sub-sample vertex (-0.5..0.5) of the parabola through the slope at each steepest
+    # point and its two neighbours: a handful of steps per window, so on floats.
+    at_list = at.tolist()
+    around = slope[at[:, None] + _offsets(-1, 2)].tolist()
+    out = []
+    for i, (ym, y0, yp) in zip(at_list, around):
+        denom = ym - 2.0 * y0 + yp
+        delta = 0.5 * (ym - yp) / denom if abs(denom) > 1e-12 else 0.0
+        out.append(i + min(max(delta, -0.5), 0.5))
+    return np.array(out)
+
+
+_OFFSETS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _offsets(start: int, stop: int) -> np.ndarray:
+    """``np.arange(start, stop)[None, :]``, kept (a few distinct step lengths per run)."""
+    off = _OFFSETS.get((start, stop))
+    if off is None:
+        if len(_OFFSETS) > 64:
+            _OFFSETS.clear()
+        off = _OFFSETS[(start, stop)] = np.arange(start, stop)[None, :]
+    return off
