@@ -247,7 +247,7 @@ def _refine(acf: _Acf, lag0: float) -> float:
             ks.append(float(k))
             ps.append(p)
     pos = _newton_peaks(acf, np.asarray(ps)).tolist()
-    return sum(k * p for k, p in zip(ks, pos)) / sum(k * k for k in ks)
+    return sum(k * p for k, p in zip(ks, pos, strict=True)) / sum(k * k for k in ks)
 
 
 def estimate_cadence(
@@ -462,7 +462,7 @@ def detect_footfalls(
     at_list = at.tolist()
     around = slope[at[:, None] + _offsets(-1, 2)].tolist()
     out = []
-    for i, (ym, y0, yp) in zip(at_list, around):
+    for i, (ym, y0, yp) in zip(at_list, around, strict=True):
         denom = ym - 2.0 * y0 + yp
         delta = 0.5 * (ym - yp) / denom if abs(denom) > 1e-12 else 0.0
         out.append(i + min(max(delta, -0.5), 0.5))
