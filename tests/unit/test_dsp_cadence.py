@@ -360,3 +360,23 @@ def test_sensor_range_clipping_at_2g_is_harmless():
     for start in range(0, clipped.shape[0], 25):
         est += tracker.push(AccelBlock(start / 100.0, 100.0, clipped[start : start + 25]))
     assert all(e.mode == "run" and abs(e.cadence_spm - 182.0) < 1.5 for e in est if e.t_s >= 4.0)
+
+
+@pytest.mark.parametrize("start", [0, 37, 150, 260, 330, 399])
+def test_footfall_search_from_start_finds_the_same_steps(start):
+    """``detect_footfalls(start=k)``: exactly the steps of the full search whose loading
+    peak is at k or later -- every full-search footfall at k + 0.5 or later is there, and
+    nothing the full search does not find (the tracker relies on both)."""
+    from pacer.dsp.steps import detect_footfalls
+
+    rng = np.random.default_rng(start)
+    rate_hz, period_s = 100.0, 0.36
+    t = np.arange(400) / rate_hz
+    phase = (t / period_s) % 1.0
+    x = G_MPS2 + 14.0 * np.exp(-((phase - 0.3) / 0.06) ** 2) - 7.0 * (phase > 0.65)
+    x += rng.normal(0.0, 0.6, t.size)
+    full = detect_footfalls(x, rate_hz, period_s)
+    part = detect_footfalls(x, rate_hz, period_s, start=start)
+    assert full.size >= 9
+    assert set(part.tolist()) <= set(full.tolist())
+    assert set(full[full >= start + 0.5].tolist()) <= set(part.tolist())

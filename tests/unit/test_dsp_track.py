@@ -280,3 +280,25 @@ def test_found_at_10_hz_with_white_position_jitter() -> None:
     last = states[-1]
     assert last.on_track
     assert last.progress_m == pytest.approx(5.0 * (t[-1] - last.entry_t_s), abs=8.0)
+
+
+def test_advance_then_state_is_update() -> None:
+    """``advance`` + ``state`` (asked now and then) equals ``update`` at every fix."""
+    rng = np.random.default_rng(7)
+    t = np.arange(0, 300.0, 0.2)
+    e, n = oval_path(40.0 + 4.5 * t, tg.measure_radius_m(1), 10.0, 20.0, 0.7, rng)
+    fx = fixes(t, e, n, 51.5, -0.1)
+    fx[700] = Fix(t_s=fx[700].t_s, utc=None, valid=False)  # a no-fix epoch on the way
+    eager, lazy = TrackMode(), TrackMode()
+    asked = 0
+    for i, f in enumerate(fx):
+        s_eager = eager.update(f)
+        lazy.advance(f)
+        assert lazy.on_track == s_eager.on_track
+        if lazy.on_track:
+            assert lazy.progress_m == s_eager.progress_m
+            assert lazy.entry_t_s == s_eager.entry_t_s
+        if i % 5 == 0 or i == 700:
+            assert lazy.state == s_eager
+            asked += 1
+    assert eager.state.on_track and asked > 100

@@ -278,3 +278,25 @@ def test_cold_boot_clock_setting_is_not_elapsed_time() -> None:
     assert fixes and fixes[-1].t_s < 120.0
     assert counters.extra.get("clock_jumps", 0) >= 1
     assert all(b.t_s > a.t_s for a, b in zip(fixes, fixes[1:], strict=False))
+
+
+def test_timeline_gives_the_fix_time_of_timed_epochs() -> None:
+    """``timeline(time_of_day_s, valid)`` is asked once per timed epoch, in order."""
+    asked: list[tuple[float, bool]] = []
+
+    def timeline(tod_s: float, valid: bool) -> float:
+        asked.append((tod_s, valid))
+        return 1000.0 + tod_s
+
+    asm = EpochAssembler(timeline=timeline)
+    lines = epoch("202640.000") + epoch("202641.000")
+    lines.append(nmea("GPGGA,202642.000,,,,,0,00,,,M,,M,,"))  # timed, no fix
+    out = []
+    for i, line in enumerate(lines):
+        out += asm.push(float(i), line)
+    out += asm.flush()
+    tods = [20 * 3600.0 + 26 * 60.0 + s for s in (40.0, 41.0, 42.0)]
+    assert asked == [(tods[0], True), (tods[1], True), (tods[2], False)]
+    assert [f.t_s for f in out] == [1000.0 + tod for tod in tods]
+    # without a timeline: the t_s of each epoch's first line
+    assert [f.t_s for f in run(lines)] == [0.0, 3.0, 6.0]
