@@ -154,7 +154,8 @@ def latlon_from_enu(
 
 
 def track_to_enu(
-    x_m: np.ndarray, y_m: np.ndarray, centre_east_m: float, centre_north_m: float, heading_rad: float
+    x_m: np.ndarray, y_m: np.ndarray, centre_east_m: float, centre_north_m: float,
+    heading_rad: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Track frame to east/north; ``heading_rad`` is the track x axis measured from east."""
     c, s = np.cos(heading_rad), np.sin(heading_rad)

@@ -33,7 +33,7 @@ def test_block_size_does_not_change_estimates_or_footfalls(run):
         est, ff = _track(blocks(synth, 100.0, block_s=block_s))
         assert [e.t_s for e in est] == pytest.approx([e.t_s for e in ref_est], abs=1e-9)
         assert [e.mode for e in est] == [e.mode for e in ref_est]
-        for a, b in zip(est, ref_est):
+        for a, b in zip(est, ref_est, strict=True):
             assert (a.cadence_spm is None) == (b.cadence_spm is None)
             if a.cadence_spm is not None:
                 assert a.cadence_spm == pytest.approx(b.cadence_spm, abs=1e-6)
