@@ -157,10 +157,21 @@ def build_session(
     estimator = LiveEstimator(lane=config.coach.lane, track_mode=config.coach.track_mode)
     pipeline = Pipeline(estimator=estimator, engine=engine, audio=audio, store=store,
                         printer=printer, store_raw=store_raw,
-                        flush_every_ticks=flush_every_ticks)
+                        flush_every_ticks=flush_every_ticks,
+                        metronome_mode=config.audio.metronome)
     if printer is not None:
         printer.miles = config.coach.units == "mi"
     return SessionParts(pipeline, session_path, workout)
+
+
+def make_audio(config: Config, *, live: bool, sink: str = "null",
+               wav_path: str | None = None) -> Any:
+    """The audio path for a session, with the runner's voice settings (pacer.audio)."""
+    from pacer.audio.output import AudioOut
+
+    return AudioOut(engine=config.audio.engine, sink=sink, wav_path=wav_path, live=live,
+                    voice=config.audio.voice, rate_wpm=config.audio.rate_wpm,
+                    volume=config.audio.volume, device=config.audio.device)
 
 
 def load_workout(spec: str | None, config: Config) -> Any:

@@ -56,7 +56,7 @@ class AudioConfig:
     voice: str | None = None
     rate_wpm: int = 175
     volume: float = 1.0
-    metronome: str = "off"  # off | fixed | adaptive | locked
+    metronome: str = "fixed"  # how it plays when a workout asks: fixed | adaptive | locked | off
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,9 @@ class Pipeline:
         Receives estimates, cues and events for the terminal.
     period_s
         Estimate period (1 s: the session's estimate table and the coach run at 1 Hz).
+    metronome_mode
+        How the metronome plays when a workout step asks for it ("fixed", "adaptive",
+        "locked" to the runner's footfalls), or "off" to never play it.
     max_gap_s
         Largest jump of the data's time that is ticked through (see :meth:`advance_to`).
     flush_every_ticks
@@ -115,6 +118,7 @@ class Pipeline:
         store_raw: bool = True,
         flush_every_ticks: int = 1,
         max_gap_s: float = 6 * 3600.0,
+        metronome_mode: str = "fixed",
     ) -> None:
         self.estimator = estimator
         self.engine = engine
@@ -125,6 +129,7 @@ class Pipeline:
         self.store_raw = store_raw
         self.flush_every_ticks = max(1, int(flush_every_ticks))
         self.max_gap_s = max_gap_s
+        self.metronome_mode = metronome_mode
         self.time_jumps = 0
         self.n_ticks = 0
         self.nmea_counters = SkipCounters()
@@ -286,13 +291,13 @@ class Pipeline:
         self._reps_stored = len(reps)
 
     def _update_metronome(self) -> None:
-        if self.audio is None:
+        if self.audio is None or self.metronome_mode == "off":
             return
         state = (bool(getattr(self.engine, "metronome_on", False)),
                  getattr(self.engine, "target_cadence_spm", None))
         if state != self._metronome:
             self._metronome = state
-            self.audio.set_metronome(state[1] if state[0] else None)
+            self.audio.set_metronome(state[1] if state[0] else None, mode=self.metronome_mode)
 
     # ------------------------------------------------------------------ end
     def finish(self, ended: str = "normal") -> None:

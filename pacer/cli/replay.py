@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         ConsolePrinter,
         build_session,
         load_workout,
+        make_audio,
         print_summary,
         session_problems,
     )
@@ -87,11 +88,7 @@ def run(args: argparse.Namespace) -> int:
     workout = load_workout(workout_spec, config)
     audio = None
     if args.audio_out:
-        from pacer.audio.output import AudioOut
-
-        audio = AudioOut(engine=config.audio.engine, sink="null", wav_path=args.audio_out,
-                         live=False, voice=config.audio.voice, rate_wpm=config.audio.rate_wpm,
-                         volume=config.audio.volume)
+        audio = make_audio(config, live=False, wav_path=args.audio_out)
     printer = None if args.quiet else ConsolePrinter(every_s=args.status_every)
     parts = build_session(kind="replay", config=config, workout=workout,
                           session_dir=args.session_dir, sources=sources, start_utc=start_utc,

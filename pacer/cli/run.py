@@ -46,7 +46,7 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
     import queue
     import sys
 
-    from pacer.app import ConsolePrinter, build_session, load_workout, print_summary
+    from pacer.app import ConsolePrinter, build_session, load_workout, make_audio, print_summary
     from pacer.config import load_config
     from pacer.errors import WorkoutError
     from pacer.runtime import SessionClock
@@ -61,12 +61,8 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
 
     audio = None
     if not args.no_audio and config.audio.engine != "none":
-        from pacer.audio.output import AudioOut
-
         try:
-            audio = AudioOut(engine=config.audio.engine, sink="alsa", live=True,
-                             voice=config.audio.voice, rate_wpm=config.audio.rate_wpm,
-                             volume=config.audio.volume, device=config.audio.device)
+            audio = make_audio(config, live=True, sink="alsa")
         except Exception as exc:  # broad catch on purpose: coach on without speech, say why
             log(f"audio: {exc}; coaching without speech")
     controls = _controls(config, inbox, clock, log) if not args.fake_hardware else None

@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         ConsolePrinter,
         build_session,
         load_workout,
+        make_audio,
         print_summary,
         session_problems,
     )
@@ -72,14 +73,8 @@ def run(args: argparse.Namespace) -> int:
     start_utc = setup.receiver.start_utc
     audio = None
     if args.audio_out or (args.realtime and args.speak):
-        from pacer.audio.output import AudioOut
-
-        audio = AudioOut(
-            engine=config.audio.engine, sink="alsa" if args.speak else "null",
-            wav_path=args.audio_out, live=bool(args.realtime), voice=config.audio.voice,
-            rate_wpm=config.audio.rate_wpm, volume=config.audio.volume,
-            device=config.audio.device,
-        )
+        audio = make_audio(config, live=bool(args.realtime),
+                           sink="alsa" if args.speak else "null", wav_path=args.audio_out)
     every = args.status_every if args.status_every is not None else (5.0 if args.realtime else 30.0)
     printer = None if args.quiet else ConsolePrinter(every_s=every)
     parts = build_session(
