@@ -33,9 +33,21 @@ class ConsolePrinter:
         self.every_s = every_s
         self.miles = miles
         self._next_s = 0.0
+        self._now_s = float("-inf")
+        self._pending: list[Cue] = []  # cues scheduled ahead of the data's time
+
+    def _print_due(self, t_s: float) -> None:
+        due = sorted((c for c in self._pending if c.t_s <= t_s), key=lambda c: c.t_s)
+        self._pending = [c for c in self._pending if c.t_s > t_s]
+        for cue in due:
+            mark = "x" if cue.dropped else ">"
+            self.out.write(f"{format_clock(cue.t_s):>7}  {mark} {cue.text}\n")
 
     def estimate(self, est: Estimate, engine: Any) -> None:
+        self._now_s = est.t_s
+        self._print_due(est.t_s)
         if est.t_s + 1e-9 < self._next_s:
+            self.out.flush()
             return
         self._next_s = est.t_s + self.every_s
         dist = est.distance_m / (1609.344 if self.miles else 1000.0)
@@ -58,8 +70,14 @@ class ConsolePrinter:
         self.out.flush()
 
     def cue(self, cue: Cue) -> None:
-        mark = "x" if cue.dropped else ">"
-        self.out.write(f"{format_clock(cue.t_s):>7}  {mark} {cue.text}\n")
+        """Print a cue in time order: one scheduled ahead (a countdown) waits its turn."""
+        self._pending.append(cue)
+        if cue.t_s <= self._now_s:
+            self._print_due(self._now_s)
+            self.out.flush()
+
+    def close(self) -> None:
+        self._print_due(float("inf"))
         self.out.flush()
 
     def event(self, t_s: float, text: str) -> None:
@@ -192,6 +210,8 @@ def session_problems(parts: SessionParts) -> list[str]:
 def print_summary(parts: SessionParts, out: TextIO = sys.stdout) -> None:
     """Closing lines: where the session is and what to do with it."""
     p = parts.pipeline
+    if isinstance(p.printer, ConsolePrinter):
+        p.printer.close()
     for problem in session_problems(parts):
         print(f"pacer: warning: session incomplete: {problem}", file=sys.stderr)
     est = p.last_estimate
