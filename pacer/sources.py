@@ -307,7 +307,13 @@ def replay_records(
         fixes = list(fixes_from_gpx(gpx, counters=counters["gpx"]))
     elif fit is not None:
         counters["fit"] = SkipCounters()
-        fixes = list(fixes_from_fit(fit, counters=counters["fit"]))
+        try:
+            fixes = list(fixes_from_fit(fit, counters=counters["fit"]))
+        except InputError:
+            if _is_fit_workout(fit):
+                raise InputError(f"{fit}: a FIT workout, not an activity: give it as "
+                                 f"--workout {fit}") from None
+            raise
     first_utc = next((f.utc for f in fixes if f.utc is not None), None)
     t_first_utc_s = next((f.t_s for f in fixes if f.utc is not None), 0.0)
     streams: list[Iterator[Record]] = [iter(fixes)]
@@ -316,6 +322,16 @@ def replay_records(
         blocks = read_accel_csv(accel, units=accel_units, counters=counters["accel"])
         streams.append(_aligned_blocks(blocks, first_utc, t_first_utc_s, str(accel)))
     return merge_in_time(*streams), first_utc
+
+
+def _is_fit_workout(path: str | Path) -> bool:
+    try:
+        from pacer.coach.fit_import import workout_from_fit
+
+        workout_from_fit(str(path))
+        return True
+    except Exception:  # broad on purpose: only a hint for a better message
+        return False
 
 
 def _aligned_blocks(

@@ -166,3 +166,12 @@ def test_replay_of_a_session_with_a_damaged_database_uses_the_raw_logs(
     assert "damaged session database" in capsys.readouterr().err
     review = _review_json(out, capsys)
     assert len([r for r in review["reps"] if r["kind"] == "work"]) == 6
+
+
+def test_a_fit_workout_given_as_an_activity_says_how_to_use_it(tmp_path, capsys) -> None:
+    workout = Path(__file__).resolve().parents[1] / "data" / "coach" / "WorkoutRepeatSteps.fit"
+    rc = main(["replay", "--fit", str(workout), "--session-dir", str(tmp_path / "s"), "--quiet"])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "a FIT workout, not an activity" in err and "--workout" in err
+    assert not (tmp_path / "s").exists()
