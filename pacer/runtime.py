@@ -364,19 +364,20 @@ def run_queue(
     inbox: queue.Queue[Any],
     *,
     clock: Callable[[], float],
-    stop: threading.Event,
+    stop: threading.Event | None = None,
     max_duration_s: float | None = None,
-    on_tick: Callable[[float], None] | None = None,
+    on_pass: Callable[[float], bool | None] | None = None,
 ) -> Pipeline:
     """Feed records that IO-edge threads put in ``inbox``, ticking by ``clock``.
 
     Records from different threads arrive nearly in order; each is processed as it
     comes. The estimate ticks are driven by the session clock so the coach speaks even
-    when every sensor is silent. ``on_tick`` (the service's watchdog) runs each pass.
+    when every sensor is silent. ``on_pass(now_s)`` runs after each pass (the service's
+    signals, buttons, watchdog and status); returning True ends the session.
     """
     ended = "normal"
     try:
-        while not stop.is_set():
+        while stop is None or not stop.is_set():
             try:
                 record = inbox.get(timeout=0.1)
             except queue.Empty:
@@ -385,8 +386,8 @@ def run_queue(
                 pipeline.push(record)
             now_s = clock()
             pipeline.advance_to(now_s)
-            if on_tick is not None:
-                on_tick(now_s)
+            if on_pass is not None and on_pass(now_s):
+                break
             if pipeline.engine is not None and getattr(pipeline.engine, "finished", False):
                 break
             if max_duration_s is not None and now_s >= max_duration_s:

@@ -49,7 +49,7 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
     from pacer.app import ConsolePrinter, build_session, load_workout, make_audio, print_summary
     from pacer.config import load_config
     from pacer.errors import WorkoutError
-    from pacer.runtime import SessionClock
+    from pacer.runtime import SessionClock, run_queue
     from pacer.service import Watchdog, watchdog_interval_s
 
     config = load_config(args.config, search_defaults=args.config is None)
@@ -96,60 +96,52 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
                           start_utc=start_utc, audio=audio, printer=printer)
     pipeline = parts.pipeline
     watchdog = Watchdog(notifier, watchdog_interval_s())
-    said_ready = False
-    last_status = ""
-    ended = "normal"
+    said: dict[str, object] = {"ready": False, "status": ""}
+
+    def on_pass(now_s: float) -> bool:
+        """The service's part of each pass: signals, buttons, watchdog, status, LED."""
+        nonlocal config
+        if signals.stop.is_set():  # SIGTERM/SIGINT: a clean end, last rep saved
+            if pipeline.store is not None:
+                pipeline.store.add_event(now_s, "stop_signal", "ended by a stop signal")
+            return True
+        if signals.reload.is_set():
+            signals.reload.clear()
+            notifier.reloading()
+            try:
+                config = _reload(config, args, pipeline)
+                log("config reloaded")
+            except Exception as exc:  # broad catch on purpose: keep the old config
+                log(f"config not reloaded: {exc}")
+            notifier.send("READY=1")
+        if args.fake_hang_after is not None and now_s >= args.fake_hang_after:
+            hardware.hang()
+        if controls is not None:
+            controls.poll(now_s)
+        watchdog.tick(now_s, _progress(pipeline, hardware))
+        est = pipeline.last_estimate
+        if est is not None and est.gps_ok:
+            said["ready"] = True  # the coach says "GPS ready" itself
+        status = _status(pipeline, bool(said["ready"]))
+        if status != said["status"]:
+            notifier.status(status)
+            said["status"] = status
+            if controls is not None:
+                controls.show(_led(pipeline, bool(said["ready"])))
+        return False
+
     try:
         hardware.start()
         notifier.ready(f"sensors up; session {parts.session_dir}")
-        while True:
-            if signals.stop.is_set():  # SIGTERM/SIGINT: a clean end, last rep saved
-                if pipeline.store is not None:
-                    pipeline.store.add_event(clock(), "stop_signal", "ended by a stop signal")
-                break
-            if signals.reload.is_set():
-                signals.reload.clear()
-                notifier.reloading()
-                try:
-                    config = _reload(config, args, pipeline)
-                    log("config reloaded")
-                except Exception as exc:  # broad catch on purpose: keep the old config
-                    log(f"config not reloaded: {exc}")
-                notifier.send("READY=1")
-            try:
-                record = inbox.get(timeout=0.1)
-            except queue.Empty:
-                record = None
-            if record is not None:
-                pipeline.push(record)
-            now_s = clock()
-            if args.fake_hang_after is not None and now_s >= args.fake_hang_after:
-                hardware.hang()
-            pipeline.advance_to(now_s)
-            if controls is not None:
-                controls.poll(now_s)
-            watchdog.tick(now_s, _progress(pipeline, hardware))
-            est = pipeline.last_estimate
-            if est is not None and est.gps_ok and not said_ready:
-                said_ready = True  # the coach says "GPS ready" itself
-            status = _status(pipeline, said_ready)
-            if status != last_status:
-                notifier.status(status)
-                last_status = status
-                if controls is not None:
-                    controls.show(_led(pipeline, said_ready))
-            if pipeline.engine is not None and pipeline.engine.finished:
-                break
-            if args.duration is not None and now_s >= args.duration:
-                break
+        run_queue(pipeline, inbox, clock=clock, max_duration_s=args.duration, on_pass=on_pass)
     except KeyboardInterrupt:
-        ended = "interrupted"
+        pass  # the session was finished as "interrupted"
     finally:
         notifier.stopping()
         hardware.stop()
         if controls is not None:
             controls.close()
-        pipeline.finish(ended)
+        pipeline.finish("normal")  # no-op when run_queue finished it
     print_summary(parts)
     return 0
 

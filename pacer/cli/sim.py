@@ -49,9 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    import datetime as dt
     import queue
-    import threading
 
     from pacer.app import (
         ConsolePrinter,
@@ -95,8 +93,7 @@ def run(args: argparse.Namespace) -> int:
         sim = RealtimeSim(setup, inbox, clock=clock)
         sim.start()
         try:
-            run_queue(parts.pipeline, inbox, clock=clock, stop=threading.Event(),
-                      max_duration_s=duration_s)
+            run_queue(parts.pipeline, inbox, clock=clock, max_duration_s=duration_s)
         finally:
             sim.stop()
     else:
@@ -104,7 +101,6 @@ def run(args: argparse.Namespace) -> int:
         if args.duration is not None:
             records = (r for r in records if _t(r) <= duration_s)
         run_records(parts.pipeline, records)
-    _ = dt
     print_summary(parts)
     return 1 if session_problems(parts) else 0
 
