@@ -14,7 +14,7 @@ from typing import Any
 from pacer.config import Config
 from pacer.errors import DeviceError
 from pacer.models import DeviceEvent, DeviceState
-from pacer.runtime import NmeaLine, RawNmea
+from pacer.runtime import gps_reader
 
 
 def configure_receiver(config: Config, log: Callable[[str], None]) -> str:
@@ -74,25 +74,15 @@ class LiveHardware:
         self.sampler: Any = None
         self.receiver = "unknown"
 
-    def _gps_sink(self, item: object) -> None:
-        if isinstance(item, DeviceEvent):
-            self.inbox.put(item)
-        else:
-            t_s, line = item  # type: ignore[misc]
-            self.inbox.put(NmeaLine(t_s, line))
-
     def start(self) -> None:
-        from pacer.gps.reader import SerialReader
         from pacer.hw.sampler import Sampler
 
         try:
             self.receiver = configure_receiver(self.config, self.log)
         except DeviceError as exc:
             self.log(f"GPS: {exc}")
-        self.reader = SerialReader(
-            self.config.gps.port, self.config.gps.baudrate, self._gps_sink, clock=self.clock,
-            on_bytes=lambda t, d: self.inbox.put(RawNmea(t, d)),
-        )
+        self.reader = gps_reader(self.config.gps.port, self.config.gps.baudrate, self.inbox,
+                                 clock=self.clock)
         self.reader.start(wait_for_port=True)
         if self.config.accel.chip == "none":
             return

@@ -400,6 +400,23 @@ def run_queue(
     return pipeline
 
 
+def gps_reader(port: str, baudrate: int, inbox: queue.Queue[Any], *,
+               clock: Callable[[], float], raw: bool = True) -> Any:
+    """The production serial reader, putting its lines (``NmeaLine``), raw bytes
+    (``RawNmea``, for the session's raw log) and device events into ``inbox``."""
+    from pacer.gps.reader import SerialReader
+
+    def sink(item: object) -> None:
+        if isinstance(item, DeviceEvent):
+            inbox.put(item)
+        else:
+            t_s, line = item  # type: ignore[misc]
+            inbox.put(NmeaLine(t_s, line))
+
+    on_bytes = (lambda t_s, data: inbox.put(RawNmea(t_s, data))) if raw else None
+    return SerialReader(port, baudrate, sink, clock=clock, on_bytes=on_bytes)
+
+
 class SessionClock:
     """Seconds since an origin on the host's monotonic clock (the live session timeline)."""
 

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from pacer.errors import InputError
-from pacer.models import AccelBlock, DeviceEvent, Fix, RepKind, SkipCounters
-from pacer.runtime import ManualClock, NmeaChunk, NmeaLine, RawNmea, Record, merge_in_time
+from pacer.models import AccelBlock, Fix, RepKind, SkipCounters
+from pacer.runtime import ManualClock, NmeaChunk, Record, gps_reader, merge_in_time
 
 # ---------------------------------------------------------------------- simulation
 
@@ -210,21 +210,11 @@ class RealtimeSim:
         self.bus: Any = None
         self.on_raw = on_raw
 
-    def _gps_sink(self, item: object) -> None:
-        if isinstance(item, DeviceEvent):
-            self.inbox.put(item)
-        else:
-            t_s, line = item  # type: ignore[misc]
-            self.inbox.put(NmeaLine(t_s, line))
-
     def start(self) -> None:
-        from pacer.gps.reader import SerialReader
         from pacer.hw.sampler import Sampler
 
-        self.reader = SerialReader(
-            self.port, self.baud, self._gps_sink, clock=self.clock,
-            on_bytes=(lambda t, d: self.inbox.put(RawNmea(t, d))) if self.on_raw else None,
-        )
+        self.reader = gps_reader(self.port, self.baud, self.inbox, clock=self.clock,
+                                 raw=self.on_raw)
         self.reader.start()
         self.chip, driver, self.bus = _fake_accel(self.setup, self.clock)
         self.chip.start_ticking(0.005)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from pacer.hw.accel import FifoRead, InterruptKind, counts_to_mps2
-from pacer.hw.i2c import bus_path, check_identity, chip_errors
+from pacer.hw.i2c import bus_path, check_identity, chip_errors, read_register, write_register
 
 __all__ = ["ADXL345", "DataRate", "Range", "adxl345_counts_to_mps2"]
 
@@ -148,12 +148,10 @@ class ADXL345:
         self.configure()
 
     def _write(self, register: int, value: int) -> None:
-        with chip_errors(self._bus, self.address):
-            self._bus.write_byte_data(self.address, register, value)
+        write_register(self._bus, self.address, register, value)
 
     def _read(self, register: int) -> int:
-        with chip_errors(self._bus, self.address):
-            return int(self._bus.read_byte_data(self.address, register))
+        return read_register(self._bus, self.address, register)
 
     def configure(self) -> None:
         """Check DEVID, then set rate, format, FIFO stream mode, watermark interrupt and

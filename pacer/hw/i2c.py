@@ -99,6 +99,18 @@ def chip_errors(bus: Any, address: int) -> Iterator[None]:
         raise DeviceError(f"I2C error at {where}: {exc.strerror or exc}") from None
 
 
+def read_register(bus: Any, address: int, register: int) -> int:
+    """One register byte, with bus failures as pacer device errors (:func:`chip_errors`)."""
+    with chip_errors(bus, address):
+        return int(bus.read_byte_data(address, register))
+
+
+def write_register(bus: Any, address: int, register: int, value: int) -> None:
+    """Write one register byte, with bus failures as pacer device errors."""
+    with chip_errors(bus, address):
+        bus.write_byte_data(address, register, value)
+
+
 def check_identity(
     bus: Any,
     address: int,
