@@ -46,7 +46,7 @@ import numpy as np
 
 from pacer.dsp.cadence import CadenceEstimate, CadenceTracker
 from pacer.dsp.distance import DistanceIntegrator, ProgressFollower
-from pacer.dsp.speed import SpeedEstimate, SpeedFilter
+from pacer.dsp.speed import SpeedFilter
 from pacer.dsp.stride import StrideModel
 from pacer.dsp.track import TrackMode, TrackState
 from pacer.models import (
@@ -113,7 +113,7 @@ class LiveEstimator:
         self._last_gps_s: float | None = None  # last accepted speed
         self._gap_since_s: float | None = None
         self._handback_from: tuple[float, float] | None = None  # t, stride speed
-        self._speed: SpeedEstimate | None = None
+        self._speed_source: str | None = None  # "doppler" or "position" (last fix)
         self._tracking = False  # the track has taken a fix (its state is meaningful)
         self._track_entry_s: float | None = None
         self._track_base_m = 0.0
@@ -131,11 +131,16 @@ class LiveEstimator:
             return
         if fix.utc is not None:
             self._utc = (t, fix.utc)
-        est = self.speed_filter.update(fix)
-        self._speed = est
-        if fix.has_position:
+        # the filter's step leaves the fix's verdict in its attributes (no estimate object
+        # per fix); the speed at t is read (and cached) through speed_at
+        sf = self.speed_filter
+        accepted = sf.step(fix)
+        self._speed_source = sf.source
+        has_position = fix.has_position
+        if has_position:
             self._pos = (t, float(fix.lat_deg), float(fix.lon_deg))  # type: ignore[arg-type]
-        if est.accepted:
+        cad = self._fresh_cadence(t)  # the cadence tracker does not move during a fix
+        if accepted:
             self._gps_lost = False
             if self._gap_since_s is not None:
                 # blend only from a speed that bridged the gap (stride), never from nothing
@@ -144,15 +149,16 @@ class LiveEstimator:
                     self._handback_from = (t, v_gap)
                 self._gap_since_s = None
             self._last_gps_s = t
-            self._learn_stride(t, est)
-        if self.track is not None and fix.has_position and not self._gps_lost:
+            if sf.source == "doppler":
+                self._learn_stride(t, cad)
+        if self.track is not None and has_position and not self._gps_lost:
             self.track.advance(fix)  # its TrackState is built only when estimate() asks
             self._tracking = True
             self._track_fix_s = t
-        if est.accepted:
-            self._advance(t, est.measured_mps)
+        if accepted:
+            self._advance(t, sf.measured_mps, cad)
         elif not self._gps_ok(t):
-            self._advance(t)
+            self._advance(t, None, cad)
 
     def push_accel(self, block: AccelBlock) -> None:
         """One accelerometer block (cadence and footfalls)."""
@@ -175,19 +181,19 @@ class LiveEstimator:
         """The state at ``t_s`` (distance advanced to ``t_s``)."""
         t = float(t_s)
         distance_m = self._distance_m
-        if self._gps_ok(t):  # between fixes: extrapolate at the filtered speed, commit nothing
-            v, speed_conf, _ = self._current_speed(t)
+        cad = self._fresh_cadence(t)
+        gps_ok = self._gps_ok(t)  # (neither changes below)
+        if gps_ok:  # between fixes: extrapolate at the filtered speed, commit nothing
+            v, speed_conf, _ = self._current_speed(t, cad)
             speed_mps = None if v is None else (v if self._integrator.moving else 0.0)
             if speed_mps is not None and self._t_s is not None:
                 distance_m += speed_mps * max(0.0, t - self._t_s)
         else:
-            self._advance(t)
+            self._advance(t, None, cad)
             distance_m = self._distance_m
             speed_mps, speed_conf = self._last_speed
         distance_m = max(distance_m, self._reported_m)  # never runs backwards
         self._reported_m = distance_m
-        cad = self._fresh_cadence(t)
-        gps_ok = self._gps_ok(t)
         ts = self._track_state()
         on_track = bool(ts is not None and ts.on_track and gps_ok)
         utc = None
@@ -228,18 +234,20 @@ class LiveEstimator:
             return None
         return cad
 
-    def _learn_stride(self, t: float, est: SpeedEstimate) -> None:
-        cad = self._fresh_cadence(t)
-        if (cad is None or cad.cadence_spm is None or cad.mode not in ("run", "walk")
-                or est.speed_mps is None or est.source != "doppler"):
+    def _learn_stride(self, t: float, cad: CadenceEstimate | None) -> None:
+        """Fold (filtered Doppler speed at ``t``, fresh cadence) into the stride model."""
+        if cad is None or cad.cadence_spm is None or cad.mode not in ("run", "walk"):
             return
-        quality = est.confidence * cad.confidence
+        v, conf = self.speed_filter.speed_at(t)
+        if v is None:
+            return
+        quality = conf * cad.confidence
         # weight per second of running, not per fix, so a 10 Hz receiver does not make
         # the model forget ten times faster than a 1 Hz one
         dt = 1.0 if self._learn_t_s is None else min(max(t - self._learn_t_s, 0.0), 1.0)
         self._learn_t_s = t
         if quality >= 0.3 and dt > 0:
-            self.stride.learn(est.speed_mps, cad.cadence_spm, quality * dt)
+            self.stride.learn(v, cad.cadence_spm, quality * dt)
 
     def _handback(self, t: float, v_gps: float) -> float:
         """GPS speed blended from the stride speed that bridged a gap (else unchanged)."""
@@ -253,9 +261,10 @@ class LiveEstimator:
         w = max(w, 0.0)
         return w * v_gps + (1.0 - w) * v_stride
 
-    def _current_speed(self, t: float) -> tuple[float | None, float, DistanceSource]:
-        """Speed to show now, its confidence and where it comes from."""
-        cad = self._fresh_cadence(t)
+    def _current_speed(self, t: float, cad: CadenceEstimate | None
+                       ) -> tuple[float | None, float, DistanceSource]:
+        """Speed to show now, its confidence and where it comes from (``cad``: the fresh
+        cadence at ``t``)."""
         if self._gps_ok(t):
             v_gps, conf_gps = self.speed_filter.speed_at(t)
             if v_gps is not None:
@@ -270,8 +279,9 @@ class LiveEstimator:
             return 0.0, cad.confidence, DistanceSource.STRIDE
         return None, 0.0, self._source
 
-    def _advance(self, t: float, measured_mps: float | None = None) -> None:
-        """Commit distance up to ``t``.
+    def _advance(self, t: float, measured_mps: float | None,
+                 cad: CadenceEstimate | None) -> None:
+        """Commit distance up to ``t`` (``cad``: the fresh cadence at ``t``).
 
         With GPS this runs at accepted fixes and integrates the accepted measurement
         itself (lag-free; its white noise averages out in the integral) while the
@@ -279,7 +289,7 @@ class LiveEstimator:
         """
         if self._t_s is not None and t <= self._t_s:
             return
-        v, conf, source = self._current_speed(t)
+        v, conf, source = self._current_speed(t, cad)
         # the track's on_track / entry_t_s / progress_m are its state's after the last fix
         # it took (read directly: the TrackState itself is built only for estimate())
         ts = self.track if self._tracking else None
@@ -298,7 +308,6 @@ class LiveEstimator:
         v_int = v
         if source is DistanceSource.GPS and measured_mps is not None:
             v_int = self._handback(t, measured_mps)
-        cad = self._fresh_cadence(t)
         # "still" from the accelerometer stops distance, unless GPS clearly says running
         still = cad is not None and cad.mode == "still" and (v is None or v < 1.5)
         integ_m = self._integrator.update(t, v_int, still=still, gate_speed_mps=v)
@@ -322,7 +331,7 @@ class LiveEstimator:
             self._follower.reset(t_prev, self._distance_m)
             # a speed derived from positions (no Doppler) is no better than the track:
             # follow the track closely then
-            tau_s = 3.0 if self._speed is not None and self._speed.source == "position" else None
+            tau_s = 3.0 if self._speed_source == "position" else None
             self._distance_m = self._follower.update(t, v_int_eff, target, tau_s=tau_s)
             source = DistanceSource.TRACK
         else:

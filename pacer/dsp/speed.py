@@ -130,18 +130,46 @@ class SpeedFilter:
         self._nis_avg = 1.0
         self._rejects = 0
         self._prev_pos: tuple[float, float, float] | None = None  # t_s, lat, lon
-        self.last: SpeedEstimate | None = None
+        # what the last fix gave (the fields of its SpeedEstimate but the held speed):
+        # read after step(); update() builds the estimate from them
+        self.reason = ""
+        self.source = "doppler"
+        self.measured_mps: float | None = None
+        self._step_t_s = 0.0
+        self._accepted = False
+        self._last: SpeedEstimate | None = None  # built from the above when asked
+        self._at: tuple[float, float | None, float] | None = None  # speed_at cache
 
     # ------------------------------------------------------------------ public
+    @property
+    def last(self) -> SpeedEstimate | None:
+        """The estimate the last :meth:`update`, :meth:`step` or :meth:`predict` gave."""
+        if self._last is None and self.reason:
+            self._last = self._out(self._step_t_s, self._accepted, self.reason, self.source,
+                                   self.measured_mps)
+        return self._last
+
     def update(self, fix: Fix) -> SpeedEstimate:
         """Gate and filter one fix; return the estimate at ``fix.t_s``."""
+        self.step(fix)
+        last = self.last
+        assert last is not None
+        return last
+
+    def step(self, fix: Fix) -> bool:
+        """:meth:`update` without building the estimate; True if the fix was accepted.
+
+        Afterwards ``reason``, ``source`` and ``measured_mps`` are the estimate's fields and
+        :meth:`speed_at` at ``fix.t_s`` its speed and confidence (the live loop reads
+        these at every fix instead of a new frozen estimate).
+        """
         t = float(fix.t_s)
         if not math.isfinite(t) or (self._t_last_fix_s is not None and t <= self._t_last_fix_s):
-            return self._out(t if math.isfinite(t) else (self._t_s or 0.0), False, "time")
+            return self._done(t if math.isfinite(t) else (self._t_s or 0.0), False, "time")
         self._t_last_fix_s = t
         z, r, source, why = self._measurement(fix)
         if why:
-            return self._out(t, False, why)
+            return self._done(t, False, why)
         assert z is not None
         if self._v is None or self._t_s is None or t - self._t_s > self.max_hold_s * 3:
             return self._init(t, z, r, source, "init")
@@ -154,7 +182,7 @@ class SpeedFilter:
             self._rejects += 1
             if self._rejects >= self.reinit_after:
                 return self._init(t, z, r, source, "reinit")
-            return self._out(t, False, "acceleration")
+            return self._done(t, False, "acceleration")
         self._rejects = 0
         k = p_prior / s
         self._v += k * innov
@@ -162,20 +190,29 @@ class SpeedFilter:
         w = 1.0 - math.exp(-dt / self.nis_tau_s)
         self._nis_avg += w * (innov * innov / s - self._nis_avg)
         self._t_s = t
-        return self._out(t, True, "ok", source, z)
+        self._at = None
+        return self._done(t, True, "ok", source, z)
 
     def predict(self, t_s: float) -> SpeedEstimate:
         """The estimate at ``t_s`` without a new fix (the speed is held, its variance grows)."""
-        return self._out(float(t_s), False, "predict")
+        self._last = self._out(float(t_s), False, "predict")
+        return self._last
 
     def speed_at(self, t_s: float) -> tuple[float | None, float]:
         """``(speed_mps, confidence)`` of :meth:`predict` without building an estimate
         (the live loop asks at every fix)."""
-        v, _, conf = self._state_at(float(t_s))
+        t = float(t_s)
+        at = self._at
+        if at is not None and at[0] == t:  # asked again at the same time, same state
+            return at[1], at[2]
+        v, _, conf = self._state_at(t)
+        self._at = (t, v, conf)
         return v, conf
 
     def reset(self) -> None:
         """Forget the state (e.g. when the receiver restarts)."""
+        _ = self.last  # the last estimate stays what it was when it was made
+        self._at = None
         self._v = None
         self._t_s = None
         self._prev_pos = None
@@ -214,11 +251,20 @@ class SpeedFilter:
         sigma = self.position_sigma_mps / max(dt, 0.2)
         return z, max(self.r_mps2, sigma * sigma), "position", ""
 
-    def _init(self, t: float, z: float, r: float, source: str, reason: str) -> SpeedEstimate:
+    def _init(self, t: float, z: float, r: float, source: str, reason: str) -> bool:
         self._v, self._p, self._t_s = z, r, t
         self._nis_avg = 1.0
         self._rejects = 0
-        return self._out(t, True, reason, source, z)
+        self._at = None
+        return self._done(t, True, reason, source, z)
+
+    def _done(self, t: float, accepted: bool, reason: str, source: str = "doppler",
+              measured_mps: float | None = None) -> bool:
+        """Remember what this fix gave (the estimate is built only if asked)."""
+        self._step_t_s, self._accepted, self.reason = t, accepted, reason
+        self.source, self.measured_mps = source, measured_mps
+        self._last = None
+        return accepted
 
     def _state_at(self, t: float) -> tuple[float | None, float | None, float]:
         """(speed, sigma, confidence) held to ``t``; (None, None, 0.0) without a state."""
@@ -235,6 +281,4 @@ class SpeedFilter:
     def _out(self, t: float, accepted: bool, reason: str, source: str = "doppler",
              measured_mps: float | None = None) -> SpeedEstimate:
         v, sigma, conf = self._state_at(t)
-        est = SpeedEstimate(t, v, conf, accepted, reason, sigma, source, measured_mps)
-        self.last = est
-        return est
+        return SpeedEstimate(t, v, conf, accepted, reason, sigma, source, measured_mps)

@@ -68,10 +68,13 @@ class StrideModel:
         self.max_speed_mps = float(max_speed_mps)
         self.extrapolate_spm = float(extrapolate_spm)
         n = math.ceil(max_speed_mps / band_mps) + 1
-        self._w = np.zeros(n)  # forgetting sum of weights per band
-        self._cad_spm = np.zeros(n)
-        self._step_m = np.zeros(n)
-        self._var_m2 = np.zeros(n)
+        # per band, as Python lists: learn() runs at every GPS fix and touches one band,
+        # where numpy element access costs more than the arithmetic; the queries (only
+        # in GPS gaps) take arrays of them
+        self._w = [0.0] * n  # forgetting sum of weights per band
+        self._cad_spm = [0.0] * n
+        self._step_m = [0.0] * n
+        self._var_m2 = [0.0] * n
 
     def learn(self, speed_mps: float, cadence_spm: float, weight: float) -> None:
         """Fold one GPS-good observation in; invalid or standing input is ignored."""
@@ -85,20 +88,19 @@ class StrideModel:
         step_m = speed_mps / (cadence_spm / 60.0)
         b = int(speed_mps // self.band_mps)
         decay = math.exp(-weight / self.memory)
-        # (plain floats: numpy scalar arithmetic costs more than it computes here)
-        w_new = float(self._w[b]) * decay + weight
+        w_new = self._w[b] * decay + weight
         frac = weight / w_new
-        step_old = float(self._step_m[b])
+        step_old = self._step_m[b]
         d = step_m - step_old
         self._step_m[b] = step_old + frac * d
-        self._var_m2[b] = (1 - frac) * (float(self._var_m2[b]) + frac * d * d)
-        cad_old = float(self._cad_spm[b])
+        self._var_m2[b] = (1 - frac) * (self._var_m2[b] + frac * d * d)
+        cad_old = self._cad_spm[b]
         self._cad_spm[b] = cad_old + frac * (cadence_spm - cad_old)
         self._w[b] = w_new
 
     def learned_bands(self) -> list[tuple[float, float, float, float]]:
         """(band low speed m/s, mean cadence spm, mean step length m, weight) per band."""
-        idx = np.flatnonzero(self._w > 0)
+        idx = [i for i, w in enumerate(self._w) if w > 0]
         return [
             (
                 float(i * self.band_mps),
@@ -115,13 +117,15 @@ class StrideModel:
             return None, 0.0
         if cadence_spm <= 0:
             return None, 0.0
-        idx = np.flatnonzero(self._w >= 1.0)
+        w_all = np.array(self._w)
+        idx = np.flatnonzero(w_all >= 1.0)
         if idx.size == 0:
             return None, 0.0
-        order = np.argsort(self._cad_spm[idx], kind="stable")
+        cad_all = np.array(self._cad_spm)
+        order = np.argsort(cad_all[idx], kind="stable")
         idx = idx[order]
-        cad, step, w = self._cad_spm[idx], self._step_m[idx], self._w[idx]
-        sd = np.sqrt(self._var_m2[idx])
+        cad, step, w = cad_all[idx], np.array(self._step_m)[idx], w_all[idx]
+        sd = np.sqrt(np.array(self._var_m2)[idx])
         tol = BAND_CADENCE_HALF_WIDTH_SPM
         below, above = cad[0] - tol - cadence_spm, cadence_spm - cad[-1] - tol
         if max(below, above) > self.extrapolate_spm:

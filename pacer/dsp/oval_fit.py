@@ -1,0 +1,245 @@
+"""The standard 400 m oval fitted to positions: the track detector's geometry and fit.
+
+Pure numpy, no clock reads.
+
+Notes
+-----
+**Model.** A standard track is a stadium: the set of points at distance ``R`` from a
+segment of length ``L = 84.39 m`` (the straights). Lane 1's measure line has
+``R1 = 36.8 m``. The signed offset of a point ``p`` from an oval with centre ``c``,
+orientation ``theta`` and lane offset ``d`` is ``dist(p, segment(c, theta)) - R1 - d``
+-- a closed form whose derivatives are the unit vector ``u`` from the nearest segment
+point to ``p`` (centre: ``-u``; orientation: ``u_x y - u_y x`` in the track frame;
+offset: ``-1``). The geometry shape is fixed; ``c``, ``theta`` and ``d`` (which absorbs
+the runner's lane and the receiver cutting the bends) are fitted.
+
+**Fit** (:func:`fit_oval`). Positions are decimated to one every >= 3 m from the last
+kept one; path lengths are summed over kept points (jitter does not inflate them).
+Candidate bend centres come from algebraic (Kasa) circle fits on sliding windows of
+~45 m of path, batched with cumulative sums; windows with a radius of 30-46 m are bends.
+From each bend-centre cluster, 8 starting ovals (the other bend in 8 directions), from
+two clusters their midpoint, and from the centroid the principal axes. All starts are
+refined together by Gauss-Newton with Huber weights (one batched 4x4 solve per
+iteration), and the lowest robust cost wins. It is accepted as a track when >= 85 % of
+the points lie within 5 m of it, the inlier RMS is <= 3 m, the offset is -3..+10 m
+(receivers cut bends by 1-2 m; lane 8 is +8.7 m) and the inliers cover >= 200 m of
+the lap including >= 100 m of bend (a whole bend: a ~160 degree turn at the track's
+radius), and progress along the oval is >= 85 % of
+the path length over >= 10 m steps (the path runs along the oval rather than wandering
+about its line; the 10 m scale keeps 5-10 Hz position jitter out of the path).
+
+References: I. Kasa, "A circle fitting procedure and its error analysis", IEEE Trans.
+Instrum. Meas. 25(1), 1976; World Athletics Track and Field Facilities Manual (2008).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from pacer.dsp.track_geometry import STRAIGHT_M, enu_to_track, measure_radius_m, project_to_track
+
+__all__ = ["OvalFit", "fit_oval"]
+
+R1_M = measure_radius_m(1)
+HALF_M = STRAIGHT_M / 2.0
+_DAMPING = np.eye(4) * 1e-3  # Levenberg term of the Gauss-Newton normal equations
+
+
+@dataclass(frozen=True, slots=True)
+class OvalFit:
+    """A fitted oval in local east/north metres. ``ok``: it passed the track tests."""
+
+    centre_east_m: float
+    centre_north_m: float
+    heading_rad: float  # track x axis (along the straights) from east, counter-clockwise
+    offset_m: float  # radial offset of the fitted line from lane 1's measure line
+    rms_m: float  # RMS residual of the inliers
+    inlier_fraction: float
+    covered_m: float  # lap length covered by inliers (10 m bins)
+    bend_covered_m: float
+    ok: bool
+    along_ratio: float = 1.0  # |progress along the oval| / path length
+
+
+
+def _wrap(ds: np.ndarray | float, lap_m: float) -> np.ndarray | float:
+    """Wrap a change of progress to (-lap/2, lap/2]."""
+    return ds - lap_m * np.round(np.asarray(ds) / lap_m)
+
+
+def _residuals(e: np.ndarray, n: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Residuals (S, N) and Jacobian (S, N, 4) for S parameter rows [ce, cn, theta, d]."""
+    ce, cn, th, d = (p[:, i : i + 1] for i in range(4))
+    c, s = np.cos(th), np.sin(th)
+    de, dn = e[None, :] - ce, n[None, :] - cn
+    x, y = c * de + s * dn, -s * de + c * dn
+    dx = x - np.minimum(np.maximum(x, -HALF_M), HALF_M)  # (np.clip costs more)
+    dist = np.maximum(np.hypot(dx, y), 1e-6)
+    ux, uy = dx / dist, y / dist
+    jac = np.empty(dist.shape + (4,))
+    jac[..., 0] = -(c * ux - s * uy)
+    jac[..., 1] = -(s * ux + c * uy)
+    jac[..., 2] = ux * y - uy * x
+    jac[..., 3] = -1.0
+    return dist - R1_M - d, jac
+
+
+def _bend_centres(e: np.ndarray, n: np.ndarray, span_m: float = 45.0) -> np.ndarray:
+    """Centres (M, 2) of sliding-window circle fits whose radius looks like a bend."""
+    step = np.hypot(np.diff(e), np.diff(n))
+    if step.size < 5:
+        return np.empty((0, 2))
+    k = int(np.clip(round(span_m / max(float(np.median(step)), 0.5)) + 1, 6, 40))
+    if e.size < k:
+        return np.empty((0, 2))
+    e0, n0 = float(e.mean()), float(n.mean())
+    x, y = e - e0, n - n0
+    z = x * x + y * y
+    cols = np.vstack([x * x, x * y, y * y, x, y, x * z, y * z, z])
+    cs = np.concatenate([np.zeros((8, 1)), np.cumsum(cols, axis=1)], axis=1)
+    sxx, sxy, syy, sx, sy, sxz, syz, sz = cs[:, k:] - cs[:, :-k]
+    a = np.stack(
+        [np.stack([sxx, sxy, sx], -1), np.stack([sxy, syy, sy], -1),
+         np.stack([sx, sy, np.full_like(sx, k)], -1)], -2,
+    )
+    a += np.eye(3) * 1e-6
+    det = np.linalg.det(a)
+    good = np.abs(det) > 1e-9
+    sol = np.zeros((a.shape[0], 3))
+    sol[good] = np.linalg.solve(a[good], -np.stack([sxz, syz, sz], -1)[good][..., None])[..., 0]
+    cx, cy = -sol[:, 0] / 2, -sol[:, 1] / 2
+    r = np.sqrt(np.maximum(cx * cx + cy * cy - sol[:, 2], 0.0))
+    keep = good & (r > 30.0) & (r < 46.0)
+    return np.stack([cx[keep] + e0, cy[keep] + n0], -1)
+
+
+def _starts(e: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Starting parameter rows [ce, cn, theta, d] for the batched fit."""
+    rows = []
+    centres = _bend_centres(e, n)
+    clusters: list[np.ndarray] = []
+    while centres.shape[0] and len(clusters) < 3:
+        near = np.hypot(*(centres - centres[0]).T) < 20.0
+        clusters.append(np.median(centres[near], axis=0))
+        centres = centres[~near]
+    phis = np.arange(8) * (np.pi / 4)
+    for cb in clusters:
+        for phi in phis:
+            rows.append([cb[0] - HALF_M * math.cos(phi), cb[1] - HALF_M * math.sin(phi), phi, 0.0])
+    for i in range(len(clusters)):
+        for j in range(i + 1, len(clusters)):
+            v = clusters[j] - clusters[i]
+            if 60.0 < float(np.hypot(*v)) < 110.0:
+                m = (clusters[i] + clusters[j]) / 2
+                rows.append([m[0], m[1], math.atan2(v[1], v[0]), 0.0])
+    me, mn = float(e.mean()), float(n.mean())
+    _, vecs = np.linalg.eigh(np.cov(np.vstack([e - me, n - mn])))
+    major = math.atan2(vecs[1, 1], vecs[0, 1])
+    rows += [[me, mn, major, 0.0], [me, mn, major + np.pi / 2, 0.0]]
+    return np.asarray(rows, dtype=float)
+
+
+def _refine_one(e: np.ndarray, n: np.ndarray, init: OvalFit, iterations: int) -> np.ndarray:
+    """The iterations of :func:`fit_oval` from one starting oval, as a (1, 4) row.
+
+    The same robust Gauss-Newton steps as the batched loop there (a refit every 30 m
+    on the track has a single start), with the parameters as floats and the normal
+    equations as 2-D matrix products instead of a batch of one: about half the numpy
+    calls. Sums run in another order, so results agree to rounding (~1e-13), not bits.
+    """
+    ce, cn, th, d = init.centre_east_m, init.centre_north_m, init.heading_rad, init.offset_m
+    jac = np.empty((e.size, 4))
+    jac[:, 3] = -1.0
+    for it in range(iterations):
+        c, s = math.cos(th), math.sin(th)
+        de, dn = e - ce, n - cn
+        x, y = c * de + s * dn, -s * de + c * dn
+        dx = x - np.minimum(np.maximum(x, -HALF_M), HALF_M)
+        dist = np.maximum(np.hypot(dx, y), 1e-6)
+        ux, uy = dx / dist, y / dist
+        jac[:, 0] = -(c * ux - s * uy)
+        jac[:, 1] = -(s * ux + c * uy)
+        jac[:, 2] = ux * y - uy * x
+        r = dist - R1_M - d
+        a_r = np.abs(r)
+        w = np.where(a_r <= 3.0, 1.0, 3.0 / np.maximum(a_r, 1e-9))
+        if it >= 3:
+            w = np.where(a_r > 15.0, 0.0, w)  # far points: not this oval
+        wj = jac * w[:, None]
+        delta = np.linalg.solve(jac.T @ wj + _DAMPING, -(r @ wj)).tolist()
+        big = max(1.0, math.hypot(delta[0], delta[1]) / 20.0)
+        ce += delta[0] / big
+        cn += delta[1] / big
+        th += min(max(delta[2], -0.4), 0.4)
+        d = min(max(d + delta[3], -8.0), 14.0)
+    return np.array([[ce, cn, th, d]])
+
+
+def fit_oval(
+    east_m: np.ndarray,
+    north_m: np.ndarray,
+    *,
+    init: OvalFit | None = None,
+    iterations: int = 12,
+) -> OvalFit | None:
+    """Fit the standard oval to positions (local east/north, metres).
+
+    Returns None when there are too few points (< 20) to say anything; otherwise the
+    best fit with ``ok`` telling whether it passes as a track. ``init`` (a previous fit)
+    replaces the search by a single refinement.
+    """
+    e = np.asarray(east_m, dtype=float)
+    n = np.asarray(north_m, dtype=float)
+    if e.size < 20 or e.shape != n.shape or not (np.all(np.isfinite(e)) and np.all(np.isfinite(n))):
+        return None
+    if init is not None:
+        p = _refine_one(e, n, init, iterations)
+    else:
+        p = _starts(e, n)
+    for it in range(iterations if init is None else 0):
+        r, jac = _residuals(e, n, p)
+        a_r = np.abs(r)
+        w = np.where(a_r <= 3.0, 1.0, 3.0 / np.maximum(a_r, 1e-9))
+        if it >= 3:
+            w = np.where(a_r > 15.0, 0.0, w)  # far points: not this oval (warm-up, infield)
+        a = np.einsum("sni,sn,snj->sij", jac, w, jac) + _DAMPING
+        b = -np.einsum("sni,sn,sn->si", jac, w, r)
+        delta = np.linalg.solve(a, b[..., None])[..., 0]
+        big = np.maximum(1.0, np.hypot(delta[:, 0], delta[:, 1]) / 20.0)
+        delta[:, :2] /= big[:, None]
+        delta[:, 2] = np.minimum(np.maximum(delta[:, 2], -0.4), 0.4)
+        p = p + delta
+        p[:, 3] = np.minimum(np.maximum(p[:, 3], -8.0), 14.0)
+    r, _ = _residuals(e, n, p)
+    cost = np.minimum(r * r, 25.0).sum(axis=1)
+    best = int(np.argmin(cost))
+    ce, cn, th, d = (float(v) for v in p[best])
+    th = math.remainder(th, math.pi)  # the oval is symmetric under a half turn
+    res = r[best]
+    inl = np.abs(res) < 5.0
+    frac = float(inl.mean())
+    rms = float(np.sqrt(np.mean(res[inl] ** 2))) if inl.any() else float("inf")
+    # progress of every point along the oval (the inliers' for the coverage; all of them
+    # for the along-ratio below): one projection, it is elementwise
+    xa, ya = enu_to_track(e, n, ce, cn, th)
+    sa, _ = project_to_track(xa, ya, R1_M)
+    bins = np.unique((np.asarray(sa)[inl] // 10.0).astype(int))
+    bend_bins = bins[(bins * 10.0 + 5.0 < np.pi * R1_M)
+                     | ((bins * 10.0 + 5.0 > np.pi * R1_M + STRAIGHT_M)
+                        & (bins * 10.0 + 5.0 < 2 * np.pi * R1_M + STRAIGHT_M))]
+    covered, bend_covered = 10.0 * bins.size, 10.0 * bend_bins.size
+    # the path must run along the oval, not wander about its line
+    lap = 2 * STRAIGHT_M + 2 * np.pi * R1_M
+    # path over >= ~10 m steps, so that position jitter between close points does not
+    # inflate it
+    step = np.hypot(np.diff(e), np.diff(n))
+    m = max(1, int(math.ceil(10.0 / max(float(np.median(step)), 0.5))))
+    path = float(np.sum(np.hypot(np.diff(e[::m]), np.diff(n[::m]))))
+    along = abs(float(np.sum(_wrap(np.diff(sa[::m]), lap))))
+    along_ratio = along / max(path, 1e-9)
+    ok = (frac >= 0.85 and rms <= 3.0 and -3.0 <= d <= 10.0 and covered >= 200.0
+          and bend_covered >= 100.0 and along_ratio >= 0.85)
+    return OvalFit(ce, cn, th, d, rms, frac, covered, bend_covered, bool(ok), along_ratio)
