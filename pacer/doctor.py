@@ -223,18 +223,23 @@ def check_interrupt_pin(config: Config, probes: Probes, driver: Any) -> Check:
     except Exception as exc:  # broad catch on purpose: doctor reports any failure, never raises
         return Check("accelerometer interrupt", Status.FAIL, f"GPIO{pin}: {exc}",
                      "add the user to gpio; on Bookworm install python3-lgpio")
+    # the line is active while samples wait (data ready, or a FIFO watermark): drained
+    # it falls; it must rise again once the next sample (or watermark's worth) is in
+    samples_per_edge = getattr(driver, "watermark", 1)
+    wait_s = max(1.0, 3.0 * samples_per_edge / driver.nominal_rate_hz)
     try:
         driver.read_fifo()
-        seen = set()
-        deadline = time.monotonic() + 1.0
+        seen: set[bool] = set()
+        deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline and len(seen) < 2:
-            seen.add(bool(dev.value))
-            if len(seen) < 2:
-                driver.read_fifo()
-                time.sleep(0.002)
+            active = bool(dev.value)
+            seen.add(active)
+            if active:
+                driver.read_fifo()  # clears it: it must fall again
+            time.sleep(0.002)
         if len(seen) < 2:
             return Check("accelerometer interrupt", Status.FAIL,
-                         f"GPIO{pin} never changed in 1 s",
+                         f"GPIO{pin} never changed in {wait_s:g} s",
                          "check the INT wire and [accel] int_pin (BCM numbering)")
         return Check("accelerometer interrupt", Status.OK, f"GPIO{pin} toggles")
     finally:
@@ -388,73 +393,60 @@ def run_checks(config: Config, probes: Probes | None = None) -> list[Check]:
     return checks
 
 
+#: what ``FakeHardware(fault=...)`` can break (test hooks: ``pacer doctor --fake-hardware
+#: --fault FAULT``, hidden from ``--help``)
+FAKE_FAULTS = ("no-chip", "wrong-chip", "silent-gps", "garbage-gps")
+
+
 class FakeHardware:
     """The fakes behind :class:`Probes`: a simulated receiver talking NMEA over a
     pseudo-terminal, a ticking fake MPU-6050 (or ADXL345) on a fake I2C bus with its
-    interrupt on a gpiozero mock pin, and mock GPIO for the buttons and LED.
+    interrupt on a gpiozero mock pin, and mock GPIO for the buttons and LED. The
+    receiver and chip are wired as for ``pacer sim --realtime`` (:mod:`pacer.sources`).
 
-    ``break_`` makes it deliberately wrong: "no-chip" (nothing at the address),
-    "wrong-chip" (identity register says something else), "silent-gps" (no bytes),
+    ``fault`` makes it deliberately wrong: "no-chip" (nothing at the address),
+    "wrong-chip" (the identity register names another part), "silent-gps" (no bytes),
     "garbage-gps" (bytes at the wrong baud rate).
     """
 
-    def __init__(self, config: Config, break_: str | None = None) -> None:
-        import os
-        import threading
-        import tty
-
+    def __init__(self, config: Config, fault: str | None = None) -> None:
         from gpiozero.pins.mock import MockFactory
 
-        from pacer.hw.fakes import FakeADXL345, FakeI2CBus, FakeMPU6050
         from pacer.sim.accel import GaitSignal
         from pacer.sim.receiver import SimulatedReceiver
         from pacer.sim.runner import RunnerModel
         from pacer.sim.scenarios import default_session_efforts
+        from pacer.sources import FakeSerialLine, fake_accelerometer
 
+        if fault is not None and fault not in FAKE_FAULTS:
+            raise ValueError(f"no fake fault {fault!r}: choose one of {', '.join(FAKE_FAULTS)}")
         self.factory = MockFactory()
         runner = RunnerModel(default_session_efforts(), seed=0, rate_hz=20.0)
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.slave)
-        self.port = os.ttyname(self.slave)
-        self._stop = threading.Event()
         receiver = SimulatedReceiver(runner, rate_hz=5.0, dropouts=False, corrupt_rate=0.0)
-
-        def feed() -> None:
-            try:
-                if break_ == "silent-gps":
-                    return
-                if break_ == "garbage-gps":
-                    while not self._stop.wait(0.05):
-                        os.write(self.master, bytes(range(0x80, 0xC0)))
-                    return
-                receiver.write_realtime(self.master, baud=115200, stop=self._stop.is_set)
-            except OSError:
-                pass
-
-        self._thread = threading.Thread(target=feed, daemon=True, name="doctor-fake-gps")
-        self._thread.start()
+        self.line = FakeSerialLine("doctor-fake-gps")
+        self.port = self.line.port
+        if fault == "garbage-gps":
+            self.line.start(_write_garbage)
+        elif fault != "silent-gps":
+            self.line.start(lambda fd, silenced: receiver.write_realtime(
+                fd, baud=115200, stop=silenced.is_set))
         start = time.monotonic()
-        clock = lambda: time.monotonic() - start  # noqa: E731
         int_pin = self.factory.pin(config.accel.int_pin) if config.accel.int_pin else None
-        signal = GaitSignal(runner, seed=0)
-        if config.accel.chip == "adxl345":
-            chip = FakeADXL345(signal, clock=clock, int_pin=int_pin)
-            address = config.accel.address or 0x53
-        else:
-            chip = FakeMPU6050(signal, clock=clock, int_pin=int_pin,
-                               **({"who_am_i": 0x70} if break_ == "wrong-chip" else {}))
-            address = config.accel.address or 0x68
-        self.chip = chip
-        chips = {} if break_ == "no-chip" else {address: chip}
-        self.bus = FakeI2CBus(chips, name=f"/dev/i2c-{config.accel.i2c_bus} (fake)")
-        chip.start_ticking(0.002)
+        self.accel = fake_accelerometer(
+            "adxl345" if config.accel.chip == "adxl345" else "mpu6050",
+            GaitSignal(runner, seed=0), lambda: time.monotonic() - start,
+            address=config.accel.address, int_pin=int_pin,
+            wrong_identity=fault == "wrong-chip", plugged_in=fault != "no-chip",
+            bus_name=f"/dev/i2c-{config.accel.i2c_bus} (fake)",
+        )
+        self.accel.chip.start_ticking(0.002)
 
     def probes(self, data_dir: Path | None = None) -> Probes:
         from pacer.gps.reader import open_port
 
         return Probes(
             open_serial=lambda _port, baud: open_port(self.port, baud, None, timeout_s=0.1),
-            open_i2c=lambda _n: self.bus,
+            open_i2c=lambda _n: self.accel.bus,
             pin_factory=self.factory,
             boot_config=Path("/nonexistent/config.txt"),
             data_dir=data_dir,
@@ -462,14 +454,13 @@ class FakeHardware:
         )
 
     def close(self) -> None:
-        import os
-
-        self._stop.set()
-        self.chip.stop_ticking()
-        self._thread.join(2.0)
-        for fd in (self.master, self.slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self.line.silence()
+        self.accel.chip.stop_ticking()
+        self.line.close()
         self.factory.reset()
+
+
+def _write_garbage(fd: int, silenced: Any) -> None:
+    """Bytes that are not NMEA at any baud rate, every 50 ms (a wrong baud rate)."""
+    while not silenced.wait(0.05):
+        os.write(fd, bytes(range(0x80, 0xC0)))

@@ -113,6 +113,18 @@ def build_sim(
     return SimSetup(runner, receiver, signal)
 
 
+# ---------------------------------------------------------------------- fake devices
+# One wiring of the fake hardware, used by the simulation here and by ``pacer doctor
+# --fake-hardware``: a pseudo-terminal standing in for the receiver's UART, and a fake
+# chip on a fake I2C bus read by the production driver.
+
+#: I2C address of each fake chip when none is configured (the chips' defaults)
+FAKE_CHIP_ADDRESS: dict[str, int] = {"mpu6050": 0x68, "adxl345": 0x53}
+#: identity register values of other parts, for a chip that is "not what was named":
+#: WHO_AM_I of an MPU-6500, DEVID of nothing (a chip that answers 0)
+WRONG_IDENTITY: dict[str, int] = {"mpu6050": 0x70, "adxl345": 0x00}
+
+
 class HangingBus:
     """Wraps a bus; once ``hang`` is set, every transfer blocks (a wedged I2C bus or a
     hung driver: what the service's watchdog exists for)."""
@@ -141,21 +153,116 @@ class HangingBus:
         return self._call("i2c_rdwr", *args)
 
 
-def _fake_accel(setup: SimSetup, clock: Callable[[], float]) -> tuple[Any, Any, HangingBus]:
-    """A fake chip on a fake bus, and the production driver talking to it."""
+@dataclasses.dataclass
+class FakeAccelerometer:
+    """A fake accelerometer chip on a fake I2C bus that can be wedged."""
+
+    part: str  # "mpu6050" | "adxl345"
+    chip: Any  # pacer.hw.fakes.FakeMPU6050 | FakeADXL345
+    bus: HangingBus
+    address: int
+
+    def driver(self, rate_hz: float) -> Any:
+        """The production driver talking to the chip over the bus."""
+        if self.part == "adxl345":
+            from pacer.hw.adxl345 import ADXL345
+
+            return ADXL345(self.bus, self.address, rate_hz=rate_hz)
+        from pacer.hw.mpu6050 import MPU6050
+
+        return MPU6050(self.bus, self.address, rate_hz=rate_hz)
+
+
+def fake_accelerometer(
+    part: str,
+    signal: Callable[[np.ndarray], np.ndarray],
+    clock: Callable[[], float],
+    *,
+    address: int | None = None,
+    int_pin: Any = None,
+    wrong_identity: bool = False,
+    plugged_in: bool = True,
+    bus_name: str = "fake-i2c-1",
+) -> FakeAccelerometer:
+    """A register-level fake ``part`` ("mpu6050" or "adxl345") on a fake I2C bus.
+
+    Parameters
+    ----------
+    part
+        Which chip to fake.
+    signal
+        Maps sample times (s, on ``clock``) to ``(n, 3)`` acceleration in m/s^2.
+    clock
+        The chip's time source in seconds.
+    address
+        7-bit I2C address (None: the part's default, :data:`FAKE_CHIP_ADDRESS`).
+    int_pin
+        A gpiozero ``MockPin`` the chip drives as its interrupt line, or None.
+    wrong_identity
+        The identity register reads as another part's (:data:`WRONG_IDENTITY`).
+    plugged_in
+        False: the bus has nothing at the address (transfers get EREMOTEIO).
+    bus_name
+        The bus path shown in driver messages.
+    """
     from pacer.hw.fakes import FakeADXL345, FakeI2CBus, FakeMPU6050
 
-    if setup.chip == "adxl345":
-        from pacer.hw.adxl345 import ADXL345
+    if part not in FAKE_CHIP_ADDRESS:
+        raise ValueError(f"no fake accelerometer {part!r}: choose one of "
+                         f"{', '.join(FAKE_CHIP_ADDRESS)}")
+    address = FAKE_CHIP_ADDRESS[part] if address is None else address
+    chip: Any
+    if part == "adxl345":
+        identity = {"devid": WRONG_IDENTITY[part]} if wrong_identity else {}
+        chip = FakeADXL345(signal, clock=clock, int_pin=int_pin, **identity)
+    else:
+        identity = {"who_am_i": WRONG_IDENTITY[part]} if wrong_identity else {}
+        chip = FakeMPU6050(signal, clock=clock, int_pin=int_pin, **identity)
+    bus = FakeI2CBus({address: chip} if plugged_in else {}, name=bus_name)
+    return FakeAccelerometer(part, chip, HangingBus(bus), address)
 
-        chip = FakeADXL345(setup.signal, clock=clock)
-        bus = HangingBus(FakeI2CBus({0x53: chip}))
-        return chip, ADXL345(bus, 0x53, rate_hz=setup.accel_rate_hz), bus
-    from pacer.hw.mpu6050 import MPU6050
 
-    chip = FakeMPU6050(setup.signal, clock=clock)
-    bus = HangingBus(FakeI2CBus({0x68: chip}))
-    return chip, MPU6050(bus, 0x68, rate_hz=setup.accel_rate_hz), bus
+class FakeSerialLine:
+    """A pseudo-terminal standing in for the receiver's UART.
+
+    ``port`` is the path a production reader opens (raw mode, like a UART); a writer
+    thread plays the receiver's side on the other end until :meth:`silence`.
+    """
+
+    def __init__(self, thread_name: str = "sim-receiver") -> None:
+        self.master_fd, self.slave_fd = os.openpty()
+        tty.setraw(self.slave_fd)
+        self.port = os.ttyname(self.slave_fd)
+        self.silenced = threading.Event()
+        self._thread_name = thread_name
+        self._thread: threading.Thread | None = None
+
+    def start(self, write: Callable[[int, threading.Event], object]) -> None:
+        """Run ``write(fd, silenced)`` in a thread; it writes the receiver's bytes to
+        ``fd`` until ``silenced`` is set."""
+
+        def run() -> None:
+            try:
+                write(self.master_fd, self.silenced)
+            except OSError:
+                pass  # the pty closed under us at the end of the run
+
+        self._thread = threading.Thread(target=run, name=self._thread_name, daemon=True)
+        self._thread.start()
+
+    def silence(self) -> None:
+        """The receiver falls silent (the writer stops)."""
+        self.silenced.set()
+
+    def close(self) -> None:
+        self.silence()
+        if self._thread is not None:
+            self._thread.join(2.0)
+        for fd in (self.master_fd, self.slave_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def simulated_records_fast(
@@ -170,7 +277,7 @@ def simulated_records_fast(
     from pacer.hw.sampler import Sampler
 
     clock = ManualClock(0.0)
-    _, driver, _ = _fake_accel(setup, clock)
+    driver = fake_accelerometer(setup.chip, setup.signal, clock).driver(setup.accel_rate_hz)
     sampler = Sampler(driver, clock=clock, poll_interval_s=poll_s)
     duration_s = setup.runner.duration_s
     rng = np.random.default_rng([seed, 0xB10C])
@@ -189,9 +296,9 @@ def simulated_records_fast(
 
 
 class RealtimeSim:
-    """Simulated hardware in real time: NMEA over a pty at the baud rate, a ticking fake
-    chip with its interrupt on a gpiozero mock pin, the production reader and sampler
-    threads putting records into ``inbox``."""
+    """Simulated hardware in real time: NMEA over a pty at the baud rate and a ticking
+    fake chip on a fake I2C bus (polled, no interrupt line), with the production reader
+    and sampler threads putting records into ``inbox``."""
 
     def __init__(self, setup: SimSetup, inbox: queue.Queue[Any], *,
                  clock: Callable[[], float], baud: int = 9600, on_raw: bool = True) -> None:
@@ -199,15 +306,11 @@ class RealtimeSim:
         self.inbox = inbox
         self.clock = clock
         self.baud = baud
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self.master_fd, self.slave_fd = os.openpty()
-        tty.setraw(self.slave_fd)
-        self.port = os.ttyname(self.slave_fd)
+        self.line = FakeSerialLine("sim-receiver")
+        self.port = self.line.port
         self.reader: Any = None
         self.sampler: Any = None
-        self.chip: Any = None
-        self.bus: Any = None
+        self.accel: FakeAccelerometer | None = None
         self.on_raw = on_raw
 
     def start(self) -> None:
@@ -216,49 +319,38 @@ class RealtimeSim:
         self.reader = gps_reader(self.port, self.baud, self.inbox, clock=self.clock,
                                  raw=self.on_raw)
         self.reader.start()
-        self.chip, driver, self.bus = _fake_accel(self.setup, self.clock)
-        self.chip.start_ticking(0.005)
-        self.sampler = Sampler(driver, clock=self.clock, poll_interval_s=0.1)
+        self.accel = fake_accelerometer(self.setup.chip, self.setup.signal, self.clock)
+        self.accel.chip.start_ticking(0.005)
+        self.sampler = Sampler(self.accel.driver(self.setup.accel_rate_hz), clock=self.clock,
+                               poll_interval_s=0.1)
         self.sampler.start(self.inbox.put)
-        writer = threading.Thread(target=self._write_gps, name="sim-receiver", daemon=True)
-        writer.start()
-        self._threads.append(writer)
+        self.line.start(self._write_gps)
 
     def hang(self) -> None:
         """Wedge the hardware: the I2C bus blocks and the receiver falls silent."""
-        self.bus.hang.set()
-        self._stop.set()
+        if self.accel is not None:
+            self.accel.bus.hang.set()
+        self.line.silence()
 
-    def _write_gps(self) -> None:
-        try:
-            self.setup.receiver.write_realtime(
-                self.master_fd, clock=self.clock, baud=self.baud,
-                stop=self._stop.is_set,
-            )
-        except OSError:
-            pass  # the pty closed under us at the end of the run
+    def _write_gps(self, fd: int, silenced: threading.Event) -> None:
+        self.setup.receiver.write_realtime(fd, clock=self.clock, baud=self.baud,
+                                           stop=silenced.is_set)
 
     @property
     def duration_s(self) -> float:
         return float(self.setup.runner.duration_s)
 
     def stop(self) -> None:
-        self._stop.set()
-        if self.bus is not None:
-            self.bus.hang.clear()
+        self.line.silence()
+        if self.accel is not None:
+            self.accel.bus.hang.clear()
         if self.sampler is not None:
             self.sampler.stop()
-        if self.chip is not None:
-            self.chip.stop_ticking()
+        if self.accel is not None:
+            self.accel.chip.stop_ticking()
         if self.reader is not None:
             self.reader.stop()
-        for t in self._threads:
-            t.join(2.0)
-        for fd in (self.master_fd, self.slave_fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self.line.close()
 
 
 # ---------------------------------------------------------------------- recorded files

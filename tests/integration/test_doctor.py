@@ -48,3 +48,21 @@ def test_missing_devices_on_this_machine(capsys, tmp_path) -> None:
     assert rc == 1
     assert "[FAIL] GPS serial port /dev/ttyNOPE9: missing" in out
     assert "no /dev/i2c-97" in out
+
+
+@pytest.mark.parametrize(("fault", "failing"), [
+    (None, None),
+    ("no-chip", "accelerometer (adxl345): no answer at 0x53"),
+    ("wrong-chip", "accelerometer (adxl345)"),
+])
+def test_fake_adxl345_healthy_and_broken(capsys, tmp_path, fault, failing) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[accel]\nchip = "adxl345"\n')
+    rc, out = _doctor(capsys, "--config", str(cfg), *(("--break", fault) if fault else ()))
+    if fault is None:
+        assert rc == 0, out
+        assert "[ok  ] accelerometer (adxl345): ADXL345 at 0x53" in out
+        assert "[ok  ] accelerometer interrupt: GPIO17 toggles" in out
+    else:
+        assert rc == 1
+        assert any(ln.startswith("[FAIL]") and failing in ln for ln in out.splitlines()), out
