@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from pacer.cli.common_options import add_config_option, add_test_hook
+from pacer.doctor import FAKE_FAULTS  # light: the checks import their devices lazily
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
@@ -17,13 +20,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
             "when something is wrong."
         ),
     )
-    p.add_argument("--config", metavar="FILE", help="config file (TOML)")
+    add_config_option(p)
     p.add_argument("--fake-hardware", action="store_true",
                    help="check against the simulated receiver, fake chip and mock pins")
-    p.add_argument("--break", dest="break_", metavar="FAULT",
-                   choices=["no-chip", "wrong-chip", "silent-gps", "garbage-gps"],
-                   help="with --fake-hardware: simulate a fault (no-chip, wrong-chip, "
-                        "silent-gps, garbage-gps)")
+    add_test_hook(p, "--break", dest="fault", metavar="FAULT", choices=FAKE_FAULTS,
+                  doc="with --fake-hardware: break the fakes in one way: "
+                      f"{', '.join(FAKE_FAULTS)} (tests/integration/test_doctor.py)")
     p.add_argument("--no-sound", action="store_true", help="do not play the test phrase")
     p.set_defaults(func=run)
 
@@ -36,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
     from pacer.errors import InputError
 
     config = load_config(args.config, search_defaults=args.config is None)
-    if args.break_ and not args.fake_hardware:
+    if args.fault and not args.fake_hardware:
         raise InputError("--break needs --fake-hardware")
     fake = None
     if args.fake_hardware:
-        fake = FakeHardware(config, args.break_)
+        fake = FakeHardware(config, args.fault)
         probes = fake.probes()
         config = dataclasses.replace(
             config, audio=dataclasses.replace(config.audio, device="null"))

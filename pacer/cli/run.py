@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pacer.cli.argtypes import positive_float
+from pacer.cli.common_options import add_test_hook
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,9 +28,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--fake-hardware", action="store_true",
                    help="use the simulated runner, receiver (over a pty) and fake chip instead "
                         "of real devices (for trying the service without hardware)")
-    p.add_argument("--fake-hang-after", type=positive_float, default=None, metavar="S",
-                   help="with --fake-hardware: wedge the fake I2C bus and silence the receiver "
-                        "after S seconds (to see the watchdog stop pinging)")
+    add_test_hook(p, "--fake-hang-after", type=positive_float, default=None, metavar="S",
+                  doc="with --fake-hardware: wedge the fake I2C bus and silence the receiver "
+                      "S seconds into the session, so the watchdog stops pinging "
+                      "(tests/integration/test_service_run.py)")
     p.add_argument("--duration", type=positive_float, default=None, metavar="S",
                    help="end the session after this many seconds")
     p.add_argument("--no-audio", action="store_true", help="do not speak")
@@ -37,7 +39,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    from pacer.errors import InputError
     from pacer.service import run_service
+
+    if args.fake_hang_after is not None and not args.fake_hardware:
+        raise InputError("--fake-hang-after needs --fake-hardware")
 
     return run_service(lambda inbox, notifier: _main(args, inbox, notifier))
 

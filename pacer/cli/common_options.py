@@ -1,0 +1,70 @@
+"""Options declared once and shared by several subcommands.
+
+Each ``add_*`` function adds one group of options to a subcommand's parser, with the
+same names, defaults and help wherever it appears. :func:`add_test_hook` declares an
+option that exists for the tests and the fake hardware only: it is hidden from
+``--help`` and listed under "Test hooks" in docs/cli.md (:func:`list_test_hooks`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from pacer.cli.argtypes import positive_float
+
+#: attribute on an argparse action that marks it as a test hook (its description)
+_HOOK_DOC = "pacer_test_hook_doc"
+
+
+def add_config_option(p: argparse.ArgumentParser, help: str = "config file (TOML)") -> None:
+    """``--config FILE``."""
+    p.add_argument("--config", metavar="FILE", help=help)
+
+
+def add_speed_options(p: argparse.ArgumentParser, *, realtime_help: str) -> None:
+    """``--fast`` (the default) or ``--realtime``, into ``args.realtime``."""
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--fast", dest="realtime", action="store_false",
+                      help="as fast as the CPU allows (default)")
+    mode.add_argument("--realtime", dest="realtime", action="store_true", help=realtime_help)
+    p.set_defaults(realtime=False)
+
+
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    """``--session-dir DIR`` and ``--audio-out FILE.wav``."""
+    p.add_argument("--session-dir", metavar="DIR", help="write the session here")
+    p.add_argument("--audio-out", metavar="FILE.wav", help="write the session's soundtrack")
+
+
+def add_console_options(p: argparse.ArgumentParser, *, status_every_s: float | None,
+                        status_every_help: str) -> None:
+    """``--status-every S`` and ``--quiet`` (what the console prints while it runs)."""
+    p.add_argument("--status-every", type=positive_float, default=status_every_s, metavar="S",
+                   help=status_every_help)
+    p.add_argument("--quiet", action="store_true", help="print only the summary")
+
+
+def add_test_hook(p: argparse.ArgumentParser, *flags: str, doc: str,
+                  **kwargs: Any) -> argparse.Action:
+    """An option for the tests and the fake hardware, hidden from ``--help``.
+
+    ``doc`` says what it does; docs/cli.md lists it under "Test hooks".
+    """
+    action = p.add_argument(*flags, help=argparse.SUPPRESS, **kwargs)
+    setattr(action, _HOOK_DOC, doc)
+    return action
+
+
+def list_test_hooks(p: argparse.ArgumentParser) -> list[tuple[str, str]]:
+    """``(usage, doc)`` of each test hook of ``p``, e.g. ``("--break FAULT", "...")``."""
+    out = []
+    for action in p._actions:
+        doc = getattr(action, _HOOK_DOC, None)
+        if doc is None:
+            continue
+        usage = "/".join(action.option_strings)
+        if action.nargs != 0:
+            usage += f" {action.metavar or action.dest.upper()}"
+        out.append((usage, doc))
+    return out
