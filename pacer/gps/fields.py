@@ -20,7 +20,15 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pacer.gps.sentence import UNKNOWN, split_sentence
+from pacer.gps.sentence import (
+    BAD_CHECKSUM,
+    CHECKSUM_DIGITS,
+    PYNMEA2_TALKER_TYPES,
+    UNKNOWN,
+    USUAL_SHAPE,
+    checksum,
+    split_with_pynmea2,
+)
 
 if TYPE_CHECKING:
     from pacer.gps.nmea import _Builder
@@ -118,27 +126,71 @@ def parse_sentence(text: str) -> Parsed | str:
 
     Pure, so its result can be reused for a repeated line. Everything converts here,
     before any epoch state is touched: a malformed sentence changes nothing.
+
+    The checksum and split are :func:`~pacer.gps.sentence.split_sentence`'s, inlined for
+    the usual shape (one regex match, the folded checksum, one ``split``); what the
+    address means (talker, type, parser) is looked up once per address, not per line.
     """
-    split = split_sentence(text)
-    if isinstance(split, str):
-        return split
-    talker, kind, data = split
-    parser = _PARSERS.get(kind)
-    if parser is None:
+    m = USUAL_SHAPE.fullmatch(text)
+    if m is None:  # any other shape: pynmea2 itself decides
+        split = split_with_pynmea2(text)
+        if isinstance(split, str):
+            return split
+        talker, kind, data = split
+        return _convert(_address_info(talker, kind), data)
+    address, data_text, digits = m.groups()
+    if checksum(text[1:-3].encode()) != CHECKSUM_DIGITS[digits]:  # ASCII: UTF-8 = bytes
+        return BAD_CHECKSUM
+    info = _ADDRESSES.get(address)
+    if info is None:
+        upper = address.upper()  # as pynmea2 does
+        info = _address_info(upper[:2], upper[2:])
+        if len(_ADDRESSES) >= _ADDRESS_CACHE_SIZE:
+            _ADDRESSES.clear()
+        _ADDRESSES[address] = info
+    if info is UNKNOWN:
         return UNKNOWN
+    data = data_text.split(",")
+    if " " in data_text:  # printable ASCII: a space is the only whitespace there can be
+        data = [f.strip() for f in data]
+    return _convert(info, data)  # type: ignore[arg-type]
+
+
+# What the address of a sentence means: (talker, type) key, whether it is a fix type,
+# the index of its time-of-day field (or None), (type, talker) as a cycle ender key,
+# whether it is a GSV (multi-part), its field parser.
+_Info = tuple[tuple[str, str], bool, "int | None", tuple[str, str], bool, Callable[..., Apply]]
+_ADDRESSES: dict[str, _Info | str] = {}
+_ADDRESS_CACHE_SIZE = 256  # a corrupted stream can invent addresses; keep the table small
+
+
+def _address_info(talker: str, kind: str) -> _Info | str:
+    """(talker, type) -> what :func:`_convert` needs, or UNKNOWN."""
+    parser = _PARSERS.get(kind)
+    if parser is None or kind not in PYNMEA2_TALKER_TYPES:
+        return UNKNOWN
+    return (
+        (talker, kind), kind in FIX_TYPES, _TIME_OF_DAY_FIELD.get(kind), (kind, talker),
+        kind == "GSV", parser,
+    )
+
+
+def _convert(info: _Info | str, data: list[str]) -> Parsed | str:
+    """Typed conversion of one sentence's fields (``data`` is ours to pad)."""
+    if isinstance(info, str):
+        return info
+    key, is_fix_type, tod_idx, last_key, is_gsv, parser = info
     n_fields = len(data)
     if n_fields < _MIN_FIELDS:  # absent trailing fields read as empty
-        data = data + _EMPTY_FIELDS[n_fields:]
+        data += _EMPTY_FIELDS[n_fields:]
     try:
-        tod_idx = _TIME_OF_DAY_FIELD.get(kind)
         tod_s = None if tod_idx is None else _tod_s(data[tod_idx])
-        last_part = kind != "GSV" or _i(data[0]) == _i(data[1])
-        update = parser(talker, data, n_fields)
+        if is_gsv and _i(data[0]) != _i(data[1]):  # not the last part: cannot end a cycle
+            last_key = None  # type: ignore[assignment]
+        update = parser(key[0], data, n_fields)
     except (ValueError, IndexError):  # _Malformed, or a field no conversion expected
         return MALFORMED
-    return (
-        (talker, kind), kind in FIX_TYPES, tod_s, (kind, talker) if last_part else None, update
-    )
+    return key, is_fix_type, tod_s, last_key, update
 
 
 # Each takes (talker, fields padded to _MIN_FIELDS, number of fields sent) and returns
@@ -253,11 +305,13 @@ def _vtg(talker: str, d: list[str], n_fields: int) -> Apply:
 
 
 def _gsa(talker: str, d: list[str], n_fields: int) -> Apply:
-    used = {talker + s for s in d[2:14] if s}
+    # satellites used: only counted when no GGA/GNS gave the number (see nmea._fix), so
+    # the fields are kept as they are and turned into a set only then
+    used = (talker, d[2:14])
     pdop, hdop, vdop = _f(d[14]), _f(d[15]), _f(d[16])
 
     def apply(b: _Builder) -> None:
-        b.gsa_used |= used
+        b.gsa_used += (used,)
         if pdop is not None and b.pdop is None:
             b.pdop = pdop
         if hdop is not None and b.hdop is None:
@@ -273,7 +327,10 @@ def _gsv(talker: str, d: list[str], n_fields: int) -> Apply:
 
     def apply(b: _Builder) -> None:
         if n is not None:
-            b.gsv_in_view[talker] = max(n, b.gsv_in_view.get(talker, 0))
+            in_view = b.gsv_in_view
+            if in_view is None:
+                in_view = b.gsv_in_view = {}
+            in_view[talker] = max(n, in_view.get(talker, 0))
 
     return apply
 

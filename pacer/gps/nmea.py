@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pacer.gps.fields import KMH_MPS, KNOT_MPS, MALFORMED, Parsed, parse_sentence
-from pacer.gps.sentence import BAD_CHECKSUM, NO_CHECKSUM, UNKNOWN
+from pacer.gps.sentence import BAD_CHECKSUM, GARBAGE, NO_CHECKSUM, UNKNOWN
 from pacer.models import Fix, SkipCounters
 
 __all__ = ["KMH_MPS", "KNOT_MPS", "Epoch", "EpochAssembler"]
@@ -106,8 +106,9 @@ class _Builder:
         self.lon_err_m: float | None = None
         self.alt_err_m: float | None = None
         self.quality = 0
-        self.gsa_used: set[str] = set()
-        self.gsv_in_view: dict[str, int] = {}
+        # (talker, satellite fields) of each GSA; a set only if no GGA/GNS count comes
+        self.gsa_used: tuple[tuple[str, list[str]], ...] = ()
+        self.gsv_in_view: dict[str, int] | None = None  # talker -> satellites in view
         self.seen: set[tuple[str, str]] = set()
         self.last_key: tuple[str, str] | None = None
 
@@ -162,7 +163,7 @@ class EpochAssembler:
         self._closed_by_ender = False
         self._ender: tuple[str, str] | None = None
         self._ender_candidate: tuple[str, str] | None = None
-        # text -> _parse(text): receivers repeat GSA/GSV (and, standing, VTG) lines verbatim
+        # line -> its parse: receivers repeat GSA/GSV (and, standing, VTG) lines verbatim
         self._parsed: dict[str, Parsed | str] = {}
 
     # ----------------------------------------------------------------- public
@@ -184,23 +185,18 @@ class EpochAssembler:
         """Like :meth:`push`, returning :class:`Epoch` (Fix plus time of day)."""
         c = self.counters
         c.lines += 1
-        start = line.rfind("$")
-        if start < 0:
-            c.garbage += 1
-            return []
-        text = line[start:].strip()
-        parsed = self._parsed.get(text)
+        parsed = self._parsed.get(line)
         if parsed is None:
-            parsed = parse_sentence(text)
-            if parsed is MALFORMED:  # not kept: rare, and cheap to redo
-                c.sentences += 1
-                c.malformed += 1
-                return []
+            start = line.rfind("$")
+            parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
             if len(self._parsed) >= _PARSED_CACHE_SIZE:
                 self._parsed.clear()
-            self._parsed[text] = parsed
+            self._parsed[line] = parsed
         if isinstance(parsed, str):
-            if parsed == UNKNOWN:
+            if parsed == MALFORMED:
+                c.sentences += 1
+                c.malformed += 1
+            elif parsed == UNKNOWN:
                 c.sentences += 1
                 c.unknown += 1
             elif parsed == BAD_CHECKSUM:
@@ -282,27 +278,21 @@ class EpochAssembler:
                 self._midnight_date = date
                 self._midnight_utc = _dt.datetime(date.year, date.month, date.day, tzinfo=_dt.UTC)
             utc = self._midnight_utc + _dt.timedelta(seconds=b.tod_s)
-        valid = b.pos is not None
+        pos = b.pos
         sats = b.sats
         if sats is None and b.gsa_used:
-            sats = len(b.gsa_used)
+            used = {talker + sat for talker, sats_ in b.gsa_used for sat in sats_ if sat}
+            if used:
+                sats = len(used)
+        in_view = b.gsv_in_view
+        if pos is None:  # positional: the keyword form costs twice as much per epoch
+            return Fix(
+                t_s, utc, False, None, None, None, None, None, 0, b.hdop, sats, b.pdop,
+                b.vdop, sum(in_view.values()) if in_view else None, b.lat_err_m,
+                b.lon_err_m, b.alt_err_m, b.invalid_talker,
+            )
         return Fix(
-            t_s=t_s,
-            utc=utc,
-            valid=valid,
-            lat_deg=b.pos[1] if b.pos else None,
-            lon_deg=b.pos[2] if b.pos else None,
-            alt_m=b.alt_m if valid else None,
-            speed_mps=b.speed_mps if valid else None,
-            course_deg=b.course_deg if valid else None,
-            fix_quality=b.quality if valid else 0,
-            hdop=b.hdop,
-            sats=int(sats) if sats is not None else None,
-            pdop=b.pdop,
-            vdop=b.vdop,
-            sats_in_view=sum(b.gsv_in_view.values()) if b.gsv_in_view else None,
-            lat_err_m=b.lat_err_m,
-            lon_err_m=b.lon_err_m,
-            alt_err_m=b.alt_err_m,
-            talker=b.pos[3] if b.pos else b.invalid_talker,
+            t_s, utc, True, pos[1], pos[2], b.alt_m, b.speed_mps, b.course_deg, b.quality,
+            b.hdop, sats, b.pdop, b.vdop, sum(in_view.values()) if in_view else None,
+            b.lat_err_m, b.lon_err_m, b.alt_err_m, pos[3],
         )

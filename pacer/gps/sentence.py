@@ -37,24 +37,22 @@ Split = tuple[str, str, list[str]] | str
 
 _HEX = "0123456789ABCDEFabcdef"
 # pynmea2 accepts the two checksum digits in either case ([A-F0-9]{2}, IGNORECASE).
-_CHECKSUM_DIGITS = {a + b: int(a + b, 16) for a in _HEX for b in _HEX}
-_PYNMEA2_TALKER_TYPES = frozenset(pynmea2.TalkerSentence.sentence_types)
+CHECKSUM_DIGITS = {a + b: int(a + b, 16) for a in _HEX for b in _HEX}
+PYNMEA2_TALKER_TYPES = frozenset(pynmea2.TalkerSentence.sentence_types)
 
 
 def checksum(body: bytes) -> int:
     """XOR of all bytes of ``body`` (the NMEA checksum of the text between ``$`` and ``*``).
 
-    Reads the bytes as one integer and XORs it with itself shifted by 128, 64, ... 1
-    bytes: byte 0 then holds the XOR of bytes 0..255 (every offset is one sum of
-    distinct shifts) -- eight big-integer operations instead of one per byte.
+    Reads the bytes as one integer and XORs it with itself shifted by 64, 32, ... 1
+    bytes: byte 0 then holds the XOR of bytes 0..127 (every offset is one sum of
+    distinct shifts) -- seven big-integer operations instead of one per byte. Longer
+    bodies are cut in 128-byte pieces.
     """
-    n = len(body)
-    if n > 256:
-        return checksum(body[:256]) ^ checksum(body[256:])
+    if len(body) > 128:
+        return checksum(body[:128]) ^ checksum(body[128:])
     x = int.from_bytes(body, "little")
-    if n > 64:
-        x ^= x >> 1024
-        x ^= x >> 512
+    x ^= x >> 512
     x ^= x >> 256
     x ^= x >> 128
     x ^= x >> 64
@@ -67,7 +65,7 @@ def checksum(body: bytes) -> int:
 # The shape receivers send: $, a talker address (not proprietary $P..., not a query
 # ..Q,), a comma, printable ASCII without '*', then *hh. What pynmea2's regex does
 # with it is reproduced below; anything else goes to pynmea2.
-_USUAL_SHAPE = re.compile(
+USUAL_SHAPE = re.compile(
     r"\$([A-OQ-Za-oq-z0-9][A-Za-z0-9]{3}[A-PR-Za-pr-z0-9]),([\x20-\x29\x2b-\x7e]*)"
     r"\*([0-9A-Fa-f]{2})"
 )
@@ -79,15 +77,15 @@ def split_sentence(text: str) -> Split:
     Returns ``(talker, kind, fields)`` or an outcome string (see module notes); the same
     result as :func:`split_with_pynmea2`, faster for the shape receivers send.
     """
-    m = _USUAL_SHAPE.fullmatch(text)
+    m = USUAL_SHAPE.fullmatch(text)
     if m is None:
         return split_with_pynmea2(text)
     address, data, digits = m.groups()
-    if checksum(text[1:-3].encode()) != _CHECKSUM_DIGITS[digits]:  # ASCII: UTF-8 = bytes
+    if checksum(text[1:-3].encode()) != CHECKSUM_DIGITS[digits]:  # ASCII: UTF-8 = bytes
         return BAD_CHECKSUM
     address = address.upper()  # as pynmea2 does
     kind = address[2:]
-    if kind not in _PYNMEA2_TALKER_TYPES:
+    if kind not in PYNMEA2_TALKER_TYPES:
         return UNKNOWN
     fields = data.split(",")
     if " " in data:  # printable ASCII: a space is the only whitespace there can be
