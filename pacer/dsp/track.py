@@ -43,6 +43,8 @@ from pacer.models import Fix
 
 __all__ = ["OvalFit", "TrackMode", "TrackState", "fit_oval"]
 
+_M_PER_DEG = math.pi / 180.0 * EARTH_RADIUS_M  # metres per degree of a great circle
+
 
 @dataclass(frozen=True, slots=True)
 class TrackState:
@@ -115,12 +117,15 @@ class TrackMode:
         self._t = np.empty(capacity)
         self._path = np.empty(capacity)  # cumulative path at each kept point
         self._count = 0  # points ever kept (ring index = count % cap)
+        self._last_kept: tuple[float, float] | None = None  # (e, n) of the newest kept point
         self._ref: tuple[float, float] | None = None
+        self._east_m_per_deg = 0.0  # at the reference latitude
         self._path_m = 0.0
         self._last_try_path_m = -1e9
         self.fit: OvalFit | None = None
         self._candidate: OvalFit | None = None
         self._fit_geo: tuple[OvalFit, float, float, float, float] | None = None
+        self._fit_rot: tuple[OvalFit, float, float] | None = None  # fit, cos, sin of heading
         self.on_track = False
         self.clockwise = False
         self.progress_m = 0.0
@@ -153,14 +158,21 @@ class TrackMode:
         values after this fix.
         """
         self._state = None
-        poor = fix.fix_quality == 6 or (fix.hdop is not None and fix.hdop > self.max_hdop)
-        if not fix.has_position or poor:  # dead-reckoned or poor-geometry positions: skip
+        hdop = fix.hdop
+        if (not fix.has_position or fix.fix_quality == 6
+                or (hdop is not None and hdop > self.max_hdop)):
+            # dead-reckoned or poor-geometry positions: skip
             self._last = (fix.t_s, None, None)
             return
         lat, lon = float(fix.lat_deg), float(fix.lon_deg)  # type: ignore[arg-type]
         if self._ref is None:
             self._ref = (lat, lon)
-        e, n = self._enu_one(lat, lon)
+            # enu_from_latlon's east scale, once (equirectangular about the first point)
+            self._east_m_per_deg = math.cos(math.radians(lat))
+        lat0, lon0 = self._ref
+        # enu_from_latlon for one point in float arithmetic (same operations, same order)
+        e = (lon - lon0) * _M_PER_DEG * self._east_m_per_deg
+        n = (lat - lat0) * _M_PER_DEG
         step = self._keep(fix.t_s, e, n)  # path grows only between kept points, so
         if self.on_track:  # fix-to-fix jitter at 5-10 Hz does not inflate it
             s, res = self._follow(e, n, step)
@@ -172,14 +184,15 @@ class TrackMode:
     def _keep(self, t_s: float, e: float, n: float) -> float:
         """Keep the point if it is ``spacing_m`` from the last kept one; path added (m)."""
         step = 0.0
-        if self._count:
-            j = (self._count - 1) % self._cap
-            step = math.hypot(e - self._e[j], n - self._n[j])
+        last = self._last_kept
+        if last is not None:
+            step = math.hypot(e - last[0], n - last[1])
             if step < self.spacing_m:
                 return 0.0
         self._path_m += step
         j = self._count % self._cap
         self._e[j], self._n[j], self._t[j], self._path[j] = e, n, t_s, self._path_m
+        self._last_kept = (e, n)
         self._count += 1
         return step
 
@@ -191,15 +204,17 @@ class TrackMode:
         return self._e[sel], self._n[sel], self._t[sel]
 
     def _enu_one(self, lat_deg: float, lon_deg: float) -> tuple[float, float]:
-        """:func:`enu_from_latlon` for one point, without numpy's per-call overhead."""
+        """:func:`enu_from_latlon` for one point (what :meth:`advance` does inline)."""
         assert self._ref is not None
         lat0, lon0 = self._ref
-        k = math.pi / 180.0 * EARTH_RADIUS_M
-        return (lon_deg - lon0) * k * math.cos(math.radians(lat0)), (lat_deg - lat0) * k
+        return (lon_deg - lon0) * _M_PER_DEG * self._east_m_per_deg, (lat_deg - lat0) * _M_PER_DEG
 
     def _project_one(self, fit: OvalFit, e: float, n: float) -> tuple[float, float]:
         """(progress on the lane, offset from the fitted line) of one point, scalar math."""
-        c, sn = math.cos(fit.heading_rad), math.sin(fit.heading_rad)
+        rot = self._fit_rot
+        if rot is None or rot[0] is not fit:
+            rot = self._fit_rot = (fit, math.cos(fit.heading_rad), math.sin(fit.heading_rad))
+        _, c, sn = rot
         de, dn = e - fit.centre_east_m, n - fit.centre_north_m
         x, y = c * de + sn * dn, -sn * de + c * dn
         r = self.radius_m
