@@ -22,6 +22,14 @@ def add_config_option(p: argparse.ArgumentParser, help: str = "config file (TOML
     p.add_argument("--config", metavar="FILE", help=help)
 
 
+def config_from_args(args: argparse.Namespace) -> Any:
+    """The config: defaults, then the system and user files, then ``--config``; with
+    ``--config`` given, only the defaults and that file."""
+    from pacer.config import load_config
+
+    return load_config(args.config, search_defaults=args.config is None)
+
+
 def add_speed_options(p: argparse.ArgumentParser, *, realtime_help: str) -> None:
     """``--fast`` (the default) or ``--realtime``, into ``args.realtime``."""
     mode = p.add_mutually_exclusive_group()
@@ -31,9 +39,14 @@ def add_speed_options(p: argparse.ArgumentParser, *, realtime_help: str) -> None
     p.set_defaults(realtime=False)
 
 
+def add_session_dir_option(p: argparse.ArgumentParser) -> None:
+    """``--session-dir DIR`` (without it: a new directory in the data directory)."""
+    p.add_argument("--session-dir", metavar="DIR", help="write the session here")
+
+
 def add_output_options(p: argparse.ArgumentParser) -> None:
     """``--session-dir DIR`` and ``--audio-out FILE.wav``."""
-    p.add_argument("--session-dir", metavar="DIR", help="write the session here")
+    add_session_dir_option(p)
     p.add_argument("--audio-out", metavar="FILE.wav", help="write the session's soundtrack")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pacer.cli.common_options import add_config_option, add_test_hook
+from pacer.cli.common_options import add_config_option, add_test_hook, config_from_args
 from pacer.doctor import FAKE_FAULTS  # light: the checks import their devices lazily
 
 
@@ -33,13 +33,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from pacer.config import load_config
     from pacer.doctor import FakeHardware, Probes, Status, run_checks
     from pacer.errors import InputError
 
-    config = load_config(args.config, search_defaults=args.config is None)
     if args.fault and not args.fake_hardware:
         raise InputError("--break needs --fake-hardware")
+    config = config_from_args(args)
     fake = None
     if args.fake_hardware:
         fake = FakeHardware(config, args.fault)

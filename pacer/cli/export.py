@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from pacer.cli.sessions import add_location_args, data_dir_for
+from pacer.cli.sessions import add_location_args, add_session_argument, data_dir_for
 
 FORMATS = ("gpx", "tcx", "fit", "csv", "fixes")
 
@@ -20,9 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "(activity with laps and workout steps), csv (one row per second), fixes (one row "
         "per receiver epoch). Writes to FILE, or to standard output without -o.",
     )
-    p.add_argument(
-        "session", nargs="?", metavar="SESSION", help="session directory or id (default: latest)"
-    )
+    add_session_argument(p)
     p.add_argument("--format", "-f", required=True, choices=FORMATS, help="output format")
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
     add_location_args(p)

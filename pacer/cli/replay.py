@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from pacer.cli.argtypes import positive_float
+from pacer.cli.common_options import (
+    add_config_option,
+    add_console_options,
+    add_output_options,
+    add_speed_options,
+    config_from_args,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,18 +34,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--fit", metavar="FILE", help="FIT activity from another device")
     p.add_argument("--workout", metavar="WORKOUT",
                    help="re-coach with this workout (library name, file or inline text)")
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--fast", dest="realtime", action="store_false",
-                      help="as fast as the CPU allows (default)")
-    mode.add_argument("--realtime", dest="realtime", action="store_true",
-                      help="paced at the recording's own speed")
-    p.add_argument("--session-dir", metavar="DIR", help="write the new session here")
-    p.add_argument("--audio-out", metavar="FILE.wav", help="write the session's soundtrack")
-    p.add_argument("--config", metavar="FILE", help="config file (TOML)")
-    p.add_argument("--status-every", type=positive_float, default=30.0, metavar="S",
-                   help="seconds between status lines (default: %(default)s)")
-    p.add_argument("--quiet", action="store_true", help="print only the summary")
-    p.set_defaults(func=run, realtime=False)
+    add_speed_options(p, realtime_help="paced at the recording's own speed")
+    add_output_options(p)
+    add_config_option(p)
+    add_console_options(p, status_every_s=30.0,
+                        status_every_help="seconds between status lines (default: %(default)s)")
+    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,12 +54,11 @@ def run(args: argparse.Namespace) -> int:
         print_summary,
         session_problems,
     )
-    from pacer.config import load_config
     from pacer.errors import InputError
     from pacer.runtime import record_time_s, run_records
     from pacer.sources import replay_records, session_records
 
-    config = load_config(args.config, search_defaults=args.config is None)
+    config = config_from_args(args)
     files = [args.nmea, args.accel, args.gpx, args.fit]
     if args.session is not None:
         if any(files):

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pacer.cli.sessions import add_location_args, data_dir_for
+from pacer.cli.sessions import add_location_args, add_session_argument, data_dir_for
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -18,9 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "cadence, distance source) and its summary. SESSION is a session directory or id; "
         "default the latest.",
     )
-    p.add_argument(
-        "session", nargs="?", metavar="SESSION", help="session directory or id (default: latest)"
-    )
+    add_session_argument(p)
     p.add_argument("--json", action="store_true", help="print the review JSON (docs/sessions.md)")
     p.add_argument("--cues", action="store_true", help="add the cue timeline")
     p.add_argument("--plot", metavar="FILE.png", help="write pace/cadence plots (matplotlib)")

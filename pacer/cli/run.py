@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 
 from pacer.cli.argtypes import positive_float
-from pacer.cli.common_options import add_test_hook
+from pacer.cli.common_options import (
+    add_config_option,
+    add_session_dir_option,
+    add_test_hook,
+    config_from_args,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,11 +25,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
             "cleanly; SIGHUP reloads the config."
         ),
     )
-    p.add_argument("--config", metavar="FILE",
-                   help="config file (default: /etc/pacer/pacer.toml, ~/.config/pacer/config.toml)")
+    add_config_option(p, help="config file (default: /etc/pacer/pacer.toml, "
+                              "~/.config/pacer/config.toml)")
     p.add_argument("--workout", metavar="WORKOUT",
                    help="workout to coach (default: [coach] workout in the config, or free run)")
-    p.add_argument("--session-dir", metavar="DIR", help="write the session here")
+    add_session_dir_option(p)
     p.add_argument("--fake-hardware", action="store_true",
                    help="use the simulated runner, receiver (over a pty) and fake chip instead "
                         "of real devices (for trying the service without hardware)")
@@ -53,12 +58,11 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
     import sys
 
     from pacer.app import ConsolePrinter, build_session, load_workout, make_audio, print_summary
-    from pacer.config import load_config
     from pacer.errors import WorkoutError
     from pacer.runtime import SessionClock, run_queue
     from pacer.service import Watchdog, watchdog_interval_s
 
-    config = load_config(args.config, search_defaults=args.config is None)
+    config = config_from_args(args)
     inbox: queue.Queue[object] = queue.Queue()
     clock = SessionClock()
 
@@ -231,9 +235,7 @@ def _led(pipeline, gps_ready: bool):  # type: ignore[no-untyped-def]
 
 def _reload(old, args, pipeline):  # type: ignore[no-untyped-def]
     """SIGHUP: re-read the config and apply what can change mid-session (cue settings)."""
-    from pacer.config import load_config
-
-    config = load_config(args.config, search_defaults=args.config is None)
+    config = config_from_args(args)
     engine = pipeline.engine
     if engine is not None:
         from pacer.coach.cues import CueSettings

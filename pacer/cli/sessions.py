@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pacer.cli.common_options import add_config_option
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -48,7 +50,14 @@ def add_location_args(p: argparse.ArgumentParser) -> None:
         help="where sessions live (default: [session] data_dir from the config, else "
         "$XDG_DATA_HOME/pacer/sessions, or $STATE_DIRECTORY/sessions for the service)",
     )
-    p.add_argument("--config", metavar="FILE", help="config file (TOML) read after the defaults")
+    add_config_option(p, help="config file (TOML) read after the defaults")
+
+
+def add_session_argument(p: argparse.ArgumentParser) -> None:
+    """The optional ``SESSION`` of review and export."""
+    p.add_argument(
+        "session", nargs="?", metavar="SESSION", help="session directory or id (default: latest)"
+    )
 
 
 def load_session_config(args: argparse.Namespace) -> object:

@@ -5,6 +5,13 @@ from __future__ import annotations
 import argparse
 
 from pacer.cli.argtypes import nonnegative_int, positive_float, rate_hz
+from pacer.cli.common_options import (
+    add_config_option,
+    add_console_options,
+    add_output_options,
+    add_speed_options,
+    config_from_args,
+)
 
 DEFAULT_WORKOUT = "6x400"
 
@@ -23,11 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     p.add_argument("workout", nargs="?", default=DEFAULT_WORKOUT, metavar="WORKOUT",
                    help="library name, file or inline workout text (default: %(default)s)")
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--fast", dest="realtime", action="store_false",
-                      help="as fast as the CPU allows (default)")
-    mode.add_argument("--realtime", dest="realtime", action="store_true",
-                      help="in real time, NMEA over a pseudo-terminal, sensor threads")
+    add_speed_options(p, realtime_help="in real time, NMEA over a pseudo-terminal, sensor threads")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the simulation")
     p.add_argument("--gps-rate", type=rate_hz, default=1.0, metavar="HZ",
                    help="simulated receiver navigation rate (default: %(default)s)")
@@ -35,17 +38,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="where the accelerometer is worn (default: %(default)s)")
     p.add_argument("--chip", default="mpu6050", choices=["mpu6050", "adxl345"],
                    help="simulated accelerometer chip (default: %(default)s)")
-    p.add_argument("--session-dir", metavar="DIR", help="write the session here")
-    p.add_argument("--audio-out", metavar="FILE.wav", help="write the session's soundtrack")
+    add_output_options(p)
     p.add_argument("--speak", action="store_true",
                    help="with --realtime, also speak through the sound card")
-    p.add_argument("--config", metavar="FILE", help="config file (TOML)")
-    p.add_argument("--status-every", type=positive_float, default=None, metavar="S",
-                   help="seconds between status lines (default: 30 fast, 5 realtime)")
+    add_config_option(p)
+    add_console_options(p, status_every_s=None,
+                        status_every_help="seconds between status lines "
+                                          "(default: 30 fast, 5 realtime)")
     p.add_argument("--duration", type=positive_float, default=None, metavar="S",
                    help="stop after this many seconds of the session")
-    p.add_argument("--quiet", action="store_true", help="print only the summary")
-    p.set_defaults(func=run, realtime=False)
+    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,11 +61,10 @@ def run(args: argparse.Namespace) -> int:
         print_summary,
         session_problems,
     )
-    from pacer.config import load_config
     from pacer.runtime import SessionClock, run_queue, run_records
     from pacer.sources import RealtimeSim, build_sim, simulated_records_fast
 
-    config = load_config(args.config, search_defaults=args.config is None)
+    config = config_from_args(args)
     workout = load_workout(args.workout, config)
     setup = build_sim(workout.plan(), seed=args.seed, gps_rate_hz=args.gps_rate,
                       placement=args.placement)

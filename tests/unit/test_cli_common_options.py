@@ -1,0 +1,61 @@
+"""Options shared by sim, replay and run are one declaration: same names, same parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from pacer.cli.common_options import config_from_args
+from pacer.cli.main import build_parser
+
+SHARED = ["--realtime", "--session-dir", "out", "--audio-out", "a.wav", "--config", "c.toml",
+          "--status-every", "7.5", "--quiet"]
+
+
+@pytest.mark.parametrize("command", ["sim", "replay"])
+def test_sim_and_replay_parse_the_shared_options_alike(command: str) -> None:
+    args = build_parser().parse_args([command, *SHARED])
+    assert (args.realtime, args.session_dir, args.audio_out, args.config,
+            args.status_every, args.quiet) == (True, "out", "a.wav", "c.toml", 7.5, True)
+    default = build_parser().parse_args([command])
+    assert (default.realtime, default.session_dir, default.audio_out, default.quiet) == (
+        False, None, None, False)
+
+
+@pytest.mark.parametrize("command", ["sim", "replay"])
+def test_fast_and_realtime_exclude_each_other(command: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args([command, "--fast", "--realtime"])
+    assert exit_.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["sim", "replay"])
+def test_status_every_rejects_nonsense(command: str, capsys) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([command, "--status-every", "-1"])
+    assert "must be a positive number" in capsys.readouterr().err
+
+
+def test_status_every_defaults_differ_where_documented() -> None:
+    assert build_parser().parse_args(["sim"]).status_every is None  # 30 fast, 5 realtime
+    assert build_parser().parse_args(["replay"]).status_every == 30.0
+
+
+@pytest.mark.parametrize("command", ["review", "export"])
+def test_review_and_export_take_the_same_session_argument(command: str) -> None:
+    extra = ["--format", "csv"] if command == "export" else []
+    assert build_parser().parse_args([command, "s1", *extra]).session == "s1"
+    assert build_parser().parse_args([command, *extra]).session is None
+
+
+def test_config_from_args_reads_only_the_given_file(tmp_path, monkeypatch) -> None:
+    user = tmp_path / "home" / "pacer" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('[coach]\nprofile = "race"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home"))
+    given = tmp_path / "given.toml"
+    given.write_text('[coach]\nunits = "mi"\n')
+    with_file = config_from_args(build_parser().parse_args(["sim", "--config", str(given)]))
+    assert (with_file.coach.units, with_file.coach.profile) == ("mi", "track")
+    searched = config_from_args(build_parser().parse_args(["sim"]))
+    assert searched.coach.profile == "race"
