@@ -42,7 +42,6 @@ from pacer.models import Fix, SkipCounters
 __all__ = ["KMH_MPS", "KNOT_MPS", "Epoch", "EpochAssembler"]
 
 _DAY_S = 86400.0
-_POSITION_PRIORITY = {"GGA": 0, "GNS": 1, "RMC": 2, "GLL": 3}
 _PARSED_CACHE_SIZE = 64
 
 
@@ -113,11 +112,11 @@ class _Builder:
         self.last_key: tuple[str, str] | None = None
 
     def position(
-        self, kind: str, talker: str, lat: float | None, lon: float | None, ok: bool
+        self, prio: int, talker: str, lat: float | None, lon: float | None, ok: bool
     ) -> None:
+        """A position sentence; ``prio`` 0 GGA, 1 GNS, 2 RMC, 3 GLL (lowest wins)."""
         self.any_position_sentence = True
         if ok and lat is not None and lon is not None:
-            prio = _POSITION_PRIORITY[kind]
             if self.pos is None or prio < self.pos[0]:
                 self.pos = (prio, lat, lon, talker)
         elif self.invalid_talker is None:
@@ -208,7 +207,7 @@ class EpochAssembler:
             return []
         c.sentences += 1
         # ------------------------------------------------------------ epoch logic
-        key, is_fix_type, tod_s, last_key, update = parsed
+        key, is_fix_type, tod_s, last_key, apply, values = parsed
         out: list[Epoch] = []
         cur = self._cur
         if (
@@ -233,7 +232,7 @@ class EpochAssembler:
             cur = self._cur = _Builder(t_s)
         if tod_s is not None:
             cur.tod_s = tod_s
-        update(cur)
+        apply(cur, values)
         if is_fix_type:
             cur.seen.add(key)
         cur.last_key = last_key
