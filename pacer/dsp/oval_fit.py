@@ -39,12 +39,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pacer.dsp.track_geometry import STRAIGHT_M, enu_to_track, measure_radius_m, project_to_track
+from pacer.dsp.track_geometry import STRAIGHT_M, lap_length_m, measure_radius_m
 
 __all__ = ["OvalFit", "fit_oval"]
 
 R1_M = measure_radius_m(1)
 HALF_M = STRAIGHT_M / 2.0
+LAP1_M = float(lap_length_m(1))
 _DAMPING = np.eye(4) * 1e-3  # Levenberg term of the Gauss-Newton normal equations
 
 
@@ -142,40 +143,88 @@ def _starts(e: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.asarray(rows, dtype=float)
 
 
-def _refine_one(e: np.ndarray, n: np.ndarray, init: OvalFit, iterations: int) -> np.ndarray:
-    """The iterations of :func:`fit_oval` from one starting oval, as a (1, 4) row.
+def _refine_one(e: np.ndarray, n: np.ndarray, init: OvalFit, iterations: int
+                ) -> tuple[float, float, float, float]:
+    """The iterations of :func:`fit_oval` from one starting oval: ``(ce, cn, theta, d)``.
 
     The same robust Gauss-Newton steps as the batched loop there (a refit every 30 m
-    on the track has a single start), with the parameters as floats and the normal
-    equations as 2-D matrix products instead of a batch of one: about half the numpy
-    calls. Sums run in another order, so results agree to rounding (~1e-13), not bits.
+    on the track has a single start), with the parameters as floats and one (5, N)
+    array holding the Jacobian's three varying columns, the constant one and the
+    residuals, so that the normal equations and the right-hand side come from one
+    matrix product. Sums run in another order than the batched loop's, so results
+    agree to rounding (~1e-13), not bits.
     """
     ce, cn, th, d = init.centre_east_m, init.centre_north_m, init.heading_rad, init.offset_m
-    jac = np.empty((e.size, 4))
-    jac[:, 3] = -1.0
+    g = np.empty((5, e.size))  # rows: d r / d (ce, cn, theta, d), then r
+    g[3] = -1.0
     for it in range(iterations):
         c, s = math.cos(th), math.sin(th)
         de, dn = e - ce, n - cn
-        x, y = c * de + s * dn, -s * de + c * dn
+        x, y = c * de + s * dn, c * dn - s * de
         dx = x - np.minimum(np.maximum(x, -HALF_M), HALF_M)
         dist = np.maximum(np.hypot(dx, y), 1e-6)
         ux, uy = dx / dist, y / dist
-        jac[:, 0] = -(c * ux - s * uy)
-        jac[:, 1] = -(s * ux + c * uy)
-        jac[:, 2] = ux * y - uy * x
-        r = dist - R1_M - d
-        a_r = np.abs(r)
-        w = np.where(a_r <= 3.0, 1.0, 3.0 / np.maximum(a_r, 1e-9))
+        np.subtract(s * uy, c * ux, out=g[0])  # -(c ux - s uy)
+        np.subtract((-s) * ux, c * uy, out=g[1])  # -(s ux + c uy)
+        np.subtract(ux * y, uy * x, out=g[2])
+        np.subtract(dist, R1_M, out=g[4])
+        g[4] -= d
+        a_r = np.abs(g[4])
+        w = 3.0 / np.maximum(a_r, 3.0)  # Huber: 1 within 3 m, 3/|r| beyond
         if it >= 3:
-            w = np.where(a_r > 15.0, 0.0, w)  # far points: not this oval
-        wj = jac * w[:, None]
-        delta = np.linalg.solve(jac.T @ wj + _DAMPING, -(r @ wj)).tolist()
+            w[a_r > 15.0] = 0.0  # far points: not this oval
+        m = g @ (g * w).T  # [[J'WJ, J'Wr], [r'WJ, r'Wr]]
+        delta = np.linalg.solve(m[:4, :4] + _DAMPING, -m[:4, 4]).tolist()
         big = max(1.0, math.hypot(delta[0], delta[1]) / 20.0)
         ce += delta[0] / big
         cn += delta[1] / big
         th += min(max(delta[2], -0.4), 0.4)
         d = min(max(d + delta[3], -8.0), 14.0)
-    return np.array([[ce, cn, th, d]])
+    return ce, cn, th, d
+
+
+def _residuals_one(e: np.ndarray, n: np.ndarray, ce: float, cn: float, th: float, d: float
+                   ) -> np.ndarray:
+    """Signed offsets (N,) of the points from one oval (:func:`_residuals` without the
+    Jacobian and the batch)."""
+    c, s = math.cos(th), math.sin(th)
+    de, dn = e - ce, n - cn
+    x, y = c * de + s * dn, c * dn - s * de
+    dx = x - np.minimum(np.maximum(x, -HALF_M), HALF_M)
+    return np.maximum(np.hypot(dx, y), 1e-6) - R1_M - d
+
+
+def _progress_lane1_m(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Progress along lane 1's measure line of points in the track frame.
+
+    :func:`pacer.dsp.track_geometry.project_to_track`'s branches with the same
+    arithmetic, evaluated everywhere and chosen with ``np.where`` instead of masked
+    assignments (a third of the numpy calls for the ~120 points of a fit window).
+    """
+    bend = math.pi * R1_M
+    right = x > HALF_M
+    a = np.arctan2(y, np.where(right, x - HALF_M, x + HALF_M))
+    s = np.where(right, (a + math.pi / 2) * R1_M,
+                 bend + STRAIGHT_M + np.mod(a - math.pi / 2, 2 * math.pi) * R1_M)
+    straight = np.where(y >= 0, bend + (HALF_M - x), 2 * bend + STRAIGHT_M + (x + HALF_M))
+    s = np.where(np.abs(x) <= HALF_M, straight, s)
+    return np.mod(s, 2 * bend + 2 * STRAIGHT_M)
+
+
+# which 10 m bins of progress along lane 1 lie on a bend (bin centre on either bend)
+_BIN_CENTRES_M = np.arange(int(LAP1_M // 10.0) + 2) * 10.0 + 5.0
+_BEND_BIN = ((_BIN_CENTRES_M < np.pi * R1_M)
+             | ((_BIN_CENTRES_M > np.pi * R1_M + STRAIGHT_M)
+                & (_BIN_CENTRES_M < 2 * np.pi * R1_M + STRAIGHT_M)))
+
+
+def _median(x: np.ndarray) -> float:
+    """``np.median`` of a 1-D array (its partition and middle mean, fewer calls)."""
+    k = x.size // 2
+    if x.size % 2:
+        return float(np.partition(x, k)[k])
+    part = np.partition(x, (k - 1, k))
+    return float((part[k - 1] + part[k]) / 2.0)
 
 
 def fit_oval(
@@ -193,13 +242,13 @@ def fit_oval(
     """
     e = np.asarray(east_m, dtype=float)
     n = np.asarray(north_m, dtype=float)
-    if e.size < 20 or e.shape != n.shape or not (np.all(np.isfinite(e)) and np.all(np.isfinite(n))):
+    if e.size < 20 or e.shape != n.shape or not math.isfinite(float(e.sum() + n.sum())):
         return None
     if init is not None:
-        p = _refine_one(e, n, init, iterations)
-    else:
-        p = _starts(e, n)
-    for it in range(iterations if init is None else 0):
+        ce, cn, th, d = _refine_one(e, n, init, iterations)
+        return _judge(e, n, ce, cn, th, d, _residuals_one(e, n, ce, cn, th, d))
+    p = _starts(e, n)
+    for it in range(iterations):
         r, jac = _residuals(e, n, p)
         a_r = np.abs(r)
         w = np.where(a_r <= 3.0, 1.0, 3.0 / np.maximum(a_r, 1e-9))
@@ -217,27 +266,34 @@ def fit_oval(
     cost = np.minimum(r * r, 25.0).sum(axis=1)
     best = int(np.argmin(cost))
     ce, cn, th, d = (float(v) for v in p[best])
+    return _judge(e, n, ce, cn, th, d, r[best])
+
+
+def _judge(e: np.ndarray, n: np.ndarray, ce: float, cn: float, th: float, d: float,
+           res: np.ndarray) -> OvalFit:
+    """The :class:`OvalFit` of one oval: its inliers, coverage and along-ratio, and the
+    track tests (``res``: the points' signed offsets from it)."""
     th = math.remainder(th, math.pi)  # the oval is symmetric under a half turn
-    res = r[best]
     inl = np.abs(res) < 5.0
     frac = float(inl.mean())
-    rms = float(np.sqrt(np.mean(res[inl] ** 2))) if inl.any() else float("inf")
+    res_in = res[inl]
+    rms = float(np.sqrt(np.mean(res_in ** 2))) if res_in.size else float("inf")
     # progress of every point along the oval (the inliers' for the coverage; all of them
     # for the along-ratio below): one projection, it is elementwise
-    xa, ya = enu_to_track(e, n, ce, cn, th)
-    sa, _ = project_to_track(xa, ya, R1_M)
-    bins = np.unique((np.asarray(sa)[inl] // 10.0).astype(int))
-    bend_bins = bins[(bins * 10.0 + 5.0 < np.pi * R1_M)
-                     | ((bins * 10.0 + 5.0 > np.pi * R1_M + STRAIGHT_M)
-                        & (bins * 10.0 + 5.0 < 2 * np.pi * R1_M + STRAIGHT_M))]
-    covered, bend_covered = 10.0 * bins.size, 10.0 * bend_bins.size
+    c, s = math.cos(th), math.sin(th)
+    de, dn = e - ce, n - cn
+    sa = _progress_lane1_m(c * de + s * dn, c * dn - s * de)
+    occupied = np.zeros(_BEND_BIN.size, dtype=bool)
+    occupied[(sa[inl] // 10.0).astype(int)] = True
+    covered = 10.0 * np.count_nonzero(occupied)
+    bend_covered = 10.0 * np.count_nonzero(occupied & _BEND_BIN)
     # the path must run along the oval, not wander about its line
     lap = 2 * STRAIGHT_M + 2 * np.pi * R1_M
     # path over >= ~10 m steps, so that position jitter between close points does not
     # inflate it
-    step = np.hypot(np.diff(e), np.diff(n))
-    m = max(1, int(math.ceil(10.0 / max(float(np.median(step)), 0.5))))
-    path = float(np.sum(np.hypot(np.diff(e[::m]), np.diff(n[::m]))))
+    m = max(1, int(math.ceil(10.0 / max(_median(np.hypot(np.diff(e), np.diff(n))), 0.5))))
+    em, nm = e[::m], n[::m]
+    path = float(np.sum(np.hypot(np.diff(em), np.diff(nm))))
     along = abs(float(np.sum(_wrap(np.diff(sa[::m]), lap))))
     along_ratio = along / max(path, 1e-9)
     ok = (frac >= 0.85 and rms <= 3.0 and -3.0 <= d <= 10.0 and covered >= 200.0
