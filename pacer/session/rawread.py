@@ -1,37 +1,152 @@
-"""Read a session's raw logs back for replay, and say what a damaged log will lose.
+"""Read a session's raw data back for replay, and say what a damaged log will lose.
 
-Written by :mod:`pacer.session.rawlog` (via the store); see docs/sessions.md for the
-layout. A reader trusts only whole index records that point inside their data file.
+Two layouts (docs/sessions.md):
+
+* ``raw.log`` -- the journal written by :mod:`pacer.session.rawlog`: frames with a
+  length and a CRC-32; a reader takes the whole frames that check out, in order, and
+  stops at the first that does not (a power cut mid-flush tears only the last frame).
+* the older layout (sessions written up to commit 11a8e0c): ``gps.nmea`` + ``gps.idx``
+  and ``accel.bin`` + ``accel.idx``; a reader trusts only whole index records that point
+  inside their data file.
+
+A session holding ``raw.log`` is read from it; ``gps.nmea`` and ``accel.bin`` beside it
+are plain copies written at close (:func:`write_plain_logs`) for other tools.
 Re-exported by :mod:`pacer.session.reader`.
 """
 
 from __future__ import annotations
 
+import os
+import struct
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from pacer.models import AccelBlock
-from pacer.session.schema import ACCEL_INDEX_NAME, ACCEL_NAME, NMEA_INDEX_NAME, NMEA_NAME
-from pacer.session.store import ACCEL_DTYPE, ACCEL_INDEX, NMEA_INDEX
+from pacer.session.rawlog import (
+    ACCEL_RECORD,
+    FILE_HEADER,
+    FILE_MAGIC,
+    FORMAT_VERSION,
+    FRAME_HEADER,
+    FRAME_MAGIC,
+    KIND_ACCEL,
+    KIND_NMEA,
+    NMEA_RECORD,
+    SAMPLE_BYTES,
+    SAMPLE_DTYPE,
+)
+from pacer.session.schema import (
+    ACCEL_INDEX_NAME,
+    ACCEL_NAME,
+    NMEA_INDEX_NAME,
+    NMEA_NAME,
+    RAW_NAME,
+)
+
+#: the older layout's index and sample records
+LEGACY_NMEA_INDEX = struct.Struct("<dQI")  # t_s, byte offset into gps.nmea, length
+LEGACY_ACCEL_INDEX = struct.Struct("<ddII")  # t0_s, rate_hz, n, lost_samples
+#: one sample of ``accel.bin`` (both layouts): t_s, ax, ay, az in m/s^2
+ACCEL_DTYPE = np.dtype([("t_s", "<f8"), ("ax", "<f4"), ("ay", "<f4"), ("az", "<f4")])
 
 
-def _whole_records(path: Path, size: int) -> bytes:
-    data = path.read_bytes() if path.exists() else b""
-    return data[: len(data) - len(data) % size]
+@dataclass
+class Journal:
+    """What a ``raw.log`` holds: NMEA chunks and accelerometer blocks, and its damage."""
+
+    nmea: list[tuple[float, bytes]] = field(default_factory=list)
+    accel: list[AccelBlock] = field(default_factory=list)
+    frames: int = 0
+    #: one line per problem (bad header, torn or corrupt frame, bytes skipped)
+    problems: list[str] = field(default_factory=list)
+
+
+def read_journal(path: Path) -> Journal:
+    """Parse a ``raw.log``: every record of the whole, intact frames, in order."""
+    out = Journal()
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        out.problems.append(f"{path}: missing; no raw data to replay")
+        return out
+    if len(data) < FILE_HEADER.size:
+        if data:
+            out.problems.append(f"{path}: cut inside its header ({len(data)} bytes); no raw data")
+        return out
+    magic, version, _ = FILE_HEADER.unpack_from(data, 0)
+    if magic != FILE_MAGIC or version > FORMAT_VERSION:
+        out.problems.append(f"{path}: not a pacer raw journal (version {version}); skipped")
+        return out
+    pos, end = FILE_HEADER.size, len(data)
+    view = memoryview(data)
+    while pos < end:
+        if end - pos < FRAME_HEADER.size:
+            out.problems.append(_torn(path, end - pos, "frame header"))
+            break
+        frame_magic, length, crc = FRAME_HEADER.unpack_from(data, pos)
+        start = pos + FRAME_HEADER.size
+        if frame_magic != FRAME_MAGIC:
+            out.problems.append(f"{path}: no frame at byte {pos}; the last {end - pos} bytes "
+                                "skipped")
+            break
+        if start + length > end:
+            out.problems.append(_torn(path, end - pos, "frame"))
+            break
+        body = view[start : start + length]
+        if zlib.crc32(body) != crc:
+            out.problems.append(f"{path}: frame at byte {pos} fails its CRC; the last "
+                                f"{end - pos} bytes skipped")
+            break
+        _records(data, start, start + length, out)
+        out.frames += 1
+        pos = start + length
+    return out
+
+
+def _torn(path: Path, n: int, what: str) -> str:
+    return (f"{path}: cut inside the last {what} (a power cut mid-flush); its {n} bytes "
+            "skipped")
+
+
+def _records(data: bytes, pos: int, end: int, out: Journal) -> None:
+    unpack_nmea, unpack_accel = NMEA_RECORD.unpack_from, ACCEL_RECORD.unpack_from
+    nmea_size, accel_size = NMEA_RECORD.size, ACCEL_RECORD.size
+    while pos < end:
+        kind = data[pos]
+        if kind == KIND_NMEA:
+            _, length, t_s = unpack_nmea(data, pos)
+            pos += nmea_size
+            out.nmea.append((t_s, data[pos : pos + length]))
+            pos += length
+        elif kind == KIND_ACCEL:
+            _, n, t0_s, rate_hz, lost = unpack_accel(data, pos)
+            pos += accel_size
+            samples = np.frombuffer(data, SAMPLE_DTYPE, 3 * n, pos).reshape(n, 3)
+            out.accel.append(AccelBlock(t0_s=t0_s, rate_hz=rate_hz,
+                                        samples_mps2=samples.astype(np.float64),
+                                        lost_samples=lost))
+            pos += n * SAMPLE_BYTES
+        else:  # a frame passed its CRC, so this is a writer bug, not damage
+            raise ValueError(f"raw journal: unknown record kind {kind} at byte {pos}")
 
 
 def iter_raw_nmea(directory: Path) -> Iterator[tuple[float, bytes]]:
     """The receiver bytes of a session as (t_s, chunk), in the order they were read.
 
-    A chunk whose index record or data is incomplete (crash mid-write) ends the log.
+    A torn last frame (``raw.log``) or an incomplete chunk (older layout) ends the log.
     """
     directory = Path(directory)
-    index = _whole_records(directory / NMEA_INDEX_NAME, NMEA_INDEX.size)
+    if (directory / RAW_NAME).exists():
+        yield from read_journal(directory / RAW_NAME).nmea
+        return
+    index = _whole_records(directory / NMEA_INDEX_NAME, LEGACY_NMEA_INDEX.size)
     data_path = directory / NMEA_NAME
     data = data_path.read_bytes() if data_path.exists() else b""
-    for t_s, offset, length in NMEA_INDEX.iter_unpack(index):
+    for t_s, offset, length in LEGACY_NMEA_INDEX.iter_unpack(index):
         if offset + length > len(data):
             break
         yield t_s, data[offset : offset + length]
@@ -40,12 +155,15 @@ def iter_raw_nmea(directory: Path) -> Iterator[tuple[float, bytes]]:
 def iter_raw_accel(directory: Path) -> Iterator[AccelBlock]:
     """The accelerometer blocks of a session as they were sampled (m/s^2, float32 precision)."""
     directory = Path(directory)
-    index = _whole_records(directory / ACCEL_INDEX_NAME, ACCEL_INDEX.size)
+    if (directory / RAW_NAME).exists():
+        yield from read_journal(directory / RAW_NAME).accel
+        return
+    index = _whole_records(directory / ACCEL_INDEX_NAME, LEGACY_ACCEL_INDEX.size)
     samples = np.frombuffer(
         _whole_records(directory / ACCEL_NAME, ACCEL_DTYPE.itemsize), ACCEL_DTYPE
     )
     start = 0
-    for t0_s, rate_hz, n, lost in ACCEL_INDEX.iter_unpack(index):
+    for t0_s, rate_hz, n, lost in LEGACY_ACCEL_INDEX.iter_unpack(index):
         if start + n > samples.shape[0]:
             break
         chunk = samples[start : start + n]
@@ -54,19 +172,60 @@ def iter_raw_accel(directory: Path) -> Iterator[AccelBlock]:
         start += n
 
 
-def raw_log_problems(directory: Path) -> list[str]:
-    """What the raw-log readers will skip, one line each with counts (empty when intact).
+def write_plain_logs(directory: Path, *, sync: bool = False) -> tuple[int, int]:
+    """Write ``gps.nmea`` (the receiver's bytes exactly as read) and ``accel.bin``
+    (one 20-byte record per sample: <f8 t_s, <f4 ax, ay, az) from ``raw.log``.
 
-    Reports a missing data or index file, an index or data file cut mid-record (a
-    crash or power cut mid-write leaves that; the torn part is skipped), and index
-    records that point past the end of their data file (data file truncated or lost).
+    Plain copies for other tools (an NMEA log ``pacer replay --nmea`` and gpsd read;
+    ``np.fromfile(..., ACCEL_DTYPE)``); replay reads ``raw.log``. The writer makes them
+    at close; after a crash, call this to make them. ``sync``: fsync both before
+    returning. Returns (NMEA bytes, samples).
     """
     directory = Path(directory)
+    journal = read_journal(directory / RAW_NAME)
+    nmea = b"".join(chunk for _, chunk in journal.nmea)
+    blocks = journal.accel
+    n = sum(b.n for b in blocks)
+    records = np.empty(n, dtype=ACCEL_DTYPE)
+    if blocks:
+        records["t_s"] = np.concatenate([b.times_s() for b in blocks])
+        xyz = np.concatenate([b.samples_mps2 for b in blocks]).astype(np.float32)
+        records["ax"], records["ay"], records["az"] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
+    for name, payload in ((NMEA_NAME, nmea), (ACCEL_NAME, records.tobytes())):
+        with open(directory / name, "wb") as f:
+            f.write(payload)
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
+    return len(nmea), n
+
+
+def _whole_records(path: Path, size: int) -> bytes:
+    data = path.read_bytes() if path.exists() else b""
+    return data[: len(data) - len(data) % size]
+
+
+def raw_log_problems(directory: Path) -> list[str]:
+    """What the raw-data readers will skip, one line each with counts (empty when intact).
+
+    ``raw.log``: a torn or corrupt last frame (a power cut mid-flush leaves one), a
+    damaged header. Older layout: a missing data or index file, an index or data file
+    cut mid-record, and index records that point past the end of their data file.
+    """
+    directory = Path(directory)
+    if (directory / RAW_NAME).exists():
+        return read_journal(directory / RAW_NAME).problems
+    if any((directory / n).exists() for n in (NMEA_INDEX_NAME, ACCEL_INDEX_NAME)):
+        return _legacy_problems(directory)
+    return [f"{directory / RAW_NAME}: missing; no raw data to replay"]
+
+
+def _legacy_problems(directory: Path) -> list[str]:
     out: list[str] = []
     specs = (
-        ("GPS", NMEA_NAME, NMEA_INDEX_NAME, NMEA_INDEX.size, 1, "chunks"),
-        ("accelerometer", ACCEL_NAME, ACCEL_INDEX_NAME, ACCEL_INDEX.size, ACCEL_DTYPE.itemsize,
-         "blocks"),
+        ("GPS", NMEA_NAME, NMEA_INDEX_NAME, LEGACY_NMEA_INDEX.size, 1, "chunks"),
+        ("accelerometer", ACCEL_NAME, ACCEL_INDEX_NAME, LEGACY_ACCEL_INDEX.size,
+         ACCEL_DTYPE.itemsize, "blocks"),
     )  # fmt: skip
     for what, data_name, index_name, index_size, record_size, unit in specs:
         data_path, index_path = directory / data_name, directory / index_name
@@ -85,11 +244,11 @@ def raw_log_problems(directory: Path) -> list[str]:
             )
         index = _whole_records(index_path, index_size)
         if data_name == NMEA_NAME:
-            ends = [off + n for _t, off, n in NMEA_INDEX.iter_unpack(index)]
+            ends = [off + n for _t, off, n in LEGACY_NMEA_INDEX.iter_unpack(index)]
             data_bytes = data_path.stat().st_size if data_path.is_file() else 0
             usable = next((k for k, e in enumerate(ends) if e > data_bytes), len(ends))
         else:
-            counts = np.cumsum([n for _t, _r, n, _l in ACCEL_INDEX.iter_unpack(index)])
+            counts = np.cumsum([n for _t, _r, n, _l in LEGACY_ACCEL_INDEX.iter_unpack(index)])
             data_bytes = data_path.stat().st_size if data_path.is_file() else 0
             n_samples = data_bytes // record_size
             usable = int(np.searchsorted(counts, n_samples, side="right"))

@@ -31,6 +31,7 @@ from pacer.session.schema import (
     DB_NAME,
     NMEA_INDEX_NAME,
     NMEA_NAME,
+    RAW_NAME,
     SCHEMA_VERSION,
 )
 
@@ -83,18 +84,19 @@ def is_session(path: Path) -> bool:
 
 def written_time_s(path: Path) -> float:
     """When a session was last written (Unix seconds): the newest modification time of
-    its raw-log indexes, else of ``session.db``.
+    its raw journal (``raw.log``; older sessions: the raw-log indexes), else of
+    ``session.db``.
 
     The start time recorded in ``meta`` is the time of the *run* (a replayed 2021 GPX,
     every ``pacer sim`` at its scripted start), so it cannot tell which session is the
     newest. The writer does not record a wall-clock creation time, so the file system
-    does: the indexes are appended at every flush and only the writer touches them
+    does: the journal is appended at every flush and only the writer touches it
     (opening a crashed session's database recovers its WAL, which rewrites
     ``session.db`` -- a review must not make an old session "latest").
     """
     path = Path(path)
     times = []
-    for name in (NMEA_INDEX_NAME, ACCEL_INDEX_NAME):
+    for name in (RAW_NAME, NMEA_INDEX_NAME, ACCEL_INDEX_NAME):
         try:
             times.append((path / name).stat().st_mtime)
         except OSError:
@@ -172,7 +174,7 @@ def session_bytes(path: Path) -> int:
 #: files a session directory may hold besides what users put next to them (plots, exports)
 SESSION_FILES = frozenset(
     {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal",
-     NMEA_NAME, NMEA_INDEX_NAME, ACCEL_NAME, ACCEL_INDEX_NAME}
+     RAW_NAME, NMEA_NAME, NMEA_INDEX_NAME, ACCEL_NAME, ACCEL_INDEX_NAME}
 )  # fmt: skip
 
 
@@ -268,7 +270,8 @@ def read_meta_or_empty(
     try:
         return read_meta(directory)
     except SessionError as exc:
-        raw = [n for n in (NMEA_INDEX_NAME, ACCEL_INDEX_NAME) if (directory / n).is_file()]
+        raw = [n for n in (RAW_NAME, NMEA_INDEX_NAME, ACCEL_INDEX_NAME)
+               if (directory / n).is_file()]
         if not raw:
             raise
         if on_warning is not None:

@@ -3,20 +3,21 @@
 Layout of a session directory (see docs/sessions.md)::
 
     session.db   SQLite, WAL mode: meta, fixes, estimates, reps, cues, events, counters
-    gps.nmea     raw receiver bytes, exactly as read
-    gps.idx      per chunk: <f8 t_s, <u8 byte offset into gps.nmea, <u4 length  (20 bytes)
-    accel.bin    per sample: <f8 t_s, <f4 ax, <f4 ay, <f4 az in m/s^2       (20 bytes)
-    accel.idx    per block: <f8 t0_s, <f8 rate_hz, <u4 n, <u4 lost_samples  (24 bytes)
+    raw.log      the raw journal: receiver bytes and accelerometer blocks (rawlog.py)
+    gps.nmea     receiver bytes exactly as read, and
+    accel.bin    per sample <f8 t_s, <f4 ax, <f4 ay, <f4 az (m/s^2): plain copies of
+                 the journal written at close, for other tools
 
 Every ``append_*``/``add_*`` call only queues in memory; :meth:`SessionWriter.flush`
-(called by the runtime at least once a second) writes and syncs (fdatasync) the raw logs
-and commits one SQLite transaction (``synchronous=FULL``). A kill -9 or a power cut therefore loses
-at most what was queued since the last flush. ``close()`` records ``ended`` in ``meta``;
-a session without it was ended abruptly.
+(called by the runtime at least once a second) writes the queued raw records as one
+frame of ``raw.log`` and syncs it (one fdatasync), then commits one SQLite transaction
+(``synchronous=FULL``). A kill -9 or a power cut therefore loses at most what was
+queued since the last flush. ``close()`` records ``ended`` in ``meta``; a session
+without it was ended abruptly.
 
 Failure policy (the live loop must never see an exception from here): a failing raw
-write (ENOSPC, EIO) stops both raw logs, truncated to their last good flush; a failing
-commit keeps the queued rows for the next flush (bounded) and stops the raw logs so
+write (ENOSPC, EIO) stops the raw journal, truncated to its last good flush; a failing
+commit keeps the queued rows for the next flush (bounded) and stops the raw journal so
 SQLite gets what space is left. Each problem is recorded once as an event and reported
 once through ``on_problem``.
 """
@@ -28,29 +29,15 @@ import errno
 import json
 import os
 import sqlite3
-import struct
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from pacer.errors import SessionError
 from pacer.models import AccelBlock, Cue, Estimate, Fix, Rep
 from pacer.session import rows
-from pacer.session.rawlog import Opener, RawLog, open_append
-from pacer.session.schema import (
-    ACCEL_INDEX_NAME,
-    ACCEL_NAME,
-    DB_NAME,
-    NMEA_INDEX_NAME,
-    NMEA_NAME,
-    migrate,
-)
-
-NMEA_INDEX = struct.Struct("<dQI")
-ACCEL_INDEX = struct.Struct("<ddII")
-ACCEL_DTYPE = np.dtype([("t_s", "<f8"), ("ax", "<f4"), ("ay", "<f4"), ("az", "<f4")])
+from pacer.session.rawlog import Opener, RawJournal, accel_record, nmea_record, open_append
+from pacer.session.schema import ACCEL_NAME, DB_NAME, NMEA_NAME, RAW_NAME, migrate
 
 #: queued SQL operations kept while commits fail (about 10 minutes of a live session)
 MAX_PENDING_OPS = 20_000
@@ -59,6 +46,12 @@ MAX_COMMIT_BACKOFF = 30
 #: raw logging stops when the file system has less free space than this, so the
 #: derived tables (what review needs) keep the rest; a 60 min run needs ~5 MB of SQLite
 DEFAULT_RESERVE_BYTES = 16 * 1024 * 1024
+#: free space is looked up (statvfs) at least every this many flushes, and sooner once
+#: this session has written a quarter of what was left above the reserve (see flush)
+SPACE_CHECK_EVERY_FLUSHES = 10
+
+_json_sorted = json.JSONEncoder(sort_keys=True).encode
+_json_meta = json.JSONEncoder(sort_keys=True, default=str).encode
 
 _INSERT_FIX = f"INSERT INTO fixes ({rows.FIX_COLUMNS}) VALUES ({','.join('?' * 18)})"
 _INSERT_EST = f"INSERT INTO estimates ({rows.ESTIMATE_COLUMNS}) VALUES ({','.join('?' * 14)})"
@@ -97,16 +90,17 @@ class SessionWriter:
         self,
         directory: Path,
         conn: sqlite3.Connection,
-        nmea: RawLog,
-        accel: RawLog,
+        raw: RawJournal,
         on_problem: Callable[[str], None] | None,
         reserve_bytes: int = DEFAULT_RESERVE_BYTES,
     ) -> None:
         self.directory = directory
         self._reserve_bytes = reserve_bytes
         self._conn = conn
-        self._nmea = nmea
-        self._accel = accel
+        self._raw = raw
+        self._flushes_to_space_check = 0  # look up free space at the first flush
+        self._space_check_bytes = 0  # journal size at which to look again
+        self._last_counters: dict[str, str] = {}
         self._on_problem = on_problem
         self._ops: list[tuple[str, tuple[Any, ...]]] = []
         self._next_cue_id = 1
@@ -145,7 +139,7 @@ class SessionWriter:
             Called once per problem (disk full, write error) with a one-line message,
             so the runtime can say it; it must not raise.
         opener
-            Opens the raw log files (tests inject failing files).
+            Opens the raw journal (tests inject failing files).
         reserve_bytes
             Free space kept for the database: raw logging stops below it.
 
@@ -168,8 +162,7 @@ class SessionWriter:
             conn.execute("PRAGMA wal_autocheckpoint=256")
             conn.execute(f"PRAGMA journal_size_limit={1024 * 1024}")
             migrate(conn)
-            nmea = RawLog(directory / NMEA_NAME, directory / NMEA_INDEX_NAME, opener=opener)
-            accel = RawLog(directory / ACCEL_NAME, directory / ACCEL_INDEX_NAME, opener=opener)
+            raw = RawJournal(directory / RAW_NAME, opener=opener)
         except sqlite3.Error as exc:
             raise SessionError(
                 f"{directory / DB_NAME}: cannot create session database: {exc}"
@@ -180,7 +173,7 @@ class SessionWriter:
             raise SessionError(
                 f"{directory}: cannot create session: {exc.strerror or exc}"
             ) from exc
-        writer = cls(directory, conn, nmea, accel, on_problem, reserve_bytes)
+        writer = cls(directory, conn, raw, on_problem, reserve_bytes)
         for key, value in meta.items():
             writer.set_meta(key, value)
         writer.flush()  # the session exists on disk from the first moment
@@ -190,22 +183,22 @@ class SessionWriter:
 
     def append_nmea(self, t_s: float, data: bytes) -> None:
         """Queue raw receiver bytes read at session time ``t_s`` (any chunking)."""
-        if not data or self._nmea.stopped:
+        if not data or self._raw.stopped:
             return
-        self._nmea.append(data, NMEA_INDEX.pack(t_s, self._nmea.data_bytes, len(data)))
-        self._last_t_s = max(self._last_t_s, t_s)
+        self._raw.append(nmea_record(t_s, data))
+        if t_s > self._last_t_s:
+            self._last_t_s = t_s
 
     def append_accel(self, block: AccelBlock) -> None:
-        """Queue one block of samples (m/s^2, stored as float32 with float64 times)."""
-        if block.n == 0 or self._accel.stopped:
+        """Queue one block of samples (m/s^2, stored as float32; the block's t0_s,
+        rate_hz and lost_samples with it, so replay gets the very same blocks)."""
+        if block.n == 0 or self._raw.stopped:
             return
-        records = np.empty(block.n, dtype=ACCEL_DTYPE)
-        records["t_s"] = block.times_s()
-        samples = np.asarray(block.samples_mps2, dtype=np.float32)
-        records["ax"], records["ay"], records["az"] = samples[:, 0], samples[:, 1], samples[:, 2]
-        index = ACCEL_INDEX.pack(block.t0_s, block.rate_hz, block.n, block.lost_samples)
-        self._accel.append(records.tobytes(), index)
-        self._last_t_s = max(self._last_t_s, block.t_end_s)
+        self._raw.append(
+            accel_record(block.t0_s, block.rate_hz, block.samples_mps2, block.lost_samples)
+        )
+        if block.t_end_s > self._last_t_s:
+            self._last_t_s = block.t_end_s
 
     # ------------------------------------------------------------------ derived records
 
@@ -214,7 +207,8 @@ class SessionWriter:
 
     def add_estimate(self, est: Estimate) -> None:
         self._queue(_INSERT_EST, rows.estimate_row(est))
-        self._last_t_s = max(self._last_t_s, est.t_s)
+        if est.t_s > self._last_t_s:
+            self._last_t_s = est.t_s
 
     def add_rep(self, rep: Rep) -> None:
         self._queue(_INSERT_REP, rows.rep_row(rep))
@@ -267,12 +261,19 @@ class SessionWriter:
         self._queue(_INSERT_EVENT, (t_s, kind, message))
 
     def set_counters(self, name: str, counters: dict[str, Any]) -> None:
-        """Store (replace) the named tally, e.g. ``"nmea"`` -> SkipCounters.as_dict()."""
-        self._queue(_UPSERT_COUNTERS, (name, json.dumps(counters, sort_keys=True)))
+        """Store (replace) the named tally, e.g. ``"nmea"`` -> SkipCounters.as_dict().
+
+        A tally equal to the one last stored under ``name`` is not written again.
+        """
+        text = _json_sorted(counters)
+        if self._last_counters.get(name) == text:
+            return
+        self._last_counters[name] = text
+        self._queue(_UPSERT_COUNTERS, (name, text))
 
     def set_meta(self, key: str, value: Any) -> None:
         """Store (replace) one meta value, e.g. ``start_utc`` once the first fix has UTC."""
-        self._queue(_UPSERT_META, (key, json.dumps(value, sort_keys=True, default=str)))
+        self._queue(_UPSERT_META, (key, _json_meta(value)))
 
     def _queue(self, sql: str, params: tuple[Any, ...]) -> None:
         if self._closed:
@@ -285,21 +286,39 @@ class SessionWriter:
     # ------------------------------------------------------------------ durability
 
     def flush(self) -> None:
-        """Write and sync the raw logs, commit queued rows in one transaction. Never raises."""
-        if not (self._nmea.stopped and self._accel.stopped):
-            free = self._free_bytes()
-            if free is not None and free < self._reserve_bytes:
-                self._stop_raw(
-                    OSError(errno.ENOSPC, "reserve reached"),
-                    "disk_full",
-                    f"disk nearly full ({free // 1024} KiB free): raw logs stopped, "
-                    "coaching and the session database go on",
-                )
-        for log in (self._nmea, self._accel):
-            error = log.flush()
+        """Write and sync the raw journal, commit queued rows in one transaction. Never raises."""
+        raw = self._raw
+        if not raw.stopped:
+            self._check_space()
+            error = raw.flush()
             if error is not None:
-                self._raw_failed(log, error)
+                self._raw_failed(error)
         self._commit()
+
+    def _check_space(self) -> None:
+        """Stop the raw journal once free space falls below the reserve.
+
+        statvfs is asked every SPACE_CHECK_EVERY_FLUSHES flushes, and at the next flush
+        once the journal has grown by a quarter of what was free above the reserve at
+        the last look -- so this session alone cannot write into the reserve between two
+        looks, and other writers on the disk are caught within seconds.
+        """
+        self._flushes_to_space_check -= 1
+        if self._flushes_to_space_check > 0 and self._raw.size_bytes < self._space_check_bytes:
+            return
+        free = self._free_bytes()
+        self._flushes_to_space_check = SPACE_CHECK_EVERY_FLUSHES
+        if free is None:
+            self._space_check_bytes = 1 << 62
+            return
+        if free < self._reserve_bytes:
+            self._stop_raw(
+                OSError(errno.ENOSPC, "reserve reached"),
+                "disk_full",
+                f"disk nearly full ({free // 1024} KiB free): raw logs stopped, "
+                "coaching and the session database go on",
+            )
+        self._space_check_bytes = self._raw.size_bytes + (free - self._reserve_bytes) // 4
 
     def _free_bytes(self) -> int | None:
         try:
@@ -309,23 +328,23 @@ class SessionWriter:
         return st.f_bavail * st.f_frsize
 
     def _stop_raw(self, error: OSError, kind: str, message: str) -> None:
-        # Stop *both* raw logs: the derived tables matter more than raw bytes.
-        for log in (self._nmea, self._accel):
-            log.stop(error)
+        # Stop the raw journal: the derived tables matter more than raw bytes.
+        self._raw.stop(error)
         self._problem(kind, message)
 
-    def _raw_failed(self, log: RawLog, error: OSError) -> None:
+    def _raw_failed(self, error: OSError) -> None:
+        name = self._raw.path.name
         if error.errno == errno.ENOSPC:
             self._stop_raw(
                 error,
                 "disk_full",
-                f"disk full writing {log.data_path.name}: raw logs stopped, coaching goes on",
+                f"disk full writing {name}: raw logs stopped, coaching goes on",
             )
         else:
             self._stop_raw(
                 error,
                 "write_error",
-                f"write error on {log.data_path.name} ({error.strerror or error}): "
+                f"write error on {name} ({error.strerror or error}): "
                 "raw logs stopped, coaching goes on",
             )
 
@@ -358,8 +377,7 @@ class SessionWriter:
         self._failed_commits = 0
 
     def _db_failed(self, exc: sqlite3.Error) -> None:
-        for log in (self._nmea, self._accel):  # give SQLite whatever space is left
-            log.stop(OSError(errno.ENOSPC, str(exc)))
+        self._raw.stop(OSError(errno.ENOSPC, str(exc)))  # give SQLite what space is left
         # Retry after 1, 2, 4 ... at most MAX_COMMIT_BACKOFF flushes: a full disk rarely
         # frees itself, and replaying thousands of queued inserts each second costs CPU.
         self._failed_commits += 1
@@ -385,7 +403,7 @@ class SessionWriter:
     @property
     def raw_logging(self) -> bool:
         """False once the raw logs were stopped by a full disk or a write failure."""
-        return self._nmea.error is None and self._accel.error is None
+        return self._raw.error is None
 
     def close(self, ended: str = "normal") -> None:
         """Mark the session ended (``"normal"``, or e.g. ``"error"``), flush, close.
@@ -397,10 +415,10 @@ class SessionWriter:
         self.set_meta("ended", ended)
         if self.ops_dropped:
             self.set_meta("rows_dropped", self.ops_dropped)
-        for log in (self._nmea, self._accel):
-            error = log.close()
-            if error is not None:
-                self._raw_failed(log, error)
+        error = self._raw.close()
+        if error is not None:
+            self._raw_failed(error)
+        self._write_plain_copies()
         self._commit(force=True)
         self._closed = True
         try:
@@ -411,6 +429,30 @@ class SessionWriter:
             self._conn.close()
         except sqlite3.Error:
             pass
+
+    def _write_plain_copies(self) -> None:
+        """gps.nmea and accel.bin from the journal, for other tools (never for replay).
+
+        Skipped when the journal stopped (disk full, write error) or when the copies
+        would eat into the reserve; a failure removes what was half written.
+        """
+        if self._raw.error is not None:
+            return
+        free = self._free_bytes()
+        if free is not None and free - 2 * self._raw.size_bytes < self._reserve_bytes:
+            return
+        from pacer.session.rawread import write_plain_logs
+
+        try:
+            write_plain_logs(self.directory, sync=True)
+        except (OSError, ValueError) as exc:
+            for name in (NMEA_NAME, ACCEL_NAME):
+                try:
+                    (self.directory / name).unlink(missing_ok=True)
+                except OSError:
+                    pass
+            self._problem("plain_copies", f"could not write gps.nmea/accel.bin ({exc}); "
+                          "raw.log holds the raw data")
 
     def __enter__(self) -> SessionWriter:
         return self

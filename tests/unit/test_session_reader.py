@@ -140,11 +140,18 @@ def test_raw_log_problems_count_what_replay_will_skip(tmp_path):
             w.append_accel(AccelBlock(float(k), 100.0, np.ones((10, 3))))
             w.flush()
     assert raw_log_problems(s) == []
-    (s / "gps.nmea").unlink()
-    accel = (s / "accel.bin").read_bytes()
-    (s / "accel.bin").write_bytes(accel[: 25 * 20 + 7])  # mid-sample, inside block 3
+    journal = (s / "raw.log").read_bytes()
+    frame = len(journal) // 4  # header + 4 frames of the same size: 16 + 4 * frame
+    (s / "raw.log").write_bytes(journal[: len(journal) - frame // 2])  # torn last frame
     problems = raw_log_problems(s)
-    assert any("gps.nmea: missing; 4 GPS chunks skipped" in p for p in problems)
-    assert any("accel.bin: cut mid-record" in p for p in problems)
-    assert any("last 2 of 4 accelerometer blocks skipped" in p for p in problems)
-    assert len(list(iter_raw_accel(s))) == 2 and list(iter_raw_nmea(s)) == []
+    assert len(problems) == 1 and "cut inside the last frame" in problems[0]
+    assert len(list(iter_raw_accel(s))) == 3 and len(list(iter_raw_nmea(s))) == 3
+    damaged = bytearray(journal)
+    damaged[16 + frame + 30] ^= 0x01  # a flipped bit inside the second frame's body
+    (s / "raw.log").write_bytes(bytes(damaged))
+    problems = raw_log_problems(s)
+    assert len(problems) == 1 and "fails its CRC" in problems[0]
+    assert [t for t, _ in iter_raw_nmea(s)] == [0.0]  # nothing from the damage on
+    (s / "raw.log").unlink()
+    assert raw_log_problems(s) == [f"{s / 'raw.log'}: missing; no raw data to replay"]
+    assert list(iter_raw_nmea(s)) == [] and list(iter_raw_accel(s)) == []

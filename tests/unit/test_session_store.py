@@ -26,6 +26,7 @@ from pacer.models import (
     Rep,
     RepKind,
 )  # fmt: skip
+from pacer.session.rawread import ACCEL_DTYPE
 from pacer.session.reader import (
     default_data_dir,
     delete_session,
@@ -35,6 +36,7 @@ from pacer.session.reader import (
     list_sessions,
     open_session,
     prune,
+    raw_log_problems,
 )  # fmt: skip
 from pacer.session.schema import DB_NAME, SCHEMA_VERSION, migrate
 from pacer.session.store import SessionWriter, new_session_path
@@ -260,13 +262,14 @@ def test_full_disk_stops_raw_logs_keeps_database_and_says_it_once(tmp_path):
     assert data.ended == "normal"
     assert [e.t_s for e in data.estimates] == [float(s) for s in range(20)]  # coaching data kept
     assert [e.kind for e in data.events] == ["disk_full"]
-    # what the raw logs hold is whole and consistent: every indexed chunk is intact
+    # what the raw journal holds is whole and consistent: every frame is intact
     chunks = list(iter_raw_nmea(tmp_path / "s"))
-    assert 0 < len(chunks) < 200
+    assert 0 < len(chunks) < 200 and len(chunks) % 10 == 0  # whole flushes only
     assert all(c == b"$GPRMC,0123456789*00\r\n" for _, c in chunks)
-    size = (tmp_path / "s" / "gps.nmea").stat().st_size
-    assert size == 22 * len(chunks)  # truncated back to the last good flush
-    assert all(b.n == 10 for b in iter_raw_accel(tmp_path / "s"))
+    assert raw_log_problems(tmp_path / "s") == []  # truncated back to the last good flush
+    blocks = list(iter_raw_accel(tmp_path / "s"))
+    assert len(blocks) == len(chunks) and all(b.n == 10 for b in blocks)
+    assert not (tmp_path / "s" / "gps.nmea").exists()  # no plain copies of a stopped journal
 
 
 def test_database_full_keeps_rows_queued_and_never_raises(tmp_path):
@@ -329,13 +332,22 @@ def test_damaged_database_is_one_line_session_error(tmp_path):
         open_session(tmp_path / "missing")
 
 
-def test_truncated_raw_index_is_ignored_past_the_last_whole_record(tmp_path):
+def test_torn_last_frame_is_ignored_and_plain_copies_are_written_at_close(tmp_path):
     with SessionWriter.create(tmp_path / "s", meta={}) as w:
         w.append_nmea(1.0, b"AAAA")
+        w.append_accel(AccelBlock(1.0, 50.0, np.full((5, 3), 2.5), lost_samples=3))
+        w.flush()
         w.append_nmea(2.0, b"BBBB")
-    idx = tmp_path / "s" / "gps.idx"
-    idx.write_bytes(idx.read_bytes()[:-3])  # power cut inside the last index record
-    assert list(iter_raw_nmea(tmp_path / "s")) == [(1.0, b"AAAA")]
+    s = tmp_path / "s"
+    assert (s / "gps.nmea").read_bytes() == b"AAAABBBB"  # the receiver's bytes, as read
+    plain = np.fromfile(s / "accel.bin", dtype=ACCEL_DTYPE)
+    np.testing.assert_allclose(plain["t_s"], 1.0 + np.arange(5) / 50.0)
+    assert np.all(plain["ax"] == 2.5)
+    journal = s / "raw.log"
+    journal.write_bytes(journal.read_bytes()[:-3])  # power cut inside the last frame
+    assert list(iter_raw_nmea(s)) == [(1.0, b"AAAA")]
+    (block,) = iter_raw_accel(s)
+    assert (block.t0_s, block.rate_hz, block.n, block.lost_samples) == (1.0, 50.0, 5, 3)
 
 
 def test_migration_from_version_1_to_current(tmp_path):

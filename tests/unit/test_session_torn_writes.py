@@ -1,6 +1,6 @@
 """Power cut during a flush: everything fsynced before survives, the torn tail of every
-file (raw logs, their indexes, the SQLite WAL) is cut at any byte, and the session still
-opens and reads back a clean prefix."""
+file (the raw journal, the SQLite WAL) is cut at any byte, and the session still opens
+and reads back a clean prefix. (The older split-index layout: test_session_legacy_layout.)"""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pacer.session.reader import iter_raw_accel, iter_raw_nmea, open_session
 from pacer.session.store import SessionWriter
 
 UTC0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
-FILES = ("gps.nmea", "gps.idx", "accel.bin", "accel.idx", "session.db-wal")
+FILES = ("raw.log", "session.db-wal")
 SECONDS = 40
 
 
