@@ -66,11 +66,16 @@ class DistanceIntegrator:
         ``gate_speed_mps`` (e.g. the filtered speed) decides moving/stopped when given;
         ``speed_mps`` (e.g. the raw, lag-free measurement) is what is integrated.
         """
-        gate = self.effective_speed(speed_mps if gate_speed_mps is None else gate_speed_mps,
-                                    still)
+        g = speed_mps if gate_speed_mps is None else gate_speed_mps
         v = None
-        if gate is not None and speed_mps is not None:
-            v = max(0.0, speed_mps) if gate > 0 else 0.0
+        if g is not None and math.isfinite(g):
+            # effective_speed(g, still), inline (this runs at every fix)
+            if still or (self.moving and g < self.stop_speed_mps):
+                self.moving = False
+            elif not self.moving and g >= self.resume_speed_mps:
+                self.moving = True
+            if speed_mps is not None:
+                v = max(0.0, speed_mps) if self.moving and max(0.0, g) > 0 else 0.0
         if self._t_s is not None and t_s <= self._t_s:
             return self.distance_m
         if v is None:

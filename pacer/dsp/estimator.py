@@ -268,7 +268,9 @@ class LiveEstimator:
         if self._gps_ok(t):
             v_gps, conf_gps = self.speed_filter.speed_at(t)
             if v_gps is not None:
-                return self._handback(t, v_gps), conf_gps, DistanceSource.GPS
+                if self._handback_from is not None:
+                    v_gps = self._handback(t, v_gps)
+                return v_gps, conf_gps, DistanceSource.GPS
         if self._gap_since_s is None:
             self._gap_since_s = t
         if cad is not None and cad.cadence_spm is not None:
@@ -307,7 +309,7 @@ class LiveEstimator:
             return
         v_int = v
         if source is DistanceSource.GPS and measured_mps is not None:
-            v_int = self._handback(t, measured_mps)
+            v_int = measured_mps if self._handback_from is None else self._handback(t, measured_mps)
         # "still" from the accelerometer stops distance, unless GPS clearly says running
         still = cad is not None and cad.mode == "still" and (v is None or v < 1.5)
         integ_m = self._integrator.update(t, v_int, still=still, gate_speed_mps=v)

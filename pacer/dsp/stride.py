@@ -78,9 +78,11 @@ class StrideModel:
 
     def learn(self, speed_mps: float, cadence_spm: float, weight: float) -> None:
         """Fold one GPS-good observation in; invalid or standing input is ignored."""
-        for v in (speed_mps, cadence_spm, weight):
-            if not (isinstance(v, (int, float)) and math.isfinite(v)):
-                return
+        if not (isinstance(speed_mps, (int, float)) and isinstance(cadence_spm, (int, float))
+                and isinstance(weight, (int, float))
+                and math.isfinite(speed_mps) and math.isfinite(cadence_spm)
+                and math.isfinite(weight)):
+            return
         if weight <= 0 or cadence_spm < 60 or cadence_spm > 260:
             return
         if speed_mps < 0.5 or speed_mps > self.max_speed_mps:
