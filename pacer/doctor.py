@@ -151,9 +151,9 @@ def check_accelerometer(config: Config, probes: Probes) -> list[Check]:
                       "cadence comes from the accelerometer: set [accel] chip")]
     if chip == "adxl335":
         try:
-            from pacer.live import open_accelerometer
+            from pacer.live import open_configured_accelerometer
 
-            driver = open_accelerometer(config, probes.pin_factory)
+            driver = open_configured_accelerometer(config, probes.pin_factory)
             xyz = driver.read_sample_mps2() if hasattr(driver, "read_sample_mps2") else None
             return [Check("accelerometer", Status.OK, f"ADXL335 via MCP3008 {xyz}")]
         except Exception as exc:  # broad catch on purpose: report any failure

@@ -18,37 +18,38 @@ from pacer.runtime import gps_reader
 
 
 def configure_receiver(config: Config, log: Callable[[str], None]) -> str:
-    """Set the receiver's rate (and model/baud) once at start; return what it is."""
+    """Set the receiver's rate (and model/baud) once at start; return what it is:
+    "ublox", "mediatek", or "nmea" (configured so, or no setup command acknowledged).
+
+    ``[gps] receiver = "auto"`` tries u-blox, then MediaTek commands; a named kind tries
+    only its own. Raises DeviceError when the port cannot be opened.
+    """
     kind = config.gps.receiver
     if kind == "nmea":
         return "nmea"
     from pacer.gps import receivers
     from pacer.gps.reader import open_port
 
+    setups = (("ublox", "u-blox", receivers.configure_ublox),
+              ("mediatek", "MediaTek", receivers.configure_mediatek))
     port = open_port(config.gps.port, config.gps.baudrate, None)
     try:
         port.timeout = 0.1
-        if kind in ("auto", "ublox"):
-            results = receivers.configure_ublox(port, rate_hz=config.gps.rate_hz,
-                                                baudrate=config.gps.set_baudrate,
-                                                timeout_s=1.0)
+        for name, shown, configure in setups:
+            if kind not in ("auto", name):
+                continue
+            results = configure(port, rate_hz=config.gps.rate_hz,
+                                baudrate=config.gps.set_baudrate, timeout_s=1.0)
             if any(r.acked for r in results):
-                log("GPS receiver: u-blox, " + ", ".join(f"{r.name} {r.detail}" for r in results))
-                return "ublox"
-        if kind in ("auto", "mediatek"):
-            results = receivers.configure_mediatek(port, rate_hz=config.gps.rate_hz,
-                                                   baudrate=config.gps.set_baudrate,
-                                                   timeout_s=1.0)
-            if any(r.acked for r in results):
-                log("GPS receiver: MediaTek, " + ", ".join(f"{r.name} {r.detail}" for r in results))
-                return "mediatek"
+                log(f"GPS receiver: {shown}, " + ", ".join(f"{r.name} {r.detail}" for r in results))
+                return name
         log("GPS receiver: plain NMEA (no u-blox or MediaTek acknowledgement)")
         return "nmea"
     finally:
         port.close()
 
 
-def open_accelerometer(config: Config, pin_factory: Any = None) -> Any:
+def open_configured_accelerometer(config: Config, pin_factory: Any = None) -> Any:
     """The configured accelerometer driver (raises a DeviceError saying what to check)."""
     from pacer.hw.probe import open_accelerometer as open_chip
 
@@ -87,7 +88,7 @@ class LiveHardware:
         if self.config.accel.chip == "none":
             return
         try:
-            driver = open_accelerometer(self.config)
+            driver = open_configured_accelerometer(self.config)
         except DeviceError as exc:
             self.inbox.put(DeviceEvent(self.clock(), "accel", DeviceState.ERROR, str(exc)))
             self.log(f"accelerometer: {exc}; running on GPS alone")

@@ -59,11 +59,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         if args.format == "fit" and sys.stdout.isatty():
             raise InputError("FIT is binary: give -o FILE.fit or redirect standard output")
-        try:
-            sys.stdout.buffer.write(payload)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:  # `pacer export ... | head`: the reader has what it wanted
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.stdout.buffer.write(payload)  # a broken pipe (`| head`) ends quietly in main
+        sys.stdout.buffer.flush()
         return 0
     out = Path(args.output)
     write_whole(out, payload)

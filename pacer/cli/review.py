@@ -67,18 +67,8 @@ def run(args: argparse.Namespace) -> int:
         from pacer.session.html_report import review_html
 
         write_whole(Path(args.html), review_html(data, comparison=comparison).encode("utf-8"))
-    try:
-        _print_review(args, data, comparison)
-    except BrokenPipeError:  # `pacer review | head`: the reader has what it wanted
-        quiet_stdout()
+    _print_review(args, data, comparison)  # a broken pipe (`| head`) ends quietly in main
     return 0
-
-
-def quiet_stdout() -> None:
-    """After a broken pipe: point stdout at /dev/null so the exit flush stays silent."""
-    import os
-
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _print_review(args: argparse.Namespace, data: Any, comparison: Any) -> None:

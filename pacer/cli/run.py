@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from pacer.cli.argtypes import positive_float
 from pacer.cli.common_options import (
@@ -11,6 +12,10 @@ from pacer.cli.common_options import (
     add_test_hook,
     config_from_args,
 )
+
+if TYPE_CHECKING:
+    from pacer.live import LiveHardware
+    from pacer.sources import RealtimeSim
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -87,11 +92,13 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
             first = str(exc).splitlines()[0]
             raise WorkoutError(f"{config.sources[-1]}: [coach] workout: {first}") from None
         raise
+    hardware: RealtimeSim | LiveHardware
+    fake: RealtimeSim | None = None
     if args.fake_hardware:
         from pacer.sources import RealtimeSim, build_sim
 
         setup = build_sim(workout.plan() if workout is not None else None)
-        hardware = RealtimeSim(setup, inbox, clock=clock)
+        hardware = fake = RealtimeSim(setup, inbox, clock=clock)
         start_utc = setup.receiver.start_utc
     else:
         import datetime as dt
@@ -124,8 +131,9 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
             except Exception as exc:  # broad catch on purpose: keep the old config
                 log(f"config not reloaded: {exc}")
             notifier.send("READY=1")
-        if args.fake_hang_after is not None and now_s >= args.fake_hang_after:
-            hardware.hang()
+        if fake is not None and args.fake_hang_after is not None \
+                and now_s >= args.fake_hang_after:
+            fake.hang()
         if controls is not None:
             controls.poll(now_s)
         watchdog.tick(now_s, _progress(pipeline, hardware))

@@ -101,13 +101,7 @@ def run(args: argparse.Namespace) -> int:
         for path in prune(data_dir, max_bytes):
             print(f"deleted {path}")
         return 0
-    try:
-        _print_list(data_dir)
-    except BrokenPipeError:  # `pacer sessions | head -1`: the reader has what it wanted
-        import os
-        import sys
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    _print_list(data_dir)  # a broken pipe (`| head -1`) ends quietly in main
     return 0
 
 
