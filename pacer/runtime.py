@@ -155,8 +155,16 @@ class Pipeline:
     # ------------------------------------------------------------------ records in
     def push(self, record: Record) -> None:
         """Dispatch one record (must come in non-decreasing time order, roughly)."""
-        t_s = record_time_s(record)
-        self.advance_to(t_s)
+        kind = type(record)  # the two kinds of a replay first: one test each
+        if kind is Fix:
+            self.advance_to(record.t_s)  # type: ignore[union-attr]
+            self.on_fix(record)  # type: ignore[arg-type]
+            return
+        if kind is AccelBlock:
+            self.advance_to(record.t_end_s)  # type: ignore[union-attr]
+            self.on_accel(record)  # type: ignore[arg-type]
+            return
+        self.advance_to(record_time_s(record))
         if isinstance(record, NmeaChunk):
             self.on_nmea_bytes(record.t_s, record.data)
         elif isinstance(record, NmeaLine):
@@ -187,17 +195,19 @@ class Pipeline:
             self.on_fix(fix)
 
     def on_fix(self, fix: Fix) -> None:
-        self._start_clock(fix.t_s)
+        if self.next_tick_s is None:
+            self._start_clock(fix.t_s)
         self.n_fixes += 1
         self.estimator.push_fix(fix)
         if self.store is not None:
             self.store.add_fix(fix)
 
     def on_accel(self, block: AccelBlock) -> None:
-        self._start_clock(block.t0_s)
+        if self.next_tick_s is None:
+            self._start_clock(block.t0_s)
         self.n_blocks += 1
         self.device_records["accel"] += 1
-        self.n_samples += block.n
+        self.n_samples += block.samples_mps2.shape[0]
         self.lost_samples += block.lost_samples
         self.estimator.push_accel(block)
         if self.store is not None and self.store_raw:
@@ -331,8 +341,36 @@ class Pipeline:
 
 
 def merge_in_time(*streams: Iterable[Record]) -> Iterator[Record]:
-    """Merge record streams that are each in time order into one stream in time order."""
+    """Merge record streams that are each in time order into one stream in time order.
+
+    Records with equal times come in the order of their streams (as ``heapq.merge``).
+    """
+    if len(streams) == 2:  # a replay: fixes and accelerometer blocks
+        return _merge_two(iter(streams[0]), iter(streams[1]))
     return heapq.merge(*streams, key=record_time_s)
+
+
+def _merge_two(a: Iterator[Record], b: Iterator[Record]) -> Iterator[Record]:
+    """``heapq.merge(a, b, key=record_time_s)`` without the heap: one time per record."""
+    key = record_time_s
+    rb = next(b, None)
+    if rb is None:
+        yield from a
+        return
+    kb = key(rb)
+    for ra in a:
+        ka = key(ra)
+        while kb < ka:  # equal times: ``a`` first
+            yield rb
+            rb = next(b, None)
+            if rb is None:
+                yield ra
+                yield from a
+                return
+            kb = key(rb)
+        yield ra
+    yield rb
+    yield from b
 
 
 def run_records(

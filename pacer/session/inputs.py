@@ -65,37 +65,51 @@ def _all_numbers(cells: list[str]) -> bool:
     return True
 
 
-def _fast_accel_rows(lines: list[str], cols: tuple[int, int, int, int]) -> np.ndarray | None:
-    """All rows parsed at C speed, or None if any row is bad (then the careful path names it)."""
+def _fast_accel_rows(
+    path: Path, skip_lines: int, cols: tuple[int, int, int, int]
+) -> np.ndarray | None:
+    """All rows after the header parsed at C speed straight from the file, or None if any
+    row is bad or the bytes are not UTF-8 (then the careful path names the problem)."""
     try:
-        data = np.loadtxt(lines, delimiter=",", usecols=cols, comments="#", ndmin=2)
-    except ValueError:
+        data = np.loadtxt(path, delimiter=",", usecols=cols, comments="#", ndmin=2,
+                          skiprows=skip_lines, encoding="utf-8")
+    except (ValueError, OSError):  # UnicodeDecodeError is a ValueError
         return None
     if data.shape[1] != 4 or not np.all(np.isfinite(data)) or np.any(np.diff(data[:, 0]) <= 0):
         return None
     return data
 
 
-def _load_accel_rows(path: Path, on_skip: SkipHandler, counters: SkipCounters | None) -> np.ndarray:
+def _accel_header(path: Path) -> tuple[int, list[str]]:
+    """Index of the first non-blank line (the header) and its cells."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with path.open(encoding="utf-8", errors="replace", newline=None) as f:
+            for first, line in enumerate(f):
+                if line.strip():
+                    return first, line.rstrip("\r\n").split(",")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None:
-        raise InputError(f"{path}:1: empty file; expected a header row then t_s,ax,ay,az")
-    header = lines[first].split(",")
+    raise InputError(f"{path}:1: empty file; expected a header row then t_s,ax,ay,az")
+
+
+def _load_accel_rows(path: Path, on_skip: SkipHandler, counters: SkipCounters | None) -> np.ndarray:
+    first, header = _accel_header(path)
     if _all_numbers(header[:4]):
         raise InputError(f"{path}:{first + 1}: no header row; expected t_s,ax,ay,az first")
     cols = _accel_columns(header)
-    fast = _fast_accel_rows(lines[first + 1 :], cols)
+    fast = _fast_accel_rows(path, first + 1, cols)
     if fast is not None:
         if counters is not None:
             counters.lines += int(fast.shape[0])
         if fast.shape[0] < 2:
             raise InputError(f"{path}: fewer than 2 valid samples; expected rows of t_s,ax,ay,az")
         return fast
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.strip())
     need = max(cols) + 1
     out = np.empty((len(lines), 4))
     n = 0

@@ -59,10 +59,22 @@ class Journal:
     """What a ``raw.log`` holds: NMEA chunks and accelerometer blocks, and its damage."""
 
     nmea: list[tuple[float, bytes]] = field(default_factory=list)
-    accel: list[AccelBlock] = field(default_factory=list)
+    #: per accelerometer block: (t0_s, rate_hz, n, lost_samples, byte offset of its samples)
+    accel_records: list[tuple[float, float, int, int, int]] = field(default_factory=list)
     frames: int = 0
     #: one line per problem (bad header, torn or corrupt frame, bytes skipped)
     problems: list[str] = field(default_factory=list)
+    data: bytes = b""
+
+    @property
+    def accel(self) -> list[AccelBlock]:
+        """The accelerometer blocks as they were sampled (float32 precision, as float64)."""
+        return [
+            AccelBlock(t0_s=t0_s, rate_hz=rate_hz, lost_samples=lost,
+                       samples_mps2=np.frombuffer(self.data, SAMPLE_DTYPE, 3 * n, offset)
+                       .reshape(n, 3).astype(np.float64))
+            for t0_s, rate_hz, n, lost, offset in self.accel_records
+        ]  # fmt: skip
 
 
 def read_journal(path: Path) -> Journal:
@@ -73,6 +85,7 @@ def read_journal(path: Path) -> Journal:
     except FileNotFoundError:
         out.problems.append(f"{path}: missing; no raw data to replay")
         return out
+    out.data = data
     if len(data) < FILE_HEADER.size:
         if data:
             out.problems.append(f"{path}: cut inside its header ({len(data)} bytes); no raw data")
@@ -96,8 +109,7 @@ def read_journal(path: Path) -> Journal:
         if start + length > end:
             out.problems.append(_torn(path, end - pos, "frame"))
             break
-        body = view[start : start + length]
-        if zlib.crc32(body) != crc:
+        if zlib.crc32(view[start : start + length]) != crc:
             out.problems.append(f"{path}: frame at byte {pos} fails its CRC; the last "
                                 f"{end - pos} bytes skipped")
             break
@@ -115,20 +127,18 @@ def _torn(path: Path, n: int, what: str) -> str:
 def _records(data: bytes, pos: int, end: int, out: Journal) -> None:
     unpack_nmea, unpack_accel = NMEA_RECORD.unpack_from, ACCEL_RECORD.unpack_from
     nmea_size, accel_size = NMEA_RECORD.size, ACCEL_RECORD.size
+    nmea, accel = out.nmea, out.accel_records
     while pos < end:
         kind = data[pos]
         if kind == KIND_NMEA:
             _, length, t_s = unpack_nmea(data, pos)
             pos += nmea_size
-            out.nmea.append((t_s, data[pos : pos + length]))
+            nmea.append((t_s, data[pos : pos + length]))
             pos += length
         elif kind == KIND_ACCEL:
             _, n, t0_s, rate_hz, lost = unpack_accel(data, pos)
             pos += accel_size
-            samples = np.frombuffer(data, SAMPLE_DTYPE, 3 * n, pos).reshape(n, 3)
-            out.accel.append(AccelBlock(t0_s=t0_s, rate_hz=rate_hz,
-                                        samples_mps2=samples.astype(np.float64),
-                                        lost_samples=lost))
+            accel.append((t0_s, rate_hz, n, lost, pos))
             pos += n * SAMPLE_BYTES
         else:  # a frame passed its CRC, so this is a writer bug, not damage
             raise ValueError(f"raw journal: unknown record kind {kind} at byte {pos}")
@@ -184,12 +194,21 @@ def write_plain_logs(directory: Path, *, sync: bool = False) -> tuple[int, int]:
     directory = Path(directory)
     journal = read_journal(directory / RAW_NAME)
     nmea = b"".join(chunk for _, chunk in journal.nmea)
-    blocks = journal.accel
-    n = sum(b.n for b in blocks)
-    records = np.empty(n, dtype=ACCEL_DTYPE)
-    if blocks:
-        records["t_s"] = np.concatenate([b.times_s() for b in blocks])
-        xyz = np.concatenate([b.samples_mps2 for b in blocks]).astype(np.float32)
+    blocks = journal.accel_records
+    data = journal.data
+    counts = np.array([b[2] for b in blocks], dtype=np.int64)
+    total = int(counts.sum())
+    records = np.empty(total, dtype=ACCEL_DTYPE)
+    if total:
+        # sample i of a block at t0_s + i / rate_hz, as AccelBlock.times_s computes it
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        t0_s = np.repeat([b[0] for b in blocks], counts)
+        rate_hz = np.repeat([b[1] for b in blocks], counts)
+        records["t_s"] = t0_s + (np.arange(total) - starts) / rate_hz
+        xyz = np.frombuffer(
+            b"".join(data[off : off + n * SAMPLE_BYTES] for _t, _r, n, _l, off in blocks),
+            SAMPLE_DTYPE,
+        ).reshape(total, 3)
         records["ax"], records["ay"], records["az"] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
     for name, payload in ((NMEA_NAME, nmea), (ACCEL_NAME, records.tobytes())):
         with open(directory / name, "wb") as f:
@@ -197,7 +216,7 @@ def write_plain_logs(directory: Path, *, sync: bool = False) -> tuple[int, int]:
             if sync:
                 f.flush()
                 os.fsync(f.fileno())
-    return len(nmea), n
+    return len(nmea), total
 
 
 def _whole_records(path: Path, size: int) -> bytes:

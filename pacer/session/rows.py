@@ -29,13 +29,32 @@ CUE_COLUMNS = "id, t_s, kind, text, priority, expires_s, duration_s, dropped"
 CUE_AUDIO_FIELDS = ("start_s", "latency_s", "engine", "truncated", "reason")
 
 
+#: the last whole second formatted by utc_text: (its fields, its ISO text without offset)
+_last_second: list[Any] = [None, ""]
+
+
 def utc_text(when: dt.datetime | None) -> str | None:
-    """ISO 8601 UTC text of an aware datetime (naive ones are taken as UTC)."""
+    """ISO 8601 UTC text of an aware datetime (naive ones are taken as UTC).
+
+    The same text as ``when.astimezone(dt.UTC).isoformat()``. Records come several per
+    second (5 Hz fixes, the 1 Hz estimate), so the date and time of day are formatted
+    once per second and only the microseconds per call: ~3x cheaper than isoformat.
+    """
     if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC).isoformat()
+    if when.tzinfo is not dt.UTC:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        when = when.astimezone(dt.UTC)
+    key = (when.second, when.minute, when.hour, when.day, when.month, when.year)
+    cached = _last_second
+    if key != cached[0]:
+        cached[0] = key
+        cached[1] = when.replace(microsecond=0, tzinfo=None).isoformat()
+    us = when.microsecond
+    if us:
+        return f"{cached[1]}.{us:06d}+00:00"
+    return cached[1] + "+00:00"
 
 
 def parse_utc(text: str | None) -> dt.datetime | None:

@@ -53,6 +53,8 @@ SPACE_CHECK_EVERY_FLUSHES = 10
 _json_sorted = json.JSONEncoder(sort_keys=True).encode
 _json_meta = json.JSONEncoder(sort_keys=True, default=str).encode
 
+_fix_row = rows.fix_row
+_estimate_row = rows.estimate_row
 _INSERT_FIX = f"INSERT INTO fixes ({rows.FIX_COLUMNS}) VALUES ({','.join('?' * 18)})"
 _INSERT_EST = f"INSERT INTO estimates ({rows.ESTIMATE_COLUMNS}) VALUES ({','.join('?' * 14)})"
 _INSERT_REP = (
@@ -103,6 +105,13 @@ class SessionWriter:
         self._last_counters: dict[str, str] = {}
         self._on_problem = on_problem
         self._ops: list[tuple[str, tuple[Any, ...]]] = []
+        # Rows of the two append-only tables, queued apart from the other statements:
+        # nothing else touches these tables, so inserting them first, each in one
+        # executemany, keeps every table's row order (a replay queues 5 fixes and 1
+        # estimate per second, interleaved, for 300 s between commits).
+        self._fix_rows: list[tuple[Any, ...]] = []
+        self._est_rows: list[tuple[Any, ...]] = []
+        self._n_queued = 0
         self._next_cue_id = 1
         self._cue_ids: dict[tuple[float, str], list[int]] = {}
         self._last_t_s = 0.0
@@ -203,10 +212,18 @@ class SessionWriter:
     # ------------------------------------------------------------------ derived records
 
     def add_fix(self, fix: Fix) -> None:
-        self._queue(_INSERT_FIX, rows.fix_row(fix))
+        if self._n_queued < MAX_PENDING_OPS and not self._closed:
+            self._n_queued += 1
+            self._fix_rows.append(_fix_row(fix))
+        elif not self._closed:
+            self.ops_dropped += 1
 
     def add_estimate(self, est: Estimate) -> None:
-        self._queue(_INSERT_EST, rows.estimate_row(est))
+        if self._n_queued < MAX_PENDING_OPS and not self._closed:
+            self._n_queued += 1
+            self._est_rows.append(_estimate_row(est))
+        elif not self._closed:
+            self.ops_dropped += 1
         if est.t_s > self._last_t_s:
             self._last_t_s = est.t_s
 
@@ -278,9 +295,10 @@ class SessionWriter:
     def _queue(self, sql: str, params: tuple[Any, ...]) -> None:
         if self._closed:
             return
-        if len(self._ops) >= MAX_PENDING_OPS:
+        if self._n_queued >= MAX_PENDING_OPS:
             self.ops_dropped += 1
             return
+        self._n_queued += 1
         self._ops.append((sql, params))
 
     # ------------------------------------------------------------------ durability
@@ -349,7 +367,7 @@ class SessionWriter:
             )
 
     def _commit(self, *, force: bool = False) -> None:
-        if not self._ops:
+        if not self._n_queued:
             return
         if self._skip_commits > 0 and not force:  # backing off after failed commits
             self._skip_commits -= 1
@@ -357,6 +375,10 @@ class SessionWriter:
         conn = self._conn
         try:
             conn.execute("BEGIN")
+            if self._fix_rows:
+                conn.executemany(_INSERT_FIX, self._fix_rows)
+            if self._est_rows:
+                conn.executemany(_INSERT_EST, self._est_rows)
             i = 0
             ops = self._ops
             while i < len(ops):  # consecutive identical statements go in one executemany
@@ -374,6 +396,9 @@ class SessionWriter:
             self._db_failed(exc)
             return
         self._ops = []
+        self._fix_rows = []
+        self._est_rows = []
+        self._n_queued = 0
         self._failed_commits = 0
 
     def _db_failed(self, exc: sqlite3.Error) -> None:
@@ -394,6 +419,7 @@ class SessionWriter:
         self._reported.add(kind)
         self.problems.append(message)
         self._ops.append((_INSERT_EVENT, (self._last_t_s, kind, message)))
+        self._n_queued += 1
         if self._on_problem is not None:
             try:
                 self._on_problem(message)
@@ -444,7 +470,7 @@ class SessionWriter:
         from pacer.session.rawread import write_plain_logs
 
         try:
-            write_plain_logs(self.directory, sync=True)
+            write_plain_logs(self.directory)  # not synced: raw.log is what counts
         except (OSError, ValueError) as exc:
             for name in (NMEA_NAME, ACCEL_NAME):
                 try:
