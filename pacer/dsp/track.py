@@ -80,7 +80,12 @@ class TrackMode:
         Positions are kept one per this much path (rate independent).
     fit_window_m, min_path_m, refit_every_m
         Path used for a fit, path needed before the first attempt, and path between
-        attempts / refinements.
+        attempts (off the track) and refinements (on the track, for the first
+        ``fit_window_m`` of path after entering it).
+    refine_every_m
+        Path between refinements on the track after that: the window then holds only
+        on-track points and overlaps the previous one by most of a lap, so the oval of
+        a track that does not move changes by centimetres from one to the next.
     leave_m, leave_after_m
         Track mode ends after ``leave_after_m`` of path farther than ``leave_m`` from
         the oval.
@@ -96,6 +101,7 @@ class TrackMode:
         fit_window_m: float = 420.0,
         min_path_m: float = 200.0,
         refit_every_m: float = 30.0,
+        refine_every_m: float = 120.0,
         leave_m: float = 12.0,
         leave_after_m: float = 25.0,
         capacity: int = 400,
@@ -109,6 +115,7 @@ class TrackMode:
         self.fit_window_m = fit_window_m
         self.min_path_m = min_path_m
         self.refit_every_m = refit_every_m
+        self.refine_every_m = refine_every_m
         self.leave_m = leave_m
         self.leave_after_m = leave_after_m
         self._cap = capacity
@@ -122,6 +129,7 @@ class TrackMode:
         self._east_m_per_deg = 0.0  # at the reference latitude
         self._path_m = 0.0
         self._last_try_path_m = -1e9
+        self._entry_path_m = 0.0  # path when track mode was (re-)entered
         self.fit: OvalFit | None = None
         self._candidate: OvalFit | None = None
         self._fit_geo: tuple[OvalFit, float, float, float, float] | None = None
@@ -286,6 +294,7 @@ class TrackMode:
         self.entry_t_s = float(t[first])
         self._s_prev = float(s[-1])
         self._off_path_m = 0.0
+        self._entry_path_m = self._path_m
 
     def _follow(self, e: float, n: float, step_m: float) -> tuple[float | None, float | None]:
         assert self.fit is not None and self._s_prev is not None
@@ -302,7 +311,9 @@ class TrackMode:
         ds = s - self._s_prev
         self.progress_m += sign * (ds - self.lap_m * round(ds / self.lap_m))
         self._s_prev = s
-        if self._path_m - self._last_try_path_m >= self.refit_every_m:
+        every_m = (self.refit_every_m if self._path_m - self._entry_path_m < self.fit_window_m
+                   else self.refine_every_m)
+        if self._path_m - self._last_try_path_m >= every_m:
             self._last_try_path_m = self._path_m
             we, wn, _ = self._window()
             refined = fit_oval(we, wn, init=self.fit, iterations=4)
