@@ -134,7 +134,7 @@ def check_nmea(config: Config, probes: Probes, listen_s: float = 3.0) -> list[Ch
                          "go outside with a clear view of the sky; a cold start takes 30 s to "
                          "a few minutes"))
     text = raw.decode("ascii", "replace")
-    if "u-blox" in text or "$GNTXT" in text and "ROM" in text:
+    if "u-blox" in text or ("$GNTXT" in text and "ROM" in text):
         kind = "u-blox"
     elif "$PMTK" in text or "MTK" in text:
         kind = "MediaTek"

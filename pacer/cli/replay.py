@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from pacer.cli.common_options import (
     add_config_option,
@@ -42,7 +44,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(func=run)
 
 
+T = TypeVar("T")
+
+
 def run(args: argparse.Namespace) -> int:
+    import itertools
     import sys
     import time
 
@@ -55,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         session_problems,
     )
     from pacer.errors import InputError
+    from pacer.models import SkipCounters
     from pacer.runtime import record_time_s, run_records
     from pacer.sources import replay_records, session_records
 
@@ -68,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         workout_spec = args.workout or meta.get("workout")
         sources = {"session": str(args.session)}
     else:
-        counters: dict = {}
+        counters: dict[str, SkipCounters] = {}
         records, start_utc = replay_records(nmea=args.nmea, accel=args.accel,
                                             accel_units=args.accel_units, gpx=args.gpx,
                                             fit=args.fit, counters=counters)
@@ -77,8 +84,6 @@ def run(args: argparse.Namespace) -> int:
                                      ("gpx", args.gpx), ("fit", args.fit)) if v}
     # read the first record before creating the session: a file that is wrong from its
     # first line fails here and leaves no empty session behind
-    import itertools
-
     records = iter(records)
     first = next(records, None)
     if first is None:
@@ -108,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
     return 1 if session_problems(parts) else 0
 
 
-def _paced(records, time_of, clock, sleep):  # type: ignore[no-untyped-def]
+def _paced(records: Iterator[T], time_of: Callable[[T], float], clock: Callable[[], float],
+           sleep: Callable[[float], None]) -> Iterator[T]:
+    """``records`` at the pace of their own time stamps (``time_of``, seconds)."""
     t0 = None
     for r in records:
         t = time_of(r)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pacer.cli.argtypes import nonnegative_float
 from pacer.cli.common_options import add_config_option
 
 
@@ -35,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     pr.add_argument(
         "--max-mb",
-        type=float,
+        type=nonnegative_float,
         help="size cap in megabytes (10^6 bytes); default: [session] max_bytes from the config",
     )
     p.set_defaults(func=run)

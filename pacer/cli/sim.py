@@ -51,6 +51,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    import itertools
     import queue
 
     from pacer.app import (
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         print_summary,
         session_problems,
     )
-    from pacer.runtime import SessionClock, run_queue, run_records
+    from pacer.runtime import SessionClock, record_time_s, run_queue, run_records
     from pacer.sources import RealtimeSim, build_sim, simulated_records_fast
 
     config = config_from_args(args)
@@ -99,14 +100,8 @@ def run(args: argparse.Namespace) -> int:
             sim.stop()
     else:
         records = simulated_records_fast(setup, seed=args.seed)
-        if args.duration is not None:
-            records = (r for r in records if _t(r) <= duration_s)
+        if args.duration is not None:  # records come in time order: stop at the first after
+            records = itertools.takewhile(lambda r: record_time_s(r) <= duration_s, records)
         run_records(parts.pipeline, records)
     print_summary(parts)
     return 1 if session_problems(parts) else 0
-
-
-def _t(record: object) -> float:
-    from pacer.runtime import record_time_s
-
-    return record_time_s(record)  # type: ignore[arg-type]

@@ -59,3 +59,16 @@ def test_config_from_args_reads_only_the_given_file(tmp_path, monkeypatch) -> No
     assert (with_file.coach.units, with_file.coach.profile) == ("mi", "track")
     searched = config_from_args(build_parser().parse_args(["sim"]))
     assert searched.coach.profile == "race"
+
+
+@pytest.mark.parametrize("text", ["-1", "nan", "inf", "lots"])
+def test_prune_cap_must_be_a_finite_size(text: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["sessions", "prune", "--max-mb", text])
+    assert exit_.value.code == 2
+    assert "--max-mb" in capsys.readouterr().err
+
+
+def test_prune_cap_zero_and_fractions_are_fine() -> None:
+    assert build_parser().parse_args(["sessions", "prune", "--max-mb", "0"]).max_mb == 0.0
+    assert build_parser().parse_args(["sessions", "prune", "--max-mb", "2.5"]).max_mb == 2.5
