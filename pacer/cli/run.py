@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from pacer.cli.argtypes import positive_float
 from pacer.cli.common_options import (
@@ -14,8 +15,16 @@ from pacer.cli.common_options import (
 )
 
 if TYPE_CHECKING:
+    import queue
+
+    from pacer.config import Config
+    from pacer.hw.controls import Controls, LedPattern
     from pacer.live import LiveHardware
+    from pacer.runtime import Pipeline
+    from pacer.service import Notifier, SignalInbox
     from pacer.sources import RealtimeSim
+
+    Log = Callable[[str], None]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -55,10 +64,10 @@ def run(args: argparse.Namespace) -> int:
     if args.fake_hang_after is not None and not args.fake_hardware:
         raise InputError("--fake-hang-after needs --fake-hardware")
 
-    return run_service(lambda inbox, notifier: _main(args, inbox, notifier))
+    return run_service(lambda signals, notifier: _main(args, signals, notifier))
 
 
-def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[no-untyped-def]
+def _main(args: argparse.Namespace, signals: SignalInbox, notifier: Notifier) -> int:
     import queue
     import sys
 
@@ -126,7 +135,7 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
             signals.reload.clear()
             notifier.reloading()
             try:
-                config = _reload(config, args, pipeline)
+                config = _reload(args, pipeline)
                 log("config reloaded")
             except Exception as exc:  # broad catch on purpose: keep the old config
                 log(f"config not reloaded: {exc}")
@@ -164,7 +173,9 @@ def _main(args: argparse.Namespace, signals, notifier) -> int:  # type: ignore[n
     return 0
 
 
-def _choose_workout(names, inbox, clock, controls, audio, signals, log):  # type: ignore[no-untyped-def]
+def _choose_workout(names: list[str], inbox: queue.Queue[object], clock: Callable[[], float],
+                    controls: Controls | None, audio: Any, signals: SignalInbox,
+                    log: Log) -> str | None:
     """Announce the workouts of the short list; the buttons choose (pacer.chooser)."""
     import queue
 
@@ -193,7 +204,8 @@ def _choose_workout(names, inbox, clock, controls, audio, signals, log):  # type
     return chooser.chosen
 
 
-def _controls(config, inbox, clock, log):  # type: ignore[no-untyped-def]
+def _controls(config: Config, inbox: queue.Queue[object], clock: Callable[[], float],
+              log: Log) -> Controls | None:
     c = config.controls
     try:
         from pacer.hw.controls import Controls
@@ -206,7 +218,7 @@ def _controls(config, inbox, clock, log):  # type: ignore[no-untyped-def]
         return None
 
 
-def _progress(pipeline, hardware) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _progress(pipeline: Pipeline, hardware: RealtimeSim | LiveHardware) -> dict[str, int]:
     """Records per live edge for the watchdog; an edge whose thread reported its device
     lost (and is retrying) or that has no device is not waited for."""
     from pacer.models import DeviceState
@@ -218,7 +230,7 @@ def _progress(pipeline, hardware) -> dict[str, int]:  # type: ignore[no-untyped-
             if pipeline.device_state.get(name) not in (DeviceState.LOST, DeviceState.ERROR)}
 
 
-def _status(pipeline, gps_ready: bool) -> str:  # type: ignore[no-untyped-def]
+def _status(pipeline: Pipeline, gps_ready: bool) -> str:
     if not gps_ready:
         return "waiting for GPS fix"
     engine = pipeline.engine
@@ -230,7 +242,7 @@ def _status(pipeline, gps_ready: bool) -> str:  # type: ignore[no-untyped-def]
     return f"{cur.step.label}: {cur.phase}"
 
 
-def _led(pipeline, gps_ready: bool):  # type: ignore[no-untyped-def]
+def _led(pipeline: Pipeline, gps_ready: bool) -> LedPattern:
     from pacer.hw.controls import LedPattern
 
     if not gps_ready:
@@ -241,7 +253,7 @@ def _led(pipeline, gps_ready: bool):  # type: ignore[no-untyped-def]
     return LedPattern.RECORDING
 
 
-def _reload(old, args, pipeline):  # type: ignore[no-untyped-def]
+def _reload(args: argparse.Namespace, pipeline: Pipeline) -> Config:
     """SIGHUP: re-read the config and apply what can change mid-session (cue settings)."""
     config = config_from_args(args)
     engine = pipeline.engine
