@@ -298,10 +298,14 @@ def simulated_records_fast(
 class RealtimeSim:
     """Simulated hardware in real time: NMEA over a pty at the baud rate and a ticking
     fake chip on a fake I2C bus (polled, no interrupt line), with the production reader
-    and sampler threads putting records into ``inbox``."""
+    and sampler threads putting records into ``inbox``.
+
+    ``raw_bytes``: the reader also puts the receiver's raw bytes into ``inbox`` (for the
+    session's raw log), as on the device.
+    """
 
     def __init__(self, setup: SimSetup, inbox: queue.Queue[Any], *,
-                 clock: Callable[[], float], baud: int = 9600, on_raw: bool = True) -> None:
+                 clock: Callable[[], float], baud: int = 9600, raw_bytes: bool = True) -> None:
         self.setup = setup
         self.inbox = inbox
         self.clock = clock
@@ -311,13 +315,13 @@ class RealtimeSim:
         self.reader: Any = None
         self.sampler: Any = None
         self.accel: FakeAccelerometer | None = None
-        self.on_raw = on_raw
+        self.raw_bytes = raw_bytes
 
     def start(self) -> None:
         from pacer.hw.sampler import Sampler
 
         self.reader = gps_reader(self.port, self.baud, self.inbox, clock=self.clock,
-                                 raw=self.on_raw)
+                                 raw=self.raw_bytes)
         self.reader.start()
         self.accel = fake_accelerometer(self.setup.chip, self.setup.signal, self.clock)
         self.accel.chip.start_ticking(0.005)
@@ -335,10 +339,6 @@ class RealtimeSim:
     def _write_gps(self, fd: int, silenced: threading.Event) -> None:
         self.setup.receiver.write_realtime(fd, clock=self.clock, baud=self.baud,
                                            stop=silenced.is_set)
-
-    @property
-    def duration_s(self) -> float:
-        return float(self.setup.runner.duration_s)
 
     def stop(self) -> None:
         self.line.silence()
