@@ -35,12 +35,11 @@ if TYPE_CHECKING:
 
 KNOT_MPS = 1852.0 / 3600.0
 KMH_MPS = 1.0 / 3.6
-FIX_TYPES = frozenset({"RMC", "GGA", "GLL", "GNS", "VTG", "ZDA", "GST"})
+FIX_TYPES = frozenset({"RMC", "GGA", "GLL", "GNS", "VTG", "ZDA", "GST"})  # see the converters
 MALFORMED = "malformed"
 # GGA quality 7 (manual input) and 8 (simulator) are not measurements of where we are.
 _GGA_VALID_QUALITY = frozenset({1, 2, 3, 4, 5, 6})
 _HEMISPHERES = frozenset({"N", "S", "E", "W"})
-_TIME_OF_DAY_FIELD = {"RMC": 0, "GGA": 0, "GNS": 0, "ZDA": 0, "GST": 0, "GLL": 4}
 # Sentences are padded to this many fields so a parser never indexes past the end.
 _MIN_FIELDS = 20
 _EMPTY_FIELDS = [""] * _MIN_FIELDS
@@ -114,12 +113,14 @@ def _date(day: int, month: int, year: int) -> _dt.date:
         raise _Malformed(f"{day}/{month}/{year}") from None
 
 # --------------------------------------------------------------------- sentence parsers
-Convert = Callable[[str, list[str], int], tuple]
 Apply = Callable[["_Builder", tuple], None]
 # What the assembler needs of a sentence: (talker, type); whether it is a fix type; its UTC
 # time of day (s); (type, talker) when it may end a cycle (not a GSV before its last
 # part), else None; the function that applies its converted values; those values.
 Parsed = tuple[tuple[str, str], bool, "float | None", "tuple[str, str] | None", Apply, tuple]
+# A converter: (key, ender key, fields padded to _MIN_FIELDS, number of fields sent) ->
+# Parsed. It raises ValueError or IndexError when a field does not convert.
+Convert = Callable[[tuple[str, str], tuple[str, str], list[str], int], Parsed]
 
 
 def parse_sentence(text: str) -> Parsed | str:
@@ -129,10 +130,11 @@ def parse_sentence(text: str) -> Parsed | str:
     before any epoch state is touched: a malformed sentence changes nothing.
 
     The checksum and split are :func:`~pacer.gps.sentence.split_sentence`'s, inlined for
-    the usual shape (one regex match, the folded checksum, one ``split``); what the
-    address means (talker, type, parser) is looked up once per address, not per line.
+    the usual shape (one regex match, the folded checksum of
+    :func:`~pacer.gps.sentence.checksum`, one ``split``); what the address means (talker,
+    type, converter) is looked up once per address, not per line.
     """
-    m = USUAL_SHAPE.fullmatch(text)
+    m = USUAL_SHAPE.fullmatch(text)  # (a regex costs less than the same tests in Python)
     if m is None:  # any other shape: pynmea2 itself decides
         split = split_with_pynmea2(text)
         if isinstance(split, str):
@@ -140,7 +142,20 @@ def parse_sentence(text: str) -> Parsed | str:
         talker, kind, data = split
         return _convert(_address_info(talker, kind), data)
     address, data_text, digits = m.groups()
-    if checksum(text[1:-3].encode()) != CHECKSUM_DIGITS[digits]:  # ASCII: UTF-8 = bytes
+    body = text[1:-3].encode()  # ASCII: UTF-8 = bytes
+    if len(body) <= 128:  # checksum(body), inlined: this runs for every line
+        x = int.from_bytes(body, "little")
+        x ^= x >> 512
+        x ^= x >> 256
+        x ^= x >> 128
+        x ^= x >> 64
+        x ^= x >> 32
+        x ^= x >> 16
+        x ^= x >> 8
+        x &= 0xFF
+    else:
+        x = checksum(body)
+    if x != CHECKSUM_DIGITS[digits]:
         return BAD_CHECKSUM
     info = _ADDRESSES.get(address)
     if info is None:
@@ -154,58 +169,51 @@ def parse_sentence(text: str) -> Parsed | str:
     data = data_text.split(",")
     if " " in data_text:  # printable ASCII: a space is the only whitespace there can be
         data = [f.strip() for f in data]
-    return _convert(info, data)  # type: ignore[arg-type]
+    return _convert(info, data)
 
 
-# What the address of a sentence means: (talker, type) key, whether it is a fix type,
-# the index of its time-of-day field (or None), (type, talker) as a cycle ender key,
-# whether it is a GSV (multi-part), its converter and applier.
-_Info = tuple[tuple[str, str], bool, "int | None", tuple[str, str], bool, Convert, Apply]
+# What the address of a sentence means: its converter, (talker, type) key and (type,
+# talker) cycle-ender key.
+_Info = tuple[Convert, tuple[str, str], tuple[str, str]]
 _ADDRESSES: dict[str, _Info | str] = {}
 _ADDRESS_CACHE_SIZE = 256  # a corrupted stream can invent addresses; keep the table small
 
 
 def _address_info(talker: str, kind: str) -> _Info | str:
     """(talker, type) -> what :func:`_convert` needs, or UNKNOWN."""
-    parser = _PARSERS.get(kind)
-    if parser is None or kind not in PYNMEA2_TALKER_TYPES:
+    convert = _PARSERS.get(kind)
+    if convert is None or kind not in PYNMEA2_TALKER_TYPES:
         return UNKNOWN
-    return (
-        (talker, kind), kind in FIX_TYPES, _TIME_OF_DAY_FIELD.get(kind), (kind, talker),
-        kind == "GSV", *parser,
-    )
+    return convert, (talker, kind), (kind, talker)
 
 
 def _convert(info: _Info | str, data: list[str]) -> Parsed | str:
     """Typed conversion of one sentence's fields (``data`` is ours to pad)."""
     if isinstance(info, str):
         return info
-    key, is_fix_type, tod_idx, last_key, is_gsv, convert, apply = info
+    convert, key, last_key = info
     n_fields = len(data)
     if n_fields < _MIN_FIELDS:  # absent trailing fields read as empty
         data += _EMPTY_FIELDS[n_fields:]
     try:
-        tod_s = None if tod_idx is None else _tod_s(data[tod_idx])
-        if is_gsv and _i(data[0]) != _i(data[1]):  # not the last part: cannot end a cycle
-            last_key = None  # type: ignore[assignment]
-        values = convert(key[0], data, n_fields)
+        return convert(key, last_key, data, n_fields)
     except (ValueError, IndexError):  # _Malformed, or a field no conversion expected
         return MALFORMED
-    return key, is_fix_type, tod_s, last_key, apply, values
 
 
-# Each sentence type has a converter and an applier. The converter takes (talker, fields
-# padded to _MIN_FIELDS, number of fields sent) and returns the converted values as a
-# tuple, so every conversion (and every _Malformed) happens before the epoch is
-# touched; the applier puts those values into a _Builder. (A tuple and a module-level
-# applier instead of a closure per sentence: a closure's cells cost ~0.8 us per line.)
+# One converter and one applier per sentence type. The converter does every conversion
+# (and raises every _Malformed) before the epoch is touched and returns the Parsed
+# tuple with the converted values; the applier puts those values into a _Builder. (A
+# tuple and a module-level applier instead of a closure per sentence: a closure's cells
+# cost ~0.8 us per line.) Fix types: RMC GGA GNS GLL VTG ZDA GST.
 
 
-def _rmc(talker: str, d: list[str], n_fields: int) -> tuple:
+def _rmc(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+    tod_s = _tod_s(d[0])
     lat, lon = _latlon(d[2], d[3], d[4], d[5])
     knots, course = _f(d[6]), _f(d[7])
-    return (
-        talker, lat, lon, d[1] == "A" and d[11] != "N",
+    return key, True, tod_s, last, _apply_rmc, (
+        key[0], lat, lon, d[1] == "A" and d[11] != "N",
         None if knots is None else knots * KNOT_MPS, course, _rmc_date(d[8]),
     )
 
@@ -235,10 +243,13 @@ def _rmc_date(ds: str) -> _dt.date | None:
     return None
 
 
-def _gga(talker: str, d: list[str], n_fields: int) -> tuple:
+def _gga(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+    tod_s = _tod_s(d[0])
     lat, lon = _latlon(d[1], d[2], d[3], d[4])
     q = _i(d[5]) or 0
-    return talker, lat, lon, q, _i(d[6]), _f(d[7]), _f(d[8])
+    return key, True, tod_s, last, _apply_gga, (
+        key[0], lat, lon, q, _i(d[6]), _f(d[7]), _f(d[8])
+    )
 
 
 def _apply_gga(b: _Builder, v: tuple) -> None:
@@ -255,10 +266,12 @@ def _apply_gga(b: _Builder, v: tuple) -> None:
             b.alt_m = alt
 
 
-def _gns(talker: str, d: list[str], n_fields: int) -> tuple:
+def _gns(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+    tod_s = _tod_s(d[0])
     lat, lon = _latlon(d[1], d[2], d[3], d[4])
-    mode = d[5]
-    return talker, lat, lon, mode, _i(d[6]), _f(d[7]), _f(d[8])
+    return key, True, tod_s, last, _apply_gns, (
+        key[0], lat, lon, d[5], _i(d[6]), _f(d[7]), _f(d[8])
+    )
 
 
 def _apply_gns(b: _Builder, v: tuple) -> None:
@@ -275,9 +288,10 @@ def _apply_gns(b: _Builder, v: tuple) -> None:
             b.alt_m = alt
 
 
-def _gll(talker: str, d: list[str], n_fields: int) -> tuple:
+def _gll(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+    tod_s = _tod_s(d[4])
     lat, lon = _latlon(d[0], d[1], d[2], d[3])
-    return talker, lat, lon, d[5] == "A" and d[6] != "N"
+    return key, True, tod_s, last, _apply_gll, (key[0], lat, lon, d[5] == "A" and d[6] != "N")
 
 
 def _apply_gll(b: _Builder, v: tuple) -> None:
@@ -287,15 +301,15 @@ def _apply_gll(b: _Builder, v: tuple) -> None:
         b.quality = b.quality or 1
 
 
-def _vtg(talker: str, d: list[str], n_fields: int) -> tuple:
-    if d[1] == "T" or d[5] == "N" or n_fields >= 8:
+def _vtg(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+    if d[1] == "T" or d[5] == "N" or n >= 8:
         course, knots, kmh = _f(d[0]), _f(d[4]), _f(d[6])
         mode = d[8]
     else:  # NMEA 1.x: course true, course magnetic, knots, km/h without unit letters
         course, knots, kmh = _f(d[0]), _f(d[2]), _f(d[3])
         mode = ""
     speed = knots * KNOT_MPS if knots is not None else (kmh * KMH_MPS if kmh is not None else None)
-    return mode != "N", speed, course
+    return key, True, None, last, _apply_vtg, (mode != "N", speed, course)
 
 
 def _apply_vtg(b: _Builder, v: tuple) -> None:
@@ -308,10 +322,12 @@ def _apply_vtg(b: _Builder, v: tuple) -> None:
             b.course_deg = course
 
 
-def _gsa(talker: str, d: list[str], n_fields: int) -> tuple:
+def _gsa(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
     # satellites used: only counted when no GGA/GNS gave the number (see nmea._fix), so
     # the fields are kept as they are and turned into a set only then
-    return (talker, d[2:14]), _f(d[14]), _f(d[15]), _f(d[16])
+    return key, False, None, last, _apply_gsa, (
+        (key[0], d[2:14]), _f(d[14]), _f(d[15]), _f(d[16])
+    )
 
 
 def _apply_gsa(b: _Builder, v: tuple) -> None:
@@ -325,9 +341,10 @@ def _apply_gsa(b: _Builder, v: tuple) -> None:
         b.vdop = vdop
 
 
-def _gsv(talker: str, d: list[str], n_fields: int) -> tuple:
-    # satellites in view; parts (d[0], d[1]) are checked by _convert
-    return talker, _i(d[2])
+def _gsv(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+    # a GSV before its last part cannot end a cycle
+    part_is_last = _i(d[0]) == _i(d[1])
+    return key, False, None, last if part_is_last else None, _apply_gsv, (key[0], _i(d[2]))
 
 
 def _apply_gsv(b: _Builder, v: tuple) -> None:
@@ -339,8 +356,9 @@ def _apply_gsv(b: _Builder, v: tuple) -> None:
         in_view[talker] = max(n, in_view.get(talker, 0))
 
 
-def _gst(talker: str, d: list[str], n_fields: int) -> tuple:
-    return _f(d[5]), _f(d[6]), _f(d[7])
+def _gst(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+    tod_s = _tod_s(d[0])
+    return key, True, tod_s, last, _apply_gst, (_f(d[5]), _f(d[6]), _f(d[7]))
 
 
 def _apply_gst(b: _Builder, v: tuple) -> None:
@@ -353,9 +371,11 @@ def _apply_gst(b: _Builder, v: tuple) -> None:
         b.alt_err_m = alt_e
 
 
-def _zda(talker: str, d: list[str], n_fields: int) -> tuple:
+def _zda(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+    tod_s = _tod_s(d[0])
     day, month, year = _i(d[1]), _i(d[2]), _i(d[3])
-    return (_date(day, month, year) if day and month and year else None,)
+    date = _date(day, month, year) if day and month and year else None
+    return key, True, tod_s, last, _apply_zda, (date,)
 
 
 def _apply_zda(b: _Builder, v: tuple) -> None:
@@ -364,14 +384,14 @@ def _apply_zda(b: _Builder, v: tuple) -> None:
         b.date = date
 
 
-_PARSERS: dict[str, tuple[Convert, Apply]] = {
-    "RMC": (_rmc, _apply_rmc),
-    "GGA": (_gga, _apply_gga),
-    "GNS": (_gns, _apply_gns),
-    "GLL": (_gll, _apply_gll),
-    "VTG": (_vtg, _apply_vtg),
-    "GSA": (_gsa, _apply_gsa),
-    "GSV": (_gsv, _apply_gsv),
-    "GST": (_gst, _apply_gst),
-    "ZDA": (_zda, _apply_zda),
+_PARSERS: dict[str, Convert] = {
+    "RMC": _rmc,
+    "GGA": _gga,
+    "GNS": _gns,
+    "GLL": _gll,
+    "VTG": _vtg,
+    "GSA": _gsa,
+    "GSV": _gsv,
+    "GST": _gst,
+    "ZDA": _zda,
 }

@@ -23,6 +23,8 @@ MAX_LINE_BYTES = 256  # NMEA says 82; proprietary and NMEA 4.1 sentences run lon
 _PRINTABLE = re.compile(rb"[\x20-\x7e]*\Z")
 # The usual line, kept whole: one '$', then printable ASCII, at most MAX_LINE_BYTES.
 _ONE_SENTENCE = re.compile(rb"\$[\x20-\x23\x25-\x7e]{1,%d}" % (MAX_LINE_BYTES - 1))
+# Printable ASCII, CR and LF: a chunk made of these only takes the fast path of feed().
+_TEXT_BYTES = bytes(range(0x20, 0x7F)) + b"\r\n"
 
 
 def _bump(counters: SkipCounters, name: str, n: int = 1) -> None:
@@ -59,11 +61,14 @@ class LineFramer:
     def feed(self, t_s: float, data: bytes) -> list[tuple[float, str]]:
         """Add a chunk received at ``t_s``; return the lines it completed, stamped ``t_s``."""
         buf = self._buf + bytes(data)
-        # CR, LF and CRLF end a line; the empty pieces of other runs (LF CR, CR CR) are
-        # skipped below. (bytes.splitlines is ~8x cheaper than a regex split here.)
-        pieces = buf.splitlines()
-        # the incomplete line (nothing when the chunk ended with a line end)
-        tail = b"" if not pieces or buf.endswith((b"\n", b"\r")) else pieces.pop()
+        # CR, LF and CRLF end a line: the complete lines are up to the last line end, the
+        # rest waits for the next chunk (empty pieces of other runs, LF CR or CR CR, are
+        # skipped below)
+        if buf.endswith((b"\n", b"\r")):
+            tail = b""
+        else:
+            cut = max(buf.rfind(b"\n"), buf.rfind(b"\r")) + 1
+            buf, tail = buf[:cut], buf[cut:]
         if len(tail) > MAX_LINE_BYTES:
             cut = tail.rfind(b"$")
             keep = tail[cut:] if 0 <= cut and len(tail) - cut <= MAX_LINE_BYTES else b""
@@ -72,7 +77,19 @@ class LineFramer:
             tail = keep
         self._buf = tail
         out: list[tuple[float, str]] = []
-        for piece in pieces:
+        if not buf:
+            return out
+        if not buf.translate(None, _TEXT_BYTES):
+            # printable ASCII and line ends only (the usual chunk): decoded once, and its
+            # str.splitlines is bytes.splitlines (no other line-breaking character in it)
+            for line in buf.decode("ascii").splitlines():
+                if 1 < len(line) <= MAX_LINE_BYTES and line[0] == "$" and line.count("$") == 1:
+                    out.append((t_s, line.rstrip()))  # the usual line (_ONE_SENTENCE)
+                elif line:
+                    self._piece(t_s, line.encode("ascii"), out)
+            return out
+        # bytes.splitlines is ~8x cheaper than a regex split here
+        for piece in buf.splitlines():
             if _ONE_SENTENCE.fullmatch(piece):
                 out.append((t_s, piece.decode().rstrip()))
             elif piece:
