@@ -29,14 +29,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from pacer.dsp.steps import (
     RUN_BAND_SPM,
     WALK_BAND_SPM,
-    detect_footfalls,
     estimate_cadence,
+    footfall_positions,
     window_cadence,
 )
 from pacer.models import AccelBlock, Footfall
@@ -64,44 +65,54 @@ class CadenceEstimate:
     mode: str
 
 
-class _Ring:
-    """Fixed-capacity float ring buffer indexed by absolute sample number.
+class _Grid:
+    """The uniform grid of ``|a|``: a linear buffer that holds at least the last ``keep``.
 
-    ``count`` is the number of samples ever written; ``slice(a, b)`` copies out samples
-    ``a .. b-1`` while they are still held (the last ``capacity`` of them).
+    ``count`` is the number of samples ever written; ``window(a, b)`` is a view (no
+    copy) of samples ``a .. b-1``, valid until the next ``extend``. When the buffer is
+    full, the last ``keep`` samples move to its front (one copy every few dozen hops).
     """
 
-    def __init__(self, capacity: int) -> None:
-        self._buf = np.zeros(capacity)
-        self._cap = capacity
+    def __init__(self, keep: int) -> None:
+        self._keep = keep
+        self._buf = np.empty(4 * keep)
+        self._first = 0  # absolute index of _buf[0]
+        self._size = 0  # samples held
         self.count = 0  # total samples ever written
 
     def extend(self, v: np.ndarray) -> None:
-        if v.size > self._cap:
-            self.count += v.size - self._cap
-            v = v[-self._cap :]
-        start = self.count % self._cap
-        end = start + v.size
-        if end <= self._cap:
-            self._buf[start:end] = v
-        else:
-            k = self._cap - start
-            self._buf[start:] = v[:k]
-            self._buf[: end - self._cap] = v[k:]
-        self.count += v.size
+        m = v.size
+        if m > self._keep:
+            self._first += self._size + m - self._keep
+            self._size, self.count = 0, self.count + m - self._keep
+            v, m = v[-self._keep :], self._keep
+        if self._size + m > self._buf.size:
+            hold = min(self._size, self._keep - m)
+            self._buf[:hold] = self._buf[self._size - hold : self._size]
+            self._first += self._size - hold
+            self._size = hold
+        self._buf[self._size : self._size + m] = v
+        self._size += m
+        self.count += m
 
     @property
-    def available(self) -> int:
-        return min(self.count, self._cap)
+    def first(self) -> int:
+        """Absolute index of the oldest sample held."""
+        return self._first
 
-    def slice(self, start: int, stop: int) -> np.ndarray:
-        """Samples with absolute indices [start, stop) (must still be held)."""
-        a, b = start % self._cap, stop % self._cap
-        if stop - start == self._cap:
-            return np.concatenate((self._buf[a:], self._buf[:a]))
-        if a <= b:
-            return self._buf[a:b].copy()
-        return np.concatenate((self._buf[a:], self._buf[:b]))
+    def window(self, start: int, stop: int) -> np.ndarray:
+        """Samples with absolute indices [start, stop) (must still be held), as a view."""
+        return self._buf[start - self._first : stop - self._first]
+
+
+class _Pending(NamedTuple):
+    """One block waiting for the next hop's resampling."""
+
+    t0_s: float
+    rate_hz: float
+    samples: np.ndarray  # (n, 3), m/s^2
+    t_s: np.ndarray | None  # sample times when not t0_s + arange(n) / rate_hz (trimmed)
+    mag: np.ndarray | None  # |a| when already computed (a block with NaN samples)
 
 
 def _magnitude(samples: np.ndarray) -> np.ndarray:
@@ -127,10 +138,9 @@ class CadenceTracker:
         self.hop_s = float(hop_s)
         self._latest: CadenceEstimate | None = None
         self._footfalls: list[Footfall] = []
-        self._ring: _Ring | None = None
+        self._grid: _Grid | None = None
         self._restart_pending = True
-        self._offsets_key: tuple[int, float] | None = None
-        self._offsets_s = np.empty(0)
+        self._counting = np.arange(128, dtype=np.float64)  # see _arange
         self.restarts = 0  # gaps, time jumps and rate changes seen (diagnostics)
 
     @property
@@ -144,17 +154,16 @@ class CadenceTracker:
 
     # ------------------------------------------------------------------ input
     def _restart(self, block: AccelBlock) -> None:
-        self.restarts += 0 if self._ring is None else 1
+        self.restarts += 0 if self._grid is None else 1
         self._rate_hz = float(block.rate_hz)
         self._grid_t0_s = float(block.t0_s)
-        cap = int(np.ceil((self.window_s + 2 * self.hop_s + 2.0) * self._rate_hz)) + 8
-        self._ring = _Ring(cap)
+        keep = int(np.ceil((self.window_s + 2 * self.hop_s + 2.0) * self._rate_hz)) + 8
+        self._grid = _Grid(keep)
         self._prev_t: float | None = None  # time of the last sample taken in
-        # blocks not yet resampled (times, samples, |a| or None), and the last resampled
-        # sample (t, |a|) they continue; AccelBlocks are immutable records, so holding
-        # their arrays until the hop is safe
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
-        self._anchor: tuple[np.ndarray, np.ndarray] | None = None
+        # blocks not yet resampled, and the last resampled sample (t, |a|) they continue;
+        # AccelBlocks are immutable records, so holding their arrays until the hop is safe
+        self._pending: list[_Pending] = []
+        self._anchor: tuple[float, float] | None = None
         self._next_hop_s = self._grid_t0_s + self.hop_s
         self._ff_cursor = 0  # absolute grid index before which footfalls were reported
         self._ff_last: float | None = None  # grid position of the last footfall
@@ -190,82 +199,105 @@ class CadenceTracker:
             rate_change = abs(rate / self._rate_hz - 1.0) > 0.2
             if block.lost_samples > 0 or jump or rate_change:
                 self._restart_pending = True
-        if self._restart_pending or self._ring is None:
+        if self._restart_pending or self._grid is None:
             self._restart(block)
-        return self._ingest(t0 + self._offsets(samples.shape[0], rate), samples, mag)
+        return self._ingest(_Pending(t0, rate, samples, None, mag))
 
-    def _offsets(self, n: int, rate: float) -> np.ndarray:
-        """``arange(n) / rate``, kept while blocks keep their size and rate."""
-        if self._offsets_key != (n, rate):
-            self._offsets_key = (n, rate)
-            self._offsets_s = np.arange(n) / rate
-        return self._offsets_s
+    def _arange(self, n: int) -> np.ndarray:
+        """``0.0, 1.0, .. n - 1`` (a view of one array kept for the tracker's life)."""
+        if self._counting.size < n:
+            self._counting = np.arange(max(n, 2 * self._counting.size), dtype=np.float64)
+        return self._counting[:n]
 
-    def _ingest(
-        self, t_s: np.ndarray, samples: np.ndarray, mag: np.ndarray | None
-    ) -> list[CadenceEstimate]:
-        """Queue one block (times, samples, and |a| if already known); run due hops."""
-        ring = self._ring
-        assert ring is not None
+    def _ingest(self, block: _Pending) -> list[CadenceEstimate]:
+        """Queue one block; when a hop is due, resample the queue and run the hops."""
+        grid = self._grid
+        assert grid is not None
+        n = block.samples.shape[0]
+        # the sample times t0 + arange(n) / rate, as numpy would compute them: the
+        # last one here on floats, all of them at the hop
+        t_last = block.t0_s + (n - 1) / block.rate_hz
         if self._prev_t is not None:
             # A block stamped a little early (the rate regression moved) overlaps the
             # last one: keep only its samples after the last sample already placed
             # (the times increase, so those are a tail).
-            if not t_s[-1] > self._prev_t:
+            if not t_last > self._prev_t:
                 return []
-            if not t_s[0] > self._prev_t:
+            if not block.t0_s > self._prev_t:
+                t_s = block.t0_s + self._arange(n) / block.rate_hz
                 first = int(np.searchsorted(t_s, self._prev_t, side="right"))
-                t_s, samples = t_s[first:], samples[first:]
-                mag = None if mag is None else mag[first:]
-        self._prev_t = float(t_s[-1])
-        self._pending.append((t_s, samples, mag))
-        k_last = math.floor((self._prev_t - self._grid_t0_s) * self._rate_hz + 1e-9)
+                mag = None if block.mag is None else block.mag[first:]
+                block = _Pending(block.t0_s, block.rate_hz, block.samples[first:], t_s[first:], mag)
+        self._prev_t = t_last
+        self._pending.append(block)
+        k_last = math.floor((t_last - self._grid_t0_s) * self._rate_hz + 1e-9)
         k_end = round((self._next_hop_s - self._grid_t0_s) * self._rate_hz)
-        if k_end > max(k_last + 1, ring.count):
+        if k_end > max(k_last + 1, grid.count):
             return []  # no hop due: resample the blocks together when one is
-        # Resample everything since the last hop in one go: the grid values are linear
-        # interpolation on the same segments (the chain of samples starts at the last
-        # sample already resampled), so this is what block-by-block resampling gives.
-        pending, self._pending = self._pending, []
-        if all(p[2] is None for p in pending):
-            mags = [_magnitude(np.concatenate([p[1] for p in pending]))]
-        else:
-            mags = [_magnitude(p[1]) if p[2] is None else p[2] for p in pending]
-        times = [p[0] for p in pending]
-        if self._anchor is not None:
-            times.insert(0, self._anchor[0])
-            mags.insert(0, self._anchor[1])
-        t_all = np.concatenate(times)
-        m_all = np.concatenate(mags)
-        self._anchor = (t_all[-1:], m_all[-1:])
-        k0 = ring.count
-        grid = np.empty(0)
-        if k_last >= k0:
-            k = np.arange(k0, k_last + 1)
-            grid = np.interp(self._grid_t0_s + k / self._rate_hz, t_all, m_all)
+        k0 = grid.count
+        values = self._resample(k0, k_last)
         out: list[CadenceEstimate] = []
         while True:
             k_end = round((self._next_hop_s - self._grid_t0_s) * self._rate_hz)
-            if k_end > k0 + grid.size:
+            if k_end > k0 + values.size:
                 break
-            # Fill the ring only up to this hop, so a long block cannot overrun it.
-            ring.extend(grid[ring.count - k0 : k_end - k0])
+            # Fill the grid only up to this hop, so a long block cannot overrun it.
+            grid.extend(values[grid.count - k0 : k_end - k0])
             out.append(self._estimate(k_end, self._next_hop_s))
             self._next_hop_s += self.hop_s
-        ring.extend(grid[ring.count - k0 :])
+        grid.extend(values[grid.count - k0 :])
         if out:
             self._latest = out[-1]
         return out
 
+    def _resample(self, k0: int, k_last: int) -> np.ndarray:
+        """Grid values ``k0 .. k_last`` from the queued blocks (emptying the queue).
+
+        Everything since the last hop is interpolated in one go: the grid values are
+        linear interpolation on the same segments (the chain of samples starts at the
+        last sample already resampled), so this is what block-by-block resampling gives.
+        """
+        pending, self._pending = self._pending, []
+        anchored = self._anchor is not None
+        size = sum(p.samples.shape[0] for p in pending) + anchored
+        t_all, m_all = np.empty(size), np.empty(size)
+        if self._anchor is not None:
+            t_all[0], m_all[0] = self._anchor
+        known = any(p.mag is not None for p in pending)  # blocks that had NaN samples
+        if not known:
+            stacked = pending[0].samples if len(pending) == 1 else np.concatenate(
+                [p.samples for p in pending])
+            np.sqrt(np.add.reduce(stacked * stacked, axis=1, out=m_all[anchored:]),
+                    out=m_all[anchored:])
+        pos = int(anchored)
+        for p in pending:
+            n = p.samples.shape[0]
+            t_seg = t_all[pos : pos + n]
+            if p.t_s is None:
+                np.add(np.divide(self._arange(n), p.rate_hz, out=t_seg), p.t0_s, out=t_seg)
+            else:
+                t_seg[:] = p.t_s
+            if p.mag is not None:
+                m_all[pos : pos + n] = p.mag
+            elif known:
+                m_all[pos : pos + n] = _magnitude(p.samples)
+            pos += n
+        self._anchor = (float(t_all[-1]), float(m_all[-1]))
+        if k_last < k0:
+            return np.empty(0)
+        t_grid = self._arange(k_last + 1 - k0) + k0
+        np.add(np.divide(t_grid, self._rate_hz, out=t_grid), self._grid_t0_s, out=t_grid)
+        return np.interp(t_grid, t_all, m_all)
+
     # ------------------------------------------------------------------ analysis
     def _estimate(self, k_end: int, t_end_s: float) -> CadenceEstimate:
-        ring = self._ring
-        assert ring is not None
+        grid = self._grid
+        assert grid is not None
         n = round(self.window_s * self._rate_hz)
         k_start = k_end - n
-        if k_start < max(0, ring.count - ring.available):
+        if k_start < max(0, grid.first):
             return CadenceEstimate(t_end_s, None, 0.0, "unknown")
-        x = ring.slice(k_start, k_end)
+        x = grid.window(k_start, k_end)
         cadence, confidence, mode, per_stride = window_cadence(x, self._rate_hz, self._mode_run)
         if mode in ("run", "walk"):
             self._mode_run = mode == "run"
@@ -291,20 +323,21 @@ class CadenceTracker:
             last = self._ff_last
             if last is None or last < k_start - 2 * period:
                 last = float(max(self._ff_cursor, k_start)) - period
-            n = int(np.floor((k_start + x.size - 0.5 * period - last) / period))
-            pos = last + period * np.arange(1, max(n, 0) + 1)
+            count = math.floor((k_start + x.size - 0.5 * period - last) / period)
+            positions = [last + period * i for i in range(1, max(count, 0) + 1)]
             confidence *= 0.5
         else:
             # A footfall lies at most half a sample after its loading peak, so peaks
             # before the cursor cannot give a new one: search only from there.
             start = max(0, self._ff_cursor - k_start)
-            pos = detect_footfalls(x, self._rate_hz, step_period_s, start=start) + k_start
-        pos = pos[pos >= self._ff_cursor]
-        if pos.size == 0:
+            positions = [p + k_start for p in footfall_positions(
+                x, self._rate_hz, step_period_s, start=start)]
+        positions = [p for p in positions if p >= self._ff_cursor]
+        if not positions:
             return
-        for p in pos:  # a few per hop, not per sample
+        for p in positions:  # a few per hop, not per sample
             self._footfalls.append(
-                Footfall(t_s=float(self._grid_t0_s + p / self._rate_hz), confidence=confidence)
+                Footfall(t_s=self._grid_t0_s + p / self._rate_hz, confidence=confidence)
             )
-        self._ff_last = float(pos[-1])
-        self._ff_cursor = int(np.floor(pos[-1] + 0.5 * period))
+        self._ff_last = positions[-1]
+        self._ff_cursor = math.floor(positions[-1] + 0.5 * period)

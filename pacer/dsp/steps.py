@@ -83,6 +83,7 @@ from __future__ import annotations
 import cmath
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -91,6 +92,7 @@ __all__ = [
     "WALK_BAND_SPM",
     "detect_footfalls",
     "estimate_cadence",
+    "footfall_positions",
     "smooth",
     "window_cadence",
 ]
@@ -139,9 +141,11 @@ def _plan(n: int, rate_hz: float) -> _Plan:
     return plan
 
 
-@dataclass(frozen=True)
-class _Acf:
-    """Autocorrelation of one window: coarse values plus what evaluates it anywhere."""
+class _Acf(NamedTuple):
+    """Autocorrelation of one window: coarse values plus what evaluates it anywhere.
+
+    (A named tuple: one is made per hop, and it builds faster than a frozen dataclass.)
+    """
 
     r: np.ndarray  # normalised, unbiased, at integer lags 0 .. n // 2
     r_list: list[float]  # the same as Python floats (scalar peak arithmetic is cheaper)
@@ -430,58 +434,81 @@ def detect_footfalls(
         on successive overlapping windows finds the same steps each time.
     """
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1 or rate_hz <= 0 or step_period_s <= 0:
+    if x.ndim != 1 or not math.isfinite(float(np.add.reduce(x))):  # NaN or inf anywhere
         return np.empty(0)
-    if not math.isfinite(float(np.add.reduce(x))):  # a NaN or an infinity anywhere
-        return np.empty(0)
+    return np.array(footfall_positions(
+        x, rate_hz, step_period_s, smooth_s=smooth_s, min_prominence=min_prominence,
+        contact_search=contact_search, start=start,
+    ))
+
+
+def footfall_positions(
+    x: np.ndarray,
+    rate_hz: float,
+    step_period_s: float,
+    *,
+    smooth_s: float = 0.03,
+    min_prominence: float = 0.3,
+    contact_search: float = 0.45,
+    start: int = 0,
+) -> list[float]:
+    """:func:`detect_footfalls` as a list, for a 1-D float64 ``x`` known to be finite.
+
+    The cadence tracker's windows are (it has checked them); the checks are then
+    left out, and the few positions stay Python floats.
+    """
+    if rate_hz <= 0 or step_period_s <= 0:
+        return []
     half = round(0.5 * step_period_s * rate_hz)
     back = min(half, round(contact_search * step_period_s * rate_hz))
-    if half < 2 or back < 2 or x.size < 2 * half + 1:
-        return np.empty(0)
+    n = x.size
+    if half < 2 or back < 2 or n < 2 * half + 1:
+        return []
     width = round(smooth_s * rate_hz)
     y = smooth(x, width)
-    y_mean = float(np.add.reduce(y)) / y.size
+    y_mean = float(np.add.reduce(y)) / n
     dev = y - y_mean
-    sd = math.sqrt(float(np.add.reduce(dev * dev)) / y.size)  # == np.std(y)
+    sd = math.sqrt(float(np.add.reduce(dev * dev)) / n)  # == np.std(y)
     if sd <= 1e-9:
-        return np.empty(0)
+        return []
     # 1. Loading peaks: a sample is a peak when it is the maximum (first occurrence, so
     # flat tops give one peak) of the (2*half+1) samples centred on it, and prominent.
     # Only the few local maxima are checked against their neighbourhood.
-    n = x.size
     lo = max(half, int(start))
     if lo >= n - half:
-        return np.empty(0)
-    mid = y[lo : n - half]
-    cand = np.flatnonzero(
-        (mid > y[lo - 1 : n - half - 1]) & (mid >= y[lo + 1 : n - half + 1])
-        & (mid > y_mean + min_prominence * sd)
-    ) + lo
+        return []
+    seg = y[lo - 1 : n - half + 1]
+    rises = seg[1:] > seg[:-1]  # y[i] > y[i - 1] for i = lo .. n - half
+    # local maximum: rises into i and does not rise out of it (y[i] >= y[i + 1])
+    is_peak = np.greater(rises[:-1], rises[1:])
+    is_peak &= seg[1:-1] > y_mean + min_prominence * sd
+    cand = np.flatnonzero(is_peak) + lo
     if cand.size == 0:
-        return np.empty(0)
+        return []
     hood = cand[:, None] + _offsets(-half, half + 1)
     peaks = cand[np.argmax(y[hood], axis=1) == half]
     if peaks.size == 0:
-        return np.empty(0)
+        return []
     # 2. Contact: the steepest rise in the `back` samples before each peak, on a lighter
     # smoothing (20 ms) so a 10-15 ms impact transient keeps its edge.
     light_width = round(0.02 * rate_hz)
     z = y if max(1, light_width | 1) == max(1, width | 1) else smooth(x, light_width)
     slope = np.empty(n)  # == np.gradient(z): central differences, one-sided at the ends
-    slope[1:-1] = (z[2:] - z[:-2]) / 2.0
+    np.subtract(z[2:], z[:-2], out=slope[1:-1])
+    slope[1:-1] /= 2.0
     slope[0], slope[-1] = z[1] - z[0], z[-1] - z[-2]
     rows = peaks[:, None] + _offsets(-back, 1)  # (n_peaks, back + 1), >= 0
-    at = np.minimum(np.maximum(peaks - back + np.argmax(slope[rows], axis=1), 1), n - 2)
+    steepest = np.argmax(slope[rows], axis=1).tolist()
     # Sub-sample vertex (-0.5..0.5) of the parabola through the slope at each steepest
     # point and its two neighbours: a handful of steps per window, so on floats.
-    at_list = at.tolist()
-    around = slope[at[:, None] + _offsets(-1, 2)].tolist()
     out = []
-    for i, (ym, y0, yp) in zip(at_list, around, strict=True):
+    for peak, k in zip(peaks.tolist(), steepest, strict=True):
+        i = min(max(peak - back + k, 1), n - 2)
+        ym, y0, yp = slope[i - 1 : i + 2].tolist()
         denom = ym - 2.0 * y0 + yp
         delta = 0.5 * (ym - yp) / denom if abs(denom) > 1e-12 else 0.0
         out.append(i + min(max(delta, -0.5), 0.5))
-    return np.array(out)
+    return out
 
 
 _OFFSETS: dict[tuple[int, int], np.ndarray] = {}
