@@ -75,7 +75,7 @@ class DistanceIntegrator:
             elif not self.moving and g >= self.resume_speed_mps:
                 self.moving = True
             if speed_mps is not None:
-                v = max(0.0, speed_mps) if self.moving and max(0.0, g) > 0 else 0.0
+                v = speed_mps if self.moving and g > 0.0 and speed_mps > 0.0 else 0.0
         if self._t_s is not None and t_s <= self._t_s:
             return self.distance_m
         if v is None:
@@ -138,11 +138,13 @@ class ProgressFollower:
         dt = t_s - self._t_s
         if dt <= 0:
             return self.distance_m
-        v = max(0.0, speed_mps)
+        v = speed_mps if speed_mps > 0.0 else 0.0  # max(0.0, .) without the call
         pred = self.distance_m + self.scale * v * dt
         err = target_m - pred
         k = 1.0 - math.exp(-dt / (self.tau_s if tau_s is None else tau_s))
-        self.distance_m = max(self.distance_m, pred + k * err)
+        pulled = pred + k * err
+        if pulled > self.distance_m:  # never backwards
+            self.distance_m = pulled
         if v > 1.0:  # learn the scale only while moving
             self.scale += dt * err / (v * self.scale_tau_s**2)
             self.scale = min(max(self.scale, 1.0 - self.max_scale), 1.0 + self.max_scale)

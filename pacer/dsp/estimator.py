@@ -104,8 +104,9 @@ class LiveEstimator:
         self._reported_m = 0.0  # last distance handed out (>= committed or extrapolated)
         self._t_s: float | None = None  # time distance was last advanced to
         self._integ_prev_m = 0.0
-        self._hist_t = np.full(HISTORY, np.nan)
-        self._hist_d = np.zeros(HISTORY)
+        # a ring of (t, distance) as lists: written at every fix, read only on track entry
+        self._hist_t = [math.nan] * HISTORY
+        self._hist_d = [0.0] * HISTORY
         self._hist_i = 0
         self._utc: tuple[float, _dt.datetime] | None = None
         self._pos: tuple[float, float, float] | None = None  # t, lat, lon
@@ -136,7 +137,7 @@ class LiveEstimator:
         sf = self.speed_filter
         accepted = sf.step(fix)
         self._speed_source = sf.source
-        has_position = fix.has_position
+        has_position = fix.valid and fix.lat_deg is not None and fix.lon_deg is not None
         if has_position:
             self._pos = (t, float(fix.lat_deg), float(fix.lon_deg))  # type: ignore[arg-type]
         cad = self._fresh_cadence(t)  # the cadence tracker does not move during a fix
@@ -361,4 +362,4 @@ class LiveEstimator:
         if n == 0:
             return self._distance_m
         idx = (np.arange(self._hist_i - n, self._hist_i)) % HISTORY
-        return float(np.interp(t, self._hist_t[idx], self._hist_d[idx]))
+        return float(np.interp(t, np.array(self._hist_t)[idx], np.array(self._hist_d)[idx]))

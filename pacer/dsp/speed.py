@@ -270,13 +270,15 @@ class SpeedFilter:
         """(speed, sigma, confidence) held to ``t``; (None, None, 0.0) without a state."""
         if self._v is None or self._t_s is None:
             return None, None, 0.0
-        age_s = max(0.0, t - self._t_s)
+        age_s = t - self._t_s
+        age_s = age_s if age_s > 0.0 else 0.0  # (max(0.0, .) without the call)
         if age_s > self.max_hold_s:
             return None, None, 0.0
         sigma = math.sqrt(self._p + self.q * age_s)
         # 1 at a perfect estimate, ~0.8 steady at 1 Hz, falls with age and doubt
         conf = math.exp(-sigma / 0.5) * math.exp(-age_s / (2.0 * self.max_hold_s))
-        return max(0.0, self._v), sigma, conf
+        v = self._v
+        return (v if v > 0.0 else 0.0), sigma, conf
 
     def _out(self, t: float, accepted: bool, reason: str, source: str = "doppler",
              measured_mps: float | None = None) -> SpeedEstimate:

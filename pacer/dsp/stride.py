@@ -78,10 +78,11 @@ class StrideModel:
 
     def learn(self, speed_mps: float, cadence_spm: float, weight: float) -> None:
         """Fold one GPS-good observation in; invalid or standing input is ignored."""
-        if not (isinstance(speed_mps, (int, float)) and isinstance(cadence_spm, (int, float))
-                and isinstance(weight, (int, float))
-                and math.isfinite(speed_mps) and math.isfinite(cadence_spm)
-                and math.isfinite(weight)):
+        try:
+            if not (math.isfinite(speed_mps) and math.isfinite(cadence_spm)
+                    and math.isfinite(weight)):
+                return
+        except TypeError:  # None or not a number
             return
         if weight <= 0 or cadence_spm < 60 or cadence_spm > 260:
             return

@@ -83,7 +83,7 @@ class TrackMode:
         attempts (off the track) and refinements (on the track, for the first
         ``fit_window_m`` of path after entering it).
     refine_every_m
-        Path between refinements on the track after that: the window then holds only
+        Path between refinements on the track after that (>= ``refit_every_m``): the window then holds only
         on-track points and overlaps the previous one by most of a lap, so the oval of
         a track that does not move changes by centimetres from one to the next.
     leave_m, leave_after_m
@@ -115,6 +115,8 @@ class TrackMode:
         self.fit_window_m = fit_window_m
         self.min_path_m = min_path_m
         self.refit_every_m = refit_every_m
+        if refine_every_m < refit_every_m:
+            raise ValueError("refine_every_m must be >= refit_every_m")
         self.refine_every_m = refine_every_m
         self.leave_m = leave_m
         self.leave_after_m = leave_after_m
@@ -311,9 +313,10 @@ class TrackMode:
         ds = s - self._s_prev
         self.progress_m += sign * (ds - self.lap_m * round(ds / self.lap_m))
         self._s_prev = s
-        every_m = (self.refit_every_m if self._path_m - self._entry_path_m < self.fit_window_m
-                   else self.refine_every_m)
-        if self._path_m - self._last_try_path_m >= every_m:
+        since_m = self._path_m - self._last_try_path_m
+        if since_m >= self.refit_every_m and (
+                since_m >= self.refine_every_m
+                or self._path_m - self._entry_path_m < self.fit_window_m):
             self._last_try_path_m = self._path_m
             we, wn, _ = self._window()
             refined = fit_oval(we, wn, init=self.fit, iterations=4)
