@@ -26,25 +26,37 @@ How a step ends
       (a work step stopped before 90 % of its length is recorded ``completed=False``).
 
 Every finished step is recorded as a :class:`~pacer.models.Rep` with its targets and
-actuals; cue candidates go through the :class:`~pacer.coach.cues.CuePolicy`.
+actuals; cue candidates go through the :class:`~pacer.coach.cues.CuePolicy`. The rules
+of where steps begin and end are in :mod:`pacer.coach.boundaries`, the step's time and
+totals in :mod:`pacer.coach.step_tally`, the GPS announcements in
+:mod:`pacer.coach.gps_watch`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections import Counter
 from dataclasses import dataclass
 
+from pacer.coach.boundaries import (
+    EARLY_START_FRACTION,
+    SHORT_TOLERANCE,
+    STOPPED_AFTER_S,
+    arms_next,
+    start_threshold_mps,
+    step_end_s,
+)
 from pacer.coach.crossing import HermitePath
 from pacer.coach.cues import CuePolicy, CueSettings
+from pacer.coach.gps_watch import GpsWatch
+from pacer.coach.lookahead import LookaheadCues
 from pacer.coach.narrator import Narrator
 from pacer.coach.onset import MOVING_SPEED_MPS, OnsetDetector, moving
+from pacer.coach.step_tally import StepTally, record_rep
 from pacer.coach.workout import PlannedStep, StepCursor, Workout
 from pacer.models import (
     Control,
     ControlEvent,
     Cue,
-    CueKind,
     DeviceEvent,
     DeviceState,
     DistanceSource,
@@ -54,11 +66,6 @@ from pacer.models import (
 )
 
 START_MODES = ("auto", "button", "immediate")
-GPS_LOST_AFTER_S = 3.0  # a fix gone this long is announced (brief dropouts are not)
-STOPPED_AFTER_S = 3.0  # no moving estimate (standing, or no fix) this long: stopped
-SHORT_TOLERANCE = 0.10  # a distance rep stopped within this fraction of its distance ends
-EARLY_START_FRACTION = 0.5  # a rep may start early once this much of its recovery is done
-PREVIEW_LEAD_S = 2.0  # an armed rep's preview ends at least ~1 s before the step ahead ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +94,6 @@ class WorkoutEngine:
         in "auto").
     """
 
-    _preview_text: str | None  # set in _reset_step_state, read in on_estimate
-
     def __init__(self, workout: Workout, *, policy: CuePolicy | None = None,
                  start_mode: str = "auto") -> None:  # fmt: skip
         if start_mode not in START_MODES:
@@ -105,14 +110,9 @@ class WorkoutEngine:
         self._finished = False
         self._last: Estimate | None = None
         self._arm_t = 0.0
-        self._gps_ever = False  # a fix was seen this session
-        self._gps_first_bad = False  # the session started without a fix
-        self._gps_bad_since: float | None = None
-        self._gps_said_lost = False
-        self._said_go_at: float | None = None
-        self._pause_t: float = 0.0
-        self._pause_d: float = 0.0
-        self._floor: tuple[float, float] = (0.0, 0.0)
+        self._gps = GpsWatch(self.narrator)
+        self._ahead = LookaheadCues(self.narrator, self.policy)
+        self._tally = StepTally()
         self._now: Estimate | None = None  # the estimate being handled
         self._last_moving: Estimate | None = None  # last estimate at moving speed
         self._held = False  # the waiting rep had its "go" said; it starts on moving
@@ -166,12 +166,12 @@ class WorkoutEngine:
             plan = self.workout.plan(max_s=4 * 3600, max_steps=200)
             cues += self.narrator.session_start(est.t_s, self.workout, plan)
             self._advance(est.t_s, est.distance_m, cues, first=True)
-        cues += self._gps_change(est)
+        cues += self._gps_state(est.t_s, est.gps_ok, immediate=False)
         prev = self._last
         self._now = est
         lm = self._last_moving
         if self._phase == "running" and (lm is None or est.t_s - lm.t_s >= STOPPED_AFTER_S):
-            self._stood = True  # the runner stood (or had no fix) during this step
+            self._tally.stood = True
         if moving(est):
             self._last_moving = est
         if self._phase == "running":
@@ -185,17 +185,14 @@ class WorkoutEngine:
         self._last = est
         self._onset.remember(est)
         out = self._admit(cues, est.t_s)
-        if self._preview_text is not None:
-            self._previewed = any(c.kind is CueKind.PREVIEW and c.text == self._preview_text
-                                  and not c.dropped for c in out)  # fmt: skip
-            self._preview_text = None
+        self._ahead.note_admitted(out)
         return out
 
     def on_control(self, ev: ControlEvent) -> list[Cue]:
         if self._finished:
             return []
         # a press stamped before the running step began (late delivery) acts at its start
-        t = max(ev.t_s, self._floor[0]) if self._phase in ("running", "paused") else ev.t_s
+        t = max(ev.t_s, self._tally.floor[0]) if self._phase in ("running", "paused") else ev.t_s
         d = self._distance_at(t)
         cues: list[Cue] = []
         if ev.control is Control.END:
@@ -209,21 +206,18 @@ class WorkoutEngine:
         elif ev.control is Control.PAUSE:
             if self._phase == "running":
                 self._phase = "paused"
-                self._pause_t = t
-                self._pause_d = d
+                self._tally.pause(t, d)
                 cues += self.narrator.status(t, "paused")
             elif self._phase == "paused":
                 self._phase = "running"
-                self._paused_s += t - self._pause_t
-                self._paused_m += d - self._pause_d
-                self._floor = (t, d)
+                self._tally.unpause(t, d)
+                self._tally.floor = (t, d)
                 cues += self.narrator.status(t, "resumed")
         elif ev.control is Control.SKIP:
             if self._phase in ("running", "paused"):
                 if self._phase == "paused":
                     self._phase = "running"
-                    self._paused_s += t - self._pause_t
-                    self._paused_m += d - self._pause_d
+                    self._tally.unpause(t, d)
                 self._end_step(t, d, cues)
             cues += self.narrator.status(t, "skipped")
             self._advance(t, d, cues)
@@ -246,10 +240,9 @@ class WorkoutEngine:
     def _finish(self, t_s: float) -> list[Cue]:
         cues: list[Cue] = []
         if self._phase in ("running", "paused"):
-            t_s = max(t_s, self._floor[0])
+            t_s = max(t_s, self._tally.floor[0])
         if self._phase == "paused":
-            self._paused_s += t_s - self._pause_t
-            self._paused_m += self._distance_at(t_s) - self._pause_d
+            self._tally.unpause(t_s, self._distance_at(t_s))
             self._phase = "running"
         if self._phase == "running":
             self._end_step(t_s, self._distance_at(t_s), cues, stopping=True)
@@ -260,21 +253,9 @@ class WorkoutEngine:
 
     # ------------------------------------------------------------------ internals
     def _reset_step_state(self, t_s: float, d_m: float) -> None:
-        self._start_t: float = t_s
-        self._start_d: float = d_m
-        self._floor = (t_s, d_m)  # no step time before this point (start or resume)
-        self._paused_s: float = 0.0
-        self._paused_m: float = 0.0
-        self._pause_t = 0.0
-        self._pause_d = 0.0
-        self._cad_sum = self._cad_w = 0.0
-        self._sources: Counter[DistanceSource] = Counter()
-        self._start_utc: _dt.datetime | None = None
-        self._stood = False
+        self._tally = StepTally(t_s, d_m)
         self._onset.reset()
-        self._preview_tried = False  # the next armed rep's preview was tried early
-        self._previewed = False  # ... and said
-        self._preview_text = None
+        self._ahead.reset_step()
 
     def _distance_at(self, t_s: float) -> float:
         """Session distance at ``t_s``, extrapolated from the last estimate's speed."""
@@ -285,54 +266,27 @@ class WorkoutEngine:
         return last.distance_m + max(0.0, min(t_s - last.t_s, 2.0)) * v
 
     def _elapsed_distance(self, t_s: float, d_m: float) -> tuple[float, float]:
-        return t_s - self._start_t - self._paused_s, d_m - self._start_d - self._paused_m
+        return self._tally.elapsed_distance(t_s, d_m)
 
     def _admit(self, cues: list[Cue], now_s: float) -> list[Cue]:
         return self.policy.admit(cues, now_s, self._next_fixed_s())
 
     def _next_fixed_s(self) -> float | None:
-        step = self._step
-        if step is None or self._phase != "running" or step.kind is not RepKind.RECOVERY:
+        if self._step is None or self._phase != "running" or self._last is None:
             return None
-        if self._last is None or self._rep_follows(self._last.t_s, self._last.distance_m) is None:
-            return None  # no rep follows: no countdown, no "go"
-        if step.duration_s is not None:
-            return self.narrator.next_countdown_s(self._start_t + self._paused_s + step.duration_s)
-        if step.distance_m is not None and self._last is not None and self._last.speed_mps:
-            _, dist = self._elapsed_distance(self._last.t_s, self._last.distance_m)
-            return self._last.t_s + max(0.0, step.distance_m - dist) / self._last.speed_mps
-        return None
-
-    def _gps_change(self, est: Estimate) -> list[Cue]:
-        return self._gps_state(est.t_s, est.gps_ok, immediate=False)
+        return self._ahead.next_fixed_s(self._step, self._last, self._tally, self._rep_follows)
 
     def _gps_state(self, t_s: float, ok: bool, *, immediate: bool) -> list[Cue]:
-        """Say "GPS lost" once the fix has been gone GPS_LOST_AFTER_S (at once for a
-        device report), "GPS back" only after a "lost" was said, "GPS ready" at the
-        first fix if the session started without one."""
-        if ok:
-            self._gps_bad_since = None
-            if self._gps_said_lost:
-                self._gps_said_lost = False
-                return self.narrator.gps(t_s, lost=False)
-            if not self._gps_ever and self._started_session and self._gps_first_bad:
-                self._gps_ever = True
-                return [self.narrator.cue(t_s, CueKind.GPS, "GPS ready", 10.0)]
-            self._gps_ever = True
-            return []
-        if not self._gps_ever:
-            self._gps_first_bad = True
-            return []
-        if self._gps_bad_since is None:
-            self._gps_bad_since = t_s
-        if not self._gps_said_lost and (immediate or t_s - self._gps_bad_since >= GPS_LOST_AFTER_S):
-            self._gps_said_lost = True
-            return self.narrator.gps(t_s, lost=True)
-        return []
+        return self._gps.update(t_s, ok, session_started=self._started_session,
+                                immediate=immediate)
+
+    def _next_step(self, t_s: float, d_m: float) -> PlannedStep | None:
+        """The step that would follow the current one if it ended at ``t_s``, ``d_m``."""
+        return self._cursor.clone().next(t_s, d_m)
 
     def _rep_follows(self, t_s: float, d_m: float) -> PlannedStep | None:
         """The next step if it is a rep that starts when this step ends (countdown, go)."""
-        nxt = self._cursor.clone().next(t_s, d_m)
+        nxt = self._next_step(t_s, d_m)
         return nxt if nxt is not None and nxt.kind is RepKind.WORK else None
 
     def _peek_next_work(self, t_s: float, d_m: float) -> PlannedStep | None:
@@ -356,7 +310,7 @@ class WorkoutEngine:
         armed = first and self.start_mode != "immediate"
         held = False
         if prev is not None and step.kind is RepKind.WORK and not by_button:
-            armed = _arms_next(prev)
+            armed = arms_next(prev)
             if (not armed and self.start_mode != "button" and prev.kind is RepKind.RECOVERY
                     and prev.duration_s is not None and not moving(self._now)
                     and self._last_moving is not None):  # fmt: skip
@@ -368,11 +322,12 @@ class WorkoutEngine:
             self._onset.reset()
             self._arm_t = t_s
             self._held = held
-            if not held and not self._previewed:
+            if not held and not self._ahead.previewed:
                 brief = self.start_mode != "button" and moving(self._now)
                 cues += self.narrator.armed(t_s, step, brief=brief)
         else:
-            said_go = self._said_go_at is not None and abs(self._said_go_at - t_s) < 1.5
+            go_at_s = self._ahead.go_at_s
+            said_go = go_at_s is not None and abs(go_at_s - t_s) < 1.5
             self._start(t_s, d_m, cues, said_go=said_go, announced=False)
 
     def _start(self, t_s: float, d_m: float, cues: list[Cue], *, said_go: bool,
@@ -381,23 +336,16 @@ class WorkoutEngine:
         self._phase = "running"
         self._reset_step_state(t_s, d_m)
         if self._last is not None and self._last.utc is not None:
-            self._start_utc = self._last.utc + _dt.timedelta(seconds=t_s - self._last.t_s)
-        self._said_go_at = None
+            self._tally.start_utc = self._last.utc + _dt.timedelta(seconds=t_s - self._last.t_s)
+        self._ahead.go_at_s = None
         cues += self.narrator.started(t_s, self._step, said_go=said_go, announced=announced,
                                       next_work=self._peek_next_work(t_s, d_m))  # fmt: skip
-
-    def _start_threshold(self, step: PlannedStep) -> float:
-        """Speed at which the runner counts as having set off on ``step``."""
-        if step.kind is RepKind.WORK:
-            target = step.target_pace_s_per_km
-            return max(MOVING_SPEED_MPS, 0.75 * 1000.0 / target) if target else 3.0
-        return MOVING_SPEED_MPS
 
     def _maybe_auto_start(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
         if self.start_mode == "button" or self._step is None:
             return
         # a held rep (its "go" was said) starts as soon as the runner moves at all
-        threshold = MOVING_SPEED_MPS if self._held else self._start_threshold(self._step)
+        threshold = MOVING_SPEED_MPS if self._held else start_threshold_mps(self._step)
         onset = self._onset.update(prev, est, threshold, self._arm_t)
         if onset is not None:
             self._held = False
@@ -408,7 +356,7 @@ class WorkoutEngine:
         SHORT_TOLERANCE of its distance: at the last moving estimate, as run."""
         step, lm = self._step, self._last_moving
         if (step is None or step.kind is not RepKind.WORK or step.distance_m is None
-                or lm is None or lm.t_s <= self._floor[0]
+                or lm is None or lm.t_s <= self._tally.floor[0]
                 or est.t_s - lm.t_s < STOPPED_AFTER_S):  # fmt: skip
             return
         _, dist = self._elapsed_distance(lm.t_s, lm.distance_m)
@@ -422,47 +370,21 @@ class WorkoutEngine:
         """A runner who stood during a timed recovery and sets off at rep speed once
         EARLY_START_FRACTION of it is done starts the rep: (t, d) of the onset."""
         if (self.start_mode == "button" or step.kind is not RepKind.RECOVERY
-                or step.duration_s is None or not self._stood
+                or step.duration_s is None or not self._tally.stood
                 or elapsed_s < EARLY_START_FRACTION * step.duration_s):  # fmt: skip
             return None
         nxt = self._rep_follows(est.t_s, est.distance_m)
         if nxt is None:
             return None
-        not_before = self._start_t + self._paused_s + EARLY_START_FRACTION * step.duration_s
-        return self._onset.update(prev, est, self._start_threshold(nxt), not_before,
+        not_before = self._tally.at_elapsed_s(EARLY_START_FRACTION * step.duration_s)
+        return self._onset.update(prev, est, start_threshold_mps(nxt), not_before,
                                   back_to_mps=MOVING_SPEED_MPS)  # fmt: skip
-
-    def _early_preview(self, step: PlannedStep, est: Estimate, elapsed_s: float,
-                       dist_m: float) -> list[Cue]:  # fmt: skip
-        """The preview of a rep that will wait to be started, said so that it ends before
-        the step ahead of it does (then the rep's "go" is never held up by it)."""
-        if self._preview_tried or step.kind is RepKind.WORK or not _arms_next(step):
-            return []
-        if step.duration_s is not None:
-            left_s = step.duration_s - elapsed_s
-        elif step.distance_m is not None and (est.speed_mps or 0.0) > 0.5:
-            left_s = (step.distance_m - dist_m) / (est.speed_mps or 1.0)
-        else:
-            return []
-        nxt = self._cursor.clone().next(est.t_s, est.distance_m)
-        if nxt is None or nxt.kind is not RepKind.WORK:
-            return []
-        text = self.narrator.armed_text(nxt)
-        dur_s = self.policy.duration_s(text)
-        if left_s > dur_s + PREVIEW_LEAD_S:
-            return []
-        self._preview_tried = True
-        spare_s = left_s - dur_s - 0.5  # latest start that still ends before the step does
-        if spare_s < 0:
-            return []  # too late: said when the rep is armed
-        self._preview_text = text
-        return [self.narrator.cue(est.t_s, CueKind.PREVIEW, text, spare_s)]
 
     def _run_tick(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
         """Process the interval (prev, est] of the running step; end and advance steps."""
         t0, d0 = (prev.t_s, prev.distance_m) if prev is not None else (est.t_s, est.distance_m)
-        if t0 < self._floor[0]:
-            t0, d0 = self._floor
+        if t0 < self._tally.floor[0]:
+            t0, d0 = self._tally.floor
         for _ in range(20):  # a step cannot end more than a few times per second
             step = self._step
             if step is None or self._phase != "running":
@@ -471,14 +393,8 @@ class WorkoutEngine:
             e1, x1 = self._elapsed_distance(est.t_s, est.distance_m)
             v0 = prev.speed_mps if prev is not None and prev.t_s == t0 else None
             path = HermitePath(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
-            end_t = self._crossing(step, path, e0, x0, e1)
-            if step.kind is RepKind.RECOVERY and step.duration_s is not None:
-                end_s = self._start_t + self._paused_s + step.duration_s
-                nxt = self._rep_follows(end_s, est.distance_m)  # as the until limit will see it
-                countdown = self.narrator.countdown(est.t_s, end_s, nxt, start_s=self._start_t)
-                if any(c.text == "go" for c in countdown):
-                    self._said_go_at = end_s
-                cues += countdown
+            end_t = step_end_s(step, path, e0, x0, e1)
+            cues += self._ahead.countdown(step, est, self._tally, self._rep_follows)
             if end_t is None:
                 onset = self._early_start(step, prev, est, e1)
                 if onset is not None:  # the runner set off before the "go"
@@ -486,48 +402,18 @@ class WorkoutEngine:
                     self._advance(onset[0], onset[1], cues)
                     t0, d0 = onset
                     continue
-                self._accumulate(est)
+                self._tally.accumulate(est)
                 cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e1, x1)
-                cues += self._predicted_go(step, est, x1)
-                cues += self._early_preview(step, est, e1, x1)
+                cues += self._ahead.predicted_go(step, est, x1, self._rep_follows)
+                cues += self._ahead.early_preview(step, est, e1, x1, self._next_step)
                 return
             d_end = path.distance_at(end_t)
             e_end, x_end = self._elapsed_distance(end_t, d_end)
             cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e_end, x_end, ending=True)
-            self._accumulate(est)
+            self._tally.accumulate(est)
             self._end_step(end_t, d_end, cues)
             self._advance(end_t, d_end, cues)
             t0, d0 = end_t, d_end
-
-    def _predicted_go(self, step: PlannedStep, est: Estimate, dist_m: float) -> list[Cue]:
-        """"go" placed ahead at the predicted end of a distance recovery before a rep."""
-        if (step.kind is not RepKind.RECOVERY or step.distance_m is None or step.standing
-                or self._said_go_at is not None or not est.speed_mps):  # fmt: skip
-            return []
-        eta_s = (step.distance_m - dist_m) / est.speed_mps
-        if eta_s > 1.0 or self._rep_follows(est.t_s, est.distance_m) is None:
-            return []
-        self._said_go_at = est.t_s + eta_s
-        return [self.narrator.cue(est.t_s + eta_s, CueKind.GO, "go", 1.5)]
-
-    def _crossing(self, step: PlannedStep, path: HermitePath, e0: float, x0: float,
-                  e1: float) -> float | None:  # fmt: skip
-        """Session time within (t0, t1] of ``path`` at which the step ends, or None."""
-        if step.distance_m is not None:
-            # session distance at which the step's distance is reached
-            target_d = path.d0 + (step.distance_m - x0)
-            if path.d1 >= target_d - 1e-9:
-                return path.time_at(target_d)
-        if step.duration_s is not None and e1 >= step.duration_s - 1e-9:
-            return path.t0 + max(0.0, step.duration_s - e0)
-        return None
-
-    def _accumulate(self, est: Estimate) -> None:
-        if est.cadence_spm is not None and est.cadence_confidence >= 0.3:
-            self._cad_sum += est.cadence_spm * est.cadence_confidence
-            self._cad_w += est.cadence_confidence
-        src = DistanceSource.TRACK if est.on_track else est.distance_source
-        self._sources[src] += 1
 
     def _end_step(self, t_s: float, d_m: float, cues: list[Cue], *,
                   stopping: bool = False) -> None:  # fmt: skip
@@ -536,50 +422,10 @@ class WorkoutEngine:
         step = self._step
         if step is None or self._phase not in ("running", "paused"):
             return
-        elapsed, dist = self._elapsed_distance(t_s, d_m)
-        if step.distance_m is not None and abs(dist - step.distance_m) < 1e-6:
-            dist = step.distance_m
-        done = 1.0
-        if step.distance_m is not None:
-            done = dist / step.distance_m
-        elif step.duration_s is not None:
-            done = elapsed / step.duration_s
-        completed = not (stopping and step.kind is RepKind.WORK
-                         and done < 1.0 - SHORT_TOLERANCE)  # fmt: skip
-        pace = elapsed * 1000.0 / dist if dist >= 1.0 and elapsed > 0 else None
-        if self._sources:
-            source = self._sources.most_common(1)[0][0]
-        elif self._last is not None:
-            source = self._last.distance_source
-        else:
-            source = DistanceSource.GPS
-        rep = Rep(
-            index=len(self._reps),
-            kind=step.kind,
-            start_s=self._start_t,
-            duration_s=elapsed,
-            distance_m=max(dist, 0.0),
-            start_utc=self._start_utc,
-            target_distance_m=step.distance_m,
-            # a distance rep with a time target ("400m @72s"): the target time is its duration
-            target_duration_s=(
-                step.duration_s if step.duration_s is not None else step.target_time_s
-            ),
-            target_pace_s_per_km=step.target_pace_s_per_km,
-            pace_s_per_km=pace,
-            cadence_spm=self._cad_sum / self._cad_w if self._cad_w > 0 else None,
-            distance_source=source,
-            label=step.label if completed else f"{step.label}, stopped",
-            completed=completed,
-        )
+        fallback = self._last.distance_source if self._last is not None else DistanceSource.GPS
+        rep = record_rep(step, self._tally, t_s, d_m, index=len(self._reps), stopping=stopping,
+                         fallback_source=fallback)
         self._reps.append(rep)
         self._phase = "waiting"
         cues += self.narrator.ended(t_s, rep, step)
 
-
-def _arms_next(step: PlannedStep) -> bool:
-    """A rep after ``step`` waits to be started (after a warm-up, steady, cool-down or a
-    standing distance step)."""
-    return step.kind in (RepKind.WARMUP, RepKind.STEADY, RepKind.COOLDOWN) or (
-        step.standing and step.duration_s is None
-    )

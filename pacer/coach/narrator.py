@@ -5,17 +5,20 @@ ended, a one-second tick with the step's elapsed time and distance, a recovery c
 down, GPS lost or back) into :class:`~pacer.models.Cue` candidates, worded by
 :mod:`pacer.coach.phrasing`. Whether each is said, and when, is the
 :class:`~pacer.coach.cues.CuePolicy`'s call. Catalogue with examples: docs/cues.md.
+The countdown is :mod:`pacer.coach.countdown`, pace and cadence feedback
+:mod:`pacer.coach.feedback`; the marks (halfway, to go) and splits of a step are here.
 """
 
 from __future__ import annotations
 
 from pacer.coach import phrasing as say
-from pacer.coach.cues import PRIORITY, CueSettings, Hysteresis
+from pacer.coach.candidates import make_cue
+from pacer.coach.countdown import Countdown
+from pacer.coach.cues import CueSettings
+from pacer.coach.feedback import CadenceFeedback, PaceFeedback
 from pacer.coach.workout import PlannedStep, Workout
 from pacer.models import Cue, CueKind, Estimate, Rep, RepKind
 from pacer.units import M_PER_MILE
-
-_RECENT_N = 4  # estimates (seconds) averaged for drift cues
 
 
 def _interp(x0: float, y0: float, x1: float, y1: float, x: float) -> float:
@@ -33,35 +36,24 @@ class Narrator:
         self.step: PlannedStep | None = None
         self._marks: list[tuple[float, str]] = []  # (distance or time mark, kind of cue)
         self._marks_by_time = False
-        self._drift = Hysteresis(settings.drift_tolerance, settings.drift_exit_tolerance,
-                                 settings.drift_dwell_s)  # fmt: skip
-        self._cad = Hysteresis(settings.cadence_tolerance_spm,
-                               settings.cadence_tolerance_spm / 2, 5.0)  # fmt: skip
-        self._last_drift_s = float("-inf")
-        self._last_on_target_s = float("-inf")
-        self._last_cadence_s = float("-inf")
-        self._drift_said = False
-        self._countdown_said: set[float] = set()
+        self._countdown = Countdown(settings)
+        self._pace = PaceFeedback(settings)
+        self._cadence = CadenceFeedback(settings)
         self._last_split_s = 0.0  # elapsed time of the last road split
         self._split: tuple[float | None, bool] | None = None  # this step's split interval
         self._splits_said = 0
-        self._recent_mps: list[float] = []
-        self._drift_gap_s = settings.drift_repeat_s
 
     def update_settings(self, settings: CueSettings) -> None:
         """New settings (config reload); the current step's marks and states are kept."""
         self.s = settings
         self.spell = settings.spell_numbers
-        self._drift.enter, self._drift.exit = (settings.drift_tolerance,
-                                               settings.drift_exit_tolerance)  # fmt: skip
-        self._drift.dwell_s = settings.drift_dwell_s
-        self._cad.enter = settings.cadence_tolerance_spm
-        self._cad.exit = settings.cadence_tolerance_spm / 2
+        self._countdown.settings = settings
+        self._pace.update_settings(settings)
+        self._cadence.update_settings(settings)
 
     # ------------------------------------------------------------------ helpers
     def cue(self, t_s: float, kind: CueKind, text: str, expires_after_s: float) -> Cue:
-        return Cue(t_s=t_s, kind=kind, text=text, priority=PRIORITY[kind],
-                   expires_s=t_s + expires_after_s)  # fmt: skip
+        return make_cue(t_s, kind, text, expires_after_s)
 
     def _short(self, step: PlannedStep) -> bool:
         t = step.target_time_s if step.target_time_s is not None else step.duration_s
@@ -116,15 +108,12 @@ class Narrator:
         """A step starts. ``announced``: its preview was said while it waited."""
         self.step = step
         self._setup_marks(step)
-        self._drift.reset()
-        self._cad.reset()
-        self._drift_said = False
-        self._countdown_said = set()
+        self._pace.start_step(t_s)
+        self._cadence.start_step(t_s)
+        self._countdown.start_step()
         self._last_split_s = 0.0
         self._split = None
         self._splits_said = 0
-        self._recent_mps = []
-        self._last_on_target_s = self._last_cadence_s = self._last_drift_s = t_s
         out: list[Cue] = []
         if step.kind is RepKind.WORK:
             if not said_go:
@@ -205,35 +194,13 @@ class Narrator:
     # ------------------------------------------------------------------ countdown
     def countdown(self, now_s: float, end_s: float, next_step: PlannedStep | None,
                   start_s: float | None = None) -> list[Cue]:  # fmt: skip
-        """Countdown numbers and "go" for a timed recovery ending at ``end_s``.
-
-        Emitted up to one second ahead with their exact times, so the mixer places them
-        exactly; "go" is said at ``end_s``, when the next rep starts.
-        """
-        out: list[Cue] = []
-        if next_step is None:
-            return out  # nothing to count down to after the last rep
-        for mark in self.s.profile_spec.countdown_marks_s:
-            t = end_s - mark
-            earliest = now_s - 0.5 if start_s is None else max(now_s - 1.5, start_s - 1e-6)
-            if mark in self._countdown_said or t > now_s + 1.0 or t < earliest:
-                continue  # not yet, or before the recovery began
-            self._countdown_said.add(mark)
-            if mark == 0:
-                out.append(self.cue(t, CueKind.GO, "go", 1.0))
-            elif mark >= 10:
-                words = say.whole_seconds(mark, self.spell)
-                text = f"{words} seconds" if mark >= 30 else words
-                out.append(self.cue(t, CueKind.COUNTDOWN, text, 1.5))
-            else:
-                out.append(self.cue(t, CueKind.COUNTDOWN, say.whole_seconds(mark, self.spell), 0.3))
-        return out
+        """Countdown numbers and "go" for a timed recovery ending at ``end_s``
+        (:meth:`pacer.coach.countdown.Countdown.cues`)."""
+        return self._countdown.cues(now_s, end_s, next_step, start_s)
 
     def next_countdown_s(self, end_s: float) -> float | None:
         """Time of the next countdown cue not yet said (for the policy's reservation)."""
-        pending = [end_s - m for m in self.s.profile_spec.countdown_marks_s
-                   if m not in self._countdown_said]  # fmt: skip
-        return min(pending) if pending else None
+        return self._countdown.next_s(end_s)
 
     # ------------------------------------------------------------------ during a step
     def _setup_marks(self, step: PlannedStep) -> None:
@@ -352,8 +319,8 @@ class Narrator:
                 out.append(self.cue(t, CueKind.SPLIT, text, 3.0))
         if ending:
             return out
-        out += self._drift_cues(est, elapsed_s, short)
-        out += self._cadence_cues(est, short)
+        out += self._pace.cues(step, est, elapsed_s, short)
+        out += self._cadence.cues(step, est)
         return out
 
     def _halfway_text(self, step: PlannedStep, at_s: float, mark: float, at_m: float) -> str:
@@ -380,74 +347,3 @@ class Narrator:
             mark_text = say.distance(mark, self.s.miles, self.spell)
             return f"{mark_text}, {say.rep_time(lap_s, self.spell)}"
         return f"{say.distance(mark, False, self.spell)}, {time_text}"
-
-    def _drift_cues(self, est: Estimate, elapsed_s: float, short: bool) -> list[Cue]:
-        step = self.step
-        assert step is not None
-        target = step.target_pace_s_per_km
-        if (target is None or est.pace_s_per_km is None or elapsed_s < 8.0
-                or est.speed_confidence < self.s.min_speed_confidence):  # fmt: skip
-            self._recent_mps.clear()
-            return []
-        # the pace of the last few confident seconds: steadier than one estimate
-        self._recent_mps.append(est.speed_mps or 0.0)
-        del self._recent_mps[:-_RECENT_N]
-        pace = 1000.0 / (sum(self._recent_mps) / len(self._recent_mps))
-        t = est.t_s
-        error = (pace - target) / target
-        change = self._drift.update(t, error)
-        state = self._drift.state
-        out: list[Cue] = []
-        # a reminder while still off target, each one twice as long after the last
-        repeat = state != "on" and t - self._last_drift_s >= self._drift_gap_s
-        if change in ("above", "below"):
-            self._drift_gap_s = self.s.drift_repeat_s
-        elif repeat:
-            self._drift_gap_s = min(2 * self._drift_gap_s, 8 * self.s.drift_repeat_s)
-        if change in ("above", "below") or (change is None and repeat):
-            slow = state == "above"
-            if short:
-                text = "push" if slow else "ease off"
-            else:
-                text = (f"{say.pace(pace, self.s.miles)}, "
-                        + ("a bit slow, push" if slow else "a bit quick, ease off"))  # fmt: skip
-            out.append(self.cue(t, CueKind.DRIFT, text, 3.0))
-            self._last_drift_s = t
-            self._drift_said = True
-        elif change == "on" and self._drift_said:
-            out.append(self.cue(t, CueKind.ON_TARGET, "that's it, on pace", 3.0))
-            self._drift_said = False
-            self._last_on_target_s = t
-        elif state == "on" and change is None:
-            every = self.s.profile_spec.on_target_every_s
-            if every is not None and t - self._last_on_target_s >= every:
-                out.append(self.cue(t, CueKind.ON_TARGET,
-                                    f"on pace, {say.pace(pace, self.s.miles)}", 5.0))  # fmt: skip
-                self._last_on_target_s = t
-        return out
-
-    def _cadence_cues(self, est: Estimate, short: bool) -> list[Cue]:
-        step = self.step
-        assert step is not None
-        target = step.cadence_spm
-        cad = est.cadence_spm
-        if target is None or cad is None or est.cadence_confidence < self.s.min_cadence_confidence:
-            return []
-        t = est.t_s
-        change = self._cad.update(t, cad - target)
-        words = f"cadence {say.cadence(cad, self.spell)}"
-        every = self.s.profile_spec.cadence_every_s
-        if change == "below" or (change is None and self._cad.state == "below"
-                                 and every and t - self._last_cadence_s >= every):  # fmt: skip
-            text = f"{words}, quicken your step"
-        elif change == "above" or (change is None and self._cad.state == "above"
-                                   and every and t - self._last_cadence_s >= every):  # fmt: skip
-            text = f"{words}, lengthen your stride"
-        elif change == "on":
-            text = f"{words}, good"
-        elif every and t - self._last_cadence_s >= every:
-            text = words
-        else:
-            return []
-        self._last_cadence_s = t
-        return [self.cue(t, CueKind.CADENCE, text, 5.0)]

@@ -1,0 +1,141 @@
+"""Feedback while a work step runs: pace drift against the target, and cadence.
+
+Pace: the mean speed of the last :data:`RECENT_N` confident estimates against the
+step's target pace, through a :class:`~pacer.coach.cues.Hysteresis` (enter, exit,
+dwell), so a pace wandering around a threshold cannot flap. Off target: "a bit slow,
+push" / "a bit quick, ease off" at once, then reminders at doubling gaps; back on
+target: "that's it, on pace"; on target for a while: a periodic "on pace" where the
+profile asks for it. Cadence works the same way with its own tolerance, in steps per
+minute. Pure: estimates in, cue candidates out.
+"""
+
+from __future__ import annotations
+
+from pacer.coach import phrasing as say
+from pacer.coach.candidates import make_cue
+from pacer.coach.cues import CueSettings, Hysteresis
+from pacer.coach.workout import PlannedStep
+from pacer.models import Cue, CueKind, Estimate
+
+RECENT_N = 4  # estimates (seconds) averaged for drift cues
+MIN_DRIFT_ELAPSED_S = 8.0  # no drift cue in a step's first seconds (the speed settles)
+CADENCE_DWELL_S = 5.0  # a cadence off target this long is said
+
+
+class PaceFeedback:
+    """Pace drift cues of the running step (mutable state)."""
+
+    def __init__(self, settings: CueSettings) -> None:
+        self.settings = settings
+        self._hysteresis = Hysteresis(settings.drift_tolerance, settings.drift_exit_tolerance,
+                                      settings.drift_dwell_s)  # fmt: skip
+        self._last_drift_s = float("-inf")
+        self._last_on_target_s = float("-inf")
+        self._said_off_target = False
+        self._recent_mps: list[float] = []
+        self._repeat_gap_s = settings.drift_repeat_s
+
+    def update_settings(self, settings: CueSettings) -> None:
+        self.settings = settings
+        self._hysteresis.enter = settings.drift_tolerance
+        self._hysteresis.exit = settings.drift_exit_tolerance
+        self._hysteresis.dwell_s = settings.drift_dwell_s
+
+    def start_step(self, t_s: float) -> None:
+        self._hysteresis.reset()
+        self._said_off_target = False
+        self._recent_mps = []
+        self._last_on_target_s = self._last_drift_s = t_s
+
+    def cues(self, step: PlannedStep, est: Estimate, elapsed_s: float,
+             short: bool) -> list[Cue]:  # fmt: skip
+        """Cues for ``est``, ``elapsed_s`` into ``step``; ``short``: a short rep (only
+        "push" / "ease off")."""
+        s = self.settings
+        target = step.target_pace_s_per_km
+        if (target is None or est.pace_s_per_km is None or elapsed_s < MIN_DRIFT_ELAPSED_S
+                or est.speed_confidence < s.min_speed_confidence):  # fmt: skip
+            self._recent_mps.clear()
+            return []
+        # the pace of the last few confident seconds: steadier than one estimate
+        self._recent_mps.append(est.speed_mps or 0.0)
+        del self._recent_mps[:-RECENT_N]
+        pace = 1000.0 / (sum(self._recent_mps) / len(self._recent_mps))
+        t = est.t_s
+        error = (pace - target) / target
+        change = self._hysteresis.update(t, error)
+        state = self._hysteresis.state
+        out: list[Cue] = []
+        # a reminder while still off target, each one twice as long after the last
+        repeat = state != "on" and t - self._last_drift_s >= self._repeat_gap_s
+        if change in ("above", "below"):
+            self._repeat_gap_s = s.drift_repeat_s
+        elif repeat:
+            self._repeat_gap_s = min(2 * self._repeat_gap_s, 8 * s.drift_repeat_s)
+        if change in ("above", "below") or (change is None and repeat):
+            slow = state == "above"
+            if short:
+                text = "push" if slow else "ease off"
+            else:
+                text = (f"{say.pace(pace, s.miles)}, "
+                        + ("a bit slow, push" if slow else "a bit quick, ease off"))  # fmt: skip
+            out.append(make_cue(t, CueKind.DRIFT, text, 3.0))
+            self._last_drift_s = t
+            self._said_off_target = True
+        elif change == "on" and self._said_off_target:
+            out.append(make_cue(t, CueKind.ON_TARGET, "that's it, on pace", 3.0))
+            self._said_off_target = False
+            self._last_on_target_s = t
+        elif state == "on" and change is None:
+            every = s.profile_spec.on_target_every_s
+            if every is not None and t - self._last_on_target_s >= every:
+                out.append(make_cue(t, CueKind.ON_TARGET,
+                                    f"on pace, {say.pace(pace, s.miles)}", 5.0))  # fmt: skip
+                self._last_on_target_s = t
+        return out
+
+
+class CadenceFeedback:
+    """Cadence cues of the running step (mutable state)."""
+
+    def __init__(self, settings: CueSettings) -> None:
+        self.settings = settings
+        self._hysteresis = Hysteresis(settings.cadence_tolerance_spm,
+                                      settings.cadence_tolerance_spm / 2,
+                                      CADENCE_DWELL_S)  # fmt: skip
+        self._last_cadence_s = float("-inf")
+
+    def update_settings(self, settings: CueSettings) -> None:
+        self.settings = settings
+        self._hysteresis.enter = settings.cadence_tolerance_spm
+        self._hysteresis.exit = settings.cadence_tolerance_spm / 2
+
+    def start_step(self, t_s: float) -> None:
+        self._hysteresis.reset()
+        self._last_cadence_s = t_s
+
+    def cues(self, step: PlannedStep, est: Estimate) -> list[Cue]:
+        """Cues for ``est`` on ``step`` (none without a cadence target)."""
+        s = self.settings
+        target = step.cadence_spm
+        cad = est.cadence_spm
+        if target is None or cad is None or est.cadence_confidence < s.min_cadence_confidence:
+            return []
+        t = est.t_s
+        change = self._hysteresis.update(t, cad - target)
+        state = self._hysteresis.state
+        words = f"cadence {say.cadence(cad, s.spell_numbers)}"
+        every = s.profile_spec.cadence_every_s
+        due = bool(every) and t - self._last_cadence_s >= (every or 0.0)
+        if change == "below" or (change is None and state == "below" and due):
+            text = f"{words}, quicken your step"
+        elif change == "above" or (change is None and state == "above" and due):
+            text = f"{words}, lengthen your stride"
+        elif change == "on":
+            text = f"{words}, good"
+        elif due:
+            text = words
+        else:
+            return []
+        self._last_cadence_s = t
+        return [make_cue(t, CueKind.CADENCE, text, 5.0)]

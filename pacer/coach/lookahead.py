@@ -1,0 +1,117 @@
+"""Cues placed ahead of a step's end, so that the next rep starts on time.
+
+* a timed recovery's countdown and "go", at their exact times (up to a second ahead);
+* a distance recovery's "go", at its predicted end once that is under a second away;
+* the preview of a rep that will wait to be started, said early enough to end before
+  the step ahead of it does (then the rep's "go" is never held up by it);
+* the time of the next of these fixed-time cues, which the cue policy keeps clear.
+
+Pure: estimates and the step's tally in, cues out. What follows the current step is
+asked of the engine's workout cursor through ``rep_follows`` / ``next_step`` callables,
+so that it is looked up only when needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pacer.coach.boundaries import arms_next
+from pacer.coach.cues import CuePolicy
+from pacer.coach.narrator import Narrator
+from pacer.coach.step_tally import StepTally
+from pacer.coach.workout import PlannedStep
+from pacer.models import Cue, CueKind, Estimate, RepKind
+
+PREVIEW_LEAD_S = 2.0  # an armed rep's preview ends at least ~1 s before the step ahead ends
+PREVIEW_MARGIN_S = 0.5  # ... and it must fit with this much to spare
+PREDICTED_GO_AHEAD_S = 1.0  # a distance recovery's "go" is placed once its end is this near
+
+#: (session time, session distance) -> the step that would come next there
+NextStep = Callable[[float, float], PlannedStep | None]
+
+
+class LookaheadCues:
+    """The cues placed ahead of the current step's end (mutable state per step)."""
+
+    def __init__(self, narrator: Narrator, policy: CuePolicy) -> None:
+        self._narrator = narrator
+        self._policy = policy
+        self.go_at_s: float | None = None  # when the "go" of the coming rep is said
+        self.reset_step()
+
+    def reset_step(self) -> None:
+        """A step starts: the next armed rep's preview has not been tried."""
+        self._preview_tried = False  # the next armed rep's preview was tried early
+        self.previewed = False  # ... and said
+        self._preview_text: str | None = None
+
+    def note_admitted(self, admitted: list[Cue]) -> None:
+        """The policy's verdict on this pass's cues: was the early preview said?"""
+        if self._preview_text is not None:
+            self.previewed = any(c.kind is CueKind.PREVIEW and c.text == self._preview_text
+                                 and not c.dropped for c in admitted)  # fmt: skip
+            self._preview_text = None
+
+    def countdown(self, step: PlannedStep, est: Estimate, tally: StepTally,
+                  rep_follows: NextStep) -> list[Cue]:  # fmt: skip
+        """The countdown numbers and "go" of a timed recovery due by ``est.t_s + 1 s``."""
+        if step.kind is not RepKind.RECOVERY or step.duration_s is None:
+            return []
+        end_s = tally.at_elapsed_s(step.duration_s)
+        nxt = rep_follows(end_s, est.distance_m)  # as the until limit will see it
+        out = self._narrator.countdown(est.t_s, end_s, nxt, start_s=tally.start_s)
+        if any(c.text == "go" for c in out):
+            self.go_at_s = end_s
+        return out
+
+    def predicted_go(self, step: PlannedStep, est: Estimate, dist_m: float,
+                     rep_follows: NextStep) -> list[Cue]:  # fmt: skip
+        """"go" placed ahead at the predicted end of a distance recovery before a rep;
+        ``dist_m`` is the distance run in the step."""
+        if (step.kind is not RepKind.RECOVERY or step.distance_m is None or step.standing
+                or self.go_at_s is not None or not est.speed_mps):  # fmt: skip
+            return []
+        eta_s = (step.distance_m - dist_m) / est.speed_mps
+        if eta_s > PREDICTED_GO_AHEAD_S or rep_follows(est.t_s, est.distance_m) is None:
+            return []
+        self.go_at_s = est.t_s + eta_s
+        return [self._narrator.cue(est.t_s + eta_s, CueKind.GO, "go", 1.5)]
+
+    def early_preview(self, step: PlannedStep, est: Estimate, elapsed_s: float, dist_m: float,
+                      next_step: NextStep) -> list[Cue]:  # fmt: skip
+        """The preview of a rep that will wait to be started, said so that it ends before
+        ``step`` does; ``elapsed_s`` and ``dist_m`` are the step's time and distance."""
+        if self._preview_tried or step.kind is RepKind.WORK or not arms_next(step):
+            return []
+        if step.duration_s is not None:
+            left_s = step.duration_s - elapsed_s
+        elif step.distance_m is not None and (est.speed_mps or 0.0) > 0.5:
+            left_s = (step.distance_m - dist_m) / (est.speed_mps or 1.0)
+        else:
+            return []
+        nxt = next_step(est.t_s, est.distance_m)
+        if nxt is None or nxt.kind is not RepKind.WORK:
+            return []
+        text = self._narrator.armed_text(nxt)
+        speech_s = self._policy.duration_s(text)
+        if left_s > speech_s + PREVIEW_LEAD_S:
+            return []
+        self._preview_tried = True
+        spare_s = left_s - speech_s - PREVIEW_MARGIN_S  # latest start that still ends in time
+        if spare_s < 0:
+            return []  # too late: said when the rep is armed
+        self._preview_text = text
+        return [self._narrator.cue(est.t_s, CueKind.PREVIEW, text, spare_s)]
+
+    def next_fixed_s(self, step: PlannedStep, last: Estimate, tally: StepTally,
+                     rep_follows: NextStep) -> float | None:  # fmt: skip
+        """Time of the next countdown number or "go" of the running ``step`` (None if it
+        is not a recovery before a rep)."""
+        if step.kind is not RepKind.RECOVERY or rep_follows(last.t_s, last.distance_m) is None:
+            return None  # no rep follows: no countdown, no "go"
+        if step.duration_s is not None:
+            return self._narrator.next_countdown_s(tally.at_elapsed_s(step.duration_s))
+        if step.distance_m is not None and last.speed_mps:
+            _, dist = tally.elapsed_distance(last.t_s, last.distance_m)
+            return last.t_s + max(0.0, step.distance_m - dist) / last.speed_mps
+        return None
