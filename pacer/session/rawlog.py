@@ -16,6 +16,9 @@ Format (little-endian; docs/sessions.md has the table)::
       NMEA chunk   16 B   <u1 1, 3 x pad, <u4 length, <f8 t_s; then ``length`` bytes
       accel block  32 B   <u1 2, 3 x pad, <u4 n, <f8 t0_s, <f8 rate_hz, <u4 lost, 4 x pad;
                           then n x (<f4 ax, <f4 ay, <f4 az) in m/s^2
+      table rows    8 B   <u1 3, 3 x pad, <u4 length; then ``length`` bytes: the session
+                          database operations queued since the previous flush (a redo
+                          log, see pacer.session.redo), so SQLite may commit less often
 
 Sessions written before this journal (schema v4 sessions up to commit 11a8e0c) keep
 their data files with separate index files (``gps.nmea`` + ``gps.idx``, ``accel.bin`` +
@@ -42,8 +45,10 @@ FRAME_MAGIC = 0x4D524650  # b"PFRM" read as <u4
 FRAME_HEADER = struct.Struct("<III")
 KIND_NMEA = 1
 KIND_ACCEL = 2
+KIND_ROWS = 3
 NMEA_RECORD = struct.Struct("<B3xId")
 ACCEL_RECORD = struct.Struct("<B3xIddI4x")
+ROWS_RECORD = struct.Struct("<B3xI")
 #: one accelerometer sample in the journal: ax, ay, az as float32 (m/s^2)
 SAMPLE_DTYPE = np.dtype("<f4")
 SAMPLE_BYTES = 3 * SAMPLE_DTYPE.itemsize
@@ -67,6 +72,11 @@ def open_append(path: Path) -> BinaryIO:
 def nmea_record(t_s: float, data: bytes) -> bytes:
     """The journal record of one chunk of receiver bytes read at ``t_s``."""
     return _pack_nmea(KIND_NMEA, len(data), t_s) + data
+
+
+def rows_record(payload: bytes) -> bytes:
+    """The journal record of encoded table rows (:func:`pacer.session.redo.encode`)."""
+    return ROWS_RECORD.pack(KIND_ROWS, len(payload)) + payload
 
 
 def accel_record(

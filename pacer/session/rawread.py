@@ -35,7 +35,9 @@ from pacer.session.rawlog import (
     FRAME_MAGIC,
     KIND_ACCEL,
     KIND_NMEA,
+    KIND_ROWS,
     NMEA_RECORD,
+    ROWS_RECORD,
     SAMPLE_BYTES,
     SAMPLE_DTYPE,
 )
@@ -140,8 +142,45 @@ def _records(data: bytes, pos: int, end: int, out: Journal) -> None:
             pos += accel_size
             accel.append((t0_s, rate_hz, n, lost, pos))
             pos += n * SAMPLE_BYTES
+        elif kind == KIND_ROWS:  # table rows: for the database (pacer.session.redo)
+            pos += ROWS_RECORD.size + ROWS_RECORD.unpack_from(data, pos)[1]
         else:  # a frame passed its CRC, so this is a writer bug, not damage
             raise ValueError(f"raw journal: unknown record kind {kind} at byte {pos}")
+
+
+def journal_rows(path: Path, start: int) -> tuple[list[bytes], int]:
+    """The table-rows payloads of the whole, intact frames from byte ``start`` (a frame
+    boundary) on, and the byte just past the last such frame."""
+    start = max(start, FILE_HEADER.size)
+    try:
+        with open(path, "rb") as f:
+            f.seek(start)
+            data = f.read()
+    except OSError:
+        return [], start
+    payloads: list[bytes] = []
+    pos, end = 0, len(data)
+    view = memoryview(data)
+    while end - pos >= FRAME_HEADER.size:
+        frame_magic, length, crc = FRAME_HEADER.unpack_from(data, pos)
+        body, body_end = pos + FRAME_HEADER.size, pos + FRAME_HEADER.size + length
+        if frame_magic != FRAME_MAGIC or body_end > end or zlib.crc32(view[body:body_end]) != crc:
+            break
+        while body < body_end:
+            kind = data[body]
+            if kind == KIND_NMEA:
+                body += NMEA_RECORD.size + NMEA_RECORD.unpack_from(data, body)[1]
+            elif kind == KIND_ACCEL:
+                body += ACCEL_RECORD.size + ACCEL_RECORD.unpack_from(data, body)[1] * SAMPLE_BYTES
+            elif kind == KIND_ROWS:
+                length = ROWS_RECORD.unpack_from(data, body)[1]
+                body += ROWS_RECORD.size
+                payloads.append(data[body : body + length])
+                body += length
+            else:
+                return payloads, start + pos
+        pos = body_end
+    return payloads, start + pos
 
 
 def iter_raw_nmea(directory: Path) -> Iterator[tuple[float, bytes]]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pacer.errors import SessionError
 from pacer.models import Cue, Estimate, Fix, Rep
-from pacer.session import rows
+from pacer.session import redo, rows
 from pacer.session.rawread import (  # re-exported: replay reads the raw logs from here
     iter_raw_accel as iter_raw_accel,
 )
@@ -250,7 +250,7 @@ def read_meta(directory: Path) -> dict[str, Any]:
     db_path = Path(directory) / DB_NAME
     conn = _connect(db_path)
     try:
-        return {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+        return _meta(conn)
     except (sqlite3.DatabaseError, ValueError) as exc:
         raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
     finally:
@@ -301,7 +301,7 @@ def session_overview(directory: Path) -> SessionOverview:
     db_path = directory / DB_NAME
     conn = _connect(db_path)
     try:
-        meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+        meta = _meta(conn)
         ends = [
             conn.execute("SELECT max(t_s) FROM estimates").fetchone()[0],
             conn.execute("SELECT max(t_s) FROM fixes").fetchone()[0],
@@ -356,7 +356,25 @@ def previous_session_of(data_dir: Path, directory: Path) -> Path | None:
     return None
 
 
+def _meta(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The meta table as a dict, without the writer's bookkeeping (redo.APPLIED_KEY)."""
+    return {
+        k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")
+        if k != redo.APPLIED_KEY
+    }  # fmt: skip
+
+
 def _connect(db_path: Path) -> sqlite3.Connection:
+    """A connection to a session database, with the journal's table rows a crash left
+    out applied (:func:`pacer.session.redo.recover`)."""
+    conn = _connect_db(db_path)
+    try:
+        return redo.recover(conn, db_path.parent)
+    except sqlite3.Error:
+        return conn  # recovery is best effort; the committed rows are still there
+
+
+def _connect_db(db_path: Path) -> sqlite3.Connection:
     if not db_path.is_file():
         raise SessionError(f"{db_path.parent}: not a session directory (no {DB_NAME})")
     # Read-write first so SQLite can recover a WAL left by a crashed writer; read-only
@@ -397,7 +415,7 @@ def open_session(directory: Path) -> SessionData:
             )
         if version < 1:
             raise SessionError(f"{db_path}: not a pacer session database")
-        meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+        meta = _meta(conn)
         fixes = tuple(
             rows.fix_from_row(r)
             for r in conn.execute(f"SELECT {rows.FIX_COLUMNS} FROM fixes ORDER BY rowid")

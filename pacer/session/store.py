@@ -35,8 +35,15 @@ from typing import Any
 
 from pacer.errors import SessionError
 from pacer.models import AccelBlock, Cue, Estimate, Fix, Rep
-from pacer.session import rows
-from pacer.session.rawlog import Opener, RawJournal, accel_record, nmea_record, open_append
+from pacer.session import redo, rows
+from pacer.session.rawlog import (
+    Opener,
+    RawJournal,
+    accel_record,
+    nmea_record,
+    open_append,
+    rows_record,
+)
 from pacer.session.schema import ACCEL_NAME, DB_NAME, NMEA_NAME, RAW_NAME, migrate
 
 #: queued SQL operations kept while commits fail (about 10 minutes of a live session)
@@ -53,18 +60,21 @@ SPACE_CHECK_EVERY_FLUSHES = 10
 _json_sorted = json.JSONEncoder(sort_keys=True).encode
 _json_meta = json.JSONEncoder(sort_keys=True, default=str).encode
 
+#: SQLite commits every this many flushes; the rows queued in between reach the disk
+#: with each flush in the raw journal (pacer.session.redo). 1 commits every flush.
+DEFAULT_COMMIT_EVERY = 10
+
 _fix_row = rows.fix_row
 _estimate_row = rows.estimate_row
-_INSERT_FIX = f"INSERT INTO fixes ({rows.FIX_COLUMNS}) VALUES ({','.join('?' * 18)})"
-_INSERT_EST = f"INSERT INTO estimates ({rows.ESTIMATE_COLUMNS}) VALUES ({','.join('?' * 14)})"
-_INSERT_REP = (
-    f"INSERT INTO reps ({rows.REP_COLUMNS}) "
-    f"VALUES ({','.join('?' * len(rows.REP_COLUMNS.split(',')))})"
-)
-_INSERT_CUE = f"INSERT INTO cues ({rows.CUE_COLUMNS}) VALUES ({','.join('?' * 8)})"
-_INSERT_EVENT = "INSERT INTO events (t_s, kind, message) VALUES (?, ?, ?)"
-_UPSERT_META = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"
-_UPSERT_COUNTERS = "INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)"
+_INSERT_FIX = redo.INSERT_FIX
+_INSERT_EST = redo.INSERT_EST
+_INSERT_REP = redo.INSERT_REP
+_INSERT_CUE = redo.INSERT_CUE
+_INSERT_EVENT = redo.INSERT_EVENT
+_UPSERT_META = redo.UPSERT_META
+_UPSERT_COUNTERS = redo.UPSERT_COUNTERS
+_CODES = redo.CODES
+_FIX_CODE, _EST_CODE = redo.FIX_CODE, redo.EST_CODE
 
 
 def new_session_path(data_dir: Path, start_utc: dt.datetime) -> Path:
@@ -95,9 +105,20 @@ class SessionWriter:
         raw: RawJournal,
         on_problem: Callable[[str], None] | None,
         reserve_bytes: int = DEFAULT_RESERVE_BYTES,
+        commit_every: int = DEFAULT_COMMIT_EVERY,
     ) -> None:
         self.directory = directory
         self._reserve_bytes = reserve_bytes
+        self._commit_every = max(1, int(commit_every))
+        self._flushes_since_commit = 0
+        #: every operation queued since the last flush, as (statement code, params):
+        #: what the next journal frame carries for the database (pacer.session.redo)
+        self._redo: list[tuple[int | str, tuple[Any, ...]]] = []
+        # held until close: tells readers the session is live (no recovery behind us);
+        # without such a lock (no flock here) every flush commits
+        self._lock_fd = redo.lock_for_writer(directory / RAW_NAME)
+        if self._lock_fd is None:
+            self._commit_every = 1
         self._conn = conn
         self._raw = raw
         self._flushes_to_space_check = 0  # look up free space at the first flush
@@ -133,6 +154,7 @@ class SessionWriter:
         on_problem: Callable[[str], None] | None = None,
         opener: Opener = open_append,
         reserve_bytes: int = DEFAULT_RESERVE_BYTES,
+        commit_every: int = DEFAULT_COMMIT_EVERY,
     ) -> SessionWriter:
         """Create ``directory`` (parents too) and start a session in it.
 
@@ -151,6 +173,9 @@ class SessionWriter:
             Opens the raw journal (tests inject failing files).
         reserve_bytes
             Free space kept for the database: raw logging stops below it.
+        commit_every
+            Commit SQLite every this many flushes (1: every flush). In between, the
+            rows are durable through the raw journal (see :meth:`flush`).
 
         Raises
         ------
@@ -182,10 +207,10 @@ class SessionWriter:
             raise SessionError(
                 f"{directory}: cannot create session: {exc.strerror or exc}"
             ) from exc
-        writer = cls(directory, conn, raw, on_problem, reserve_bytes)
+        writer = cls(directory, conn, raw, on_problem, reserve_bytes, commit_every)
         for key, value in meta.items():
             writer.set_meta(key, value)
-        writer.flush()  # the session exists on disk from the first moment
+        writer.flush(commit=True)  # the session exists on disk from the first moment
         return writer
 
     # ------------------------------------------------------------------ raw logs
@@ -214,14 +239,18 @@ class SessionWriter:
     def add_fix(self, fix: Fix) -> None:
         if self._n_queued < MAX_PENDING_OPS and not self._closed:
             self._n_queued += 1
-            self._fix_rows.append(_fix_row(fix))
+            row = _fix_row(fix)
+            self._fix_rows.append(row)
+            self._redo.append((_FIX_CODE, row))
         elif not self._closed:
             self.ops_dropped += 1
 
     def add_estimate(self, est: Estimate) -> None:
         if self._n_queued < MAX_PENDING_OPS and not self._closed:
             self._n_queued += 1
-            self._est_rows.append(_estimate_row(est))
+            row = _estimate_row(est)
+            self._est_rows.append(row)
+            self._redo.append((_EST_CODE, row))
         elif not self._closed:
             self.ops_dropped += 1
         if est.t_s > self._last_t_s:
@@ -300,18 +329,33 @@ class SessionWriter:
             return
         self._n_queued += 1
         self._ops.append((sql, params))
+        self._redo.append((_CODES.get(sql, sql), params))
 
     # ------------------------------------------------------------------ durability
 
-    def flush(self) -> None:
-        """Write and sync the raw journal, commit queued rows in one transaction. Never raises."""
+    def flush(self, *, commit: bool = False) -> None:
+        """Make everything queued durable; never raises.
+
+        The raw records and the table rows queued since the last flush go into one
+        frame of the raw journal, written and synced (one fdatasync). Every
+        ``commit_every`` flushes (and at once when ``commit``, or whenever the journal
+        has stopped) the queued rows are committed to SQLite in one transaction, with
+        the journal mark that tells a reader after a crash which rows to take from the
+        journal (:func:`pacer.session.redo.recover`).
+        """
         raw = self._raw
         if not raw.stopped:
             self._check_space()
+            if self._redo and not raw.stopped:
+                raw.append(rows_record(redo.encode(self._redo)))
             error = raw.flush()
             if error is not None:
                 self._raw_failed(error)
-        self._commit()
+        self._redo = []
+        self._flushes_since_commit += 1
+        if (commit or raw.stopped or self._flushes_since_commit >= self._commit_every
+                or self._n_queued >= MAX_PENDING_OPS // 4):
+            self._commit(force=commit)
 
     def _check_space(self) -> None:
         """Stop the raw journal once free space falls below the reserve.
@@ -367,7 +411,7 @@ class SessionWriter:
             )
 
     def _commit(self, *, force: bool = False) -> None:
-        if not self._n_queued:
+        if not self._n_queued and not force:
             return
         if self._skip_commits > 0 and not force:  # backing off after failed commits
             self._skip_commits -= 1
@@ -375,6 +419,8 @@ class SessionWriter:
         conn = self._conn
         try:
             conn.execute("BEGIN")
+            # the journal bytes whose rows this transaction holds (all of them so far)
+            conn.execute(_UPSERT_META, (redo.APPLIED_KEY, str(self._raw.size_bytes)))
             if self._fix_rows:
                 conn.executemany(_INSERT_FIX, self._fix_rows)
             if self._est_rows:
@@ -400,6 +446,7 @@ class SessionWriter:
         self._est_rows = []
         self._n_queued = 0
         self._failed_commits = 0
+        self._flushes_since_commit = 0
 
     def _db_failed(self, exc: sqlite3.Error) -> None:
         self._raw.stop(OSError(errno.ENOSPC, str(exc)))  # give SQLite what space is left
@@ -418,7 +465,9 @@ class SessionWriter:
             return
         self._reported.add(kind)
         self.problems.append(message)
-        self._ops.append((_INSERT_EVENT, (self._last_t_s, kind, message)))
+        event = (self._last_t_s, kind, message)
+        self._ops.append((_INSERT_EVENT, event))
+        self._redo.append((_CODES[_INSERT_EVENT], event))
         self._n_queued += 1
         if self._on_problem is not None:
             try:
@@ -455,6 +504,12 @@ class SessionWriter:
             self._conn.close()
         except sqlite3.Error:
             pass
+        if self._lock_fd is not None:
+            try:
+                os.close(self._lock_fd)  # the session is no longer live
+            except OSError:
+                pass
+            self._lock_fd = None
 
     def _write_plain_copies(self) -> None:
         """gps.nmea and accel.bin from the journal, for other tools (never for replay).

@@ -1,0 +1,197 @@
+"""The session database's redo log: table rows carried in the raw journal.
+
+The writer syncs one file per flush for the raw data anyway (``raw.log``). The rows it
+queued for SQLite since the previous flush ride in the same frame (a "table rows"
+record), so they are on disk after every flush, and SQLite needs a commit (a second
+sync, and ~5 page writes) only every ``commit_every`` flushes. Each commit also stores
+in ``meta`` how many bytes of the journal it covers (:data:`APPLIED_KEY`).
+
+After a crash the database lacks at most the rows of the journal frames past that
+mark. :func:`recover` (run by every reader in :mod:`pacer.session.reader` when it opens
+a session) applies them: in place, in one transaction, when no writer holds the
+session (so the next reader and any other SQLite tool see a complete database); in an
+in-memory copy when the writer is still running (a live session) or the directory is
+read-only. The rows are the writer's own statements, marshalled; decoding accepts only
+those statements and plain values.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from pacer.session import rows
+from pacer.session.rawread import journal_rows
+from pacer.session.schema import RAW_NAME
+
+#: meta key: bytes of ``raw.log`` whose table rows the database holds
+APPLIED_KEY = "raw_rows_applied_bytes"
+
+INSERT_FIX = f"INSERT INTO fixes ({rows.FIX_COLUMNS}) VALUES ({','.join('?' * 18)})"
+INSERT_EST = f"INSERT INTO estimates ({rows.ESTIMATE_COLUMNS}) VALUES ({','.join('?' * 14)})"
+INSERT_REP = (
+    f"INSERT INTO reps ({rows.REP_COLUMNS}) "
+    f"VALUES ({','.join('?' * len(rows.REP_COLUMNS.split(',')))})"
+)
+INSERT_CUE = f"INSERT INTO cues ({rows.CUE_COLUMNS}) VALUES ({','.join('?' * 8)})"
+INSERT_EVENT = "INSERT INTO events (t_s, kind, message) VALUES (?, ?, ?)"
+UPSERT_META = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"
+UPSERT_COUNTERS = "INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)"
+#: statements by code (the code is what the redo log stores); never reorder, only append
+STATEMENTS = (INSERT_FIX, INSERT_EST, INSERT_REP, INSERT_CUE, INSERT_EVENT, UPSERT_META,
+              UPSERT_COUNTERS)  # fmt: skip
+CODES = {sql: code for code, sql in enumerate(STATEMENTS)}
+FIX_CODE, EST_CODE = CODES[INSERT_FIX], CODES[INSERT_EST]
+#: the only other statement the writer makes: the audio outcome of a cue
+_UPDATE_CUE = re.compile(r"UPDATE cues SET (\w+ = \?(?:, \w+ = \?)*) WHERE id = \?")
+_CUE_UPDATABLE = frozenset({"duration_s", "dropped", *rows.CUE_AUDIO_FIELDS})
+_VALUE_TYPES = (int, float, str, type(None))
+
+
+def encode(ops: list[tuple[int | str, tuple[Any, ...]]]) -> bytes:
+    """The payload of a table-rows record: ``(code or statement, params)`` pairs."""
+    return marshal.dumps(ops, 4)
+
+
+def decode(payload: bytes) -> list[tuple[str, tuple[Any, ...]]]:
+    """``(statement, params)`` pairs of a payload; ValueError unless it is what
+    :func:`encode` makes from the writer's statements and plain values."""
+    try:
+        ops = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError) as exc:
+        raise ValueError(f"undecodable table rows ({exc})") from exc
+    if type(ops) is not list:
+        raise ValueError("table rows: not a list")
+    out = []
+    for op in ops:
+        if type(op) is not tuple or len(op) != 2 or type(op[1]) is not tuple:
+            raise ValueError("table rows: not a (statement, params) pair")
+        code, params = op
+        if type(code) is int and 0 <= code < len(STATEMENTS):
+            sql = STATEMENTS[code]
+        elif type(code) is str and _is_cue_update(code):
+            sql = code
+        else:
+            raise ValueError(f"table rows: statement {code!r} is not one the writer makes")
+        if not all(isinstance(v, _VALUE_TYPES) for v in params):
+            raise ValueError("table rows: a value is not a number, text or null")
+        out.append((sql, params))
+    return out
+
+
+def _is_cue_update(sql: str) -> bool:
+    match = _UPDATE_CUE.fullmatch(sql)
+    if match is None:
+        return False
+    return all(part.split(" = ")[0] in _CUE_UPDATABLE for part in match.group(1).split(", "))
+
+
+def applied_bytes(conn: sqlite3.Connection) -> int | None:
+    """The journal mark stored by the last commit, or None (no mark: nothing deferred)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (APPLIED_KEY,)).fetchone()
+        return None if row is None else int(json.loads(row[0]))
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+
+
+def recover(conn: sqlite3.Connection, directory: Path) -> sqlite3.Connection:
+    """``conn`` with the journal's table rows past the mark applied (see the module doc).
+
+    Returns ``conn`` itself (nothing to do, or applied in place) or an in-memory copy
+    holding the rows (writer still running, or the database cannot be written); the
+    caller closes what it gets. Damage in the journal ends what is applied, silently:
+    :func:`pacer.session.rawread.raw_log_problems` reports it.
+    """
+    raw = Path(directory) / RAW_NAME
+    mark = applied_bytes(conn)
+    if mark is None:
+        return conn
+    try:
+        if raw.stat().st_size <= mark:
+            return conn  # a closed session, or nothing flushed since the last commit
+    except OSError:
+        return conn
+    payloads, end = journal_rows(raw, mark)
+    ops: list[tuple[str, tuple[Any, ...]]] = []
+    for payload in payloads:
+        try:
+            ops += decode(payload)
+        except ValueError:
+            break
+    if not ops:
+        return conn
+    if _writer_running(raw):
+        return _in_memory(conn, ops, end)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:  # read-only directory, or locked
+        return _in_memory(conn, ops, end)
+    try:
+        if applied_bytes(conn) != mark:  # another reader recovered it meanwhile
+            conn.execute("ROLLBACK")
+            return conn
+        _apply(conn, ops, end)
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        conn.execute("ROLLBACK")
+        return _in_memory(conn, ops, end)
+    return conn
+
+
+def _apply(conn: sqlite3.Connection, ops: list[tuple[str, tuple[Any, ...]]], end: int) -> None:
+    for sql, params in ops:
+        conn.execute(sql, params)
+    conn.execute(UPSERT_META, (APPLIED_KEY, json.dumps(end)))
+
+
+def _in_memory(
+    conn: sqlite3.Connection, ops: list[tuple[str, tuple[Any, ...]]], end: int
+) -> sqlite3.Connection:
+    mem = sqlite3.connect(":memory:", isolation_level=None)
+    conn.backup(mem)
+    conn.close()
+    mem.execute("BEGIN")
+    _apply(mem, ops, end)
+    mem.execute("COMMIT")
+    return mem
+
+
+def _writer_running(raw: Path) -> bool:
+    """True while a SessionWriter holds the session (its lock on ``raw.log``)."""
+    try:
+        import fcntl
+    except ImportError:  # no flock here: never write behind a writer's back
+        return True
+    try:
+        fd = os.open(raw, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # releases the shared lock taken just now
+    return False
+
+
+def lock_for_writer(raw: Path) -> int | None:
+    """Open ``raw`` and hold an exclusive lock on it (the writer, until it closes the fd)."""
+    try:
+        import fcntl
+
+        fd = os.open(raw, os.O_RDONLY)
+    except (ImportError, OSError):
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
