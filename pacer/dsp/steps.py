@@ -187,13 +187,14 @@ def _newton_peaks(acf: _Acf, lags: list[float], steps: int = 2) -> list[float]:
     ``(2 / n_fft) * sum_k P_k cos(omega_k * lag)``, valid between integer lags too, so
     its derivatives are closed-form; with the unbiased factor ``g = n / (n - lag)``,
     Newton steps on ``f = c g`` converge from the parabolic first guess in two steps.
-    The bins are equally spaced (``omega_k = k d``), so ``exp(i omega_k lag)`` over the
-    band is a geometric sequence: one running product down the bins gives the cosines
-    and sines of all lags (a few hundred multiplications instead of as many complex
-    exponentials; the rounding grows by about one unit in the last place per bin,
-    ~1e-14 relative), and one matrix product of its float view with ``acf.coef`` the
-    three sums over bins for all lags together. The per-lag update (at most four lags)
-    is scalar arithmetic.
+    The bins are equally spaced (``omega_k = (k_lo + j) d``), so over the band
+    ``exp(i omega_k lag) = exp(i omega_lo lag) z^j`` with ``z = exp(i d lag)``: one
+    running product down the bins gives ``z^j`` for all lags (a few hundred complex
+    multiplications instead of as many complex exponentials; the rounding grows by
+    about one unit in the last place per bin, ~1e-14 relative), one matrix product of
+    its float view with ``acf.coef`` the three sums over ``j`` for all lags together,
+    and a rotation by ``exp(i omega_lo lag)`` per lag puts back the first bin's phase.
+    The per-lag update (at most four lags) is scalar arithmetic.
     """
     tau = [float(t) for t in lags]
     n = float(acf.n)
@@ -203,15 +204,21 @@ def _newton_peaks(acf: _Acf, lags: list[float], steps: int = 2) -> list[float]:
     w_lo = float(plan.omega[0])
     d_omega = 2.0 * math.pi / plan.n_fft
     powers = np.empty((plan.omega.size, len(tau)), dtype=np.complex128)
+    powers[0] = 1.0  # z^0; the running product below keeps it
     for _ in range(steps):
-        powers[0] = [cmath.exp(complex(0.0, w_lo * t)) for t in tau]
         powers[1:] = [cmath.exp(complex(0.0, d_omega * t)) for t in tau]
         np.multiply.accumulate(powers, axis=0, out=powers)
-        # (3, 2 lags): row 0 [sum P cos, sum P sin] per lag, row 1 the same with
-        # P omega^2, row 2 with P omega
+        # (3, 2 lags): per lag [re, im] of sum_j W_j z^j, for the weights W = P (row 0),
+        # P omega^2 (row 1) and P omega (row 2)
         sums = (acf.coef @ powers.view(np.float64)).tolist()
+        p_re, p2_re, p1_re = sums
         for i, t in enumerate(tau):
-            c0, c2, c1 = sums[0][2 * i], -sums[1][2 * i], -sums[2][2 * i + 1]
+            rot = cmath.exp(complex(0.0, w_lo * t))
+            a, b = rot.real, rot.imag
+            j, k = 2 * i, 2 * i + 1
+            c0 = a * p_re[j] - b * p_re[k]  # sum P cos(omega lag)
+            c2 = b * p2_re[k] - a * p2_re[j]  # -sum P omega^2 cos(omega lag)
+            c1 = -(a * p1_re[k] + b * p1_re[j])  # -sum P omega sin(omega lag)
             g0 = n / (n - t)
             g1, g2 = g0 / (n - t), 2.0 * g0 / (n - t) ** 2
             f1 = c1 * g0 + c0 * g1
@@ -377,6 +384,17 @@ def smooth(x: np.ndarray, width_samples: int) -> np.ndarray:
     w = max(1, int(width_samples) | 1)  # force odd so the filter is centred
     if w == 1 or x.size == 0:
         return x.astype(np.float64, copy=True)
+    if w == 3 and x.size >= 3:
+        # The footfall search's width at 50-100 Hz, written out: the same sums in the
+        # same order as the convolution's dot products, without its per-sample calls.
+        x = np.asarray(x, dtype=np.float64)
+        y = np.empty(x.size)
+        inner = y[1:-1]
+        np.add(x[:-2], x[1:-1], out=inner)
+        inner += x[2:]
+        inner /= 3.0
+        y[0], y[-1] = (x[0] + x[1]) / 2.0, (x[-2] + x[-1]) / 2.0
+        return y
     return np.convolve(x, _ones(w), mode="same") / _smooth_den(x.size, w)
 
 
@@ -485,10 +503,6 @@ def footfall_positions(
     cand = np.flatnonzero(is_peak) + lo
     if cand.size == 0:
         return []
-    hood = cand[:, None] + _offsets(-half, half + 1)
-    peaks = cand[np.argmax(y[hood], axis=1) == half]
-    if peaks.size == 0:
-        return []
     # 2. Contact: the steepest rise in the `back` samples before each peak, on a lighter
     # smoothing (20 ms) so a 10-15 ms impact transient keeps its edge.
     light_width = round(0.02 * rate_hz)
@@ -497,12 +511,18 @@ def footfall_positions(
     np.subtract(z[2:], z[:-2], out=slope[1:-1])
     slope[1:-1] /= 2.0
     slope[0], slope[-1] = z[1] - z[0], z[-1] - z[-2]
-    rows = peaks[:, None] + _offsets(-back, 1)  # (n_peaks, back + 1), >= 0
-    steepest = np.argmax(slope[rows], axis=1).tolist()
+    # Both searches for all local maxima at once (a handful per window): the
+    # neighbourhood's first maximum, and the steepest rise among its last back + 1
+    # samples (the rows of the neighbourhood that end at the candidate, all >= 0).
+    hood = cand[:, None] + _offsets(-half, half + 1)  # (n_cand, 2 half + 1)
+    top = np.argmax(y[hood], axis=1).tolist()
+    steepest = np.argmax(slope[hood[:, half - back : half + 1]], axis=1).tolist()
     # Sub-sample vertex (-0.5..0.5) of the parabola through the slope at each steepest
     # point and its two neighbours: a handful of steps per window, so on floats.
     out = []
-    for peak, k in zip(peaks.tolist(), steepest, strict=True):
+    for peak, t, k in zip(cand.tolist(), top, steepest, strict=True):
+        if t != half:  # not the maximum of its neighbourhood: no step here
+            continue
         i = min(max(peak - back + k, 1), n - 2)
         ym, y0, yp = slope[i - 1 : i + 2].tolist()
         denom = ym - 2.0 * y0 + yp
