@@ -109,7 +109,7 @@ class WorkoutEngine:
         self._started_session = False
         self._finished = False
         self._last: Estimate | None = None
-        self._arm_t = 0.0
+        self._armed_at_s = 0.0
         self._gps = GpsWatch(self.narrator)
         self._ahead = LookaheadCues(self.narrator, self.policy)
         self._tally = StepTally()
@@ -320,7 +320,7 @@ class WorkoutEngine:
         if armed:
             self._phase = "waiting"
             self._onset.reset()
-            self._arm_t = t_s
+            self._armed_at_s = t_s
             self._held = held
             if not held and not self._ahead.previewed:
                 brief = self.start_mode != "button" and moving(self._now)
@@ -346,7 +346,7 @@ class WorkoutEngine:
             return
         # a held rep (its "go" was said) starts as soon as the runner moves at all
         threshold = MOVING_SPEED_MPS if self._held else start_threshold_mps(self._step)
-        onset = self._onset.update(prev, est, threshold, self._arm_t)
+        onset = self._onset.update(prev, est, threshold, self._armed_at_s)
         if onset is not None:
             self._held = False
             self._start(onset[0], onset[1], cues, said_go=False, announced=True)

@@ -31,7 +31,7 @@ class Narrator:
     """Cue candidates for one session (mutable state per step; pure: time is an argument)."""
 
     def __init__(self, settings: CueSettings) -> None:
-        self.s = settings
+        self.settings = settings
         self.spell = settings.spell_numbers
         self.step: PlannedStep | None = None
         self._marks: list[tuple[float, str]] = []  # (distance or time mark, kind of cue)
@@ -45,7 +45,7 @@ class Narrator:
 
     def update_settings(self, settings: CueSettings) -> None:
         """New settings (config reload); the current step's marks and states are kept."""
-        self.s = settings
+        self.settings = settings
         self.spell = settings.spell_numbers
         self._countdown.settings = settings
         self._pace.update_settings(settings)
@@ -57,12 +57,12 @@ class Narrator:
 
     def _short(self, step: PlannedStep) -> bool:
         t = step.target_time_s if step.target_time_s is not None else step.duration_s
-        return t is not None and t < self.s.short_rep_s
+        return t is not None and t < self.settings.short_rep_s
 
     def _what(self, step: PlannedStep) -> str:
         """``"400 at 72"``, ``"1 mile at six flat"``, ``"20 minutes at four thirty"``."""
         if step.distance_m is not None:
-            what = say.distance(step.distance_m, self.s.miles and step.distance_m > 1000,
+            what = say.distance(step.distance_m, self.settings.miles and step.distance_m > 1000,
                                 self.spell)  # fmt: skip
         elif step.duration_s is not None:
             what = say.duration(step.duration_s, self.spell)
@@ -71,7 +71,7 @@ class Narrator:
         if step.target_time_s is not None:
             return f"{what} at {say.rep_time(step.target_time_s, self.spell)}"
         if step.target_pace_s_per_km is not None:
-            return f"{what} at {say.pace(step.target_pace_s_per_km, self.s.miles)} pace"
+            return f"{what} at {say.pace(step.target_pace_s_per_km, self.settings.miles)} pace"
         return what
 
     # ------------------------------------------------------------------ moments
@@ -145,11 +145,11 @@ class Narrator:
         elif step.target_pace_s_per_km is not None and rep.pace_s_per_km is not None:
             per_km = rep.pace_s_per_km - step.target_pace_s_per_km
             per = step.target_pace_s_per_km
-            if self.s.miles:
+            if self.settings.miles:
                 per_km *= M_PER_MILE / 1000.0
                 per *= M_PER_MILE / 1000.0
-            unit = "mile" if self.s.miles else "k"
-            text = f"{say.pace(rep.pace_s_per_km, self.s.miles)} pace, "
+            unit = "mile" if self.settings.miles else "k"
+            text = f"{say.pace(rep.pace_s_per_km, self.settings.miles)} pace, "
             text += f"{say.delta(per_km, self.spell)} per {unit}" if abs(per_km) >= 0.5 \
                 else "on target"  # fmt: skip
         else:
@@ -179,10 +179,10 @@ class Narrator:
 
     def _total_words(self, distance_m: float) -> str:
         """A distance run with its unit: "41 metres", "600 metres", "5.2 k", "3 miles"."""
-        if distance_m < 999.5 and not (self.s.miles and distance_m >= M_PER_MILE / 4 - 1):
+        if distance_m < 999.5 and not (self.settings.miles and distance_m >= M_PER_MILE / 4 - 1):
             n = round(distance_m, -1) if distance_m >= 100 else round(distance_m)
             return f"{say.distance(n, False, self.spell)} metres"
-        return say.distance(round(distance_m, -2), self.s.miles, self.spell)
+        return say.distance(round(distance_m, -2), self.settings.miles, self.spell)
 
     def gps(self, t_s: float, lost: bool) -> list[Cue]:
         text = "GPS lost, timing continues" if lost else "GPS back"
@@ -209,7 +209,7 @@ class Narrator:
         self._marks_by_time = step.distance_m is None
         if step.kind is not RepKind.WORK:
             return
-        prof = self.s.profile_spec
+        prof = self.settings.profile_spec
         if step.distance_m is not None:
             d = step.distance_m
             if prof.to_go_m is not None and d > 2 * prof.to_go_m:  # not at halfway
@@ -240,11 +240,11 @@ class Narrator:
 
     def _split_every(self, est: Estimate) -> tuple[float | None, bool]:
         """(interval, by_time) for splits of the current step."""
-        if self.s.split_every_s is not None:
-            return self.s.split_every_s, True
-        if self.s.split_every_m is not None:
-            return self.s.split_every_m, False
-        prof = self.s.profile_spec
+        if self.settings.split_every_s is not None:
+            return self.settings.split_every_s, True
+        if self.settings.split_every_m is not None:
+            return self.settings.split_every_m, False
+        prof = self.settings.profile_spec
         if prof.split_every_track_m is not None:
             # track profile: 100 m on a track (200 m elsewhere); long reps, by distance or
             # by the distance a timed rep is expected to cover, get 200 or 400 m
@@ -255,7 +255,7 @@ class Narrator:
             return every, False
         if prof.split_every_road_m is None:
             return None, False
-        return (M_PER_MILE if self.s.miles else prof.split_every_road_m), False
+        return (M_PER_MILE if self.settings.miles else prof.split_every_road_m), False
 
     def _step_split_every(self, est: Estimate, pos_m: float,
                           pos_s: float) -> tuple[float | None, bool]:  # fmt: skip
@@ -332,7 +332,7 @@ class Narrator:
             return "halfway"
         avg = at_s * 1000.0 / at_m
         return (f"halfway, {self._total_words(at_m)}, "
-                f"{say.pace(avg, self.s.miles)} pace")  # fmt: skip
+                f"{say.pace(avg, self.settings.miles)} pace")  # fmt: skip
 
     def _split_text(self, mark: float, at_s: float, every: float, by_time: bool,
                     short: bool) -> str:  # fmt: skip
@@ -344,6 +344,6 @@ class Narrator:
         if every >= 1000:  # road splits: the time of this km or mile, not the total
             lap_s = at_s - self._last_split_s
             self._last_split_s = at_s
-            mark_text = say.distance(mark, self.s.miles, self.spell)
+            mark_text = say.distance(mark, self.settings.miles, self.spell)
             return f"{mark_text}, {say.rep_time(lap_s, self.spell)}"
         return f"{say.distance(mark, False, self.spell)}, {time_text}"
