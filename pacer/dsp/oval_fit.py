@@ -19,8 +19,9 @@ Candidate bend centres come from algebraic (Kasa) circle fits on sliding windows
 ~45 m of path, batched with cumulative sums; windows with a radius of 30-46 m are bends.
 From each bend-centre cluster, 8 starting ovals (the other bend in 8 directions), from
 two clusters their midpoint, and from the centroid the principal axes. All starts are
-refined together by Gauss-Newton with Huber weights (one batched 4x4 solve per
-iteration), and the lowest robust cost wins. It is accepted as a track when >= 85 % of
+refined together by Gauss-Newton with Huber weights (one batched product for the
+normal equations and one batched 4x4 solve per iteration), and the lowest robust cost
+wins. It is accepted as a track when >= 85 % of
 the points lie within 5 m of it, the inlier RMS is <= 3 m, the offset is -3..+10 m
 (receivers cut bends by 1-2 m; lane 8 is +8.7 m) and the inliers cover >= 200 m of
 the lap including >= 100 m of bend (a whole bend: a ~160 degree turn at the track's
@@ -71,21 +72,29 @@ def _wrap(ds: np.ndarray | float, lap_m: float) -> np.ndarray | float:
     return ds - lap_m * np.round(np.asarray(ds) / lap_m)
 
 
-def _residuals(e: np.ndarray, n: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Residuals (S, N) and Jacobian (S, N, 4) for S parameter rows [ce, cn, theta, d]."""
+def _residuals(e: np.ndarray, n: np.ndarray, p: np.ndarray, *, jacobian: bool = True
+               ) -> np.ndarray:
+    """Residuals and Jacobian for S parameter rows [ce, cn, theta, d], as one (S, 5, N)
+    array: rows 0-3 the derivatives by ce, cn, theta and d, row 4 the residuals (so that
+    the normal equations and their right-hand side come from one batched product).
+    Without ``jacobian``: the residuals alone, (S, N)."""
     ce, cn, th, d = (p[:, i : i + 1] for i in range(4))
     c, s = np.cos(th), np.sin(th)
     de, dn = e[None, :] - ce, n[None, :] - cn
-    x, y = c * de + s * dn, -s * de + c * dn
+    x, y = c * de + s * dn, c * dn - s * de
     dx = x - np.minimum(np.maximum(x, -HALF_M), HALF_M)  # (np.clip costs more)
     dist = np.maximum(np.hypot(dx, y), 1e-6)
+    if not jacobian:
+        r: np.ndarray = dist - R1_M - d
+        return r
     ux, uy = dx / dist, y / dist
-    jac = np.empty(dist.shape + (4,))
-    jac[..., 0] = -(c * ux - s * uy)
-    jac[..., 1] = -(s * ux + c * uy)
-    jac[..., 2] = ux * y - uy * x
-    jac[..., 3] = -1.0
-    return dist - R1_M - d, jac
+    g = np.empty((p.shape[0], 5, e.size))
+    np.subtract(s * uy, c * ux, out=g[:, 0])  # -(c ux - s uy)
+    np.subtract((-s) * ux, c * uy, out=g[:, 1])  # -(s ux + c uy)
+    np.subtract(ux * y, uy * x, out=g[:, 2])
+    g[:, 3] = -1.0
+    np.subtract(dist - R1_M, d, out=g[:, 4])
+    return g
 
 
 def _bend_centres(e: np.ndarray, n: np.ndarray, span_m: float = 45.0) -> np.ndarray:
@@ -249,20 +258,19 @@ def fit_oval(
         return _judge(e, n, ce, cn, th, d, _residuals_one(e, n, ce, cn, th, d))
     p = _starts(e, n)
     for it in range(iterations):
-        r, jac = _residuals(e, n, p)
-        a_r = np.abs(r)
-        w = np.where(a_r <= 3.0, 1.0, 3.0 / np.maximum(a_r, 1e-9))
+        g = _residuals(e, n, p)
+        a_r = np.abs(g[:, 4])
+        w = 3.0 / np.maximum(a_r, 3.0)  # Huber: 1 within 3 m, 3/|r| beyond
         if it >= 3:
-            w = np.where(a_r > 15.0, 0.0, w)  # far points: not this oval (warm-up, infield)
-        a = np.einsum("sni,sn,snj->sij", jac, w, jac) + _DAMPING
-        b = -np.einsum("sni,sn,sn->si", jac, w, r)
-        delta = np.linalg.solve(a, b[..., None])[..., 0]
+            w[a_r > 15.0] = 0.0  # far points: not this oval (warm-up, infield)
+        m = g @ (g * w[:, None, :]).transpose(0, 2, 1)  # (S, 5, 5): [[J'WJ, J'Wr], ...]
+        delta = np.linalg.solve(m[:, :4, :4] + _DAMPING, -m[:, :4, 4:])[..., 0]
         big = np.maximum(1.0, np.hypot(delta[:, 0], delta[:, 1]) / 20.0)
         delta[:, :2] /= big[:, None]
         delta[:, 2] = np.minimum(np.maximum(delta[:, 2], -0.4), 0.4)
         p = p + delta
         p[:, 3] = np.minimum(np.maximum(p[:, 3], -8.0), 14.0)
-    r, _ = _residuals(e, n, p)
+    r = _residuals(e, n, p, jacobian=False)
     cost = np.minimum(r * r, 25.0).sum(axis=1)
     best = int(np.argmin(cost))
     ce, cn, th, d = (float(v) for v in p[best])

@@ -83,9 +83,10 @@ class TrackMode:
         attempts (off the track) and refinements (on the track, for the first
         ``fit_window_m`` of path after entering it).
     refine_every_m
-        Path between refinements on the track after that (>= ``refit_every_m``): the window then holds only
-        on-track points and overlaps the previous one by most of a lap, so the oval of
-        a track that does not move changes by centimetres from one to the next.
+        Path between refinements on the track after that (>= ``refit_every_m``): the
+        window then holds only on-track points and overlaps the previous one by most of
+        a lap, so the oval of a track that does not move changes by centimetres from one
+        refinement to the next.
     leave_m, leave_after_m
         Track mode ends after ``leave_after_m`` of path farther than ``leave_m`` from
         the oval.
