@@ -151,8 +151,7 @@ def parse_sentence(text: str) -> Parsed | str:
         x ^= x >> 64
         x ^= x >> 32
         x ^= x >> 16
-        x ^= x >> 8
-        x &= 0xFF
+        x = _XOR_OF_TWO_BYTES[x & 0xFFFF]
     else:
         x = checksum(body)
     if x != CHECKSUM_DIGITS[digits]:
@@ -177,6 +176,8 @@ def parse_sentence(text: str) -> Parsed | str:
 _Info = tuple[Convert, tuple[str, str], tuple[str, str]]
 _ADDRESSES: dict[str, _Info | str] = {}
 _ADDRESS_CACHE_SIZE = 256  # a corrupted stream can invent addresses; keep the table small
+# the last fold step of the checksum as a lookup: 16-bit value -> XOR of its two bytes
+_XOR_OF_TWO_BYTES = bytes((v ^ (v >> 8)) & 0xFF for v in range(1 << 16))
 
 
 def _address_info(talker: str, kind: str) -> _Info | str:

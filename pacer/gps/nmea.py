@@ -31,6 +31,7 @@ date was never known has ``utc=None`` (its time of day is still kept, see
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,28 @@ __all__ = ["KMH_MPS", "KNOT_MPS", "Epoch", "EpochAssembler"]
 
 _DAY_S = 86400.0
 _PARSED_CACHE_SIZE = 64
+# Lines of these types (``$ttTTT,...``) are not looked up in the parse cache: their time
+# of day changes every epoch, so the lookup would only cost (hashing the line).
+_TIMED_TYPES = frozenset({"RMC", "GGA", "GNS", "GLL", "ZDA", "GST"})
+
+
+# Fix is a frozen dataclass with slots: its generated __init__ sets each of its 18 fields
+# through object.__setattr__ (a name lookup per field), ~5 us per epoch. _new_fix sets the
+# slots through their descriptors instead, in field order: the same object (equal to
+# Fix(*values); tests/unit/test_gps_speed_equal.py checks it), ~30 % cheaper.
+_FIX_SLOT_SETTERS = tuple(
+    getattr(Fix, f.name).__set__ for f in dataclasses.fields(Fix)
+)
+
+
+def _new_fix(*values: object) -> Fix:
+    """``Fix(*values)`` (all fields, positional) without the frozen dataclass's __init__."""
+    if len(values) != len(_FIX_SLOT_SETTERS):  # a field added to Fix: use its __init__
+        return Fix(*values)  # type: ignore[arg-type]
+    fix = object.__new__(Fix)
+    for set_slot, value in zip(_FIX_SLOT_SETTERS, values, strict=False):  # lengths checked
+        set_slot(fix, value)
+    return fix
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +186,7 @@ class EpochAssembler:
         self._ender: tuple[str, str] | None = None
         self._ender_candidate: tuple[str, str] | None = None
         # line -> its parse: receivers repeat GSA/GSV (and, standing, VTG) lines verbatim
+        # (a pure function of the line, so which lines are kept changes no result)
         self._parsed: dict[str, Parsed | str] = {}
 
     # ----------------------------------------------------------------- public
@@ -184,13 +208,18 @@ class EpochAssembler:
         """Like :meth:`push`, returning :class:`Epoch` (Fix plus time of day)."""
         c = self.counters
         c.lines += 1
-        parsed = self._parsed.get(line)
-        if parsed is None:
+        parsed: Parsed | str | None
+        if line[3:6] in _TIMED_TYPES:  # carries the time of day: never the same line twice
             start = line.rfind("$")
             parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
-            if len(self._parsed) >= _PARSED_CACHE_SIZE:
-                self._parsed.clear()
-            self._parsed[line] = parsed
+        else:
+            parsed = self._parsed.get(line)
+            if parsed is None:
+                start = line.rfind("$")
+                parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
+                if len(self._parsed) >= _PARSED_CACHE_SIZE:
+                    self._parsed.clear()
+                self._parsed[line] = parsed
         if isinstance(parsed, str):
             if parsed == MALFORMED:
                 c.sentences += 1
@@ -284,13 +313,13 @@ class EpochAssembler:
             if used:
                 sats = len(used)
         in_view = b.gsv_in_view
-        if pos is None:  # positional: the keyword form costs twice as much per epoch
-            return Fix(
+        if pos is None:
+            return _new_fix(
                 t_s, utc, False, None, None, None, None, None, 0, b.hdop, sats, b.pdop,
                 b.vdop, sum(in_view.values()) if in_view else None, b.lat_err_m,
                 b.lon_err_m, b.alt_err_m, b.invalid_talker,
             )
-        return Fix(
+        return _new_fix(
             t_s, utc, True, pos[1], pos[2], b.alt_m, b.speed_mps, b.course_deg, b.quality,
             b.hdop, sats, b.pdop, b.vdop, sum(in_view.values()) if in_view else None,
             b.lat_err_m, b.lon_err_m, b.alt_err_m, pos[3],

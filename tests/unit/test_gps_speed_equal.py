@@ -1,0 +1,211 @@
+"""The speed work on pacer.gps changed no result: golden digests and fast-vs-plain paths.
+
+``GOLDEN`` holds digests (sha256 of the repr) of every Fix and every SkipCounters that
+pacer/gps made of the bundled gpsd logs, of a minute of ``pacer bench``'s simulated
+stream, and of seeded corruptions of both -- computed with the code before the speed work
+(commit 11a8e0c), through file replay (``fixes_from_nmea_file``, ``epochs_from_nmea_file``)
+and the live path (``LineFramer`` + ``EpochAssembler`` in 64- and 7-byte reads).
+``benchmarks/bench_gps.py --before DIR`` makes the same comparison, readable, on all
+shared logs. The other tests check each shortcut against the plain way it replaces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+from functools import reduce
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pacer.gps import reader
+from pacer.gps.fields import MALFORMED, parse_sentence
+from pacer.gps.logfile import epochs_from_nmea_file, fixes_from_nmea_file
+from pacer.gps.nmea import EpochAssembler, _new_fix
+from pacer.gps.reader import LineFramer
+from pacer.gps.sentence import BAD_CHECKSUM, split_with_pynmea2
+from pacer.models import Fix, SkipCounters
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "gps" / "gpsd"
+
+GOLDEN = {
+    "ericsson-gru04.log": "fe4953309833ae4ba052c2c2",
+    "firefly-II.log": "acc49a536051b4afd5d07ba8",
+    "gp-320fw-2019-04-07-coldboot.log": "2d80f7debc9903d2da49fdb3",
+    "mt3339.log": "c118997413fce8cf57a527af",
+    "pacer-bench-minute": "eeaad94ae9d1627e70a8b056",
+    "ericsson-gru04.log~0": "6d9dc4f9661ac731cf32ac04",
+    "ericsson-gru04.log~1": "11f37ac417cd5edc995042bb",
+    "ericsson-gru04.log~2": "cb7971d73511d54f66cc4f31",
+    "firefly-II.log~0": "8b14664b7ca64623475ce5c9",
+    "firefly-II.log~1": "91c0cf0473e26f6c741197ec",
+    "firefly-II.log~2": "6cb500ecdc2c9924e605606b",
+    "gp-320fw-2019-04-07-coldboot.log~0": "e5144a9028f904d9dc1a34b8",
+    "gp-320fw-2019-04-07-coldboot.log~1": "2b2992d245dbd0b5a9db78c6",
+    "gp-320fw-2019-04-07-coldboot.log~2": "dcd4c14670268c40b46672d1",
+    "mt3339.log~0": "77cdb74643d021e1cc5a4dc1",
+    "mt3339.log~1": "cc6c85eff4d1f9dcef9803ce",
+    "mt3339.log~2": "91d1d6f0094dce4d3d769367",
+    "pacer-bench-minute~0": "e5e9232fd4b12e498d43aa0e",
+    "pacer-bench-minute~1": "723b010862ce28f012a098d7",
+    "pacer-bench-minute~2": "345e544c9495a24c47cd35f2",
+}
+
+
+def _counters(c: SkipCounters) -> tuple:
+    return (c.lines, c.sentences, c.bad_checksum, c.unknown, c.garbage, c.malformed,
+            sorted(c.extra.items()))
+
+
+def _decode(path: Path) -> str:
+    """repr of everything file replay and the live path make of one file."""
+    out = []
+    for fn in (fixes_from_nmea_file, epochs_from_nmea_file):
+        c = SkipCounters()
+        items = list(fn(path, c))
+        out.append(([getattr(e, "fix", e) for e in items],
+                    [getattr(e, "time_of_day_s", None) for e in items], _counters(c)))
+    data = path.read_bytes()
+    for chunk in (64, 7):
+        c_framer, c_asm = SkipCounters(), SkipCounters()
+        framer, asm = LineFramer(c_framer), EpochAssembler(c_asm)
+        fixes = []
+        for i in range(0, len(data), chunk):
+            for t_s, line in framer.feed(float(i), data[i : i + chunk]):
+                fixes += asm.push(t_s, line)
+        for t_s, line in framer.flush(float(len(data))):
+            fixes += asm.push(t_s, line)
+        fixes += asm.flush()
+        out.append((fixes, _counters(c_framer), _counters(c_asm)))
+    return repr(out)
+
+
+def _corrupt(data: bytes, seed: int) -> bytes:
+    rng = random.Random(seed)
+    b = bytearray(data)
+    for _ in range(rng.randrange(5, 60)):
+        pos, op = rng.randrange(len(b)), rng.randrange(4)
+        if op == 0:
+            b[pos] ^= 1 << rng.randrange(8)
+        elif op == 1:
+            del b[pos : pos + 20]
+        elif op == 2:
+            b[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 6)))
+        else:
+            nl = b.find(b"\n", pos)
+            if nl >= 0:
+                del b[nl]
+    return bytes(b)
+
+
+def _bench_minute() -> bytes:
+    """One minute of ``pacer bench``'s receiver (RMC GGA GSA VTG GST at 5 Hz)."""
+    from pacer.bench import synthetic_hour
+
+    records, _ = synthetic_hour(0, 60.0)
+    return b"".join(r.data for r in records if type(r).__name__ == "NmeaChunk")
+
+
+def decode_digests(tmp: Path | None = None) -> dict[str, str]:
+    import tempfile
+
+    inputs = {p.name: p.read_bytes() for p in sorted(DATA.glob("*.log"))}
+    inputs["pacer-bench-minute"] = _bench_minute()
+    for name in list(inputs):
+        for seed in range(3):
+            inputs[f"{name}~{seed}"] = _corrupt(inputs[name], seed)
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        for name, data in inputs.items():
+            p = Path(tmp or d) / "in.nmea"
+            p.write_bytes(data)
+            out[name] = hashlib.sha256(_decode(p).encode()).hexdigest()[:24]
+    return out
+
+
+def test_same_fixes_and_counters_as_before_the_speed_work() -> None:
+    assert decode_digests() == GOLDEN
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=False), st.integers(), st.text(max_size=3),
+                          st.booleans()), min_size=18, max_size=18))
+def test_new_fix_is_fix_called_with_the_same_values(values: list) -> None:
+    fast, plain = _new_fix(*values), Fix(*values)
+    assert type(fast) is Fix
+    assert fast == plain
+    assert [getattr(fast, f.name) for f in dataclasses.fields(Fix)] == values
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.t_s = 1.0  # type: ignore[misc]
+
+
+def _nmea(body: str, digits: str | None = None) -> str:
+    ck = reduce(lambda a, c: a ^ ord(c), body, 0)
+    return f"${body}*{digits if digits is not None else f'{ck:02X}'}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    kind=st.sampled_from(["RMC", "GGA", "GSA", "VTG", "GST", "GSV", "GLL", "GNS", "ZDA", "TXT"]),
+    fields=st.lists(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E,
+                                          blacklist_characters="*"), max_size=12), max_size=30),
+    digits=st.one_of(st.none(), st.text("0123456789abcdefABCDEF", min_size=2, max_size=2)),
+)
+def test_inlined_checksum_rejects_exactly_what_pynmea2_rejects(kind, fields, digits) -> None:
+    text = _nmea(f"GN{kind}," + ",".join(fields), digits)
+    got = parse_sentence(text)
+    assert (got == BAD_CHECKSUM) == (split_with_pynmea2(text) == BAD_CHECKSUM), text
+    if digits is None:  # right checksum: what pynmea2 splits is converted (or malformed)
+        assert got != BAD_CHECKSUM
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.one_of(
+        st.sampled_from(["$GNRMC,1,2*00", "$GPGGA,,,*7F", "#comment", "$", "$$", "  $GPGSA,x  ",
+                         "$GPGSA,x  ", "$GPGSV,1 ", "$" + "y" * 255, "$" + "y" * 256,
+                         "junk$GPVTG,1*00", "$A" + "x" * 300, ""]),
+        st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40),
+        st.binary(max_size=8).map(lambda b: b.decode("latin-1")),
+    ), max_size=12),
+    ends=st.lists(st.sampled_from(["\r\n", "\n", "\r", "\n\r", "\r\r\n"]), min_size=12,
+                  max_size=12),
+    cuts=st.lists(st.integers(1, 400), max_size=6),
+    skip_comments=st.booleans(),
+)
+def test_fast_framing_of_printable_chunks_is_the_regex_framing(
+    lines, ends, cuts, skip_comments
+) -> None:
+    data = "".join(line + end for line, end in zip(lines, ends, strict=False)).encode("latin-1")
+    bounds = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+
+    def frame() -> tuple[list, SkipCounters]:
+        c = SkipCounters()
+        framer = LineFramer(c, skip_comments=skip_comments)
+        got = []
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            got += framer.feed(0.0, data[a:b])
+        return got + framer.flush(0.0), c
+
+    fast = frame()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(reader, "_TEXT_BYTES", b"")  # no chunk is "printable only": regex path
+        plain = frame()
+    assert fast == plain
+
+
+def test_parse_cache_skips_timed_lines_without_changing_results() -> None:
+    """Timed sentences are parsed every time; the same text twice still counts twice."""
+    rmc = _nmea("GPRMC,120000,A,4404.1306,N,12118.8515,W,1.0,90.0,010120,,")
+    bad = rmc[:-2] + "00"
+    malformed = _nmea("GPGGA,120001,4404.1306,N,12118.8515,W,1,10,x,1127.7,M,,M,,")
+    c = SkipCounters()
+    asm = EpochAssembler(c)
+    for line in (rmc, bad, malformed, rmc, bad, malformed):
+        asm.push(0.0, line)
+    assert (c.lines, c.sentences, c.bad_checksum, c.malformed) == (6, 4, 2, 2)
+    assert parse_sentence(malformed) == MALFORMED
+    assert not asm._parsed  # timed lines are not kept
