@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pacer.cli.common_options import add_config_option, add_test_hook, config_from_args
-from pacer.doctor import FAKE_FAULTS  # light: the checks import their devices lazily
+from pacer.cli.doctor_fakes import FAKE_FAULTS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,7 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from pacer.doctor import FakeHardware, Probes, Status, run_checks
+    from pacer.cli.doctor_fakes import FakeHardware
+    from pacer.doctor import Probes, Status, run_checks
     from pacer.errors import InputError
 
     if args.fault and not args.fake_hardware:

@@ -46,3 +46,11 @@ def test_list_test_hooks_names_usage_and_doc() -> None:
     add_test_hook(p, "--after", metavar="S", type=float, doc="after S")
     assert list_test_hooks(p) == [("--flip", "flips"), ("--after S", "after S")]
     assert p.parse_args(["--after", "2"]).after == 2.0
+
+
+def test_fake_hardware_refuses_an_unknown_fault() -> None:
+    from pacer.cli.doctor_fakes import FakeHardware
+    from pacer.config import Config
+
+    with pytest.raises(ValueError, match="choose one of no-chip, wrong-chip"):
+        FakeHardware(Config(), fault="melted")
