@@ -17,13 +17,20 @@ import threading
 import tty
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pacer.errors import InputError
 from pacer.models import AccelBlock, Fix, RepKind, SkipCounters
 from pacer.runtime import ManualClock, NmeaChunk, Record, gps_reader, merge_in_time
+
+if TYPE_CHECKING:
+    from pacer.coach.workout import PlannedStep
+    from pacer.sim.accel import GaitSignal
+    from pacer.sim.effort import Effort
+    from pacer.sim.receiver import SimulatedReceiver
+    from pacer.sim.runner import RunnerModel
 
 # ---------------------------------------------------------------------- simulation
 
@@ -32,14 +39,14 @@ from pacer.runtime import ManualClock, NmeaChunk, Record, gps_reader, merge_in_t
 class SimSetup:
     """A simulated runner with its receiver and accelerometer signal."""
 
-    runner: Any  # pacer.sim.runner.RunnerModel
-    receiver: Any  # pacer.sim.receiver.SimulatedReceiver
-    signal: Any  # pacer.sim.accel.GaitSignal
-    chip: str = "mpu6050"
+    runner: RunnerModel
+    receiver: SimulatedReceiver
+    signal: GaitSignal
+    chip: str = "mpu6050"  # the fake accelerometer: "mpu6050" or "adxl345"
     accel_rate_hz: float = 100.0
 
 
-def efforts_for_plan(plan: list[Any]) -> tuple[list[Any], float]:
+def efforts_for_plan(plan: list[PlannedStep]) -> tuple[list[Effort], float]:
     """A simulated runner's efforts that follow a workout plan, and its start position.
 
     The runner starts far enough before the finish line that the first work rep starts
@@ -87,14 +94,16 @@ def efforts_for_plan(plan: list[Any]) -> tuple[list[Any], float]:
 
 
 def build_sim(
-    plan: list[Any] | None,
+    plan: list[PlannedStep] | None,
     *,
     seed: int = 0,
     gps_rate_hz: float = 1.0,
     placement: str = "hip",
+    chip: str = "mpu6050",
     start_utc: dt.datetime | None = None,
 ) -> SimSetup:
-    """The simulated runner following ``plan`` (or the built-in 6 x 400 m session)."""
+    """The simulated runner following ``plan`` (or the built-in 6 x 400 m session), worn
+    at ``placement`` with a fake ``chip``."""
     from pacer.sim.accel import GaitSignal
     from pacer.sim.receiver import SimulatedReceiver
     from pacer.sim.runner import RunnerModel
@@ -110,7 +119,7 @@ def build_sim(
         kwargs["start_utc"] = start_utc
     receiver = SimulatedReceiver(runner, **kwargs)
     signal = GaitSignal(runner, placement=placement, seed=seed)
-    return SimSetup(runner, receiver, signal)
+    return SimSetup(runner, receiver, signal, chip=chip)
 
 
 # ---------------------------------------------------------------------- fake devices

@@ -68,8 +68,7 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     workout = load_workout(args.workout, config)
     setup = build_sim(workout.plan(), seed=args.seed, gps_rate_hz=args.gps_rate,
-                      placement=args.placement)
-    setup.chip = args.chip
+                      placement=args.placement, chip=args.chip)
     start_utc = setup.receiver.start_utc
     audio = None
     if args.audio_out or (args.realtime and args.speak):
