@@ -6,8 +6,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pacer.cli.sessions import add_location_args, add_session_argument, data_dir_for
+
+if TYPE_CHECKING:
+    from pacer.session.reader import SessionData
 
 FORMATS = ("gpx", "tcx", "fit", "csv", "fixes")
 
@@ -27,27 +31,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def render(data: object, fmt: str) -> bytes:
+def render(data: SessionData, fmt: str) -> bytes:
     """The export of session ``data`` in ``fmt`` as bytes."""
     if fmt == "csv":
         from pacer.session.export_csv import per_second_csv
 
-        return per_second_csv(data).encode()  # type: ignore[arg-type]
+        return per_second_csv(data).encode()
     if fmt == "fixes":
         from pacer.session.export_csv import fixes_csv
 
-        return fixes_csv(data).encode()  # type: ignore[arg-type]
+        return fixes_csv(data).encode()
     if fmt == "gpx":
         from pacer.session.export_gpx import to_gpx
 
-        return to_gpx(data).encode()  # type: ignore[arg-type]
+        return to_gpx(data).encode()
     if fmt == "tcx":
         from pacer.session.export_tcx import to_tcx
 
-        return to_tcx(data).encode()  # type: ignore[arg-type]
+        return to_tcx(data).encode()
     from pacer.session.export_fit import to_fit
 
-    return to_fit(data)  # type: ignore[arg-type]
+    return to_fit(data)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -38,13 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pacer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in SUBCOMMANDS.values():
-        try:
-            module = importlib.import_module(f"pacer.cli.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"pacer.cli.{module_name}":
-                continue  # subcommand not built yet
-            raise
-        module.add_parser(sub)
+        importlib.import_module(f"pacer.cli.{module_name}").add_parser(sub)
     return parser
 
 
