@@ -63,6 +63,9 @@ _json_meta = json.JSONEncoder(sort_keys=True, default=str).encode
 #: SQLite commits every this many flushes; the rows queued in between reach the disk
 #: with each flush in the raw journal (pacer.session.redo). 1 commits every flush.
 DEFAULT_COMMIT_EVERY = 10
+#: a flush with at least this many rows queued commits them instead of journaling them
+#: (a fast replay queues thousands per flush; live runs queue ~8 a second)
+COMMIT_NOW_ROWS = 1000
 
 _fix_row = rows.fix_row
 _estimate_row = rows.estimate_row
@@ -338,23 +341,25 @@ class SessionWriter:
 
         The raw records and the table rows queued since the last flush go into one
         frame of the raw journal, written and synced (one fdatasync). Every
-        ``commit_every`` flushes (and at once when ``commit``, or whenever the journal
-        has stopped) the queued rows are committed to SQLite in one transaction, with
-        the journal mark that tells a reader after a crash which rows to take from the
-        journal (:func:`pacer.session.redo.recover`).
+        ``commit_every`` flushes (and at once when ``commit``, when COMMIT_NOW_ROWS rows
+        are queued, or whenever the journal has stopped) the queued rows are committed
+        to SQLite in one transaction instead of journaled, with the journal mark that
+        tells a reader after a crash which rows to take from the journal
+        (:func:`pacer.session.redo.recover`).
         """
         raw = self._raw
+        self._flushes_since_commit += 1
+        commit_now = (commit or self._flushes_since_commit >= self._commit_every
+                      or self._n_queued >= COMMIT_NOW_ROWS)
         if not raw.stopped:
             self._check_space()
-            if self._redo and not raw.stopped:
+            if self._redo and not commit_now and not raw.stopped:
                 raw.append(rows_record(redo.encode(self._redo)))
             error = raw.flush()
             if error is not None:
                 self._raw_failed(error)
         self._redo = []
-        self._flushes_since_commit += 1
-        if (commit or raw.stopped or self._flushes_since_commit >= self._commit_every
-                or self._n_queued >= MAX_PENDING_OPS // 4):
+        if commit_now or raw.stopped:
             self._commit(force=commit)
 
     def _check_space(self) -> None:

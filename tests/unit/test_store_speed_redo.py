@@ -103,3 +103,16 @@ def test_decode_round_trip_and_garbage() -> None:
     assert redo.decode(redo.encode(ops)) == [(redo.INSERT_EST, ops[0][1]), ops[1]]
     with pytest.raises(ValueError):
         redo.decode(b"\x00garbage")
+
+
+def test_a_bulk_flush_commits_instead_of_journaling(tmp_path) -> None:
+    from pacer.session.rawread import journal_rows
+
+    w = SessionWriter.create(tmp_path / "s", meta={})
+    for s in range(1500):  # a fast replay: many rows between two flushes
+        w.add_estimate(_est(float(s)))
+    w.flush()
+    assert _committed(tmp_path / "s") == 1500
+    payloads, _ = journal_rows(tmp_path / "s" / "raw.log", 0)
+    assert payloads == []  # create() commits too: no table rows in the journal at all
+    w.close()
