@@ -15,6 +15,13 @@ from pacer.cli.argtypes import positive_float
 
 #: attribute on an argparse action that marks it as a test hook (its description)
 _HOOK_DOC = "pacer_test_hook_doc"
+#: what a WORKOUT argument may be (docs/workouts.md)
+WORKOUT_FORMS = "library name, file or inline workout text"
+
+
+def add_workout_option(p: argparse.ArgumentParser, *, purpose: str) -> None:
+    """``--workout WORKOUT``, for ``purpose`` ("re-coach with this workout")."""
+    p.add_argument("--workout", metavar="WORKOUT", help=f"{purpose} ({WORKOUT_FORMS})")
 
 
 def add_config_option(p: argparse.ArgumentParser, help: str = "config file (TOML)") -> None:

@@ -11,6 +11,7 @@ from pacer.cli.common_options import (
     add_console_options,
     add_output_options,
     add_speed_options,
+    add_workout_option,
     config_from_args,
 )
 
@@ -34,8 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="units of the accelerometer CSV (default: %(default)s)")
     p.add_argument("--gpx", metavar="FILE", help="GPX track from another device")
     p.add_argument("--fit", metavar="FILE", help="FIT activity from another device")
-    p.add_argument("--workout", metavar="WORKOUT",
-                   help="re-coach with this workout (library name, file or inline text)")
+    add_workout_option(p, purpose="re-coach with this workout")
     add_speed_options(p, realtime_help="paced at the recording's own speed")
     add_output_options(p)
     add_config_option(p)

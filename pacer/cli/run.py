@@ -11,6 +11,7 @@ from pacer.cli.common_options import (
     add_config_option,
     add_session_dir_option,
     add_test_hook,
+    add_workout_option,
     config_from_args,
 )
 
@@ -41,8 +42,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     add_config_option(p, help="config file (default: /etc/pacer/pacer.toml, "
                               "~/.config/pacer/config.toml)")
-    p.add_argument("--workout", metavar="WORKOUT",
-                   help="workout to coach (default: [coach] workout in the config, or free run)")
+    add_workout_option(p, purpose="workout to coach; default: [coach] workout in the config, "
+                                  "or free run")
     add_session_dir_option(p)
     p.add_argument("--fake-hardware", action="store_true",
                    help="use the simulated runner, receiver (over a pty) and fake chip instead "

@@ -6,6 +6,7 @@ import argparse
 
 from pacer.cli.argtypes import nonnegative_int, positive_float, rate_hz
 from pacer.cli.common_options import (
+    WORKOUT_FORMS,
     add_config_option,
     add_console_options,
     add_output_options,
@@ -29,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         ),
     )
     p.add_argument("workout", nargs="?", default=DEFAULT_WORKOUT, metavar="WORKOUT",
-                   help="library name, file or inline workout text (default: %(default)s)")
+                   help=f"{WORKOUT_FORMS} (default: %(default)s)")
     add_speed_options(p, realtime_help="in real time, NMEA over a pseudo-terminal, sensor threads")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the simulation")
     p.add_argument("--gps-rate", type=rate_hz, default=1.0, metavar="HZ",

@@ -72,3 +72,10 @@ def test_prune_cap_must_be_a_finite_size(text: str, capsys) -> None:
 def test_prune_cap_zero_and_fractions_are_fine() -> None:
     assert build_parser().parse_args(["sessions", "prune", "--max-mb", "0"]).max_mb == 0.0
     assert build_parser().parse_args(["sessions", "prune", "--max-mb", "2.5"]).max_mb == 2.5
+
+
+@pytest.mark.parametrize("command", ["replay", "run"])
+def test_workout_option_is_shared(command: str) -> None:
+    assert build_parser().parse_args([command, "--workout", "6x400"]).workout == "6x400"
+    assert build_parser().parse_args([command]).workout is None
+    assert build_parser().parse_args(["sim"]).workout == "6x400"  # sim: a positional
