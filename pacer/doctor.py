@@ -23,6 +23,11 @@ from typing import Any
 from pacer.config import Config
 from pacer.errors import DeviceError, DeviceNotFound, DevicePermission, WrongChip
 
+FIFO_CHECK_S = 0.3  # how long the accelerometer FIFO fills before it is read
+STILL_MPS2 = (8.3, 11.3)  # |mean acceleration| of a unit lying still: 1 g, give or take
+# one hour of session: ~1.2 MB NMEA at 5 Hz + 7.2 MB accel at 100 Hz + ~2 MB database
+SESSION_MB_PER_HOUR = 10.5
+
 
 class Status(enum.Enum):
     OK = "ok"
@@ -194,18 +199,19 @@ def check_accelerometer(config: Config, probes: Probes) -> list[Check]:
         return out
     out.append(Check(f"accelerometer ({chip})", Status.OK, f"{driver.name} answers, "
                      f"{driver.nominal_rate_hz:g} Hz"))
-    time.sleep(0.3)
+    time.sleep(FIFO_CHECK_S)
     read = driver.read_fifo()
     if read.n == 0:
-        out.append(Check("accelerometer FIFO", Status.FAIL, "no samples after 0.3 s",
+        out.append(Check("accelerometer FIFO", Status.FAIL,
+                         f"no samples after {FIFO_CHECK_S:g} s",
                          "the chip is not measuring: power-cycle it"))
     else:
         import numpy as np
 
-        g = float(np.linalg.norm(driver.to_mps2(read.counts).mean(axis=0)))
-        status = Status.OK if 8.3 < g < 11.3 else Status.WARN
+        g_mps2 = float(np.linalg.norm(driver.to_mps2(read.counts).mean(axis=0)))
+        status = Status.OK if STILL_MPS2[0] < g_mps2 < STILL_MPS2[1] else Status.WARN
         out.append(Check("accelerometer FIFO", status,
-                         f"{read.n} samples in 0.3 s, |g| = {g:.2f} m/s^2",
+                         f"{read.n} samples in {FIFO_CHECK_S:g} s, |g| = {g_mps2:.2f} m/s^2",
                          "" if status == Status.OK else "keep the unit still for this check"))
     out.append(check_interrupt_pin(config, probes, driver))
     return out
@@ -337,8 +343,7 @@ def check_disk(probes: Probes, min_free_mb: float = 200.0) -> Check:
         probe = probe.parent
     usage = shutil.disk_usage(probe)
     free_mb = usage.free / 1e6
-    # one hour: ~1.2 MB NMEA at 5 Hz + 7.2 MB accel at 100 Hz + ~2 MB database
-    hours = free_mb / 10.5
+    hours = free_mb / SESSION_MB_PER_HOUR
     status = Status.OK if free_mb >= min_free_mb else Status.FAIL
     return Check("free disk", status, f"{free_mb:,.0f} MB free at {probe} (~{hours:,.0f} h of "
                  "sessions)", "" if status == Status.OK else "delete old sessions: pacer sessions")
