@@ -172,6 +172,62 @@ def phases(nmea: Path, csv: Path, session_dir: Path, duration_s: float) -> str:
     return "\n".join(lines)
 
 
+def store_parts(nmea: Path, csv: Path, session_dir: Path, repeat: int = 3) -> str:
+    """The session/runtime share of a replay, CPU best of ``repeat``, with a null
+    estimator (so the estimator's own cost and noise stay out): the accelerometer CSV,
+    the two-stream merge, the Pipeline's per-record overhead, the session writes."""
+    import datetime as dt
+
+    from pacer.gps.logfile import fixes_from_nmea_file
+    from pacer.models import DistanceSource, Estimate
+    from pacer.runtime import Pipeline, merge_in_time, run_records
+    from pacer.session.inputs import read_accel_csv
+    from pacer.session.store import SessionWriter
+
+    utc0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
+
+    class Null:  # the estimator's interface, doing nothing
+        def push_fix(self, fix: object) -> None: ...
+        def push_accel(self, block: object) -> None: ...
+        def push_device(self, ev: object) -> None: ...
+        def footfalls(self) -> list[object]:
+            return []
+
+        def estimate(self, t_s: float) -> Estimate:
+            return Estimate(t_s, utc0 + dt.timedelta(seconds=t_s), 3.6 * t_s, 3.6, 0.9,
+                            170.0, 0.8, DistanceSource.GPS, True, 51.5, -0.1)
+
+    fixes = list(fixes_from_nmea_file(nmea))
+    blocks = list(read_accel_csv(csv))
+    records = list(merge_in_time(iter(fixes), iter(blocks)))
+    k = [0]
+
+    def with_store() -> None:
+        k[0] += 1
+        store = SessionWriter.create(session_dir / f"parts{k[0]}", meta={"bench": True})
+        run_records(Pipeline(estimator=Null(), store=store, flush_every_ticks=300), records)
+
+    def best(fn) -> float:  # type: ignore[no-untyped-def]
+        out = float("inf")
+        for _ in range(repeat):
+            c0 = time.process_time()
+            fn()
+            out = min(out, time.process_time() - c0)
+        return out
+
+    res = {
+        "read_accel_csv": best(lambda: list(read_accel_csv(csv))),
+        "merge_in_time (fixes + blocks)": best(
+            lambda: list(merge_in_time(iter(fixes), iter(blocks)))),
+        "pipeline, null estimator, no store": best(
+            lambda: run_records(Pipeline(estimator=Null()), records)),
+        "pipeline, null estimator, with store": best(with_store),
+    }
+    res["session writes (with store minus without)"] = (
+        res["pipeline, null estimator, with store"] - res["pipeline, null estimator, no store"])
+    return "\n".join(f"{name:54} {1e3 * t:7.0f} ms CPU" for name, t in res.items())
+
+
 def _area(filename: str, name: str) -> str:
     key = filename.replace("\\", "/") if filename != "~" else name
     for fragment, area in AREAS:
@@ -216,6 +272,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep the files")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--store-parts", action="store_true",
+                    help="only the session/runtime share (null estimator), then stop")
     a = ap.parse_args()
     print(f"machine: {platform.machine()} {platform.processor() or ''} "
           f"python {platform.python_version()}")
@@ -226,6 +284,9 @@ def main() -> None:
         print(f"input (simulated): {duration_s / 60:.1f} min, {n_epochs} epochs at 5 Hz in "
               f"{nmea.stat().st_size / 1e6:.1f} MB of NMEA, {n_rows} accelerometer rows at "
               f"100 Hz in {csv.stat().st_size / 1e6:.1f} MB of CSV")
+        if a.store_parts:
+            print(store_parts(nmea, csv, Path(tmp), a.repeat))
+            return
         runs = [replay(nmea, csv, Path(tmp) / f"session{k}") for k in range(a.repeat)]
         wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
         print(f"pacer replay --nmea --accel --session-dir --quiet, best of {a.repeat}: "

@@ -2,8 +2,10 @@
 
 Run: .venv/bin/python benchmarks/bench_session.py [DIR]   (DIR: where to write; default
 a temp dir -- put it on the SD card / disk you care about). Not a test: prints figures for
-docs/sessions.md. Wall time (perf_counter) shows the disk; CPU (thread_time) is what the
-live loop pays.
+docs/sessions.md. ``--parts [DIR]``: instead, what each step of a flush costs (tight
+loops of raw appends + fdatasync and SQLite commits, alternating rounds; the table in
+docs/performance-live.md, "Third round"). Wall time (perf_counter) shows the disk; CPU
+(thread_time) is what the live loop pays.
 """
 
 from __future__ import annotations
@@ -42,7 +44,83 @@ def one_second(w: SessionWriter, s: int, accel: np.ndarray) -> None:
         w.update_cue(w.add_cue(Cue(float(s), CueKind.SPLIT, "200, 35 seconds")), duration_s=1.2)
 
 
+def flush_parts(base: Path, rounds: int = 6, calls: int = 100) -> None:
+    """Thread CPU per call of each step a flush can make, alternating rounds."""
+    import os
+    import sqlite3
+    import statistics
+
+    base.mkdir(parents=True, exist_ok=True)
+    d = Path(tempfile.mkdtemp(dir=base))
+    fds = [os.open(d / f"f{k}", os.O_WRONLY | os.O_CREAT | os.O_APPEND) for k in range(5)]
+    parts = (b"n" * 430, b"i" * 100, b"a" * 2000, b"j" * 96)  # one second of the old logs
+
+    def four(_i: int) -> None:
+        for fd, data in zip(fds, parts, strict=False):
+            os.write(fd, data)
+        for fd in fds[:4]:
+            os.fdatasync(fd)
+
+    def one(_i: int) -> None:
+        os.write(fds[4], b"".join(parts))
+        os.fdatasync(fds[4])
+
+    def database(sync: str, extra: tuple[str, ...] = (), indexes: bool = True):  # type: ignore[no-untyped-def]
+        conn = sqlite3.connect(Path(tempfile.mkdtemp(dir=base)) / "s.db", isolation_level=None)
+        for pragma in ("journal_mode=WAL", f"synchronous={sync}", *extra):
+            conn.execute(f"PRAGMA {pragma}")
+        conn.execute("CREATE TABLE fixes (t_s REAL, utc TEXT, a REAL, b REAL, c REAL, d REAL, "
+                     "e REAL, f REAL, g INT, h REAL, i INT, j REAL, k REAL, l INT, m REAL, "
+                     "n REAL, o REAL, p TEXT)")
+        conn.execute("CREATE TABLE est (t_s REAL, utc TEXT, a REAL, b REAL, c REAL, d REAL, "
+                     "e REAL, f TEXT, g INT, h REAL, i REAL, j INT, k INT, l REAL)")
+        if indexes:
+            conn.execute("CREATE INDEX fixes_t ON fixes(t_s)")
+            conn.execute("CREATE INDEX est_t ON est(t_s)")
+        conn.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value TEXT)")
+        fix = ("2026-11-20T10:00:00.200000+00:00", 1, 51.8, -0.4, 120.0, 3.6, 90.0, 1, 0.9,
+               10, 1.2, 1.0, 12, 2.0, 2.0, 3.0, "GN")
+        est = ("2026-11-20T10:00:00+00:00", 3.6, 3.6, 0.9, 176.0, 0.8, "gps", 1, 51.8, -0.4,
+               1, 3, 100.0)
+        n = [0]
+
+        def commit(_i: int) -> None:
+            n[0] += 1
+            conn.execute("BEGIN")
+            conn.executemany(f"INSERT INTO fixes VALUES ({','.join('?' * 18)})",
+                             [(n[0] + k / 5, *fix) for k in range(5)])
+            conn.execute(f"INSERT INTO est VALUES ({','.join('?' * 14)})", (float(n[0]), *est))
+            conn.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)",
+                         ("nmea", f'{{"lines": {n[0]}}}'))
+            conn.execute("COMMIT")
+
+        return commit
+
+    cases = {
+        "os.statvfs": lambda _i: os.statvfs(d),
+        "4 appends + 4 fdatasync (old raw logs)": four,
+        "1 append + 1 fdatasync (raw.log)": one,
+        "SQLite commit, synchronous=FULL": database("FULL"),
+        "SQLite commit, synchronous=NORMAL": database("NORMAL"),
+        "SQLite commit, FULL, no t_s indexes": database("FULL", indexes=False),
+        "SQLite commit, OFF + locking_mode=EXCLUSIVE": database("OFF", ("locking_mode=EXCLUSIVE",)),
+    }
+    res: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(rounds):
+        for name, fn in cases.items():
+            c0 = time.thread_time()
+            for i in range(calls):
+                fn(i)
+            res[name].append(1e6 * (time.thread_time() - c0) / calls)
+    print(f"thread CPU us per call, {rounds} alternating rounds of {calls} calls, in {d}")
+    for name, v in res.items():
+        print(f"{name:48} median {statistics.median(v):6.1f}  range {min(v):6.1f}-{max(v):6.1f}")
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--parts":
+        flush_parts(Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp()))
+        return
     base = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
     accel = np.random.default_rng(0).normal(0, 3, (25, 3))
     w = SessionWriter.create(base / "bench", meta={"workout": "bench"})
