@@ -143,10 +143,13 @@ def parse_sentence(text: str) -> Parsed | str:
         return _convert(_address_info(talker, kind), data)
     address, data_text, digits = m.groups()
     body = text[1:-3].encode()  # ASCII: UTF-8 = bytes
-    if len(body) <= 128:  # checksum(body), inlined: this runs for every line
+    n = len(body)
+    if n <= 128:  # checksum(body), inlined: this runs for every line
         x = int.from_bytes(body, "little")
-        x ^= x >> 512
-        x ^= x >> 256
+        if n > 64:
+            x ^= x >> 512
+        if n > 32:
+            x ^= x >> 256
         x ^= x >> 128
         x ^= x >> 64
         x ^= x >> 32
@@ -163,12 +166,19 @@ def parse_sentence(text: str) -> Parsed | str:
         if len(_ADDRESSES) >= _ADDRESS_CACHE_SIZE:
             _ADDRESSES.clear()
         _ADDRESSES[address] = info
-    if info is UNKNOWN:
-        return UNKNOWN
+    if isinstance(info, str):  # UNKNOWN
+        return info
+    convert, key, last_key = info
     data = data_text.split(",")
     if " " in data_text:  # printable ASCII: a space is the only whitespace there can be
         data = [f.strip() for f in data]
-    return _convert(info, data)
+    n = len(data)
+    if n < _MIN_FIELDS:  # absent trailing fields read as empty
+        data += _EMPTY_FIELDS[n:]
+    try:  # (_convert, inlined)
+        return convert(key, last_key, data, n)
+    except (ValueError, IndexError):  # _Malformed, or a field no conversion expected
+        return MALFORMED
 
 
 # What the address of a sentence means: its converter, (talker, type) key and (type,

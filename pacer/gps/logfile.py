@@ -27,7 +27,7 @@ from pacer.gps.nmea import Epoch, EpochAssembler
 from pacer.gps.reader import LineFramer
 from pacer.models import Fix, SkipCounters
 
-_CHUNK_BYTES = 1 << 16
+_CHUNK_BYTES = 1 << 20  # the framer cost per line falls with the read size
 _DAY_S = 86400.0
 
 
@@ -38,12 +38,12 @@ def _open(path: str | Path):  # type: ignore[no-untyped-def]
         raise InputError(f"{path}: cannot read NMEA log: {e.strerror or e}") from None
 
 
-def iter_nmea_lines(path: str | Path, counters: SkipCounters | None = None) -> Iterator[str]:
-    """Yield the candidate NMEA sentences of a log file (comments and noise dropped)."""
+def _line_batches(path: str | Path, counters: SkipCounters) -> Iterator[list[str]]:
+    """The candidate sentences of a log, one list per read (comments and noise dropped)."""
     framer = LineFramer(counters, skip_comments=True)
     f = _open(path)
 
-    def gen() -> Iterator[str]:
+    def gen() -> Iterator[list[str]]:
         with f:
             while True:
                 try:
@@ -52,10 +52,19 @@ def iter_nmea_lines(path: str | Path, counters: SkipCounters | None = None) -> I
                     raise InputError(f"{path}: read failed: {e.strerror or e}") from None
                 if not chunk:
                     break
-                for _, line in framer.feed(0.0, chunk):
-                    yield line
-            for _, line in framer.flush(0.0):
-                yield line
+                yield [line for _, line in framer.feed(0.0, chunk)]
+            yield [line for _, line in framer.flush(0.0)]
+
+    return gen()
+
+
+def iter_nmea_lines(path: str | Path, counters: SkipCounters | None = None) -> Iterator[str]:
+    """Yield the candidate NMEA sentences of a log file (comments and noise dropped)."""
+    batches = _line_batches(path, counters if counters is not None else SkipCounters())
+
+    def gen() -> Iterator[str]:
+        for batch in batches:
+            yield from batch
 
     return gen()
 
@@ -148,13 +157,29 @@ def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None)
         reaches the end).
     """
     counters = counters if counters is not None else SkipCounters()
-    epochs = epochs_from_nmea_file(path, counters, timeline=_Timeline(counters))
+    batches = _line_batches(path, counters)
 
     def gen() -> Iterator[Fix]:
-        for ep in epochs:
+        # epochs_from_nmea_file(timeline=_Timeline) without its per-line generator: the
+        # t_s pushed with each line only ever reaches untimed epochs, which are dropped
+        asm = EpochAssembler(counters, timeline=_Timeline(counters))
+        push = asm.push_epochs
+        extra = counters.extra
+        for batch in batches:
+            for line in batch:
+                epochs = push(0.0, line)
+                if epochs:  # most lines complete no epoch
+                    for ep in epochs:
+                        if ep.time_of_day_s is None:
+                            extra["untimed_epochs"] = extra.get("untimed_epochs", 0) + 1
+                        else:
+                            yield ep.fix  # t_s from _Timeline (asked while building)
+        for ep in asm.flush_epochs():
             if ep.time_of_day_s is None:
-                counters.extra["untimed_epochs"] = counters.extra.get("untimed_epochs", 0) + 1
-                continue
-            yield ep.fix  # t_s from _Timeline (the assembler asked it while building)
+                extra["untimed_epochs"] = extra.get("untimed_epochs", 0) + 1
+            else:
+                yield ep.fix
+        if counters.lines == 0:
+            raise InputError(f"{path}: no NMEA sentences in the file (is it an NMEA log?)")
 
     return gen()
