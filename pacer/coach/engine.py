@@ -135,7 +135,7 @@ class WorkoutEngine:
         phase = "finished" if self._finished else self._phase
         elapsed, dist = (0.0, 0.0)
         if self._phase in ("running", "paused") and self._last is not None:
-            elapsed, dist = self._elapsed_distance(self._last.t_s, self._last.distance_m)
+            elapsed, dist = self._tally.elapsed_distance(self._last.t_s, self._last.distance_m)
         return EngineStatus(step, phase, step.rep_number if step else None, elapsed, dist)
 
     @property
@@ -265,9 +265,6 @@ class WorkoutEngine:
         v = last.speed_mps or 0.0
         return last.distance_m + max(0.0, min(t_s - last.t_s, 2.0)) * v
 
-    def _elapsed_distance(self, t_s: float, d_m: float) -> tuple[float, float]:
-        return self._tally.elapsed_distance(t_s, d_m)
-
     def _admit(self, cues: list[Cue], now_s: float) -> list[Cue]:
         return self.policy.admit(cues, now_s, self._next_fixed_s())
 
@@ -359,7 +356,7 @@ class WorkoutEngine:
                 or lm is None or lm.t_s <= self._tally.floor[0]
                 or est.t_s - lm.t_s < STOPPED_AFTER_S):  # fmt: skip
             return
-        _, dist = self._elapsed_distance(lm.t_s, lm.distance_m)
+        _, dist = self._tally.elapsed_distance(lm.t_s, lm.distance_m)
         if dist < (1.0 - SHORT_TOLERANCE) * step.distance_m:
             return
         self._end_step(lm.t_s, lm.distance_m, cues)
@@ -389,8 +386,8 @@ class WorkoutEngine:
             step = self._step
             if step is None or self._phase != "running":
                 return
-            e0, x0 = self._elapsed_distance(t0, d0)
-            e1, x1 = self._elapsed_distance(est.t_s, est.distance_m)
+            e0, x0 = self._tally.elapsed_distance(t0, d0)
+            e1, x1 = self._tally.elapsed_distance(est.t_s, est.distance_m)
             v0 = prev.speed_mps if prev is not None and prev.t_s == t0 else None
             path = HermitePath(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
             end_t = step_end_s(step, path, e0, x0, e1)
@@ -408,7 +405,7 @@ class WorkoutEngine:
                 cues += self._ahead.early_preview(step, est, e1, x1, self._next_step)
                 return
             d_end = path.distance_at(end_t)
-            e_end, x_end = self._elapsed_distance(end_t, d_end)
+            e_end, x_end = self._tally.elapsed_distance(end_t, d_end)
             cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e_end, x_end, ending=True)
             self._tally.accumulate(est)
             self._end_step(end_t, d_end, cues)
