@@ -244,6 +244,11 @@ class Pipeline:
         a corrupt time stamp in a file) is not ticked through second by second: the
         hole is recorded as an event and the ticks resume at the new time.
         """
+        next_tick_s = self.next_tick_s
+        if next_tick_s is not None and t_s < next_tick_s:  # most records: no tick, no gap
+            if t_s > self.last_t_s:
+                self.last_t_s = t_s
+            return
         if not math.isfinite(t_s):
             return
         if t_s > self.last_t_s:
