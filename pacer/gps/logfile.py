@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pacer.errors import InputError
+from pacer.gps.batch import usual_and_valid
 from pacer.gps.nmea import Epoch, EpochAssembler
 from pacer.gps.reader import LineFramer
 from pacer.models import Fix, SkipCounters
@@ -166,8 +167,10 @@ def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None)
         push = asm.push_epochs
         extra = counters.extra
         for batch in batches:
-            for line in batch:
-                epochs = push(0.0, line)
+            # shape and checksum of the whole read at once; a line not known good there
+            # is parsed in full as on the wire (see pacer.gps.batch)
+            for line, checked in zip(batch, usual_and_valid(batch), strict=True):
+                epochs = push(0.0, line, checked=checked)
                 if epochs:  # most lines complete no epoch
                     for ep in epochs:
                         if ep.time_of_day_s is None:

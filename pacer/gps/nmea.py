@@ -36,7 +36,14 @@ import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pacer.gps.fields import KMH_MPS, KNOT_MPS, MALFORMED, Parsed, parse_sentence
+from pacer.gps.fields import (
+    KMH_MPS,
+    KNOT_MPS,
+    MALFORMED,
+    Parsed,
+    parse_checked,
+    parse_sentence,
+)
 from pacer.gps.sentence import BAD_CHECKSUM, GARBAGE, NO_CHECKSUM, UNKNOWN
 from pacer.models import Fix, SkipCounters
 
@@ -79,6 +86,11 @@ class Epoch:
     fix: Fix
     time_of_day_s: float | None
 
+
+
+def _parse_line(line: str) -> Parsed | str:
+    start = line.rfind("$")
+    return GARBAGE if start < 0 else parse_sentence(line[start:].strip())
 
 
 class _Builder:
@@ -204,19 +216,21 @@ class EpochAssembler:
         out = self._close(boundary=False)
         return [out] if out is not None else []
 
-    def push_epochs(self, t_s: float, line: str) -> list[Epoch]:
-        """Like :meth:`push`, returning :class:`Epoch` (Fix plus time of day)."""
+    def push_epochs(self, t_s: float, line: str, *, checked: bool = False) -> list[Epoch]:
+        """Like :meth:`push`, returning :class:`Epoch` (Fix plus time of day).
+
+        ``checked``: the line is known to have the usual shape and a right checksum
+        (:func:`pacer.gps.batch.usual_and_valid`, file replay), so they are not tested again.
+        """
         c = self.counters
         c.lines += 1
         parsed: Parsed | str | None
         if line[3:6] in _TIMED_TYPES:  # carries the time of day: never the same line twice
-            start = line.rfind("$")
-            parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
+            parsed = parse_checked(line) if checked else _parse_line(line)
         else:
             parsed = self._parsed.get(line)
             if parsed is None:
-                start = line.rfind("$")
-                parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
+                parsed = parse_checked(line) if checked else _parse_line(line)
                 if len(self._parsed) >= _PARSED_CACHE_SIZE:
                     self._parsed.clear()
                 self._parsed[line] = parsed

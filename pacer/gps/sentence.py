@@ -98,7 +98,10 @@ def split_with_pynmea2(text: str) -> Split:
     try:
         msg = pynmea2.parse(text, check=True)
     except pynmea2.ChecksumError as e:
-        return NO_CHECKSUM if "missing" in str(e) else BAD_CHECKSUM
+        # args[0] is (message, fields): the message alone says which (a field that reads
+        # "missing" must not make a wrong checksum look like a missing one)
+        message = e.args[0][0] if e.args and isinstance(e.args[0], tuple) else str(e)
+        return NO_CHECKSUM if "checksum missing" in message else BAD_CHECKSUM
     except pynmea2.SentenceTypeError:
         return UNKNOWN
     except (pynmea2.ParseError, ValueError, TypeError, AttributeError, IndexError):

@@ -209,3 +209,9 @@ def test_parse_cache_skips_timed_lines_without_changing_results() -> None:
     assert (c.lines, c.sentences, c.bad_checksum, c.malformed) == (6, 4, 2, 2)
     assert parse_sentence(malformed) == MALFORMED
     assert not asm._parsed  # timed lines are not kept
+
+
+def test_a_field_reading_missing_does_not_turn_a_bad_checksum_into_a_missing_one() -> None:
+    assert split_with_pynmea2("$GPRMC,missing*00") == BAD_CHECKSUM
+    assert split_with_pynmea2("$PGRME,missing*00") == BAD_CHECKSUM  # pynmea2's own path
+    assert split_with_pynmea2("$GPRMC,missing") == "no_checksum"
