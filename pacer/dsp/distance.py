@@ -8,10 +8,21 @@ Notes
 consecutive known speeds; a hole with no speed at all (a GPS dropout with no stride
 estimate) shorter than ``max_step_s`` is bridged by the trapezoid between the speeds on
 either side (the runner did not stop because the receiver did), longer holes add
-nothing rather than a guess. Standing adds nothing: a hysteresis deadband declares the runner
+nothing rather than a guess. "Longer" depends on the recording: a live receiver
+(1-10 Hz) or a 1 Hz file (whose auto-pause gaps are standing, not running) has
+``max_step_s``; a watch's "smart recording" (FIT files: a point only when the motion
+changes, 1-8 s apart while running, 10-20 s on a steady stretch or standing) has
+``sparse_max_step_s``, as its 12 s interval is data, not a dropout. A recording is sparse
+when the median of its last ``intervals_kept`` sample intervals is
+``sparse_median_s`` or more (no receiver streams that slowly).
+
+Standing adds nothing: a hysteresis deadband declares the runner
 stopped below ``stop_speed_mps`` and moving again above ``resume_speed_mps`` (Doppler
 speed of a receiver at rest wanders 0.05-0.3 m/s; a walking recovery is >= 1 m/s), and
-the caller may force "still" (the cadence tracker saw no steps).
+the caller may force "still" (the cadence tracker saw no steps). The gate is the
+filtered speed (``gate_speed_mps``), which reacts to a change from the sample after it:
+a lag of one sample interval. When the previous sample is more than ``lag_interval_s``
+old that lag is seconds of running, so the measurement itself may end a stop.
 
 :class:`ProgressFollower` is a complementary filter for track mode: distance advances
 at the measured speed (smooth, no lag, precise over seconds) times a learned scale, and
@@ -25,6 +36,7 @@ Increments are never negative, so cumulative distance never runs backwards.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 __all__ = ["DistanceIntegrator", "ProgressFollower"]
 
@@ -38,16 +50,38 @@ class DistanceIntegrator:
         stop_speed_mps: float = 0.5,
         resume_speed_mps: float = 0.8,
         max_step_s: float = 10.0,
+        sparse_max_step_s: float = 30.0,
+        sparse_median_s: float = 2.0,
+        intervals_kept: int = 8,
+        lag_interval_s: float = 2.0,
     ) -> None:
         if resume_speed_mps < stop_speed_mps:
             raise ValueError("resume_speed_mps must be >= stop_speed_mps")
         self.stop_speed_mps = stop_speed_mps
         self.resume_speed_mps = resume_speed_mps
         self.max_step_s = max_step_s
+        self.sparse_max_step_s = sparse_max_step_s
+        self.sparse_median_s = sparse_median_s
+        self.lag_interval_s = lag_interval_s
         self.distance_m = 0.0
         self.moving = False
         self._t_s: float | None = None
         self._v_mps: float | None = None
+        # the last intervals between samples (s): how sparse the recording is
+        self._intervals_s: deque[float] = deque(maxlen=intervals_kept)
+
+    def bridges(self, dt_s: float) -> bool:
+        """Whether a hole of ``dt_s`` without speed is bridged (else it adds nothing):
+        up to ``max_step_s``, or ``sparse_max_step_s`` in a sparse recording (the median
+        interval is looked at only for a hole longer than ``max_step_s``: rare live)."""
+        if dt_s <= self.max_step_s:
+            return True
+        if dt_s > self.sparse_max_step_s or not self._intervals_s:
+            return False
+        ivs = sorted(self._intervals_s)
+        k = len(ivs) // 2
+        median_s = ivs[k] if len(ivs) % 2 else 0.5 * (ivs[k - 1] + ivs[k])
+        return median_s >= self.sparse_median_s
 
     def effective_speed(self, speed_mps: float | None, still: bool = False) -> float | None:
         """Speed after the deadband (0 when stopped); updates the moving state."""
@@ -64,9 +98,15 @@ class DistanceIntegrator:
         """Advance to ``t_s`` with the speed there; return cumulative distance (m).
 
         ``gate_speed_mps`` (e.g. the filtered speed) decides moving/stopped when given;
-        ``speed_mps`` (e.g. the raw, lag-free measurement) is what is integrated.
+        ``speed_mps`` (e.g. the raw, lag-free measurement) is what is integrated. After
+        more than ``lag_interval_s`` without a sample a measurement above the gate
+        speed may end a stop (the gate lags one sample).
         """
         g = speed_mps if gate_speed_mps is None else gate_speed_mps
+        if (not self.moving and gate_speed_mps is not None and speed_mps is not None
+                and self._t_s is not None and t_s - self._t_s > self.lag_interval_s
+                and speed_mps > gate_speed_mps):
+            g = speed_mps
         v = None
         if g is not None and math.isfinite(g):
             # effective_speed(g, still), inline (this runs at every fix)
@@ -82,8 +122,9 @@ class DistanceIntegrator:
             return self.distance_m  # keep the last known sample: a short hole is bridged
         if self._t_s is not None and self._v_mps is not None:
             dt = t_s - self._t_s
-            if dt <= self.max_step_s:
+            if dt <= self.max_step_s or self.bridges(dt):
                 self.distance_m += 0.5 * (v + self._v_mps) * dt
+            self._intervals_s.append(dt)
         self._t_s = t_s
         self._v_mps = v
         return self.distance_m

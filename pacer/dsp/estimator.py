@@ -300,7 +300,7 @@ class LiveEstimator:
             t_prev = self._t_s if self._t_s is not None else t
             if (ts is not None and ts.on_track and self._track_fix_s == t
                     and ts.entry_t_s == self._track_entry_s
-                    and t - t_prev > self._integrator.max_step_s):
+                    and not self._integrator.bridges(t - t_prev)):
                 # back on the track after a long hole: the track says how far the runner got
                 self._commit_track(t, max(self._distance_m, self._track_base_m + ts.progress_m))
                 self._source, self._last_speed = DistanceSource.TRACK, (None, 0.0)
@@ -327,7 +327,7 @@ class LiveEstimator:
             t_prev = self._t_s if self._t_s is not None else t
             ahead_s = max(0.0, t - (t if self._track_fix_s is None else self._track_fix_s))
             target = self._track_base_m + ts.progress_m + v_int_eff * ahead_s
-            if t - t_prev > self._integrator.max_step_s:
+            if not self._integrator.bridges(t - t_prev):
                 # a long hole (dropout, auto-pause): the track says how far the runner got
                 t_prev = t
                 self._distance_m = max(self._distance_m, target)
