@@ -7,7 +7,7 @@ import argparse
 from pacer.cli.argtypes import nonnegative_int, positive_float
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "bench",
         help="time the live pipeline on a synthetic hour",

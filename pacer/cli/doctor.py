@@ -8,7 +8,7 @@ from pacer.cli.common_options import add_config_option, add_test_hook, config_fr
 from pacer.cli.doctor_fakes import FAKE_FAULTS
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "doctor",
         help="probe serial port, GPS, I2C, GPIO, audio, speech, disk and clock",

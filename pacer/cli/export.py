@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 FORMATS = ("gpx", "tcx", "fit", "csv", "fixes")
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "export",
         help="export a session as GPX, TCX, FIT or CSV",

@@ -16,7 +16,7 @@ from pacer.cli.common_options import (
 )
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "replay",
         help="run recorded NMEA, accelerometer CSV, GPX or FIT through the coach",

@@ -10,7 +10,7 @@ from typing import Any
 from pacer.cli.sessions import add_location_args, add_session_argument, data_dir_for
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "review",
         help="show a session's reps against their targets",

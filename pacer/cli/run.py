@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     Log = Callable[[str], None]
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "run",
         help="run the coach on the real sensors (the systemd service runs this)",

@@ -9,7 +9,7 @@ from pacer.cli.argtypes import nonnegative_float
 from pacer.cli.common_options import add_config_option
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "sessions",
         help="list, delete or prune recorded sessions",

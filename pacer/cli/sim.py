@@ -17,7 +17,7 @@ from pacer.cli.common_options import (
 DEFAULT_WORKOUT = "6x400"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "sim",
         help="run the coach on a simulated runner, receiver and accelerometer",
