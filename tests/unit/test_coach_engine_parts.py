@@ -200,7 +200,20 @@ def test_cadence_below_target_asks_for_quicker_steps() -> None:
 
 
 def test_new_settings_reach_the_feedback() -> None:
+    """A pace 4 % slow is off target at the default 3 % tolerance, on target at 6 %."""
+    rep = step(duration_s=600, pace=240.0)
+    slow_mps = 1000 / 240.0 / 1.04
+
+    def drift_cues(feedback: PaceFeedback) -> list:
+        feedback.start_step(0.0)
+        out = []
+        for t in range(0, 60):
+            out += feedback.cues(rep, est(float(t), v_mps=slow_mps), float(t), short=False)
+        return [c for c in out if c.kind is CueKind.DRIFT]
+
     settings = CueSettings(profile="tempo")
-    feedback = PaceFeedback(settings)
-    feedback.update_settings(dataclasses.replace(settings, profile="minimal"))
-    assert feedback.settings.profile == "minimal"
+    assert drift_cues(PaceFeedback(settings))
+    relaxed = PaceFeedback(settings)
+    relaxed.update_settings(dataclasses.replace(settings, drift_tolerance=0.06,
+                                                drift_exit_tolerance=0.03))
+    assert drift_cues(relaxed) == []
