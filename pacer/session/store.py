@@ -9,11 +9,13 @@ Layout of a session directory (see docs/sessions.md)::
                  the journal written at close, for other tools
 
 Every ``append_*``/``add_*`` call only queues in memory; :meth:`SessionWriter.flush`
-(called by the runtime at least once a second) writes the queued raw records as one
-frame of ``raw.log`` and syncs it (one fdatasync), then commits one SQLite transaction
-(``synchronous=FULL``). A kill -9 or a power cut therefore loses at most what was
-queued since the last flush. ``close()`` records ``ended`` in ``meta``; a session
-without it was ended abruptly.
+(called by the runtime at least once a second) writes the queued raw records, and the
+table rows queued since the last flush, as one frame of ``raw.log`` and syncs it (one
+fdatasync). Every ``commit_every`` flushes (10) the rows are committed to SQLite in one
+transaction (``synchronous=FULL``); after a crash, readers take the rows of the frames
+since the last commit from the journal (:mod:`pacer.session.redo`). A kill -9 or a
+power cut therefore loses at most what was queued since the last flush. ``close()``
+records ``ended`` in ``meta``; a session without it was ended abruptly.
 
 Failure policy (the live loop must never see an exception from here): a failing raw
 write (ENOSPC, EIO) stops the raw journal, truncated to its last good flush; a failing
