@@ -6,7 +6,10 @@ Notes
 -----
 **Detection.** Positions are kept one per ``spacing_m`` of path; every ``refit_every_m``
 of path the last ``fit_window_m`` of them are fitted with the standard oval
-(:func:`pacer.dsp.oval_fit.fit_oval`, which has the model and the fit).
+(:func:`pacer.dsp.oval_fit.fit_oval`, which has the model and the fit). On the track the
+fit is refined from the current oval, every ``refit_every_m`` for the first
+``fit_window_m`` of path and every ``refine_every_m`` after that, when the window holds
+only on-track points and overlaps the previous one by most of a lap.
 
 **Progress.** The nearest-point projection onto a stadium depends only on the angle on
 the bends and ``x`` on the straights, so projecting with the chosen lane's radius gives
