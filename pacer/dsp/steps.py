@@ -393,7 +393,9 @@ def smooth(x: np.ndarray, width_samples: int) -> np.ndarray:
         np.add(x[:-2], x[1:-1], out=inner)
         inner += x[2:]
         inner /= 3.0
-        y[0], y[-1] = (x[0] + x[1]) / 2.0, (x[-2] + x[-1]) / 2.0
+        # the two edges average two samples (on floats: numpy scalar arithmetic is slow)
+        y[0] = (float(x[0]) + float(x[1])) / 2.0
+        y[-1] = (float(x[-2]) + float(x[-1])) / 2.0
         return y
     return np.convolve(x, _ones(w), mode="same") / _smooth_den(x.size, w)
 
@@ -500,7 +502,7 @@ def footfall_positions(
     # local maximum: rises into i and does not rise out of it (y[i] >= y[i + 1])
     is_peak = np.greater(rises[:-1], rises[1:])
     is_peak &= seg[1:-1] > y_mean + min_prominence * sd
-    cand = np.flatnonzero(is_peak) + lo
+    cand = is_peak.nonzero()[0] + lo
     if cand.size == 0:
         return []
     # 2. Contact: the steepest rise in the `back` samples before each peak, on a lighter
@@ -510,13 +512,14 @@ def footfall_positions(
     slope = np.empty(n)  # == np.gradient(z): central differences, one-sided at the ends
     np.subtract(z[2:], z[:-2], out=slope[1:-1])
     slope[1:-1] /= 2.0
-    slope[0], slope[-1] = z[1] - z[0], z[-1] - z[-2]
+    slope[0] = float(z[1]) - float(z[0])
+    slope[-1] = float(z[-1]) - float(z[-2])
     # Both searches for all local maxima at once (a handful per window): the
     # neighbourhood's first maximum, and the steepest rise among its last back + 1
     # samples (the rows of the neighbourhood that end at the candidate, all >= 0).
     hood = cand[:, None] + _offsets(-half, half + 1)  # (n_cand, 2 half + 1)
-    top = np.argmax(y[hood], axis=1).tolist()
-    steepest = np.argmax(slope[hood[:, half - back : half + 1]], axis=1).tolist()
+    top = y[hood].argmax(axis=1).tolist()
+    steepest = slope[hood[:, half - back : half + 1]].argmax(axis=1).tolist()
     # Sub-sample vertex (-0.5..0.5) of the parabola through the slope at each steepest
     # point and its two neighbours: a handful of steps per window, so on floats.
     out = []
