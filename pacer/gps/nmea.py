@@ -88,11 +88,6 @@ class Epoch:
 
 
 
-def _parse_line(line: str) -> Parsed | str:
-    start = line.rfind("$")
-    return GARBAGE if start < 0 else parse_sentence(line[start:].strip())
-
-
 class _Builder:
     """The fields gathered so far for one epoch (mutable, private)."""
 
@@ -226,11 +221,19 @@ class EpochAssembler:
         c.lines += 1
         parsed: Parsed | str | None
         if line[3:6] in _TIMED_TYPES:  # carries the time of day: never the same line twice
-            parsed = parse_checked(line) if checked else _parse_line(line)
+            if checked:
+                parsed = parse_checked(line)
+            else:
+                start = line.rfind("$")
+                parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
         else:
             parsed = self._parsed.get(line)
             if parsed is None:
-                parsed = parse_checked(line) if checked else _parse_line(line)
+                if checked:
+                    parsed = parse_checked(line)
+                else:
+                    start = line.rfind("$")
+                    parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
                 if len(self._parsed) >= _PARSED_CACHE_SIZE:
                     self._parsed.clear()
                 self._parsed[line] = parsed
