@@ -292,7 +292,15 @@ class LiveEstimator:
         """
         if self._t_s is not None and t <= self._t_s:
             return
-        v, conf, source = self._current_speed(t, cad)
+        v: float | None = None
+        if measured_mps is not None:  # an accepted fix: GPS is good at t (push_fix said so)
+            v, conf = self.speed_filter.speed_at(t)
+            if v is not None:
+                source = DistanceSource.GPS
+                if self._handback_from is not None:
+                    v = self._handback(t, v)
+        if v is None:
+            v, conf, source = self._current_speed(t, cad)
         # the track's on_track / entry_t_s / progress_m are its state's after the last fix
         # it took (read directly: the TrackState itself is built only for estimate())
         ts = self.track if self._tracking else None

@@ -191,7 +191,11 @@ class SpeedFilter:
         self._nis_avg += w * (innov * innov / s - self._nis_avg)
         self._t_s = t
         self._at = None
-        return self._done(t, True, "ok", source, z)
+        # (_done, inline: this is the path of almost every fix)
+        self._step_t_s, self._accepted, self.reason = t, True, "ok"
+        self.source, self.measured_mps = source, z
+        self._last = None
+        return True
 
     def predict(self, t_s: float) -> SpeedEstimate:
         """The estimate at ``t_s`` without a new fix (the speed is held, its variance grows)."""

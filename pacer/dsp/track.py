@@ -187,8 +187,16 @@ class TrackMode:
         # enu_from_latlon for one point in float arithmetic (same operations, same order)
         e = (lon - lon0) * _M_PER_DEG * self._east_m_per_deg
         n = (lat - lat0) * _M_PER_DEG
-        step = self._keep(fix.t_s, e, n)  # path grows only between kept points, so
-        if self.on_track:  # fix-to-fix jitter at 5-10 Hz does not inflate it
+        # keep the point if it is spacing_m from the last kept one (_keep, inline: most
+        # fixes at 5-10 Hz are not kept); path grows only between kept points, so
+        # fix-to-fix jitter does not inflate it
+        last = self._last_kept
+        step = 0.0 if last is None else math.hypot(e - last[0], n - last[1])
+        if last is None or step >= self.spacing_m:
+            self._keep(fix.t_s, e, n)
+        else:
+            step = 0.0
+        if self.on_track:
             s, res = self._follow(e, n, step)
         else:
             s, res = self._search(fix.t_s, e, n)
