@@ -141,7 +141,7 @@ def parse_sentence(text: str) -> Parsed | str:
             return split
         talker, kind, data = split
         return _convert(_address_info(talker, kind), data)
-    address, data_text, digits = m.groups()
+    digits = m.group(3)
     body = text[1:-3].encode()  # ASCII: UTF-8 = bytes
     n = len(body)
     if n <= 128:  # checksum(body), inlined: this runs for every line
@@ -159,18 +159,18 @@ def parse_sentence(text: str) -> Parsed | str:
         x = checksum(body)
     if x != CHECKSUM_DIGITS[digits]:
         return BAD_CHECKSUM
-    return _fields(address, data_text)
+    return parse_checked(text)  # (address and data_text are text[1:6] and text[7:-3])
 
 
 def parse_checked(text: str) -> Parsed | str:
-    """:func:`parse_sentence` of a sentence already known to have the usual shape and a
-    right checksum (file replay checks every line of a read at once with numpy:
-    :mod:`pacer.gps.batch`)."""
-    return _fields(text[1:6], text[7:-3])
+    """:func:`parse_sentence` of a sentence known to have the usual shape and a right
+    checksum: the rest of it (address, split, conversion).
 
-
-def _fields(address: str, data_text: str) -> Parsed | str:
-    """The rest of :func:`parse_sentence`, after the checksum: address, split, conversion."""
+    File replay checks every line of a read at once with numpy (:mod:`pacer.gps.batch`)
+    and calls this directly.
+    """
+    address = text[1:6]
+    data_text = text[7:-3]
     info = _ADDRESSES.get(address)
     if info is None:
         upper = address.upper()  # as pynmea2 does
