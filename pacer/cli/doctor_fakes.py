@@ -26,7 +26,7 @@ class FakeHardware:
     """The fakes behind :class:`Probes`: a simulated receiver talking NMEA over a
     pseudo-terminal, a ticking fake MPU-6050 (or ADXL345) on a fake I2C bus with its
     interrupt on a gpiozero mock pin, and mock GPIO for the buttons and LED. The
-    receiver and chip are wired as for ``pacer sim --realtime`` (:mod:`pacer.sources`).
+    receiver and chip are wired as for ``pacer sim --realtime`` (:mod:`pacer.hw.fake_wiring`).
 
     ``fault`` makes it deliberately wrong: "no-chip" (nothing at the address),
     "wrong-chip" (the identity register names another part), "silent-gps" (no bytes),
@@ -36,11 +36,11 @@ class FakeHardware:
     def __init__(self, config: Config, fault: str | None = None) -> None:
         from gpiozero.pins.mock import MockFactory
 
+        from pacer.hw.fake_wiring import FakeSerialLine, fake_accelerometer
         from pacer.sim.accel import GaitSignal
         from pacer.sim.receiver import SimulatedReceiver
         from pacer.sim.runner import RunnerModel
         from pacer.sim.scenarios import default_session_efforts
-        from pacer.sources import FakeSerialLine, fake_accelerometer
 
         if fault is not None and fault not in FAKE_FAULTS:
             raise ValueError(f"no fake fault {fault!r}: choose one of {', '.join(FAKE_FAULTS)}")

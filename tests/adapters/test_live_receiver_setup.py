@@ -14,8 +14,8 @@ import pytest
 from pacer.config import Config
 from pacer.errors import DeviceError
 from pacer.gps.receivers import pmtk
+from pacer.hw.fake_wiring import FakeSerialLine
 from pacer.live import configure_receiver
-from pacer.sources import FakeSerialLine
 
 pytest.importorskip("serial")
 

@@ -1,4 +1,4 @@
-"""The one wiring of the fake hardware (pacer.sources) that `pacer sim --realtime`,
+"""The one wiring of the fake hardware (pacer.hw.fake_wiring) that `pacer sim --realtime`,
 `pacer run --fake-hardware` and `pacer doctor --fake-hardware` share: a fake chip on a
 fake I2C bus read by the production drivers, and a pseudo-terminal for the receiver."""
 
@@ -11,9 +11,9 @@ import pytest
 
 from pacer.errors import ChipNotAnswering, WrongChip
 from pacer.gps.reader import open_port
+from pacer.hw.fake_wiring import FAKE_CHIP_ADDRESS, FakeSerialLine, fake_accelerometer
 from pacer.hw.probe import open_accelerometer
 from pacer.runtime import ManualClock
-from pacer.sources import FAKE_CHIP_ADDRESS, FakeSerialLine, fake_accelerometer
 from pacer.units import G_MPS2
 
 
