@@ -14,9 +14,9 @@ Notes
 The lines are joined with ``\\n`` into one byte array ``a``. With ``s``/``e`` the start and
 end (exclusive) of each line and ``P`` the running XOR of ``a``, the checksum of the body
 ``a[s+1:e-3]`` is ``P[e-4] ^ P[s]``; characters at fixed offsets (``$``, the address,
-``,``, ``*``, the two hex digits) are gathered by index, and "printable, one ``*``" is a
-difference of running counts. About 20 numpy operations per read (1 MiB) instead of
-~15 Python-level big-integer and regex operations per line.
+``,``, ``*``, the two hex digits) are gathered by index, and "printable, one ``*``"
+counts positions between ``s`` and ``e`` (``searchsorted``). About 25 numpy operations
+per read (1 MiB) instead of ~15 Python-level big-integer and regex operations per line.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ for _i, _c in enumerate(b"0123456789ABCDEF"):
 _ALNUM = np.zeros(256, dtype=bool)  # ASCII letters and digits
 for _c in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz":
     _ALNUM[_c] = True
-_NOT_PRINTABLE = np.ones(256, dtype=bool)  # outside 0x20..0x7e (the \n between lines too)
-_NOT_PRINTABLE[0x20:0x7F] = False
 _MIN_LEN = 10  # "$" + address (5) + "," + "*" + 2 digits
 
 
@@ -70,12 +68,15 @@ def usual_and_valid(lines: list[str]) -> list[bool]:
     ok &= (at(starts + 5) | 0x20) != ord("q")  # not a query (..Q,)
     hi, lo = _HEX_VALUE[at(ends - 2)], _HEX_VALUE[at(ends - 1)]
     ok &= (hi >= 0) & (lo >= 0)
-    # printable ASCII throughout and exactly one '*' (the one before the digits)
-    bad_before = np.concatenate(([0], np.cumsum(_NOT_PRINTABLE[a], dtype=np.int64)))
-    stars_before = np.concatenate(([0], np.cumsum(a == ord("*"), dtype=np.int64)))
-    s_c, e_c = np.clip(starts, 0, len(a)), np.clip(ends, 0, len(a))
-    ok &= bad_before[e_c] == bad_before[s_c]
-    ok &= stars_before[e_c] - stars_before[s_c] == 1
+    # printable ASCII throughout: the n - 1 separators are the only other bytes (the
+    # usual read), or else count per line
+    not_printable = (a < 0x20) | (a > 0x7E)
+    if np.count_nonzero(not_printable) != n - 1:
+        bad = np.flatnonzero(not_printable)
+        ok &= np.searchsorted(bad, ends) == np.searchsorted(bad, starts)
+    # exactly one '*' (the one before the digits)
+    stars = np.flatnonzero(a == ord("*"))
+    ok &= np.searchsorted(stars, ends) - np.searchsorted(stars, starts) == 1
     running_xor = np.bitwise_xor.accumulate(a)
     body_xor = (  # XOR of a[s+1 : e-3]
         running_xor[np.clip(ends - 4, 0, last)] ^ running_xor[np.clip(starts, 0, last)]
