@@ -11,13 +11,16 @@ import platform
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pacer import __version__
 from pacer.config import Config
 from pacer.models import Cue, Estimate
 from pacer.runtime import Pipeline
 from pacer.units import format_clock, format_pace
+
+if TYPE_CHECKING:
+    from pacer.coach.cues import CueSettings
 
 #: what the coach says at countdowns and GPS changes, rendered ahead (docs/audio.md)
 COMMON_PHRASES = ("go", "3", "2", "1", "10", "30 seconds", "GPS ready", "GPS back",
@@ -85,6 +88,23 @@ class ConsolePrinter:
         self.out.flush()
 
 
+def cue_settings(config: Config) -> CueSettings:
+    """The runner's cue preferences from the config: ``[coach]`` profile, units and
+    disabled_cues, ``[audio]`` rate_wpm (for speech durations).
+
+    The one place they are read: :func:`build_session` gives them to a new workout
+    engine, and ``pacer run`` applies them again when SIGHUP reloads the config.
+    """
+    from pacer.coach.cues import CueSettings
+
+    return CueSettings(
+        profile=config.coach.profile,
+        miles=config.coach.units == "mi",
+        disabled=frozenset(config.coach.disabled_cues),
+        rate_wpm=float(config.audio.rate_wpm),
+    )
+
+
 @dataclass
 class SessionParts:
     pipeline: Pipeline
@@ -124,7 +144,7 @@ def build_session(
     flush_every_ticks: int = 1,
 ) -> SessionParts:
     """Create the session directory and the pipeline that will fill it."""
-    from pacer.coach.cues import CuePolicy, CueSettings
+    from pacer.coach.cues import CuePolicy
     from pacer.coach.engine import WorkoutEngine
     from pacer.dsp.estimator import LiveEstimator
     from pacer.session.reader import default_data_dir
@@ -162,13 +182,8 @@ def build_session(
         prune(session_path.parent, config.session.max_bytes, keep=session_path)
     engine = None
     if workout is not None:
-        settings = CueSettings(
-            profile=config.coach.profile,
-            miles=config.coach.units == "mi",
-            disabled=frozenset(config.coach.disabled_cues),
-            rate_wpm=float(config.audio.rate_wpm),
-        )
-        engine = WorkoutEngine(workout, policy=CuePolicy(settings), start_mode=start_mode)
+        engine = WorkoutEngine(workout, policy=CuePolicy(cue_settings(config)),
+                               start_mode=start_mode)
     if audio is not None and hasattr(audio, "prefetch"):
         # phrases said at the sharpest moments: render them before they are needed
         audio.prefetch(COMMON_PHRASES)

@@ -259,10 +259,8 @@ def _reload(args: argparse.Namespace, pipeline: Pipeline) -> Config:
     config = config_from_args(args)
     engine = pipeline.engine
     if engine is not None:
-        from pacer.coach.cues import CueSettings
+        from pacer.app import cue_settings
 
-        settings = CueSettings(profile=config.coach.profile, miles=config.coach.units == "mi",
-                               disabled=frozenset(config.coach.disabled_cues),
-                               rate_wpm=float(config.audio.rate_wpm))
-        engine.set_cue_settings(settings)  # keeps the current rep's splits and drift state
+        # keeps the current rep's splits and drift state
+        engine.set_cue_settings(cue_settings(config))
     return config
