@@ -14,6 +14,7 @@ so that it is looked up only when needed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeGuard
 
 from pacer.coach.boundaries import arms_next
 from pacer.coach.cues import CuePolicy
@@ -25,6 +26,10 @@ from pacer.models import Cue, CueKind, Estimate, RepKind
 PREVIEW_LEAD_S = 2.0  # an armed rep's preview ends at least ~1 s before the step ahead ends
 PREVIEW_MARGIN_S = 0.5  # ... and it must fit with this much to spare
 PREDICTED_GO_AHEAD_S = 1.0  # a distance recovery's "go" is placed once its end is this near
+#: below this speed the runner is standing (a slow walk is ~1 m/s): no step end is
+#: projected from it. It also keeps the projections finite: a filtered speed that decays
+#: towards zero (1e-300 m/s) would put a step's end at an overflowing time.
+MIN_PROJECTION_SPEED_MPS = 0.5
 
 #: (session time, session distance) -> the step that would come next there
 NextStep = Callable[[float, float], PlannedStep | None]
@@ -69,7 +74,7 @@ class LookaheadCues:
         """"go" placed ahead at the predicted end of a distance recovery before a rep;
         ``dist_m`` is the distance run in the step."""
         if (step.kind is not RepKind.RECOVERY or step.distance_m is None or step.standing
-                or self.go_at_s is not None or not est.speed_mps):  # fmt: skip
+                or self.go_at_s is not None or not _moving(est.speed_mps)):  # fmt: skip
             return []
         eta_s = (step.distance_m - dist_m) / est.speed_mps
         if eta_s > PREDICTED_GO_AHEAD_S or rep_follows(est.t_s, est.distance_m) is None:
@@ -85,8 +90,8 @@ class LookaheadCues:
             return []
         if step.duration_s is not None:
             left_s = step.duration_s - elapsed_s
-        elif step.distance_m is not None and (est.speed_mps or 0.0) > 0.5:
-            left_s = (step.distance_m - dist_m) / (est.speed_mps or 1.0)
+        elif step.distance_m is not None and _moving(est.speed_mps):
+            left_s = (step.distance_m - dist_m) / est.speed_mps
         else:
             return []
         nxt = next_step(est.t_s, est.distance_m)
@@ -111,7 +116,12 @@ class LookaheadCues:
             return None  # no rep follows: no countdown, no "go"
         if step.duration_s is not None:
             return self._narrator.next_countdown_s(tally.at_elapsed_s(step.duration_s))
-        if step.distance_m is not None and last.speed_mps:
+        if step.distance_m is not None and _moving(last.speed_mps):
             _, dist = tally.elapsed_distance(last.t_s, last.distance_m)
             return last.t_s + max(0.0, step.distance_m - dist) / last.speed_mps
         return None
+
+
+def _moving(speed_mps: float | None) -> TypeGuard[float]:
+    """Fast enough to project a step's end from (:data:`MIN_PROJECTION_SPEED_MPS`)."""
+    return speed_mps is not None and speed_mps > MIN_PROJECTION_SPEED_MPS
