@@ -16,7 +16,7 @@ instead of one per block; the same linear segments, so the same grid values).
 Every ``hop_s`` the last ``window_s`` of the grid goes to
 :func:`pacer.dsp.steps.window_cadence` (autocorrelation, bands under 2:1, flight-phase
 test for running, stride band for pockets; see there) and, when it finds a cadence, to
-:func:`pacer.dsp.steps.detect_footfalls` with the freshly estimated step period
+:func:`pacer.dsp.footfalls.footfall_positions` with the freshly estimated step period
 (initial contact: the steepest rise before each loading peak); each footfall is
 reported once, about one hop plus half a step after it happened. When the rhythm was
 found per stride (pocket, bag), no single event marks each step: footfalls then
@@ -33,11 +33,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from pacer.dsp.footfalls import footfall_positions
 from pacer.dsp.steps import (
     RUN_BAND_SPM,
     WALK_BAND_SPM,
     estimate_cadence,
-    footfall_positions,
     window_cadence,
 )
 from pacer.models import AccelBlock, Footfall

@@ -1,6 +1,6 @@
 """The cadence hop's cheaper arithmetic gives what the plain definitions give.
 
-The tracker's hop (pacer/dsp/steps.py, pacer/dsp/cadence.py) computes some things in a
+The tracker's hop (pacer/dsp/steps.py, footfalls.py, cadence.py) computes some things in a
 cheaper way than their definition: the 3-sample moving average as two adds, the Newton
 sums of the autocorrelation peak by a running product of phasors, the footfall search
 on lists, the grid as a linear buffer read through views. Each is checked here against
@@ -18,7 +18,7 @@ from dsp_cadence_synth import blocks, gait
 
 from pacer.dsp import steps
 from pacer.dsp.cadence import CadenceTracker, _Grid
-from pacer.dsp.steps import detect_footfalls, footfall_positions, smooth
+from pacer.dsp.footfalls import detect_footfalls, footfall_positions, smooth
 
 
 def _moving_average(x: np.ndarray, w: int) -> np.ndarray:
@@ -67,6 +67,11 @@ def test_newton_peaks_match_direct_evaluation(spm, run):
     assert fast == pytest.approx(direct, abs=1e-9)
     # they moved: the guesses were off the peaks
     assert max(abs(a - b) for a, b in zip(fast, guesses, strict=True)) > 0.01
+
+
+def test_steps_still_exports_the_footfall_search():
+    assert steps.detect_footfalls is detect_footfalls
+    assert steps.smooth is smooth
 
 
 def test_footfall_positions_is_detect_footfalls():
