@@ -2,11 +2,12 @@
 
 ``GOLDEN`` holds digests (sha256 of the repr) of every Fix and every SkipCounters that
 pacer/gps made of the bundled gpsd logs, of a minute of ``pacer bench``'s simulated
-stream, and of seeded corruptions of both -- computed with the code before the speed work
-(commit 11a8e0c), through file replay (``fixes_from_nmea_file``, ``epochs_from_nmea_file``)
-and the live path (``LineFramer`` + ``EpochAssembler`` in 64- and 7-byte reads).
-``benchmarks/bench_gps.py --before DIR`` makes the same comparison, readable, on all
-shared logs. The other tests check each shortcut against the plain way it replaces.
+stream (``tests/data/gps/pacer_bench_minute.nmea``) and of seeded corruptions of both,
+computed with the code before the speed work (commit 11a8e0c), through file replay
+(``fixes_from_nmea_file``, ``epochs_from_nmea_file``) and the live path (``LineFramer``
++ ``EpochAssembler`` in 64- and 7-byte reads). ``benchmarks/bench_gps.py --before DIR``
+makes the same comparison, readable, on all shared logs. The other tests check each
+shortcut against the plain way it replaces.
 """
 
 from __future__ import annotations
@@ -102,11 +103,10 @@ def _corrupt(data: bytes, seed: int) -> bytes:
 
 
 def _bench_minute() -> bytes:
-    """One minute of ``pacer bench``'s receiver (RMC GGA GSA VTG GST at 5 Hz)."""
-    from pacer.bench import synthetic_hour
-
-    records, _ = synthetic_hour(0, 60.0)
-    return b"".join(r.data for r in records if type(r).__name__ == "NmeaChunk")
+    """One minute of ``pacer bench``'s receiver (RMC GGA GSA VTG GST at 5 Hz), as saved
+    from ``pacer.bench.synthetic_hour(0, 60)`` (a file, so simulator changes do not move
+    the digests)."""
+    return (DATA.parent / "pacer_bench_minute.nmea").read_bytes()
 
 
 def decode_digests(tmp: Path | None = None) -> dict[str, str]:
