@@ -30,9 +30,11 @@ COMMON_PHRASES = ("go", "3", "2", "1", "10", "30 seconds", "GPS ready", "GPS bac
 class ConsolePrinter:
     """Live status lines and cue lines in the terminal (the runner's coach, printed)."""
 
-    def __init__(self, out: TextIO = sys.stdout, *, every_s: float = 10.0,
+    def __init__(self, out: TextIO | None = None, *, every_s: float = 10.0,
                  miles: bool = False) -> None:
-        self.out = out
+        # sys.stdout when printing, not when this module was imported (it may be
+        # replaced since: pytest's capture, a redirect)
+        self.out = out if out is not None else sys.stdout
         self.every_s = every_s
         self.miles = miles
         self._next_s = 0.0
@@ -222,8 +224,10 @@ def session_problems(parts: SessionParts) -> list[str]:
     return list(getattr(store, "problems", [])) if store is not None else ["not recorded"]
 
 
-def print_summary(parts: SessionParts, out: TextIO = sys.stdout) -> None:
-    """Closing lines: where the session is and what to do with it."""
+def print_summary(parts: SessionParts, out: TextIO | None = None) -> None:
+    """Closing lines: where the session is and what to do with it (to ``out``, default
+    the current ``sys.stdout``)."""
+    out = out if out is not None else sys.stdout
     p = parts.pipeline
     if isinstance(p.printer, ConsolePrinter):
         p.printer.close()

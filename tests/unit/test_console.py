@@ -28,3 +28,12 @@ def test_cues_scheduled_ahead_wait_for_their_time() -> None:
     assert [ln.split()[-1] for ln in lines if ">" in ln] == ["now", "1", "go"]
     as_s = [int(t.split(":")[0]) * 60 + int(t.split(":")[1]) for t in times]
     assert as_s == sorted(as_s)
+
+
+def test_printer_writes_to_the_stdout_of_the_moment_not_of_import(monkeypatch) -> None:
+    """The default output is sys.stdout as it is when printing: a stream replaced after
+    pacer.app was imported (pytest's capture, a redirect) must not be written to later."""
+    later = io.StringIO()
+    monkeypatch.setattr("sys.stdout", later)
+    ConsolePrinter().event(3.0, "GPS lost")
+    assert later.getvalue().endswith("! GPS lost\n")
