@@ -25,8 +25,11 @@ from pacer.errors import DeviceError, DeviceNotFound, DevicePermission, WrongChi
 
 FIFO_CHECK_S = 0.3  # how long the accelerometer FIFO fills before it is read
 STILL_MPS2 = (8.3, 11.3)  # |mean acceleration| of a unit lying still: 1 g, give or take
-# one hour of session: ~1.2 MB NMEA at 5 Hz + 7.2 MB accel at 100 Hz + ~2 MB database
-SESSION_MB_PER_HOUR = 10.5
+#: disk use of one hour of session, rounded up from 9.8 MB measured by
+#: benchmarks/bench_session.py (docs/sessions.md): raw.log 7.4 MB (NMEA, accelerometer
+#: at 100 Hz, 12 bytes a sample, and the journaled table rows), the gps.nmea copy 1.5 MB,
+#: session.db 0.8 MB
+SESSION_MB_PER_HOUR = 10.0
 
 
 class Status(enum.Enum):

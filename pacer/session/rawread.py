@@ -9,9 +9,12 @@ Two layouts (docs/sessions.md):
   and ``accel.bin`` + ``accel.idx``; a reader trusts only whole index records that point
   inside their data file.
 
-A session holding ``raw.log`` is read from it; ``gps.nmea`` and ``accel.bin`` beside it
-are plain copies written at close (:func:`write_plain_logs`) for other tools.
-Re-exported by :mod:`pacer.session.reader`.
+A session holding ``raw.log`` is read from it; ``gps.nmea`` beside it is a plain copy
+of the receiver's bytes written at close (:func:`write_nmea_copy`) for other tools, and
+:func:`accel_samples` gives every accelerometer sample of either layout as one array.
+(Sessions written by the first versions of the raw journal also hold an ``accel.bin``
+copy; with ``raw.log`` beside it, it is never read.) Re-exported by
+:mod:`pacer.session.reader`.
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ from pacer.session.schema import (
 #: the older layout's index and sample records
 LEGACY_NMEA_INDEX = struct.Struct("<dQI")  # t_s, byte offset into gps.nmea, length
 LEGACY_ACCEL_INDEX = struct.Struct("<ddII")  # t0_s, rate_hz, n, lost_samples
-#: one sample of ``accel.bin`` (both layouts): t_s, ax, ay, az in m/s^2
+#: one accelerometer sample: t_s, ax, ay, az in m/s^2 (the older layout's ``accel.bin``
+#: records, and what :func:`accel_samples` returns)
 ACCEL_DTYPE = np.dtype([("t_s", "<f8"), ("ax", "<f4"), ("ay", "<f4"), ("az", "<f4")])
 
 
@@ -221,41 +225,62 @@ def iter_raw_accel(directory: Path) -> Iterator[AccelBlock]:
         start += n
 
 
-def write_plain_logs(directory: Path, *, sync: bool = False) -> tuple[int, int]:
-    """Write ``gps.nmea`` (the receiver's bytes exactly as read) and ``accel.bin``
-    (one 20-byte record per sample: <f8 t_s, <f4 ax, ay, az) from ``raw.log``.
+def accel_samples(directory: Path) -> np.ndarray:
+    """Every accelerometer sample of a session, in time order, as one structured array
+    of :data:`ACCEL_DTYPE`: ``t_s`` (seconds since session start; sample i of a block at
+    ``t0_s + i / rate_hz``), ``ax``, ``ay``, ``az`` (m/s^2, float32 as recorded).
 
-    Plain copies for other tools (an NMEA log ``pacer replay --nmea`` and gpsd read;
-    ``np.fromfile(..., ACCEL_DTYPE)``); replay reads ``raw.log``. The writer makes them
-    at close; after a crash, call this to make them. ``sync``: fsync both before
-    returning. Returns (NMEA bytes, samples).
+    Reads ``raw.log``, or the older layout where there is none (the same blocks as
+    :func:`iter_raw_accel`). For a CSV that ``pacer replay --accel`` reads back::
+
+        s = accel_samples(dir)
+        np.savetxt("accel.csv", np.column_stack([s["t_s"], s["ax"], s["ay"], s["az"]]),
+                   fmt="%.6f", delimiter=",", header="t_s,ax,ay,az", comments="")
     """
     directory = Path(directory)
-    journal = read_journal(directory / RAW_NAME)
-    nmea = b"".join(chunk for _, chunk in journal.nmea)
-    blocks = journal.accel_records
-    data = journal.data
-    counts = np.array([b[2] for b in blocks], dtype=np.int64)
+    if (directory / RAW_NAME).exists():
+        journal = read_journal(directory / RAW_NAME)
+        blocks = [(t0_s, rate_hz, n, off) for t0_s, rate_hz, n, _lost, off
+                  in journal.accel_records]  # fmt: skip
+        data = journal.data
+    else:
+        legacy = list(iter_raw_accel(directory))
+        blocks, offset = [], 0
+        for b in legacy:
+            blocks.append((b.t0_s, b.rate_hz, b.n, offset))
+            offset += b.n * SAMPLE_BYTES
+        data = b"".join(b.samples_mps2.astype(SAMPLE_DTYPE).tobytes() for b in legacy)
+    counts = np.array([n for _t, _r, n, _o in blocks], dtype=np.int64)
     total = int(counts.sum())
-    records = np.empty(total, dtype=ACCEL_DTYPE)
+    out = np.empty(total, dtype=ACCEL_DTYPE)
     if total:
-        # sample i of a block at t0_s + i / rate_hz, as AccelBlock.times_s computes it
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         t0_s = np.repeat([b[0] for b in blocks], counts)
         rate_hz = np.repeat([b[1] for b in blocks], counts)
-        records["t_s"] = t0_s + (np.arange(total) - starts) / rate_hz
+        out["t_s"] = t0_s + (np.arange(total) - starts) / rate_hz
         xyz = np.frombuffer(
-            b"".join(data[off : off + n * SAMPLE_BYTES] for _t, _r, n, _l, off in blocks),
+            b"".join(data[off : off + n * SAMPLE_BYTES] for _t, _r, n, off in blocks),
             SAMPLE_DTYPE,
         ).reshape(total, 3)
-        records["ax"], records["ay"], records["az"] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
-    for name, payload in ((NMEA_NAME, nmea), (ACCEL_NAME, records.tobytes())):
-        with open(directory / name, "wb") as f:
-            f.write(payload)
-            if sync:
-                f.flush()
-                os.fsync(f.fileno())
-    return len(nmea), total
+        out["ax"], out["ay"], out["az"] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
+    return out
+
+
+def write_nmea_copy(directory: Path, *, sync: bool = False) -> int:
+    """Write ``gps.nmea``, the receiver's bytes exactly as read, from ``raw.log``.
+
+    A plain NMEA log for other tools (``pacer replay --nmea``, gpsd, any NMEA viewer);
+    replay reads ``raw.log``. The writer makes it at close; after a crash, call this to
+    make it. ``sync``: fsync it before returning. Returns its size in bytes.
+    """
+    directory = Path(directory)
+    nmea = b"".join(chunk for _, chunk in read_journal(directory / RAW_NAME).nmea)
+    with open(directory / NMEA_NAME, "wb") as f:
+        f.write(nmea)
+        if sync:
+            f.flush()
+            os.fsync(f.fileno())
+    return len(nmea)
 
 
 def _whole_records(path: Path, size: int) -> bytes:

@@ -21,8 +21,9 @@ from pacer.errors import SessionError
 from pacer.models import Cue, Estimate, Fix, Rep
 from pacer.session import redo, rows
 from pacer.session.rawread import (  # re-exported: replay reads the raw logs from here
-    iter_raw_accel as iter_raw_accel,
+    accel_samples as accel_samples,
 )
+from pacer.session.rawread import iter_raw_accel as iter_raw_accel
 from pacer.session.rawread import iter_raw_nmea as iter_raw_nmea
 from pacer.session.rawread import raw_log_problems as raw_log_problems
 from pacer.session.schema import (

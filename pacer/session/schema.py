@@ -15,7 +15,7 @@ SCHEMA_VERSION = 4
 DB_NAME = "session.db"
 RAW_NAME = "raw.log"  # the raw journal: receiver bytes and accelerometer blocks (rawlog.py)
 NMEA_NAME = "gps.nmea"  # raw receiver bytes, exactly as read (a plain copy, written at close)
-ACCEL_NAME = "accel.bin"  # one fixed-size record per sample: t_s, ax, ay, az (copy, at close)
+ACCEL_NAME = "accel.bin"  # one fixed-size record per sample: t_s, ax, ay, az (read only)
 #: the older layout's index files (sessions written up to commit 11a8e0c; read only)
 NMEA_INDEX_NAME = "gps.idx"  # one fixed-size record per chunk: t_s, offset, length
 ACCEL_INDEX_NAME = "accel.idx"  # one fixed-size record per block: t0_s, rate_hz, n, lost

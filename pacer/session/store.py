@@ -4,9 +4,9 @@ Layout of a session directory (see docs/sessions.md)::
 
     session.db   SQLite, WAL mode: meta, fixes, estimates, reps, cues, events, counters
     raw.log      the raw journal: receiver bytes and accelerometer blocks (rawlog.py)
-    gps.nmea     receiver bytes exactly as read, and
-    accel.bin    per sample <f8 t_s, <f4 ax, <f4 ay, <f4 az (m/s^2): plain copies of
-                 the journal written at close, for other tools
+    gps.nmea     receiver bytes exactly as read: a plain copy of the journal's NMEA
+                 written at close, for other tools (the accelerometer samples stay in
+                 raw.log only: rawread.accel_samples reads them)
 
 Every ``append_*``/``add_*`` call only queues in memory; :meth:`SessionWriter.flush`
 (called by the runtime at least once a second) writes the queued raw records, and the
@@ -46,7 +46,7 @@ from pacer.session.rawlog import (
     open_append,
     rows_record,
 )
-from pacer.session.schema import ACCEL_NAME, DB_NAME, NMEA_NAME, RAW_NAME, migrate
+from pacer.session.schema import DB_NAME, NMEA_NAME, RAW_NAME, migrate
 
 #: queued SQL operations kept while commits fail (about 10 minutes of a live session)
 MAX_PENDING_OPS = 20_000
@@ -500,7 +500,7 @@ class SessionWriter:
         error = self._raw.close()
         if error is not None:
             self._raw_failed(error)
-        self._write_plain_copies()
+        self._write_nmea_copy()
         self._commit(force=True)
         self._closed = True
         try:
@@ -518,28 +518,28 @@ class SessionWriter:
                 pass
             self._lock_fd = None
 
-    def _write_plain_copies(self) -> None:
-        """gps.nmea and accel.bin from the journal, for other tools (never for replay).
+    def _write_nmea_copy(self) -> None:
+        """gps.nmea from the journal, for other tools (never for replay).
 
-        Skipped when the journal stopped (disk full, write error) or when the copies
-        would eat into the reserve; a failure removes what was half written.
+        Skipped when the journal stopped (disk full, write error) or when the copy
+        (smaller than raw.log) could eat into the reserve; a failure removes what was
+        half written.
         """
         if self._raw.error is not None:
             return
         free = self._free_bytes()
-        if free is not None and free - 2 * self._raw.size_bytes < self._reserve_bytes:
+        if free is not None and free - self._raw.size_bytes < self._reserve_bytes:
             return
-        from pacer.session.rawread import write_plain_logs
+        from pacer.session.rawread import write_nmea_copy
 
         try:
-            write_plain_logs(self.directory)  # not synced: raw.log is what counts
+            write_nmea_copy(self.directory)  # not synced: raw.log is what counts
         except (OSError, ValueError) as exc:
-            for name in (NMEA_NAME, ACCEL_NAME):
-                try:
-                    (self.directory / name).unlink(missing_ok=True)
-                except OSError:
-                    pass
-            self._problem("plain_copies", f"could not write gps.nmea/accel.bin ({exc}); "
+            try:
+                (self.directory / NMEA_NAME).unlink(missing_ok=True)
+            except OSError:
+                pass
+            self._problem("nmea_copy", f"could not write gps.nmea ({exc}); "
                           "raw.log holds the raw data")
 
     def __enter__(self) -> SessionWriter:

@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pacer.cli.main import main
-from pacer.session.reader import open_session
+from pacer.session.reader import accel_samples, open_session
+from pacer.units import G_MPS2
 
 
 def _review_json(session: Path, capsys) -> dict:
@@ -51,9 +53,16 @@ def test_default_sim_session_holds_raw_logs_fixes_and_estimates(default_sim: Pat
     assert data.ended == "normal"
     assert len(data.fixes) > 1400  # 1 Hz over ~25 min
     assert sum(f.valid for f in data.fixes) / len(data.fixes) > 0.95
-    assert (default_sim / "gps.nmea").stat().st_size > 100_000
-    assert (default_sim / "accel.bin").stat().st_size > 20 * 100 * 1400
-    assert data.counters["accel"]["samples"] > 100 * 1400
+    assert (default_sim / "gps.nmea").stat().st_size > 100_000  # the plain NMEA copy
+    assert not (default_sim / "accel.bin").exists()  # the samples stay in raw.log only
+    samples = accel_samples(default_sim)
+    assert len(samples) == data.counters["accel"]["samples"] > 100 * 1400
+    t_s = samples["t_s"]
+    assert np.all(np.diff(t_s) > 0)
+    assert len(samples) / (t_s[-1] - t_s[0]) == pytest.approx(100.0, rel=0.05)  # 100 Hz
+    # over a whole session the runner's own accelerations average out: gravity is left
+    mean_mps2 = [float(samples[axis].mean()) for axis in ("ax", "ay", "az")]
+    assert np.linalg.norm(mean_mps2) == pytest.approx(G_MPS2, rel=0.02)
 
 
 def test_replaying_a_session_reproduces_it(default_sim: Path, tmp_path, capsys) -> None:

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from pacer.cli.main import main
+from pacer.session.rawread import ACCEL_DTYPE
 from pacer.session.reader import (
+    accel_samples,
     iter_raw_accel,
     iter_raw_nmea,
     latest_session,
@@ -53,6 +55,13 @@ def test_legacy_raw_logs_read_back_chunks_and_blocks(legacy: Path) -> None:
         np.testing.assert_array_equal(b.samples_mps2[:, 0], np.float32(b.t0_s))
         np.testing.assert_array_equal(b.samples_mps2[:, 1], np.arange(25.0))
     assert raw_log_problems(legacy) == []
+
+
+def test_legacy_accel_samples_are_the_accel_bin_records(legacy: Path) -> None:
+    samples = accel_samples(legacy)
+    assert samples.dtype == ACCEL_DTYPE
+    np.testing.assert_array_equal(samples, np.fromfile(legacy / "accel.bin", ACCEL_DTYPE))
+    assert samples.shape == (12 * 25,) and np.all(np.diff(samples["t_s"]) > 0)
 
 
 def test_legacy_damage_is_counted_and_skipped(legacy: Path) -> None:

@@ -26,7 +26,7 @@ from pacer.models import (
     Rep,
     RepKind,
 )  # fmt: skip
-from pacer.session.rawread import ACCEL_DTYPE
+from pacer.session.rawread import ACCEL_DTYPE, accel_samples
 from pacer.session.reader import (
     default_data_dir,
     delete_session,
@@ -332,22 +332,26 @@ def test_damaged_database_is_one_line_session_error(tmp_path):
         open_session(tmp_path / "missing")
 
 
-def test_torn_last_frame_is_ignored_and_plain_copies_are_written_at_close(tmp_path):
+def test_torn_last_frame_is_ignored_and_an_nmea_copy_is_written_at_close(tmp_path):
     with SessionWriter.create(tmp_path / "s", meta={}) as w:
         w.append_nmea(1.0, b"AAAA")
         w.append_accel(AccelBlock(1.0, 50.0, np.full((5, 3), 2.5), lost_samples=3))
+        w.append_accel(AccelBlock(1.2, 50.0, np.full((2, 3), -1.0)))
         w.flush()
         w.append_nmea(2.0, b"BBBB")
     s = tmp_path / "s"
     assert (s / "gps.nmea").read_bytes() == b"AAAABBBB"  # the receiver's bytes, as read
-    plain = np.fromfile(s / "accel.bin", dtype=ACCEL_DTYPE)
-    np.testing.assert_array_equal(plain["t_s"], 1.0 + np.arange(5) / 50.0)
-    assert np.all(plain["ax"] == 2.5)
+    assert sorted(p.name for p in s.iterdir()) == ["gps.nmea", "raw.log", "session.db"]
+    samples = accel_samples(s)  # the accelerometer samples stay in raw.log only
+    assert samples.dtype == ACCEL_DTYPE
+    np.testing.assert_allclose(samples["t_s"], [1.0, 1.02, 1.04, 1.06, 1.08, 1.2, 1.22])
+    assert samples["ax"].tolist() == [2.5] * 5 + [-1.0] * 2
     journal = s / "raw.log"
     journal.write_bytes(journal.read_bytes()[:-3])  # power cut inside the last frame
     assert list(iter_raw_nmea(s)) == [(1.0, b"AAAA")]
-    (block,) = iter_raw_accel(s)
+    block, second = iter_raw_accel(s)
     assert (block.t0_s, block.rate_hz, block.n, block.lost_samples) == (1.0, 50.0, 5, 3)
+    assert (second.t0_s, second.n) == (1.2, 2)
 
 
 def test_migration_from_version_1_to_current(tmp_path):
