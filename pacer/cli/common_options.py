@@ -9,9 +9,12 @@ option that exists for the tests and the fake hardware only: it is hidden from
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pacer.cli.argtypes import positive_float
+
+if TYPE_CHECKING:
+    from pacer.config import Config
 
 #: attribute on an argparse action that marks it as a test hook (its description)
 _HOOK_DOC = "pacer_test_hook_doc"
@@ -24,17 +27,19 @@ def add_workout_option(p: argparse.ArgumentParser, *, purpose: str) -> None:
     p.add_argument("--workout", metavar="WORKOUT", help=f"{purpose} ({WORKOUT_FORMS})")
 
 
-def add_config_option(p: argparse.ArgumentParser, help: str = "config file (TOML)") -> None:
-    """``--config FILE``."""
-    p.add_argument("--config", metavar="FILE", help=help)
+def add_config_option(p: argparse.ArgumentParser) -> None:
+    """``--config FILE``, read by :func:`config_from_args`."""
+    p.add_argument("--config", metavar="FILE", help="config file (TOML) read after the defaults")
 
 
-def config_from_args(args: argparse.Namespace) -> Any:
-    """The config: defaults, then the system and user files, then ``--config``; with
-    ``--config`` given, only the defaults and that file."""
+def config_from_args(args: argparse.Namespace) -> Config:
+    """The config of every subcommand, in layers (docs/user-guide.md, "Configuration"):
+    the built-in defaults, ``/etc/pacer/pacer.toml``, the user's
+    ``~/.config/pacer/config.toml``, then ``--config FILE`` when given; each file
+    overrides the ones before it key by key."""
     from pacer.config import load_config
 
-    return load_config(args.config, search_defaults=args.config is None)
+    return load_config(getattr(args, "config", None))
 
 
 def add_speed_options(p: argparse.ArgumentParser, *, realtime_help: str) -> None:

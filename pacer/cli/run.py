@@ -40,8 +40,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "cleanly; SIGHUP reloads the config."
         ),
     )
-    add_config_option(p, help="config file (default: /etc/pacer/pacer.toml, "
-                              "~/.config/pacer/config.toml)")
+    add_config_option(p)
     add_workout_option(p, purpose="workout to coach; default: [coach] workout in the config, "
                                   "or free run")
     add_session_dir_option(p)

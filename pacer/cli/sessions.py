@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from pacer.cli.argtypes import nonnegative_float
-from pacer.cli.common_options import add_config_option
+from pacer.cli.common_options import add_config_option, config_from_args
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +51,7 @@ def add_location_args(p: argparse.ArgumentParser) -> None:
         help="where sessions live (default: [session] data_dir from the config, else "
         "$XDG_DATA_HOME/pacer/sessions, or $STATE_DIRECTORY/sessions for the service)",
     )
-    add_config_option(p, help="config file (TOML) read after the defaults")
+    add_config_option(p)
 
 
 def add_session_argument(p: argparse.ArgumentParser) -> None:
@@ -62,10 +62,9 @@ def add_session_argument(p: argparse.ArgumentParser) -> None:
 
 
 def load_session_config(args: argparse.Namespace) -> object:
-    """The ``[session]`` section of the config (defaults, user file, ``--config``)."""
-    from pacer.config import load_config
-
-    return load_config(getattr(args, "config", None)).session
+    """The ``[session]`` section of the config (defaults, system and user files,
+    ``--config``)."""
+    return config_from_args(args).session
 
 
 def data_dir_for(args: argparse.Namespace) -> Path:

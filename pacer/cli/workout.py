@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pacer.cli.common_options import add_config_option, config_from_args
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -18,7 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Show the built-in workout library, expand a workout into its steps, "
         "or check workout text. Language reference: docs/workouts.md.",
     )
-    parser.add_argument("--config", metavar="FILE", help="config file (named paces, units)")
+    add_config_option(parser)  # named paces, units
     sub = parser.add_subparsers(dest="workout_command", metavar="ACTION", required=True)
     show = sub.add_parser("show", help="list the library, or expand WORKOUT into steps")
     show.add_argument(
@@ -32,9 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _named_paces(args: argparse.Namespace) -> tuple[dict[str, float], bool]:
-    from pacer.config import load_config
-
-    cfg = load_config(getattr(args, "config", None))
+    cfg = config_from_args(args)
     return dict(cfg.coach.named_paces_s_per_km), cfg.coach.units == "mi"
 
 

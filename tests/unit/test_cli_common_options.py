@@ -48,17 +48,47 @@ def test_review_and_export_take_the_same_session_argument(command: str) -> None:
     assert build_parser().parse_args([command, *extra]).session is None
 
 
-def test_config_from_args_reads_only_the_given_file(tmp_path, monkeypatch) -> None:
+#: every subcommand that takes --config, with the other arguments it needs
+CONFIG_COMMANDS = [["sim"], ["replay"], ["run"], ["doctor"], ["review"],
+                   ["export", "--format", "csv"], ["sessions"], ["workout", "show"]]
+
+
+def _user_file(tmp_path, monkeypatch, text: str) -> None:
     user = tmp_path / "home" / "pacer" / "config.toml"
     user.parent.mkdir(parents=True)
-    user.write_text('[coach]\nprofile = "race"\n')
+    user.write_text(text)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home"))
+
+
+@pytest.mark.parametrize("argv", CONFIG_COMMANDS, ids=lambda a: a[0])
+def test_every_command_reads_config_in_layers(argv: list[str], tmp_path, monkeypatch) -> None:
+    """Defaults, then the system and user files, then --config (docs/user-guide.md):
+    the given file overrides the user's key by key and keeps the rest."""
+    _user_file(tmp_path, monkeypatch, '[coach]\nprofile = "race"\nunits = "km"\n')
     given = tmp_path / "given.toml"
     given.write_text('[coach]\nunits = "mi"\n')
-    with_file = config_from_args(build_parser().parse_args(["sim", "--config", str(given)]))
-    assert (with_file.coach.units, with_file.coach.profile) == ("mi", "track")
-    searched = config_from_args(build_parser().parse_args(["sim"]))
-    assert searched.coach.profile == "race"
+    cmd, *rest = argv
+    args = build_parser().parse_args([cmd, "--config", str(given), *rest])
+    with_file = config_from_args(args)
+    assert (with_file.coach.units, with_file.coach.profile) == ("mi", "race")
+    assert with_file.sources[-1] == str(given)
+    searched = config_from_args(build_parser().parse_args(argv))
+    assert (searched.coach.units, searched.coach.profile) == ("km", "race")
+
+
+def test_sim_with_a_config_file_keeps_the_users_data_dir(tmp_path, monkeypatch, capsys) -> None:
+    """`pacer sim --config FILE` writes the session into the user file's [session]
+    data_dir (only the defaults and FILE used to be read)."""
+    from pacer.cli.main import main
+    from pacer.session.reader import list_sessions, open_session
+
+    data_dir = tmp_path / "sessions"
+    _user_file(tmp_path, monkeypatch, f'[session]\ndata_dir = "{data_dir}"\n')
+    given = tmp_path / "given.toml"
+    given.write_text('[coach]\nunits = "mi"\n')
+    assert main(["sim", "--config", str(given), "--duration", "20", "--quiet"]) == 0
+    (session,) = list_sessions(data_dir)
+    assert open_session(session).meta["config"]["coach"]["units"] == "mi"
 
 
 @pytest.mark.parametrize("text", ["-1", "nan", "inf", "lots"])
