@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -78,7 +79,7 @@ def test_an_accepted_fit_always_passes(heading: float, road_heading: float, road
         assert could_be_track(e, n)
 
 
-def _route(corners_m: list[tuple[float, float]], step_m: float = 3.0
+def _route(corners_m: Sequence[tuple[float, float]], step_m: float = 3.0
            ) -> tuple[np.ndarray, np.ndarray]:
     """Points every ``step_m`` along a polyline through the corners."""
     c = np.asarray(corners_m, dtype=float)
