@@ -87,20 +87,18 @@ def test_replay_nmea_and_accel_files(tmp_path, capsys) -> None:
     """A short simulated run exported as files, replayed through `pacer replay`."""
     src = tmp_path / "src"
     assert main(["sim", "--session-dir", str(src), "--duration", "240", "--quiet"]) == 0
-    # the raw NMEA bytes are an NMEA log; the raw accel samples become a CSV
-    from pacer.session.reader import iter_raw_accel
-
+    # the session's gps.nmea is an NMEA log; its accelerometer samples become a CSV as
+    # docs/sessions.md ("Getting the accelerometer samples out") shows
     csv = tmp_path / "accel.csv"
-    with csv.open("w") as f:
-        f.write("t_s,ax,ay,az\n")
-        for block in iter_raw_accel(src):
-            for t, (x, y, z) in zip(block.times_s(), block.samples_mps2, strict=True):
-                f.write(f"{t:.4f},{x:.4f},{y:.4f},{z:.4f}\n")
+    s = accel_samples(src)
+    np.savetxt(csv, np.column_stack([s["t_s"], s["ax"], s["ay"], s["az"]]),
+               fmt="%.6f", delimiter=",", header="t_s,ax,ay,az", comments="")
     out = tmp_path / "replayed"
     rc = main(["replay", "--nmea", str(src / "gps.nmea"), "--accel", str(csv),
                "--session-dir", str(out), "--quiet"])
     assert rc == 0
     data = open_session(out)
+    assert data.counters["accel"]["samples"] == len(s)  # every sample read back
     assert len(data.fixes) > 200
     cadences = [e.cadence_spm for e in data.estimates if e.cadence_spm is not None]
     assert cadences and 150 < sorted(cadences)[len(cadences) // 2] < 185
