@@ -55,6 +55,7 @@ ACCEL_TAU_S = 1.0  # 95 % of a speed increase after 4.7 s (from a standing start
 DECEL_TAU_S = 1.2  # 95 % of a speed decrease after 5.7 s
 FLUCT_RMS = {"stand": 0.0, "walk": 0.03, "jog": 0.015, "run": 0.01}
 STEP_JITTER_FRAC = 0.015
+STANDING_MPS = 0.02  # below this the runner stands: no footfall (the property tests use it)
 CADENCE_LEAD_S = 0.5  # cadence follows v + 0.5 s x acceleration while speeding up
 MAX_EFFORT_S = 6 * 3600.0
 
@@ -304,14 +305,21 @@ class RunnerModel:
             empty = np.zeros(0)
             return empty, empty.astype(int), empty.astype(int)
         k = np.arange(1, n_steps + 1, dtype=float)
-        # phase is flat while standing: interpolate only on its increasing samples
-        inc = np.concatenate(([True], np.diff(phase) > 0))
-        t_k = np.interp(k, phase[inc], tr.t_s[inc])
+        # step k falls where the phase crosses k: in the grid interval with
+        # phase[r-1] <= k < phase[r], which is never flat (never a standing stretch)
+        r = np.clip(np.searchsorted(phase, k, side="right"), 1, phase.size - 1)
+        p0, p1 = phase[r - 1], phase[r]
+        frac = (k - p0) / np.where(p1 > p0, p1 - p0, 1.0)  # p1 == p0 only for k == phase[-1]
+        t_k = tr.t_s[r - 1] + frac * (tr.t_s[r] - tr.t_s[r - 1])
         period = 60.0 / np.maximum(np.interp(t_k, tr.t_s, tr.cadence_spm), 60.0)
         foot = (np.arange(n_steps) + int(rng.integers(0, 2))) % 2
         asym = float(rng.uniform(-0.02, 0.02))
-        t_k = t_k + period * (STEP_JITTER_FRAC * np.clip(rng.standard_normal(n_steps), -3, 3)
-                              + asym * foot)
+        jittered = t_k + period * (STEP_JITTER_FRAC * np.clip(rng.standard_normal(n_steps), -3, 3)
+                                   + asym * foot)
+        # a step jittered past the moment the runner stops (or before it starts) stays at
+        # its unjittered time, where the phase advances: no footfall while standing still
+        moving = np.interp(jittered, tr.t_s, tr.speed_mps) > STANDING_MPS
+        t_k = np.where(moving, jittered, t_k)
         t_k = np.clip(np.sort(t_k), 0.0, self.duration_s)
         speed_k = np.interp(t_k, tr.t_s, self._gait_speed_mps)
         gait = np.where(speed_k >= gm.RUN_FROM_MPS, gm.GAIT_RUN, gm.GAIT_WALK)
