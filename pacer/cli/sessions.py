@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pacer.cli.argtypes import nonnegative_float
 from pacer.cli.common_options import add_config_option, config_from_args
+
+if TYPE_CHECKING:
+    from pacer.config import SessionConfig
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,7 +65,7 @@ def add_session_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
-def load_session_config(args: argparse.Namespace) -> object:
+def load_session_config(args: argparse.Namespace) -> SessionConfig:
     """The ``[session]`` section of the config (defaults, system and user files,
     ``--config``)."""
     return config_from_args(args).session
@@ -73,7 +77,7 @@ def data_dir_for(args: argparse.Namespace) -> Path:
 
     if getattr(args, "data_dir", None):
         return Path(args.data_dir)
-    configured = getattr(load_session_config(args), "data_dir", None)
+    configured = load_session_config(args).data_dir
     return Path(configured).expanduser() if configured else default_data_dir()
 
 
@@ -93,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         if args.max_mb is not None:
             max_bytes = int(args.max_mb * 1e6)
         else:
-            max_bytes = getattr(load_session_config(args), "max_bytes", None)
+            max_bytes = load_session_config(args).max_bytes
             if max_bytes is None:
                 raise SessionError("no size cap: give --max-mb or set [session] max_bytes")
         if max_bytes < 0:
