@@ -104,3 +104,16 @@ def test_serial_line_carries_the_writers_bytes_to_the_port_until_silenced() -> N
         assert line.silenced.is_set()
     finally:
         line.close()
+
+
+def test_the_wiring_imports_no_device_library() -> None:
+    """The fakes stand in for the devices: importing the wiring (and the sources built
+    on it) loads no serial, smbus2, gpiozero or pyttsx3."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pacer.hw.fake_wiring, pacer.sources; "
+            "print(sorted({'serial', 'smbus2', 'gpiozero', 'pyttsx3'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
