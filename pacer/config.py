@@ -245,7 +245,8 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
         p = Path(explicit)
         if not p.is_file():
             raise ConfigError(f"{p}: config file not found")
-        paths.append(p)
+        if not any(p.samefile(q) for q in paths):  # e.g. the service's --config /etc/...
+            paths.append(p)
     merged: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS}
     for path in paths:
         try:

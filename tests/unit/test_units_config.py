@@ -106,3 +106,14 @@ def test_non_utf8_config_is_a_clear_error(tmp_path) -> None:
     p.write_bytes(b"[gps]\nport = '\xff\xfe'\n")
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(p, search_defaults=False)
+
+
+def test_explicit_file_that_is_also_a_default_is_read_once(tmp_path, monkeypatch) -> None:
+    # the systemd unit passes --config /etc/pacer/pacer.toml, which is also read by default
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    user = tmp_path / "pacer" / "config.toml"
+    user.parent.mkdir()
+    user.write_text("[coach]\nunits = \"mi\"\n", encoding="utf-8")
+    config = load_config(user)
+    assert config.sources == (str(user),)
+    assert config.coach.units == "mi"
