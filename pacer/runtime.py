@@ -21,7 +21,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pacer.gps.nmea import EpochAssembler
 from pacer.gps.reader import LineFramer
@@ -453,7 +453,7 @@ def gps_reader(port: str, baudrate: int, inbox: queue.Queue[Any], *,
         if isinstance(item, DeviceEvent):
             inbox.put(item)
         else:
-            t_s, line = item  # type: ignore[misc]
+            t_s, line = cast(tuple[float, str], item)
             inbox.put(NmeaLine(t_s, line))
 
     on_bytes = (lambda t_s, data: inbox.put(RawNmea(t_s, data))) if raw else None
