@@ -95,6 +95,8 @@ def read_journal(path: Path) -> Journal:
     if len(data) < FILE_HEADER.size:
         if data:
             out.problems.append(f"{path}: cut inside its header ({len(data)} bytes); no raw data")
+        else:  # the writer puts the header there at once: the file system lost it
+            out.problems.append(f"{path}: empty (0 bytes); no raw data")
         return out
     magic, version, _ = FILE_HEADER.unpack_from(data, 0)
     if magic != FILE_MAGIC or version > FORMAT_VERSION:
@@ -155,21 +157,37 @@ def _records(data: bytes, pos: int, end: int, out: Journal) -> None:
 def journal_rows(path: Path, start: int) -> tuple[list[bytes], int]:
     """The table-rows payloads of the whole, intact frames from byte ``start`` (a frame
     boundary) on, and the byte just past the last such frame."""
+    frames, end, _damage = journal_row_frames(path, start)
+    return [p for _end, payloads in frames for p in payloads], end
+
+
+def journal_row_frames(
+    path: Path, start: int
+) -> tuple[list[tuple[int, list[bytes]]], int, str | None]:
+    """Per whole, intact frame from byte ``start`` (a frame boundary) on: the byte just
+    past it and its table-rows payloads; the byte past the last such frame; and one line
+    when the scan stopped at damage rather than at the end or a torn last frame (a power
+    cut mid-flush), else None."""
     start = max(start, FILE_HEADER.size)
     try:
         with open(path, "rb") as f:
             f.seek(start)
             data = f.read()
     except OSError:
-        return [], start
-    payloads: list[bytes] = []
+        return [], start, None
+    frames: list[tuple[int, list[bytes]]] = []
     pos, end = 0, len(data)
     view = memoryview(data)
     while end - pos >= FRAME_HEADER.size:
         frame_magic, length, crc = FRAME_HEADER.unpack_from(data, pos)
         body, body_end = pos + FRAME_HEADER.size, pos + FRAME_HEADER.size + length
         if frame_magic != FRAME_MAGIC or body_end > end or zlib.crc32(view[body:body_end]) != crc:
-            break
+            if frame_magic == FRAME_MAGIC and body_end >= end:
+                break  # the last frame, torn by a power cut: that flush only
+            return frames, start + pos, (
+                f"{path}: damaged at byte {start + pos} (a frame fails its check); the "
+                f"session rows journaled in its last {end - pos} bytes are left out")
+        payloads: list[bytes] = []
         while body < body_end:
             kind = data[body]
             if kind == KIND_NMEA:
@@ -182,9 +200,12 @@ def journal_rows(path: Path, start: int) -> tuple[list[bytes], int]:
                 payloads.append(data[body : body + length])
                 body += length
             else:
-                return payloads, start + pos
+                return frames, start + pos, (
+                    f"{path}: unknown record kind {kind} at byte {start + body}; the session "
+                    f"rows journaled in its last {end - pos} bytes are left out")
+        frames.append((start + body_end, payloads))
         pos = body_end
-    return payloads, start + pos
+    return frames, start + pos, None
 
 
 def iter_raw_nmea(directory: Path) -> Iterator[tuple[float, bytes]]:

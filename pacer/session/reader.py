@@ -185,7 +185,8 @@ def check_deletable(path: Path) -> None:
     A pacer session directory is a real directory (not a symlink) with no
     subdirectories whose ``session.db`` is a pacer database (``PRAGMA user_version``
     >= 1 and a ``meta`` table). A home or project directory that happens to hold a file
-    called ``session.db`` is refused.
+    called ``session.db`` is refused, and so is a session a writer still holds (its
+    lock on ``raw.log``: a run in progress).
     """
     path = Path(path)
     if path.is_symlink() or not path.is_dir():
@@ -213,6 +214,10 @@ def check_deletable(path: Path) -> None:
         ) from exc
     if version < 1 or not has_meta:
         raise SessionError(f"{path / DB_NAME}: not a pacer session database; nothing deleted")
+    if redo.held_by_writer(path / RAW_NAME):
+        raise SessionError(
+            f"{path}: is being recorded (a pacer run or sim holds it); nothing deleted"
+        )
 
 
 def delete_session(path: Path) -> None:

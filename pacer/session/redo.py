@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from pacer.session import rows
-from pacer.session.rawread import journal_rows
+from pacer.session.rawread import journal_row_frames
 from pacer.session.schema import RAW_NAME
 
 #: meta key: bytes of ``raw.log`` whose table rows the database holds
 APPLIED_KEY = "raw_rows_applied_bytes"
+#: event kind a reader adds (in its copy only) when journaled rows are left out
+ROWS_LEFT_OUT = "rows_left_out"
 
 INSERT_FIX = f"INSERT INTO fixes ({rows.FIX_COLUMNS}) VALUES ({','.join('?' * 18)})"
 INSERT_EST = f"INSERT INTO estimates ({rows.ESTIMATE_COLUMNS}) VALUES ({','.join('?' * 14)})"
@@ -105,8 +107,14 @@ def recover(conn: sqlite3.Connection, directory: Path) -> sqlite3.Connection:
 
     Returns ``conn`` itself (nothing to do, or applied in place) or an in-memory copy
     holding the rows (writer still running, or the database cannot be written); the
-    caller closes what it gets. Damage in the journal ends what is applied, silently:
-    :func:`pacer.session.rawread.raw_log_problems` reports it.
+    caller closes what it gets.
+
+    Rows are taken frame by frame, up to the first frame that is damaged (a torn last
+    frame is a power cut: silent) or whose rows cannot be decoded (written by a Python
+    whose marshal this one cannot read) or applied (refused by the schema); the mark
+    advances only over what was applied, so a pacer that can read the rest still may.
+    What was left out is said in one line, as an event of the copy read (``kind``
+    :data:`ROWS_LEFT_OUT`), every time the session is read; the rest reads as usual.
     """
     raw = Path(directory) / RAW_NAME
     mark = applied_bytes(conn)
@@ -117,48 +125,102 @@ def recover(conn: sqlite3.Connection, directory: Path) -> sqlite3.Connection:
             return conn  # a closed session, or nothing flushed since the last commit
     except OSError:
         return conn
-    payloads, end = journal_rows(raw, mark)
-    ops: list[tuple[str, tuple[Any, ...]]] = []
-    for payload in payloads:
+    frames, _end, problem = journal_row_frames(raw, mark)
+    decoded: list[tuple[int, list[tuple[str, tuple[Any, ...]]]]] = []
+    start = mark
+    for frame_end, payloads in frames:
         try:
-            ops += decode(payload)
-        except ValueError:
+            decoded.append((frame_end, [op for p in payloads for op in decode(p)]))
+        except ValueError as exc:
+            problem = (f"{raw}: the session rows journaled from byte {start} on cannot be "
+                       f"read by this Python ({exc}); they are left out")
             break
-    if not ops:
-        return conn
-    if _writer_running(raw):
-        return _in_memory(conn, ops, end)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError:  # read-only directory, or locked
-        return _in_memory(conn, ops, end)
-    try:
-        if applied_bytes(conn) != mark:  # another reader recovered it meanwhile
-            conn.execute("ROLLBACK")
-            return conn
-        _apply(conn, ops, end)
-        conn.execute("COMMIT")
-    except sqlite3.Error:
-        conn.execute("ROLLBACK")
-        return _in_memory(conn, ops, end)
+        start = frame_end
+    while decoded and not decoded[-1][1]:
+        decoded.pop()  # frames without rows at the end: nothing to apply
+    if decoded:
+        conn, problem = _recover_frames(conn, raw, mark, decoded, problem)
+    if problem is not None:
+        conn = _with_event(conn, problem)
     return conn
 
 
-def _apply(conn: sqlite3.Connection, ops: list[tuple[str, tuple[Any, ...]]], end: int) -> None:
-    for sql, params in ops:
-        conn.execute(sql, params)
-    conn.execute(UPSERT_META, (APPLIED_KEY, json.dumps(end)))
+Frames = list[tuple[int, list[tuple[str, tuple[Any, ...]]]]]
 
 
-def _in_memory(
-    conn: sqlite3.Connection, ops: list[tuple[str, tuple[Any, ...]]], end: int
-) -> sqlite3.Connection:
+def _recover_frames(
+    conn: sqlite3.Connection, raw: Path, mark: int, frames: Frames, problem: str | None
+) -> tuple[sqlite3.Connection, str | None]:
+    """Apply ``frames`` in place, in one transaction (a closed or crashed session), or
+    in an in-memory copy; the connection to read and what could not be applied."""
+    if not _writer_running(raw):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # read-only directory, or locked
+            pass
+        else:
+            try:
+                if applied_bytes(conn) != mark:  # another reader recovered it meanwhile
+                    conn.execute("ROLLBACK")
+                    return conn, problem
+                problem = _apply(conn, raw, mark, frames) or problem
+                conn.execute("COMMIT")
+                return conn, problem
+            except sqlite3.Error:  # disk full, I/O error: read it from a copy instead
+                conn.execute("ROLLBACK")
+    mem = _copy(conn)
+    mem.execute("BEGIN")
+    problem = _apply(mem, raw, mark, frames) or problem
+    mem.execute("COMMIT")
+    return mem, problem
+
+
+def _apply(conn: sqlite3.Connection, raw: Path, mark: int, frames: Frames) -> str | None:
+    """Apply whole frames, in order, inside the caller's transaction, and move the mark
+    past the last one applied; stop at a frame the schema refuses and say so.
+
+    sqlite3.OperationalError (disk full, I/O) propagates: the caller rolls back.
+    """
+    end, problem = mark, None
+    for frame_end, ops in frames:
+        conn.execute("SAVEPOINT frame")
+        try:
+            for sql, params in ops:
+                conn.execute(sql, params)
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK TO frame")
+            conn.execute("RELEASE frame")
+            problem = (f"{raw}: the session rows journaled from byte {end} on cannot be "
+                       f"applied ({exc}); they are left out")
+            break
+        conn.execute("RELEASE frame")
+        end = frame_end
+    if end != mark:
+        conn.execute(UPSERT_META, (APPLIED_KEY, json.dumps(end)))
+    return problem
+
+
+def _copy(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """An in-memory copy of ``conn`` (closed, unless it is such a copy already)."""
+    if conn.execute("PRAGMA database_list").fetchone()[2] == "":
+        return conn
     mem = sqlite3.connect(":memory:", isolation_level=None)
     conn.backup(mem)
     conn.close()
-    mem.execute("BEGIN")
-    _apply(mem, ops, end)
-    mem.execute("COMMIT")
+    return mem
+
+
+def _with_event(conn: sqlite3.Connection, message: str) -> sqlite3.Connection:
+    """An in-memory copy of ``conn`` with one more event, at the last time recorded."""
+    mem = _copy(conn)
+    try:
+        row = mem.execute("SELECT max(t_s) FROM estimates").fetchone()
+        t_s = float(row[0]) if row and row[0] is not None else 0.0
+        mem.execute(INSERT_EVENT, (t_s, ROWS_LEFT_OUT, message))
+    except sqlite3.Error:
+        pass  # an older or odd schema: the rows read are still all there
     return mem
 
 
@@ -178,6 +240,26 @@ def _writer_running(raw: Path) -> bool:
         return True
     finally:
         os.close(fd)  # releases the shared lock taken just now
+    return False
+
+
+def held_by_writer(raw: Path) -> bool:
+    """True only when a SessionWriter is known to hold ``raw`` (its exclusive lock):
+    what deleting a session must respect. A missing file, or no flock here, is False."""
+    try:
+        import fcntl
+
+        fd = os.open(raw, os.O_RDONLY)
+    except (ImportError, OSError):
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
     return False
 
 

@@ -1,0 +1,222 @@
+"""QA of the session store's raw journal and redo log: what a crash, a damaged journal,
+a future Python or a careless command can do to a session, and what must survive."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from pacer.errors import SessionError
+from pacer.models import DistanceSource, Estimate
+from pacer.session import redo
+from pacer.session.rawlog import FILE_HEADER, FRAME_HEADER, KIND_ROWS, ROWS_RECORD
+from pacer.session.rawread import raw_log_problems, read_journal
+from pacer.session.reader import delete_session, open_session, prune
+from pacer.session.store import SessionWriter
+
+
+def _est(t_s: float) -> Estimate:
+    return Estimate(t_s, None, 4.0 * t_s, 4.0, 0.9, 170.0, 0.8, DistanceSource.GPS, True)
+
+
+def _committed(directory: Path) -> list[float]:
+    """Estimate times in session.db itself, as any SQLite tool sees them (read-only)."""
+    conn = sqlite3.connect(f"file:{directory / 'session.db'}?mode=ro", uri=True)
+    try:
+        return [r[0] for r in conn.execute("SELECT t_s FROM estimates ORDER BY rowid")]
+    finally:
+        conn.close()
+
+
+def _crashed(tmp_path: Path, seconds: int, name: str = "crashed") -> tuple[Path, SessionWriter]:
+    """A session flushed ``seconds`` times (one estimate each) as a power cut leaves it;
+    and the live writer it was copied from (the caller closes it)."""
+    live = tmp_path / "live"
+    w = SessionWriter.create(live, meta={"workout": "easy"})
+    for s in range(seconds):
+        w.add_estimate(_est(float(s)))
+        w.append_nmea(float(s), b"$GPRMC,x*00\r\n")
+        w.flush()
+    crashed = tmp_path / name
+    shutil.copytree(live, crashed)
+    return crashed, w
+
+
+def _frames(raw: Path) -> list[tuple[int, int]]:
+    """(start, end) of every frame of a journal."""
+    data = raw.read_bytes()
+    pos, out = FILE_HEADER.size, []
+    while pos + FRAME_HEADER.size <= len(data):
+        _magic, length, _crc = FRAME_HEADER.unpack_from(data, pos)
+        end = pos + FRAME_HEADER.size + length
+        out.append((pos, end))
+        pos = end
+    return out
+
+
+def _replace_rows_payload(raw: Path, frame_index: int, payload: bytes) -> None:
+    """Give one frame's table-rows record another payload, with a valid CRC (what a
+    writer whose Python marshals differently would leave)."""
+    data = bytearray(raw.read_bytes())
+    start, end = _frames(raw)[frame_index]
+    body = bytes(data[start + FRAME_HEADER.size : end])
+    pos = body.index(bytes([KIND_ROWS, 0, 0, 0]))  # the rows record follows the NMEA one
+    n = ROWS_RECORD.unpack_from(body, pos)[1]
+    body = body[:pos] + ROWS_RECORD.pack(KIND_ROWS, len(payload)) + payload + body[
+        pos + ROWS_RECORD.size + n :]
+    frame = FRAME_HEADER.pack(FRAME_HEADER.unpack_from(data, start)[0], len(body),
+                              zlib.crc32(body)) + body
+    raw.write_bytes(bytes(data[:start]) + frame + bytes(data[end:]))
+
+
+# ------------------------------------------------------------------ marshal payload
+
+
+def test_rows_a_future_python_cannot_decode_are_reported_and_the_rest_kept(tmp_path) -> None:
+    crashed, w = _crashed(tmp_path, 16)  # committed: 0..9; journal rows: 10..15
+    w.close()
+    # frame k holds estimate k; frame 12's rows are what this Python cannot read
+    _replace_rows_payload(crashed / "raw.log", 12, b"\xfa future marshal")
+    data = open_session(crashed)
+    # everything else: the committed rows and the journal rows before the bad frame
+    assert [e.t_s for e in data.estimates] == [float(s) for s in range(12)]
+    said = [e for e in data.events if "cannot be read" in e.message]
+    assert len(said) == 1 and "\n" not in said[0].message and "raw.log" in said[0].message
+    # in place only up to the bad frame, so a pacer that can decode it still may
+    assert _committed(crashed) == [float(s) for s in range(12)]
+    again = open_session(crashed)  # a second reader says it again and doubles nothing
+    assert [e.t_s for e in again.estimates] == [float(s) for s in range(12)]
+    assert sum("cannot be read" in e.message for e in again.events) == 1
+
+
+def test_rows_after_a_corrupt_frame_in_the_middle_are_reported(tmp_path) -> None:
+    crashed, w = _crashed(tmp_path, 16)
+    w.close()
+    raw = crashed / "raw.log"
+    start, end = _frames(raw)[12]
+    data = bytearray(raw.read_bytes())
+    data[(start + end) // 2] ^= 0x40  # one flipped bit inside frame 12 (estimate 12)
+    raw.write_bytes(bytes(data))
+    data_read = open_session(crashed)
+    assert [e.t_s for e in data_read.estimates] == [float(s) for s in range(12)]
+    assert any("raw.log" in e.message and "damaged" in e.message for e in data_read.events)
+    assert any("CRC" in p for p in raw_log_problems(crashed))
+
+
+# ------------------------------------------------------------------ torn journal
+
+
+def test_a_journal_cut_at_every_byte_of_its_last_frames_loses_only_those(tmp_path) -> None:
+    crashed, w = _crashed(tmp_path, 14)  # committed: 0..9; journal rows: 10..13
+    w.close()
+    raw_bytes = (crashed / "raw.log").read_bytes()
+    frames = _frames(crashed / "raw.log")
+    ends = [e for _s, e in frames]
+    for cut in range(frames[-2][0], len(raw_bytes) + 1):
+        d = tmp_path / f"cut{cut}"
+        shutil.copytree(crashed, d)
+        (d / "raw.log").write_bytes(raw_bytes[:cut])
+        whole = sum(e <= cut for e in ends)  # frame k holds NMEA chunk and estimate k
+        expect = [float(s) for s in range(max(10, whole))]  # 0..9 were committed
+        assert [e.t_s for e in open_session(d).estimates] == expect, cut
+        assert len(read_journal(d / "raw.log").nmea) == whole, cut
+        shutil.rmtree(d)
+
+
+def test_an_empty_journal_is_reported(tmp_path) -> None:
+    crashed, w = _crashed(tmp_path, 3)
+    w.close()
+    (crashed / "raw.log").write_bytes(b"")  # what delayed allocation can leave
+    open_session(crashed)  # still opens: the rows in the lost journal are gone
+    problems = raw_log_problems(crashed)
+    assert len(problems) == 1 and "empty" in problems[0]
+
+
+# ------------------------------------------------------------------ recovery itself
+
+
+def _recover_and_die(directory: str, after_inserts: int) -> None:
+    """Child process: start recovering in place, die (like kill -9) midway."""
+    real_apply = redo._apply
+    inserts = [0]
+
+    def count(sql: str) -> None:
+        if sql.startswith("INSERT"):
+            inserts[0] += 1
+            if inserts[0] > after_inserts:
+                os._exit(9)
+
+    def dying_apply(conn, *args):  # type: ignore[no-untyped-def]
+        conn.set_trace_callback(count)
+        return real_apply(conn, *args)
+
+    redo._apply = dying_apply  # type: ignore[assignment]
+    open_session(Path(directory))
+    os._exit(0)
+
+
+def test_a_reader_killed_while_applying_leaves_nothing_half_done(tmp_path) -> None:
+    crashed, w = _crashed(tmp_path, 17)  # journal rows: 10..16
+    w.close()
+    ctx = multiprocessing.get_context("fork")
+    child = ctx.Process(target=_recover_and_die, args=(str(crashed), 3))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 9
+    assert _committed(crashed) == [float(s) for s in range(10)]  # all or nothing
+    for _ in range(2):  # then applied once, and not again
+        assert [e.t_s for e in open_session(crashed).estimates] == [
+            float(s) for s in range(17)]
+    assert _committed(crashed) == [float(s) for s in range(17)]
+
+
+def test_recovery_that_cannot_be_applied_still_reads_the_committed_rows(tmp_path) -> None:
+    crashed, w = _crashed(tmp_path, 14)
+    w.close()
+    # a journal row that breaks a constraint (an estimate without its time)
+    bad = redo.encode([(redo.EST_CODE, (None,) * 14)])
+    _replace_rows_payload(crashed / "raw.log", 12, bad)
+    data = open_session(crashed)
+    assert [e.t_s for e in data.estimates] == [float(s) for s in range(12)]
+    assert any("cannot be applied" in e.message for e in data.events)
+
+
+# ------------------------------------------------------------------ a live session
+
+
+def test_a_session_being_recorded_is_not_deleted_or_pruned(tmp_path) -> None:
+    data_dir = tmp_path / "data"
+    w = SessionWriter.create(data_dir / "live", meta={"workout": "easy"})
+    w.append_nmea(0.0, b"$GPRMC,x*00\r\n" * 1000)
+    w.flush()
+    with pytest.raises(SessionError, match="being recorded"):
+        delete_session(data_dir / "live")
+    assert prune(data_dir, 0) == []
+    assert (data_dir / "live" / "raw.log").exists()
+    w.add_estimate(_est(1.0))
+    w.close()
+    assert [e.t_s for e in open_session(data_dir / "live").estimates] == [1.0]
+    delete_session(data_dir / "live")  # once closed, it may go
+    assert not (data_dir / "live").exists()
+
+
+def test_a_second_writer_on_a_live_session_is_refused(tmp_path) -> None:
+    w = SessionWriter.create(tmp_path / "s", meta={})
+    with pytest.raises(SessionError):
+        SessionWriter.create(tmp_path / "s", meta={})
+    w.add_estimate(_est(0.0))
+    w.close()
+    assert [e.t_s for e in open_session(tmp_path / "s").estimates] == [0.0]
+
+
+def test_packed_header_layout_is_what_the_tests_assume() -> None:
+    # the helpers above find the rows record by its kind byte and three zero pad bytes
+    assert ROWS_RECORD.pack(KIND_ROWS, 5)[:4] == bytes([KIND_ROWS, 0, 0, 0])
+    assert struct.calcsize("<B3xI") == ROWS_RECORD.size
