@@ -167,7 +167,8 @@ def _recover_frames(
                 conn.execute("COMMIT")
                 return conn, problem
             except sqlite3.Error:  # disk full, I/O error: read it from a copy instead
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite rolls back itself when COMMIT fails full
+                    conn.execute("ROLLBACK")
     mem = _copy(conn)
     mem.execute("BEGIN")
     problem = _apply(mem, raw, mark, frames) or problem

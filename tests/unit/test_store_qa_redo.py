@@ -220,3 +220,26 @@ def test_packed_header_layout_is_what_the_tests_assume() -> None:
     # the helpers above find the rows record by its kind byte and three zero pad bytes
     assert ROWS_RECORD.pack(KIND_ROWS, 5)[:4] == bytes([KIND_ROWS, 0, 0, 0])
     assert struct.calcsize("<B3xI") == ROWS_RECORD.size
+
+
+def test_a_disk_full_when_recovering_in_place_still_reads_every_row(tmp_path, monkeypatch) -> None:
+    crashed, w = _crashed(tmp_path, 14)  # committed: 0..9; journal rows: 10..13
+    w.close()
+    real_apply = redo._apply
+    failed = []
+
+    def apply_then_disk_full(conn, *args):  # type: ignore[no-untyped-def]
+        out = real_apply(conn, *args)
+        if not failed and conn.execute("PRAGMA database_list").fetchone()[2]:
+            # what SQLite does when the WAL cannot grow at COMMIT (SQLITE_FULL):
+            # it rolls the transaction back itself and raises
+            failed.append(True)
+            conn.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return out
+
+    monkeypatch.setattr(redo, "_apply", apply_then_disk_full)
+    data = open_session(crashed)
+    assert failed
+    assert [e.t_s for e in data.estimates] == [float(s) for s in range(14)]
+    assert _committed(crashed) == [float(s) for s in range(10)]  # nothing half written
