@@ -191,8 +191,10 @@ class SessionWriter:
         try:
             directory.mkdir(parents=True, exist_ok=True)
             db_path = directory / DB_NAME
-            if db_path.exists():
-                raise SessionError(f"{db_path}: a session already exists here")
+            try:  # created exclusively: of two writers started at once, one gets it
+                os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            except FileExistsError:
+                raise SessionError(f"{db_path}: a session already exists here") from None
             conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")

@@ -243,3 +243,35 @@ def test_a_disk_full_when_recovering_in_place_still_reads_every_row(tmp_path, mo
     assert failed
     assert [e.t_s for e in data.estimates] == [float(s) for s in range(14)]
     assert _committed(crashed) == [float(s) for s in range(10)]  # nothing half written
+
+
+def test_two_writers_racing_for_one_directory_one_is_refused(tmp_path, monkeypatch) -> None:
+    """A second writer that creates the session between the first one's check and its
+    database (two runs started in the same second): exactly one of them may write."""
+    import pacer.session.store as store
+
+    real_connect = sqlite3.connect
+    outcomes: list[str] = []
+
+    def connect_after_a_rival(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not outcomes:
+            outcomes.append("rival started")
+            monkeypatch.setattr(store.sqlite3, "connect", real_connect)
+            try:
+                rival = SessionWriter.create(tmp_path / "s", meta={"who": "rival"})
+            except SessionError:
+                outcomes.append("rival refused")
+            else:
+                outcomes.append("rival writes")
+                rival.close()
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(store.sqlite3, "connect", connect_after_a_rival)
+    try:
+        first = SessionWriter.create(tmp_path / "s", meta={"who": "first"})
+    except SessionError:
+        outcomes.append("first refused")
+    else:
+        outcomes.append("first writes")
+        first.close()
+    assert sum(o.endswith("writes") for o in outcomes) == 1, outcomes
