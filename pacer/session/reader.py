@@ -56,7 +56,8 @@ class SessionData:
     cues: tuple[Cue, ...] = ()
     events: tuple[SessionEvent, ...] = ()
     counters: dict[str, dict[str, Any]] = field(default_factory=dict)
-    ended: str = "abrupt"  # "normal" | "abrupt" | what close() was given
+    #: "normal" | "abrupt" | "live" (still being recorded) | what close() was given
+    ended: str = "abrupt"
     #: per cue (same order as ``cues``): what the audio path reported beyond duration and
     #: dropped -- start_s, latency_s, engine, truncated, reason (keys present when known)
     cue_audio: tuple[dict[str, Any], ...] = ()
@@ -337,7 +338,7 @@ def session_overview(directory: Path) -> SessionOverview:
     return SessionOverview(
         directory=directory, meta=meta, start_utc=start,
         duration_s=max([0.0] + [float(e) for e in ends if e is not None]),
-        distance_m=float(distance or 0.0), ended=str(ended) if ended else "abrupt",
+        distance_m=float(distance or 0.0), ended=str(ended) if ended else _unended(directory),
     )  # fmt: skip
 
 
@@ -465,5 +466,11 @@ def open_session(directory: Path) -> SessionData:
     return SessionData(
         directory=directory, meta=meta, fixes=fixes, estimates=estimates, reps=reps,
         cues=cues, cue_audio=cue_audio, events=events, counters=counters,
-        ended=str(ended) if ended else "abrupt",
+        ended=str(ended) if ended else _unended(directory),
     )  # fmt: skip
+
+
+def _unended(directory: Path) -> str:
+    """How a session without ``ended`` ended: ``"live"`` while a writer holds it (being
+    recorded), else ``"abrupt"`` (a crash, a kill, a power cut)."""
+    return "live" if redo.held_by_writer(Path(directory) / RAW_NAME) else "abrupt"

@@ -64,7 +64,8 @@ def rep_table(rows: list[RepRow]) -> list[str]:
 
 def summary_lines(s: SessionSummary) -> list[str]:
     when = s.start_utc.strftime("%a %d %b %Y %H:%M UTC") if s.start_utc else "time unknown"
-    ended = "ended normally" if s.ended == "normal" else f"ended {s.ended}"
+    ended = ("ended normally" if s.ended == "normal" else "still being recorded"
+             if s.ended == "live" else f"ended {s.ended}")
     lines = [
         f"session {s.id}  {when}  {s.workout or '(no workout)'}  ({ended})",
         f"total {format_clock(s.duration_s)}, {s.distance_m / 1000:.2f} km",

@@ -275,3 +275,18 @@ def test_two_writers_racing_for_one_directory_one_is_refused(tmp_path, monkeypat
         outcomes.append("first writes")
         first.close()
     assert sum(o.endswith("writes") for o in outcomes) == 1, outcomes
+
+
+def test_a_session_being_recorded_reads_as_live_not_abrupt(tmp_path) -> None:
+    from pacer.session.reader import session_overview
+    from pacer.session.report_text import summary_lines
+    from pacer.session.summary import summarize
+
+    crashed, w = _crashed(tmp_path, 3)
+    live = tmp_path / "live"
+    assert open_session(live).ended == "live"
+    assert session_overview(live).ended == "live"
+    assert "still being recorded" in summary_lines(summarize(open_session(live)))[0]
+    assert open_session(crashed).ended == "abrupt"  # the copy: nobody holds it
+    w.close()
+    assert open_session(live).ended == "normal"
