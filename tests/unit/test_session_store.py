@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -155,9 +156,12 @@ def test_unclosed_session_is_abrupt_and_keeps_flushed_rows(tmp_path):
     w.add_estimate(_est(1.0))
     w.flush()
     w.add_estimate(_est(2.0))  # queued, never flushed: a crash loses it
-    data = open_session(tmp_path / "s")
+    assert open_session(tmp_path / "s").ended == "live"  # the writer still holds it
+    shutil.copytree(tmp_path / "s", tmp_path / "crashed")  # what a power cut leaves
+    data = open_session(tmp_path / "crashed")
     assert data.ended == "abrupt"
     assert [e.t_s for e in data.estimates] == [1.0]
+    w.close()
 
 
 def test_existing_session_is_not_overwritten(tmp_path):
