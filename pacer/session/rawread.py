@@ -182,8 +182,8 @@ def journal_row_frames(
         frame_magic, length, crc = FRAME_HEADER.unpack_from(data, pos)
         body, body_end = pos + FRAME_HEADER.size, pos + FRAME_HEADER.size + length
         if frame_magic != FRAME_MAGIC or body_end > end or zlib.crc32(view[body:body_end]) != crc:
-            if frame_magic == FRAME_MAGIC and body_end >= end:
-                break  # the last frame, torn by a power cut: that flush only
+            if frame_magic == FRAME_MAGIC and body_end >= end or data.count(0, pos) == end - pos:
+                break  # the last frame torn by a power cut (or a zero-filled tail): silent
             return frames, start + pos, (
                 f"{path}: damaged at byte {start + pos} (a frame fails its check); the "
                 f"session rows journaled in its last {end - pos} bytes are left out")

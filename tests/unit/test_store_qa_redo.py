@@ -290,3 +290,13 @@ def test_a_session_being_recorded_reads_as_live_not_abrupt(tmp_path) -> None:
     assert open_session(crashed).ended == "abrupt"  # the copy: nobody holds it
     w.close()
     assert open_session(live).ended == "normal"
+
+
+def test_a_zero_filled_tail_is_a_power_cut_not_damage(tmp_path) -> None:
+    crashed, w = _crashed(tmp_path, 13)
+    w.close()
+    with open(crashed / "raw.log", "ab") as f:  # size grew, the data never made it
+        f.write(bytes(4096))
+    data = open_session(crashed)
+    assert [e.t_s for e in data.estimates] == [float(s) for s in range(13)]
+    assert not [e for e in data.events if e.kind == redo.ROWS_LEFT_OUT]
