@@ -121,7 +121,13 @@ def read_journal(path: Path) -> Journal:
             out.problems.append(f"{path}: frame at byte {pos} fails its CRC; the last "
                                 f"{end - pos} bytes skipped")
             break
-        _records(data, start, start + length, out)
+        n_nmea, n_accel = len(out.nmea), len(out.accel_records)
+        bad = _records(data, start, start + length, out)
+        if bad is not None:  # a whole frame this reader cannot parse: keep what came before
+            del out.nmea[n_nmea:], out.accel_records[n_accel:]
+            out.problems.append(f"{path}: {bad} in the frame at byte {pos} (written by a "
+                                f"newer pacer?); the last {end - pos} bytes skipped")
+            break
         out.frames += 1
         pos = start + length
     return out
@@ -132,7 +138,8 @@ def _torn(path: Path, n: int, what: str) -> str:
             "skipped")
 
 
-def _records(data: bytes, pos: int, end: int, out: Journal) -> None:
+def _records(data: bytes, pos: int, end: int, out: Journal) -> str | None:
+    """Append the frame's records to ``out``; what stopped it, or None."""
     unpack_nmea, unpack_accel = NMEA_RECORD.unpack_from, ACCEL_RECORD.unpack_from
     nmea_size, accel_size = NMEA_RECORD.size, ACCEL_RECORD.size
     nmea, accel = out.nmea, out.accel_records
@@ -150,8 +157,9 @@ def _records(data: bytes, pos: int, end: int, out: Journal) -> None:
             pos += n * SAMPLE_BYTES
         elif kind == KIND_ROWS:  # table rows: for the database (pacer.session.redo)
             pos += ROWS_RECORD.size + ROWS_RECORD.unpack_from(data, pos)[1]
-        else:  # a frame passed its CRC, so this is a writer bug, not damage
-            raise ValueError(f"raw journal: unknown record kind {kind} at byte {pos}")
+        else:  # a frame passed its CRC: a writer bug or a newer format, not damage
+            return f"unknown record kind {kind} at byte {pos}"
+    return None
 
 
 def journal_rows(path: Path, start: int) -> tuple[list[bytes], int]:

@@ -300,3 +300,17 @@ def test_a_zero_filled_tail_is_a_power_cut_not_damage(tmp_path) -> None:
     data = open_session(crashed)
     assert [e.t_s for e in data.estimates] == [float(s) for s in range(13)]
     assert not [e for e in data.events if e.kind == redo.ROWS_LEFT_OUT]
+
+
+def test_a_frame_with_an_unknown_record_kind_ends_the_raw_data_in_one_line(tmp_path) -> None:
+    crashed, w = _crashed(tmp_path, 5)
+    w.close()
+    body = bytes([9, 0, 0, 0]) + bytes(12)  # a record kind this pacer does not know
+    with open(crashed / "raw.log", "ab") as f:
+        f.write(FRAME_HEADER.pack(FRAME_HEADER.unpack_from(
+            (crashed / "raw.log").read_bytes(), FILE_HEADER.size)[0], len(body),
+            zlib.crc32(body)) + body)
+    journal = read_journal(crashed / "raw.log")
+    assert len(journal.nmea) == 5  # everything before it
+    assert len(journal.problems) == 1 and "unknown record kind 9" in journal.problems[0]
+    assert len(open_session(crashed).estimates) == 5
