@@ -52,6 +52,8 @@ from pacer.session.schema import (
     RAW_NAME,
 )
 
+#: where :func:`write_nmea_copy` writes before renaming to ``gps.nmea``
+NMEA_PART_NAME = NMEA_NAME + ".part"
 #: the older layout's index and sample records
 LEGACY_NMEA_INDEX = struct.Struct("<dQI")  # t_s, byte offset into gps.nmea, length
 LEGACY_ACCEL_INDEX = struct.Struct("<ddII")  # t0_s, rate_hz, n, lost_samples
@@ -304,11 +306,19 @@ def write_nmea_copy(directory: Path, *, sync: bool = False) -> int:
     """
     directory = Path(directory)
     nmea = b"".join(chunk for _, chunk in read_journal(directory / RAW_NAME).nmea)
-    with open(directory / NMEA_NAME, "wb") as f:
-        f.write(nmea)
-        if sync:
-            f.flush()
-            os.fsync(f.fileno())
+    # written under another name and renamed: a crash or full disk mid-copy never
+    # leaves a half gps.nmea that other tools would take for the whole log
+    part = directory / NMEA_PART_NAME
+    try:
+        with open(part, "wb") as f:
+            f.write(nmea)
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(part, directory / NMEA_NAME)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     return len(nmea)
 
 

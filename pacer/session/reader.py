@@ -176,7 +176,7 @@ def session_bytes(path: Path) -> int:
 #: files a session directory may hold besides what users put next to them (plots, exports)
 SESSION_FILES = frozenset(
     {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal",
-     RAW_NAME, NMEA_NAME, NMEA_INDEX_NAME, ACCEL_NAME, ACCEL_INDEX_NAME}
+     RAW_NAME, NMEA_NAME, f"{NMEA_NAME}.part", NMEA_INDEX_NAME, ACCEL_NAME, ACCEL_INDEX_NAME}
 )  # fmt: skip
 
 

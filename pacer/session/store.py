@@ -502,8 +502,10 @@ class SessionWriter:
         error = self._raw.close()
         if error is not None:
             self._raw_failed(error)
+        self._commit(force=True)  # the session is whole before the optional copy
         self._write_nmea_copy()
-        self._commit(force=True)
+        if self._n_queued:  # the copy's failure, as an event
+            self._commit(force=True)
         self._closed = True
         try:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

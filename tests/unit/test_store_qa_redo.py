@@ -314,3 +314,53 @@ def test_a_frame_with_an_unknown_record_kind_ends_the_raw_data_in_one_line(tmp_p
     assert len(journal.nmea) == 5  # everything before it
     assert len(journal.problems) == 1 and "unknown record kind 9" in journal.problems[0]
     assert len(open_session(crashed).estimates) == 5
+
+
+def _close_and_die_mid_copy(directory: str) -> None:
+    """Child: write a session, die (like kill -9) halfway through the gps.nmea copy."""
+    import builtins
+
+    w = SessionWriter.create(Path(directory), meta={})
+    for s in range(5):
+        w.append_nmea(float(s), b"$GPRMC,x*00\r\n" * 50)
+        w.flush()
+    real_open = builtins.open
+
+    class DyingFile:
+        def __init__(self, f):  # type: ignore[no-untyped-def]
+            self.f = f
+
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            return self
+
+        def __exit__(self, *a):  # type: ignore[no-untyped-def]
+            self.f.close()
+
+        def write(self, data):  # type: ignore[no-untyped-def]
+            self.f.write(data[: len(data) // 2])
+            self.f.flush()
+            os._exit(9)
+
+    def dying_open(path, mode="r", *args, **kwargs):  # type: ignore[no-untyped-def]
+        f = real_open(path, mode, *args, **kwargs)
+        return DyingFile(f) if "w" in mode and "nmea" in str(path) else f
+
+    builtins.open = dying_open  # type: ignore[assignment]
+    w.close()
+    os._exit(0)
+
+
+def test_a_crash_during_the_gps_nmea_copy_leaves_no_partial_copy(tmp_path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    child = ctx.Process(target=_close_and_die_mid_copy, args=(str(tmp_path / "s"),))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 9
+    # gps.nmea is either whole or absent: a half copy would pass for the whole log
+    assert not (tmp_path / "s" / "gps.nmea").exists()
+    assert len(read_journal(tmp_path / "s" / "raw.log").nmea) == 5
+    from pacer.session.rawread import write_nmea_copy
+
+    assert write_nmea_copy(tmp_path / "s") == 5 * 50 * 13  # made again from raw.log
+    # and the session was whole before the copy started: it ended normally
+    assert open_session(tmp_path / "s").ended == "normal"
