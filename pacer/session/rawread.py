@@ -172,17 +172,17 @@ def journal_rows(path: Path, start: int) -> tuple[list[bytes], int]:
 
 
 def journal_row_frames(
-    path: Path, start: int
+    path: Path, start: int, stop: int | None = None
 ) -> tuple[list[tuple[int, list[bytes]]], int, str | None]:
-    """Per whole, intact frame from byte ``start`` (a frame boundary) on: the byte just
-    past it and its table-rows payloads; the byte past the last such frame; and one line
-    when the scan stopped at damage rather than at the end or a torn last frame (a power
-    cut mid-flush), else None."""
+    """Per whole, intact frame from byte ``start`` (a frame boundary) on, up to byte
+    ``stop`` (default: the end): the byte just past it and its table-rows payloads; the
+    byte past the last such frame; and one line when the scan stopped at damage rather
+    than at the end or a torn last frame (a power cut mid-flush), else None."""
     start = max(start, FILE_HEADER.size)
     try:
         with open(path, "rb") as f:
             f.seek(start)
-            data = f.read()
+            data = f.read() if stop is None else f.read(max(0, stop - start))
     except OSError:
         return [], start, None
     frames: list[tuple[int, list[bytes]]] = []

@@ -121,11 +121,22 @@ def recover(conn: sqlite3.Connection, directory: Path) -> sqlite3.Connection:
     if mark is None:
         return conn
     try:
-        if raw.stat().st_size <= mark:
-            return conn  # a closed session, or nothing flushed since the last commit
+        size = raw.stat().st_size  # before the snapshot below: see there
     except OSError:
         return conn
-    frames, _end, problem = journal_row_frames(raw, mark)
+    if size <= mark:
+        return conn  # a closed session, or nothing flushed since the last commit
+    live = _writer_running(raw)
+    if live:
+        # The writer may commit at any moment. Read one consistent snapshot and its
+        # mark, and the journal only up to where it ended before the snapshot: then the
+        # frames past the mark hold exactly the rows the snapshot lacks (a commit after
+        # the snapshot is not seen, nor any frame after it: a gap-free prefix).
+        conn = _copy(conn)
+        mark = applied_bytes(conn)
+        if mark is None or size <= mark:
+            return conn
+    frames, _end, problem = journal_row_frames(raw, mark, size)
     decoded: list[tuple[int, list[tuple[str, tuple[Any, ...]]]]] = []
     start = mark
     for frame_end, payloads in frames:
@@ -139,7 +150,7 @@ def recover(conn: sqlite3.Connection, directory: Path) -> sqlite3.Connection:
     while decoded and not decoded[-1][1]:
         decoded.pop()  # frames without rows at the end: nothing to apply
     if decoded:
-        conn, problem = _recover_frames(conn, raw, mark, decoded, problem)
+        conn, problem = _recover_frames(conn, raw, mark, decoded, problem, live)
     if problem is not None:
         conn = _with_event(conn, problem)
     return conn
@@ -149,11 +160,12 @@ Frames = list[tuple[int, list[tuple[str, tuple[Any, ...]]]]]
 
 
 def _recover_frames(
-    conn: sqlite3.Connection, raw: Path, mark: int, frames: Frames, problem: str | None
+    conn: sqlite3.Connection, raw: Path, mark: int, frames: Frames, problem: str | None,
+    live: bool,
 ) -> tuple[sqlite3.Connection, str | None]:
     """Apply ``frames`` in place, in one transaction (a closed or crashed session), or
     in an in-memory copy; the connection to read and what could not be applied."""
-    if not _writer_running(raw):
+    if not live:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:  # read-only directory, or locked

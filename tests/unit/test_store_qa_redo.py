@@ -364,3 +364,67 @@ def test_a_crash_during_the_gps_nmea_copy_leaves_no_partial_copy(tmp_path) -> No
     assert write_nmea_copy(tmp_path / "s") == 5 * 50 * 13  # made again from raw.log
     # and the session was whole before the copy started: it ended normally
     assert open_session(tmp_path / "s").ended == "normal"
+
+
+def test_readers_in_a_loop_never_disturb_a_live_writer(tmp_path) -> None:
+    """review/list/export opened again and again while a session is recorded: the writer
+    sees no error, every reader sees a gap-free prefix, and nothing is written behind it."""
+    import threading
+
+    from pacer.session.reader import session_overview
+
+    w = SessionWriter.create(tmp_path / "s", meta={"workout": "easy"})
+    stop = threading.Event()
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def read_loop() -> None:
+        while not stop.is_set():
+            try:
+                times = [e.t_s for e in open_session(tmp_path / "s").estimates]
+                assert times == [float(s) for s in range(len(times))]
+                assert session_overview(tmp_path / "s").ended == "live"
+                seen.append(len(times))
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+                return
+
+    reader = threading.Thread(target=read_loop)
+    reader.start()
+    try:
+        for s in range(120):
+            w.add_estimate(_est(float(s)))
+            w.flush()
+            if s % 10 == 5:  # not yet committed: the reader takes it from the journal
+                assert len(_committed(tmp_path / "s")) < s + 1
+    finally:
+        stop.set()
+        reader.join(30)
+    assert not errors, errors
+    assert seen and w.problems == []
+    w.close()
+    assert _committed(tmp_path / "s") == [float(s) for s in range(120)]
+
+
+def test_a_commit_while_a_reader_reads_a_live_session_doubles_nothing(tmp_path,
+                                                                       monkeypatch) -> None:
+    """The writer commits (and flushes on) in the middle of a reader's recovery: the
+    reader still sees every row once, in order, with no gap (deterministic version of
+    the loop above)."""
+    w = SessionWriter.create(tmp_path / "s", meta={})
+    for s in range(25):  # committed 0..9, 10..19; journal rows 20..24
+        w.add_estimate(_est(float(s)))
+        w.flush()
+    real_frames = redo.journal_row_frames
+    more = iter(range(25, 40))
+
+    def frames_while_the_writer_goes_on(*args):  # type: ignore[no-untyped-def]
+        for s in more:  # commits at flush 30 (rows 20..29), journals 30..39
+            w.add_estimate(_est(float(s)))
+            w.flush()
+        return real_frames(*args)
+
+    monkeypatch.setattr(redo, "journal_row_frames", frames_while_the_writer_goes_on)
+    times = [e.t_s for e in open_session(tmp_path / "s").estimates]
+    assert times == [float(s) for s in range(len(times))] and len(times) >= 25
+    w.close()
