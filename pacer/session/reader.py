@@ -200,6 +200,12 @@ def check_deletable(path: Path) -> None:
             f"{path}: holds directories ({', '.join(sorted(subdirs)[:3])}), so it is not a "
             "pacer session directory; nothing deleted"
         )
+    if _stillborn(path):  # killed between creating session.db and writing its schema
+        if redo.held_by_writer(path / RAW_NAME):
+            raise SessionError(
+                f"{path}: is being recorded (a pacer run or sim holds it); nothing deleted"
+            )
+        return
     try:
         conn = _connect(path / DB_NAME)
         try:
@@ -219,6 +225,23 @@ def check_deletable(path: Path) -> None:
         raise SessionError(
             f"{path}: is being recorded (a pacer run or sim holds it); nothing deleted"
         )
+
+
+#: every name a session writer creates (older layouts included)
+_SESSION_FILE_NAMES = frozenset({
+    DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME + "-journal", RAW_NAME,
+    NMEA_NAME, NMEA_NAME + ".part", ACCEL_NAME, NMEA_INDEX_NAME, ACCEL_INDEX_NAME,
+})
+
+
+def _stillborn(path: Path) -> bool:
+    """An empty ``session.db`` among only pacer's own file names: a writer killed at birth."""
+    try:
+        if (path / DB_NAME).stat().st_size != 0:
+            return False
+        return all(p.name in _SESSION_FILE_NAMES for p in path.iterdir())
+    except OSError:
+        return False
 
 
 def delete_session(path: Path) -> None:

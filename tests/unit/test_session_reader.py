@@ -155,3 +155,23 @@ def test_raw_log_problems_count_what_replay_will_skip(tmp_path):
     (s / "raw.log").unlink()
     assert raw_log_problems(s) == [f"{s / 'raw.log'}: missing; no raw data to replay"]
     assert list(iter_raw_nmea(s)) == [] and list(iter_raw_accel(s)) == []
+
+
+def test_a_session_killed_at_birth_can_be_deleted_but_not_a_folder_with_other_files(
+    tmp_path: Path,
+) -> None:
+    # a writer killed between creating session.db (O_EXCL) and writing its schema
+    stillborn = tmp_path / "stillborn"
+    stillborn.mkdir()
+    (stillborn / "session.db").touch()
+    (stillborn / "raw.log").touch()
+    delete_session(stillborn)
+    assert not stillborn.exists()
+    # the same empty database beside a file pacer never writes: refused, nothing deleted
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "session.db").touch()
+    (other / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SessionError, match="nothing deleted"):
+        delete_session(other)
+    assert (other / "notes.txt").exists()
