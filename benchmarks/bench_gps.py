@@ -43,6 +43,7 @@ from types import ModuleType
 
 from pacer.gps.nmea import EpochAssembler
 from pacer.gps.reader import LineFramer
+from pacer.sim.damage import damage_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_GPSD = REPO.parent / "shared" / "data" / "nmea" / "gpsd"
@@ -149,26 +150,6 @@ def decode_all(mods: dict[str, ModuleType], path: Path, chunk: int) -> tuple:
     return tuple(out)
 
 
-def corrupt(data: bytes, rng: random.Random, n_ops: int) -> bytes:
-    """Flipped bytes, 20-byte cuts, inserted noise, lost line ends (seeded)."""
-    b = bytearray(data)
-    for _ in range(n_ops):
-        if not b:
-            break
-        pos, op = rng.randrange(len(b)), rng.randrange(4)
-        if op == 0:
-            b[pos] ^= 1 << rng.randrange(8)
-        elif op == 1:
-            del b[pos : pos + 20]
-        elif op == 2:
-            b[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 6)))
-        else:
-            nl = b.find(b"\n", pos)
-            if nl >= 0:
-                del b[nl]
-    return bytes(b)
-
-
 def bench_stream(minutes: float) -> list[tuple[float, bytes]]:
     """``pacer bench``'s NMEA records: (t_s, serial chunk), one chunk per 5 Hz epoch."""
     from pacer.bench import synthetic_hour
@@ -215,7 +196,7 @@ def compare_before(before: dict[str, ModuleType], scratch: Path, chunk: int) -> 
             a = rng.randrange(len(src) - 100_000)
             src = src[a : a + 100_000]
         files.append(scratch / f"corrupt{k:03d}.nmea")
-        files[-1].write_bytes(corrupt(src, rng, rng.randrange(1, 40)))
+        files[-1].write_bytes(damage_bytes(src, rng, rng.randrange(1, 40)))
     n_bad = n_fix = 0
     for p in files:
         for ch in (chunk, 7):

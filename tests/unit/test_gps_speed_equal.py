@@ -29,6 +29,7 @@ from pacer.gps.nmea import EpochAssembler, _new_fix
 from pacer.gps.reader import LineFramer
 from pacer.gps.sentence import BAD_CHECKSUM, split_with_pynmea2
 from pacer.models import Fix, SkipCounters
+from pacer.sim.damage import damage_bytes
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "gps" / "gpsd"
 
@@ -84,22 +85,9 @@ def _decode(path: Path) -> str:
     return repr(out)
 
 
-def _corrupt(data: bytes, seed: int) -> bytes:
+def _damaged(data: bytes, seed: int) -> bytes:
     rng = random.Random(seed)
-    b = bytearray(data)
-    for _ in range(rng.randrange(5, 60)):
-        pos, op = rng.randrange(len(b)), rng.randrange(4)
-        if op == 0:
-            b[pos] ^= 1 << rng.randrange(8)
-        elif op == 1:
-            del b[pos : pos + 20]
-        elif op == 2:
-            b[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 6)))
-        else:
-            nl = b.find(b"\n", pos)
-            if nl >= 0:
-                del b[nl]
-    return bytes(b)
+    return damage_bytes(data, rng, rng.randrange(5, 60))
 
 
 def _bench_minute() -> bytes:
@@ -116,7 +104,7 @@ def decode_digests(tmp: Path | None = None) -> dict[str, str]:
     inputs["pacer-bench-minute"] = _bench_minute()
     for name in list(inputs):
         for seed in range(3):
-            inputs[f"{name}~{seed}"] = _corrupt(inputs[name], seed)
+            inputs[f"{name}~{seed}"] = _damaged(inputs[name], seed)
     out = {}
     with tempfile.TemporaryDirectory() as d:
         for name, data in inputs.items():
