@@ -45,6 +45,7 @@ acceleration rise); Bangle.js ``libs/misc/stepcount.c`` for a minimum-interval r
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -52,18 +53,10 @@ import numpy as np
 __all__ = ["detect_footfalls", "footfall_positions", "smooth"]
 
 
-_SMOOTH_DEN: dict[tuple[int, int], np.ndarray] = {}
-
-
+@functools.lru_cache(maxsize=16)
 def _smooth_den(n: int, w: int) -> np.ndarray:
     """How many samples exist under a centred window of ``w`` at each of ``n`` positions."""
-    den = _SMOOTH_DEN.get((n, w))
-    if den is None:
-        if len(_SMOOTH_DEN) > 16:
-            _SMOOTH_DEN.clear()
-        den = np.convolve(np.ones(n), np.ones(w), mode="same")
-        _SMOOTH_DEN[(n, w)] = den
-    return den
+    return _frozen(np.convolve(np.ones(n), np.ones(w), mode="same"))
 
 
 def smooth(x: np.ndarray, width_samples: int) -> np.ndarray:
@@ -90,17 +83,10 @@ def smooth(x: np.ndarray, width_samples: int) -> np.ndarray:
     return np.convolve(x, _ones(w), mode="same") / _smooth_den(x.size, w)
 
 
-_KERNELS: dict[int, np.ndarray] = {}
-
-
+@functools.lru_cache(maxsize=16)
 def _ones(w: int) -> np.ndarray:
     """The moving-average kernel ``np.ones(w)``, kept per width."""
-    k = _KERNELS.get(w)
-    if k is None:
-        if len(_KERNELS) > 16:
-            _KERNELS.clear()
-        k = _KERNELS[w] = np.ones(w)
-    return k
+    return _frozen(np.ones(w))
 
 
 def detect_footfalls(
@@ -224,14 +210,13 @@ def footfall_positions(
     return out
 
 
-_OFFSETS: dict[tuple[int, int], np.ndarray] = {}
-
-
+@functools.lru_cache(maxsize=64)
 def _offsets(start: int, stop: int) -> np.ndarray:
     """``np.arange(start, stop)[None, :]``, kept (a few distinct step lengths per run)."""
-    off = _OFFSETS.get((start, stop))
-    if off is None:
-        if len(_OFFSETS) > 64:
-            _OFFSETS.clear()
-        off = _OFFSETS[(start, stop)] = np.arange(start, stop)[None, :]
-    return off
+    return _frozen(np.arange(start, stop)[None, :])
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """``a`` made read-only: the cached arrays above are shared by every call."""
+    a.flags.writeable = False
+    return a

@@ -49,6 +49,7 @@ module for the naming and the degenerate-input policy.
 from __future__ import annotations
 
 import cmath
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -91,24 +92,15 @@ class _Plan:
     weights: np.ndarray
 
 
-_PLANS: dict[tuple[int, float], _Plan] = {}
-
-
+@functools.lru_cache(maxsize=16)  # a tracker uses one or two; calibrated rates may wander
 def _plan(n: int, rate_hz: float) -> _Plan:
-    key = (n, float(rate_hz))
-    plan = _PLANS.get(key)
-    if plan is None:
-        if len(_PLANS) > 16:  # a tracker uses one or two; calibrated rates may wander
-            _PLANS.clear()
-        n_fft = 1 << int(np.ceil(np.log2(2 * n)))
-        k_lo = max(1, int(np.ceil(PASS_BAND_HZ[0] * n_fft / rate_hz)))
-        k_hi = min(n_fft // 2 - 1, int(np.floor(PASS_BAND_HZ[1] * n_fft / rate_hz)))
-        lags = np.arange(n // 2 + 1)
-        omega = 2.0 * np.pi * np.arange(k_lo, k_hi + 1) / n_fft
-        plan = _Plan(n_fft, k_lo, k_hi, n / (n - lags), omega,
-                     np.stack((np.ones_like(omega), omega * omega, omega)))
-        _PLANS[key] = plan
-    return plan
+    n_fft = 1 << int(np.ceil(np.log2(2 * n)))
+    k_lo = max(1, int(np.ceil(PASS_BAND_HZ[0] * n_fft / rate_hz)))
+    k_hi = min(n_fft // 2 - 1, int(np.floor(PASS_BAND_HZ[1] * n_fft / rate_hz)))
+    lags = np.arange(n // 2 + 1)
+    omega = 2.0 * np.pi * np.arange(k_lo, k_hi + 1) / n_fft
+    return _Plan(n_fft, k_lo, k_hi, n / (n - lags), omega,
+                 np.stack((np.ones_like(omega), omega * omega, omega)))
 
 
 class _Acf(NamedTuple):
