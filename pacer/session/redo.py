@@ -237,43 +237,35 @@ def _with_event(conn: sqlite3.Connection, message: str) -> sqlite3.Connection:
     return mem
 
 
-def _writer_running(raw: Path) -> bool:
-    """True while a SessionWriter holds the session (its lock on ``raw.log``)."""
-    try:
-        import fcntl
-    except ImportError:  # no flock here: never write behind a writer's back
-        return True
-    try:
-        fd = os.open(raw, os.O_RDONLY)
-    except OSError:
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        return True
-    finally:
-        os.close(fd)  # releases the shared lock taken just now
-    return False
-
-
-def held_by_writer(raw: Path) -> bool:
-    """True only when a SessionWriter is known to hold ``raw`` (its exclusive lock):
-    what deleting a session must respect. A missing file, or no flock here, is False."""
+def _writer_lock(raw: Path) -> bool | None:
+    """Whether a SessionWriter holds ``raw`` (its exclusive lock): True held, False free,
+    None unknown (no flock here, the file cannot be opened, or the probe failed)."""
     try:
         import fcntl
 
         fd = os.open(raw, os.O_RDONLY)
     except (ImportError, OSError):
-        return False
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
         return True
     except OSError:
-        return False
+        return None
     finally:
-        os.close(fd)
+        os.close(fd)  # releases the shared lock taken just now
     return False
+
+
+def _writer_running(raw: Path) -> bool:
+    """True unless the session is known to be free: never write behind a writer's back."""
+    return _writer_lock(raw) is not False
+
+
+def held_by_writer(raw: Path) -> bool:
+    """True only when a SessionWriter is known to hold ``raw``: what deleting a session
+    must respect. A missing file, or no flock here, is False."""
+    return _writer_lock(raw) is True
 
 
 def lock_for_writer(raw: Path) -> int | None:
