@@ -152,7 +152,7 @@ def decode_all(mods: dict[str, ModuleType], path: Path, chunk: int) -> tuple:
 
 def bench_stream(minutes: float) -> list[tuple[float, bytes]]:
     """``pacer bench``'s NMEA records: (t_s, serial chunk), one chunk per 5 Hz epoch."""
-    from pacer.bench import synthetic_hour
+    from pacer.tools.bench import synthetic_hour
 
     records, _ = synthetic_hour(0, 60.0 * minutes)
     return [(r.t_s, r.data) for r in records if type(r).__name__ == "NmeaChunk"]

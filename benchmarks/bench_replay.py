@@ -36,8 +36,8 @@ from pathlib import Path
 # Phases: (label, (file suffix, function name)) -- cumulative time of these entry points
 # (the largest match: logfile's nested generators are all called ``gen``).
 PHASES = [
-    ("read NMEA log -> fixes (pacer/gps/logfile)", ("pacer/gps/logfile.py", "gen")),
-    ("read accelerometer CSV (pacer/session/inputs)", ("pacer/session/inputs.py",
+    ("read NMEA log -> fixes (pacer/gps/logfile)", ("pacer/formats/nmea_log.py", "gen")),
+    ("read accelerometer CSV (pacer/formats/readers)", ("pacer/formats/readers.py",
                                                        "read_accel_csv")),
     ("estimator.push_fix (pacer/dsp)", ("pacer/dsp/estimator.py", "push_fix")),
     ("estimator.push_accel (pacer/dsp)", ("pacer/dsp/estimator.py", "push_accel")),
@@ -47,7 +47,7 @@ PHASES = [
     ("session: add_fix (SQLite queue)", ("pacer/session/store.py", "add_fix")),
     ("session: flush (raw.log frame + SQLite commits)", ("pacer/session/store.py", "flush")),
     ("session: close + summary (pacer/runtime finish)", ("pacer/runtime.py", "finish")),
-    ("session: create (pacer/app build_session)", ("pacer/app.py", "build_session")),
+    ("session: create (pacer/app build_session)", ("pacer/wiring/session.py", "build_session")),
     ("merge_in_time (pacer/runtime)", ("pacer/runtime.py", "merge_in_time")),
 ]
 
@@ -57,7 +57,7 @@ AREAS = [  # file path fragment -> area, first match wins
     ("pacer/session/", "pacer/session (readers, store)"),
     ("pacer/coach/", "pacer/coach (engine)"),
     ("pacer/runtime.py", "pacer/runtime.py"),
-    ("pacer/sources.py", "pacer/sources.py"),
+    ("pacer/wiring/sources.py", "pacer/wiring/sources.py"),
     ("pacer/", "pacer (other)"),
     ("numpy", "numpy (Python part)"),
     ("sqlite3", "sqlite3"),
@@ -106,17 +106,17 @@ def phases(nmea: Path, csv: Path, session_dir: Path, duration_s: float) -> str:
     The same code ``pacer replay`` runs: ``replay_records`` (both readers and the time
     merge), then the records through a ``Pipeline`` with the live estimator, with and
     without a ``SessionWriter`` (flushed every 300 ticks as replay does); the estimator's
-    two entry points are timed by ``pacer.bench``'s per-call proxy.
+    two entry points are timed by ``pacer.tools.bench``'s per-call proxy.
     """
     from collections import defaultdict as dd
 
-    from pacer.bench import _Timed
     from pacer.dsp.estimator import LiveEstimator
-    from pacer.gps.logfile import fixes_from_nmea_file
+    from pacer.formats.nmea_log import fixes_from_nmea_file
+    from pacer.formats.readers import read_accel_csv
     from pacer.runtime import Pipeline, run_records
-    from pacer.session.inputs import read_accel_csv
     from pacer.session.store import SessionWriter
-    from pacer.sources import replay_records
+    from pacer.tools.bench import _Timed
+    from pacer.wiring.sources import replay_records
 
     walls_s: dict[str, float] = {}
 
@@ -151,7 +151,7 @@ def phases(nmea: Path, csv: Path, session_dir: Path, duration_s: float) -> str:
     w = walls_s
     rows = [
         ("read NMEA log -> fixes (pacer/gps/logfile)", t_nmea, w["nmea"]),
-        ("read accelerometer CSV (pacer/session/inputs)", t_accel, w["accel"]),
+        ("read accelerometer CSV (pacer/formats/readers)", t_accel, w["accel"]),
         ("replay_records: both readers + merge (pacer/sources)", t_read, w["read"]),
         ("pipeline without a store (pacer/runtime + pacer/dsp)", t_pipe, w["pipe"]),
         ("  of which estimator.push_fix", totals["estimator.push_fix"], None),
@@ -178,10 +178,10 @@ def store_parts(nmea: Path, csv: Path, session_dir: Path, repeat: int = 3) -> st
     the two-stream merge, the Pipeline's per-record overhead, the session writes."""
     import datetime as dt
 
-    from pacer.gps.logfile import fixes_from_nmea_file
+    from pacer.formats.nmea_log import fixes_from_nmea_file
+    from pacer.formats.readers import read_accel_csv
     from pacer.models import DistanceSource, Estimate
     from pacer.runtime import Pipeline, merge_in_time, run_records
-    from pacer.session.inputs import read_accel_csv
     from pacer.session.store import SessionWriter
 
     utc0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)

@@ -152,11 +152,11 @@ def main() -> None:
     t0 = time.perf_counter()
     data = open_session(base / "bench")
     t1 = time.perf_counter()
-    from pacer.session.export_csv import per_second_csv
-    from pacer.session.export_fit import to_fit
-    from pacer.session.export_gpx import to_gpx
-    from pacer.session.export_tcx import to_tcx
-    from pacer.session.summary import review_json
+    from pacer.formats.csv_export import per_second_csv
+    from pacer.formats.fit_export import to_fit
+    from pacer.formats.gpx_export import to_gpx
+    from pacer.formats.tcx_export import to_tcx
+    from pacer.review.summary import review_json
 
     timings = {"open_session": t1 - t0}
     for name, fn in (

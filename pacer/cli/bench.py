@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    from pacer.bench import run_bench
+    from pacer.tools.bench import run_bench
 
     result = run_bench(seed=args.seed, duration_s=args.minutes * 60.0)
     print(result.report())

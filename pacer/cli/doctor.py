@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pacer.cli.common_options import add_config_option, add_test_hook, config_from_args
-from pacer.cli.doctor_fakes import FAKE_FAULTS
+from pacer.tools.doctor_fakes import FAKE_FAULTS
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,9 +33,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from pacer.cli.doctor_fakes import FakeHardware
-    from pacer.doctor import Probes, Status, run_checks
     from pacer.errors import InputError
+    from pacer.tools.doctor import Probes, Status, run_checks
+    from pacer.tools.doctor_fakes import FakeHardware
 
     if args.fault and not args.fake_hardware:
         raise InputError("--break needs --fake-hardware")

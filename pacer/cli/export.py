@@ -34,22 +34,22 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def render(data: SessionData, fmt: str) -> bytes:
     """The export of session ``data`` in ``fmt`` as bytes."""
     if fmt == "csv":
-        from pacer.session.export_csv import per_second_csv
+        from pacer.formats.csv_export import per_second_csv
 
         return per_second_csv(data).encode()
     if fmt == "fixes":
-        from pacer.session.export_csv import fixes_csv
+        from pacer.formats.csv_export import fixes_csv
 
         return fixes_csv(data).encode()
     if fmt == "gpx":
-        from pacer.session.export_gpx import to_gpx
+        from pacer.formats.gpx_export import to_gpx
 
         return to_gpx(data).encode()
     if fmt == "tcx":
-        from pacer.session.export_tcx import to_tcx
+        from pacer.formats.tcx_export import to_tcx
 
         return to_tcx(data).encode()
-    from pacer.session.export_fit import to_fit
+    from pacer.formats.fit_export import to_fit
 
     return to_fit(data)
 

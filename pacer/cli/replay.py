@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
     import sys
     import time
 
-    from pacer.app import (
+    from pacer.errors import InputError
+    from pacer.models import SkipCounters
+    from pacer.runtime import record_time_s, run_records
+    from pacer.wiring.session import (
         ConsolePrinter,
         build_session,
         load_workout,
@@ -60,10 +63,7 @@ def run(args: argparse.Namespace) -> int:
         print_summary,
         session_problems,
     )
-    from pacer.errors import InputError
-    from pacer.models import SkipCounters
-    from pacer.runtime import record_time_s, run_records
-    from pacer.sources import replay_records, session_records
+    from pacer.wiring.sources import replay_records, session_records
 
     config = config_from_args(args)
     files = [args.nmea, args.accel, args.gpx, args.fit]

@@ -35,12 +35,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     from pacer.cli.export import write_whole
     from pacer.errors import SessionError
+    from pacer.review.summary import compare_reps
     from pacer.session.reader import (
         open_session,
         previous_session_of,
         resolve_session,
     )  # fmt: skip
-    from pacer.session.summary import compare_reps
 
     data_dir = data_dir_for(args)
     path = resolve_session(args.session, data_dir)
@@ -57,14 +57,14 @@ def run(args: argparse.Namespace) -> int:
             earlier_path = resolve_session(args.compare, data_dir)
         comparison = compare_reps(data, open_session(earlier_path))
     if args.plot:
-        from pacer.session.plot import save_plot
+        from pacer.review.plot import save_plot
 
         plot = Path(args.plot)
         if not plot.parent.is_dir():
             raise SessionError(f"cannot write {plot}: no such directory ({plot.parent})")
         save_plot(data, str(plot))
     if args.html:
-        from pacer.session.html_report import review_html
+        from pacer.review.html import review_html
 
         write_whole(Path(args.html), review_html(data, comparison=comparison).encode("utf-8"))
     _print_review(args, data, comparison)  # a broken pipe (`| head`) ends quietly in main
@@ -74,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
 def _print_review(args: argparse.Namespace, data: Any, comparison: Any) -> None:
     import json
 
-    from pacer.session.report_text import review_text
-    from pacer.session.summary import review_json
+    from pacer.review.summary import review_json
+    from pacer.review.text import review_text
 
     if args.json:
         doc = review_json(data)

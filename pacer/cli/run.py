@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
     from pacer.config import Config
     from pacer.hw.controls import Controls, LedPattern
-    from pacer.live import LiveHardware
     from pacer.runtime import Pipeline
     from pacer.service import Notifier, SignalInbox
-    from pacer.sources import RealtimeSim
+    from pacer.wiring.live import LiveHardware
+    from pacer.wiring.sources import RealtimeSim
 
     Log = Callable[[str], None]
 
@@ -71,10 +71,16 @@ def _main(args: argparse.Namespace, signals: SignalInbox, notifier: Notifier) ->
     import queue
     import sys
 
-    from pacer.app import ConsolePrinter, build_session, load_workout, make_audio, print_summary
     from pacer.errors import WorkoutError
     from pacer.runtime import SessionClock, run_queue
     from pacer.service import Watchdog, watchdog_interval_s
+    from pacer.wiring.session import (
+        ConsolePrinter,
+        build_session,
+        load_workout,
+        make_audio,
+        print_summary,
+    )
 
     config = config_from_args(args)
     inbox: queue.Queue[object] = queue.Queue()
@@ -104,7 +110,7 @@ def _main(args: argparse.Namespace, signals: SignalInbox, notifier: Notifier) ->
     hardware: RealtimeSim | LiveHardware
     fake: RealtimeSim | None = None
     if args.fake_hardware:
-        from pacer.sources import RealtimeSim, build_sim
+        from pacer.wiring.sources import RealtimeSim, build_sim
 
         setup = build_sim(workout.plan() if workout is not None else None)
         hardware = fake = RealtimeSim(setup, inbox, clock=clock)
@@ -112,7 +118,7 @@ def _main(args: argparse.Namespace, signals: SignalInbox, notifier: Notifier) ->
     else:
         import datetime as dt
 
-        from pacer.live import LiveHardware
+        from pacer.wiring.live import LiveHardware
 
         hardware = LiveHardware(config, inbox, clock=clock, log=log)
         start_utc = dt.datetime.now(dt.UTC)
@@ -176,10 +182,10 @@ def _main(args: argparse.Namespace, signals: SignalInbox, notifier: Notifier) ->
 def _choose_workout(names: list[str], inbox: queue.Queue[object], clock: Callable[[], float],
                     controls: Controls | None, audio: Any, signals: SignalInbox,
                     log: Log) -> str | None:
-    """Announce the workouts of the short list; the buttons choose (pacer.chooser)."""
+    """Announce the workouts of the short list; the buttons choose (pacer.coach.chooser)."""
     import queue
 
-    from pacer.chooser import WorkoutChooser
+    from pacer.coach.chooser import WorkoutChooser
     from pacer.models import ControlEvent, Cue, CueKind
 
     chooser = WorkoutChooser(names)
@@ -258,7 +264,7 @@ def _reload(args: argparse.Namespace, pipeline: Pipeline) -> Config:
     config = config_from_args(args)
     engine = pipeline.engine
     if engine is not None:
-        from pacer.app import cue_settings
+        from pacer.wiring.session import cue_settings
 
         # keeps the current rep's splits and drift state
         engine.set_cue_settings(cue_settings(config))

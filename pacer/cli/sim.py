@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     import itertools
     import queue
 
-    from pacer.app import (
+    from pacer.runtime import SessionClock, record_time_s, run_queue, run_records
+    from pacer.wiring.session import (
         ConsolePrinter,
         build_session,
         load_workout,
@@ -63,8 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print_summary,
         session_problems,
     )
-    from pacer.runtime import SessionClock, record_time_s, run_queue, run_records
-    from pacer.sources import RealtimeSim, build_sim, simulated_records_fast
+    from pacer.wiring.sources import RealtimeSim, build_sim, simulated_records_fast
 
     config = config_from_args(args)
     workout = load_workout(args.workout, config)

@@ -39,10 +39,10 @@ def _named_paces(args: argparse.Namespace) -> tuple[dict[str, float], bool]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pacer.coach.format import describe_planned
-    from pacer.coach.lexer import WorkoutSyntaxError
-    from pacer.coach.library import LIBRARY
-    from pacer.coach.resolve import resolve_workout
+    from pacer.coach.language.format import describe_planned
+    from pacer.coach.language.lexer import WorkoutSyntaxError
+    from pacer.coach.language.library import LIBRARY
+    from pacer.formats.workout_source import resolve_workout
     from pacer.units import format_clock
 
     paces, miles = _named_paces(args)

@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 from pacer.coach.crossing import HermitePath
+from pacer.coach.language.workout import PlannedStep
 from pacer.coach.onset import MOVING_SPEED_MPS
-from pacer.coach.workout import PlannedStep
 from pacer.models import RepKind
 
 STOPPED_AFTER_S = 3.0  # no moving estimate (standing, or no fix) this long: stopped

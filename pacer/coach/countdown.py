@@ -10,7 +10,7 @@ from __future__ import annotations
 from pacer.coach import phrasing as say
 from pacer.coach.candidates import make_cue
 from pacer.coach.cues import CueSettings
-from pacer.coach.workout import PlannedStep
+from pacer.coach.language.workout import PlannedStep
 from pacer.models import Cue, CueKind
 
 

@@ -48,11 +48,11 @@ from pacer.coach.boundaries import (
 from pacer.coach.crossing import HermitePath
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.gps_watch import GpsWatch
+from pacer.coach.language.workout import PlannedStep, StepCursor, Workout
 from pacer.coach.lookahead import LookaheadCues
 from pacer.coach.narrator import Narrator
 from pacer.coach.onset import MOVING_SPEED_MPS, OnsetDetector, moving
 from pacer.coach.step_tally import StepTally, record_rep
-from pacer.coach.workout import PlannedStep, StepCursor, Workout
 from pacer.models import (
     Control,
     ControlEvent,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pacer.coach import phrasing as say
 from pacer.coach.candidates import make_cue
 from pacer.coach.cues import CueSettings, Hysteresis
-from pacer.coach.workout import PlannedStep
+from pacer.coach.language.workout import PlannedStep
 from pacer.models import Cue, CueKind, Estimate
 
 RECENT_N = 4  # estimates (seconds) averaged for drift cues

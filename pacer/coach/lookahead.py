@@ -18,9 +18,9 @@ from typing import TypeGuard
 
 from pacer.coach.boundaries import arms_next
 from pacer.coach.cues import CuePolicy
+from pacer.coach.language.workout import PlannedStep
 from pacer.coach.narrator import Narrator
 from pacer.coach.step_tally import StepTally
-from pacer.coach.workout import PlannedStep
 from pacer.models import Cue, CueKind, Estimate, RepKind
 
 PREVIEW_LEAD_S = 2.0  # an armed rep's preview ends at least ~1 s before the step ahead ends

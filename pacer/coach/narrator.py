@@ -16,7 +16,7 @@ from pacer.coach.candidates import make_cue
 from pacer.coach.countdown import Countdown
 from pacer.coach.cues import CueSettings
 from pacer.coach.feedback import CadenceFeedback, PaceFeedback
-from pacer.coach.workout import PlannedStep, Workout
+from pacer.coach.language.workout import PlannedStep, Workout
 from pacer.models import Cue, CueKind, Estimate, Rep, RepKind
 from pacer.units import M_PER_MILE
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 
 from pacer.coach.boundaries import SHORT_TOLERANCE, fraction_done
-from pacer.coach.workout import PlannedStep
+from pacer.coach.language.workout import PlannedStep
 from pacer.models import DistanceSource, Estimate, Rep, RepKind
 
 MIN_CADENCE_CONFIDENCE = 0.3  # estimates below this do not count toward a rep's cadence

@@ -6,7 +6,7 @@
 * :mod:`pacer.hw.sampler` drains a driver's FIFO in bursts and emits calibrated
   ``AccelBlock`` records; :mod:`pacer.hw.rate` is its pure rate regression.
 * :mod:`pacer.hw.fakes` holds register-level fakes of every chip for tests and simulation;
-  :mod:`pacer.hw.fake_wiring` wires them (fake chip on a wedgeable fake bus, a pty for the
+  :mod:`pacer.hw.fakes.wiring` wires them (fake chip on a wedgeable fake bus, a pty for the
   simulated receiver) for ``pacer sim --realtime``, ``run --fake-hardware`` and ``doctor``.
 
 Device libraries (smbus2, gpiozero) are imported lazily, inside the functions that need

@@ -2,7 +2,7 @@
 
 ``default_session_efforts`` is what ``pacer sim`` runs with no arguments and matches the
 coach's built-in ``6x400`` workout (``800m jog; 6x(400m @90s, 200m jog); 800m jog``,
-:mod:`pacer.coach.library`): 6 x 400 m in 90 s (4.44 m/s, 3:45 /km) with 200 m jog
+:mod:`pacer.coach.language.library`): 6 x 400 m in 90 s (4.44 m/s, 3:45 /km) with 200 m jog
 recoveries, on lane 1 of a standard track. The runner starts on the finish line (after
 5 s standing while the receiver settles), so the two-lap warm-up ends there and rep 1
 starts and finishes on the finish line; with 200 m recoveries the later reps alternate

@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("garmin_fit_sdk")
 
-from pacer.coach.fit_import import workout_from_fit
-from pacer.coach.resolve import resolve_workout
-from pacer.coach.workout import Repeat
+from pacer.coach.language.workout import Repeat
 from pacer.errors import WorkoutError
+from pacer.formats.fit_workout import workout_from_fit
+from pacer.formats.workout_source import resolve_workout
 from pacer.models import RepKind
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "coach"

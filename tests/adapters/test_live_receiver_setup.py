@@ -1,4 +1,4 @@
-"""`pacer run`'s receiver setup (pacer.live.configure_receiver) against a receiver on a
+"""`pacer run`'s receiver setup (pacer.wiring.live.configure_receiver) against a receiver on a
 pseudo-terminal that answers PMTK commands as a MediaTek part does."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 from pacer.config import Config
 from pacer.errors import DeviceError
 from pacer.gps.receivers import pmtk
-from pacer.hw.fake_wiring import FakeSerialLine
-from pacer.live import configure_receiver
+from pacer.hw.fakes.wiring import FakeSerialLine
+from pacer.wiring.live import configure_receiver
 
 pytest.importorskip("serial")
 

@@ -1,4 +1,4 @@
-"""The one wiring of the fake hardware (pacer.hw.fake_wiring) that `pacer sim --realtime`,
+"""The one wiring of the fake hardware (pacer.hw.fakes.wiring) that `pacer sim --realtime`,
 `pacer run --fake-hardware` and `pacer doctor --fake-hardware` share: a fake chip on a
 fake I2C bus read by the production drivers, and a pseudo-terminal for the receiver."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from pacer.errors import ChipNotAnswering, WrongChip
 from pacer.gps.reader import open_port
-from pacer.hw.fake_wiring import FAKE_CHIP_ADDRESS, FakeSerialLine, fake_accelerometer
+from pacer.hw.fakes.wiring import FAKE_CHIP_ADDRESS, FakeSerialLine, fake_accelerometer
 from pacer.hw.probe import open_accelerometer
 from pacer.runtime import ManualClock
 from pacer.units import G_MPS2
@@ -112,7 +112,7 @@ def test_the_wiring_imports_no_device_library() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, pacer.hw.fake_wiring, pacer.sources; "
+    code = ("import sys, pacer.hw.fakes.wiring, pacer.wiring.sources; "
             "print(sorted({'serial', 'smbus2', 'gpiozero', 'pyttsx3'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

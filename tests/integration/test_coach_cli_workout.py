@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pacer.cli.main import main
-from pacer.coach.library import LIBRARY
+from pacer.coach.language.library import LIBRARY
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pacer.gps.logfile import epochs_from_nmea_file
+from pacer.formats.nmea_log import epochs_from_nmea_file
 from pacer.models import SkipCounters
 
 REPO = Path(__file__).resolve().parents[2]
@@ -161,7 +161,7 @@ SHARED_NMEA = REPO.parent / "shared" / "data" / "nmea"
 
 def _ingest_everything(folder: Path) -> int:
     from pacer.errors import InputError
-    from pacer.gps.logfile import fixes_from_nmea_file
+    from pacer.formats.nmea_log import fixes_from_nmea_file
     from pacer.gps.nmea import EpochAssembler
 
     n_files = 0

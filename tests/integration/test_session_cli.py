@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from pacer.cli.main import main
+from pacer.review.summary import review_json
 from pacer.session.reader import open_session, written_time_s
-from pacer.session.summary import review_json
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "session"
 

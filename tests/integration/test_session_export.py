@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from pacer.formats.csv_export import CSV_COLUMNS, FIXES_COLUMNS, fixes_csv, per_second_csv
 from pacer.models import RepKind
-from pacer.session.export_csv import CSV_COLUMNS, FIXES_COLUMNS, fixes_csv, per_second_csv
 from pacer.session.reader import open_session
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "session"
@@ -52,7 +52,7 @@ def test_fixes_csv_is_the_receiver_epochs_unchanged(golden):
 
 def test_gpx_round_trip_with_gpxpy(golden):
     gpxpy = pytest.importorskip("gpxpy")
-    from pacer.session.export_gpx import TPX_NS, to_gpx
+    from pacer.formats.gpx_export import TPX_NS, to_gpx
 
     gpx = gpxpy.parse(to_gpx(golden))
     points = [p for s in gpx.tracks[0].segments for p in s.points]
@@ -66,7 +66,7 @@ def test_gpx_round_trip_with_gpxpy(golden):
 
 
 def test_tcx_structure(golden):
-    from pacer.session.export_tcx import AX_NS, TCD_NS, to_tcx
+    from pacer.formats.tcx_export import AX_NS, TCD_NS, to_tcx
 
     root = ET.fromstring(to_tcx(golden).encode())
     ns = {"t": TCD_NS, "x": AX_NS}
@@ -111,7 +111,7 @@ def test_tcx_structure(golden):
 
 def test_fit_round_trip_with_garmin_decoder(golden):
     sdk = pytest.importorskip("garmin_fit_sdk")
-    from pacer.session.export_fit import to_fit
+    from pacer.formats.fit_export import to_fit
 
     data = to_fit(golden)
     decoder = sdk.Decoder(sdk.Stream.from_byte_array(bytearray(data)))
@@ -145,8 +145,8 @@ def test_fit_round_trip_with_garmin_decoder(golden):
 
 def test_fit_export_replays_through_the_fit_reader(golden, tmp_path):
     pytest.importorskip("garmin_fit_sdk")
-    from pacer.session.export_fit import to_fit
-    from pacer.session.inputs import fixes_from_fit
+    from pacer.formats.fit_export import to_fit
+    from pacer.formats.readers import fixes_from_fit
 
     path = tmp_path / "out.fit"
     path.write_bytes(to_fit(golden))
@@ -159,10 +159,10 @@ def test_session_without_reps_exports_one_lap_and_without_utc_says_why(tmp_path)
     import datetime as dt
 
     from pacer.errors import SessionError
+    from pacer.formats.fit_export import to_fit
+    from pacer.formats.gpx_export import to_gpx
+    from pacer.formats.tcx_export import to_tcx
     from pacer.models import DistanceSource, Estimate
-    from pacer.session.export_fit import to_fit
-    from pacer.session.export_gpx import to_gpx
-    from pacer.session.export_tcx import to_tcx
     from pacer.session.store import SessionWriter
 
     def est(t, utc):

@@ -134,7 +134,7 @@ class Runner:
 def transcript(workout: str, profile: str = "track", miles: bool = False, **runner_kw) -> list[str]:
     """What the coach says in a simulated session: ``"  t_s  kind  text"`` lines."""
     from pacer.coach.cues import CuePolicy, CueSettings
-    from pacer.coach.resolve import resolve_workout
+    from pacer.formats.workout_source import resolve_workout
 
     engine = WorkoutEngine(resolve_workout(workout),
                            policy=CuePolicy(CueSettings(profile=profile, miles=miles)))  # fmt: skip
@@ -147,7 +147,7 @@ def bench(workout: str = "6x400", repeats: int = 5) -> str:
     """Time the engine alone over a recorded simulated session (best of ``repeats``)."""
     import time
 
-    from pacer.coach.resolve import resolve_workout
+    from pacer.formats.workout_source import resolve_workout
 
     seen: list[Estimate] = []
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pacer.chooser import WorkoutChooser
+from pacer.coach.chooser import WorkoutChooser
 from pacer.models import Control, ControlEvent
 
 

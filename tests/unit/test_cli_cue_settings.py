@@ -1,4 +1,4 @@
-"""The cue settings come from the config in one place (pacer.app.cue_settings): a new
+"""The cue settings come from the config in one place (pacer.wiring.session.cue_settings): a new
 session (build_session) and ``pacer run``'s SIGHUP reload (run._reload) apply the same
 settings for the same config file."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pacer.app import build_session, cue_settings, load_workout
 from pacer.cli.common_options import config_from_args
 from pacer.cli.run import _reload
+from pacer.wiring.session import build_session, cue_settings, load_workout
 
 WORKOUT = "2x(400m @90s, r200m)"
 FIRST = """

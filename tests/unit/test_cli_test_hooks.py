@@ -49,8 +49,8 @@ def test_list_test_hooks_names_usage_and_doc() -> None:
 
 
 def test_fake_hardware_refuses_an_unknown_fault() -> None:
-    from pacer.cli.doctor_fakes import FakeHardware
     from pacer.config import Config
+    from pacer.tools.doctor_fakes import FakeHardware
 
     with pytest.raises(ValueError, match="choose one of no-chip, wrong-chip"):
         FakeHardware(Config(), fault="melted")

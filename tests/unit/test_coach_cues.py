@@ -10,9 +10,9 @@ from coach_runner import Runner
 from pacer.coach import phrasing as say
 from pacer.coach.cues import PRIORITY, PROFILES, CuePolicy, CueSettings, Hysteresis
 from pacer.coach.engine import WorkoutEngine
-from pacer.coach.parser import parse_workout
-from pacer.coach.resolve import resolve_workout
+from pacer.coach.language.parser import parse_workout
 from pacer.errors import ConfigError
+from pacer.formats.workout_source import resolve_workout
 from pacer.models import Cue, CueKind
 
 

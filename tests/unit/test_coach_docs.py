@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pacer.cli.main import main
-from pacer.coach.lexer import WorkoutSyntaxError
-from pacer.coach.parser import parse_workout
+from pacer.coach.language.lexer import WorkoutSyntaxError
+from pacer.coach.language.parser import parse_workout
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 FENCE = re.compile(r"^```(\S*)\n(.*?)^```", re.MULTILINE | re.DOTALL)

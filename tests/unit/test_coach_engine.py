@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.engine import WorkoutEngine
-from pacer.coach.parser import parse_workout
-from pacer.coach.resolve import resolve_workout
+from pacer.coach.language.parser import parse_workout
+from pacer.formats.workout_source import resolve_workout
 from pacer.models import (
     Control,
     ControlEvent,

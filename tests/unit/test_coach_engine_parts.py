@@ -18,10 +18,10 @@ from pacer.coach.crossing import HermitePath
 from pacer.coach.cues import CueSettings
 from pacer.coach.feedback import CadenceFeedback, PaceFeedback
 from pacer.coach.gps_watch import GPS_LOST_AFTER_S, GpsWatch
+from pacer.coach.language.workout import PlannedStep
 from pacer.coach.narrator import Narrator
 from pacer.coach.onset import MOVING_SPEED_MPS
 from pacer.coach.step_tally import StepTally, record_rep
-from pacer.coach.workout import PlannedStep
 from pacer.models import CueKind, DistanceSource, Estimate, RepKind
 
 

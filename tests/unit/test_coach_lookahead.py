@@ -12,11 +12,11 @@ import pytest
 
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.engine import WorkoutEngine
+from pacer.coach.language.parser import parse_workout
+from pacer.coach.language.workout import PlannedStep
 from pacer.coach.lookahead import MIN_PROJECTION_SPEED_MPS, LookaheadCues
 from pacer.coach.narrator import Narrator
-from pacer.coach.parser import parse_workout
 from pacer.coach.step_tally import StepTally
-from pacer.coach.workout import PlannedStep
 from pacer.models import CueKind, DistanceSource, Estimate, RepKind
 
 #: speeds at which the runner stands: a shuffle, the filter's decay, numpy's subnormals

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pacer.coach.format import format_items
-from pacer.coach.lexer import WorkoutSyntaxError
-from pacer.coach.library import LIBRARY
-from pacer.coach.parser import parse_workout
-from pacer.coach.resolve import resolve_workout
-from pacer.coach.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step
+from pacer.coach.language.format import format_items
+from pacer.coach.language.lexer import WorkoutSyntaxError
+from pacer.coach.language.library import LIBRARY
+from pacer.coach.language.parser import parse_workout
+from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step
 from pacer.errors import WorkoutError
+from pacer.formats.workout_source import resolve_workout
 from pacer.models import RepKind
 from pacer.units import M_PER_MILE
 
@@ -142,7 +142,7 @@ def test_plan_expands_until_block_by_estimated_durations():
 
 
 def test_plan_stops_open_repeat_at_max_s():
-    from pacer.coach.workout import Workout
+    from pacer.coach.language.workout import Workout
 
     w = Workout("open", "", (Repeat(None, (Step(RepKind.WORK, duration_s=60.0),)),))
     assert len(w.plan(max_s=600.0)) == 10
@@ -234,7 +234,7 @@ def _steps(draw):
     standing = kind is RepKind.RECOVERY and draw(st.booleans())
     target = None
     if not standing and draw(st.booleans()):
-        from pacer.coach.workout import Target
+        from pacer.coach.language.workout import Target
 
         choice = draw(st.sampled_from(["time", "pace", "mile", "named"]))
         if choice == "time" and distance is not None:

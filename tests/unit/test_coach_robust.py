@@ -10,7 +10,7 @@ from coach_runner import Runner
 
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.engine import WorkoutEngine
-from pacer.coach.parser import parse_workout
+from pacer.coach.language.parser import parse_workout
 from pacer.coach.phrasing import rep_time
 from pacer.models import Control, ControlEvent, CueKind, RepKind
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from pacer.app import ConsolePrinter
 from pacer.models import Cue, CueKind, DistanceSource, Estimate
+from pacer.wiring.session import ConsolePrinter
 
 
 def _est(t_s: float) -> Estimate:
@@ -32,7 +32,8 @@ def test_cues_scheduled_ahead_wait_for_their_time() -> None:
 
 def test_printer_writes_to_the_stdout_of_the_moment_not_of_import(monkeypatch) -> None:
     """The default output is sys.stdout as it is when printing: a stream replaced after
-    pacer.app was imported (pytest's capture, a redirect) must not be written to later."""
+    pacer.wiring.session was imported (pytest's capture, a redirect) must not be written
+    to later."""
     later = io.StringIO()
     monkeypatch.setattr("sys.stdout", later)
     ConsolePrinter().event(3.0, "GPS lost")

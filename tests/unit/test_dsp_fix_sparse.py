@@ -98,7 +98,7 @@ def test_real_forerunner_smart_recording_matches_the_device() -> None:
     """QA finding: this FR110 file replayed to 4.67 km against the watch's 4.835 km
     (3.4 % short): holes of 10-15 s dropped, restarts lost to the filter's lag."""
     pytest.importorskip("garmin_fit_sdk")
-    from pacer.session.inputs import fixes_from_fit
+    from pacer.formats.readers import fixes_from_fit
 
     fixes = list(fixes_from_fit(FR110))
     gaps = np.diff([f.t_s for f in fixes])

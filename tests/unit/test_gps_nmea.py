@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pacer.errors import InputError
-from pacer.gps.logfile import fixes_from_nmea_file
+from pacer.formats.nmea_log import fixes_from_nmea_file
 from pacer.gps.nmea import KNOT_MPS, EpochAssembler
 from pacer.gps.reader import LineFramer
 from pacer.models import SkipCounters
@@ -268,7 +268,7 @@ def test_cold_boot_clock_setting_is_not_elapsed_time() -> None:
     must not jump by hours (gp-320fw cold boot: 1999 dates before the first fix)."""
     from pathlib import Path
 
-    from pacer.gps.logfile import fixes_from_nmea_file
+    from pacer.formats.nmea_log import fixes_from_nmea_file
     from pacer.models import SkipCounters
 
     log = Path(__file__).resolve().parents[1] / "data" / "gps" / "gpsd" / (

@@ -15,8 +15,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pacer.formats.nmea_log import _Timeline, epochs_from_nmea_file, fixes_from_nmea_file
 from pacer.gps.batch import usual_and_valid
-from pacer.gps.logfile import _Timeline, epochs_from_nmea_file, fixes_from_nmea_file
 from pacer.gps.sentence import USUAL_SHAPE
 from pacer.models import SkipCounters
 

@@ -22,9 +22,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pacer.formats.nmea_log import epochs_from_nmea_file, fixes_from_nmea_file
 from pacer.gps import reader
 from pacer.gps.fields import MALFORMED, parse_sentence
-from pacer.gps.logfile import epochs_from_nmea_file, fixes_from_nmea_file
 from pacer.gps.nmea import EpochAssembler, _new_fix
 from pacer.gps.reader import LineFramer
 from pacer.gps.sentence import BAD_CHECKSUM, split_with_pynmea2
@@ -92,7 +92,7 @@ def _damaged(data: bytes, seed: int) -> bytes:
 
 def _bench_minute() -> bytes:
     """One minute of ``pacer bench``'s receiver (RMC GGA GSA VTG GST at 5 Hz), as saved
-    from ``pacer.bench.synthetic_hour(0, 60)`` (a file, so simulator changes do not move
+    from ``pacer.tools.bench.synthetic_hour(0, 60)`` (a file, so simulator changes do not move
     the digests)."""
     return (DATA.parent / "pacer_bench_minute.nmea").read_bytes()
 

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 from pacer.errors import InputError
-from pacer.models import SkipCounters
-from pacer.session.inputs import (
+from pacer.formats.readers import (
     STANDARD_GRAVITY_MPS2,
     fixes_from_fit,
     fixes_from_gpx,
     looks_like_epoch,
     read_accel_csv,
 )  # fmt: skip
+from pacer.models import SkipCounters
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "session"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -143,7 +143,7 @@ def test_real_fenix_fit_with_speed(tmp_path):
 
 
 def test_device_cadence_and_heart_rate_from_gpx_and_fit(tmp_path):
-    from pacer.session.extras import device_series_from_fit, device_series_from_gpx
+    from pacer.formats.extras import device_series_from_fit, device_series_from_gpx
 
     gpx = device_series_from_gpx(DATA / "track_session_60pts.gpx")
     assert gpx.t_s.size == 60 and gpx.has_cadence
@@ -151,7 +151,7 @@ def test_device_cadence_and_heart_rate_from_gpx_and_fit(tmp_path):
     assert gpx.heart_rate_bpm[0] == 71.0
     fit = device_series_from_fit(DATA / "activity-unexpected-eof.fit")
     assert fit.t_s.size == 14 and not fit.has_cadence  # this file recorded no cadence
-    from pacer.session.export_fit import to_fit  # a pacer FIT round-trips its cadence
+    from pacer.formats.fit_export import to_fit  # a pacer FIT round-trips its cadence
 
     spec = importlib.util.spec_from_file_location("golden_session", DATA / "golden_session.py")
     module = importlib.util.module_from_spec(spec)

@@ -438,7 +438,7 @@ def test_update_cue_from_an_audio_outcome_record(tmp_path):
         "reason": "",
     }
     assert data.cue_audio[1]["reason"] == "expired"
-    from pacer.session.report_text import cue_lines
+    from pacer.review.text import cue_lines
 
     lines = cue_lines(data)
     assert "started 0.3 s late" in lines[0] and "(dropped: expired)" in lines[1]
@@ -474,9 +474,9 @@ def test_reader_opens_an_old_version_1_session_without_changing_it(tmp_path):
 
 def test_a_rep_stopped_short_is_kept_but_not_counted_in_the_work_totals(tmp_path) -> None:
     from pacer.models import DistanceSource, Rep, RepKind
+    from pacer.review.summary import summarize
     from pacer.session.reader import open_session
     from pacer.session.store import SessionWriter
-    from pacer.session.summary import summarize
 
     w = SessionWriter.create(tmp_path / "s", meta={"workout": "4x(200m @40s, r30s)"})
     w.add_rep(Rep(0, RepKind.WORK, 10.0, 40.0, 200.0, target_distance_m=200.0,

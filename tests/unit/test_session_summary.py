@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from pacer.session.reader import open_session
-from pacer.session.summary import (
+from pacer.review.summary import (
     compare_reps,
     relative_day,
     rep_rows,
     review_json,
     summarize,
 )  # fmt: skip
+from pacer.session.reader import open_session
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "session"
 GOLDEN_JSON = DATA / "golden_review.json"
@@ -123,7 +123,7 @@ def test_compare_with_last_week(tmp_path):
 
 def test_summary_module_imports_no_io_libraries():
     code = (
-        "import sys, pacer.session.summary; bad = {'sqlite3', 'matplotlib', 'serial', "
+        "import sys, pacer.review.summary; bad = {'sqlite3', 'matplotlib', 'serial', "
         "'smbus2', 'gpiozero', 'pyttsx3', 'garmin_fit_sdk', 'gpxpy'} & set(sys.modules); "
         "print(sorted(bad))"
     )
@@ -149,7 +149,7 @@ def test_cheap_overview_agrees_with_the_full_summary(golden):
 
 def test_no_pace_for_a_step_with_almost_no_distance(tmp_path):
     from pacer.models import Rep, RepKind
-    from pacer.session.report_text import review_text
+    from pacer.review.text import review_text
     from pacer.session.store import SessionWriter
 
     with SessionWriter.create(tmp_path / "s", meta={"workout": "w"}) as w:

@@ -1,4 +1,4 @@
-"""pacer.sources: recorded files as records on one timeline, and the simulated runner's
+"""pacer.wiring.sources: recorded files as records on one timeline, and the simulated runner's
 efforts for a workout plan."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pacer.coach.resolve import resolve_workout
 from pacer.errors import InputError
+from pacer.formats.workout_source import resolve_workout
 from pacer.models import AccelBlock, Fix, SkipCounters
 from pacer.runtime import record_time_s
-from pacer.sources import build_sim, efforts_for_plan, replay_records
+from pacer.wiring.sources import build_sim, efforts_for_plan, replay_records
 
 
 def _nmea_log(path: Path, epochs: int = 20) -> float:

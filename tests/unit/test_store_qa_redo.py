@@ -278,9 +278,9 @@ def test_two_writers_racing_for_one_directory_one_is_refused(tmp_path, monkeypat
 
 
 def test_a_session_being_recorded_reads_as_live_not_abrupt(tmp_path) -> None:
+    from pacer.review.summary import summarize
+    from pacer.review.text import summary_lines
     from pacer.session.reader import session_overview
-    from pacer.session.report_text import summary_lines
-    from pacer.session.summary import summarize
 
     crashed, w = _crashed(tmp_path, 3)
     live = tmp_path / "live"

@@ -14,19 +14,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pacer.hw.fake_adxl345 import FakeADXL345
-from pacer.hw.fake_base import FakeChip, FakeI2CBus
-from pacer.hw.fake_mpu6050 import FakeMPU6050
+from pacer.hw.fakes.adxl345 import FakeADXL345
+from pacer.hw.fakes.bus import FakeChip, FakeI2CBus
+from pacer.hw.fakes.mpu6050 import FakeMPU6050
 
 if TYPE_CHECKING:
-    from pacer.hw.fake_mcp3008 import FakeMCP3008
+    from pacer.hw.fakes.mcp3008 import FakeMCP3008
 
 __all__ = ["FakeADXL345", "FakeChip", "FakeI2CBus", "FakeMCP3008", "FakeMPU6050"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "FakeMCP3008":
-        from pacer.hw.fake_mcp3008 import FakeMCP3008
+        from pacer.hw.fakes.mcp3008 import FakeMCP3008
 
         return FakeMCP3008
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pacer.coach.workout import Repeat, Step, Target
+from pacer.coach.language.workout import Repeat, Step, Target
 from pacer.models import RepKind
 from pacer.units import M_PER_MILE, format_clock, s_per_km_to_s_per_mile
 

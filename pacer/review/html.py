@@ -13,9 +13,9 @@ import numpy as np
 
 from pacer.dsp.track_geometry import enu_from_latlon
 from pacer.models import RepKind
+from pacer.review.summary import RepComparison, rep_rows, summarize
+from pacer.review.text import HEADER, rep_cells, summary_lines
 from pacer.session.reader import SessionData
-from pacer.session.report_text import HEADER, rep_cells, summary_lines
-from pacer.session.summary import RepComparison, rep_rows, summarize
 from pacer.units import format_clock, format_pace
 
 SVG_SIZE_PX = 360
@@ -87,7 +87,7 @@ def route_svg(data: SessionData, size_px: int = SVG_SIZE_PX) -> str:
 
 
 def _plot_img(data: SessionData) -> str:
-    from pacer.session.plot import save_plot
+    from pacer.review.plot import save_plot
 
     buf = io.BytesIO()
     save_plot(data, buf, fmt="png")

@@ -21,8 +21,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pacer.coach.format import format_items
-from pacer.coach.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
+from pacer.coach.language.format import format_items
+from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
 from pacer.errors import WorkoutError
 from pacer.models import RepKind
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from pacer.coach.lexer import (
+from pacer.coach.language.lexer import (
     CLOCK,
     EOF,
     NL,
@@ -29,7 +29,7 @@ from pacer.coach.lexer import (
     suggest,
     tokenize,
 )
-from pacer.coach.vocabulary import (
+from pacer.coach.language.vocabulary import (
     DISTANCE_UNITS_M,
     KIND_WORDS,
     MAX_DISTANCE_M,
@@ -40,7 +40,7 @@ from pacer.coach.vocabulary import (
     SEPARATORS,
     TIME_UNITS_S,
 )
-from pacer.coach.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
+from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
 from pacer.models import RepKind
 from pacer.units import M_PER_MILE
 

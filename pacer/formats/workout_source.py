@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 
-from pacer.coach.lexer import WorkoutSyntaxError, suggest
-from pacer.coach.library import LIBRARY
-from pacer.coach.parser import parse_workout
-from pacer.coach.workout import Workout
+from pacer.coach.language.lexer import WorkoutSyntaxError, suggest
+from pacer.coach.language.library import LIBRARY
+from pacer.coach.language.parser import parse_workout
+from pacer.coach.language.workout import Workout
 from pacer.errors import WorkoutError
 
 _FILE_SUFFIXES = (".txt", ".workout", ".wkt", ".fit", ".pw")
@@ -38,7 +38,7 @@ def resolve_workout(spec: str, *, named_paces: dict[str, float] | None = None) -
     path = os.path.expanduser(spec.strip())
     if os.path.isfile(path):
         if path.lower().endswith(".fit"):
-            from pacer.coach.fit_import import workout_from_fit
+            from pacer.formats.fit_workout import workout_from_fit
 
             return workout_from_fit(path)
         try:

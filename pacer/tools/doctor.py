@@ -4,7 +4,7 @@ Each check returns a :class:`Check` (ok / warning / problem) with the fix in one
 ("add the user to dialout"). The devices are reached through :class:`Probes`, so the
 same checks run against real hardware and against the fakes (a simulated receiver on a
 pseudo-terminal, a register-level fake chip on a fake I2C bus, gpiozero's mock pins:
-:class:`pacer.cli.doctor_fakes.FakeHardware`).
+:class:`pacer.tools.doctor_fakes.FakeHardware`).
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def check_accelerometer(config: Config, probes: Probes) -> list[Check]:
                       "cadence comes from the accelerometer: set [accel] chip")]
     if chip == "adxl335":
         try:
-            from pacer.live import open_configured_accelerometer
+            from pacer.wiring.live import open_configured_accelerometer
 
             driver = open_configured_accelerometer(config, probes.pin_factory)
             xyz = driver.read_sample_mps2() if hasattr(driver, "read_sample_mps2") else None

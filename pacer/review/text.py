@@ -1,18 +1,18 @@
 """Plain-text review: the rep table, the session summary, the cue timeline, comparisons.
 
-Pure formatting of :mod:`pacer.session.summary` results; the CLI prints the lines.
+Pure formatting of :mod:`pacer.review.summary` results; the CLI prints the lines.
 """
 
 from __future__ import annotations
 
-from pacer.session.reader import SessionData
-from pacer.session.summary import (
+from pacer.review.summary import (
     RepComparison,
     RepRow,
     SessionSummary,
     rep_rows,
     summarize,
 )
+from pacer.session.reader import SessionData
 from pacer.units import format_clock, format_pace
 
 HEADER = ("#", "step", "target", "time", "dist", "pace", "target pace", "dev", "cadence", "source")

@@ -1,7 +1,7 @@
 """Assemble a coached session: estimator, workout engine, audio, session store, console.
 
 Used by ``pacer sim``, ``pacer replay`` and ``pacer run`` so the three differ only in
-where their records come from (:mod:`pacer.sources`).
+where their records come from (:mod:`pacer.wiring.sources`).
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def load_workout(spec: str | None, config: Config) -> Any:
     """Resolve a workout (library name, file or inline text) with the runner's paces."""
     if spec is None:
         return None
-    from pacer.coach.resolve import resolve_workout
+    from pacer.formats.workout_source import resolve_workout
 
     return resolve_workout(spec, named_paces=config.coach.named_paces_s_per_km or None)
 

@@ -22,7 +22,7 @@ import numpy as np
 from gpiozero.pins.mock import MockSPIDevice
 
 from pacer.hw.adxl335 import MCP3008_CODES, Adxl335Calibration
-from pacer.hw.fake_base import Clock, Signal
+from pacer.hw.fakes.bus import Clock, Signal
 from pacer.units import G_MPS2
 
 __all__ = ["FakeMCP3008"]

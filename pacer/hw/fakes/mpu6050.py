@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from pacer.hw import mpu6050 as reg
-from pacer.hw.fake_base import Clock, FakeChip, Signal, quantise
+from pacer.hw.fakes.bus import Clock, FakeChip, Signal, quantise
 
 __all__ = ["FakeMPU6050"]
 

@@ -13,8 +13,8 @@ import numpy as np
 
 from pacer.errors import SessionError
 from pacer.models import Estimate, Fix
+from pacer.review.summary import session_start_utc
 from pacer.session.reader import SessionData
-from pacer.session.summary import session_start_utc
 
 
 def utc_at(data: SessionData, t_s: float, own: dt.datetime | None = None) -> dt.datetime | None:

@@ -16,9 +16,9 @@ import numpy as np
 
 from pacer import __version__
 from pacer.errors import InputError
-from pacer.session.export_common import EstimateLookup, position_fixes, require_start_utc, utc_at
+from pacer.formats.export_common import EstimateLookup, position_fixes, require_start_utc, utc_at
+from pacer.review.summary import workout_name
 from pacer.session.reader import SessionData
-from pacer.session.summary import workout_name
 
 TPX_NS = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
 #: a pause in fixes longer than this starts a new track segment

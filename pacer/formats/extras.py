@@ -2,7 +2,7 @@
 
 For ``pacer replay --gpx/--fit`` without an accelerometer file: the device's own cadence
 can stand in for pacer's estimate, and both can be compared with pacer's in review.
-Times use the same base as :func:`pacer.session.inputs.fixes_from_gpx` /
+Times use the same base as :func:`pacer.formats.readers.fixes_from_gpx` /
 ``fixes_from_fit`` (seconds since the file's first timestamped point).
 
 Garmin formats store running cadence as strides (one foot) per minute; it is doubled
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from pacer.errors import InputError
-from pacer.session.timeline import time_outliers
+from pacer.formats.timeline import time_outliers
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +41,7 @@ def _local(tag: str) -> str:
 
 def _series(utc: list[dt.datetime], cad: list[float], hr: list[float]) -> DeviceSeries:
     """Seconds since the first kept point; points with implausible times dropped exactly
-    as the fix readers drop them (:func:`pacer.session.timeline.time_outliers`)."""
+    as the fix readers drop them (:func:`pacer.formats.timeline.time_outliers`)."""
     keep = np.array([r is None for r in time_outliers([u.timestamp() for u in utc])], bool)
     epoch_s = np.array([u.timestamp() for u in utc], dtype=float)[keep] if utc else np.empty(0)
     t = epoch_s - epoch_s[0] if epoch_s.size else epoch_s

@@ -15,15 +15,15 @@ import datetime as dt
 from typing import Any
 
 from pacer.errors import InputError
+from pacer.formats.export_common import require_start_utc, utc_at
 from pacer.models import Rep, RepKind
-from pacer.session.export_common import require_start_utc, utc_at
-from pacer.session.reader import SessionData
-from pacer.session.summary import (
+from pacer.review.summary import (
     session_distance_m,
     session_duration_s,
     target_pace,
     workout_name,
 )
+from pacer.session.reader import SessionData
 
 #: the workout step's speed band is the target speed +- this fraction
 TARGET_BAND_FRACTION = 0.015

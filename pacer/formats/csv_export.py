@@ -17,9 +17,9 @@ import io
 
 import numpy as np
 
-from pacer.session.export_common import rep_index_at, utc_at
+from pacer.formats.export_common import rep_index_at, utc_at
+from pacer.review.summary import utc_json
 from pacer.session.reader import SessionData
-from pacer.session.summary import utc_json
 
 CSV_COLUMNS = (
     "t_s", "utc", "lat_deg", "lon_deg", "distance_m", "speed_mps", "pace_s_per_km",

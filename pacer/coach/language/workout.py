@@ -1,6 +1,6 @@
 """The workout tree (frozen) and its expansion into concrete steps.
 
-A :class:`Workout` is what :func:`pacer.coach.parser.parse_workout` returns: a tuple of
+A :class:`Workout` is what :func:`pacer.coach.language.parser.parse_workout` returns: a tuple of
 :class:`Step` and :class:`Repeat` items. :class:`StepCursor` walks the tree one step at a
 time; it is fed the session time and distance at each step boundary so that ``until``
 blocks end on what actually happened. :meth:`Workout.plan` drives the same cursor with
@@ -314,7 +314,7 @@ class Workout:
 
     def to_text(self) -> str:
         """Canonical one-line text that parses back to an equal workout."""
-        from pacer.coach.format import format_items
+        from pacer.coach.language.format import format_items
 
         return format_items(self.steps)
 

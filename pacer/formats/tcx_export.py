@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
+from pacer.formats.export_common import require_start_utc, utc_at
 from pacer.models import Estimate, Rep, RepKind
-from pacer.session.export_common import require_start_utc, utc_at
+from pacer.review.summary import session_distance_m, session_duration_s, utc_json
 from pacer.session.reader import SessionData
-from pacer.session.summary import session_distance_m, session_duration_s, utc_json
 
 TCD_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 AX_NS = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"

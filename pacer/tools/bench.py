@@ -112,7 +112,7 @@ def synthetic_hour(seed: int = 0, duration_s: float = 3600.0) -> tuple[list[Any]
     from pacer.sim.effort import Effort
     from pacer.sim.receiver import SimulatedReceiver
     from pacer.sim.runner import RunnerModel
-    from pacer.sources import SimSetup, simulated_records_fast
+    from pacer.wiring.sources import SimSetup, simulated_records_fast
 
     efforts = [Effort("stand", duration_s=10.0),
                Effort("jog", duration_s=max(duration_s - 40.0, 20.0), speed_mps=3.6),
@@ -129,8 +129,8 @@ def run_bench(
     seed: int = 0, duration_s: float = 3600.0, workout: str = "tempo 50min"
 ) -> BenchResult:
     from pacer.coach.engine import WorkoutEngine
-    from pacer.coach.resolve import resolve_workout
     from pacer.dsp.estimator import LiveEstimator
+    from pacer.formats.workout_source import resolve_workout
     from pacer.runtime import Pipeline, run_records
     from pacer.session.store import SessionWriter
 

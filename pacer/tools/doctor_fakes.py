@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pacer.config import Config
-    from pacer.doctor import Probes
+    from pacer.tools.doctor import Probes
 
 
 #: what ``FakeHardware(fault=...)`` can break (a test hook: ``pacer doctor --fake-hardware
@@ -26,7 +26,7 @@ class FakeHardware:
     """The fakes behind :class:`Probes`: a simulated receiver talking NMEA over a
     pseudo-terminal, a ticking fake MPU-6050 (or ADXL345) on a fake I2C bus with its
     interrupt on a gpiozero mock pin, and mock GPIO for the buttons and LED. The
-    receiver and chip are wired as for ``pacer sim --realtime`` (:mod:`pacer.hw.fake_wiring`).
+    receiver and chip are wired as for ``pacer sim --realtime`` (:mod:`pacer.hw.fakes.wiring`).
 
     ``fault`` makes it deliberately wrong: "no-chip" (nothing at the address),
     "wrong-chip" (the identity register names another part), "silent-gps" (no bytes),
@@ -36,7 +36,7 @@ class FakeHardware:
     def __init__(self, config: Config, fault: str | None = None) -> None:
         from gpiozero.pins.mock import MockFactory
 
-        from pacer.hw.fake_wiring import FakeSerialLine, fake_accelerometer
+        from pacer.hw.fakes.wiring import FakeSerialLine, fake_accelerometer
         from pacer.sim.accel import GaitSignal
         from pacer.sim.receiver import SimulatedReceiver
         from pacer.sim.runner import RunnerModel
@@ -66,8 +66,8 @@ class FakeHardware:
         self.accel.chip.start_ticking(0.002)
 
     def probes(self, data_dir: Path | None = None) -> Probes:
-        from pacer.doctor import Probes
         from pacer.gps.reader import open_port
+        from pacer.tools.doctor import Probes
 
         return Probes(
             open_serial=lambda _port, baud: open_port(self.port, baud, None, timeout_s=0.1),

@@ -13,8 +13,8 @@ import numpy as np
 
 from pacer.errors import InputError
 from pacer.models import RepKind
+from pacer.review.summary import rep_rows
 from pacer.session.reader import SessionData
-from pacer.session.summary import rep_rows
 
 #: paces slower than this (walking, standing) are left out of the pace panel
 SLOWEST_PLOTTED_S_PER_KM = 900.0

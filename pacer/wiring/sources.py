@@ -4,7 +4,7 @@ Every source yields the same records (``pacer.runtime.Record``). Simulation repl
 only the transport: the simulated receiver's NMEA bytes go into the production line
 framer (fast) or through a pseudo-terminal into the production serial reader
 (real time); the simulated accelerometer is a register-level fake chip on a fake I2C bus
-read by the production driver and sampler (wired in :mod:`pacer.hw.fake_wiring`).
+read by the production driver and sampler (wired in :mod:`pacer.hw.fakes.wiring`).
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pacer.errors import InputError
-from pacer.hw.fake_wiring import FakeAccelerometer, FakeSerialLine, fake_accelerometer
+from pacer.hw.fakes.wiring import FakeAccelerometer, FakeSerialLine, fake_accelerometer
 from pacer.models import AccelBlock, Fix, RepKind, SkipCounters
 from pacer.runtime import ManualClock, NmeaChunk, Record, gps_reader, merge_in_time
 
 if TYPE_CHECKING:
-    from pacer.coach.workout import PlannedStep
+    from pacer.coach.language.workout import PlannedStep
     from pacer.sim.accel import GaitSignal
     from pacer.sim.effort import Effort
     from pacer.sim.receiver import SimulatedReceiver
@@ -227,7 +227,7 @@ def replay_records(
     accelerometer CSV is aligned to it: epoch time stamps by UTC, relative ones from 0
     (the first GPS fix).
     """
-    from pacer.session.inputs import fixes_from_fit, fixes_from_gpx, read_accel_csv
+    from pacer.formats.readers import fixes_from_fit, fixes_from_gpx, read_accel_csv
 
     counters = counters if counters is not None else {}
     if sum(x is not None for x in (nmea, gpx, fit)) > 1:
@@ -236,7 +236,7 @@ def replay_records(
         raise InputError("nothing to replay: give --nmea, --gpx, --fit and/or --accel")
     fixes: list[Fix] = []
     if nmea is not None:
-        from pacer.gps.logfile import fixes_from_nmea_file
+        from pacer.formats.nmea_log import fixes_from_nmea_file
 
         counters["nmea"] = SkipCounters()
         fixes = list(fixes_from_nmea_file(nmea, counters["nmea"]))
@@ -264,7 +264,7 @@ def replay_records(
 
 def _is_fit_workout(path: str | Path) -> bool:
     try:
-        from pacer.coach.fit_import import workout_from_fit
+        from pacer.formats.fit_workout import workout_from_fit
 
         workout_from_fit(str(path))
         return True
@@ -276,7 +276,7 @@ def _aligned_blocks(
     blocks: Iterator[AccelBlock], first_utc: dt.datetime | None, t_first_utc_s: float,
     path: str,
 ) -> Iterator[AccelBlock]:
-    from pacer.session.inputs import looks_like_epoch
+    from pacer.formats.readers import looks_like_epoch
 
     for block in blocks:
         if block.t0_s > 1e11:  # past the year 5000 in seconds: ms or ns since some origin

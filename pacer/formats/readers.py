@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from pacer.errors import InputError
+from pacer.formats.timeline import OUT_OF_ORDER, dropped_runs, time_outliers
 from pacer.models import AccelBlock, Fix, SkipCounters
-from pacer.session.timeline import OUT_OF_ORDER, dropped_runs, time_outliers
 
 STANDARD_GRAVITY_MPS2 = 9.80665
 #: times above this (1973-03-03 in Unix seconds) are taken as epoch seconds
@@ -229,7 +229,7 @@ def _time_filter(
     on_skip: SkipHandler,
     counters: SkipCounters | None,
 ) -> list[bool]:
-    """Which points to keep (see :mod:`pacer.session.timeline`); dropped runs reported."""
+    """Which points to keep (see :mod:`pacer.formats.timeline`); dropped runs reported."""
     reasons = time_outliers([u.timestamp() for u in utcs])
     for first, last, why in dropped_runs(reasons):
         n = last - first + 1
@@ -299,7 +299,7 @@ def fixes_from_gpx(
     points before the damage and reports it. Points whose time goes backwards or jumps
     more than an hour without the following points confirming it are dropped, counted
     in ``counters.extra["time_jump"/"out_of_order"]`` and reported
-    (:func:`pacer.session.timeline.time_outliers`).
+    (:func:`pacer.formats.timeline.time_outliers`).
     """
     path = Path(path)
     points, damage = _gpx_points(path, on_skip, counters)
