@@ -14,8 +14,9 @@ between two hops are resampled together when the hop is due (one interpolation p
 instead of one per block; the same linear segments, so the same grid values).
 
 Every ``hop_s`` the last ``window_s`` of the grid goes to
-:func:`pacer.dsp.steps.window_cadence` (autocorrelation, bands under 2:1, flight-phase
-test for running, stride band for pockets; see there) and, when it finds a cadence, to
+:func:`pacer.dsp.steps.window_cadence` (autocorrelation; the step or stride decision of
+:mod:`pacer.dsp.gait_period`, helped by the GPS speed given to :meth:`CadenceTracker.note_speed`
+and the last confident cadence; see there) and, when it finds a cadence, to
 :func:`pacer.dsp.footfalls.footfall_positions` with the freshly estimated step period
 (initial contact: the steepest rise before each loading peak); each footfall is
 reported once, about one hop plus half a step after it happened. When the rhythm was
@@ -41,6 +42,10 @@ from pacer.dsp.steps import (
     window_cadence,
 )
 from pacer.models import AccelBlock, Footfall
+
+SPEED_FRESH_S = 3.0  # a GPS speed this old still describes the window
+PREV_FRESH_S = 5.0  # the last confident cadence settles an ambiguous octave this long
+PREV_MIN_CONFIDENCE = 0.5
 
 __all__ = [
     "RUN_BAND_SPM",
@@ -141,6 +146,8 @@ class CadenceTracker:
         self._grid: _Grid | None = None
         self._restart_pending = True
         self._counting = np.arange(128, dtype=np.float64)  # see _arange
+        self._speed: tuple[float, float] | None = None  # (t_s, GPS ground speed m/s)
+        self._prev: tuple[float, float] | None = None  # (t_s, cadence_spm) last confident
         self.restarts = 0  # gaps, time jumps and rate changes seen (diagnostics)
 
     @property
@@ -151,6 +158,13 @@ class CadenceTracker:
         """Footfalls detected since the last call (oldest first)."""
         out, self._footfalls = self._footfalls, []
         return out
+
+    def note_speed(self, t_s: float, speed_mps: float | None) -> None:
+        """The ground speed (GPS) at ``t_s``; used for ``SPEED_FRESH_S`` to tell a
+        runner's stride from a walker's step when the signal cannot (step length)."""
+        if speed_mps is None or not (math.isfinite(t_s) and math.isfinite(speed_mps)):
+            return
+        self._speed = (float(t_s), float(speed_mps))
 
     # ------------------------------------------------------------------ input
     def _restart(self, block: AccelBlock) -> None:
@@ -298,9 +312,17 @@ class CadenceTracker:
         if k_start < max(0, grid.first):
             return CadenceEstimate(t_end_s, None, 0.0, "unknown")
         x = grid.window(k_start, k_end)
-        cadence, confidence, mode, per_stride = window_cadence(x, self._rate_hz, self._mode_run)
+        speed = self._speed
+        speed_mps = (speed[1] if speed is not None and abs(t_end_s - speed[0]) <= SPEED_FRESH_S
+                     else None)
+        prev = self._prev
+        prev_spm = prev[1] if prev is not None and t_end_s - prev[0] <= PREV_FRESH_S else None
+        cadence, confidence, mode, per_stride = window_cadence(
+            x, self._rate_hz, self._mode_run, speed_mps=speed_mps, prev_spm=prev_spm)
         if mode in ("run", "walk"):
             self._mode_run = mode == "run"
+        if cadence is not None and confidence >= PREV_MIN_CONFIDENCE:
+            self._prev = (t_end_s, cadence)
         if cadence is None:
             self._ff_cursor = max(self._ff_cursor, k_end - n // 4)
             return CadenceEstimate(t_end_s, None, confidence, mode)

@@ -9,34 +9,30 @@ Notes
 Cadence. For one window of magnitude (``window_s`` = 4 s in the tracker):
 
 1. Motion intensity = standard deviation of the magnitude. Below ``STILL_STD_MPS2`` the
-   runner is standing: ``cadence_spm=None``, mode ``"still"``. Running is only
-   considered when the window shows a flight phase: the 5th percentile of the magnitude
-   below ``RUN_FLOOR_MPS2`` (~0.45 g; the centre of mass is in free fall between steps,
-   while walking keeps the magnitude near 1 g). This stops a thigh (trouser pocket)
-   signal, as intense as trunk running, from being read as running.
+   runner is standing: ``cadence_spm=None``, mode ``"still"``.
 2. Autocorrelation by FFT (zero padded to twice the window, so it is linear, not
    circular), band-limited to 0.6-12 Hz in the spectrum; the "unbiased" normalisation
    ``N / (N - lag)`` removes the triangular envelope that would pull peaks towards zero
-   lag. Peaks are searched at integer lags.
-3. Band choice (FIELD_NOTES: a search band spanning less than 2:1 cannot contain both
-   the step and the stride period): ``RUN_BAND_SPM`` = 130-235 spm and ``WALK_BAND_SPM``
-   = 72-140 spm. A flight phase and an intensity above ``RUN_STD_MPS2`` select the
-   running band first, with hysteresis. The other band is used instead when the chosen
-   band has no interior peak (the maximum sits on the band edge), or, in the walking
-   band, when the peak is a stride whose half lag carries almost the same correlation (a
-   gentle jog with low trunk acceleration). Walking also searches the stride band of
-   walking (36-70 strides/min): thigh (pocket), bag and arm placements move once per
-   stride and correlate weakly at the step lag, so a strong stride-band peak that the
-   step-band peak does not explain (it is not a whole number of those steps) gives the
-   cadence as 2 / stride.
-4. Sub-sample refinement: each peak found near 1, 2, 3 and 4 times the first-guess lag
+   lag.
+3. Step or stride: all local maxima between the shortest step (``MAX_STEP_SPM``, 0.25 s)
+   and the longest stride (``MIN_STRIDE_PER_MIN``, 2 s) go to
+   :func:`pacer.dsp.gait_period.step_period`, which takes the shortest well-correlated
+   period, halves it when its halves alternate (left and right steps), and settles a
+   period that could be a slow step or a running stride by what a step rate can be,
+   the GPS speed's implied step length, the intensity and the previous cadence. No
+   band is chosen beforehand and no threshold belongs to one placement.
+4. Sub-sample refinement: each peak found near 1, 2, 3 and 4 times the chosen lag
    is moved to the true maximum of the band-limited autocorrelation by two Newton steps
    on its closed form (a cosine sum over the pass-band bins, so the interpolation is
-   exact for the band-limited signal, not a parabola), and the step period is the
+   exact for the band-limited signal, not a parabola), and the period is the
    least-squares fit ``sum(k p_k) / sum(k^2)``, which cuts the error of a single peak by
-   roughly the number of peaks. Confidence is the normalised autocorrelation at the step
-   lag (0..1); below ``MIN_CONFIDENCE`` there is motion but no rhythm: ``None``, mode
-   ``"unknown"``.
+   roughly the number of peaks. Confidence is the normalised autocorrelation at the
+   lag measured (0..1), capped when the octave was a guess; below ``MIN_CONFIDENCE``
+   there is motion but no rhythm: ``None``, mode ``"unknown"``.
+5. Mode: ``"run"`` from ``RUN_MODE_SPM`` (135 spm, +-5 of hysteresis), else ``"walk"``.
+   Across people cadence barely separates a fast walk from a slow jog (a 134 spm walk
+   and a 140 spm jog in the same data set), so the mode is a label for the cadence
+   range, not a gait classification.
 
 Footfalls: :mod:`pacer.dsp.footfalls` (its names are re-exported here).
 
@@ -57,6 +53,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pacer.dsp.footfalls import detect_footfalls, footfall_positions, smooth
+from pacer.dsp.gait_period import step_period
 
 __all__ = [
     "RUN_BAND_SPM",
@@ -68,12 +65,13 @@ __all__ = [
     "window_cadence",
 ]
 
-RUN_BAND_SPM = (130.0, 235.0)  # 1.81 : 1
-WALK_BAND_SPM = (72.0, 140.0)  # 1.94 : 1; fast recovery walks reach 135
+RUN_BAND_SPM = (130.0, 240.0)  # the cadence range of running (mode "run" from 135)
+WALK_BAND_SPM = (70.0, 140.0)  # the cadence range of walking
+MAX_STEP_SPM = 240.0  # shortest lag searched: 0.25 s
+MIN_STRIDE_PER_MIN = 30.0  # longest lag searched: 2 s (a 60 spm walk's stride)
 STILL_STD_MPS2 = 0.5  # magnitude std below this is standing (body-worn or in hand)
-RUN_STD_MPS2 = 6.5  # above: running band; hysteresis +-RUN_HYST_MPS2
-RUN_HYST_MPS2 = 0.75
-RUN_FLOOR_MPS2 = 4.5  # 5th percentile of |a| below this (~0.45 g): a flight phase, running
+RUN_MODE_SPM = 135.0  # mode "run" from here, hysteresis +-RUN_MODE_HYST_SPM
+RUN_MODE_HYST_SPM = 5.0
 MIN_CONFIDENCE = 0.4  # see docs/algorithms-cadence.md: 0.35-0.5 is a plateau on real walking
 PASS_BAND_HZ = (0.6, 12.0)
 
@@ -207,13 +205,28 @@ def _peak_in(acf: _Acf, lo: int, hi: int) -> tuple[float, float, bool]:
     return i + d, y0 - 0.25 * (ym - yp) * d, interior
 
 
-def _band_peak(
-    acf: _Acf, rate_hz: float, band_spm: tuple[float, float]
-) -> tuple[float, float, bool]:
-    """Autocorrelation peak among the step lags of ``band_spm`` (see :func:`_peak_in`)."""
-    lo = math.floor(60.0 / band_spm[1] * rate_hz)
-    hi = math.ceil(60.0 / band_spm[0] * rate_hz)
-    return _peak_in(acf, lo, hi)
+def _peaks(acf: _Acf, lo: int, hi: int) -> list[tuple[float, float]]:
+    """Local maxima of the autocorrelation at lags ``lo..hi``: (fractional lag, value).
+
+    Each is refined by a parabola through it and its neighbours (the coarse position
+    the step/stride decision needs; the final period is refined by :func:`_refine`).
+    """
+    r = acf.r
+    lo, hi = max(lo, 1), min(hi, r.size - 2)
+    if hi <= lo:
+        return []
+    mid = r[lo : hi + 1]
+    left, right = r[lo - 1 : hi], r[lo + 1 : hi + 2]
+    idx = np.flatnonzero((mid > left) & (mid >= right))
+    if idx.size == 0:
+        return []
+    ym, y0, yp = left[idx], mid[idx], right[idx]
+    den = ym - 2.0 * y0 + yp
+    safe = np.where(np.abs(den) > 1e-12, den, -1.0)
+    d = np.clip(np.where(np.abs(den) > 1e-12, 0.5 * (ym - yp) / safe, 0.0), -0.5, 0.5)
+    lags = (idx + lo + d).tolist()
+    values = (y0 - 0.25 * (ym - yp) * d).tolist()
+    return list(zip(lags, values, strict=True))
 
 
 def _refine(acf: _Acf, lag0: float) -> float:
@@ -238,7 +251,11 @@ def _refine(acf: _Acf, lag0: float) -> float:
 
 
 def estimate_cadence(
-    x: np.ndarray, rate_hz: float, prefer_run: bool | None = None
+    x: np.ndarray,
+    rate_hz: float,
+    prefer_run: bool | None = None,
+    *,
+    speed_mps: float | None = None,
 ) -> tuple[float | None, float, str]:
     """Cadence of one window of acceleration magnitude.
 
@@ -249,24 +266,34 @@ def estimate_cadence(
     rate_hz : float
         Calibrated sample rate.
     prefer_run : bool or None
-        Previous mode, for hysteresis of the band choice (None: no history).
+        Previous mode, for the hysteresis of the run/walk label (None: no history).
+    speed_mps : float or None
+        GPS ground speed, when known (settles a step/stride ambiguity).
 
     Returns
     -------
     (cadence_spm or None, confidence 0..1, mode)
     """
-    cadence_spm, confidence, mode, _ = window_cadence(x, rate_hz, prefer_run)
+    cadence_spm, confidence, mode, _ = window_cadence(x, rate_hz, prefer_run,
+                                                      speed_mps=speed_mps)
     return cadence_spm, confidence, mode
 
 
 def window_cadence(
-    x: np.ndarray, rate_hz: float, prefer_run: bool | None
+    x: np.ndarray,
+    rate_hz: float,
+    prefer_run: bool | None,
+    *,
+    speed_mps: float | None = None,
+    prev_spm: float | None = None,
 ) -> tuple[float | None, float, str, bool]:
     """:func:`estimate_cadence` plus whether the rhythm was found per stride.
 
-    Returns ``(cadence_spm or None, confidence, mode, per_stride)``; ``per_stride`` is
-    True when the cadence came from the stride band (pocket, bag), where no single
-    event marks each step.
+    ``speed_mps`` (GPS ground speed) and ``prev_spm`` (the last cadence) only help to
+    choose between a step and a stride when the signal itself cannot tell
+    (:func:`pacer.dsp.gait_period.step_period`). Returns ``(cadence_spm or None,
+    confidence, mode, per_stride)``; ``per_stride`` is True when the cadence came from
+    the stride lag (pocket, bag, ankle), where no single event marks each step.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 1 or x.size < 8 or not math.isfinite(rate_hz) or rate_hz <= 0:
@@ -280,45 +307,17 @@ def window_cadence(
     std = math.sqrt(float(np.add.reduce(centred * centred)) / x.size)  # == np.std(x)
     if std < STILL_STD_MPS2:
         return None, 0.0, "still", False
-    threshold = RUN_STD_MPS2 + (
-        0.0 if prefer_run is None else (-RUN_HYST_MPS2 if prefer_run else RUN_HYST_MPS2)
-    )
-    # Running has a flight phase: the magnitude drops well below 1 g once per step.
-    # 5th percentile (sorted index size // 20) below the floor <=> more than size // 20
-    # samples below it: a count instead of a partial sort
-    flight = int(np.count_nonzero(x < RUN_FLOOR_MPS2)) > x.size // 20
-    run_first = flight and std >= threshold
     acf = _autocorrelation(x, rate_hz, centred)
-    run = _band_peak(acf, rate_hz, RUN_BAND_SPM)
-    walk = _band_peak(acf, rate_hz, WALK_BAND_SPM)
-    run_ok = run[2] and run[1] >= MIN_CONFIDENCE
-    walk_ok = walk[2] and walk[1] >= MIN_CONFIDENCE
-    # Is the walking-band peak at twice the running-band lag (a stride, or a step whose
-    # second harmonic made the running-band peak)? Then the correlations decide.
-    octave = run[2] and walk[2] and abs(walk[0] / run[0] - 2.0) < 0.15
-    if not flight:
-        use_run = False
-    elif run_first:
-        use_run = run_ok and not (octave and run[1] < 0.6 * walk[1])
-    else:
-        use_run = (run_ok and not walk_ok) or (octave and run_ok and run[1] > 0.85 * walk[1])
-    if use_run:
-        lag_refined = _refine(acf, run[0])
-        return 60.0 * rate_hz / lag_refined, float(min(run[1], 1.0)), "run", False
-    # Walking. Thigh (trouser pocket), bag and arm placements move once per stride: the
-    # step lag may correlate weakly, or a spurious peak may win the step band, while the
-    # stride lag is strong. The stride band of walking (36-70 strides/min) cannot hold
-    # a step period or twice a stride, so a strong stride peak that the step-band peak
-    # does not explain (not a whole number of its steps, e.g. 2 = stride, 3 for a
-    # symmetric gait) decides.
-    stride = _band_peak(acf, rate_hz, (WALK_BAND_SPM[0] / 2, WALK_BAND_SPM[1] / 2))
-    stride_ok = stride[2] and stride[1] >= MIN_CONFIDENCE
-    multiple = stride[0] / walk[0] if walk[2] else 0.0  # 2 for a stride, 3 for 3 steps
-    explained = walk_ok and round(multiple) >= 2 and abs(multiple - round(multiple)) < 0.15
-    if stride_ok and not explained and (not walk_ok or stride[1] > walk[1]):
-        lag_refined = _refine(acf, stride[0]) / 2.0
-        return 60.0 * rate_hz / lag_refined, float(min(stride[1], 1.0)), "walk", True
-    if walk_ok:
-        lag_refined = _refine(acf, walk[0])
-        return 60.0 * rate_hz / lag_refined, float(min(walk[1], 1.0)), "walk", False
-    return None, float(max(run[1], walk[1], stride[1], 0.0)), "unknown", False
+    lo = math.floor(60.0 / MAX_STEP_SPM * rate_hz)
+    hi = math.ceil(60.0 / MIN_STRIDE_PER_MIN * rate_hz)
+    period = step_period(_peaks(acf, lo, hi), rate_hz, std, speed_mps=speed_mps,
+                         prev_spm=prev_spm)
+    if period is None or period.confidence < MIN_CONFIDENCE:
+        conf = 0.0 if period is None else max(period.confidence, 0.0)
+        return None, conf, "unknown", False
+    lag = _refine(acf, period.lag) / period.divisor
+    cadence_spm = 60.0 * rate_hz / lag
+    run_from = RUN_MODE_SPM + (0.0 if prefer_run is None else
+                               (-RUN_MODE_HYST_SPM if prefer_run else RUN_MODE_HYST_SPM))
+    mode = "run" if cadence_spm >= run_from else "walk"
+    return cadence_spm, period.confidence, mode, period.per_stride
