@@ -19,7 +19,10 @@ the two from the signal alone, with no threshold tied to a placement:
 2. **Left/right alternation.** When a peak sits near ``T / 2`` with a correlation of at
    least ``ALTERNATION_MIN`` (absolute) and ``ALTERNATION_REL`` of the peak at ``T``,
    ``T`` holds two similar halves, two steps, and the step is ``T / 2`` (repeated once
-   more for a window that only correlates at two strides). Half a *step* lag is
+   more for a window that only correlates at two strides). The period is still
+   measured on ``T`` and divided: left and right steps often differ in length, which
+   splits the step peak in two (seen on real hips), while the stride peak stays
+   sharp. Half a *step* lag is
    strongly anti-correlated in every real recording we have (median -0.5 to -0.7, 95th
    percentile below -0.08), so the rule does not halve a true step.
 3. **What the step rate can be.** ``60 / T`` below ``AMBIGUOUS_SPM[0]`` (70 spm) is no
@@ -66,13 +69,14 @@ RUN_SPEED_MPS = 2.2  # above: running (walk-run transition ~2 m/s)
 RUN_MIN_SPM = 130.0  # running cadence is at least this
 RUN_STD_MPS2 = 6.5  # |a| std above this: no walk slower than AMBIGUOUS_SPM[1]
 GUESS_CONFIDENCE = 0.45  # cap when the octave was guessed, not measured
+STEP_VISIBLE = 0.4  # a step lag correlating less: steps are not separately visible
 
 
 class GaitPeriod(NamedTuple):
     """The step period chosen from one window's autocorrelation peaks."""
 
-    lag: float  # the lag (samples) the period was measured on
-    divisor: int  # steps in ``lag``: 1 (a step) or 2 (a stride)
+    lag: float  # the lag (samples) the period is measured on (the shortest good period)
+    divisor: int  # steps in ``lag``: 1 (a step), 2 (a stride) or 4
     confidence: float  # 0..1
     per_stride: bool  # no peak at the step lag: steps are not separately visible
 
@@ -146,17 +150,22 @@ def step_period(
     if best <= 0:
         return None
     lag, value = next(p for p in peaks if p[1] >= NEAR_BEST * best)
-    alternated = False
+    divisor, half_value = 1, -1.0
     for _ in range(2):  # the stride, or two strides when only those correlate
-        half = _near(peaks, lag / 2.0)
+        half = _near(peaks, lag / (2 * divisor))
         if half is None or half[1] < max(ALTERNATION_MIN, ALTERNATION_REL * value):
             break
-        lag, value, alternated = half[0], half[1], True
-    single_spm = 60.0 * rate_hz / lag
-    if single_spm >= AMBIGUOUS_SPM[1] or (alternated and single_spm >= AMBIGUOUS_SPM[0]):
-        return GaitPeriod(lag, 1, min(value, 1.0), False)
+        divisor, half_value = 2 * divisor, half[1]
+    confidence = min(value, 1.0)
+    single_spm = 60.0 * rate_hz * divisor / lag
+    if divisor > 1 and single_spm >= AMBIGUOUS_SPM[0]:
+        # measured on the full period (left and right steps may differ in length)
+        return GaitPeriod(lag, divisor, confidence, half_value < STEP_VISIBLE)
+    if single_spm >= AMBIGUOUS_SPM[1]:
+        return GaitPeriod(lag, divisor, confidence, False)
     if single_spm < AMBIGUOUS_SPM[0]:
-        return GaitPeriod(lag, 2, min(value, 1.0), True)
+        return GaitPeriod(lag, 2 * divisor, confidence, True)
     double, settled = _octave_guess(single_spm, std_mps2, speed_mps, prev_spm)
-    confidence = min(value, 1.0) if settled else min(value, GUESS_CONFIDENCE)
-    return GaitPeriod(lag, 2 if double else 1, confidence, double)
+    if not settled:
+        confidence = min(confidence, GUESS_CONFIDENCE)
+    return GaitPeriod(lag, divisor * (2 if double else 1), confidence, double)

@@ -315,7 +315,7 @@ def window_cadence(
     if period is None or period.confidence < MIN_CONFIDENCE:
         conf = 0.0 if period is None else max(period.confidence, 0.0)
         return None, conf, "unknown", False
-    lag = _refine(acf, period.lag) / period.divisor
+    lag = _refine(acf, period.lag) / period.divisor  # one step, samples
     cadence_spm = 60.0 * rate_hz / lag
     run_from = RUN_MODE_SPM + (0.0 if prefer_run is None else
                                (-RUN_MODE_HYST_SPM if prefer_run else RUN_MODE_HYST_SPM))
