@@ -56,6 +56,7 @@ WINDOW_S = 10.0
 BLOCK_S = 0.25
 RUN_BAND_SPM = (130.0, 240.0)
 WALK_BAND_SPM = (70.0, 140.0)
+SPOKEN_CONFIDENCE = 0.5  # pacer.coach.cues: min_cadence_confidence
 TREADMILL_MPS = {"walk": 2.5 * 0.44704, "jog": 5.5 * 0.44704}
 
 
@@ -139,7 +140,8 @@ def hexoskin(root: Path) -> Iterator[Recording]:
                  if b]
 
         def label(t0: float, t1: float, bouts: list = bouts, sid: str = sid) -> str:
-            if any(a <= t0 and t1 <= b for a, b in bouts):
+            # run: inside a bout trimmed by 5 s at each end (the log lags the start)
+            if any(a + 5.0 <= t0 and t1 <= b - 5.0 for a, b in bouts):
                 return "skip" if sid == "006" else "run"  # 006: the log drops steps
             if all(t1 <= a - 5.0 or t0 >= b + 5.0 for a, b in bouts):
                 return "walk"
@@ -212,12 +214,13 @@ class Scores:
     pacer: list[float]
     base: list[float]
     single: list[float]  # single estimate / truth ratios
+    single_conf: list[float]  # their confidences
     activity: list[str]
     single_activity: list[str]
 
 
 def score_recording(rec: Recording, window_s: float, sc: Scores) -> None:
-    t, v, _ = stream_pacer(rec)
+    t, v, c = stream_pacer(rec)
     mag = np.linalg.norm(rec.acc_mps2, axis=1)
     rate_hz = 1.0 / np.median(np.diff(rec.t_s))
     for w in rec.windows:
@@ -233,6 +236,7 @@ def score_recording(rec: Recording, window_s: float, sc: Scores) -> None:
         sc.truth.append(w.truth_spm)
         sc.activity.append(w.activity)
         sc.single += list(vals / w.truth_spm)
+        sc.single_conf += list(c[inside])
         sc.single_activity += [w.activity] * vals.size
 
 
@@ -265,17 +269,24 @@ def report(name: str, title: str, sc: Scores) -> None:
         if a != "transition":
             print(_row(f"{a}, FFT baseline", base[sel], truth[sel]))
     single = np.array(sc.single)
+    conf = np.array(sc.single_conf)
     s_act = np.array(sc.single_activity)
-    parts = []
+    print("\nSingle pacer estimates, one a second (spoken: confidence >= "
+          f"{SPOKEN_CONFIDENCE}, the coach's floor):\n")
+    print("| activity | estimates | octave % | within 3 % | spoken | spoken octave "
+          "| spoken within 3 % |")
+    print("|---|---|---|---|---|---|---|")
     for a in ("run", "walk", "transition"):
-        s = single[s_act == a]
-        s = s[np.isfinite(s)]
-        if s.size:
-            oct_pct = 100.0 * np.mean(np.abs(np.log2(s)) > 0.5)
-            within = 100.0 * np.mean(np.abs(s - 1.0) <= 0.03)
-            parts.append(f"{a} {s.size} estimates, {oct_pct:.1f} % octave, "
-                         f"{within:.0f} % within 3 %")
-    print("\nSingle pacer estimates (what would be spoken): " + "; ".join(parts) + ".\n")
+        sel = (s_act == a) & np.isfinite(single)
+        if not sel.any():
+            continue
+        s, spoken = single[sel], conf[sel] >= SPOKEN_CONFIDENCE
+        octave = np.abs(np.log2(s)) > 0.5
+        within = np.abs(s - 1.0) <= 0.03
+        print(f"| {a} | {s.size} | {100 * octave.mean():.1f} | {100 * within.mean():.0f} % "
+              f"| {spoken.sum()} | {octave[spoken].sum()} "
+              f"| {100 * within[spoken].mean() if spoken.any() else math.nan:.0f} % |")
+    print()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -294,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         if not recs:
             print(f"### {name}: skipped (no files under {root})\n")
             continue
-        sc = Scores([], [], [], [], [], [])
+        sc = Scores([], [], [], [], [], [], [])
         for rec in recs:
             score_recording(rec, window_s, sc)
         report(name, title, sc)

@@ -15,7 +15,9 @@ the two from the signal alone, with no threshold tied to a placement:
 1. **Fundamental.** The gait period ``T`` is the *shortest* lag whose correlation is
    within ``NEAR_BEST`` of the best peak between 0.25 s and 2 s (the shortest "good"
    period, as in the YIN pitch detector: longer lags that are multiples of it correlate
-   as well and must not win).
+   as well and must not win). This comparison weights each peak by ``1 - lag / N``
+   (the biased estimate): a long lag of a 4 s window rests on few products, and at
+   the wrist three steps once outvoted the stride that way.
 2. **Left/right alternation.** When a peak sits near ``T / 2`` with a correlation of at
    least ``ALTERNATION_MIN`` (absolute) and ``ALTERNATION_REL`` of the peak at ``T``,
    ``T`` holds two similar halves, two steps, and the step is ``T / 2`` (repeated once
@@ -120,6 +122,7 @@ def step_period(
     rate_hz: float,
     std_mps2: float,
     *,
+    window_n: int | None = None,
     speed_mps: float | None = None,
     prev_spm: float | None = None,
 ) -> GaitPeriod | None:
@@ -134,6 +137,10 @@ def step_period(
         Sample rate of the window.
     std_mps2 : float
         Standard deviation of ``|a|`` over the window (motion intensity).
+    window_n : int or None
+        Window length (samples). When given, the period is chosen on the correlations
+        weighted by ``1 - lag / window_n`` (the biased estimate): an unbiased value at
+        a long lag rests on few products and must not outvote a shorter period.
     speed_mps : float or None
         Ground speed from GPS when known.
     prev_spm : float or None
@@ -146,10 +153,12 @@ def step_period(
     """
     if not peaks:
         return None
-    best = max(v for _, v in peaks)
+    weight = [1.0 - lag / window_n if window_n else 1.0 for lag, _ in peaks]
+    best = max(v * w for (_, v), w in zip(peaks, weight, strict=True))
     if best <= 0:
         return None
-    lag, value = next(p for p in peaks if p[1] >= NEAR_BEST * best)
+    lag, value = next(p for p, w in zip(peaks, weight, strict=True)
+                      if p[1] * w >= NEAR_BEST * best)
     divisor, half_value = 1, -1.0
     for _ in range(2):  # the stride, or two strides when only those correlate
         half = _near(peaks, lag / (2 * divisor))
@@ -158,11 +167,15 @@ def step_period(
         divisor, half_value = 2 * divisor, half[1]
     confidence = min(value, 1.0)
     single_spm = 60.0 * rate_hz * divisor / lag
+    if divisor == 1 and single_spm >= AMBIGUOUS_SPM[1]:
+        # a step: measure it on the stride when that correlates (left and right steps
+        # may differ in length, which splits the step peak; the stride peak stays sharp)
+        full = _near(peaks, 2.0 * lag)
+        if full is not None and full[1] >= max(STEP_VISIBLE, value):
+            return GaitPeriod(full[0], 2, confidence, False)
+        return GaitPeriod(lag, 1, confidence, False)
     if divisor > 1 and single_spm >= AMBIGUOUS_SPM[0]:
-        # measured on the full period (left and right steps may differ in length)
         return GaitPeriod(lag, divisor, confidence, half_value < STEP_VISIBLE)
-    if single_spm >= AMBIGUOUS_SPM[1]:
-        return GaitPeriod(lag, divisor, confidence, False)
     if single_spm < AMBIGUOUS_SPM[0]:
         return GaitPeriod(lag, 2 * divisor, confidence, True)
     double, settled = _octave_guess(single_spm, std_mps2, speed_mps, prev_spm)

@@ -310,8 +310,8 @@ def window_cadence(
     acf = _autocorrelation(x, rate_hz, centred)
     lo = math.floor(60.0 / MAX_STEP_SPM * rate_hz)
     hi = math.ceil(60.0 / MIN_STRIDE_PER_MIN * rate_hz)
-    period = step_period(_peaks(acf, lo, hi), rate_hz, std, speed_mps=speed_mps,
-                         prev_spm=prev_spm)
+    period = step_period(_peaks(acf, lo, hi), rate_hz, std, window_n=x.size,
+                         speed_mps=speed_mps, prev_spm=prev_spm)
     if period is None or period.confidence < MIN_CONFIDENCE:
         conf = 0.0 if period is None else max(period.confidence, 0.0)
         return None, conf, "unknown", False
