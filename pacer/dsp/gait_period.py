@@ -37,11 +37,15 @@ the two from the signal alone, with no threshold tied to a placement:
      ``RUN_SPEED_MPS`` (2.2 m/s, beyond the walk-run transition near a Froude number of
      0.5) people run, at 130 spm or more;
    * the intensity: an ``|a|`` standard deviation above ``RUN_STD_MPS2`` (0.66 g) is not
-     a walk slower than 100 spm at any body site;
+     a walk slower than 100 spm, and one below ``WALK_STD_MPS2`` (0.41 g) is no run, at
+     any body site (real running: 0.57-1.3 g at the chest, waist, wrist and ankle;
+     walking 0.15-0.45 g at the trunk and wrist, up to 0.85 g at the ankle, whose
+     walking period is the stride, below 70 per minute, and never reaches this rule);
    * the previous cadence (the octave closer to it in log-ratio);
    * otherwise the slow walk.
-   Such a decision is a guess, and its confidence is capped at ``GUESS_CONFIDENCE``
-   (below the coach's 0.5 for speaking a cadence), unless the speed settled it.
+   Between the two intensities, a decision by the previous cadence or the default is a
+   guess, and its confidence is capped at ``GUESS_CONFIDENCE`` (below the coach's 0.5
+   for speaking a cadence).
 
 Confidence is the normalised autocorrelation at the lag the cadence was measured on
 (the step lag, or the stride lag when the step was inferred from it).
@@ -70,6 +74,7 @@ STEP_LENGTH_M = (0.4, 2.2)  # plausible metres per step
 RUN_SPEED_MPS = 2.2  # above: running (walk-run transition ~2 m/s)
 RUN_MIN_SPM = 130.0  # running cadence is at least this
 RUN_STD_MPS2 = 6.5  # |a| std above this: no walk slower than AMBIGUOUS_SPM[1]
+WALK_STD_MPS2 = 4.0  # |a| std below this: no run, at any body site
 GUESS_CONFIDENCE = 0.45  # cap when the octave was guessed, not measured
 STEP_VISIBLE = 0.4  # a step lag correlating less: steps are not separately visible
 
@@ -103,7 +108,7 @@ def _plausible(cadence_spm: float, speed_mps: float) -> bool:
 def _octave_guess(
     single_spm: float, std_mps2: float, speed_mps: float | None, prev_spm: float | None
 ) -> tuple[bool, bool]:
-    """(double the rate?, settled by the speed?) for a period in the ambiguous zone."""
+    """(double the rate?, settled by the speed or the intensity?) in the ambiguous zone."""
     double_spm = 2.0 * single_spm
     if speed_mps is not None and math.isfinite(speed_mps) and speed_mps > 0.3:
         ok_single = _plausible(single_spm, speed_mps)
@@ -111,7 +116,9 @@ def _octave_guess(
         if ok_single != ok_double:
             return ok_double, True
     if std_mps2 >= RUN_STD_MPS2:
-        return True, False
+        return True, True
+    if std_mps2 <= WALK_STD_MPS2:
+        return False, True
     if prev_spm is not None and prev_spm > 0:
         return abs(math.log(double_spm / prev_spm)) < abs(math.log(single_spm / prev_spm)), False
     return False, False
