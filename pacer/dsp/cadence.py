@@ -35,6 +35,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pacer.dsp.footfalls import footfall_positions
+from pacer.dsp.gait_period import GUESS_CONFIDENCE
 from pacer.dsp.steps import (
     RUN_BAND_SPM,
     WALK_BAND_SPM,
@@ -46,6 +47,7 @@ from pacer.models import AccelBlock, Footfall
 SPEED_FRESH_S = 3.0  # a GPS speed this old still describes the window
 PREV_FRESH_S = 5.0  # the last confident cadence settles an ambiguous octave this long
 PREV_MIN_CONFIDENCE = 0.5
+CONFIRM_REL = 0.08  # a cadence this far from the previous hop's waits for confirmation
 
 __all__ = [
     "RUN_BAND_SPM",
@@ -182,6 +184,7 @@ class CadenceTracker:
         self._ff_cursor = 0  # absolute grid index before which footfalls were reported
         self._ff_last: float | None = None  # grid position of the last footfall
         self._mode_run: bool | None = None
+        self._last_spm: float | None = None  # the previous hop's cadence
         self._restart_pending = False
 
     def push(self, block: AccelBlock) -> list[CadenceEstimate]:
@@ -321,6 +324,10 @@ class CadenceTracker:
             x, self._rate_hz, self._mode_run, speed_mps=speed_mps, prev_spm=prev_spm)
         if mode in ("run", "walk"):
             self._mode_run = mode == "run"
+        last, self._last_spm = self._last_spm, cadence
+        if cadence is not None and (last is None or abs(cadence / last - 1.0) > CONFIRM_REL):
+            # a new rhythm is only as sure as a guess until the next hop confirms it
+            confidence = min(confidence, GUESS_CONFIDENCE)
         if cadence is not None and confidence >= PREV_MIN_CONFIDENCE:
             self._prev = (t_end_s, cadence)
         if cadence is None:
