@@ -9,7 +9,9 @@ Notes
 Composition:
 
 * speed -- :class:`pacer.dsp.speed.SpeedFilter` on the receiver's Doppler speed;
-* cadence and footfalls -- :class:`pacer.dsp.cadence.CadenceTracker`;
+* cadence and footfalls -- :class:`pacer.dsp.cadence.CadenceTracker`, told each accepted
+  GPS speed (:meth:`~pacer.dsp.cadence.CadenceTracker.note_speed`) so that the implied
+  step length can settle a step/stride ambiguity;
 * stride -- :class:`pacer.dsp.stride.StrideModel`, learned from (filtered GPS speed,
   cadence) whenever both are confident, so that a GPS gap can be bridged;
 * track -- :class:`pacer.dsp.track.TrackMode` (optional).
@@ -150,6 +152,8 @@ class LiveEstimator:
                     self._handback_from = (t, v_gap)
                 self._gap_since_s = None
             self._last_gps_s = t
+            # the speed tells a runner's stride from a walker's step (step length)
+            self.cadence.note_speed(t, sf.measured_mps)
             if sf.source == "doppler":
                 self._learn_stride(t, cad)
         if self.track is not None and has_position and not self._gps_lost:

@@ -47,8 +47,10 @@ the two from the signal alone, with no threshold tied to a placement:
    guess, and its confidence is capped at ``GUESS_CONFIDENCE`` (below the coach's 0.5
    for speaking a cadence).
 
-Confidence is the normalised autocorrelation at the lag the cadence was measured on
-(the step lag, or the stride lag when the step was inferred from it).
+Confidence is the normalised autocorrelation at the period ``T`` (the step lag, or the
+stride lag when the step was inferred from it), capped at ``GUESS_CONFIDENCE`` when
+``T`` fits fewer than ``MIN_CYCLES`` (3) times in the window: a rhythm seen twice is
+not yet a rhythm (seen when a walker steps off a treadmill).
 
 References: de Cheveigné & Kawahara (2002), "YIN, a fundamental frequency estimator
 for speech and music" (shortest good period against sub-octave errors); Moe-Nilssen &
@@ -76,6 +78,7 @@ RUN_MIN_SPM = 130.0  # running cadence is at least this
 RUN_STD_MPS2 = 6.5  # |a| std above this: no walk slower than AMBIGUOUS_SPM[1]
 WALK_STD_MPS2 = 4.0  # |a| std below this: no run, at any body site
 GUESS_CONFIDENCE = 0.45  # cap when the octave was guessed, not measured
+MIN_CYCLES = 3.0  # a period seen fewer times in the window is only a guess
 STEP_VISIBLE = 0.4  # a step lag correlating less: steps are not separately visible
 
 
@@ -173,6 +176,8 @@ def step_period(
             break
         divisor, half_value = 2 * divisor, half[1]
     confidence = min(value, 1.0)
+    if window_n and lag > window_n / MIN_CYCLES:
+        confidence = min(confidence, GUESS_CONFIDENCE)  # seen too few times to speak
     single_spm = 60.0 * rate_hz * divisor / lag
     if divisor == 1 and single_spm >= AMBIGUOUS_SPM[1]:
         # a step: measure it on the stride when that correlates (left and right steps
