@@ -47,8 +47,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pacer.dsp.cadence import CadenceTracker  # noqa: E402
-from pacer.models import AccelBlock  # noqa: E402
+from pacer.dsp.cadence import CadenceTracker
+from pacer.models import AccelBlock
 
 REPO = Path(__file__).resolve().parents[1]
 G_MPS2 = 9.80665

@@ -35,7 +35,8 @@ def replay(path: Path) -> list[CadenceEstimate]:
     tracker = CadenceTracker()
     out: list[CadenceEstimate] = []
     for start in range(0, d.shape[0], 25):
-        out += tracker.push(AccelBlock(float(d[start, 0]), 100.0, d[start: start + 25, 1:4] * G_MPS2))
+        block = d[start: start + 25]
+        out += tracker.push(AccelBlock(float(block[0, 0]), 100.0, block[:, 1:4] * G_MPS2))
     return out
 
 
@@ -52,7 +53,8 @@ def check(estimates: list[CadenceEstimate], windows, window_s: float = 4.0) -> N
     t = np.array([e.t_s for e in estimates])
     for t0, t1, truth, activity in windows:
         inside = [e for e, ti in zip(estimates, t, strict=True) if t0 + window_s <= ti <= t1]
-        spoken = [e.cadence_spm for e in inside if e.cadence_spm is not None and e.confidence >= SPOKEN]
+        spoken = [e.cadence_spm for e in inside
+                  if e.cadence_spm is not None and e.confidence >= SPOKEN]
         for v in spoken:
             assert abs(np.log2(v / truth)) < 0.5, (t0, truth, v)  # never an octave error spoken
         if activity in ("walk", "jog") and len(inside) == 7:
@@ -93,7 +95,8 @@ def test_treadmill_walk_and_jog_at_every_placement(placement):
         walk_from_s = float(rows[subject]["treadmill_walk_start_s"]) + 5.0
         jog_from_s = float(rows[subject]["jog_start_s"])
         windows = []
-        for t0, t1, truth, activity in truth_windows(ACTIGRAPH / f"{subject}_truth_cadence_10s.csv"):
+        truth_path = ACTIGRAPH / f"{subject}_truth_cadence_10s.csv"
+        for t0, t1, truth, activity in truth_windows(truth_path):
             # steady: the treadmill walk from 5 s after its start, and the jog; the first
             # steps from standing and the uneven walk after the jog are only checked for
             # octave errors
