@@ -22,7 +22,11 @@ Running (speed >= 2 m/s)
     propulsion, ``-B sin(2 pi tau / tc)`` (B ~ 0.35 g); medial-lateral: a half-sine of
     alternating sign per foot, so its fundamental is the stride frequency (half the step
     frequency). Peaks come out at ~2.3 g at the hip at 4.4 m/s, the low end of measured
-    trunk peaks (~2.5-3.5 g; Wundersitz et al. 2013, Sports Biomech 12:403).
+    trunk peaks (~2.5-3.5 g; Wundersitz et al. 2013, Sports Biomech 12:403). Flight does
+    not read a clean 0 g: a placement's ``flight_floor_g`` (hip 0.3 g, waist and chest
+    0.2 g, wrist 0.1 g) wanders by +-80 % over 120 s and the active hump shrinks to keep
+    the step's mean at g. Real hips and chests read 0.15-0.3 g at the 5th percentile of
+    ``|a|`` while jogging, and a held-out hip run stayed above 0.46 g for minutes.
 Walking (0.25-2 m/s)
     inverted-pendulum trunk motion: vertical ``g (1 + 0.25 cos(2 pi tau / T))`` (highest
     at heel strike, lowest at mid-stance; Zijlstra & Hof 2003, Gait Posture 18:1), a
@@ -34,7 +38,9 @@ Right-foot steps are scaled by ``1 + asymmetry`` (3-8 %, random sign), every ste
 per-step factor (5 % rms); running, that scales the impact, AP and ML parts (the active
 hump keeps the step's impulse at g T), walking the whole oscillation. Placement sets the
 gains: hip 1, waist (larger ML sway), chest (impact damped by the spine), wrist (impact
-damped, and a 1 g arm swing at stride frequency on the AP axis). Along-track
+damped, a 1 g arm swing at stride frequency on the AP axis and a vertical part of
+it (0.25 g), since the forward swing rises higher than the backward one: that part survives in
+``|a|`` at the stride frequency, the wrist's octave trap). Along-track
 acceleration of the runner is added on x.
 Sensor noise is white, 0.05 m/s^2 rms per axis by default (MPU-6050: 400 ug/sqrt(Hz)),
 drawn from a counter-based hash of the sample time (100 ns resolution), not from a
@@ -61,14 +67,19 @@ class Placement:
     ap: float
     ml: float
     arm_swing_g: float = 0.0
+    arm_lift_g: float = 0.0  # vertical part of the arm swing (forward swing rises)
+    flight_floor_g: float = 0.0  # what flight reads (strap, soft tissue), mean over a run
 
 
 PLACEMENTS = {
-    "hip": Placement(vertical=1.0, impact=1.0, ap=1.0, ml=1.0),
-    "waist": Placement(vertical=1.0, impact=0.9, ap=1.0, ml=1.4),
-    "chest": Placement(vertical=0.9, impact=0.5, ap=0.8, ml=0.8),
-    "wrist": Placement(vertical=0.6, impact=0.4, ap=0.6, ml=0.6, arm_swing_g=1.0),
+    "hip": Placement(vertical=1.0, impact=1.0, ap=1.0, ml=1.0, flight_floor_g=0.3),
+    "waist": Placement(vertical=1.0, impact=0.9, ap=1.0, ml=1.4, flight_floor_g=0.2),
+    "chest": Placement(vertical=0.9, impact=0.5, ap=0.8, ml=0.8, flight_floor_g=0.2),
+    "wrist": Placement(vertical=0.6, impact=0.4, ap=0.6, ml=0.6, arm_swing_g=1.0,
+                       arm_lift_g=0.25, flight_floor_g=0.1),
 }
+FLOOR_WANDER = 0.8  # the flight floor wanders by +-80 % of its mean ...
+FLOOR_PERIOD_S = 120.0  # ... over this period (a strap loosening, a shirt riding up)
 
 _IMPACT_RISE_S = 0.012
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -165,7 +176,12 @@ class GaitSignal:
         g = self.gains
         self._tc = np.minimum(gm.contact_time_s(self._speed), 0.8 * self._period)
         self._imp_amp = 1.2 * G_MPS2 * g.impact * np.clip(self._speed / 4.0, 0.5, 1.6) * self._amp
-        impulse = np.maximum(G_MPS2 * self._period - self._imp_amp * np.e * _IMPACT_RISE_S,
+        # flight does not read a clean 0 g off the foot: strap and soft tissue keep a
+        # floor that wanders over minutes (real hips: 0.15-0.5 g for minutes)
+        wander = np.sin(2.0 * np.pi * st / FLOOR_PERIOD_S + float(rng.uniform(0, 2 * np.pi)))
+        self._floor = g.flight_floor_g * G_MPS2 * np.clip(1.0 + FLOOR_WANDER * wander, 0.0, None)
+        impulse = np.maximum((G_MPS2 - self._floor) * self._period
+                             - self._imp_amp * np.e * _IMPACT_RISE_S,
                              0.3 * G_MPS2 * self._period)
         self._peak = impulse * np.pi / (2.0 * np.maximum(self._tc, 1e-3))
         # walking: the heel-strike transient's mean over the step, removed to keep g
@@ -208,6 +224,10 @@ class GaitSignal:
                 swing = g.arm_swing_g * G_MPS2 * np.sin(2 * np.pi * stride_ph)
                 scale = np.where(run, 1.0, np.where(walk, 0.4, 0.0))
                 out[:, 0] += swing * scale
+                # the forward swing rises higher than the backward one: a vertical part
+                # once per stride, which |a| keeps (the wrist's octave trap)
+                lift = g.arm_lift_g * G_MPS2 * np.cos(2 * np.pi * stride_ph)
+                out[:, 2] += lift * scale
         out[:, 0] += self.runner.acceleration_mps2(t)
         return out
 
@@ -219,7 +239,7 @@ class GaitSignal:
         stance = tau < tc
         u = np.where(stance, tau / tc, 0.0)
         imp = self._imp_amp[k] * (tau / _IMPACT_RISE_S) * np.exp(1.0 - tau / _IMPACT_RISE_S)
-        vert = np.where(stance, self._peak[k] * np.sin(np.pi * u), 0.0) + imp
+        vert = self._floor[k] + np.where(stance, self._peak[k] * np.sin(np.pi * u), 0.0) + imp
         # placement gain scales the oscillation about g, not g itself
         out[sel, 2] = G_MPS2 + (vert - G_MPS2) * g.vertical
         out[sel, 0] = np.where(stance, -0.35 * G_MPS2 * g.ap * amp * np.sin(2 * np.pi * u), 0.0)
