@@ -139,3 +139,28 @@ def test_left_and_right_footfalls_differ_by_the_asymmetry(runner: RunnerModel) -
     # differ in the asymmetry's direction by somewhat less than it
     assert np.sign(ratio - 1.0) == np.sign(sig.asymmetry)
     assert 0.4 * abs(sig.asymmetry) < abs(ratio - 1.0) < 1.1 * abs(sig.asymmetry)
+
+
+def test_flight_has_no_clean_free_fall_at_the_hip_and_wanders() -> None:
+    """Real hips read 0.15-0.5 g in flight, for minutes: the simulated floor wanders."""
+    r = RunnerModel([Effort("jog", duration_s=240.0, speed_mps=3.0)], seed=8)
+    sig = GaitSignal(r, placement="hip", seed=8)
+    t = np.arange(10.0, 235.0, 0.01)
+    mag = np.linalg.norm(sig(t), axis=1) / G_MPS2
+    p5 = np.percentile(mag[: mag.size // 1000 * 1000].reshape(-1, 1000), 5, axis=1)  # 10 s
+    assert p5.max() > 0.3 and p5.max() - p5.min() > 0.2
+
+
+def test_wrist_magnitude_carries_the_stride(runner: RunnerModel) -> None:
+    """The arm swing survives in |a| at the stride frequency (the wrist's octave trap)."""
+    sig = GaitSignal(runner, placement="wrist", seed=2)
+    fs = 100.0
+    t0, t1 = _window(runner, 2)
+    t = np.arange(t0, t1, 1 / fs)
+    mag = np.linalg.norm(sig(t), axis=1)
+    steps_hz = runner.steps_between(t0, t1) / (t1 - t0)
+    x = (mag - mag.mean()) * np.hanning(mag.size)
+    f = np.fft.rfftfreq(16 * x.size, 1 / fs)
+    p = np.abs(np.fft.rfft(x, 16 * x.size))
+    near = lambda hz: p[np.abs(f - hz) < 0.05 * hz].max()  # noqa: E731
+    assert near(steps_hz / 2) > 0.2 * near(steps_hz)
