@@ -57,7 +57,8 @@ BLOCK_S = 0.25
 RUN_BAND_SPM = (130.0, 240.0)
 WALK_BAND_SPM = (70.0, 140.0)
 SPOKEN_CONFIDENCE = 0.5  # pacer.coach.cues: min_cadence_confidence
-TREADMILL_MPS = {"walk": 2.5 * 0.44704, "jog": 5.5 * 0.44704}
+LOCK_TOL = 0.03  # locked: this close to the jog cadence, and the next 3 estimates too
+CONF_BINS = (0.4, 0.5, 0.7, 0.9, 1.01)
 
 
 def shared_data() -> Path:
@@ -80,6 +81,8 @@ class Recording:
     t_s: np.ndarray  # sample times, s
     acc_mps2: np.ndarray  # (n, 3)
     windows: list[Window]
+    jog_start_s: float | None = None  # first jogging impact
+    strides: np.ndarray | None = None  # (n, 2): ankle impact time s, cadence spm (truth)
 
 
 # --------------------------------------------------------------------------- loaders
@@ -93,6 +96,8 @@ def _read_gz_xyz(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def actigraph(placement: str, root: Path) -> Iterator[Recording]:
     folder = root / "running_imu" / "actigraph_treadmill"
+    with open(folder / "subjects.csv") as f:
+        jogs = {r["subject"]: float(r["jog_start_s"]) for r in csv.DictReader(f)}
     for path in sorted(folder.glob(f"*_{placement}.csv.gz")):
         subject = path.name.split("_")[0]
         t_s, acc = _read_gz_xyz(path)
@@ -104,7 +109,10 @@ def actigraph(placement: str, root: Path) -> Iterator[Recording]:
                 act = {"jog": "run", "walk": "walk"}.get(row["activity"], "transition")
                 windows.append(Window(float(row["t_start_s"]), float(row["t_end_s"]),
                                       float(row["cadence_spm"]), act))
-        yield Recording(f"{subject} {placement}", t_s, acc, windows)
+        strides = np.genfromtxt(folder / f"{subject}_truth_strides.csv", delimiter=",",
+                                skip_header=1, usecols=(0, 2))
+        yield Recording(f"{subject} {placement}", t_s, acc, windows, jogs.get(subject),
+                        strides[np.isfinite(strides[:, 1])])
 
 
 def windows_from_steps(step_t_s: np.ndarray, duration_s: float,
@@ -217,10 +225,27 @@ class Scores:
     single_conf: list[float]  # their confidences
     activity: list[str]
     single_activity: list[str]
+    lock_s: list[float]  # walk -> jog: seconds from the first jogging stride to lock-on
+
+
+def lock_time_s(t: np.ndarray, v: np.ndarray, start_s: float, strides: np.ndarray) -> float:
+    """Seconds from the first jogging stride until an estimate within ``LOCK_TOL`` of
+    the truth (median stride cadence of the 4 s before it) that the next three
+    estimates confirm (NaN: never)."""
+    truth = np.array([np.median(strides[(strides[:, 0] > ti - 4.0) & (strides[:, 0] <= ti), 1])
+                      if np.any((strides[:, 0] > ti - 4.0) & (strides[:, 0] <= ti)) else np.nan
+                      for ti in t])
+    ok = np.abs(v / truth - 1.0) <= LOCK_TOL  # NaN compares False
+    for i in np.flatnonzero((t > start_s) & ok):
+        if ok[i: i + 4].all():
+            return float(t[i] - start_s)
+    return math.nan
 
 
 def score_recording(rec: Recording, window_s: float, sc: Scores) -> None:
     t, v, c = stream_pacer(rec)
+    if rec.jog_start_s is not None and rec.strides is not None:
+        sc.lock_s.append(lock_time_s(t, v, rec.jog_start_s, rec.strides))
     mag = np.linalg.norm(rec.acc_mps2, axis=1)
     rate_hz = 1.0 / np.median(np.diff(rec.t_s))
     for w in rec.windows:
@@ -286,6 +311,28 @@ def report(name: str, title: str, sc: Scores) -> None:
         print(f"| {a} | {s.size} | {100 * octave.mean():.1f} | {100 * within.mean():.0f} % "
               f"| {spoken.sum()} | {octave[spoken].sum()} "
               f"| {100 * within[spoken].mean() if spoken.any() else math.nan:.0f} % |")
+    if sc.lock_s:
+        lock = np.array(sc.lock_s)
+        print(f"\nWalk -> jog: locked on the running cadence (within {100 * LOCK_TOL:.0f} % "
+              "of the ankle truth's median stride cadence over the last 4 s, confirmed by "
+              f"the next 3 estimates) {np.nanmedian(lock):.0f} s after the first jogging "
+              f"stride (median; max {np.nanmax(lock):.0f} s; never: "
+              f"{int(np.isnan(lock).sum())} of {lock.size}).")
+    print()
+
+
+def report_confidence(ratio: np.ndarray, conf: np.ndarray) -> None:
+    """Error by confidence, over the single estimates of every steady window."""
+    print("### Confidence against error (every set, steady run and walk windows)\n")
+    print("| confidence | estimates | within 3 % | octave % |")
+    print("|---|---|---|---|")
+    for lo, hi in zip(CONF_BINS[:-1], CONF_BINS[1:], strict=True):
+        sel = (conf >= lo) & (conf < hi) & np.isfinite(ratio)
+        if sel.any():
+            r = ratio[sel]
+            print(f"| {lo:.1f}-{min(hi, 1.0):.1f} | {r.size} "
+                  f"| {100 * np.mean(np.abs(r - 1.0) <= 0.03):.1f} % "
+                  f"| {100 * np.mean(np.abs(np.log2(r)) > 0.5):.2f} |")
     print()
 
 
@@ -295,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     root = shared_data()
     window_s = CadenceTracker().window_s
+    all_ratio: list[np.ndarray] = []
+    all_conf: list[np.ndarray] = []
     for name in args.set or list(SETS):
         title, loader = SETS[name]
         try:
@@ -305,10 +354,15 @@ def main(argv: list[str] | None = None) -> int:
         if not recs:
             print(f"### {name}: skipped (no files under {root})\n")
             continue
-        sc = Scores([], [], [], [], [], [], [])
+        sc = Scores([], [], [], [], [], [], [], [])
         for rec in recs:
             score_recording(rec, window_s, sc)
         report(name, title, sc)
+        steady = np.isin(np.array(sc.single_activity), ("run", "walk"))
+        all_ratio.append(np.array(sc.single)[steady])
+        all_conf.append(np.array(sc.single_conf)[steady])
+    if all_ratio:
+        report_confidence(np.concatenate(all_ratio), np.concatenate(all_conf))
     return 0
 
 
