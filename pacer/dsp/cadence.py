@@ -124,7 +124,8 @@ class _Pending(NamedTuple):
 
 def _magnitude(samples: np.ndarray) -> np.ndarray:
     """Orientation-free ``|a|`` of (n, 3) samples."""
-    return np.sqrt(np.add.reduce(samples * samples, axis=1))
+    mag: np.ndarray = np.sqrt(np.add.reduce(samples * samples, axis=1))
+    return mag
 
 
 class CadenceTracker:
@@ -304,7 +305,8 @@ class CadenceTracker:
             return np.empty(0)
         t_grid = self._arange(k_last + 1 - k0) + k0
         np.add(np.divide(t_grid, self._rate_hz, out=t_grid), self._grid_t0_s, out=t_grid)
-        return np.interp(t_grid, t_all, m_all)
+        values: np.ndarray = np.interp(t_grid, t_all, m_all)
+        return values
 
     # ------------------------------------------------------------------ analysis
     def _estimate(self, k_end: int, t_end_s: float) -> CadenceEstimate:

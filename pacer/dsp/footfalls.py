@@ -80,7 +80,8 @@ def smooth(x: np.ndarray, width_samples: int) -> np.ndarray:
         y[0] = (float(x[0]) + float(x[1])) / 2.0
         y[-1] = (float(x[-2]) + float(x[-1])) / 2.0
         return y
-    return np.convolve(x, _ones(w), mode="same") / _smooth_den(x.size, w)
+    smoothed: np.ndarray = np.convolve(x, _ones(w), mode="same") / _smooth_den(x.size, w)
+    return smoothed
 
 
 @functools.lru_cache(maxsize=16)
