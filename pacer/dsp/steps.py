@@ -216,17 +216,18 @@ def _peaks(acf: _Acf, lo: int, hi: int) -> list[tuple[float, float]]:
     if hi <= lo:
         return []
     mid = r[lo : hi + 1]
-    left, right = r[lo - 1 : hi], r[lo + 1 : hi + 2]
-    idx = np.flatnonzero((mid > left) & (mid >= right))
-    if idx.size == 0:
-        return []
-    ym, y0, yp = left[idx], mid[idx], right[idx]
-    den = ym - 2.0 * y0 + yp
-    safe = np.where(np.abs(den) > 1e-12, den, -1.0)
-    d = np.clip(np.where(np.abs(den) > 1e-12, 0.5 * (ym - yp) / safe, 0.0), -0.5, 0.5)
-    lags = (idx + lo + d).tolist()
-    values = (y0 - 0.25 * (ym - yp) * d).tolist()
-    return list(zip(lags, values, strict=True))
+    # the local maxima in one vectorised pass; the few found are refined on floats
+    idx = ((mid > r[lo - 1 : hi]) & (mid >= r[lo + 1 : hi + 2])).nonzero()[0].tolist()
+    rl = acf.r_list
+    out = []
+    for i in idx:
+        k = i + lo
+        ym, y0, yp = rl[k - 1], rl[k], rl[k + 1]
+        den = ym - 2.0 * y0 + yp
+        d = 0.5 * (ym - yp) / den if abs(den) > 1e-12 else 0.0
+        d = min(max(d, -0.5), 0.5)
+        out.append((k + d, y0 - 0.25 * (ym - yp) * d))
+    return out
 
 
 def _refine(acf: _Acf, lag0: float) -> float:
