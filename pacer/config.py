@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pacer.errors import ConfigError
+from pacer.units import M_PER_MILE
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,13 @@ def user_config_path() -> Path:
 
 def _line_of(text: str, key: str) -> int:
     """Best-effort line number of ``key`` in a TOML text (1-based; 0 when not found)."""
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
+    pattern = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE)
     m = pattern.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else 0
 
 
 def _section_line(text: str, section: str) -> int:
-    m = re.search(rf"^\s*\[{re.escape(section)}\]", text, re.MULTILINE)
+    m = re.search(rf"^[ \t]*\[{re.escape(section)}\]", text, re.MULTILINE)
     return text.count("\n", 0, m.start()) + 1 if m else 0
 
 
@@ -118,7 +119,7 @@ def _parse_pace(value: Any, where: str) -> float:
         m = re.fullmatch(r"\s*(\d+):([0-5]\d)\s*(/km|/mi)?\s*", value)
         if m:
             s = int(m.group(1)) * 60 + int(m.group(2))
-            return s * 1000.0 / 1609.344 if m.group(3) == "/mi" else float(s)
+            return s * 1000.0 / M_PER_MILE if m.group(3) == "/mi" else float(s)
     raise ConfigError(
         f"{where}: pace must be 'm:ss/km', 'm:ss/mi' or seconds per km, got {value!r}"
     )
