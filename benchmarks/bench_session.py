@@ -3,8 +3,8 @@
 Run: .venv/bin/python benchmarks/bench_session.py [DIR]   (DIR: where to write; default
 a temp dir -- put it on the SD card / disk you care about). Not a test: prints figures for
 docs/sessions.md. ``--parts [DIR]``: instead, what each step of a flush costs (tight
-loops of raw appends + fdatasync and SQLite commits, alternating rounds; the table in
-docs/performance-live.md, "Third round"). Wall time (perf_counter) shows the disk; CPU
+loops of raw appends + fdatasync and SQLite commits, alternating rounds; see
+docs/performance.md). Wall time (perf_counter) shows the disk; CPU
 (thread_time) is what the live loop pays.
 """
 
