@@ -31,10 +31,10 @@ def render() -> str:
     out = [
         "# CLI reference",
         "",
-        "Generated from `--help` by `scripts/gen_cli_docs.py`; `tests/unit/test_cli_docs.py` "
-        "fails when it is out of date. Every command exits non-zero with a one-line "
-        "`pacer: error: ...` naming the file, line and problem on bad input (a traceback "
-        "only with `PACER_DEBUG=1`).",
+        "Generated from `--help` by `scripts/gen_cli_docs.py`; the test suite fails when it "
+        "is out of date. Every command exits non-zero with a one-line `pacer: error: ...` "
+        "naming the file, line and problem on bad input (a traceback only with "
+        "`PACER_DEBUG=1`); the exit statuses are in [contracts.md](contracts.md).",
         "",
         "```",
         parser.format_help().rstrip(),

@@ -1,7 +1,7 @@
 """Audio sinks: where the mixer's int16 mono blocks go.
 
 * :class:`AlsaSink` -- one long-lived ``aplay`` process fed through a pipe. One stream
-  for the whole session keeps clicks on time (FIELD_NOTES: 0.03 ms vs milliseconds of
+  for the whole session keeps clicks on time (docs/background.md: 0.03 ms vs milliseconds of
   jitter for a process per sound). Writes never block the caller for long: the pipe is
   non-blocking, a write waits at most ``write_timeout_s`` and then drops the block
   (counted); a dead or wedged ``aplay`` is restarted, with back-off.

@@ -3,7 +3,7 @@
 Two engines, both speaking through eSpeak NG:
 
 * :class:`Pyttsx3Synth` -- pyttsx3 (in-process ``libespeak-ng``), rendering each phrase
-  with ``save_to_file`` into a private temp WAV. The FIELD_NOTES.md pyttsx3 bugs are
+  with ``save_to_file`` into a private temp WAV. The pyttsx3 bugs listed in docs/background.md are
   worked around here: one owner thread (the caller's, see ``worker.py``), properties set
   before the first ``runAndWait``, a warm-up phrase at start, one ``save_to_file`` per
   ``runAndWait``, never ``say()`` or ``stop()``, the "Audio saved to" print silenced
@@ -70,7 +70,7 @@ class Pyttsx3Synth:
     driver : str or None
         pyttsx3 driver name; None is the platform default ("espeak" on Linux).
     wav_wait_s : float
-        How long to poll for the WAV after ``runAndWait`` returns (bug 1 in FIELD_NOTES).
+        How long to poll for the WAV after ``runAndWait`` returns (bug 1 in docs/background.md).
 
     Raises
     ------
@@ -116,7 +116,7 @@ class Pyttsx3Synth:
             drv.print = _quiet_print  # type: ignore[attr-defined]
         if voice is not None:
             self._engine.setProperty("voice", self._resolve_voice(voice))
-        # Properties must be queued before the first runAndWait (FIELD_NOTES bug 4).
+        # Properties must be queued before the first runAndWait (docs/background.md, bug 4).
         self._engine.setProperty("rate", int(rate_wpm))
         self._engine.setProperty("volume", float(min(max(volume, 0.0), 1.0)))
         self.render(WARMUP_TEXT)  # bug 1: the first runAndWait may return early
@@ -177,7 +177,7 @@ class Pyttsx3Synth:
         """End a ``runAndWait`` that never returns (called from another thread).
 
         Only clears the driver's loop flag -- ``engine.stop()`` from another thread can
-        itself hang (FIELD_NOTES bug 5) -- so an abandoned owner thread exits instead
+        itself hang (docs/background.md, bug 5) -- so an abandoned owner thread exits instead
         of polling forever.
         """
         driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)

@@ -10,8 +10,8 @@ speeds as slopes (Fritsch & Carlson, "Monotone piecewise cubic interpolation", S
 Numer. Anal. 17(2), 1980, for the basis). It is exact at constant speed, as the straight
 line is, and follows a slow-down or an acceleration inside the second: with a runner
 easing off 0.3 s before the line the straight line is 0.07-0.09 s late and the Hermite
-path within 0.02 s (``tests/unit/test_coach_engine.py``). The crossing time is found by
-a coarse scan for the first bracket (the cubic can overshoot) and bisection.
+path within 0.02 s (checked by the engine's tests). The crossing time is found by a
+coarse scan for the first bracket (the cubic can overshoot) and bisection.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CSV exports (ARCHITECTURE.md section 3): per-second samples and raw receiver epochs.
+"""CSV exports (the contract in docs/contracts.md): per-second samples and raw receiver epochs.
 
 * ``csv``: ``t_s,utc,lat_deg,lon_deg,distance_m,speed_mps,pace_s_per_km,cadence_spm,
   rep_index,gps_ok`` -- one row per second of the session (the last 1 Hz estimate in

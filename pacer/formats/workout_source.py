@@ -22,7 +22,7 @@ def _looks_like_path(spec: str) -> bool:
 
 
 def resolve_workout(spec: str, *, named_paces: dict[str, float] | None = None) -> Workout:
-    """Resolve a WORKOUT argument (ARCHITECTURE.md: library name, file, or inline text).
+    """Resolve a WORKOUT argument (docs/contracts.md: library name, file, or inline text).
 
     Raises
     ------

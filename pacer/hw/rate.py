@@ -1,6 +1,6 @@
 """Estimating a sensor's true output data rate from time-stamped FIFO bursts (pure).
 
-Accelerometer oscillators are 1-4 % off nominal (FIELD_NOTES; Klipper3d/klipper #3027
+Accelerometer oscillators are 1-4 % off nominal (docs/background.md; Klipper3d/klipper #3027
 measured an ADXL345 ~4 % off), which at 170 spm is a 5 spm cadence bias. The sensor
 itself counts exactly: burst ``k`` ends with sample number ``N_k`` (cumulative). The
 host stamps each burst with its monotonic clock, late by a scheduling delay. So

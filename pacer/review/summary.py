@@ -2,7 +2,7 @@
 
 Everything here is a function of :class:`~pacer.session.reader.SessionData` (and, for
 comparisons, a second one); no IO, no clock reads. ``review_json`` is the contract in
-ARCHITECTURE.md section 3, extended with ``session.ended``.
+docs/contracts.md ("Review JSON").
 """
 
 from __future__ import annotations
@@ -225,7 +225,7 @@ def summarize(data: SessionData) -> SessionSummary:
 
 
 def review_json(data: SessionData) -> dict[str, Any]:
-    """The ``pacer review --json`` object (ARCHITECTURE.md section 3)."""
+    """The ``pacer review --json`` object (docs/contracts.md, "Review JSON")."""
     start = session_start_utc(data)
     return {
         "session": {

@@ -3,7 +3,7 @@
 ``python -m pacer.sim.dataset OUTDIR [--scenario 6x400] [--seed N] [--gps-rate HZ]
 [--accel-rate HZ] [--placement hip] [--corrupt-rate P]`` writes into ``OUTDIR``:
 
-* ``gps.nmea`` — the receiver's bytes (ARCHITECTURE.md NMEA log; ``#`` header line);
+* ``gps.nmea`` — the receiver's bytes (the NMEA log of docs/contracts.md; ``#`` header line);
 * ``accel.csv`` — ``t_s,ax,ay,az`` in m/s^2, ``t_s`` relative seconds on the same
   timeline as the receiver's epochs (epoch 0 is ``t_s = 0``);
 * ``truth.csv``, ``steps.csv``, ``epochs.csv`` — see :mod:`pacer.sim.truth`.

@@ -20,14 +20,14 @@ Error model, per epoch at ``rate_hz`` (defaults in brackets):
   ``R / sqrt(1 + (v tau / R)^2)``. We displace the reported point towards the bend's
   centre by that amount (smoothed with the same tau so it builds up entering a bend
   and relaxes after it), without the along-track lag. With tau = 3 s a lap of 400 m at
-  4.44 m/s reads ~3.4 % short from positions, ~1.7 % at 3 m/s (FIELD_NOTES: 2-4 %).
+  4.44 m/s reads ~3.4 % short from positions, ~1.7 % at 3 m/s (docs/background.md: 2-4 %).
 * Doppler speed: the velocity vector including the runner's within-step speed
   oscillation (+-3 % running, +-5 % walking, horizontal centre-of-mass speed dips in
   braking and recovers in propulsion; Cavagna et al. 1976 J Physiol 262:639), smoothed
   by the receiver with an exponential kernel (tau 0.4 s: the receiver's internal lag),
   plus white noise 0.07 m/s per axis and a slow Gauss-Markov bias 0.02 m/s (tau 20 s).
   Speed over ground is the norm of that vector, so standing reads small non-zero speeds
-  (a receiver with static hold 0, as FIELD_NOTES recommends).
+  (a receiver with static hold 0, as docs/background.md recommends).
 * Dropouts: Poisson, ``dropouts_per_hour`` (4; at least one in a session over 5 min),
   each 2-6 s of no-fix epochs (RMC status V, GGA quality 0, empty position).
 * Corruption: each sentence independently with probability ``corrupt_rate``: one byte

@@ -134,7 +134,7 @@ class RunnerModel:
     rate_hz : float
         Truth sampling rate.
     site : TrackSite
-        Where the track is; default the Luton track of the shared GPX session.
+        Where the track is; default the Luton track of the recorded GPX session.
 
     Attributes
     ----------

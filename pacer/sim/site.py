@@ -1,12 +1,12 @@
 """Where the simulated track is: a real 400 m track, and how its pose was measured.
 
-The default site is the track of the real session in the shared data
-(``gps/track_session/track_session.gpx``, Luton, UK; markpattison/ParseGPX, MIT). Its
+The default site is the track of a real recorded session,
+``tests/data/track/track_session.gpx`` (Luton, UK; markpattison/ParseGPX, MIT). Its
 centre and orientation were fitted to that recording with :func:`fit_track_site`::
 
-    .venv/bin/python -m pacer.sim.site ../shared/data/gps/track_session/track_session.gpx
+    .venv/bin/python -m pacer.sim.site tests/data/track/track_session.gpx
 
-and are stored below as constants, because a fresh clone has no shared data.
+and are stored below as constants, so that simulation reads no file.
 
 Notes
 -----

@@ -6,9 +6,10 @@ Generating that input is not timed. Then the same records go through the product
 pipeline (line framer, NMEA parser, estimator, workout engine, session store) with a
 timer around each stage, and once more untimed for the throughput.
 
-Pi Zero 2 W scaling: FIELD_NOTES.md measured a Pi Zero 2 W (Cortex-A53, 1 GHz) at roughly
-15-25x slower per core than this class of x86 machine for this kind of Python/numpy
-code; the report uses 20x and shows the range.
+Pi Zero 2 W scaling: a Pi Zero 2 W (Cortex-A53, 1 GHz) is estimated at roughly 15-25x
+slower per core than this class of x86 machine for this kind of Python/numpy code
+(docs/background.md; an estimate, not a measurement); the report uses 20x and shows
+the range.
 """
 
 from __future__ import annotations
