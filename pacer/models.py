@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pacer.units import mps_to_s_per_km
+
 # --------------------------------------------------------------------------- GPS
 
 
@@ -154,9 +156,8 @@ class Estimate:
 
     @property
     def pace_s_per_km(self) -> float | None:
-        if self.speed_mps is None or self.speed_mps <= 0.3:
-            return None
-        return 1000.0 / self.speed_mps
+        """Pace from ``speed_mps``; None when unknown or not moving (see units)."""
+        return mps_to_s_per_km(self.speed_mps)
 
 
 @dataclass(frozen=True, slots=True)

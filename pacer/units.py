@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import math
 
+#: standard gravity, m/s^2 per g
 G_MPS2 = 9.80665
+#: one knot (a nautical mile, 1852 m, per hour) in m/s, and back
 KNOTS_TO_MPS = 1852.0 / 3600.0
+MPS_TO_KNOTS = 3600.0 / 1852.0
+#: km/h in m/s, and back
 KMH_TO_MPS = 1000.0 / 3600.0
+MPS_TO_KMH = 3.6
+#: the international mile, m
 M_PER_MILE = 1609.344
+#: mean Earth radius (IUGG), m
 EARTH_RADIUS_M = 6_371_008.8
 
 
-def knots_to_mps(knots: float) -> float:
-    return knots * KNOTS_TO_MPS
-
-
-def kmh_to_mps(kmh: float) -> float:
-    return kmh * KMH_TO_MPS
-
-
-def mps_to_s_per_km(speed_mps: float) -> float | None:
+def mps_to_s_per_km(speed_mps: float | None) -> float | None:
     """Pace in s/km, or None when not moving (below 0.3 m/s, slower than 55 min/km)."""
     if speed_mps is None or not math.isfinite(speed_mps) or speed_mps <= 0.3:
         return None
@@ -36,10 +35,6 @@ def s_per_km_to_s_per_mile(pace_s_per_km: float) -> float:
 
 def s_per_mile_to_s_per_km(pace_s_per_mile: float) -> float:
     return pace_s_per_mile * 1000.0 / M_PER_MILE
-
-
-def g_to_mps2(g: float) -> float:
-    return g * G_MPS2
 
 
 def format_clock(seconds: float | None, tenths: bool = False) -> str:

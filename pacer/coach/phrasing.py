@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 
-from pacer.units import M_PER_MILE
+from pacer.units import M_PER_MILE, s_per_km_to_s_per_mile
 
 _ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
          "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
@@ -101,7 +101,7 @@ def delta(seconds: float, spell: bool = False) -> str:
 
 def pace(pace_s_per_km: float, miles: bool = False) -> str:
     """Pace per km (or per mile) in words: 270 -> ``"four thirty"``."""
-    value = pace_s_per_km * M_PER_MILE / 1000.0 if miles else pace_s_per_km
+    value = s_per_km_to_s_per_mile(pace_s_per_km) if miles else pace_s_per_km
     return clock_words(value)
 
 

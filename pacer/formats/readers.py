@@ -23,8 +23,9 @@ import numpy as np
 from pacer.errors import InputError
 from pacer.formats.timeline import OUT_OF_ORDER, dropped_runs, time_outliers
 from pacer.models import AccelBlock, Fix, SkipCounters
+from pacer.units import G_MPS2
 
-STANDARD_GRAVITY_MPS2 = 9.80665
+STANDARD_GRAVITY_MPS2 = G_MPS2  # g -> m/s^2 for --accel-units g
 #: times above this (1973-03-03 in Unix seconds) are taken as epoch seconds
 EPOCH_THRESHOLD_S = 1.0e8
 #: a time step longer than this many nominal sample periods is a gap (lost samples)

@@ -15,6 +15,7 @@ from pacer.errors import InputError
 from pacer.models import RepKind
 from pacer.review.summary import rep_rows
 from pacer.session.reader import SessionData
+from pacer.units import format_clock
 
 #: paces slower than this (walking, standing) are left out of the pace panel
 SLOWEST_PLOTTED_S_PER_KM = 900.0
@@ -27,8 +28,7 @@ _KIND_COLOUR = {
 
 
 def _pace_label(value: float, _pos: object = None) -> str:
-    m, s = divmod(int(round(value)), 60)
-    return f"{m}:{s:02d}"
+    return format_clock(value)
 
 
 def review_figure(data: SessionData) -> Any:

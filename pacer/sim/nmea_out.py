@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-KNOTS_PER_MPS = 3600.0 / 1852.0
+from pacer.units import MPS_TO_KMH, MPS_TO_KNOTS
 
 
 def checksum(body: str) -> int:
@@ -52,7 +52,7 @@ def rmc(talker: str, utc: dt.datetime, lat_deg: float | None, lon_deg: float | N
         return sentence(f"{talker}RMC,{hhmmss(utc)},V,,,,,,,{ddmmyy(utc)},,,N,V")
     la, ns = _lat(lat_deg)
     lo, ew = _lon(lon_deg)
-    spd = "" if speed_mps is None else f"{speed_mps * KNOTS_PER_MPS:.3f}"
+    spd = "" if speed_mps is None else f"{speed_mps * MPS_TO_KNOTS:.3f}"
     crs = "" if course_deg is None else f"{course_deg:.2f}"
     return sentence(f"{talker}RMC,{hhmmss(utc)},A,{la},{ns},{lo},{ew},{spd},{crs},"
                     f"{ddmmyy(utc)},,,A,V")
@@ -84,8 +84,8 @@ def vtg(talker: str, speed_mps: float | None, course_deg: float | None) -> bytes
     if speed_mps is None:
         return sentence(f"{talker}VTG,,T,,M,,N,,K,N")
     crs = "" if course_deg is None else f"{course_deg:.2f}"
-    return sentence(f"{talker}VTG,{crs},T,,M,{speed_mps * KNOTS_PER_MPS:.3f},N,"
-                    f"{speed_mps * 3.6:.3f},K,A")
+    return sentence(f"{talker}VTG,{crs},T,,M,{speed_mps * MPS_TO_KNOTS:.3f},N,"
+                    f"{speed_mps * MPS_TO_KMH:.3f},K,A")
 
 
 def gst(talker: str, utc: dt.datetime, rms_m: float | None, lat_err_m: float | None,
