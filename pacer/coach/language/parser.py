@@ -10,39 +10,26 @@
     part     := quantity | kindword | '@' target | 'cadence' NUM ['spm'] | 'metronome'
     quantity := NUM unit [NUM unit]* | CLOCK
     target   := NUM ['s'] | CLOCK ['/' ('km'|'mi')] | pacename
+
+The token cursor is in :mod:`.cursor`, quantities, targets and cadence in
+:mod:`.terminals`; this module has the structure (steps, repeats, blocks) and the
+inference of step kinds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from pacer.coach.language.lexer import (
-    CLOCK,
-    EOF,
-    NL,
-    NUM,
-    SYM,
-    WORD,
-    Token,
-    WorkoutSyntaxError,
-    clock_to_s,
-    suggest,
-    tokenize,
-)
+from pacer.coach.language.lexer import CLOCK, EOF, NUM, WORD, Token, suggest
+from pacer.coach.language.terminals import TerminalParser
 from pacer.coach.language.vocabulary import (
-    DISTANCE_UNITS_M,
     KIND_WORDS,
-    MAX_DISTANCE_M,
-    MAX_DURATION_S,
     MAX_PACE_S_PER_KM,
     MIN_PACE_S_PER_KM,
     MODIFIER_WORDS,
-    SEPARATORS,
-    TIME_UNITS_S,
 )
 from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
 from pacer.models import RepKind
-from pacer.units import M_PER_MILE
 
 
 @dataclass
@@ -61,48 +48,10 @@ class _Parts:
     words: list[Token] = field(default_factory=list)
 
 
-class _Parser:
+class _Parser(TerminalParser):
     def __init__(self, text: str, source: str, paces: dict[str, float]) -> None:
-        self.text = text
-        self.source = source
-        self.lines = text.split("\n")
-        self.toks = tokenize(text, source)
-        self.i = 0
-        self.paces = paces
+        super().__init__(text, source, paces)
         self.inferable: set[int] = set()  # id() of steps whose kind may be inferred
-
-    # ------------------------------------------------------------------ helpers
-    @property
-    def tok(self) -> Token:
-        return self.toks[self.i]
-
-    def peek(self, k: int = 1) -> Token:
-        return self.toks[min(self.i + k, len(self.toks) - 1)]
-
-    def advance(self) -> Token:
-        t = self.toks[self.i]
-        self.i += 1
-        return t
-
-    def error(self, tok: Token, problem: str, suggestion: str | None = None) -> WorkoutSyntaxError:
-        line_text = self.lines[tok.line - 1] if tok.line - 1 < len(self.lines) else ""
-        return WorkoutSyntaxError(self.source, tok.line, tok.col, problem, suggestion, line_text)
-
-    def is_sym(self, s: str, tok: Token | None = None) -> bool:
-        t = tok or self.tok
-        return t.kind == SYM and t.text == s
-
-    def is_word(self, *words: str, tok: Token | None = None) -> bool:
-        t = tok or self.tok
-        return t.kind == WORD and t.lower in words
-
-    def at_separator(self) -> bool:
-        t = self.tok
-        return t.kind in (NL, EOF) or (t.kind == SYM and t.text in SEPARATORS | {")"})
-
-    def skip_separators(self) -> None:
-        while self.tok.kind == NL or (self.tok.kind == SYM and self.tok.text in SEPARATORS):
-            self.advance()
 
     # ------------------------------------------------------------------ grammar
     def parse(self) -> tuple[Step | Repeat, ...]:
@@ -244,122 +193,6 @@ class _Parser:
             raise self.error(self.tok, f"expected a step before {self.describe(self.tok)}")
         return p
 
-    def quantity(self) -> tuple[float | None, float | None]:
-        """NUM unit [NUM unit]* or CLOCK -> (distance_m, duration_s)."""
-        tok = self.tok
-        if tok.kind == CLOCK:
-            self.advance()
-            return None, self.clock(tok)
-        if tok.kind != NUM:
-            raise self.error(tok, f"expected a distance or time, got {self.describe(tok)}")
-        distance_m = 0.0
-        duration_s = 0.0
-        last_time_unit = None
-        while self.tok.kind == NUM:
-            num_tok = self.advance()
-            unit_tok = self.tok
-            value = float(num_tok.text)
-            if unit_tok.kind != WORD or unit_tok.lower not in DISTANCE_UNITS_M | TIME_UNITS_S:
-                known_word = unit_tok.lower in KIND_WORDS or unit_tok.lower in MODIFIER_WORDS
-                if unit_tok.kind == WORD and not known_word:
-                    hint = suggest(unit_tok.text, list(DISTANCE_UNITS_M) + list(TIME_UNITS_S))
-                    raise self.error(unit_tok, f"unknown unit {unit_tok.text!r}",
-                                     f"{num_tok.text}{hint}" if hint else None)  # fmt: skip
-                hint = f"{num_tok.text}m" if value >= 50 else f"{num_tok.text}min"
-                raise self.error(num_tok, f"the number {num_tok.text} needs a unit", hint)
-            self.advance()
-            unit = unit_tok.lower
-            if unit in DISTANCE_UNITS_M:
-                if duration_s or distance_m:
-                    raise self.error(unit_tok, "a step has one distance or one time")
-                distance_m = value * DISTANCE_UNITS_M[unit]
-                if not 0 < distance_m <= MAX_DISTANCE_M:
-                    raise self.error(num_tok, "distance must be more than 0 and at most 100 km")
-                return distance_m, None
-            scale = TIME_UNITS_S[unit]
-            if last_time_unit is not None and scale >= last_time_unit:
-                raise self.error(unit_tok, "write a time as '1min30s' or '1:30'", None)
-            last_time_unit = scale
-            duration_s += value * scale
-            if not (self.tok.kind == NUM and self.tok.col == unit_tok.end_col):
-                break  # '1min30s' continues only without a space
-        if not 0 < duration_s <= MAX_DURATION_S:
-            raise self.error(tok, "time must be more than 0 and at most 24 h")
-        return None, duration_s
-
-    def clock(self, tok: Token) -> float:
-        fields = tok.text.split(":")
-        if any(float(f) >= 60 for f in fields[1:]):
-            raise self.error(tok, f"bad time {tok.text!r}: seconds and minutes go up to 59")
-        value = clock_to_s(tok.text)
-        if not 0 < value <= MAX_DURATION_S:
-            raise self.error(tok, "time must be more than 0 and at most 24 h")
-        return value
-
-    def target(self) -> Target:
-        tok = self.tok
-        if tok.kind == NUM and self.peek().kind == WORD and self.peek().col == tok.end_col:
-            unit = self.peek()
-            if unit.lower in ("s", "sec", "secs", "seconds"):
-                self.advance()
-                self.advance()
-                return self.rep_time(tok, float(tok.text))
-            return self.named(tok, tok.text + unit.lower, unit)
-        if tok.kind == NUM:
-            self.advance()
-            if self.is_sym("/"):
-                raise self.error(tok, "write a pace as minutes:seconds, like '@4:30/km'",
-                                 f"@{tok.text}:00/km")  # fmt: skip
-            return self.rep_time(tok, float(tok.text))
-        if tok.kind == CLOCK:
-            self.advance()
-            value = self.clock(tok)
-            if self.is_sym("/"):
-                self.advance()
-                unit = self.tok
-                if unit.kind == WORD and unit.lower in ("km", "k", "kilometer", "kilometre"):
-                    self.advance()
-                    return self.pace(tok, value, per_mile=False)
-                if unit.kind == WORD and unit.lower in ("mi", "mile"):
-                    self.advance()
-                    return self.pace(tok, value, per_mile=True)
-                hint = suggest(unit.text, ["km", "mi"]) if unit.kind == WORD else "km"
-                raise self.error(unit, "a pace is per 'km' or per 'mi'", hint)
-            return self.rep_time(tok, value)
-        if tok.kind == WORD:
-            return self.named(tok, tok.lower, tok)
-        raise self.error(tok, "expected a target after '@': a rep time '72s', a pace '4:30/km' "
-                              "or a named pace '5k'")  # fmt: skip
-
-    def named(self, tok: Token, name: str, last: Token) -> Target:
-        if name not in self.paces:
-            raise self.error(tok, f"unknown named pace {name!r}", suggest(name, self.paces))
-        self.i = self.toks.index(last, self.i) + 1
-        return Target(pace_s_per_km=float(self.paces[name]), name=name)
-
-    def rep_time(self, tok: Token, value_s: float) -> Target:
-        if not 0 < value_s <= MAX_DURATION_S:
-            raise self.error(tok, "a rep time must be more than 0 s")
-        return Target(rep_time_s=value_s)
-
-    def pace(self, tok: Token, value_s: float, per_mile: bool) -> Target:
-        pace = value_s * 1000.0 / M_PER_MILE if per_mile else value_s
-        if not MIN_PACE_S_PER_KM <= pace <= MAX_PACE_S_PER_KM:
-            raise self.error(tok, "pace must be between 1:30 and 20:00 per km")
-        return Target(pace_s_per_km=pace, per_mile=per_mile)
-
-    def cadence(self) -> float:
-        tok = self.tok
-        if tok.kind != NUM:
-            raise self.error(tok, "expected steps per minute after 'cadence', like 'cadence 178'")
-        self.advance()
-        value = float(tok.text)
-        if not 100 <= value <= 240:
-            raise self.error(tok, "cadence must be 100-240 steps per minute")
-        if self.is_word("spm"):
-            self.advance()
-        return value
-
     # ------------------------------------------------------------------ building
     def build(self, p: _Parts) -> Step:
         assert p.first is not None
@@ -422,13 +255,6 @@ class _Parser:
             out.append(item)
         return tuple(out)
 
-    @staticmethod
-    def describe(tok: Token) -> str:
-        if tok.kind == EOF:
-            return "end of workout"
-        if tok.kind == NL:
-            return "end of line"
-        return repr(tok.text)
 
 
 def _has_work(item: Step | Repeat) -> bool:
