@@ -12,7 +12,8 @@ Two modes, one code path below the facade:
   phrase at ``cue.t_s``; ``advance(t_s)`` lays the clicks up to ``t_s`` and renders the
   timeline into the WAV file. Say a cue before advancing past its ``t_s``.
 
-``close()`` returns one :class:`CueOutcome` per cue, in ``say()`` order.
+``close()`` returns one :class:`~pacer.audio.outcome.CueOutcome` per cue, in ``say()``
+order. The synthesizer for an engine name is chosen in :mod:`pacer.audio.synth`.
 """
 
 from __future__ import annotations
@@ -23,87 +24,22 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
 
 from pacer.audio.driver import RealtimeDriver
 from pacer.audio.metronome import Metronome
 from pacer.audio.mixer import Mixer, Sink
+from pacer.audio.outcome import CueOutcome, CueRecord, cue_outcomes
 from pacer.audio.pcm import Pcm
 from pacer.audio.sinks import AlsaSink, NullSink, TeeSink, WavSink
-from pacer.audio.synth import EspeakSynth, Pyttsx3Synth
-from pacer.audio.worker import SpeechWorker, SynthFactory, WorkerEvent
+from pacer.audio.synth import DEFAULT_ENGINE, ENGINES, synth_factories
+from pacer.audio.worker import SpeechWorker, WorkerEvent
 from pacer.errors import AudioError
 from pacer.models import Cue, Footfall
 
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "AudioOut", "CueOutcome", "synth_factories"]
+
 log = logging.getLogger(__name__)
-
-ENGINES = ("pyttsx3", "espeak", "none")
-DEFAULT_ENGINE = "pyttsx3"
-
-
-@dataclass(frozen=True, slots=True)
-class CueOutcome:
-    """What became of one cue (session seconds).
-
-    ``start_s``: when its first sample plays (None if dropped); ``latency_s`` (live): from
-    ``say()`` to that first sample being handed to the sink; ``engine``: which
-    synthesizer rendered it ("" when dropped before rendering).
-    """
-
-    t_s: float
-    start_s: float | None
-    duration_s: float
-    dropped: bool
-    engine: str
-    text: str = ""
-    kind: str = ""
-    priority: int = 1
-    truncated: bool = False
-    reason: str = ""
-    latency_s: float | None = None
-
-
-class _Record:
-    __slots__ = (
-        "cue",
-        "engine",
-        "first_wall_s",
-        "pid",
-        "reason",
-        "say_mixer_s",
-        "say_wall_s",
-        "start_n",
-    )
-
-    def __init__(self, cue: Cue, say_wall_s: float, say_mixer_s: float) -> None:
-        self.cue = cue
-        self.say_wall_s = say_wall_s
-        self.say_mixer_s = say_mixer_s
-        self.pid: int | None = None
-        self.reason = ""
-        self.engine = ""
-        self.first_wall_s: float | None = None
-        self.start_n: int | None = None
-
-
-def synth_factories(
-    engine: str, *, voice: str | None, rate_wpm: int, volume: float, rate_hz: int
-) -> tuple[SynthFactory, SynthFactory | None]:
-    """Primary and fallback synthesizer factories for an engine name."""
-
-    def pyttsx3() -> Pyttsx3Synth:
-        return Pyttsx3Synth(voice, rate_wpm, volume, rate_hz=rate_hz)
-
-    def espeak() -> EspeakSynth:
-        return EspeakSynth(voice, rate_wpm, volume, rate_hz=rate_hz)
-
-    if engine == "pyttsx3":
-        return pyttsx3, espeak
-    if engine == "espeak":
-        return espeak, pyttsx3
-    raise AudioError(f"unknown speech engine {engine!r}; choose one of {', '.join(ENGINES)}")
-
 
 class AudioOut:
     """Speech cues and metronome onto one audio timeline.
@@ -180,8 +116,8 @@ class AudioOut:
                 engine, voice=voice, rate_wpm=rate_wpm, volume=volume, rate_hz=rate_hz
             )
             self._worker = SpeechWorker(primary, fallback, timeout_s=render_timeout_s)
-        self._records: list[_Record] = []
-        self._awaiting: list[_Record] = []  # live: placed, first sample not yet written
+        self._records: list[CueRecord] = []
+        self._awaiting: list[CueRecord] = []  # live: placed, first sample not yet written
         self._lock = threading.Lock()
         self._metro: Metronome | None = None
         self._clicks_until_s = -math.inf  # metronome windows laid so far (mixer time)
@@ -206,7 +142,7 @@ class AudioOut:
         """Speak ``cue``; never blocks in live mode."""
         if self._closed:
             raise AudioError("AudioOut.say after close")
-        rec = _Record(
+        rec = CueRecord(
             cue, time.monotonic(), self._mixer_clock_s() if self.live else self.mixer.now_s
         )
         with self._lock:
@@ -241,7 +177,7 @@ class AudioOut:
             if text.strip():
                 self._worker.request(text)
 
-    def _rendered(self, rec: _Record, fut: Future[Pcm]) -> None:
+    def _rendered(self, rec: CueRecord, fut: Future[Pcm]) -> None:
         """Worker thread: the PCM is ready; put it on the timeline now."""
         try:
             pcm = fut.result()
@@ -386,50 +322,6 @@ class AudioOut:
         return self._outcomes()
 
     def _outcomes(self) -> list[CueOutcome]:
-        out = []
         with self._lock:
             records = list(self._records)
-        for r in records:
-            cue = r.cue
-            if r.pid is None:
-                out.append(
-                    CueOutcome(
-                        cue.t_s,
-                        None,
-                        0.0,
-                        True,
-                        r.engine,
-                        cue.text,
-                        cue.kind.value,
-                        cue.priority,
-                        reason=r.reason or "not rendered",
-                    )
-                )
-                continue
-            o = self.mixer.outcome(r.pid)
-            start = None
-            latency = None
-            if o.start_s is not None:
-                if self.live:
-                    start = cue.t_s + (o.start_s - r.say_mixer_s)
-                    if r.first_wall_s is not None and math.isfinite(r.first_wall_s):
-                        latency = r.first_wall_s - r.say_wall_s
-                else:
-                    start = o.start_s
-            reason = "expired" if o.dropped else ("pre-empted" if o.truncated else "")
-            out.append(
-                CueOutcome(
-                    cue.t_s,
-                    start,
-                    o.duration_s,
-                    o.dropped,
-                    r.engine,
-                    cue.text,
-                    cue.kind.value,
-                    cue.priority,
-                    o.truncated,
-                    reason,
-                    latency,
-                )
-            )
-        return out
+        return cue_outcomes(records, self.mixer, live=self.live)

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import wave
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -254,3 +255,25 @@ class EspeakSynth:
 
     def close(self) -> None:
         pass
+
+
+ENGINES = ("pyttsx3", "espeak", "none")
+DEFAULT_ENGINE = "pyttsx3"
+
+
+def synth_factories(
+    engine: str, *, voice: str | None, rate_wpm: int, volume: float, rate_hz: int
+) -> tuple[Callable[[], Synthesizer], Callable[[], Synthesizer] | None]:
+    """Primary and fallback synthesizer factories for an engine name."""
+
+    def pyttsx3() -> Pyttsx3Synth:
+        return Pyttsx3Synth(voice, rate_wpm, volume, rate_hz=rate_hz)
+
+    def espeak() -> EspeakSynth:
+        return EspeakSynth(voice, rate_wpm, volume, rate_hz=rate_hz)
+
+    if engine == "pyttsx3":
+        return pyttsx3, espeak
+    if engine == "espeak":
+        return espeak, pyttsx3
+    raise AudioError(f"unknown speech engine {engine!r}; choose one of {', '.join(ENGINES)}")

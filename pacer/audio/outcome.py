@@ -1,0 +1,112 @@
+"""What became of each spoken cue: the per-cue record kept by :class:`AudioOut` and the
+:class:`CueOutcome` it turns into at close (stored with the session, shown by review).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pacer.audio.mixer import Mixer
+from pacer.models import Cue
+
+
+@dataclass(frozen=True, slots=True)
+class CueOutcome:
+    """What became of one cue (session seconds).
+
+    ``start_s``: when its first sample plays (None if dropped); ``latency_s`` (live): from
+    ``say()`` to that first sample being handed to the sink; ``engine``: which
+    synthesizer rendered it ("" when dropped before rendering).
+    """
+
+    t_s: float
+    start_s: float | None
+    duration_s: float
+    dropped: bool
+    engine: str
+    text: str = ""
+    kind: str = ""
+    priority: int = 1
+    truncated: bool = False
+    reason: str = ""
+    latency_s: float | None = None
+
+
+class CueRecord:
+    """One ``say()``: the cue, when it was said, and what the audio path did with it."""
+
+
+    __slots__ = (
+        "cue",
+        "engine",
+        "first_wall_s",
+        "pid",
+        "reason",
+        "say_mixer_s",
+        "say_wall_s",
+        "start_n",
+    )
+
+    def __init__(self, cue: Cue, say_wall_s: float, say_mixer_s: float) -> None:
+        self.cue = cue
+        self.say_wall_s = say_wall_s
+        self.say_mixer_s = say_mixer_s
+        self.pid: int | None = None
+        self.reason = ""
+        self.engine = ""
+        self.first_wall_s: float | None = None
+        self.start_n: int | None = None
+
+
+def cue_outcomes(records: list[CueRecord], mixer: Mixer, *, live: bool) -> list[CueOutcome]:
+    """One :class:`CueOutcome` per record, in ``say()`` order, from the mixer's outcomes.
+
+    Live, a cue's start is moved from mixer time to session time by the offset between
+    the two at ``say()``; offline mixer time is session time.
+    """
+    out = []
+    for r in records:
+        cue = r.cue
+        if r.pid is None:
+            out.append(
+                CueOutcome(
+                    cue.t_s,
+                    None,
+                    0.0,
+                    True,
+                    r.engine,
+                    cue.text,
+                    cue.kind.value,
+                    cue.priority,
+                    reason=r.reason or "not rendered",
+                )
+            )
+            continue
+        o = mixer.outcome(r.pid)
+        start = None
+        latency = None
+        if o.start_s is not None:
+            if live:
+                start = cue.t_s + (o.start_s - r.say_mixer_s)
+                if r.first_wall_s is not None and math.isfinite(r.first_wall_s):
+                    latency = r.first_wall_s - r.say_wall_s
+            else:
+                start = o.start_s
+        reason = "expired" if o.dropped else ("pre-empted" if o.truncated else "")
+        out.append(
+            CueOutcome(
+                cue.t_s,
+                start,
+                o.duration_s,
+                o.dropped,
+                r.engine,
+                cue.text,
+                cue.kind.value,
+                cue.priority,
+                o.truncated,
+                reason,
+                latency,
+            )
+        )
+    return out
