@@ -81,11 +81,6 @@ class Metronome:
         self._feet: list[Footfall] = []  # locked: footfalls not yet used
         self.last_phase_error_s: float | None = None  # locked: latest measured error
 
-    @property
-    def rate_spm(self) -> float:
-        """The current click rate (adaptive: where the ramp is now)."""
-        return self._rate_spm if self._rate_spm is not None else self.target_spm
-
     def retarget(self, target_spm: float) -> None:
         """Change the target, keeping phase (and, adaptive, the current rate)."""
         if not (30.0 <= target_spm <= 300.0):

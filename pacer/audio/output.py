@@ -33,7 +33,7 @@ from pacer.audio.outcome import CueOutcome, CueRecord, cue_outcomes
 from pacer.audio.pcm import Pcm
 from pacer.audio.sinks import AlsaSink, NullSink, TeeSink, WavSink
 from pacer.audio.synth import DEFAULT_ENGINE, ENGINES, synth_factories
-from pacer.audio.worker import SpeechWorker, WorkerEvent
+from pacer.audio.worker import SpeechWorker
 from pacer.errors import AudioError
 from pacer.models import Cue, Footfall
 
@@ -290,10 +290,6 @@ class AudioOut:
         self._lay_clicks(ahead_s)
 
     # ------------------------------------------------------------------ shutdown
-
-    @property
-    def engine_events(self) -> list[WorkerEvent]:
-        return self._worker.events if self._worker is not None else []
 
     def close(self, *, drain_timeout_s: float = 15.0) -> list[CueOutcome]:
         """Let queued speech finish (live: at most ``drain_timeout_s``), close everything."""

@@ -11,7 +11,6 @@ the cue policy's duration estimate.
 
 from __future__ import annotations
 
-import math
 import re
 
 from pacer.units import M_PER_MILE, s_per_km_to_s_per_mile
@@ -157,7 +156,3 @@ def speech_duration_s(text: str, rate_wpm: float) -> float:
     if words == 0:
         return 0.0
     return words * 60.0 / max(rate_wpm, 60.0) + 0.25
-
-
-def is_finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)

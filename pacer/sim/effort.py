@@ -80,7 +80,3 @@ class Effort:
         if self.kind == "run":
             return float(self.distance_m) / float(self.duration_s)  # type: ignore[arg-type]
         return DEFAULT_SPEED_MPS[self.kind]
-
-    @property
-    def ends_by_distance(self) -> bool:
-        return self.distance_m is not None or self.to_s_m is not None

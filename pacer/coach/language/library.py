@@ -56,8 +56,3 @@ LIBRARY: dict[str, tuple[str, str]] = {
         "400 m reps in 80 s with 200 m jogs until 30 min are up",
     ),
 }
-
-
-def library_names() -> list[str]:
-    """Names of the built-in sessions, in display order."""
-    return list(LIBRARY)
