@@ -34,9 +34,9 @@ from collections import defaultdict
 from pathlib import Path
 
 # Phases: (label, (file suffix, function name)) -- cumulative time of these entry points
-# (the largest match: logfile's nested generators are all called ``gen``).
+# (the largest match: nmea_log's nested generators are all called ``gen``).
 PHASES = [
-    ("read NMEA log -> fixes (pacer/gps/logfile)", ("pacer/formats/nmea_log.py", "gen")),
+    ("read NMEA log -> fixes (pacer/formats/nmea_log)", ("pacer/formats/nmea_log.py", "gen")),
     ("read accelerometer CSV (pacer/formats/readers)", ("pacer/formats/readers.py",
                                                        "read_accel_csv")),
     ("estimator.push_fix (pacer/dsp)", ("pacer/dsp/estimator.py", "push_fix")),
@@ -47,7 +47,7 @@ PHASES = [
     ("session: add_fix (SQLite queue)", ("pacer/session/store.py", "add_fix")),
     ("session: flush (raw.log frame + SQLite commits)", ("pacer/session/store.py", "flush")),
     ("session: close + summary (pacer/runtime finish)", ("pacer/runtime.py", "finish")),
-    ("session: create (pacer/app build_session)", ("pacer/wiring/session.py", "build_session")),
+    ("session: create (pacer/wiring build_session)", ("pacer/wiring/session.py", "build_session")),
     ("merge_in_time (pacer/runtime)", ("pacer/runtime.py", "merge_in_time")),
 ]
 
@@ -150,9 +150,9 @@ def phases(nmea: Path, csv: Path, session_dir: Path, duration_s: float) -> str:
     t_store, _ = cpu("store", with_store)
     w = walls_s
     rows = [
-        ("read NMEA log -> fixes (pacer/gps/logfile)", t_nmea, w["nmea"]),
+        ("read NMEA log -> fixes (pacer/formats/nmea_log)", t_nmea, w["nmea"]),
         ("read accelerometer CSV (pacer/formats/readers)", t_accel, w["accel"]),
-        ("replay_records: both readers + merge (pacer/sources)", t_read, w["read"]),
+        ("replay_records: both readers + merge (pacer/wiring/sources)", t_read, w["read"]),
         ("pipeline without a store (pacer/runtime + pacer/dsp)", t_pipe, w["pipe"]),
         ("  of which estimator.push_fix", totals["estimator.push_fix"], None),
         ("  of which estimator.push_accel", totals["estimator.push_accel"], None),
