@@ -31,6 +31,20 @@ minutes, free of the lane-offset bias of the speed integral and of the bend cutt
 summed positions, but carrying the ~2 m wandering error of single positions). A
 proportional-integral loop: ``tau_s`` for the pull, ``scale_tau_s`` for the scale.
 Increments are never negative, so cumulative distance never runs backwards.
+
+:class:`PositionPath` is the distance along positions for sparse recordings (points 2 s
+or more apart, where the speed a watch stores is smoothed and lags while the positions
+are the watch's own track): each chord between consecutive points, plus the arc the
+chord cuts where the path curves. Three points fix a circle; the chord ``c`` between two
+of them subtends the inscribed angle ``a`` at the third, and the arc over that chord is
+``c a / sin a`` (exact on a circle). A bend is sustained curvature, a street corner is a
+single vertex: the correction of a chord is taken from the circles through the point
+before it and through the point after it, only when both turn the same way, and the
+smaller of the two (so a corner, a turnaround or position noise on a straight adds
+nothing), capped at ``max_angle_rad``. So the correction of a chord is known one point
+later. On a 400 m track recorded every 3-4 s (chords of 12-20 m on a 36.8 m bend) the
+chords alone are 0.4-0.8 % short per lap; the correction brings back all but the
+bend's first and last chord.
 """
 
 from __future__ import annotations
@@ -38,7 +52,9 @@ from __future__ import annotations
 import math
 from collections import deque
 
-__all__ = ["DistanceIntegrator", "ProgressFollower"]
+__all__ = ["DistanceIntegrator", "PositionPath", "ProgressFollower"]
+
+_M_PER_DEG = math.pi / 180.0 * 6_371_008.8  # metres per degree of a great circle
 
 
 class DistanceIntegrator:
@@ -82,6 +98,15 @@ class DistanceIntegrator:
         k = len(ivs) // 2
         median_s = ivs[k] if len(ivs) % 2 else 0.5 * (ivs[k - 1] + ivs[k])
         return median_s >= self.sparse_median_s
+
+    @property
+    def sparse(self) -> bool:
+        """Whether the median of the last intervals between speed samples is
+        ``sparse_median_s`` or more (a watch's recording, not a streaming receiver)."""
+        if len(self._intervals_s) < 3:
+            return False
+        ivs = sorted(self._intervals_s)
+        return ivs[len(ivs) // 2] >= self.sparse_median_s
 
     def effective_speed(self, speed_mps: float | None, still: bool = False) -> float | None:
         """Speed after the deadband (0 when stopped); updates the moving state."""
@@ -191,3 +216,71 @@ class ProgressFollower:
             self.scale = min(max(self.scale, 1.0 - self.max_scale), 1.0 + self.max_scale)
         self._t_s = t_s
         return self.distance_m
+
+
+class PositionPath:
+    """Cumulative distance (m) along positions, with the arc cut by chords on a curve.
+
+    Parameters
+    ----------
+    max_angle_rad
+        Largest inscribed angle a correction uses (0.5 rad: an arc 4.3 % longer than its
+        chord; a 20 m chord on a 36.8 m track bend subtends 0.27 rad).
+    """
+
+    def __init__(self, *, max_angle_rad: float = 0.5) -> None:
+        self.max_angle_rad = max_angle_rad
+        self.distance_m = 0.0
+        self._pts: list[tuple[float, float]] = []  # the last 4 points, local metres
+        self._ref: tuple[float, float] | None = None  # lat, lon of the local origin
+        self._cos_lat = 1.0
+
+    def reset(self) -> None:
+        """Forget the points (a gap: the next chord is not bridged)."""
+        self._pts = []
+
+    def update(self, lat_deg: float, lon_deg: float) -> float:
+        """Add one position; return the cumulative distance (m)."""
+        if self._ref is None or abs(lat_deg - self._ref[0]) + abs(lon_deg - self._ref[1]) > 0.05:
+            self._rebase(lat_deg, lon_deg)  # keep the local frame within ~5 km
+        assert self._ref is not None
+        p = ((lon_deg - self._ref[1]) * _M_PER_DEG * self._cos_lat,
+             (lat_deg - self._ref[0]) * _M_PER_DEG)
+        pts = self._pts
+        if pts:
+            self.distance_m += math.hypot(p[0] - pts[-1][0], p[1] - pts[-1][1])
+        pts.append(p)
+        if len(pts) > 4:
+            del pts[0]
+        if len(pts) == 4:
+            self.distance_m += self._arc_excess_m(*pts)
+        return self.distance_m
+
+    def _rebase(self, lat_deg: float, lon_deg: float) -> None:
+        if self._ref is not None and self._pts:
+            old_lat, old_lon = self._ref
+            de = (old_lon - lon_deg) * _M_PER_DEG * math.cos(math.radians(lat_deg))
+            dn = (old_lat - lat_deg) * _M_PER_DEG
+            self._pts = [(e + de, n + dn) for e, n in self._pts]
+        self._ref = (lat_deg, lon_deg)
+        self._cos_lat = math.cos(math.radians(lat_deg))
+
+    def _arc_excess_m(self, p0: tuple[float, float], p1: tuple[float, float],
+                      p2: tuple[float, float], p3: tuple[float, float]) -> float:
+        """Arc minus chord of the chord p1-p2, from the circles through p0 and p3."""
+        a0 = _inscribed(p0, p1, p2)  # at p0, over the chord p1-p2
+        a3 = _inscribed(p3, p1, p2)  # at p3, over the same chord
+        if a0 * a3 <= 0.0:  # p0 and p3 on opposite sides of the chord: no common bend
+            return 0.0
+        a = min(abs(a0), abs(a3), self.max_angle_rad)
+        if a < 1e-6:
+            return 0.0
+        chord = math.hypot(p2[0] - p1[0], p2[1] - p1[1])
+        return chord * (a / math.sin(a) - 1.0)
+
+
+def _inscribed(q: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Signed angle at ``q`` from the direction to ``a`` to the direction to ``b`` (rad)."""
+    ax, ay = a[0] - q[0], a[1] - q[1]
+    bx, by = b[0] - q[0], b[1] - q[1]
+    return math.atan2(ax * by - ay * bx, ax * bx + ay * by)

@@ -47,7 +47,7 @@ import math
 import numpy as np
 
 from pacer.dsp.cadence import CadenceEstimate, CadenceTracker
-from pacer.dsp.distance import DistanceIntegrator, ProgressFollower
+from pacer.dsp.distance import DistanceIntegrator, PositionPath, ProgressFollower
 from pacer.dsp.speed import SpeedFilter
 from pacer.dsp.stride import StrideModel
 from pacer.dsp.track import TrackMode, TrackState
@@ -102,6 +102,10 @@ class LiveEstimator:
         self.handback_s = handback_s
         self._integrator = DistanceIntegrator()
         self._follower = ProgressFollower(tau_s=track_tau_s)
+        self.track_tau_s = track_tau_s
+        self._path = PositionPath()
+        self._path_m = 0.0  # the position path's total at the last commit
+        self._measured_prev: float | None = None  # the measured speed at the last commit
         self._distance_m = 0.0  # committed
         self._reported_m = 0.0  # last distance handed out (>= committed or extrapolated)
         self._t_s: float | None = None  # time distance was last advanced to
@@ -142,6 +146,8 @@ class LiveEstimator:
         has_position = fix.valid and fix.lat_deg is not None and fix.lon_deg is not None
         if has_position:
             self._pos = (t, float(fix.lat_deg), float(fix.lon_deg))  # type: ignore[arg-type]
+            if accepted:
+                self._path.update(self._pos[1], self._pos[2])
         cad = self._fresh_cadence(t)  # the cadence tracker does not move during a fix
         if accepted:
             self._gps_lost = False
@@ -231,7 +237,7 @@ class LiveEstimator:
 
     def _gps_ok(self, t: float) -> bool:
         return (not self._gps_lost and self._last_gps_s is not None
-                and t - self._last_gps_s <= self.speed_filter.max_hold_s)
+                and t - self._last_gps_s <= self.speed_filter.hold_s)
 
     def _fresh_cadence(self, t: float) -> CadenceEstimate | None:
         cad = self.cadence.latest
@@ -314,7 +320,7 @@ class LiveEstimator:
                     and ts.entry_t_s == self._track_entry_s
                     and not self._integrator.bridges(t - t_prev)):
                 # back on the track after a long hole: the track says how far the runner got
-                self._commit_track(t, max(self._distance_m, self._track_base_m + ts.progress_m))
+                self._commit_track(t, max(self._distance_m, self._track_base_m + ts.travel_m))
                 self._source, self._last_speed = DistanceSource.TRACK, (None, 0.0)
                 return
             # no speed from anywhere: leave the hole open, the next speed bridges it
@@ -328,6 +334,8 @@ class LiveEstimator:
         integ_m = self._integrator.update(t, v_int, still=still, gate_speed_mps=v)
         inc_m = integ_m - self._integ_prev_m
         self._integ_prev_m = integ_m
+        if measured_mps is not None and self._pos is not None and self._pos[0] == t:
+            inc_m = self._sparse_increment(t, inc_m, measured_mps)
         moving = self._integrator.moving
         v_eff = None if v is None else (v if moving else 0.0)
         v_int_eff = None if v_int is None else (v_int if moving else 0.0)
@@ -338,16 +346,14 @@ class LiveEstimator:
                 self._track_base_m = self._distance_at(t if ts.entry_t_s is None else ts.entry_t_s)
             t_prev = self._t_s if self._t_s is not None else t
             ahead_s = max(0.0, t - (t if self._track_fix_s is None else self._track_fix_s))
-            target = self._track_base_m + ts.progress_m + v_int_eff * ahead_s
+            target = self._track_base_m + ts.travel_m + v_int_eff * ahead_s
             if not self._integrator.bridges(t - t_prev):
                 # a long hole (dropout, auto-pause): the track says how far the runner got
                 t_prev = t
                 self._distance_m = max(self._distance_m, target)
             self._follower.reset(t_prev, self._distance_m)
-            # a speed derived from positions (no Doppler) is no better than the track:
-            # follow the track closely then
-            tau_s = 3.0 if self._speed_source == "position" else None
-            self._distance_m = self._follower.update(t, v_int_eff, target, tau_s=tau_s)
+            self._distance_m = self._follower.update(t, v_int_eff, target,
+                                                     tau_s=self._track_tau())
             source = DistanceSource.TRACK
         else:
             self._distance_m += inc_m
@@ -356,6 +362,39 @@ class LiveEstimator:
         self._last_speed = (v_eff, conf)
         self._t_s = t
         self._record(t)
+
+    def _track_tau(self) -> float:
+        """Time constant of the pull onto track progress (s): ``track_tau_s`` behind a
+        receiver's Doppler streaming at 2 Hz or more, else 3 s, so the positions lead: a
+        speed from positions is no better than the track, and a file's recorded speed
+        (1 Hz or sparser) may be smoothed and lag the positions by many seconds."""
+        sf = self.speed_filter
+        if sf.source == "doppler" and sf.interval_s <= 0.5:
+            return self.track_tau_s
+        return 3.0
+
+    def _sparse_increment(self, t: float, inc_m: float, measured_mps: float) -> float:
+        """The distance to add at an accepted fix with a position: in a sparse recording
+        the position path since the last one (the speed integral ``inc_m`` otherwise,
+        and where the path is implausible: faster than the speed filter accepts).
+
+        The path counts while the speed gate says moving, or while the recorded speed
+        at either end says the runner moved (``stop_speed_mps`` or more: a slow walk
+        the gate's hysteresis holds as stopped, or a restart it sees a sample late).
+        """
+        path_m = self._path.distance_m
+        step_m, self._path_m = path_m - self._path_m, path_m
+        v_prev, self._measured_prev = self._measured_prev, measured_mps
+        if not self._integrator.sparse or self._t_s is None:
+            return inc_m
+        dt = t - self._t_s
+        if dt <= 0.0 or step_m > self.speed_filter.max_speed_mps * dt:
+            return inc_m
+        stop = self._integrator.stop_speed_mps
+        if (self._integrator.moving or inc_m > 0.0 or measured_mps >= stop
+                or (v_prev is not None and v_prev >= stop)):
+            return step_m
+        return 0.0
 
     def _commit_track(self, t: float, distance_m: float) -> None:
         self._distance_m = distance_m

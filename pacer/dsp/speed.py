@@ -39,6 +39,7 @@ A. H. Mohamed, K. P. Schwarz, "Adaptive Kalman filtering for INS/GPS", J. Geodes
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 from pacer.dsp.track_geometry import enu_from_latlon
@@ -86,7 +87,9 @@ class SpeedFilter:
     max_hdop, min_sats, max_speed_mps, max_accel_mps2
         Gates.
     max_hold_s
-        How long an estimate survives without an accepted fix (s).
+        How long an estimate survives without an accepted fix (s), at least: in a
+        sparse recording it survives ``hold_intervals`` typical intervals between
+        accepted fixes, up to ``sparse_hold_max_s`` (see :attr:`hold_s`).
     position_sigma_mps
         Noise of a position-derived speed over a 1 s interval (m/s).
     reinit_after
@@ -108,6 +111,8 @@ class SpeedFilter:
         max_hold_s: float = 3.0,
         position_sigma_mps: float = 0.45,
         reinit_after: int = 3,
+        hold_intervals: float = 1.5,
+        sparse_hold_max_s: float = 30.0,
     ) -> None:
         if sigma_mps <= 0 or q_mps2_per_s <= 0:
             raise ValueError("sigma_mps and q_mps2_per_s must be positive")
@@ -123,6 +128,11 @@ class SpeedFilter:
         self.max_hold_s = max_hold_s
         self.position_sigma_mps = position_sigma_mps
         self.reinit_after = reinit_after
+        self.hold_intervals = hold_intervals
+        self.sparse_hold_max_s = sparse_hold_max_s
+        self.interval_s = 1.0  # typical interval between epochs (median of the last 8)
+        self._intervals_s: deque[float] = deque(maxlen=8)
+        self.hold_s = max_hold_s
         self._v: float | None = None
         self._p = 0.0
         self._t_s: float | None = None  # time of the state (last accepted fix)
@@ -166,12 +176,14 @@ class SpeedFilter:
         t = float(fix.t_s)
         if not math.isfinite(t) or (self._t_last_fix_s is not None and t <= self._t_last_fix_s):
             return self._done(t if math.isfinite(t) else (self._t_s or 0.0), False, "time")
+        if self._t_last_fix_s is not None:
+            self._note_interval(t - self._t_last_fix_s)
         self._t_last_fix_s = t
         z, r, source, why = self._measurement(fix)
         if why:
             return self._done(t, False, why)
         assert z is not None
-        if self._v is None or self._t_s is None or t - self._t_s > self.max_hold_s * 3:
+        if self._v is None or self._t_s is None or t - self._t_s > self.hold_s * 3:
             return self._init(t, z, r, source, "init")
         dt = t - self._t_s
         boost = min(self.boost_max, max(1.0, self._nis_avg / self.nis_threshold) ** 2)
@@ -246,7 +258,7 @@ class SpeedFilter:
         if pos is None or prev is None:
             return None, 0.0, "", "no_speed"
         dt = pos[0] - prev[0]
-        if not 0.0 < dt <= self.max_hold_s:
+        if not 0.0 < dt <= self.hold_s:
             return None, 0.0, "", "no_speed"
         e, n = enu_from_latlon(pos[1], pos[2], prev[1], prev[2])
         z = math.hypot(float(e), float(n)) / dt
@@ -254,6 +266,18 @@ class SpeedFilter:
             return None, 0.0, "", "implausible_speed"
         sigma = self.position_sigma_mps / max(dt, 0.2)
         return z, max(self.r_mps2, sigma * sigma), "position", ""
+
+    def _note_interval(self, dt_s: float) -> None:
+        """Keep the typical interval between epochs (the median of the last 8: one
+        dropout does not change it) and the hold time it implies."""
+        ivs = self._intervals_s
+        ivs.append(dt_s)
+        if len(ivs) < 3:
+            return
+        srt = sorted(ivs)
+        self.interval_s = srt[len(srt) // 2]
+        self.hold_s = max(self.max_hold_s, min(self.hold_intervals * self.interval_s,
+                                               self.sparse_hold_max_s))
 
     def _init(self, t: float, z: float, r: float, source: str, reason: str) -> bool:
         self._v, self._p, self._t_s = z, r, t
@@ -276,11 +300,11 @@ class SpeedFilter:
             return None, None, 0.0
         age_s = t - self._t_s
         age_s = age_s if age_s > 0.0 else 0.0  # (max(0.0, .) without the call)
-        if age_s > self.max_hold_s:
+        if age_s > self.hold_s:
             return None, None, 0.0
         sigma = math.sqrt(self._p + self.q * age_s)
         # 1 at a perfect estimate, ~0.8 steady at 1 Hz, falls with age and doubt
-        conf = math.exp(-sigma / 0.5) * math.exp(-age_s / (2.0 * self.max_hold_s))
+        conf = math.exp(-sigma / 0.5) * math.exp(-age_s / (2.0 * self.hold_s))
         v = self._v
         return (v if v > 0.0 else 0.0), sigma, conf
 

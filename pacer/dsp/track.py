@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pacer.dsp.oval_fit import HALF_M, R1_M, OvalFit, _wrap, could_be_track, fit_oval
+from pacer.dsp.track_lane import LaneTracker
 from pacer.dsp.track_geometry import (
     EARTH_RADIUS_M,
     STRAIGHT_M,
@@ -72,6 +73,10 @@ class TrackState:
     entry_t_s: float | None = None  # time from which progress_m is measured
     residual_m: float | None = None  # distance of this fix from the oval
     clockwise: bool = False
+    lane_run: int | None = None  # the lane the runner is in (radial offset), on track
+    lane_offset_m: float | None = None  # smoothed radial offset from lane 1's line
+    lane_distance_m: float = 0.0  # run along the runner's own line since entry_t_s
+    travel_m: float = 0.0  # ground covered along the oval since entry_t_s, both ways
 
 
 class TrackMode:
@@ -145,6 +150,8 @@ class TrackMode:
         self.on_track = False
         self.clockwise = False
         self.progress_m = 0.0
+        self.lanes = LaneTracker()
+        self._bend = False  # the last projected point lies on a bend
         self.entry_t_s: float | None = None
         self._s_prev: float | None = None
         self._off_path_m = 0.0
@@ -204,6 +211,11 @@ class TrackMode:
             s, res = self._search(fix.t_s, e, n)
         self._last = (fix.t_s, s, res)
 
+    @property
+    def travel_m(self) -> float:
+        """Ground covered along the oval since ``entry_t_s``, forward and back (m)."""
+        return self.lanes.travel_m
+
     # ------------------------------------------------------------------ internals
     def _keep(self, t_s: float, e: float, n: float) -> float:
         """Keep the point if it is ``spacing_m`` from the last kept one; path added (m)."""
@@ -243,6 +255,7 @@ class TrackMode:
         x, y = c * de + sn * dn, -sn * de + c * dn
         r = self.radius_m
         bend = math.pi * r
+        self._bend = abs(x) > HALF_M
         if x > HALF_M:
             s = (math.atan2(y, x - HALF_M) + math.pi / 2) * r
             dist = math.hypot(x - HALF_M, y)
@@ -314,6 +327,7 @@ class TrackMode:
         self._s_prev = float(s[-1])
         self._off_path_m = 0.0
         self._entry_path_m = self._path_m
+        self.lanes.reset(self.progress_m, fit.offset_m)
 
     def _follow(self, e: float, n: float, step_m: float) -> tuple[float | None, float | None]:
         assert self.fit is not None and self._s_prev is not None
@@ -327,9 +341,11 @@ class TrackMode:
             return None, off  # hold progress while it may be a glitch
         self._off_path_m = 0.0
         sign = -1.0 if self.clockwise else 1.0
-        ds = s - self._s_prev
-        self.progress_m += sign * (ds - self.lap_m * round(ds / self.lap_m))
+        ds = sign * (s - self._s_prev)
+        ds -= self.lap_m * round(ds / self.lap_m)
+        self.progress_m += ds
         self._s_prev = s
+        self.lanes.update(self.progress_m, ds, off + self.fit.offset_m, self._bend)
         since_m = self._path_m - self._last_try_path_m
         if since_m >= self.refit_every_m and (
                 since_m >= self.refine_every_m
@@ -367,4 +383,7 @@ class TrackMode:
             fit.offset_m,
             int(max(self.progress_m, 0.0) // self.lap_m) if self.entry_t_s is not None else 0,
             self.progress_m, pos, self.entry_t_s, res, self.clockwise,
+            self.lanes.lane if self.on_track else None,
+            self.lanes.offset_m if self.on_track else None,
+            self.lanes.lane_distance_m, self.lanes.travel_m,
         )
