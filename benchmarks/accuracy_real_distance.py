@@ -19,9 +19,12 @@ Two kinds of truth:
   are recorded every 4 s (a "smart recording").
 * **track revolutions** (the Luton GPX): one revolution of the 400 m oval is 400 m on
   lane 1's measure line, in any lane. Revolution ends are the moments the runner's
-  angle about an oval fitted to the whole file passes its value at the first point (a
-  reference fit of all points, not pacer's live one; a few metres of error in it move a
-  crossing by a fraction of a second). The same file is replayed as GPX (positions
+  lane-1 progress on an oval fitted to the whole file passes 100 m + k x 400 m from the
+  first point (a reference fit of all points, not pacer's live one; a few metres of
+  error in it move a mark by a fraction of a second). Every rep of the session starts
+  0 or 200 m from the first point, so the marks fall mid-rep while the runner runs, as
+  a lap button pressed on the fly (marks at a standing start after an auto-pause would
+  measure the recording's pause, not the distance). The same file is replayed as GPX (positions
   only), as NMEA (RMC + GGA lines through pacer's parser, speed from the positions
   either side) and, labelled *semi-synthetic*, as fixes with a speed that lags the
   positions (exponential smoothing, 10 s) and with every position moved 7 m outward
@@ -56,6 +59,9 @@ REPO = Path(__file__).resolve().parents[1]
 WATCH_FILES = ("2013-02-06-12-11-14.fit", "activity-small-fenix2-run.fit",
                "garmin-fenix-5-run.fit")
 TRACK_GPX = Path("gps") / "track_session" / "track_session.gpx"
+# revolutions are counted from 100 m after the first point: every rep of the session
+# starts 0 or 200 m from it, so the marks fall mid-rep, where the runner is running
+REV_ORIGIN_M = 100.0
 
 
 def data_dir() -> Path:
@@ -177,9 +183,9 @@ def revolutions(fixes: Sequence[Fix]) -> tuple[list[tuple[float, float]], float,
     ds = s[1:] - s[:-1]
     prog = np.concatenate([[0.0], np.cumsum(ds - lap * np.round(ds / lap))])
     prog = prog if prog[-1] > 0 else -prog
-    ends = [float(np.interp(k * lap, prog, t)) for k in range(1, int(prog[-1] // lap) + 1)]
-    starts = [float(t[0])] + ends[:-1]
-    return list(zip(starts, ends, strict=True)), float(prog[-1]), fit
+    marks = [float(np.interp(REV_ORIGIN_M + k * lap, prog, t))
+             for k in range(int((prog[-1] - REV_ORIGIN_M) // lap) + 1)]
+    return list(zip(marks[:-1], marks[1:], strict=True)), float(prog[-1]), fit
 
 
 def nmea_lines(fixes: Sequence[Fix]) -> list[tuple[float, str]]:

@@ -198,7 +198,10 @@ class LiveEstimator:
             v, speed_conf, _ = self._current_speed(t, cad)
             speed_mps = None if v is None else (v if self._integrator.moving else 0.0)
             if speed_mps is not None and self._t_s is not None:
-                distance_m += speed_mps * max(0.0, t - self._t_s)
+                # at most one typical interval ahead: a longer hole (an auto-pause) is
+                # not run at the last speed
+                ahead_s = min(max(0.0, t - self._t_s), self.speed_filter.interval_s)
+                distance_m += speed_mps * ahead_s
         else:
             self._advance(t, None, cad)
             distance_m = self._distance_m

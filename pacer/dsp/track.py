@@ -50,6 +50,7 @@ from pacer.models import Fix
 __all__ = ["OvalFit", "TrackMode", "TrackState", "fit_oval"]
 
 _M_PER_DEG = math.pi / 180.0 * EARTH_RADIUS_M  # metres per degree of a great circle
+MIN_WINDOW_POINTS = 24  # a fit needs 20 points; a few more for the inlier test
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,10 +234,14 @@ class TrackMode:
         return step
 
     def _window(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Kept points (oldest first) within the last ``fit_window_m`` of path."""
+        """Kept points (oldest first) within the last ``fit_window_m`` of path, and at
+        least the last ``MIN_WINDOW_POINTS`` (a recording every 5 s keeps a point per
+        ~20 m: 420 m of path would be too few points to fit)."""
         m = min(self._count, self._cap)
         idx = (np.arange(self._count - m, self._count)) % self._cap
         sel = idx[self._path[idx] >= self._path_m - self.fit_window_m]
+        if sel.size < MIN_WINDOW_POINTS:
+            sel = idx[-MIN_WINDOW_POINTS:]
         return self._e[sel], self._n[sel], self._t[sel]
 
     def _enu_one(self, lat_deg: float, lon_deg: float) -> tuple[float, float]:
@@ -313,9 +318,11 @@ class TrackMode:
         return float(s[-1]), float(off[-1])
 
     def _enter(self, fit: OvalFit, s: np.ndarray, off: np.ndarray, t: np.ndarray) -> None:
-        """Start following; progress counts from the start of the trailing run of inliers."""
-        out = np.flatnonzero(np.abs(off) >= 5.0)
-        first = int(out[-1]) + 1 if out.size else 0
+        """Start following; progress counts from the start of the trailing run of inliers
+        (a single outlier, e.g. the first point after an auto-pause, does not end it)."""
+        out = np.abs(off) >= 5.0
+        pairs = np.flatnonzero(out[1:] & out[:-1])  # two outliers in a row
+        first = int(pairs[-1]) + 2 if pairs.size else int(np.argmin(out)) if out[0] else 0
         first = min(first, s.size - 1)
         ds = _wrap(np.diff(s[first:]), self.lap_m)
         self.clockwise = bool(np.sum(ds) < 0)
