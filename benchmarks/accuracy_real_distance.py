@@ -246,6 +246,9 @@ def track_table(folder: Path) -> None:
         ("NMEA (RMC+GGA, speed from positions)", list(nmea_lines(fixes)), fixes),
         ("semi-synthetic: speed lagging 10 s", list(lagging_speed(fixes)), fixes),
     ]
+    sparse = [f for f in fixes if round(f.t_s) % 4 == 0]
+    inputs.append(("GPX thinned to a point every 4 s (as a watch's smart recording)",
+                   sparse, sparse))
     wide = moved_outward(fixes, fit, 7.0)
     inputs.append(("semi-synthetic: 7 m outside lane 1, lagging speed",
                    lagging_speed(wide), wide))

@@ -272,8 +272,6 @@ class SpeedFilter:
         dropout does not change it) and the hold time it implies."""
         ivs = self._intervals_s
         ivs.append(dt_s)
-        if len(ivs) < 3:
-            return
         srt = sorted(ivs)
         self.interval_s = srt[len(srt) // 2]
         self.hold_s = max(self.max_hold_s, min(self.hold_intervals * self.interval_s,
