@@ -50,10 +50,7 @@ from pacer.models import Estimate, Fix
 from pacer.runtime import Pipeline
 from pacer.sim import nmea_out
 
-try:  # the readers may live in pacer.formats (package reorganisation)
-    from pacer.formats.inputs import fixes_from_fit, fixes_from_gpx  # type: ignore
-except ImportError:  # pragma: no cover - older layout
-    from pacer.session.inputs import fixes_from_fit, fixes_from_gpx
+from pacer.formats.readers import fixes_from_fit, fixes_from_gpx
 
 REPO = Path(__file__).resolve().parents[1]
 WATCH_FILES = ("2013-02-06-12-11-14.fit", "activity-small-fenix2-run.fit",

@@ -106,6 +106,7 @@ class LiveEstimator:
         self._path = PositionPath()
         self._path_m = 0.0  # the position path's total at the last commit
         self._measured_prev: float | None = None  # the measured speed at the last commit
+        self._stored_track = False  # the last fix came from a device's stored track
         self._distance_m = 0.0  # committed
         self._reported_m = 0.0  # last distance handed out (>= committed or extrapolated)
         self._t_s: float | None = None  # time distance was last advanced to
@@ -148,6 +149,10 @@ class LiveEstimator:
             self._pos = (t, float(fix.lat_deg), float(fix.lon_deg))  # type: ignore[arg-type]
             if accepted:
                 self._path.update(self._pos[1], self._pos[2])
+                # a device's stored track (GPX, FIT: no receiver quality fields) at 1 Hz
+                # or slower: its speed may be smoothed and lag its positions
+                self._stored_track = (fix.hdop is None and fix.sats is None
+                                      and sf.interval_s >= 0.9)
         cad = self._fresh_cadence(t)  # the cadence tracker does not move during a fix
         if accepted:
             self._gps_lost = False
@@ -198,9 +203,9 @@ class LiveEstimator:
             v, speed_conf, _ = self._current_speed(t, cad)
             speed_mps = None if v is None else (v if self._integrator.moving else 0.0)
             if speed_mps is not None and self._t_s is not None:
-                # at most one typical interval ahead: a longer hole (an auto-pause) is
-                # not run at the last speed
-                ahead_s = min(max(0.0, t - self._t_s), self.speed_filter.interval_s)
+                # no further ahead than the recording's longest recent interval: a longer
+                # hole (an auto-pause) is not run at the last speed
+                ahead_s = min(max(0.0, t - self._t_s), self.speed_filter.interval_max_s)
                 distance_m += speed_mps * ahead_s
         else:
             self._advance(t, None, cad)
@@ -388,7 +393,7 @@ class LiveEstimator:
         path_m = self._path.distance_m
         step_m, self._path_m = path_m - self._path_m, path_m
         v_prev, self._measured_prev = self._measured_prev, measured_mps
-        if not self._integrator.sparse or self._t_s is None:
+        if not (self._integrator.sparse or self._stored_track) or self._t_s is None:
             return inc_m
         dt = t - self._t_s
         if dt <= 0.0 or step_m > self.speed_filter.max_speed_mps * dt:

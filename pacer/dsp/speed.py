@@ -131,6 +131,7 @@ class SpeedFilter:
         self.hold_intervals = hold_intervals
         self.sparse_hold_max_s = sparse_hold_max_s
         self.interval_s = 1.0  # typical interval between epochs (median of the last 8)
+        self.interval_max_s = 1.0  # the longest of the last 8 intervals
         self._intervals_s: deque[float] = deque(maxlen=8)
         self.hold_s = max_hold_s
         self._v: float | None = None
@@ -274,6 +275,7 @@ class SpeedFilter:
         ivs.append(dt_s)
         srt = sorted(ivs)
         self.interval_s = srt[len(srt) // 2]
+        self.interval_max_s = srt[-1]
         self.hold_s = max(self.max_hold_s, min(self.hold_intervals * self.interval_s,
                                                self.sparse_hold_max_s))
 
