@@ -75,6 +75,9 @@ class _Collect:
         self.d_m: list[float] = []
 
     def estimate(self, est: Estimate, engine: Any) -> None:
+        if self.t_s and est.t_s == self.t_s[-1]:  # the final estimate, at the last fix
+            self.d_m[-1] = est.distance_m
+            return
         self.t_s.append(est.t_s)
         self.d_m.append(est.distance_m)
 
@@ -128,7 +131,10 @@ def watch_laps(path: Path) -> list[tuple[float, float, float]]:
     laps = []
     for lap in msgs.get("lap_mesgs", []):
         t0 = (lap["start_time"] - first).total_seconds()
-        laps.append((t0, t0 + float(lap["total_elapsed_time"]), float(lap["total_distance"])))
+        t1 = t0 + float(lap["total_elapsed_time"])
+        if "timestamp" in lap:  # the lap's end (its last record)
+            t1 = max(t1, (lap["timestamp"] - first).total_seconds())
+        laps.append((t0, t1, float(lap["total_distance"])))
     return laps
 
 

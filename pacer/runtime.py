@@ -140,6 +140,7 @@ class Pipeline:
         self.next_tick_s: float | None = None
         self.last_t_s = -math.inf
         self.n_fixes = 0
+        self._fixes_at_tick = 0  # fixes taken when the last estimate was made
         self.n_blocks = 0
         self.n_samples = 0
         self.lost_samples = 0
@@ -269,6 +270,7 @@ class Pipeline:
             self.next_tick_s += self.period_s
 
     def _tick(self, t_s: float) -> None:
+        self._fixes_at_tick = self.n_fixes
         est = self.estimator.estimate(t_s)
         self.last_estimate = est
         self.n_ticks += 1
@@ -322,7 +324,9 @@ class Pipeline:
         self.finished = True
         for fix in self.assembler.flush():
             self.on_fix(fix)
-        if self.next_tick_s is not None and self.last_t_s > self.next_tick_s - self.period_s:
+        if self.next_tick_s is not None and (self.last_t_s > self.next_tick_s - self.period_s
+                                             or self.n_fixes != self._fixes_at_tick):
+            # the last records' estimate (a fix on the last tick's second came after it)
             self._tick(self.last_t_s)
         if self.engine is not None:
             self.emit(self.engine.finish(self.last_t_s))
