@@ -46,11 +46,10 @@ import numpy as np
 from pacer.dsp import track_geometry as tg
 from pacer.dsp.estimator import LiveEstimator
 from pacer.dsp.oval_fit import R1_M, fit_oval
+from pacer.formats.readers import fixes_from_fit, fixes_from_gpx
 from pacer.models import Estimate, Fix
 from pacer.runtime import Pipeline
 from pacer.sim import nmea_out
-
-from pacer.formats.readers import fixes_from_fit, fixes_from_gpx
 
 REPO = Path(__file__).resolve().parents[1]
 WATCH_FILES = ("2013-02-06-12-11-14.fit", "activity-small-fenix2-run.fit",

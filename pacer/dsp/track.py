@@ -35,7 +35,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from pacer.dsp.oval_fit import HALF_M, R1_M, OvalFit, _wrap, could_be_track, fit_oval
-from pacer.dsp.track_lane import LaneTracker
 from pacer.dsp.track_geometry import (
     EARTH_RADIUS_M,
     STRAIGHT_M,
@@ -45,6 +44,7 @@ from pacer.dsp.track_geometry import (
     measure_radius_m,
     project_to_track,
 )
+from pacer.dsp.track_lane import LaneTracker
 from pacer.models import Fix
 
 __all__ = ["OvalFit", "TrackMode", "TrackState", "fit_oval"]
