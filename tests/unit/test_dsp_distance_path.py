@@ -65,7 +65,8 @@ def test_the_speed_is_held_for_a_sparse_recordings_interval() -> None:
 
 def test_a_sparse_file_with_a_lagging_speed_measures_the_positions() -> None:
     """A smart recording (a point every 4 s) of intervals on a winding road, with a
-    recorded speed smoothed over 15 s: distance within 1 % of the true path."""
+    recorded speed smoothed over 15 s: each fast rep's distance within 2 % of the true
+    path (the speed integral is short at every rep start and long after its end)."""
     t = np.arange(0.0, 1200.0, 4.0)
     v_true = np.where((t // 120) % 2 == 0, 5.0, 2.0)
     s = np.concatenate([[0.0], np.cumsum(v_true[:-1] * 4.0)])
@@ -75,10 +76,12 @@ def test_a_sparse_file_with_a_lagging_speed_measures_the_positions() -> None:
     n = np.cumsum(ds * np.sin(heading))
     lat, lon = tg.latlon_from_enu(e, n, LAT0, LON0)
     est, v = LiveEstimator(track_mode=False), 2.0
+    dist = []
     for a, la, lo, vt in zip(t, lat, lon, v_true, strict=True):
         v += (1.0 - math.exp(-4.0 / 15.0)) * (vt - v)
         est.push_fix(Fix(t_s=float(a), utc=None, valid=True, lat_deg=float(la),
                          lon_deg=float(lo), speed_mps=v, fix_quality=1))
-    got = est.estimate(float(t[-1])).distance_m
-    true_m = float(s[-1])
-    assert got == pytest.approx(true_m, rel=0.01)
+        dist.append(est.estimate(float(a)).distance_m)
+    for k in range(1, 5):  # the fast reps after the first: 240 k .. 240 k + 120 s
+        i0, i1 = int(240 * k / 4), int((240 * k + 120) / 4)
+        assert dist[i1] - dist[i0] == pytest.approx(s[i1] - s[i0], rel=0.02)
