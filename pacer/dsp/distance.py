@@ -175,11 +175,12 @@ class ProgressFollower:
         Time constant of the pull toward the target (s). Shorter follows the target's
         position noise; longer keeps speed errors longer.
     scale_tau_s
-        Time constant of the scale integrator (s); ``scale`` stays within +-``max_scale``.
+        Time constant of the scale integrator (s); ``scale`` stays within +-``max_scale``
+        (0.15: a runner in lane 8 covers 13.7 % more than lane 1's 400 m per lap).
     """
 
     def __init__(self, *, tau_s: float = 60.0, scale_tau_s: float = 90.0,
-                 max_scale: float = 0.04) -> None:
+                 max_scale: float = 0.15) -> None:
         self.tau_s = tau_s
         self.scale_tau_s = scale_tau_s
         self.max_scale = max_scale

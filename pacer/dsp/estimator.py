@@ -203,9 +203,9 @@ class LiveEstimator:
             v, speed_conf, _ = self._current_speed(t, cad)
             speed_mps = None if v is None else (v if self._integrator.moving else 0.0)
             if speed_mps is not None and self._t_s is not None:
-                # no further ahead than the recording's longest recent interval: a longer
-                # hole (an auto-pause) is not run at the last speed
-                ahead_s = min(max(0.0, t - self._t_s), self.speed_filter.interval_max_s)
+                ahead_s = max(0.0, t - self._t_s)
+                if self._stored_track:  # a longer hole than usual is an auto-pause
+                    ahead_s = min(ahead_s, self.speed_filter.interval_max_s)
                 distance_m += speed_mps * ahead_s
         else:
             self._advance(t, None, cad)
@@ -352,6 +352,10 @@ class LiveEstimator:
             if ts.entry_t_s != self._track_entry_s:  # entered (or re-entered) the track
                 self._track_entry_s = ts.entry_t_s
                 self._track_base_m = self._distance_at(t if ts.entry_t_s is None else ts.entry_t_s)
+                if ts.fit is not None and self._follower.scale == 1.0:
+                    # the first guess of progress per metre run: the fitted line's lap
+                    lap_m = ts.lap_m + 2.0 * math.pi * max(ts.fit.offset_m, 0.0)
+                    self._follower.scale = max(ts.lap_m / lap_m, 1.0 - self._follower.max_scale)
             t_prev = self._t_s if self._t_s is not None else t
             ahead_s = max(0.0, t - (t if self._track_fix_s is None else self._track_fix_s))
             target = self._track_base_m + ts.travel_m + v_int_eff * ahead_s
@@ -373,11 +377,11 @@ class LiveEstimator:
 
     def _track_tau(self) -> float:
         """Time constant of the pull onto track progress (s): ``track_tau_s`` behind a
-        receiver's Doppler streaming at 2 Hz or more, else 3 s, so the positions lead: a
-        speed from positions is no better than the track, and a file's recorded speed
-        (1 Hz or sparser) may be smoothed and lag the positions by many seconds."""
-        sf = self.speed_filter
-        if sf.source == "doppler" and sf.interval_s <= 0.5:
+        receiver's Doppler, else 3 s, so the positions lead: a speed from positions is
+        no better than the track, and the speed of a stored track or of a sparse
+        recording may be smoothed and lag its positions by many seconds."""
+        if (self.speed_filter.source == "doppler" and not self._stored_track
+                and not self._integrator.sparse):
             return self.track_tau_s
         return 3.0
 
