@@ -268,6 +268,27 @@ def track_table(folder: Path) -> None:
               f"{np.abs(es).max():.2f} | {whole_p:+.2f} / {whole_s:+.2f} |")
 
 
+def false_tracks(folder: Path) -> None:
+    """Track detections in every non-track recording of the shared folder."""
+    from pacer.dsp.track import TrackMode
+    from pacer.formats.nmea_log import fixes_from_nmea_file
+
+    files = sorted((folder / "nmea").rglob("*.log")) + sorted((folder / "fit").glob("*.fit"))
+    found, read = [], 0
+    for path in files:
+        try:
+            fixes = list(fixes_from_nmea_file(path) if path.suffix == ".log"
+                         else fixes_from_fit(path))
+        except Exception:  # a workout file, a damaged log: not a recording of a run
+            continue
+        read += 1
+        tm = TrackMode()
+        if any(tm.update(f).on_track for f in fixes if f.has_position):
+            found.append(path.name)
+    print(f"\nTrack detections in the {read} non-track recordings of `nmea/` and `fit/`: "
+          f"{len(found)}{' (' + ', '.join(found) + ')' if found else ''}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     folder = Path(argv[0]) if argv else data_dir()
     if not (folder / TRACK_GPX).exists():
@@ -276,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC)
     watch_table(folder)
     track_table(folder)
+    false_tracks(folder)
     print(f"\n({(dt.datetime.now(dt.UTC) - started).total_seconds():.0f} s)")
     return 0
 
