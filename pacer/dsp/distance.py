@@ -235,6 +235,8 @@ class PositionPath:
         self._pts: list[tuple[float, float]] = []  # the last 4 points, local metres
         self._ref: tuple[float, float] | None = None  # lat, lon of the local origin
         self._cos_lat = 1.0
+        self._taken_m = 0.0  # distance_m at the last take()
+        self._measured_prev: float | None = None  # the speed given to the last take()
 
     def reset(self) -> None:
         """Forget the points (a gap: the next chord is not bridged)."""
@@ -256,6 +258,25 @@ class PositionPath:
         if len(pts) == 4:
             self.distance_m += self._arc_excess_m(*pts)
         return self.distance_m
+
+    def take(self, dt_s: float, measured_mps: float, *, moving: bool, stop_speed_mps: float,
+             max_speed_mps: float) -> float | None:
+        """The path since the last call (m) as distance run over ``dt_s``.
+
+        It counts while the speed gate says ``moving``, or while the recorded speed at
+        either end (``measured_mps`` now, the previous call's) is ``stop_speed_mps`` or
+        more: a slow walk the gate's hysteresis holds as stopped, or a restart it sees a
+        sample late; else 0.0 (standing: position drift). None for a step faster than
+        ``max_speed_mps`` (a position jump) or a first call: use another measurement.
+        """
+        step_m, self._taken_m = self.distance_m - self._taken_m, self.distance_m
+        v_prev, self._measured_prev = self._measured_prev, measured_mps
+        if dt_s <= 0.0 or step_m > max_speed_mps * dt_s:
+            return None
+        if moving or measured_mps >= stop_speed_mps or (
+                v_prev is not None and v_prev >= stop_speed_mps):
+            return step_m
+        return 0.0
 
     def _rebase(self, lat_deg: float, lon_deg: float) -> None:
         if self._ref is not None and self._pts:

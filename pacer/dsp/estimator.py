@@ -27,14 +27,18 @@ Distance, in order of preference at each step:
    never steps backwards; it slows until the target catches up). After a hole longer
    than 10 s with no speed at all (dropout, auto-pause) distance jumps forward to the
    track's answer instead of being bridged at a speed.
-2. **gps** -- the integral of the accepted Doppler measurements, committed at each
+2. **positions** -- in a sparse recording (median interval >= 2 s) or a device's
+   stored track (no receiver quality fields) at 1 Hz or slower: the path along the
+   positions (:class:`~pacer.dsp.distance.PositionPath`: chords plus the arc they cut),
+   counted while moving; such a file's speed may be smoothed and lag its positions.
+3. **gps** -- the integral of the accepted Doppler measurements, committed at each
    accepted fix (lag-free: the filter's lag at a rep start would cost metres, while
    the measurement's white noise averages out in an integral), with a standstill
    deadband decided on the filtered speed
    (:class:`~pacer.dsp.distance.DistanceIntegrator`); the cadence tracker's "still"
    mode forces a stop. Between fixes :meth:`LiveEstimator.estimate` extrapolates at the
    filtered speed without committing; the distance it reports never decreases.
-3. **stride** -- no usable GPS speed: cadence x the learned step length. When GPS comes
+4. **stride** -- no usable GPS speed: cadence x the learned step length. When GPS comes
    back, the speed used blends linearly from the stride speed to the GPS speed over
    ``handback_s`` so that neither the speed nor the distance rate jumps.
 """
@@ -104,8 +108,6 @@ class LiveEstimator:
         self._follower = ProgressFollower(tau_s=track_tau_s)
         self.track_tau_s = track_tau_s
         self._path = PositionPath()
-        self._path_m = 0.0  # the position path's total at the last commit
-        self._measured_prev: float | None = None  # the measured speed at the last commit
         self._stored_track = False  # the last fix came from a device's stored track
         self._distance_m = 0.0  # committed
         self._reported_m = 0.0  # last distance handed out (>= committed or extrapolated)
@@ -386,27 +388,17 @@ class LiveEstimator:
         return 3.0
 
     def _sparse_increment(self, t: float, inc_m: float, measured_mps: float) -> float:
-        """The distance to add at an accepted fix with a position: in a sparse recording
-        the position path since the last one (the speed integral ``inc_m`` otherwise,
-        and where the path is implausible: faster than the speed filter accepts).
-
-        The path counts while the speed gate says moving, or while the recorded speed
-        at either end says the runner moved (``stop_speed_mps`` or more: a slow walk
-        the gate's hysteresis holds as stopped, or a restart it sees a sample late).
-        """
-        path_m = self._path.distance_m
-        step_m, self._path_m = path_m - self._path_m, path_m
-        v_prev, self._measured_prev = self._measured_prev, measured_mps
-        if not (self._integrator.sparse or self._stored_track) or self._t_s is None:
+        """The distance to add at an accepted fix with a position: the position path
+        since the last one when positions lead (a sparse recording or a stored track),
+        else the speed integral ``inc_m`` (also for an implausible step)."""
+        ig = self._integrator
+        step_m = self._path.take(
+            0.0 if self._t_s is None else t - self._t_s, measured_mps,
+            moving=ig.moving or inc_m > 0.0, stop_speed_mps=ig.stop_speed_mps,
+            max_speed_mps=self.speed_filter.max_speed_mps)
+        if step_m is None or not (ig.sparse or self._stored_track):
             return inc_m
-        dt = t - self._t_s
-        if dt <= 0.0 or step_m > self.speed_filter.max_speed_mps * dt:
-            return inc_m
-        stop = self._integrator.stop_speed_mps
-        if (self._integrator.moving or inc_m > 0.0 or measured_mps >= stop
-                or (v_prev is not None and v_prev >= stop)):
-            return step_m
-        return 0.0
+        return step_m
 
     def _commit_track(self, t: float, distance_m: float) -> None:
         self._distance_m = distance_m
