@@ -70,4 +70,5 @@ def test_pipeline_counts_and_ticks_for_a_merged_replay() -> None:
     assert est.fixes == fix_times and pipeline.n_fixes == 51
     assert pipeline.n_blocks == 40 and pipeline.n_samples == est.samples == 200
     assert pipeline.device_records["accel"] == 40
-    assert pipeline.n_ticks == 10  # ticks at 1..10 s (the last one at the end of the data)
+    # ticks at 1..10 s, and a final one at 10 s: the fix at 10 s came after that tick
+    assert pipeline.n_ticks == 11
