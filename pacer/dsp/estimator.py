@@ -109,6 +109,7 @@ class LiveEstimator:
         self.track_tau_s = track_tau_s
         self._path = PositionPath()
         self._stored_track = False  # the last fix came from a device's stored track
+        self._slow = False  # the recording's typical interval is 0.9 s or more
         self._distance_m = 0.0  # committed
         self._reported_m = 0.0  # last distance handed out (>= committed or extrapolated)
         self._t_s: float | None = None  # time distance was last advanced to
@@ -149,12 +150,13 @@ class LiveEstimator:
         has_position = fix.valid and fix.lat_deg is not None and fix.lon_deg is not None
         if has_position:
             self._pos = (t, float(fix.lat_deg), float(fix.lon_deg))  # type: ignore[arg-type]
-            if accepted:
+            # positions may lead only at 1 Hz or slower (no work for a 5-10 Hz receiver)
+            self._slow = sf.interval_s >= 0.9
+            if accepted and self._slow:
                 self._path.update(self._pos[1], self._pos[2])
-                # a device's stored track (GPX, FIT: no receiver quality fields) at 1 Hz
-                # or slower: its speed may be smoothed and lag its positions
-                self._stored_track = (fix.hdop is None and fix.sats is None
-                                      and sf.interval_s >= 0.9)
+                # a device's stored track (GPX, FIT: no receiver quality fields): its
+                # speed may be smoothed and lag its positions
+                self._stored_track = fix.hdop is None and fix.sats is None
         cad = self._fresh_cadence(t)  # the cadence tracker does not move during a fix
         if accepted:
             self._gps_lost = False
@@ -344,7 +346,8 @@ class LiveEstimator:
         integ_m = self._integrator.update(t, v_int, still=still, gate_speed_mps=v)
         inc_m = integ_m - self._integ_prev_m
         self._integ_prev_m = integ_m
-        if measured_mps is not None and self._pos is not None and self._pos[0] == t:
+        if (measured_mps is not None and self._slow and self._pos is not None
+                and self._pos[0] == t):
             inc_m = self._sparse_increment(t, inc_m, measured_mps)
         moving = self._integrator.moving
         v_eff = None if v is None else (v if moving else 0.0)
