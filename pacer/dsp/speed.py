@@ -53,7 +53,7 @@ class SpeedEstimate:
     """Filtered speed at ``t_s``.
 
     ``speed_mps`` is None when there is no estimate (never initialised, or no accepted
-    fix for longer than ``max_hold_s``). ``accepted`` says whether the fix that produced
+    fix for longer than the filter's ``hold_s``). ``accepted`` says whether the fix that produced
     this estimate was used; ``reason`` is ``"ok"``, ``"init"``, ``"reinit"``,
     ``"predict"`` or why the fix was rejected (``"no_fix"``, ``"no_speed"``, ``"hdop"``,
     ``"sats"``, ``"dead_reckoning"``, ``"implausible_speed"``, ``"acceleration"``,
