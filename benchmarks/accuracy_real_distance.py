@@ -254,6 +254,7 @@ def track_table(folder: Path) -> None:
     wide = moved_outward(fixes, fit, 7.0)
     inputs.append(("semi-synthetic: 7 m outside lane 1, lagging speed",
                    lagging_speed(wide), wide))
+    inputs.append(("semi-synthetic: 7 m outside lane 1, as NMEA", nmea_lines(wide), wide))
     for label, records, pos in inputs:
         t_est, d_est = replay(records)
         t_sum, d_sum = summed_positions(pos)
