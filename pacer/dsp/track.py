@@ -23,6 +23,11 @@ handled. A track is declared only when two fits ``refit_every_m`` apart agree (t
 second with more path). Track mode is left after ``leave_after_m`` of path more than
 ``leave_m`` from the oval, and re-entered quickly when recent points fit the previous oval again.
 
+**Lane.** :class:`pacer.dsp.track_lane.LaneTracker` follows the runner's lane from the
+radial offset of each on-track position, the distance run along the runner's own line,
+and travel both ways along the oval (a leg walked back counts), which the live
+estimator's distance follows.
+
 References: I. Kasa, "A circle fitting procedure and its error analysis", IEEE Trans.
 Instrum. Meas. 25(1), 1976; World Athletics Track and Field Facilities Manual (2008).
 """
@@ -322,7 +327,7 @@ class TrackMode:
         (a single outlier, e.g. the first point after an auto-pause, does not end it)."""
         out = np.abs(off) >= 5.0
         pairs = np.flatnonzero(out[1:] & out[:-1])  # two outliers in a row
-        first = int(pairs[-1]) + 2 if pairs.size else int(np.argmin(out)) if out[0] else 0
+        first = int(pairs[-1]) + 2 if pairs.size else int(out[0])
         first = min(first, s.size - 1)
         ds = _wrap(np.diff(s[first:]), self.lap_m)
         self.clockwise = bool(np.sum(ds) < 0)
