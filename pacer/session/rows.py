@@ -141,3 +141,20 @@ def cue_from_row(row: tuple[Any, ...]) -> Cue:
         t_s=float(row[1]), kind=CueKind(row[2]), text=row[3], priority=int(row[4]),
         expires_s=_opt_float(row[5]), duration_s=_opt_float(row[6]), dropped=bool(row[7]),
     )  # fmt: skip
+
+
+def _insert(table: str, columns: str) -> str:
+    n = len(columns.split(","))
+    return f"INSERT INTO {table} ({columns}) VALUES ({','.join('?' * n)})"
+
+
+#: the writer's statements (pacer.session.store)
+INSERT_FIX = _insert("fixes", FIX_COLUMNS)
+INSERT_EST = _insert("estimates", ESTIMATE_COLUMNS)
+INSERT_REP = _insert("reps", REP_COLUMNS)
+INSERT_CUE = _insert("cues", CUE_COLUMNS)
+INSERT_EVENT = _insert("events", "t_s, kind, message")
+INSERT_NMEA = _insert("raw_nmea", "t_s, data")
+INSERT_ACCEL = _insert("raw_accel", "t0_s, rate_hz, n, lost_samples, samples_f4")
+UPSERT_META = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"
+UPSERT_COUNTERS = "INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)"

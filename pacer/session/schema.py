@@ -1,8 +1,11 @@
 """SQLite schema of a session database, its version and its migrations.
 
-A session directory holds ``session.db`` (this schema, WAL mode) beside the raw logs.
+A session directory holds ``session.db``: this schema, the raw receiver bytes and
+accelerometer blocks included (tables ``raw_nmea`` and ``raw_accel``, schema v5).
 ``PRAGMA user_version`` carries the schema version; :func:`migrate` brings an older
 database up to :data:`SCHEMA_VERSION` one step at a time, inside one transaction.
+Sessions of schema v1-v4 kept their raw data in a journal file beside the database
+(``raw.log``, read by :mod:`pacer.session.legacy_journal`); readers open them as they are.
 """
 
 from __future__ import annotations
@@ -10,15 +13,16 @@ from __future__ import annotations
 import sqlite3
 
 #: current schema version (``PRAGMA user_version``)
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+#: the first version that holds the raw data in the database
+RAW_TABLES_VERSION = 5
 
 DB_NAME = "session.db"
-RAW_NAME = "raw.log"  # the raw journal: receiver bytes and accelerometer blocks (rawlog.py)
 NMEA_NAME = "gps.nmea"  # raw receiver bytes, exactly as read (a plain copy, written at close)
-ACCEL_NAME = "accel.bin"  # one fixed-size record per sample: t_s, ax, ay, az (read only)
-#: the older layout's index files (sessions written up to commit 11a8e0c; read only)
-NMEA_INDEX_NAME = "gps.idx"  # one fixed-size record per chunk: t_s, offset, length
-ACCEL_INDEX_NAME = "accel.idx"  # one fixed-size record per block: t0_s, rate_hz, n, lost
+#: the raw journal of schema v1-v4 sessions (read only: pacer.session.legacy_journal)
+LEGACY_RAW_NAME = "raw.log"
+#: a copy of the accelerometer samples some v4 sessions also hold (never read)
+LEGACY_ACCEL_NAME = "accel.bin"
 
 _V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,8 +65,17 @@ _V4 = """
 ALTER TABLE reps ADD COLUMN completed INTEGER NOT NULL DEFAULT 1;
 """
 
+# Raw data: receiver bytes as read (any chunking), and accelerometer blocks as sampled
+# (n samples of <f4 ax, ay, az in m/s^2, little-endian; sample i at t0_s + i / rate_hz).
+_V5 = """
+CREATE TABLE raw_nmea (t_s REAL NOT NULL, data BLOB NOT NULL);
+CREATE TABLE raw_accel (
+    t0_s REAL NOT NULL, rate_hz REAL NOT NULL, n INTEGER NOT NULL,
+    lost_samples INTEGER NOT NULL, samples_f4 BLOB NOT NULL);
+"""
+
 #: MIGRATIONS[v] turns a version-v database into version v+1
-MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3, 3: _V4}
+MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3, 3: _V4, 4: _V5}
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -300,15 +300,27 @@ def session_records(
     what a live run with today's code would have produced. A damaged database only costs
     the meta (workout, start time); what the raw logs lack is reported to ``on_warning``.
     """
-    from pacer.session.rawread import raw_log_problems
-    from pacer.session.reader import iter_raw_accel, iter_raw_nmea, read_meta_or_empty
+    from pacer.session.reader import (
+        iter_raw_accel,
+        iter_raw_nmea,
+        raw_log_problems,
+        read_meta_or_empty,
+    )
 
     path = Path(directory)
     meta = read_meta_or_empty(path, on_warning)
-    for problem in raw_log_problems(path):
+    problems = raw_log_problems(path)
+    for problem in problems:
         if on_warning is not None:
             on_warning(problem)
     start = meta.get("start_utc")
     start_utc = dt.datetime.fromisoformat(start) if isinstance(start, str) else None
+    copy = path / "gps.nmea"
+    if problems and copy.is_file() and next(iter_raw_nmea(path), None) is None:
+        # the database (and the raw data in it) cannot be read: the NMEA copy, GPS only
+        if on_warning is not None:
+            on_warning(f"replaying {copy} instead (GPS only)")
+        records, first_utc = replay_records(nmea=copy)
+        return records, start_utc or first_utc, meta
     gps = (NmeaChunk(t_s, data) for t_s, data in iter_raw_nmea(path))
     return merge_in_time(gps, iter_raw_accel(path)), start_utc, meta
