@@ -51,8 +51,9 @@ DEFAULT_RESERVE_BYTES = 16 * 1024 * 1024
 #: free space is looked up (statvfs) at least every this many flushes, and sooner once
 #: this session has queued a quarter of what was left above the reserve (_check_space)
 SPACE_CHECK_EVERY_FLUSHES = 10
-#: checkpoint the WAL into the database every this many pages (4 KiB each)
-WAL_CHECKPOINT_PAGES = 1000
+#: checkpoint the WAL into the database every this many pages (4 KiB each), and keep
+#: the WAL file at most 4x that: it stays well inside the free-space reserve
+WAL_CHECKPOINT_PAGES = 256
 #: SQLite's result code for "database or disk is full"
 _SQLITE_FULL = 13
 

@@ -27,7 +27,7 @@ from pacer.models import (
     Rep,
     RepKind,
 )  # fmt: skip
-from pacer.session.rawread import ACCEL_DTYPE, accel_samples
+from pacer.session.raw import ACCEL_DTYPE, accel_samples
 from pacer.session.reader import (
     default_data_dir,
     delete_session,
@@ -218,40 +218,12 @@ def test_sigkill_mid_write_loses_at_most_the_unflushed_second(tmp_path):
     assert all(np.all(b.samples_mps2 == np.float32(b.t0_s)) for b in blocks)
 
 
-class FullDiskFile:
-    """A binary append file on a disk with ``budget`` bytes free (shared between files)."""
-
-    def __init__(self, path: Path, budget: list[int]):
-        self._f = open(path, "ab", buffering=0)
-        self._budget = budget
-
-    def write(self, data):
-        n = len(data)
-        if n > self._budget[0]:
-            written = self._f.write(bytes(data[: self._budget[0]]))  # a short write, then ENOSPC
-            self._budget[0] = 0
-            if written:
-                return written
-            raise OSError(errno.ENOSPC, "No space left on device")
-        self._budget[0] -= n
-        return self._f.write(data)
-
-    def fileno(self):
-        return self._f.fileno()
-
-    def truncate(self, size):
-        return self._f.truncate(size)
-
-    def close(self):
-        self._f.close()
-
-
 def test_full_disk_stops_raw_logs_keeps_database_and_says_it_once(tmp_path):
-    budget = [5000]
     said = []
-    w = SessionWriter.create(
-        tmp_path / "s", meta={}, on_problem=said.append, opener=lambda p: FullDiskFile(p, budget)
-    )
+    w = SessionWriter.create(tmp_path / "s", meta={}, on_problem=said.append)
+    # a disk with room for a few seconds of raw data: SQLite's own "disk is full" limit
+    pages = w._conn.execute("PRAGMA page_count").fetchone()[0]
+    w._conn.execute(f"PRAGMA max_page_count = {pages + 4}")
     for second in range(20):
         for k in range(10):
             t = second + k / 10
@@ -266,14 +238,14 @@ def test_full_disk_stops_raw_logs_keeps_database_and_says_it_once(tmp_path):
     assert data.ended == "normal"
     assert [e.t_s for e in data.estimates] == [float(s) for s in range(20)]  # coaching data kept
     assert [e.kind for e in data.events] == ["disk_full"]
-    # what the raw journal holds is whole and consistent: every frame is intact
+    # what the raw tables hold is whole and consistent: whole flushes only
     chunks = list(iter_raw_nmea(tmp_path / "s"))
     assert 0 < len(chunks) < 200 and len(chunks) % 10 == 0  # whole flushes only
     assert all(c == b"$GPRMC,0123456789*00\r\n" for _, c in chunks)
-    assert raw_log_problems(tmp_path / "s") == []  # truncated back to the last good flush
+    assert raw_log_problems(tmp_path / "s") == []
     blocks = list(iter_raw_accel(tmp_path / "s"))
     assert len(blocks) == len(chunks) and all(b.n == 10 for b in blocks)
-    assert not (tmp_path / "s" / "gps.nmea").exists()  # no plain copies of a stopped journal
+    assert not (tmp_path / "s" / "gps.nmea").exists()  # no plain copy of stopped raw logs
 
 
 def test_database_full_keeps_rows_queued_and_never_raises(tmp_path):
@@ -336,7 +308,7 @@ def test_damaged_database_is_one_line_session_error(tmp_path):
         open_session(tmp_path / "missing")
 
 
-def test_torn_last_frame_is_ignored_and_an_nmea_copy_is_written_at_close(tmp_path):
+def test_an_nmea_copy_is_written_at_close_and_the_closed_session_is_one_file(tmp_path):
     with SessionWriter.create(tmp_path / "s", meta={}) as w:
         w.append_nmea(1.0, b"AAAA")
         w.append_accel(AccelBlock(1.0, 50.0, np.full((5, 3), 2.5), lost_samples=3))
@@ -345,14 +317,18 @@ def test_torn_last_frame_is_ignored_and_an_nmea_copy_is_written_at_close(tmp_pat
         w.append_nmea(2.0, b"BBBB")
     s = tmp_path / "s"
     assert (s / "gps.nmea").read_bytes() == b"AAAABBBB"  # the receiver's bytes, as read
-    assert sorted(p.name for p in s.iterdir()) == ["gps.nmea", "raw.log", "session.db"]
-    samples = accel_samples(s)  # the accelerometer samples stay in raw.log only
+    # closed: the WAL folded in, rollback-journal mode -- one file for any SQLite tool
+    assert sorted(p.name for p in s.iterdir()) == ["gps.nmea", "session.db"]
+    conn = sqlite3.connect(s / DB_NAME)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("SELECT t_s, data FROM raw_nmea").fetchall() == [
+        (1.0, b"AAAA"), (2.0, b"BBBB")]
+    conn.close()
+    samples = accel_samples(s)  # the accelerometer samples stay in session.db only
     assert samples.dtype == ACCEL_DTYPE
     np.testing.assert_allclose(samples["t_s"], [1.0, 1.02, 1.04, 1.06, 1.08, 1.2, 1.22])
     assert samples["ax"].tolist() == [2.5] * 5 + [-1.0] * 2
-    journal = s / "raw.log"
-    journal.write_bytes(journal.read_bytes()[:-3])  # power cut inside the last frame
-    assert list(iter_raw_nmea(s)) == [(1.0, b"AAAA")]
+    assert list(iter_raw_nmea(s)) == [(1.0, b"AAAA"), (2.0, b"BBBB")]
     block, second = iter_raw_accel(s)
     assert (block.t0_s, block.rate_hz, block.n, block.lost_samples) == (1.0, 50.0, 5, 3)
     assert (second.t0_s, second.n) == (1.2, 2)

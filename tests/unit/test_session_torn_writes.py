@@ -1,6 +1,6 @@
-"""Power cut during a flush: everything fsynced before survives, the torn tail of every
-file (the raw journal, the SQLite WAL) is cut at any byte, and the session still opens
-and reads back a clean prefix. (The older split-index layout: test_session_legacy_layout.)"""
+"""Power cut during a flush: everything committed before survives, the torn tail of the
+SQLite WAL is cut at any byte, and the session still opens and reads back a clean prefix
+of its derived rows and raw data."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pacer.session.reader import iter_raw_accel, iter_raw_nmea, open_session
 from pacer.session.store import SessionWriter
 
 UTC0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
-FILES = ("raw.log", "session.db-wal")
+FILES = ("session.db-wal",)
 SECONDS = 40
 
 
@@ -86,3 +86,25 @@ def test_lost_wal_is_a_one_line_error_not_a_crash(live_session, tmp_path):
     with pytest.raises(SessionError, match="session.db") as err:
         open_session(tmp_path / "s")
     assert "\n" not in str(err.value)
+
+
+def test_a_wal_cut_at_every_byte_of_its_last_commits_loses_only_those(live_session, tmp_path):
+    """The kill -9 / power cut case byte by byte: the WAL cut anywhere in its last three
+    commits reads every whole commit before the cut and nothing else."""
+    live, sizes = live_session
+    wal = (live / "session.db-wal").read_bytes()
+    ends = [s["session.db-wal"] for s in sizes]
+    frame = 24 + 4096  # a WAL frame: its header and one page, after the 32 B WAL header
+    cuts = set(range(ends[-4], ends[-1] + 1, 127))  # every 127th byte, and around each
+    for start in range(32 + (ends[-4] - 32) // frame * frame, ends[-1], frame):
+        cuts |= {start + d for d in (-1, 0, 1, 23, 24, 25) if start + d <= ends[-1]}
+    for cut in sorted(cuts):
+        d = tmp_path / f"cut{cut}"
+        shutil.copytree(live, d)
+        (d / "session.db-wal").write_bytes(wal[:cut])
+        whole = sum(e <= cut for e in ends[1:])  # commit k holds second k-1 ... of each table
+        data = open_session(d)
+        assert [e.t_s for e in data.estimates] == [float(s) for s in range(whole)], cut
+        assert len(list(iter_raw_nmea(d))) == whole, cut
+        assert len(list(iter_raw_accel(d))) == whole, cut
+        shutil.rmtree(d)
