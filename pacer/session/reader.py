@@ -129,6 +129,7 @@ def session_overview(directory: Path) -> SessionOverview:
     db_path = directory / DB_NAME
     conn = _connect(db_path)
     try:
+        conn.execute("BEGIN")  # one snapshot: a writer may commit while this reads
         meta = _meta(conn)
         ends = [
             conn.execute("SELECT max(t_s) FROM estimates").fetchone()[0],
@@ -216,6 +217,7 @@ def open_session(directory: Path) -> SessionData:
     db_path = directory / DB_NAME
     conn = _connect(db_path)
     try:
+        conn.execute("BEGIN")  # one snapshot: a writer may commit while this reads
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise SessionError(

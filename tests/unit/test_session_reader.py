@@ -118,43 +118,25 @@ def test_delete_refuses_what_is_not_a_pacer_session(tmp_path):
     assert (garbage / "session.db").exists()
 
 
-def test_damaged_database_still_replays_from_the_raw_logs(tmp_path):
+def test_damaged_database_still_replays_from_the_nmea_copy(tmp_path):
     s = _session(tmp_path / "s", dt.datetime(2026, 5, 16, 9, tzinfo=dt.UTC), 1_700_000_000.0)
+    nmea = (s / "gps.nmea").read_bytes()
+    assert [c for _t, c in iter_raw_nmea(s)] == [nmea]
+    assert len(list(iter_raw_accel(s))) == 1 and raw_log_problems(s) == []
     (s / "session.db").write_bytes(b"\0garbage" * 512)
     for extra in ("session.db-wal", "session.db-shm"):
         (s / extra).unlink(missing_ok=True)
     warnings: list[str] = []
     assert read_meta_or_empty(s, on_warning=warnings.append) == {}
     assert len(warnings) == 1 and "session.db" in warnings[0] and "\n" not in warnings[0]
-    assert len(list(iter_raw_nmea(s))) == 1 and len(list(iter_raw_accel(s))) == 1
-    assert raw_log_problems(s) == []
+    # the raw data lived in the database: what is left is the NMEA copy (GPS only),
+    # which replay takes (tests/integration/test_end_to_end.py replays such a session)
+    (problem,) = raw_log_problems(s)
+    assert "session.db" in problem and "\n" not in problem
+    assert list(iter_raw_nmea(s)) == [] and list(iter_raw_accel(s)) == []
+    assert (s / "gps.nmea").read_bytes() == nmea
     with pytest.raises(SessionError):
         read_meta_or_empty(tmp_path / "nothing-here")
-
-
-def test_raw_log_problems_count_what_replay_will_skip(tmp_path):
-    s = tmp_path / "s"
-    with SessionWriter.create(s, meta={}) as w:
-        for k in range(4):
-            w.append_nmea(float(k), b"$GPGGA,1*00\r\n")
-            w.append_accel(AccelBlock(float(k), 100.0, np.ones((10, 3))))
-            w.flush()
-    assert raw_log_problems(s) == []
-    journal = (s / "raw.log").read_bytes()
-    frame = len(journal) // 4  # header + 4 frames of the same size: 16 + 4 * frame
-    (s / "raw.log").write_bytes(journal[: len(journal) - frame // 2])  # torn last frame
-    problems = raw_log_problems(s)
-    assert len(problems) == 1 and "cut inside the last frame" in problems[0]
-    assert len(list(iter_raw_accel(s))) == 3 and len(list(iter_raw_nmea(s))) == 3
-    damaged = bytearray(journal)
-    damaged[16 + frame + 30] ^= 0x01  # a flipped bit inside the second frame's body
-    (s / "raw.log").write_bytes(bytes(damaged))
-    problems = raw_log_problems(s)
-    assert len(problems) == 1 and "fails its CRC" in problems[0]
-    assert [t for t, _ in iter_raw_nmea(s)] == [0.0]  # nothing from the damage on
-    (s / "raw.log").unlink()
-    assert raw_log_problems(s) == [f"{s / 'raw.log'}: missing; no raw data to replay"]
-    assert list(iter_raw_nmea(s)) == [] and list(iter_raw_accel(s)) == []
 
 
 def test_a_session_killed_at_birth_can_be_deleted_but_not_a_folder_with_other_files(
@@ -164,7 +146,7 @@ def test_a_session_killed_at_birth_can_be_deleted_but_not_a_folder_with_other_fi
     stillborn = tmp_path / "stillborn"
     stillborn.mkdir()
     (stillborn / "session.db").touch()
-    (stillborn / "raw.log").touch()
+    (stillborn / "session.db-wal").touch()
     delete_session(stillborn)
     assert not stillborn.exists()
     # the same empty database beside a file pacer never writes: refused, nothing deleted
