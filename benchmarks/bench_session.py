@@ -2,10 +2,12 @@
 
 Run: .venv/bin/python benchmarks/bench_session.py [DIR]   (DIR: where to write; default
 a temp dir -- put it on the SD card / disk you care about). Not a test: prints figures for
-docs/sessions.md. ``--parts [DIR]``: instead, what each step of a flush costs (tight
-loops of raw appends + fdatasync and SQLite commits, alternating rounds; see
-docs/performance.md). Wall time (perf_counter) shows the disk; CPU
-(thread_time) is what the live loop pays.
+docs/sessions.md. ``--parts [DIR]``: instead, what one second's commit costs (tight
+loops of SQLite commits of one live second -- raw BLOB rows and derived rows -- with
+WAL and synchronous=FULL or NORMAL, and the earlier design's journal append + fdatasync,
+alternating rounds). ``--kill N [DIR]``: kill -9 a writer N times at random moments and
+count the seconds it had reported committed that a reader then lacks. Wall time
+(perf_counter) shows the disk; CPU (thread_time) is what the live loop pays.
 """
 
 from __future__ import annotations
@@ -78,6 +80,10 @@ def flush_parts(base: Path, rounds: int = 6, calls: int = 100) -> None:
             conn.execute("CREATE INDEX fixes_t ON fixes(t_s)")
             conn.execute("CREATE INDEX est_t ON est(t_s)")
         conn.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("CREATE TABLE raw_nmea (t_s REAL, data BLOB)")
+        conn.execute("CREATE TABLE raw_accel (t0_s REAL, rate_hz REAL, n INT, lost INT, "
+                     "samples BLOB)")
+        nmea, accel = (0.0, NMEA_SECOND[:85]), (0.0, 100.0, 25, 0, bytes(300))
         fix = ("2026-11-20T10:00:00.200000+00:00", 1, 51.8, -0.4, 120.0, 3.6, 90.0, 1, 0.9,
                10, 1.2, 1.0, 12, 2.0, 2.0, 3.0, "GN")
         est = ("2026-11-20T10:00:00+00:00", 3.6, 3.6, 0.9, 176.0, 0.8, "gps", 1, 51.8, -0.4,
@@ -87,6 +93,8 @@ def flush_parts(base: Path, rounds: int = 6, calls: int = 100) -> None:
         def commit(_i: int) -> None:
             n[0] += 1
             conn.execute("BEGIN")
+            conn.executemany("INSERT INTO raw_nmea VALUES (?, ?)", [nmea] * 5)
+            conn.executemany("INSERT INTO raw_accel VALUES (?, ?, ?, ?, ?)", [accel] * 4)
             conn.executemany(f"INSERT INTO fixes VALUES ({','.join('?' * 18)})",
                              [(n[0] + k / 5, *fix) for k in range(5)])
             conn.execute(f"INSERT INTO est VALUES ({','.join('?' * 14)})", (float(n[0]), *est))
@@ -98,28 +106,87 @@ def flush_parts(base: Path, rounds: int = 6, calls: int = 100) -> None:
 
     cases = {
         "os.statvfs": lambda _i: os.statvfs(d),
-        "4 appends + 4 fdatasync (old raw logs)": four,
-        "1 append + 1 fdatasync (raw.log)": one,
-        "SQLite commit, synchronous=FULL": database("FULL"),
-        "SQLite commit, synchronous=NORMAL": database("NORMAL"),
-        "SQLite commit, FULL, no t_s indexes": database("FULL", indexes=False),
-        "SQLite commit, OFF + locking_mode=EXCLUSIVE": database("OFF", ("locking_mode=EXCLUSIVE",)),
+        "4 appends + 4 fdatasync (split raw files)": four,
+        "1 append + 1 fdatasync (a raw journal)": one,
+        "SQLite commit of 1 s, WAL, synchronous=FULL": database("FULL"),
+        "SQLite commit of 1 s, WAL, synchronous=NORMAL": database("NORMAL"),
+        "SQLite commit of 1 s, FULL, no t_s indexes": database("FULL", indexes=False),
     }
     res: dict[str, list[float]] = {k: [] for k in cases}
+    wall: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(rounds):
         for name, fn in cases.items():
-            c0 = time.thread_time()
+            c0, w0 = time.thread_time(), time.perf_counter()
             for i in range(calls):
                 fn(i)
             res[name].append(1e6 * (time.thread_time() - c0) / calls)
-    print(f"thread CPU us per call, {rounds} alternating rounds of {calls} calls, in {d}")
+            wall[name].append(1e6 * (time.perf_counter() - w0) / calls)
+    print(f"us per call, {rounds} alternating rounds of {calls} calls, in {d}")
     for name, v in res.items():
-        print(f"{name:48} median {statistics.median(v):6.1f}  range {min(v):6.1f}-{max(v):6.1f}")
+        print(f"{name:46} CPU median {statistics.median(v):6.1f} (range {min(v):6.1f}-"
+              f"{max(v):6.1f}); wall median {statistics.median(wall[name]):7.1f}")
+
+
+KILL_CHILD = """
+import sys, time
+from pathlib import Path
+import numpy as np
+from benchmarks.bench_session import one_second
+from pacer.session.store import SessionWriter
+w = SessionWriter.create(Path(sys.argv[1]), meta={"workout": "kill"})
+accel = np.zeros((25, 3))
+s = 0
+while True:
+    one_second(w, s, accel)
+    w.flush()
+    print(s, flush=True)
+    s += 1
+    time.sleep(0.01)
+"""
+
+
+def kill_loss(base: Path, runs: int) -> None:
+    """kill -9 a writer at random moments; seconds reported committed but missing."""
+    import os
+    import random
+    import signal
+    import subprocess
+
+    from pacer.session.raw import iter_raw_accel
+
+    rng = random.Random(0)
+    repo = Path(__file__).resolve().parents[1]
+    lost, extra = [], []
+    for k in range(runs):
+        d = base / f"kill{k}"
+        proc = subprocess.Popen([sys.executable, "-c", KILL_CHILD, str(d)], cwd=repo,
+                                stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONPATH": str(repo)})
+        assert proc.stdout is not None
+        deadline = time.monotonic() + rng.uniform(0.3, 2.0)
+        last = -1
+        while time.monotonic() < deadline:
+            last = int(proc.stdout.readline())
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        data = open_session(d)
+        seconds = {int(e.t_s) for e in data.estimates}
+        blocks = {int(b.t0_s) for b in iter_raw_accel(d)}
+        assert data.ended == "abrupt" and seconds == blocks  # rows and raw data together
+        lost.append(sum(s not in seconds for s in range(last + 1)))
+        extra.append(len(seconds) - (last + 1))  # committed, not yet reported: <= 1
+    print(f"kill -9 at {runs} random moments: seconds reported committed but lost: "
+          f"{max(lost)} (all runs); committed beyond the last report: {sorted(set(extra))}")
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--parts":
         flush_parts(Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp()))
+        return
+    if len(sys.argv) > 2 and sys.argv[1] == "--kill":
+        kill_loss(Path(sys.argv[3]) if len(sys.argv) > 3 else Path(tempfile.mkdtemp()),
+                  int(sys.argv[2]))
         return
     base = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
     accel = np.random.default_rng(0).normal(0, 3, (25, 3))
@@ -136,19 +203,20 @@ def main() -> None:
         append_cpu_s.append(c1 - c0)
         flush_cpu_s.append(c2 - c1)
     w.close()
-    size = sum(p.stat().st_size for p in (base / "bench").iterdir())
+    sizes = {p.name: p.stat().st_size for p in (base / "bench").iterdir()}
+    size = sum(sizes.values())
     a, f = np.array(append_s) * 1e3, np.array(flush_s) * 1e3
     print(f"{SECONDS} s session in {base}")
     ac, fc = np.array(append_cpu_s) * 1e3, np.array(flush_cpu_s) * 1e3
     print(f"appends per second: wall median {np.median(a):.3f} ms, max {a.max():.3f} ms; "
           f"CPU mean {ac.mean():.3f} ms")
     print(
-        f"flush (1 fdatasync of raw.log; SQLite commit every 10th): wall median "
+        f"flush (one SQLite commit, WAL, synchronous=FULL): wall median "
         f"{np.median(f):.2f} ms, p99 {np.percentile(f, 99):.2f} ms, max {f.max():.2f} ms; "
         f"CPU mean {fc.mean():.3f} ms"
     )
     print(f"store CPU per second of session: {ac.mean() + fc.mean():.3f} ms")
-    print(f"session size: {size / 1e6:.1f} MB per hour")
+    print(f"session size: {size / 1e6:.1f} MB per hour ({sizes})")
     t0 = time.perf_counter()
     data = open_session(base / "bench")
     t1 = time.perf_counter()
