@@ -27,22 +27,19 @@ reported once through ``on_problem``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from pacer.errors import SessionError
-from pacer.models import AccelBlock, Cue, Estimate, Fix, Rep
-from pacer.session import lock, rows
+from pacer.session import lock
+from pacer.session.queue import MAX_PENDING_OPS as MAX_PENDING_OPS
+from pacer.session.queue import RowQueue
+from pacer.session.rows import INSERT_EVENT
 from pacer.session.schema import DB_NAME, NMEA_NAME, migrate
 
-#: queued derived rows kept while commits fail (about 10 minutes of a live session)
-MAX_PENDING_OPS = 20_000
 #: after failed commits, retry at most this many flushes apart
 MAX_COMMIT_BACKOFF = 30
 #: raw logging stops when the file system has less free space than this, so the
@@ -57,11 +54,6 @@ WAL_CHECKPOINT_PAGES = 256
 #: SQLite's result code for "database or disk is full"
 _SQLITE_FULL = 13
 
-_json_sorted = json.JSONEncoder(sort_keys=True).encode
-_json_meta = json.JSONEncoder(sort_keys=True, default=str).encode
-_fix_row = rows.fix_row
-_estimate_row = rows.estimate_row
-_F4 = np.dtype("<f4")
 
 
 def new_session_path(data_dir: Path, start_utc: dt.datetime) -> Path:
@@ -104,7 +96,7 @@ def _open_database(directory: Path) -> tuple[sqlite3.Connection, int | None]:
     return conn, lock_fd
 
 
-class SessionWriter:
+class SessionWriter(RowQueue):
     """Appends one session's records; see the module docstring for the guarantees.
 
     Create with :meth:`create`. Not thread-safe: the runtime thread owns it.
@@ -118,32 +110,17 @@ class SessionWriter:
         on_problem: Callable[[str], None] | None,
         reserve_bytes: int = DEFAULT_RESERVE_BYTES,
     ) -> None:
+        super().__init__()
         self.directory = directory
         self._conn = conn
         self._lock_fd = lock_fd  # held until close: readers see the session as live
         self._on_problem = on_problem
         self._reserve_bytes = reserve_bytes
-        self._raw_stopped = False
         self._flushes_to_space_check = 0  # look up free space at the first flush
-        self._raw_bytes = 0  # raw bytes queued since create()
-        self._space_check_bytes = 0  # ... at which to look again
-        self._nmea_rows: list[tuple[float, bytes]] = []
-        self._accel_rows: list[tuple[float, float, int, int, bytes]] = []
-        # the two append-only tables apart from the other statements: nothing else
-        # touches them, so inserting each in one executemany keeps every table's order
-        self._fix_rows: list[tuple[Any, ...]] = []
-        self._est_rows: list[tuple[Any, ...]] = []
-        self._ops: list[tuple[str, tuple[Any, ...]]] = []
-        self._n_queued = 0  # derived rows queued (bounded by MAX_PENDING_OPS)
-        self._last_counters: dict[str, str] = {}
-        self._next_cue_id = 1
-        self._cue_ids: dict[tuple[float, str], list[int]] = {}
-        self._last_t_s = 0.0
+        self._space_check_bytes = 0  # raw bytes queued at which to look again
         self._reported: set[str] = set()
         self._failed_commits = 0
         self._skip_commits = 0
-        self._closed = False
-        self.ops_dropped = 0  # queued rows lost because commits kept failing
         self.problems: list[str] = []  # one line per problem, in order, each once
 
     @classmethod
@@ -194,122 +171,6 @@ class SessionWriter:
             writer.set_meta(key, value)
         writer.flush()  # the session exists on disk from the first moment
         return writer
-
-    # ------------------------------------------------------------------ raw data
-
-    def append_nmea(self, t_s: float, data: bytes) -> None:
-        """Queue raw receiver bytes read at session time ``t_s`` (any chunking)."""
-        if not data or self._raw_stopped or self._closed:
-            return
-        self._nmea_rows.append((t_s, bytes(data)))
-        self._raw_bytes += len(data)
-        if t_s > self._last_t_s:
-            self._last_t_s = t_s
-
-    def append_accel(self, block: AccelBlock) -> None:
-        """Queue one block of samples (m/s^2, stored as float32; the block's t0_s,
-        rate_hz and lost_samples with it, so replay gets the very same blocks)."""
-        if block.n == 0 or self._raw_stopped or self._closed:
-            return
-        samples = np.asarray(block.samples_mps2, dtype=_F4).tobytes()
-        self._accel_rows.append((block.t0_s, block.rate_hz, block.n, block.lost_samples,
-                                 samples))
-        self._raw_bytes += len(samples)
-        if block.t_end_s > self._last_t_s:
-            self._last_t_s = block.t_end_s
-
-    # ------------------------------------------------------------------ derived records
-
-    def add_fix(self, fix: Fix) -> None:
-        if self._n_queued < MAX_PENDING_OPS and not self._closed:
-            self._n_queued += 1
-            self._fix_rows.append(_fix_row(fix))
-        elif not self._closed:
-            self.ops_dropped += 1
-
-    def add_estimate(self, est: Estimate) -> None:
-        if self._n_queued < MAX_PENDING_OPS and not self._closed:
-            self._n_queued += 1
-            self._est_rows.append(_estimate_row(est))
-        elif not self._closed:
-            self.ops_dropped += 1
-        if est.t_s > self._last_t_s:
-            self._last_t_s = est.t_s
-
-    def add_rep(self, rep: Rep) -> None:
-        self._queue(rows.INSERT_REP, rows.rep_row(rep))
-
-    def add_cue(self, cue: Cue) -> int:
-        """Queue a cue; return its id for :meth:`update_cue`."""
-        cue_id = self._next_cue_id
-        self._next_cue_id += 1
-        self._queue(rows.INSERT_CUE, rows.cue_row(cue_id, cue))
-        self._cue_ids.setdefault((round(cue.t_s, 6), cue.text), []).append(cue_id)
-        return cue_id
-
-    def update_cue(
-        self,
-        cue: int | Any,  # Any: an outcome record of the audio path, read by attribute
-        *,
-        duration_s: float | None = None,
-        dropped: bool | None = None,
-    ) -> None:
-        """Record the audio outcome of a cue: spoken duration, dropped, and (from an
-        outcome) when it started, latency, engine, truncation and why it was dropped.
-
-        ``cue`` is the id :meth:`add_cue` returned, or an outcome record of the audio path
-        (``pacer.audio.output.CueOutcome``: ``t_s``, ``text``, ``duration_s``, ``dropped``,
-        optionally ``start_s``, ``latency_s``, ``engine``, ``truncated``, ``reason``), matched
-        to the stored cue by time and text. An outcome for an unknown cue is ignored.
-        """
-        if isinstance(cue, int):
-            cue_id = cue
-            audio: dict[str, Any] = {}
-        else:
-            ids = self._cue_ids.get((round(float(cue.t_s), 6), str(getattr(cue, "text", ""))))
-            if not ids:
-                return
-            cue_id = ids.pop(0)
-            duration_s = getattr(cue, "duration_s", None) if duration_s is None else duration_s
-            dropped = getattr(cue, "dropped", None) if dropped is None else dropped
-            audio = {k: getattr(cue, k) for k in rows.CUE_AUDIO_FIELDS if hasattr(cue, k)}
-        if duration_s is not None:
-            self._queue("UPDATE cues SET duration_s = ? WHERE id = ?", (duration_s, cue_id))
-        if dropped is not None:
-            self._queue("UPDATE cues SET dropped = ? WHERE id = ?", (int(dropped), cue_id))
-        if audio:
-            cols = ", ".join(f"{k} = ?" for k in audio)
-            values = tuple(int(v) if isinstance(v, bool) else v for v in audio.values())
-            self._queue(f"UPDATE cues SET {cols} WHERE id = ?", (*values, cue_id))
-
-    def add_event(self, t_s: float, kind: str, message: str) -> None:
-        """Record something that happened (device lost, disk full, pause...)."""
-        self._queue(rows.INSERT_EVENT, (t_s, kind, message))
-
-    def set_counters(self, name: str, counters: dict[str, Any]) -> None:
-        """Store (replace) the named tally, e.g. ``"nmea"`` -> SkipCounters.as_dict().
-
-        A tally equal to the one last stored under ``name`` is not written again.
-        """
-        text = _json_sorted(counters)
-        if self._last_counters.get(name) == text:
-            return
-        self._last_counters[name] = text
-        self._queue(rows.UPSERT_COUNTERS, (name, text))
-
-    def set_meta(self, key: str, value: Any) -> None:
-        """Store (replace) one meta value, e.g. ``start_utc`` once the first fix has UTC."""
-        self._queue(rows.UPSERT_META, (key, _json_meta(value)))
-
-    def _queue(self, sql: str, params: tuple[Any, ...]) -> None:
-        if self._closed:
-            return
-        if self._n_queued >= MAX_PENDING_OPS:
-            self.ops_dropped += 1
-            return
-        self._n_queued += 1
-        self._ops.append((sql, params))
-
     # ------------------------------------------------------------------ durability
 
     def flush(self, *, commit: bool = True) -> None:
@@ -354,19 +215,17 @@ class SessionWriter:
 
     def _stop_raw(self, kind: str, message: str) -> None:
         """Stop raw logging for good (the derived tables matter more), say it once."""
-        self._raw_stopped = True
-        self._nmea_rows = []
-        self._accel_rows = []
+        self.drop_raw()
         self._problem(kind, message)
 
     def _commit(self, *, force: bool = False) -> None:
-        if not (self._n_queued or self._nmea_rows or self._accel_rows):
+        if not self.queued:
             return
         if self._skip_commits > 0 and not force:  # backing off after failed commits
             self._skip_commits -= 1
             return
         try:
-            self._transaction()
+            self.write_all(self._conn)
         except sqlite3.Error as exc:
             self._rollback()
             if not (self._nmea_rows or self._accel_rows):
@@ -378,40 +237,13 @@ class SessionWriter:
             self._stop_raw("disk_full" if full else "write_error",
                            f"{what} ({exc}): raw logs stopped, coaching goes on")
             try:
-                self._transaction()
+                self.write_all(self._conn)
             except sqlite3.Error as exc2:
                 self._rollback()
                 self._db_failed(exc2)
                 return
-        self._nmea_rows = []
-        self._accel_rows = []
-        self._ops = []
-        self._fix_rows = []
-        self._est_rows = []
-        self._n_queued = 0
+        self.clear()
         self._failed_commits = 0
-
-    def _transaction(self) -> None:
-        """Everything queued, in one transaction (raises sqlite3.Error, not rolled back)."""
-        conn = self._conn
-        conn.execute("BEGIN")
-        if self._nmea_rows:
-            conn.executemany(rows.INSERT_NMEA, self._nmea_rows)
-        if self._accel_rows:
-            conn.executemany(rows.INSERT_ACCEL, self._accel_rows)
-        if self._fix_rows:
-            conn.executemany(rows.INSERT_FIX, self._fix_rows)
-        if self._est_rows:
-            conn.executemany(rows.INSERT_EST, self._est_rows)
-        i, ops = 0, self._ops
-        while i < len(ops):  # consecutive identical statements go in one executemany
-            j = i + 1
-            while j < len(ops) and ops[j][0] == ops[i][0]:
-                j += 1
-            conn.executemany(ops[i][0], [p for _, p in ops[i:j]])
-            i = j
-        conn.execute("COMMIT")
-
     def _rollback(self) -> None:
         if self._conn.in_transaction:  # SQLite rolls back itself on some errors (FULL)
             try:
@@ -420,9 +252,7 @@ class SessionWriter:
                 pass
 
     def _db_failed(self, exc: sqlite3.Error) -> None:
-        self._raw_stopped = True  # give the derived rows what space is left
-        self._nmea_rows = []
-        self._accel_rows = []
+        self.drop_raw()  # give the derived rows what space is left
         # Retry after 1, 2, 4 ... at most MAX_COMMIT_BACKOFF flushes: a full disk rarely
         # frees itself, and replaying thousands of queued inserts each second costs CPU.
         self._failed_commits += 1
@@ -436,7 +266,7 @@ class SessionWriter:
             return
         self._reported.add(kind)
         self.problems.append(message)
-        self._ops.append((rows.INSERT_EVENT, (self._last_t_s, kind, message)))
+        self._ops.append((INSERT_EVENT, (self._last_t_s, kind, message)))
         self._n_queued += 1
         if self._on_problem is not None:
             try:
