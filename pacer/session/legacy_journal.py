@@ -28,12 +28,12 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from pacer.models import AccelBlock
 from pacer.session import rows
+from pacer.session.rows import Row
 
 FILE_HEADER = struct.Struct("<8sII")
 FRAME_HEADER = struct.Struct("<III")
@@ -143,7 +143,7 @@ def _records(data: bytes, pos: int, end: int, out: Journal) -> str | None:
     return None
 
 
-def decode(payload: bytes) -> list[tuple[str, tuple[Any, ...]]]:
+def decode(payload: bytes) -> list[tuple[str, Row]]:
     """``(statement, params)`` pairs of a table-rows payload; ValueError unless they are
     the old writer's own statements with plain values (a journal never runs other SQL)."""
     try:

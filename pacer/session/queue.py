@@ -16,6 +16,7 @@ import numpy as np
 
 from pacer.models import AccelBlock, Cue, Estimate, Fix, Rep
 from pacer.session import rows
+from pacer.session.rows import JsonDict, Row
 
 #: queued derived rows kept while commits fail (about 10 minutes of a live session)
 MAX_PENDING_OPS = 20_000
@@ -38,9 +39,9 @@ class RowQueue:
         self._accel_rows: list[tuple[float, float, int, int, bytes]] = []
         # the two append-only tables apart from the other statements: nothing else
         # touches them, so inserting each in one executemany keeps every table's order
-        self._fix_rows: list[tuple[Any, ...]] = []
-        self._est_rows: list[tuple[Any, ...]] = []
-        self._ops: list[tuple[str, tuple[Any, ...]]] = []
+        self._fix_rows: list[Row] = []
+        self._est_rows: list[Row] = []
+        self._ops: list[tuple[str, Row]] = []
         self._n_queued = 0  # derived rows queued (bounded by MAX_PENDING_OPS)
         self._last_counters: dict[str, str] = {}
         self._next_cue_id = 1
@@ -115,7 +116,7 @@ class RowQueue:
         """
         if isinstance(cue, int):
             cue_id = cue
-            audio: dict[str, Any] = {}
+            audio: JsonDict = {}
         else:
             ids = self._cue_ids.get((round(float(cue.t_s), 6), str(getattr(cue, "text", ""))))
             if not ids:
@@ -137,7 +138,7 @@ class RowQueue:
         """Record something that happened (device lost, disk full, pause...)."""
         self._queue(rows.INSERT_EVENT, (t_s, kind, message))
 
-    def set_counters(self, name: str, counters: dict[str, Any]) -> None:
+    def set_counters(self, name: str, counters: JsonDict) -> None:
         """Store (replace) the named tally, e.g. ``"nmea"`` -> SkipCounters.as_dict().
 
         A tally equal to the one last stored under ``name`` is not written again.
@@ -148,11 +149,11 @@ class RowQueue:
         self._last_counters[name] = text
         self._queue(rows.UPSERT_COUNTERS, (name, text))
 
-    def set_meta(self, key: str, value: Any) -> None:
+    def set_meta(self, key: str, value: object) -> None:
         """Store (replace) one meta value, e.g. ``start_utc`` once the first fix has UTC."""
         self._queue(rows.UPSERT_META, (key, _json_meta(value)))
 
-    def _queue(self, sql: str, params: tuple[Any, ...]) -> None:
+    def _queue(self, sql: str, params: Row) -> None:
         if self._closed:
             return
         if self._n_queued >= MAX_PENDING_OPS:

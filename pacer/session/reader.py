@@ -15,7 +15,6 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pacer.errors import SessionError
 from pacer.models import Cue, Estimate, Fix, Rep
@@ -36,6 +35,7 @@ from pacer.session.raw import accel_samples as accel_samples
 from pacer.session.raw import iter_raw_accel as iter_raw_accel
 from pacer.session.raw import iter_raw_nmea as iter_raw_nmea
 from pacer.session.raw import raw_log_problems as raw_log_problems
+from pacer.session.rows import JsonDict
 from pacer.session.schema import (
     DB_NAME,
     LEGACY_RAW_NAME,
@@ -57,25 +57,25 @@ class SessionData:
     """Everything a session holds except the raw logs (read those with ``iter_raw_*``)."""
 
     directory: Path
-    meta: dict[str, Any]
+    meta: JsonDict
     fixes: tuple[Fix, ...] = ()
     estimates: tuple[Estimate, ...] = ()
     reps: tuple[Rep, ...] = ()
     cues: tuple[Cue, ...] = ()
     events: tuple[SessionEvent, ...] = ()
-    counters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counters: dict[str, JsonDict] = field(default_factory=dict)
     #: "normal" | "abrupt" | "live" (still being recorded) | what close() was given
     ended: str = "abrupt"
     #: per cue (same order as ``cues``): what the audio path reported beyond duration and
     #: dropped -- start_s, latency_s, engine, truncated, reason (keys present when known)
-    cue_audio: tuple[dict[str, Any], ...] = ()
+    cue_audio: tuple[JsonDict, ...] = ()
 
     @property
     def id(self) -> str:
         return self.directory.name
 
 
-def read_meta(directory: Path) -> dict[str, Any]:
+def read_meta(directory: Path) -> JsonDict:
     """Only the ``meta`` table of a session (cheap; for listings and matching workouts)."""
     db_path = Path(directory) / DB_NAME
     conn = _connect(db_path)
@@ -89,7 +89,7 @@ def read_meta(directory: Path) -> dict[str, Any]:
 
 def read_meta_or_empty(
     directory: Path, on_warning: Callable[[str], None] | None = None
-) -> dict[str, Any]:
+) -> JsonDict:
     """``read_meta``, but a missing or damaged ``session.db`` gives ``{}`` (for replay).
 
     The raw logs replay without the database; ``on_warning`` gets one line saying why
@@ -112,7 +112,7 @@ class SessionOverview:
     """What a listing shows, read with a few aggregate queries (no records loaded)."""
 
     directory: Path
-    meta: dict[str, Any]
+    meta: JsonDict
     duration_s: float
     distance_m: float
     ended: str
@@ -185,7 +185,7 @@ def previous_session_of(data_dir: Path, directory: Path) -> Path | None:
     return None
 
 
-def _meta(conn: sqlite3.Connection) -> dict[str, Any]:
+def _meta(conn: sqlite3.Connection) -> JsonDict:
     """The meta table as a dict, without the pre-v5 writer's bookkeeping."""
     return {
         k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")
@@ -241,20 +241,12 @@ def open_session(directory: Path) -> SessionData:
             rows.rep_from_row(r)
             for r in conn.execute(f"SELECT {rep_cols} FROM reps ORDER BY start_s, rowid")
         )
-        audio_cols = rows.CUE_AUDIO_FIELDS if version >= 3 else ()
-        select = ", ".join((rows.CUE_COLUMNS, *audio_cols))
-        cue_rows = conn.execute(f"SELECT {select} FROM cues ORDER BY t_s, id").fetchall()
-        cues = tuple(rows.cue_from_row(r) for r in cue_rows)
-        n_base = len(rows.CUE_COLUMNS.split(","))
-        cue_audio = tuple(
-            {k: v for k, v in zip(audio_cols, r[n_base:], strict=True) if v is not None}
-            for r in cue_rows
-        )
+        cues, cue_audio = _cues(conn, version)
         events = tuple(
             SessionEvent(float(t), k, m)
             for t, k, m in conn.execute("SELECT t_s, kind, message FROM events ORDER BY rowid")
         )
-        counters: dict[str, dict[str, Any]] = {}
+        counters: dict[str, JsonDict] = {}
         if version >= 2:
             counters = {
                 n: json.loads(v) for n, v in conn.execute("SELECT name, value FROM counters")
@@ -271,6 +263,20 @@ def open_session(directory: Path) -> SessionData:
         cues=cues, cue_audio=cue_audio, events=events, counters=counters,
         ended=str(ended) if ended else _unended(directory),
     )  # fmt: skip
+
+
+def _cues(conn: sqlite3.Connection, version: int) -> tuple[tuple[Cue, ...],
+                                                          tuple[JsonDict, ...]]:
+    """The cues, and per cue what the audio path reported (schema v3 on)."""
+    audio_cols = rows.CUE_AUDIO_FIELDS if version >= 3 else ()
+    select = ", ".join((rows.CUE_COLUMNS, *audio_cols))
+    cue_rows = conn.execute(f"SELECT {select} FROM cues ORDER BY t_s, id").fetchall()
+    n_base = len(rows.CUE_COLUMNS.split(","))
+    cue_audio = tuple(
+        {k: v for k, v in zip(audio_cols, r[n_base:], strict=True) if v is not None}
+        for r in cue_rows
+    )
+    return tuple(rows.cue_from_row(r) for r in cue_rows), cue_audio
 
 
 def _unended(directory: Path) -> str:

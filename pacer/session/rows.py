@@ -11,6 +11,12 @@ from typing import Any
 
 from pacer.models import Cue, CueKind, DistanceSource, Estimate, Fix, Rep, RepKind
 
+#: one database row as the sqlite3 module takes and gives it. Any: the columns mix NULL,
+#: numbers and text, and each converter below checks its column by converting it.
+Row = tuple[Any, ...]
+#: a JSON object (meta values, counters). Any: JSON values of any shape.
+JsonDict = dict[str, Any]
+
 FIX_COLUMNS = (
     "t_s, utc, valid, lat_deg, lon_deg, alt_m, speed_mps, course_deg, fix_quality, hdop, "
     "sats, pdop, vdop, sats_in_view, lat_err_m, lon_err_m, alt_err_m, talker"
@@ -30,7 +36,7 @@ CUE_AUDIO_FIELDS = ("start_s", "latency_s", "engine", "truncated", "reason")
 
 
 #: the last whole second formatted by utc_text: (its fields, its ISO text without offset)
-_last_second: list[Any] = [None, ""]
+_last_second: list[object] = [None, ""]
 
 
 def utc_text(when: dt.datetime | None) -> str | None:
@@ -46,7 +52,7 @@ def utc_text(when: dt.datetime | None) -> str | None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
         when = when.astimezone(dt.UTC)
-    key = (when.second, when.minute, when.hour, when.day, when.month, when.year)
+    key: object = (when.second, when.minute, when.hour, when.day, when.month, when.year)
     cached = _last_second
     if key != cached[0]:
         cached[0] = key
@@ -54,7 +60,7 @@ def utc_text(when: dt.datetime | None) -> str | None:
     us = when.microsecond
     if us:
         return f"{cached[1]}.{us:06d}+00:00"
-    return cached[1] + "+00:00"
+    return f"{cached[1]}+00:00"
 
 
 def parse_utc(text: str | None) -> dt.datetime | None:
@@ -67,11 +73,11 @@ def parse_utc(text: str | None) -> dt.datetime | None:
     return when
 
 
-def _opt_float(value: Any) -> float | None:
+def _opt_float(value: float | int | str | None) -> float | None:
     return None if value is None else float(value)
 
 
-def fix_row(fix: Fix) -> tuple[Any, ...]:
+def fix_row(fix: Fix) -> Row:
     return (
         fix.t_s, utc_text(fix.utc), int(fix.valid), fix.lat_deg, fix.lon_deg, fix.alt_m,
         fix.speed_mps, fix.course_deg, fix.fix_quality, fix.hdop, fix.sats, fix.pdop,
@@ -79,7 +85,7 @@ def fix_row(fix: Fix) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def fix_from_row(row: tuple[Any, ...]) -> Fix:
+def fix_from_row(row: Row) -> Fix:
     return Fix(
         t_s=float(row[0]), utc=parse_utc(row[1]), valid=bool(row[2]),
         lat_deg=_opt_float(row[3]), lon_deg=_opt_float(row[4]), alt_m=_opt_float(row[5]),
@@ -90,7 +96,7 @@ def fix_from_row(row: tuple[Any, ...]) -> Fix:
     )  # fmt: skip
 
 
-def estimate_row(est: Estimate) -> tuple[Any, ...]:
+def estimate_row(est: Estimate) -> Row:
     return (
         est.t_s, utc_text(est.utc), est.distance_m, est.speed_mps, est.speed_confidence,
         est.cadence_spm, est.cadence_confidence, est.distance_source.value, int(est.gps_ok),
@@ -98,7 +104,7 @@ def estimate_row(est: Estimate) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def estimate_from_row(row: tuple[Any, ...]) -> Estimate:
+def estimate_from_row(row: Row) -> Estimate:
     return Estimate(
         t_s=float(row[0]), utc=parse_utc(row[1]), distance_m=float(row[2]),
         speed_mps=_opt_float(row[3]), speed_confidence=float(row[4]),
@@ -109,7 +115,7 @@ def estimate_from_row(row: tuple[Any, ...]) -> Estimate:
     )  # fmt: skip
 
 
-def rep_row(rep: Rep) -> tuple[Any, ...]:
+def rep_row(rep: Rep) -> Row:
     return (
         rep.index, rep.kind.value, rep.start_s, rep.duration_s, rep.distance_m,
         utc_text(rep.start_utc), rep.target_distance_m, rep.target_duration_s,
@@ -118,7 +124,7 @@ def rep_row(rep: Rep) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def rep_from_row(row: tuple[Any, ...]) -> Rep:
+def rep_from_row(row: Row) -> Rep:
     return Rep(
         index=int(row[0]), kind=RepKind(row[1]), start_s=float(row[2]),
         duration_s=float(row[3]), distance_m=float(row[4]), start_utc=parse_utc(row[5]),
@@ -129,14 +135,14 @@ def rep_from_row(row: tuple[Any, ...]) -> Rep:
     )  # fmt: skip
 
 
-def cue_row(cue_id: int, cue: Cue) -> tuple[Any, ...]:
+def cue_row(cue_id: int, cue: Cue) -> Row:
     return (
         cue_id, cue.t_s, cue.kind.value, cue.text, cue.priority, cue.expires_s,
         cue.duration_s, int(cue.dropped),
     )  # fmt: skip
 
 
-def cue_from_row(row: tuple[Any, ...]) -> Cue:
+def cue_from_row(row: Row) -> Cue:
     return Cue(
         t_s=float(row[1]), kind=CueKind(row[2]), text=row[3], priority=int(row[4]),
         expires_s=_opt_float(row[5]), duration_s=_opt_float(row[6]), dropped=bool(row[7]),

@@ -31,13 +31,12 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from pacer.errors import SessionError
 from pacer.session import lock
 from pacer.session.queue import MAX_PENDING_OPS as MAX_PENDING_OPS
 from pacer.session.queue import RowQueue
-from pacer.session.rows import INSERT_EVENT
+from pacer.session.rows import INSERT_EVENT, JsonDict
 from pacer.session.schema import DB_NAME, NMEA_NAME, migrate
 
 #: after failed commits, retry at most this many flushes apart
@@ -128,7 +127,7 @@ class SessionWriter(RowQueue):
         cls,
         directory: Path,
         *,
-        meta: dict[str, Any],
+        meta: JsonDict,
         on_problem: Callable[[str], None] | None = None,
         reserve_bytes: int = DEFAULT_RESERVE_BYTES,
     ) -> SessionWriter:
