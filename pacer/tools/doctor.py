@@ -25,10 +25,10 @@ from pacer.errors import DeviceError, DeviceNotFound, DevicePermission, WrongChi
 
 FIFO_CHECK_S = 0.3  # how long the accelerometer FIFO fills before it is read
 STILL_MPS2 = (8.3, 11.3)  # |mean acceleration| of a unit lying still: 1 g, give or take
-#: disk use of one hour of session, rounded up from 9.8 MB measured by
-#: benchmarks/bench_session.py (docs/sessions.md): raw.log 7.4 MB (NMEA, accelerometer
-#: at 100 Hz, 12 bytes a sample, and the journaled table rows), the gps.nmea copy 1.5 MB,
-#: session.db 0.8 MB
+#: disk use of one hour of session, rounded up from 9.1 MB measured by
+#: benchmarks/bench_session.py (docs/sessions.md): session.db 7.6 MB (the derived tables
+#: and the raw data: NMEA, accelerometer at 100 Hz, 12 bytes a sample), the gps.nmea
+#: copy 1.5 MB
 SESSION_MB_PER_HOUR = 10.0
 
 
