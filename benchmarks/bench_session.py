@@ -152,7 +152,7 @@ def kill_loss(base: Path, runs: int) -> None:
     import signal
     import subprocess
 
-    from pacer.session.raw import iter_raw_accel
+    from pacer.session.rawread import iter_raw_accel
 
     rng = random.Random(0)
     repo = Path(__file__).resolve().parents[1]

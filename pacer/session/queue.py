@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
@@ -26,6 +26,17 @@ _json_meta = json.JSONEncoder(sort_keys=True, default=str).encode
 _fix_row = rows.fix_row
 _estimate_row = rows.estimate_row
 _F4 = np.dtype("<f4")
+
+
+class CueReport(Protocol):
+    """What the audio path reports about a cue (``pacer.audio`` ``CueOutcome``); the other
+    fields (``duration_s``, ``dropped``, ``start_s``, ...) are read when present."""
+
+    @property
+    def t_s(self) -> float: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 class RowQueue:
@@ -101,7 +112,7 @@ class RowQueue:
 
     def update_cue(
         self,
-        cue: int | Any,  # Any: an outcome record of the audio path, read by attribute
+        cue: int | CueReport,
         *,
         duration_s: float | None = None,
         dropped: bool | None = None,
@@ -118,7 +129,7 @@ class RowQueue:
             cue_id = cue
             audio: JsonDict = {}
         else:
-            ids = self._cue_ids.get((round(float(cue.t_s), 6), str(getattr(cue, "text", ""))))
+            ids = self._cue_ids.get((round(float(cue.t_s), 6), str(cue.text)))
             if not ids:
                 return
             cue_id = ids.pop(0)

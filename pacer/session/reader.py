@@ -31,10 +31,10 @@ from pacer.session.catalog import prune as prune
 from pacer.session.catalog import resolve_session as resolve_session
 from pacer.session.catalog import session_bytes as session_bytes
 from pacer.session.catalog import written_time_s as written_time_s
-from pacer.session.raw import accel_samples as accel_samples
-from pacer.session.raw import iter_raw_accel as iter_raw_accel
-from pacer.session.raw import iter_raw_nmea as iter_raw_nmea
-from pacer.session.raw import raw_log_problems as raw_log_problems
+from pacer.session.rawread import accel_samples as accel_samples
+from pacer.session.rawread import iter_raw_accel as iter_raw_accel
+from pacer.session.rawread import iter_raw_nmea as iter_raw_nmea
+from pacer.session.rawread import raw_log_problems as raw_log_problems
 from pacer.session.rows import JsonDict
 from pacer.session.schema import (
     DB_NAME,

@@ -313,7 +313,7 @@ class SessionWriter(RowQueue):
         """
         if self._raw_stopped:
             return
-        from pacer.session.raw import write_nmea_copy
+        from pacer.session.rawread import write_nmea_copy
 
         try:
             (size,) = self._conn.execute("SELECT coalesce(sum(length(data)), 0) "

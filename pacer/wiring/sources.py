@@ -300,12 +300,8 @@ def session_records(
     what a live run with today's code would have produced. A damaged database only costs
     the meta (workout, start time); what the raw logs lack is reported to ``on_warning``.
     """
-    from pacer.session.reader import (
-        iter_raw_accel,
-        iter_raw_nmea,
-        raw_log_problems,
-        read_meta_or_empty,
-    )
+    from pacer.session.rawread import raw_log_problems
+    from pacer.session.reader import iter_raw_accel, iter_raw_nmea, read_meta_or_empty
 
     path = Path(directory)
     meta = read_meta_or_empty(path, on_warning)

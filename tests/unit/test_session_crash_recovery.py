@@ -15,7 +15,7 @@ import pytest
 from pacer.errors import SessionError
 from pacer.models import DistanceSource, Estimate
 from pacer.session import rows
-from pacer.session.raw import write_nmea_copy
+from pacer.session.rawread import write_nmea_copy
 from pacer.session.reader import (
     delete_session,
     iter_raw_nmea,

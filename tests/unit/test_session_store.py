@@ -26,7 +26,7 @@ from pacer.models import (
     Rep,
     RepKind,
 )  # fmt: skip
-from pacer.session.raw import ACCEL_DTYPE, accel_samples
+from pacer.session.rawread import ACCEL_DTYPE, accel_samples
 from pacer.session.reader import (
     default_data_dir,
     delete_session,
