@@ -47,12 +47,12 @@ DEFAULT_RESERVE_BYTES = 16 * 1024 * 1024
 #: free space is looked up (statvfs) at least every this many flushes, and sooner once
 #: this session has queued a quarter of what was left above the reserve (_check_space)
 SPACE_CHECK_EVERY_FLUSHES = 10
-#: checkpoint the WAL into the database every this many pages (4 KiB each), and keep
-#: the WAL file at most 4x that: it stays well inside the free-space reserve
+#: checkpoint the WAL into the database every this many pages (4 KiB each: ~35 s of a
+#: live run), and cut the WAL file back to that size (1 MiB) after a checkpoint, so it
+#: stays well inside the free-space reserve
 WAL_CHECKPOINT_PAGES = 256
 #: SQLite's result code for "database or disk is full"
 _SQLITE_FULL = 13
-
 
 
 def new_session_path(data_dir: Path, start_utc: dt.datetime) -> Path:
@@ -87,7 +87,7 @@ def _open_database(directory: Path) -> tuple[sqlite3.Connection, int | None]:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
-        conn.execute(f"PRAGMA journal_size_limit={4 * WAL_CHECKPOINT_PAGES * 1024}")
+        conn.execute(f"PRAGMA journal_size_limit={WAL_CHECKPOINT_PAGES * 4096}")
         migrate(conn)
     except BaseException:
         lock.release(lock_fd)
@@ -170,6 +170,7 @@ class SessionWriter(RowQueue):
             writer.set_meta(key, value)
         writer.flush()  # the session exists on disk from the first moment
         return writer
+
     # ------------------------------------------------------------------ durability
 
     def flush(self, *, commit: bool = True) -> None:
@@ -243,6 +244,7 @@ class SessionWriter(RowQueue):
                 return
         self.clear()
         self._failed_commits = 0
+
     def _rollback(self) -> None:
         if self._conn.in_transaction:  # SQLite rolls back itself on some errors (FULL)
             try:
