@@ -221,3 +221,15 @@ def test_the_old_database_is_read_as_it_is(closed) -> None:
     conn = sqlite3.connect(closed / "session.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
     conn.close()
+
+
+def test_old_sessions_are_listed_beside_new_ones(closed, crashed, tmp_path) -> None:
+    from pacer.session.reader import list_sessions, session_overview
+    from pacer.session.store import SessionWriter
+
+    SessionWriter.create(tmp_path / "new", meta={"workout": "easy"}).close()
+    assert {p.name for p in list_sessions(tmp_path)} == {"journal-v4", "journal-v4-crashed",
+                                                         "new"}
+    old = session_overview(closed)
+    assert old.ended == "normal" and old.distance_m == pytest.approx(309.4, abs=0.1)
+    assert session_overview(crashed).ended == "abrupt"
