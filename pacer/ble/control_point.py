@@ -101,13 +101,15 @@ def decode_request(payload: bytes) -> ControlPointRequest:
     op, param = data[0], data[1:]
     if op == OpCode.SET_CUMULATIVE_VALUE:
         if len(param) != 4:
-            raise payload_error(_WHAT, data, f"set cumulative value takes 4 bytes, got {len(param)}")
+            raise payload_error(_WHAT, data,
+                                f"set cumulative value takes 4 bytes, got {len(param)}")
         units = struct.unpack("<I", param)[0]
         return ControlPointRequest(op, total_distance_m=units / DISTANCE_UNITS_PER_M,
                                    raw_parameter=param)
     if op == OpCode.UPDATE_SENSOR_LOCATION:
         if len(param) != 1:
-            raise payload_error(_WHAT, data, f"update sensor location takes 1 byte, got {len(param)}")
+            raise payload_error(_WHAT, data,
+                                f"update sensor location takes 1 byte, got {len(param)}")
         return ControlPointRequest(op, sensor_location=param[0], raw_parameter=param)
     if op in (OpCode.REQUEST_SUPPORTED_SENSOR_LOCATIONS, OpCode.START_SENSOR_CALIBRATION):
         if param:

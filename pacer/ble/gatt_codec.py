@@ -114,10 +114,12 @@ def decode_heart_rate(payload: bytes) -> HeartRateMeasurement:
     rr_s: tuple[float, ...] = ()
     if flags & HR_FLAG_RR:
         if len(rest) % 2:
-            raise payload_error(what, data, f"RR intervals take 2 bytes each, {len(rest)} bytes left")
+            raise payload_error(what, data,
+                                f"RR intervals take 2 bytes each, {len(rest)} bytes left")
         rr_s = tuple(v / RR_UNITS_PER_S for (v,) in struct.iter_unpack("<H", rest))
     elif rest:
-        raise payload_error(what, data, f"{len(rest)} bytes after the last field the flags announce")
+        raise payload_error(what, data,
+                            f"{len(rest)} bytes after the last field the flags announce")
     supported = bool(flags & HR_FLAG_CONTACT_SUPPORTED)
     detected = bool(flags & HR_FLAG_CONTACT_DETECTED) if supported else None
     return HeartRateMeasurement(bpm, supported, detected, energy_kj, rr_s)
