@@ -30,6 +30,7 @@ from pacer.ble.gatt_codec import (
     decode_heart_rate,
     uuid16_to_str,
 )
+from pacer.ble.threads import close_loop
 from pacer.errors import DeviceError, InputError
 
 log = logging.getLogger(__name__)
@@ -103,17 +104,6 @@ def scan_heart_rate_straps(timeout_s: float = 10.0,
         No adapter, or BlueZ is not reachable.
     """
     return asyncio.run(_scan(HR_SERVICE_UUID, timeout_s, adapter))
-
-
-def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """Cancel what is left (bleak's bus watcher) and close the loop quietly."""
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    loop.run_until_complete(loop.shutdown_asyncgens())
-    loop.close()
 
 
 class HeartRateStrap:
@@ -210,7 +200,7 @@ class HeartRateStrap:
         try:
             loop.run_until_complete(self._run())
         finally:
-            _close_loop(loop)
+            close_loop(loop)
 
     async def _run(self) -> None:
         assert self._stop is not None
@@ -274,7 +264,7 @@ class HeartRateStrap:
             if client.is_connected:
                 try:
                     await client.disconnect()
-                except Exception as exc:  # noqa: BLE001 - best effort on the way out
+                except Exception as exc:
                     log.debug("disconnect from %s failed: %s", address, exc)
         self._event("disconnected", "stopped" if self._stop.is_set() else "link lost", address)
         return True

@@ -89,7 +89,7 @@ def fake_bluez(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake
                                        "(needs libdbus-1-dev and libglib2.0-dev to build)")
     pytest.importorskip("dbusmock", reason="python-dbusmock missing: pip install -e '.[dev]'")
     sock = tmp_path / "bus.sock"
-    log = open(tmp_path / "bluez-mock.log", "wb")  # noqa: SIM115 - closed below
+    log = open(tmp_path / "bluez-mock.log", "wb")
     daemon = subprocess.Popen(
         [daemon_exe, "--session", "--nofork", "--print-address=1", f"--address=unix:path={sock}"],
         stdout=subprocess.PIPE, stderr=log)

@@ -18,7 +18,7 @@ Tests reach the registered objects through ``GetGattApplications`` and
 a watch would through bluetoothd. Runs in the dbusmock process (dbus-python, GLib loop).
 """
 
-# ruff: noqa: N802, N803, F403, F405
+# ruff: noqa: F403, F405
 
 import ctypes
 import ctypes.util
