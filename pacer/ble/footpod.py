@@ -23,10 +23,12 @@ from typing import Any
 
 from pacer.ble.control_point import FootpodState, encode_response, handle_request
 from pacer.ble.gatt_codec import (
+    RSC_SERVICE,
     RscFeature,
     RscMeasurement,
     encode_rsc_feature,
     encode_rsc_measurement,
+    uuid16_to_str,
 )
 from pacer.ble.threads import close_loop
 from pacer.errors import DeviceError
@@ -196,7 +198,7 @@ class FootpodPeripheral:
                 lambda: encode_rsc_feature(FEATURES),
                 lambda: bytes([int(self.state.sensor_location)]),
                 self._control_point)
-            bus.export(g.SERVICE_PATH, g.GattService(g.uuid16_to_str(g.RSC_SERVICE)))
+            bus.export(g.SERVICE_PATH, g.GattService(uuid16_to_str(RSC_SERVICE)))
             for path, chrc in chars.items():
                 bus.export(path, chrc)
             bus.export(g.ADVERTISEMENT_PATH, g.Advertisement(self.local_name))

@@ -13,13 +13,22 @@ library: never loaded by the core or at CLI start). Objects follow BlueZ's
 ``.../service0/char3``                     0x2A55 SC Control Point, write + indicate
 ``/org/pacer/footpod/advertisement0``      LEAdvertisement1 listing 0x1814
 
-Annotations are D-Bus signatures (dbus-fast reads them), so this module does not use
-``from __future__ import annotations``.
+Return and argument types carry their D-Bus signatures (``typing.Annotated``, dbus-fast
+>= 4 reads them), so this module does not use ``from __future__ import annotations``.
 """
 
 from collections.abc import Callable
+from typing import Annotated, Any
 
 from dbus_fast import PropertyAccess
+from dbus_fast.annotations import (
+    DBusBool,
+    DBusBytes,
+    DBusObjectPath,
+    DBusSignature,
+    DBusStr,
+    DBusUInt16,
+)
 from dbus_fast.errors import DBusError
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
@@ -31,6 +40,9 @@ from pacer.ble.gatt_codec import (
     SENSOR_LOCATION,
     uuid16_to_str,
 )
+
+StrList = Annotated[list[str], DBusSignature("as")]
+Options = Annotated[dict[str, Any], DBusSignature("a{sv}")]
 
 APP_PATH = "/org/pacer/footpod"
 SERVICE_PATH = APP_PATH + "/service0"
@@ -50,11 +62,11 @@ class GattService(ServiceInterface):
         self._uuid = uuid
 
     @dbus_property(access=PropertyAccess.READ)
-    def UUID(self) -> "s":  # noqa: F821
+    def UUID(self) -> DBusStr:
         return self._uuid
 
     @dbus_property(access=PropertyAccess.READ)
-    def Primary(self) -> "b":  # noqa: F821
+    def Primary(self) -> DBusBool:
         return True
 
 
@@ -85,34 +97,34 @@ class GattCharacteristic(ServiceInterface):
         self.notifying = False
 
     @dbus_property(access=PropertyAccess.READ)
-    def UUID(self) -> "s":  # noqa: F821
+    def UUID(self) -> DBusStr:
         return self._uuid
 
     @dbus_property(access=PropertyAccess.READ)
-    def Service(self) -> "o":  # noqa: F821
+    def Service(self) -> DBusObjectPath:
         return SERVICE_PATH
 
     @dbus_property(access=PropertyAccess.READ)
-    def Flags(self) -> "as":  # noqa: F722
+    def Flags(self) -> StrList:
         return self._flags
 
     @dbus_property(access=PropertyAccess.READ)
-    def Value(self) -> "ay":  # noqa: F821
+    def Value(self) -> DBusBytes:
         return self._value
 
     @dbus_property(access=PropertyAccess.READ)
-    def Notifying(self) -> "b":  # noqa: F821
+    def Notifying(self) -> DBusBool:
         return self.notifying
 
     @method()
-    def ReadValue(self, options: "a{sv}") -> "ay":  # noqa: F821, F722
+    def ReadValue(self, options: Options) -> DBusBytes:
         if self._read is None:
             raise DBusError("org.bluez.Error.NotPermitted", "read not permitted")
         self._value = self._read()
         return self._value
 
     @method()
-    def WriteValue(self, value: "ay", options: "a{sv}"):  # noqa: F821, F722
+    def WriteValue(self, value: DBusBytes, options: Options) -> None:
         if self._write is None:
             raise DBusError("org.bluez.Error.NotPermitted", "write not permitted")
         if "indicate" in self._flags and not self.notifying:
@@ -124,13 +136,13 @@ class GattCharacteristic(ServiceInterface):
             self.send(answer)
 
     @method()
-    def StartNotify(self):
+    def StartNotify(self) -> None:
         if not self.notifying:
             self.notifying = True
             self.emit_properties_changed({"Notifying": True})
 
     @method()
-    def StopNotify(self):
+    def StopNotify(self) -> None:
         if self.notifying:
             self.notifying = False
             self.emit_properties_changed({"Notifying": False})
@@ -154,27 +166,27 @@ class Advertisement(ServiceInterface):
         self.released = False
 
     @dbus_property(access=PropertyAccess.READ)
-    def Type(self) -> "s":  # noqa: F821
+    def Type(self) -> DBusStr:
         return "peripheral"
 
     @dbus_property(access=PropertyAccess.READ)
-    def ServiceUUIDs(self) -> "as":  # noqa: F722
+    def ServiceUUIDs(self) -> StrList:
         return [uuid16_to_str(RSC_SERVICE)]
 
     @dbus_property(access=PropertyAccess.READ)
-    def LocalName(self) -> "s":  # noqa: F821
+    def LocalName(self) -> DBusStr:
         return self._local_name
 
     @dbus_property(access=PropertyAccess.READ)
-    def Appearance(self) -> "q":  # noqa: F821
+    def Appearance(self) -> DBusUInt16:
         return self._appearance
 
     @dbus_property(access=PropertyAccess.READ)
-    def Discoverable(self) -> "b":  # noqa: F821
+    def Discoverable(self) -> DBusBool:
         return True
 
     @method()
-    def Release(self):
+    def Release(self) -> None:
         self.released = True
 
 
