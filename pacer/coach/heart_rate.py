@@ -147,6 +147,7 @@ class HeartRateCoach:
     _last_cue_t_s: float = -math.inf
     _step: _StepState | None = None
     _zone: int | None = None
+    _zone_said: int | None = None
     _zone_pending: bool = False
 
     def update(self, t_s: float, heart_rate_bpm: float, step: StepContext) -> HeartRateCue | None:
@@ -215,7 +216,7 @@ class HeartRateCoach:
         if self.zones is None:
             return
         if self._zone is None:
-            self._zone = self.zones.zone_of(bpm)  # the first zone is not news
+            self._zone = self._zone_said = self.zones.zone_of(bpm)  # the first is not news
             return
         z = self.zones.zone_of(bpm)
         if z == self._zone:
@@ -226,12 +227,13 @@ class HeartRateCoach:
         if lo - h < bpm < hi + h:
             return  # jitter at the bound: still the same zone
         self._zone = z
-        self._zone_pending = self.policy.announce_zone_changes and z >= 1
+        self._zone_pending = self.policy.announce_zone_changes and z >= 1 and z != self._zone_said
 
     def _zone_cue(self, t_s: float, bpm: float) -> HeartRateCue | None:
         if not self._zone_pending or self._zone is None:
             return None
         self._zone_pending = False
+        self._zone_said = self._zone
         rounded = int(round(bpm))
         return HeartRateCue(t_s, "zone", f"zone {self._zone}, heart rate {rounded}", rounded,
                             self._zone)

@@ -186,3 +186,11 @@ def test_time_in_zones_adds_up_to_the_covered_time(raw) -> None:
     hr = np.array([h for _, h in raw])
     got = time_in_zones_s(t, hr, zones_from_max(200), max_gap_s=5.0)
     assert got.sum() == pytest.approx(np.diff(t).sum())
+
+
+def test_a_zone_left_and_regained_within_the_grace_is_not_news() -> None:
+    zones = HeartRateZones((100, 120, 140, 160, 180, 200))
+    coach = HeartRateCoach(zones=zones)
+    samples = [(0.0, 130.0), (3.0, 150.0), (6.0, 130.0)] + [(float(t), 130.0)
+                                                          for t in range(7, 40)]
+    assert _run(coach, samples, step=lambda t: StepContext(0, 0.0, None)) == []
