@@ -163,3 +163,28 @@ def test_footpod_measurement_from_a_sample(sample, expected) -> None:
     assert footpod_measurement(sample, FootpodState()) == expected
     if expected is not None:
         encode_rsc_measurement(expected)     # always fits the wire format
+
+
+def test_a_stale_estimate_is_not_repeated(fake_bluez) -> None:
+    now = [100.0]
+    pod = FootpodPeripheral(notify_interval_s=0.05, stale_after_s=3.0, clock=lambda: now[0])
+    pod.start()
+    try:
+        [(owner, _app)] = fake_bluez.gatt_applications()
+        path = "/org/pacer/footpod/service0/char0"
+        pod.update(FootpodSample(99.0, speed_mps=3.0, cadence_spm=170))
+
+        async def watch() -> tuple[int, int]:
+            async with Watch(fake_bluez.bus_address, owner) as w:
+                await w.call(path, CHRC, "StartNotify")
+                fresh = len(await w.wait_value(path, 2))
+                now[0] = 103.5                      # 4.5 s after the last sample
+                await asyncio.sleep(0.3)
+                before = len(w.values[path])
+                await asyncio.sleep(0.5)
+                return fresh, len(w.values[path]) - before
+
+        fresh, while_stale = asyncio.run(watch())
+        assert fresh >= 2 and while_stale == 0
+    finally:
+        pod.stop()

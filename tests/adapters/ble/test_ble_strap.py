@@ -96,3 +96,12 @@ def test_start_never_blocks_the_caller_when_no_strap_exists(fake_bluez) -> None:
 def test_bad_backoff_is_refused(backoff) -> None:
     with pytest.raises(ValueError, match="backoff_s"):
         HeartRateStrap(STRAP, backoff_s=backoff)
+
+
+def test_without_an_address_the_first_strap_seen_is_used(fake_bluez) -> None:
+    fake_bluez.add_device("AA:BB:CC:00:00:01", "a phone")
+    fake_bluez.add_strap(STRAP)
+    with HeartRateStrap(None, scan_timeout_s=5.0) as strap:
+        event = _next(strap, StrapEvent, kind="connected")
+        assert event.address == STRAP
+        assert _notify_until_received(fake_bluez, strap, bytes([0x00, 77])).address == STRAP
