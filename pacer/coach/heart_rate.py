@@ -14,6 +14,7 @@ the common five zones at 50/60/70/80/90/100 %.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,6 +109,8 @@ class HeartRatePolicy:
     repeat_after_s: float = 30.0
     hysteresis_bpm: float = 3.0
     announce_zone_changes: bool = True
+    trend_window_s: float = 10.0
+    converging_bpm_per_s: float = 0.2
 
     def __post_init__(self) -> None:
         if self.grace_s < 0 or self.min_spacing_s < 0 or self.max_alerts_per_step < 0:
@@ -149,6 +152,7 @@ class HeartRateCoach:
     _zone: int | None = None
     _zone_said: int | None = None
     _zone_pending: bool = False
+    _recent: deque[tuple[float, float]] = field(default_factory=deque)
 
     def update(self, t_s: float, heart_rate_bpm: float, step: StepContext) -> HeartRateCue | None:
         """Advance to ``t_s`` with a new heart rate; return the cue to say, if any.
@@ -168,6 +172,9 @@ class HeartRateCoach:
             self._step = _StepState(step.step_index)
         self._track_side(heart_rate_bpm, step.target)
         self._track_zone(heart_rate_bpm)
+        self._recent.append((t_s, heart_rate_bpm))
+        while self._recent and t_s - self._recent[0][0] > self.policy.trend_window_s:
+            self._recent.popleft()
         if step.paused or t_s - self._last_cue_t_s < self.policy.min_spacing_s:
             return None
         if t_s - step.step_start_t_s < self.policy.grace_s:
@@ -196,10 +203,10 @@ class HeartRateCoach:
         st = self._step
         assert st is not None
         p = self.policy
-        if st.side == 0:
+        if st.side == 0 or st.alerts >= p.max_alerts_per_step:
             return None
-        if st.alerts >= p.max_alerts_per_step:
-            return None
+        if st.side * self._trend_bpm_per_s() <= -p.converging_bpm_per_s:
+            return None  # already heading into the range: the lag, not the runner
         last = st.excursion_alerted_t_s
         if last is not None and t_s - last < p.repeat_after_s:
             return None
@@ -211,6 +218,17 @@ class HeartRateCoach:
                                 self._zone)
         return HeartRateCue(t_s, "pick_up", f"heart rate {rounded}, pick it up", rounded,
                             self._zone)
+
+    def _trend_bpm_per_s(self) -> float:
+        """Least-squares slope of the recent samples, bpm/s (0 over less than half a window)."""
+        if len(self._recent) < 3:
+            return 0.0
+        t = np.array([s[0] for s in self._recent])
+        if t[-1] - t[0] < self.policy.trend_window_s / 2:
+            return 0.0
+        hr = np.array([s[1] for s in self._recent])
+        dt = t - t.mean()
+        return float(np.dot(dt, hr - hr.mean()) / np.dot(dt, dt))
 
     def _track_zone(self, bpm: float) -> None:
         if self.zones is None:
