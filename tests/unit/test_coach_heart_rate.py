@@ -194,3 +194,17 @@ def test_a_zone_left_and_regained_within_the_grace_is_not_news() -> None:
     samples = [(0.0, 130.0), (3.0, 150.0), (6.0, 130.0)] + [(float(t), 130.0)
                                                           for t in range(7, 40)]
     assert _run(coach, samples, step=lambda t: StepContext(0, 0.0, None)) == []
+
+
+def test_no_pick_it_up_while_heart_rate_climbs_into_the_range() -> None:
+    # climbs 1 bpm/s from 110 to 140, then stalls at 140: alert only once it stalls
+    samples = [(float(t), 110.0 + min(t, 30)) for t in range(0, 80)]
+    cues = _run(HeartRateCoach(), samples)
+    assert cues[0].kind == "pick_up" and cues[0].t_s >= 30 + 5
+
+
+def test_no_ease_off_while_heart_rate_falls_towards_a_recovery_cap() -> None:
+    cap = HeartRateTarget(60, 130)
+    samples = [(float(t), max(175.0 - 1.0 * t, 125.0)) for t in range(0, 120)]
+    cues = _run(HeartRateCoach(), samples, step=lambda t: StepContext(0, 0.0, cap))
+    assert cues == []
