@@ -1,27 +1,16 @@
 """A Bluetooth LE heart-rate strap (GATT 0x180D / 0x2A37) through bleak over BlueZ. IO edge.
 
-:class:`HeartRateStrap` runs in its own thread with its own asyncio loop and never blocks
-its caller: it scans for the strap, connects, subscribes to the Heart Rate Measurement,
-and only decodes and enqueues :class:`HeartRateRecord` items stamped by an injected
-clock. After a drop-out it reconnects with a capped exponential backoff and enqueues a
-:class:`StrapEvent` for each change, so the live loop can say "heart rate lost" once.
-
-bleak is imported inside the thread (and inside :func:`scan_heart_rate_straps`), never at
-module level: ``pacer --help`` and the pure core do not load it. bleak's BlueZ backend
-talks to the system bus; ``DBUS_SYSTEM_BUS_ADDRESS`` points it elsewhere (the tests' fake
-BlueZ).
+:class:`HeartRateStrap` is a :class:`~pacer.ble.sensor_client.NotifyingSensor` for the
+Heart Rate Measurement: its own thread and asyncio loop, reconnection with backoff, and a
+queue of ``HeartRateRecord`` (``t_s``, ``address``, decoded
+:class:`~pacer.ble.gatt_codec.HeartRateMeasurement`) and ``StrapEvent`` items.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import queue
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pacer.ble.gatt_codec import (
     HEART_RATE_MEASUREMENT,
@@ -30,66 +19,27 @@ from pacer.ble.gatt_codec import (
     decode_heart_rate,
     uuid16_to_str,
 )
-from pacer.ble.threads import close_loop
-from pacer.errors import DeviceError, InputError
-
-log = logging.getLogger(__name__)
+from pacer.ble.sensor_client import (
+    DEFAULT_BACKOFF_S,
+    FoundSensor,
+    NotifyingSensor,
+    SensorEvent,
+    SensorRecord,
+    scan_for_service,
+)
 
 HR_SERVICE_UUID = uuid16_to_str(HEART_RATE_SERVICE)
 HR_MEASUREMENT_UUID = uuid16_to_str(HEART_RATE_MEASUREMENT)
-DEFAULT_BACKOFF_S: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
 
-
-@dataclass(frozen=True)
-class HeartRateRecord:
-    """One decoded notification, stamped with the injected clock (``t_s``)."""
-
-    t_s: float
-    address: str
-    measurement: HeartRateMeasurement
-
+StrapEvent = SensorEvent
 
 @dataclass(frozen=True)
-class StrapEvent:
-    """A connection change: ``kind`` is connected, disconnected, not_found or error."""
-
-    t_s: float
-    address: str | None
-    kind: str
-    detail: str = ""
+class HeartRateRecord(SensorRecord[HeartRateMeasurement]):
+    """One decoded notification: ``t_s`` (injected clock), ``address``, ``measurement``."""
 
 
-@dataclass(frozen=True)
-class FoundSensor:
-    """A device seen while scanning."""
-
-    address: str
-    name: str
-    rssi_dbm: int | None
-    service_uuids: tuple[str, ...]
-
-
-def _bluez_args(adapter: str | None) -> dict[str, Any]:
-    return {"bluez": {"adapter": adapter}} if adapter else {}
-
-
-async def _scan(service_uuid: str, timeout_s: float, adapter: str | None) -> list[FoundSensor]:
-    from bleak import BleakScanner
-    from bleak.exc import BleakError
-
-    try:
-        found = await BleakScanner.discover(timeout=timeout_s, return_adv=True,
-                                            service_uuids=[service_uuid], **_bluez_args(adapter))
-    except (BleakError, OSError) as exc:
-        raise DeviceError(f"bluetooth adapter {adapter or 'default'}: cannot scan ({exc}); "
-                          "is bluetoothd running and the adapter powered?") from None
-    out = []
-    for device, adv in found.values():
-        uuids = tuple(u.lower() for u in adv.service_uuids)
-        if service_uuid in uuids:
-            out.append(FoundSensor(device.address, adv.local_name or device.name or "",
-                                   adv.rssi, uuids))
-    return sorted(out, key=lambda s: -(s.rssi_dbm if s.rssi_dbm is not None else -999))
+__all__ = ["FoundSensor", "HeartRateRecord", "HeartRateStrap", "StrapEvent",
+           "scan_heart_rate_straps"]
 
 
 def scan_heart_rate_straps(timeout_s: float = 10.0,
@@ -103,182 +53,27 @@ def scan_heart_rate_straps(timeout_s: float = 10.0,
     DeviceError
         No adapter, or BlueZ is not reachable.
     """
-    return asyncio.run(_scan(HR_SERVICE_UUID, timeout_s, adapter))
+    return scan_for_service(HR_SERVICE_UUID, timeout_s, adapter)
 
 
-class HeartRateStrap:
+class HeartRateStrap(NotifyingSensor[HeartRateMeasurement]):
     """Keep a heart-rate strap connected in a background thread; read ``records``.
 
     Parameters
     ----------
     address : str or None
         The strap's address (``pacer sensors pair``); None takes the first strap seen.
-    clock : callable
-        Returns the time stamp for each record, s (the live loop's clock).
-    backoff_s : sequence of float
-        Waits between reconnection attempts, s; the last repeats. Reset by a connection.
-    scan_timeout_s, connect_timeout_s : float
-        How long one attempt looks for the strap, and waits for a connection, s.
-    adapter : str or None
-        BlueZ adapter name (``hci0``); None for the default.
-    maxsize : int
-        Queue bound; when the consumer stalls the oldest records are dropped and counted.
+    clock, backoff_s, scan_timeout_s, connect_timeout_s, adapter, maxsize
+        As for :class:`~pacer.ble.sensor_client.NotifyingSensor`.
     """
+
+    kind = "strap"
+    record_type = HeartRateRecord
 
     def __init__(self, address: str | None = None, *, clock: Callable[[], float] = time.monotonic,
                  backoff_s: Sequence[float] = DEFAULT_BACKOFF_S, scan_timeout_s: float = 10.0,
                  connect_timeout_s: float = 20.0, adapter: str | None = None,
                  maxsize: int = 600) -> None:
-        if not backoff_s or any(b < 0 for b in backoff_s):
-            raise InputError(f"backoff_s must be non-negative waits, got {list(backoff_s)}")
-        self.address = address.upper() if address else None
-        self.records: queue.Queue[HeartRateRecord | StrapEvent] = queue.Queue(maxsize)
-        self.decode_errors = 0
-        self.dropped_records = 0
-        self.connections = 0
-        self._clock = clock
-        self._backoff_s = tuple(backoff_s)
-        self._scan_timeout_s = scan_timeout_s
-        self._connect_timeout_s = connect_timeout_s
-        self._adapter = adapter
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._ready = threading.Event()
-
-    # --- caller side (any thread) ---------------------------------------------------------
-
-    def start(self) -> None:
-        """Start the background thread; returns at once."""
-        if self._thread is not None:
-            raise RuntimeError("HeartRateStrap already started")
-        self._thread = threading.Thread(target=self._thread_main, name="pacer-hr-strap",
-                                        daemon=True)
-        self._thread.start()
-        self._ready.wait(5.0)
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        """Disconnect and end the thread (waits at most ``timeout_s``)."""
-        loop, stop = self._loop, self._stop
-        if loop is not None and stop is not None and not loop.is_closed():
-            try:
-                loop.call_soon_threadsafe(stop.set)
-            except RuntimeError:
-                pass  # the loop closed in between
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def __enter__(self) -> HeartRateStrap:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # --- strap thread --------------------------------------------------------------------
-
-    def _put(self, item: HeartRateRecord | StrapEvent) -> None:
-        while True:
-            try:
-                self.records.put_nowait(item)
-                return
-            except queue.Full:
-                try:
-                    self.records.get_nowait()
-                    self.dropped_records += 1
-                except queue.Empty:
-                    pass
-
-    def _event(self, kind: str, detail: str = "", address: str | None = None) -> None:
-        self._put(StrapEvent(self._clock(), address or self.address, kind, detail))
-
-    def _thread_main(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        self._stop = asyncio.Event()
-        self._ready.set()
-        try:
-            loop.run_until_complete(self._run())
-        finally:
-            close_loop(loop)
-
-    async def _run(self) -> None:
-        assert self._stop is not None
-        attempt = 0
-        while not self._stop.is_set():
-            try:
-                connected = await self._session()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # broad on purpose: the strap must never end the run
-                self._event("error", f"{type(exc).__name__}: {exc}")
-                connected = False
-            if connected:
-                attempt = 0
-            if self._stop.is_set():
-                break
-            wait_s = self._backoff_s[min(attempt, len(self._backoff_s) - 1)]
-            attempt += 1
-            try:
-                await asyncio.wait_for(self._stop.wait(), wait_s)
-            except TimeoutError:
-                pass
-
-    async def _find(self) -> Any:
-        from bleak import BleakScanner
-
-        want = self.address
-
-        def match(device: Any, adv: Any) -> bool:
-            if want is not None:
-                return str(device.address).upper() == want
-            return HR_SERVICE_UUID in [u.lower() for u in adv.service_uuids]
-
-        return await BleakScanner.find_device_by_filter(
-            match, timeout=self._scan_timeout_s, **_bluez_args(self._adapter))
-
-    async def _session(self) -> bool:
-        """One scan-connect-listen cycle; True if it got connected."""
-        from bleak import BleakClient
-
-        assert self._stop is not None
-        device = await self._find()
-        if device is None:
-            self._event("not_found", f"no strap seen in {self._scan_timeout_s:g} s")
-            return False
-        address = str(device.address).upper()
-        dropped = asyncio.Event()
-        client = BleakClient(device, disconnected_callback=lambda _c: dropped.set(),
-                             timeout=self._connect_timeout_s, **_bluez_args(self._adapter))
-        await client.connect()
-        try:
-            self.connections += 1
-            self._event("connected", str(getattr(device, "name", "") or ""), address)
-            await client.start_notify(HR_MEASUREMENT_UUID, self._make_handler(address))
-            stop_wait = asyncio.ensure_future(self._stop.wait())
-            drop_wait = asyncio.ensure_future(dropped.wait())
-            await asyncio.wait({stop_wait, drop_wait}, return_when=asyncio.FIRST_COMPLETED)
-            stop_wait.cancel()
-            drop_wait.cancel()
-        finally:
-            if client.is_connected:
-                try:
-                    await client.disconnect()
-                except Exception as exc:
-                    log.debug("disconnect from %s failed: %s", address, exc)
-        self._event("disconnected", "stopped" if self._stop.is_set() else "link lost", address)
-        return True
-
-    def _make_handler(self, address: str) -> Callable[[Any, bytearray], None]:
-        def on_notify(_char: Any, data: bytearray) -> None:
-            # runs on the strap's loop: decode and enqueue only
-            try:
-                m = decode_heart_rate(bytes(data))
-            except InputError as exc:
-                self.decode_errors += 1
-                if self.decode_errors == 1:
-                    log.warning("%s: %s", address, exc)
-                return
-            self._put(HeartRateRecord(self._clock(), address, m))
-
-        return on_notify
+        super().__init__(HR_SERVICE_UUID, HR_MEASUREMENT_UUID, decode_heart_rate, address,
+                         clock=clock, backoff_s=backoff_s, scan_timeout_s=scan_timeout_s,
+                         connect_timeout_s=connect_timeout_s, adapter=adapter, maxsize=maxsize)

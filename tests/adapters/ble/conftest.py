@@ -22,6 +22,10 @@ TEMPLATE = Path(__file__).with_name("fake_bluez_template.py")
 MOCK_IFACE = "org.bluez.Mock"
 
 
+def _uuid(uuid16: int) -> str:
+    return f"0000{uuid16:04x}-0000-1000-8000-00805f9b34fb"
+
+
 class FakeBluez:
     """The test's handle on the fake bluetoothd (calls go over the private bus)."""
 
@@ -38,7 +42,12 @@ class FakeBluez:
         return str(self.mock.AddAdapter(name, "pacer-test"))
 
     def add_strap(self, address: str, name: str = "HRM-Dual:123", adapter: str = "hci0") -> str:
-        return str(self.mock.AddHeartRateStrap(adapter, address, name))
+        """A heart-rate strap: advertises 0x180D, notifies 0x2A37."""
+        return str(self.mock.AddGattSensor(adapter, address, name, _uuid(0x180D), _uuid(0x2A37)))
+
+    def add_footpod(self, address: str, name: str = "Stryd", adapter: str = "hci0") -> str:
+        """An RSC footpod: advertises 0x1814, notifies 0x2A53."""
+        return str(self.mock.AddGattSensor(adapter, address, name, _uuid(0x1814), _uuid(0x2A53)))
 
     def add_device(self, address: str, name: str, adapter: str = "hci0") -> str:
         """A device that advertises no heart-rate service."""
@@ -47,7 +56,7 @@ class FakeBluez:
     def notify(self, address: str, payload: bytes) -> bool:
         import dbus
 
-        return bool(self.mock.NotifyHeartRate(address, dbus.ByteArray(payload)))
+        return bool(self.mock.NotifyValue(address, dbus.ByteArray(payload)))
 
     def drop(self, address: str) -> None:
         self.mock.DropLink(address)

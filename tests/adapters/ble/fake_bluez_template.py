@@ -3,10 +3,11 @@
 python-dbusmock's ``bluez5`` template (adapters, devices, advertising manager) extended
 with what pacer talks to, shaped as BlueZ exposes it:
 
-* a heart-rate strap: a Device1 advertising 0x180D whose Connect resolves a GattService1
-  (0x180D) with a GattCharacteristic1 (0x2A37, notify) at BlueZ's object paths
-  (``.../dev_XX/service000c/char000d``); the test pushes measurements with
-  ``NotifyHeartRate`` and drops or blocks the link with ``DropLink`` / ``SetReachable``;
+* a GATT sensor (``AddGattSensor``; a heart-rate strap advertises 0x180D and notifies
+  0x2A37, an RSC footpod 0x1814 / 0x2A53): a Device1 advertising its service whose Connect
+  resolves a GattService1 with one notifying GattCharacteristic1 at BlueZ's object paths
+  (``.../dev_XX/service000c/char000d``); the test pushes values with ``NotifyValue`` and
+  drops or blocks the link with ``DropLink`` / ``SetReachable``;
 * GattManager1.RegisterApplication which, like bluetoothd, reads the application back
   from its owner with ObjectManager.GetManagedObjects before answering, and refuses an
   application without a GattService1;
@@ -38,8 +39,6 @@ GATT_SERVICE_IFACE = "org.bluez.GattService1"
 GATT_CHRC_IFACE = "org.bluez.GattCharacteristic1"
 GATT_MANAGER_IFACE = "org.bluez.GattManager1"
 OM_IFACE = "org.freedesktop.DBus.ObjectManager"
-HR_SERVICE = "0000180d-0000-1000-8000-00805f9b34fb"
-HR_MEASUREMENT = "00002a37-0000-1000-8000-00805f9b34fb"
 
 
 ADVERTISING_INTERVAL_MS = 200
@@ -177,9 +176,9 @@ def GetAdvertisements(self):
             for (s, p) in getattr(o, "adverts", {})]
 
 
-# --- the heart-rate strap ------------------------------------------------------------------
+# --- a sensor with one notifying characteristic (strap, footpod) -------------------------
 
-def _strap_connect(device):
+def _sensor_connect(device):
     if not getattr(device, "reachable", True):
         raise dbus.exceptions.DBusException("le-connection-abort-by-local",
                                             name="org.bluez.Error.Failed")
@@ -191,12 +190,12 @@ def _strap_connect(device):
     svc_path = device.path + "/service000c"
     chrc_path = svc_path + "/char000d"
     if chrc_path not in mockobject.objects:
-        svc = {"UUID": HR_SERVICE, "Device": dbus.ObjectPath(device.path),
+        svc = {"UUID": device.gatt_uuids[0], "Device": dbus.ObjectPath(device.path),
                "Primary": dbus.Boolean(True), "Includes": dbus.Array([], signature="o"),
                "Handle": dbus.UInt16(0x0C)}
         device.AddObject(svc_path, GATT_SERVICE_IFACE, svc, [])
         _interfaces_added(svc_path, {GATT_SERVICE_IFACE: svc})
-        chrc = {"UUID": HR_MEASUREMENT, "Service": dbus.ObjectPath(svc_path),
+        chrc = {"UUID": device.gatt_uuids[1], "Service": dbus.ObjectPath(svc_path),
                 "Value": dbus.Array([], signature="y"), "Notifying": dbus.Boolean(False),
                 "Flags": dbus.Array(["notify"], signature="s"), "Handle": dbus.UInt16(0x0D),
                 "MTU": dbus.UInt16(23)}
@@ -206,11 +205,11 @@ def _strap_connect(device):
             ("ReadValue", "a{sv}", "ay", lambda c, _o: c.props[GATT_CHRC_IFACE]["Value"]),
         ])
         _interfaces_added(chrc_path, {GATT_CHRC_IFACE: chrc})
-    device.strap_chrc = mockobject.objects[chrc_path]
+    device.sensor_chrc = mockobject.objects[chrc_path]
     _emit_changed(device, DEVICE_IFACE, {"ServicesResolved": dbus.Boolean(True)})
 
 
-def _strap_disconnect(device):
+def _sensor_disconnect(device):
     if not device.props[DEVICE_IFACE]["Connected"]:
         raise dbus.exceptions.DBusException("Not Connected", name="org.bluez.Error.NotConnected")
     _link_down(device)
@@ -218,7 +217,7 @@ def _strap_disconnect(device):
 
 def _link_down(device):
     device.connected = False
-    chrc = getattr(device, "strap_chrc", None)
+    chrc = getattr(device, "sensor_chrc", None)
     if chrc is not None and chrc.props[GATT_CHRC_IFACE]["Notifying"]:
         _emit_changed(chrc, GATT_CHRC_IFACE, {"Notifying": dbus.Boolean(False)})
     _emit_changed(device, DEVICE_IFACE, {"ServicesResolved": dbus.Boolean(False)})
@@ -233,16 +232,17 @@ def _stop_notify(chrc):
     _emit_changed(chrc, GATT_CHRC_IFACE, {"Notifying": dbus.Boolean(False)})
 
 
-@dbus.service.method(BLUEZ_MOCK_IFACE, in_signature="sss", out_signature="s")
-def AddHeartRateStrap(self, adapter_name, address, name):
-    """A strap that advertises 0x180D; returns its device path."""
+@dbus.service.method(BLUEZ_MOCK_IFACE, in_signature="sssss", out_signature="s")
+def AddGattSensor(self, adapter_name, address, name, service_uuid, characteristic_uuid):
+    """A sensor advertising ``service_uuid`` that notifies ``characteristic_uuid``."""
     path = bluez5.AddDevice(self, adapter_name, address, name)
     device = mockobject.objects[path]
-    device.props[DEVICE_IFACE]["UUIDs"] = dbus.Array([HR_SERVICE], signature="s")
+    device.gatt_uuids = (service_uuid, characteristic_uuid)
+    device.props[DEVICE_IFACE]["UUIDs"] = dbus.Array([service_uuid], signature="s")
     device.props[DEVICE_IFACE]["Icon"] = dbus.String("")
     device.reachable = True
-    device.AddMethod(DEVICE_IFACE, "Connect", "", "", _strap_connect)
-    device.AddMethod(DEVICE_IFACE, "Disconnect", "", "", _strap_disconnect)
+    device.AddMethod(DEVICE_IFACE, "Connect", "", "", _sensor_connect)
+    device.AddMethod(DEVICE_IFACE, "Disconnect", "", "", _sensor_disconnect)
     adapter = mockobject.objects[str(device.props[DEVICE_IFACE]["Adapter"])]
     if adapter.props[ADAPTER_IFACE]["Discovering"]:
         _advertise(device)
@@ -250,10 +250,10 @@ def AddHeartRateStrap(self, adapter_name, address, name):
 
 
 @dbus.service.method(BLUEZ_MOCK_IFACE, in_signature="say", out_signature="b")
-def NotifyHeartRate(self, address, payload):
-    """Send one 0x2A37 notification; False when nobody is subscribed."""
+def NotifyValue(self, address, payload):
+    """Send one notification from the sensor; False when nobody is subscribed."""
     _path, device = _device(address)
-    chrc = getattr(device, "strap_chrc", None)
+    chrc = getattr(device, "sensor_chrc", None)
     if chrc is None or not device.props[DEVICE_IFACE]["Connected"] \
             or not chrc.props[GATT_CHRC_IFACE]["Notifying"]:
         return False
@@ -263,7 +263,7 @@ def NotifyHeartRate(self, address, payload):
 
 @dbus.service.method(BLUEZ_MOCK_IFACE, in_signature="s", out_signature="")
 def DropLink(self, address):
-    """The strap went out of range: the link drops as bluetoothd reports it."""
+    """The sensor went out of range: the link drops as bluetoothd reports it."""
     _path, device = _device(address)
     if device.props[DEVICE_IFACE]["Connected"]:
         _link_down(device)
@@ -271,7 +271,7 @@ def DropLink(self, address):
 
 @dbus.service.method(BLUEZ_MOCK_IFACE, in_signature="sb", out_signature="")
 def SetReachable(self, address, reachable):
-    """Whether the strap answers connections and is seen by a scan."""
+    """Whether the sensor answers connections and is seen by a scan."""
     _path, device = _device(address)
     device.reachable = bool(reachable)
     adapter = mockobject.objects[str(device.props[DEVICE_IFACE]["Adapter"])]
