@@ -33,6 +33,7 @@ if [ -e /proc/device-tree/model ] && grep -qi raspberry /proc/device-tree/model 
   pkgs+=(python3-lgpio python3-numpy i2c-tools)   # gpiozero's backend on the Pi (FIELD_NOTES)
 fi
 if [ "$dev" = 1 ]; then pkgs+=(chromium); fi       # headless check of the HTML report
+if [ "$dev" = 1 ]; then pkgs+=(dbus-daemon libdbus-1-dev libglib2.0-dev pkg-config gcc); fi  # fake BlueZ tests: a private bus, dbus-python's build
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -51,7 +52,7 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv "${venv_opts[@]}" .venv
 fi
 extras="review"
-if [ "$dev" = 1 ]; then extras="review,dev"; fi
+if [ "$dev" = 1 ]; then extras="review,dev,bluetooth"; fi
 log=$(mktemp)
 if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]" >"$log" 2>&1; then
   grep -v "^WARNING: Location" "$log" >&2; rm -f "$log"

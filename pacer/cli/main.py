@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "sessions": "sessions",
     "workout": "workout",
     "doctor": "doctor",
+    "sensors": "sensors",
     "bench": "bench",
 }
 
