@@ -57,7 +57,7 @@ AREAS = [  # file path fragment -> area, first match wins
     ("pacer/session/", "pacer/session (readers, store)"),
     ("pacer/coach/", "pacer/coach (engine)"),
     ("pacer/runtime.py", "pacer/runtime.py"),
-    ("pacer/wiring/sources.py", "pacer/wiring/sources.py"),
+    ("pacer/wiring/replay.py", "pacer/wiring/replay.py"),
     ("pacer/", "pacer (other)"),
     ("numpy", "numpy (Python part)"),
     ("sqlite3", "sqlite3"),
@@ -116,7 +116,7 @@ def phases(nmea: Path, csv: Path, session_dir: Path, duration_s: float) -> str:
     from pacer.runtime import Pipeline, run_records
     from pacer.session.store import SessionWriter
     from pacer.tools.bench import _Timed
-    from pacer.wiring.sources import replay_records
+    from pacer.wiring.replay import replay_records
 
     walls_s: dict[str, float] = {}
 

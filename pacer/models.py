@@ -232,6 +232,57 @@ class Cue:
     dropped: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CueOutcome:
+    """What became of one cue (session seconds): the audio path's report, stored with it.
+
+    ``start_s``: when its first sample plays (None if dropped); ``latency_s`` (live): from
+    ``say()`` to that first sample being handed to the sink; ``engine``: which
+    synthesizer rendered it ("" when dropped before rendering).
+    """
+
+    t_s: float
+    start_s: float | None
+    duration_s: float
+    dropped: bool
+    engine: str
+    text: str = ""
+    kind: str = ""
+    priority: int = 1
+    truncated: bool = False
+    reason: str = ""
+    latency_s: float | None = None
+
+
+# --------------------------------------------------------------------------- coaching modes
+
+
+class Phase(enum.StrEnum):
+    """Where the workout engine is in the current step (the strings are stored and shown)."""
+
+    WAITING = "waiting"  # armed: until the runner starts (or a START_LAP press)
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"  # after the last step or END
+
+
+class StartMode(enum.StrEnum):
+    """How an armed step starts (``pacer sim``/``replay`` and the engine's option)."""
+
+    AUTO = "auto"  # a START_LAP press, or the runner setting off
+    BUTTON = "button"  # a START_LAP press only
+    IMMEDIATE = "immediate"  # the first step at the first estimate; later ones as AUTO
+
+
+class MetronomeMode(enum.StrEnum):
+    """How the metronome plays when a workout step asks for it (``[audio] metronome``)."""
+
+    OFF = "off"  # never
+    FIXED = "fixed"  # clicks at the target from the step's start
+    ADAPTIVE = "adaptive"  # from the runner's cadence, ramped to the target
+    LOCKED = "locked"  # at the target, phase-locked to the runner's footfalls
+
+
 # --------------------------------------------------------------------------- counters
 
 

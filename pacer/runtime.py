@@ -1,10 +1,12 @@
-"""The only module that wires the IO edges to the pure core.
+"""The Pipeline: records in, the pure core advanced by the data's time stamps.
 
 :class:`Pipeline` takes timestamped records (NMEA bytes or lines, fixes, accelerometer
 blocks, device and control events) in time order and advances the pure core: the
-estimator, the workout engine and, through them, the audio and the session store. It
-reads no clock: live, simulated and replayed runs differ only in who calls it and with
-which time stamps, so a fast replay produces the session the live run would have.
+estimator and the workout engine; it forwards what the engine returns (cues, metronome,
+reps) to the audio and the session store. What it talks to is typed in
+:mod:`pacer.seams`. It reads no clock: live, simulated and replayed runs differ only in
+who calls it and with which time stamps, so a fast replay produces the session the live
+run would have.
 
 The drivers at the bottom of this module feed a Pipeline from a source:
 :func:`run_records` (an iterator of records already in time order: fast simulation,
@@ -19,10 +21,9 @@ import heapq
 import math
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol, cast
 
+from pacer.coach.outputs import EngineOutput, EngineStatus, MetronomeSetting
 from pacer.gps.nmea import EpochAssembler
 from pacer.gps.reader import LineFramer
 from pacer.models import (
@@ -33,14 +34,11 @@ from pacer.models import (
     DeviceState,
     Estimate,
     Fix,
+    MetronomeMode,
+    Rep,
     SkipCounters,
 )
-
-
-class StatusPrinter(Protocol):
-    def estimate(self, est: Estimate, engine: Any) -> None: ...
-    def cue(self, cue: Cue) -> None: ...
-    def event(self, t_s: float, text: str) -> None: ...
+from pacer.seams import Coach, Estimator, Printer, Recorder, Speaker
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -82,22 +80,19 @@ class Pipeline:
     Parameters
     ----------
     estimator
-        A :class:`pacer.dsp.estimator.LiveEstimator` (``push_fix``, ``push_accel``,
-        ``push_device``, ``estimate``, ``footfalls``).
+        Fixes and accelerometer blocks in, an estimate per tick out.
     engine
-        A workout engine (``on_estimate``, ``on_control``, ``on_device``, ``finish``,
-        ``reps``) or None for free running.
+        The workout engine, or None for free running. Its outputs are forwarded: cues
+        at once to the audio, the store and the printer; the metronome setting at each
+        tick (where the audio timeline advances); finished reps at the next tick.
     audio
-        An ``AudioOut`` (``say``, ``advance``, ``set_metronome``, ``close``) or None.
+        The audio path (speech and metronome), or None.
     store
-        A ``SessionWriter`` or None.
+        The session store, or None (not recording).
     printer
         Receives estimates, cues and events for the terminal.
     period_s
         Estimate period (1 s: the session's estimate table and the coach run at 1 Hz).
-    metronome_mode
-        How the metronome plays when a workout step asks for it ("fixed", "adaptive",
-        "locked" to the runner's footfalls), or "off" to never play it.
     max_gap_s
         Largest jump of the data's time that is ticked through (see :meth:`advance_to`).
     flush_every_ticks
@@ -109,16 +104,15 @@ class Pipeline:
     def __init__(
         self,
         *,
-        estimator: Any,
-        engine: Any = None,
-        audio: Any = None,
-        store: Any = None,
-        printer: StatusPrinter | None = None,
+        estimator: Estimator,
+        engine: Coach | None = None,
+        audio: Speaker | None = None,
+        store: Recorder | None = None,
+        printer: Printer | None = None,
         period_s: float = 1.0,
         store_raw: bool = True,
         flush_every_ticks: int = 1,
         max_gap_s: float = 6 * 3600.0,
-        metronome_mode: str = "fixed",
     ) -> None:
         self.estimator = estimator
         self.engine = engine
@@ -129,7 +123,6 @@ class Pipeline:
         self.store_raw = store_raw
         self.flush_every_ticks = max(1, int(flush_every_ticks))
         self.max_gap_s = max_gap_s
-        self.metronome_mode = metronome_mode
         self.time_jumps = 0
         self.n_ticks = 0
         self.nmea_counters = SkipCounters()
@@ -145,12 +138,17 @@ class Pipeline:
         self.n_samples = 0
         self.lost_samples = 0
         self.cues: list[Cue] = []
+        self.reps: list[Rep] = []  # finished steps, as the engine handed them out
         #: records handled per device ("gps", "accel"), and each device's last state
         self.device_records: dict[str, int] = {"gps": 0, "accel": 0}
         self.device_state: dict[str, DeviceState] = {}
         self.last_estimate: Estimate | None = None
-        self._reps_stored = 0
-        self._metronome: tuple[bool, float | None] = (False, None)
+        #: where the workout is (the engine's last output); None when free running
+        self.coach_status: EngineStatus | None = None
+        self.workout_done = False  # the engine said the session is over
+        self._reps_to_store: list[Rep] = []
+        self._metronome_setting = MetronomeSetting(None, MetronomeMode.OFF)
+        self._metronome = MetronomeSetting(None, MetronomeMode.OFF)  # what the audio plays
         self.finished = False
 
     # ------------------------------------------------------------------ records in
@@ -224,14 +222,14 @@ class Pipeline:
         if self.printer is not None:
             self.printer.event(ev.t_s, f"{ev.device} {ev.state.value}: {ev.message}".rstrip(": "))
         if self.engine is not None:
-            self.emit(self.engine.on_device(ev))
+            self.forward(self.engine.on_device(ev))
 
     def on_control(self, ev: ControlEvent) -> None:
         self._start_clock(ev.t_s)
         if self.store is not None:
             self.store.add_event(ev.t_s, f"control_{ev.control.value}", "")
         if self.engine is not None:
-            self.emit(self.engine.on_control(ev))
+            self.forward(self.engine.on_control(ev))
 
     # ------------------------------------------------------------------ time
     def _start_clock(self, t_s: float) -> None:
@@ -277,7 +275,7 @@ class Pipeline:
         if self.store is not None:
             self.store.add_estimate(est)
         if self.engine is not None:
-            self.emit(self.engine.on_estimate(est))
+            self.forward(self.engine.on_estimate(est))
             self._store_new_reps()
             self._update_metronome()
         if self.audio is not None:
@@ -285,10 +283,21 @@ class Pipeline:
                 t_s, current_cadence_spm=est.cadence_spm, footfalls=self.estimator.footfalls()
             )
         if self.printer is not None:
-            self.printer.estimate(est, self.engine)
+            self.printer.estimate(est, self.coach_status)
         if self.store is not None and self.n_ticks % self.flush_every_ticks == 0:
             self.store.set_counters("nmea", self.nmea_counters.as_dict())
             self.store.flush()
+
+    def forward(self, out: EngineOutput) -> None:
+        """The engine's outputs: cues now, the rest kept for the tick (see the class)."""
+        self.coach_status = out.status
+        self._metronome_setting = out.metronome
+        if out.reps:
+            self.reps += out.reps
+            self._reps_to_store += out.reps
+        if out.finished:
+            self.workout_done = True
+        self.emit(out.cues)
 
     def emit(self, cues: Iterable[Cue]) -> None:
         for cue in cues:
@@ -301,20 +310,17 @@ class Pipeline:
                 self.printer.cue(cue)
 
     def _store_new_reps(self) -> None:
-        reps = self.engine.reps
         if self.store is not None:
-            for rep in reps[self._reps_stored :]:
+            for rep in self._reps_to_store:
                 self.store.add_rep(rep)
-        self._reps_stored = len(reps)
+        self._reps_to_store.clear()
 
     def _update_metronome(self) -> None:
-        if self.audio is None or self.metronome_mode == "off":
+        setting = self._metronome_setting
+        if self.audio is None or setting.target_cadence_spm == self._metronome.target_cadence_spm:
             return
-        state = (bool(getattr(self.engine, "metronome_on", False)),
-                 getattr(self.engine, "target_cadence_spm", None))
-        if state != self._metronome:
-            self._metronome = state
-            self.audio.set_metronome(state[1] if state[0] else None, mode=self.metronome_mode)
+        self._metronome = setting
+        self.audio.set_metronome(setting.target_cadence_spm, mode=setting.mode)
 
     # ------------------------------------------------------------------ end
     def finish(self, ended: str = "normal") -> None:
@@ -329,7 +335,7 @@ class Pipeline:
             # the last records' estimate (a fix on the last tick's second came after it)
             self._tick(self.last_t_s)
         if self.engine is not None:
-            self.emit(self.engine.finish(self.last_t_s))
+            self.forward(self.engine.finish(self.last_t_s))
             self._store_new_reps()
         outcomes = self.audio.close() if self.audio is not None else []
         if self.store is not None:
@@ -396,7 +402,7 @@ def run_records(
                 ended = "stopped"
                 break
             pipeline.push(record)
-            if pipeline.engine is not None and getattr(pipeline.engine, "finished", False):
+            if pipeline.workout_done:
                 break
     except KeyboardInterrupt:
         ended = "interrupted"
@@ -408,7 +414,7 @@ def run_records(
 
 def run_queue(
     pipeline: Pipeline,
-    inbox: queue.Queue[Any],
+    inbox: queue.Queue[Record],
     *,
     clock: Callable[[], float],
     stop: threading.Event | None = None,
@@ -435,7 +441,7 @@ def run_queue(
             pipeline.advance_to(now_s)
             if on_pass is not None and on_pass(now_s):
                 break
-            if pipeline.engine is not None and getattr(pipeline.engine, "finished", False):
+            if pipeline.workout_done:
                 break
             if max_duration_s is not None and now_s >= max_duration_s:
                 break
@@ -445,40 +451,3 @@ def run_queue(
     finally:
         pipeline.finish(ended)
     return pipeline
-
-
-def gps_reader(port: str, baudrate: int, inbox: queue.Queue[Any], *,
-               clock: Callable[[], float], raw: bool = True) -> Any:
-    """The production serial reader, putting its lines (``NmeaLine``), raw bytes
-    (``RawNmea``, for the session's raw log) and device events into ``inbox``."""
-    from pacer.gps.reader import SerialReader
-
-    def sink(item: object) -> None:
-        if isinstance(item, DeviceEvent):
-            inbox.put(item)
-        else:
-            t_s, line = cast(tuple[float, str], item)
-            inbox.put(NmeaLine(t_s, line))
-
-    on_bytes = (lambda t_s, data: inbox.put(RawNmea(t_s, data))) if raw else None
-    return SerialReader(port, baudrate, sink, clock=clock, on_bytes=on_bytes)
-
-
-class SessionClock:
-    """Seconds since an origin on the host's monotonic clock (the live session timeline)."""
-
-    def __init__(self, origin_s: float | None = None) -> None:
-        self.origin_s = time.monotonic() if origin_s is None else origin_s
-
-    def __call__(self) -> float:
-        return time.monotonic() - self.origin_s
-
-
-class ManualClock:
-    """A clock that reads what the driver last set (fast simulation)."""
-
-    def __init__(self, t_s: float = 0.0) -> None:
-        self.t_s = t_s
-
-    def __call__(self) -> float:
-        return self.t_s

@@ -6,7 +6,7 @@ between calls, so consecutive windows give one continuous click train.
 
 Notes
 -----
-* **fixed** -- clicks every ``60 / target_spm`` seconds from the first window's start.
+* **fixed** -- clicks every ``60 / target_cadence_spm`` seconds from the first window's start.
 * **adaptive** -- the click rate starts at the runner's current cadence (the first
   ``current_cadence_spm`` given, else the target) and moves toward the target by at most
   ``step_spm_per_s`` per second of elapsed time, updated at every click, so a runner at
@@ -31,9 +31,10 @@ from collections.abc import Iterable
 import numpy as np
 
 from pacer.audio.pcm import Pcm, to_int16
-from pacer.models import Footfall
+from pacer.models import Footfall, MetronomeMode
 
-MODES = ("fixed", "adaptive", "locked")
+#: the modes that play (``MetronomeMode.OFF`` is the caller not asking for clicks)
+MODES = (MetronomeMode.FIXED, MetronomeMode.ADAPTIVE, MetronomeMode.LOCKED)
 
 
 class Metronome:
@@ -41,7 +42,7 @@ class Metronome:
 
     Parameters
     ----------
-    target_spm : float
+    target_cadence_spm : float
         Target cadence in steps per minute (one click per step).
     mode : {"fixed", "adaptive", "locked"}
     step_spm_per_s : float
@@ -56,20 +57,21 @@ class Metronome:
 
     def __init__(
         self,
-        target_spm: float,
+        target_cadence_spm: float,
         *,
-        mode: str = "fixed",
+        mode: MetronomeMode | str = MetronomeMode.FIXED,
         step_spm_per_s: float = 2.0,
         lock_gain: float = 0.3,
         max_shift_frac: float = 0.15,
         accent_every: int = 0,
     ) -> None:
         if mode not in MODES:
-            raise ValueError(f"metronome mode must be one of {MODES}, got {mode!r}")
-        if not (30.0 <= target_spm <= 300.0):
-            raise ValueError(f"metronome target {target_spm} spm is outside 30..300 spm")
-        self.target_spm = float(target_spm)
-        self.mode = mode
+            names = ", ".join(m.value for m in MODES)
+            raise ValueError(f"metronome mode must be one of {names}, got {mode!r}")
+        if not (30.0 <= target_cadence_spm <= 300.0):
+            raise ValueError(f"metronome target {target_cadence_spm} spm is outside 30..300 spm")
+        self.target_cadence_spm = float(target_cadence_spm)
+        self.mode = MetronomeMode(mode)
         self.step_spm_per_s = float(step_spm_per_s)
         self.lock_gain = float(lock_gain)
         self.max_shift_frac = float(max_shift_frac)
@@ -81,13 +83,13 @@ class Metronome:
         self._feet: list[Footfall] = []  # locked: footfalls not yet used
         self.last_phase_error_s: float | None = None  # locked: latest measured error
 
-    def retarget(self, target_spm: float) -> None:
+    def retarget(self, target_cadence_spm: float) -> None:
         """Change the target, keeping phase (and, adaptive, the current rate)."""
-        if not (30.0 <= target_spm <= 300.0):
-            raise ValueError(f"metronome target {target_spm} spm is outside 30..300 spm")
-        self.target_spm = float(target_spm)
-        if self.mode != "adaptive":
-            self._rate_spm = self.target_spm
+        if not (30.0 <= target_cadence_spm <= 300.0):
+            raise ValueError(f"metronome target {target_cadence_spm} spm is outside 30..300 spm")
+        self.target_cadence_spm = float(target_cadence_spm)
+        if self.mode is not MetronomeMode.ADAPTIVE:
+            self._rate_spm = self.target_cadence_spm
 
     def clicks(
         self,
@@ -116,17 +118,18 @@ class Metronome:
         continues the phase (fixed/locked) or restarts the train at ``t0_s`` (adaptive).
         """
         if self._rate_spm is None:
-            start = current_cadence_spm if self.mode == "adaptive" else None
-            self._rate_spm = float(start) if start and 30.0 <= start <= 300.0 else self.target_spm
+            start = current_cadence_spm if self.mode is MetronomeMode.ADAPTIVE else None
+            in_range = start is not None and 30.0 <= start <= 300.0
+            self._rate_spm = float(start) if start and in_range else self.target_cadence_spm
         if self._next_s is None:
             self._next_s = float(t0_s)
         elif self._next_s < t0_s:  # a gap: skip the clicks that fell in it
-            if self.mode == "adaptive":
+            if self.mode is MetronomeMode.ADAPTIVE:
                 self._next_s = float(t0_s)
             else:
                 period = 60.0 / self._rate_spm
                 self._next_s += math.ceil((t0_s - self._next_s) / period - 1e-9) * period
-        if self.mode == "locked":
+        if self.mode is MetronomeMode.LOCKED:
             newest_s = self._feet[-1].t_s if self._feet else self._last_footfall_s
             self._feet.extend(
                 sorted((f for f in footfalls if f.t_s > newest_s), key=lambda f: f.t_s)
@@ -139,13 +142,13 @@ class Metronome:
             accents.append(self.accent_every > 0 and self._count % self.accent_every == 0)
             self._count += 1
             period = 60.0 / self._rate_spm
-            if self.mode == "adaptive":
+            if self.mode is MetronomeMode.ADAPTIVE:
                 step = self.step_spm_per_s * period
-                delta = self.target_spm - self._rate_spm
+                delta = self.target_cadence_spm - self._rate_spm
                 self._rate_spm += max(-step, min(step, delta))
                 period = 60.0 / self._rate_spm
             nxt = t + period
-            if self.mode == "locked":
+            if self.mode is MetronomeMode.LOCKED:
                 nxt += self._phase_correction(t, period)
             self._next_s = nxt
         return np.asarray(times, dtype=np.float64), np.asarray(accents, dtype=bool)

@@ -5,32 +5,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from pacer.audio.mixer import Mixer
-from pacer.models import Cue
-
-
-@dataclass(frozen=True, slots=True)
-class CueOutcome:
-    """What became of one cue (session seconds).
-
-    ``start_s``: when its first sample plays (None if dropped); ``latency_s`` (live): from
-    ``say()`` to that first sample being handed to the sink; ``engine``: which
-    synthesizer rendered it ("" when dropped before rendering).
-    """
-
-    t_s: float
-    start_s: float | None
-    duration_s: float
-    dropped: bool
-    engine: str
-    text: str = ""
-    kind: str = ""
-    priority: int = 1
-    truncated: bool = False
-    reason: str = ""
-    latency_s: float | None = None
+from pacer.models import Cue, CueOutcome  # CueOutcome: a record the store keeps too
 
 
 class CueRecord:

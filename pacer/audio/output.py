@@ -35,7 +35,7 @@ from pacer.audio.sinks import AlsaSink, NullSink, TeeSink, WavSink
 from pacer.audio.synth import DEFAULT_ENGINE, ENGINES, synth_factories
 from pacer.audio.worker import SpeechWorker
 from pacer.errors import AudioError
-from pacer.models import Cue, Footfall
+from pacer.models import Cue, Footfall, MetronomeMode
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "AudioOut", "CueOutcome", "synth_factories"]
 
@@ -215,21 +215,22 @@ class AudioOut:
 
     # ------------------------------------------------------------------ metronome
 
-    def set_metronome(self, spm: float | None, mode: str = "fixed") -> None:
+    def set_metronome(self, target_cadence_spm: float | None,
+                      mode: MetronomeMode = MetronomeMode.FIXED) -> None:
         """Start, retarget or (``None``) stop the metronome.
 
         A retarget keeps the phase (and, adaptive, the current rate) and takes effect
         after the clicks already laid ahead of the cursor (at most two blocks, live).
         """
         with self._lock:
-            if spm is None:
+            if target_cadence_spm is None:
                 self._metro = None
                 if self.live:
                     self.mixer.clear_clicks_after(self.mixer.now_s)
             elif self._metro is not None and self._metro.mode == mode:
-                self._metro.retarget(spm)
+                self._metro.retarget(target_cadence_spm)
             else:
-                self._metro = Metronome(spm, mode=mode)
+                self._metro = Metronome(target_cadence_spm, mode=mode)
 
     def advance(
         self,

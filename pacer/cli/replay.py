@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
-from typing import TypeVar
 
 from pacer.cli.common_options import (
     add_config_option,
@@ -44,84 +42,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(func=run)
 
 
-T = TypeVar("T")
-
-
 def run(args: argparse.Namespace) -> int:
-    import itertools
-    import sys
-    import time
+    from pacer.wiring.replay import ReplayOptions, run_replay
 
-    from pacer.errors import InputError
-    from pacer.models import SkipCounters
-    from pacer.runtime import record_time_s, run_records
-    from pacer.wiring.session import (
-        ConsolePrinter,
-        build_session,
-        load_workout,
-        make_audio,
-        print_summary,
-        session_problems,
-    )
-    from pacer.wiring.sources import replay_records, session_records
-
-    config = config_from_args(args)
-    files = [args.nmea, args.accel, args.gpx, args.fit]
-    if args.session is not None:
-        if any(files):
-            raise InputError("give either a SESSION or input files (--nmea/--accel/--gpx/--fit)")
-        records, start_utc, meta = session_records(
-            args.session, on_warning=lambda m: print(f"pacer replay: {m}", file=sys.stderr))
-        workout_spec = args.workout or meta.get("workout")
-        sources = {"session": str(args.session)}
-    else:
-        counters: dict[str, SkipCounters] = {}
-        records, start_utc = replay_records(nmea=args.nmea, accel=args.accel,
-                                            accel_units=args.accel_units, gpx=args.gpx,
-                                            fit=args.fit, counters=counters)
-        workout_spec = args.workout
-        sources = {k: v for k, v in (("nmea", args.nmea), ("accel", args.accel),
-                                     ("gpx", args.gpx), ("fit", args.fit)) if v}
-    # read the first record before creating the session: a file that is wrong from its
-    # first line fails here and leaves no empty session behind
-    records = iter(records)
-    first = next(records, None)
-    if first is None:
-        raise InputError("nothing to replay: the inputs hold no fix and no sample")
-    records = itertools.chain([first], records)
-    workout = load_workout(workout_spec, config)
-    audio = None
-    if args.audio_out:
-        audio = make_audio(config, live=False, wav_path=args.audio_out)
-    printer = None if args.quiet else ConsolePrinter(every_s=args.status_every)
-    parts = build_session(kind="replay", config=config, workout=workout,
-                          session_dir=args.session_dir, sources=sources, start_utc=start_utc,
-                          audio=audio, printer=printer,
-                          flush_every_ticks=1 if args.realtime else 300)
-    if args.realtime:
-        records = _paced(records, record_time_s, time.monotonic, time.sleep)
-    if args.session is None:
-        parts.pipeline.input_counters.update(counters)
-    run_records(parts.pipeline, records)
-    for name, c in parts.pipeline.input_counters.items():
-        skipped = {k: v for k, v in c.as_dict().items()
-                   if v and k not in ("lines", "sentences", "comments")}
-        if skipped:
-            what = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in skipped.items())
-            print(f"pacer replay: {name}: skipped {what}", file=sys.stderr)
-    print_summary(parts)
-    return 1 if session_problems(parts) else 0
-
-
-def _paced(records: Iterator[T], time_of: Callable[[T], float], clock: Callable[[], float],
-           sleep: Callable[[float], None]) -> Iterator[T]:
-    """``records`` at the pace of their own time stamps (``time_of``, seconds)."""
-    t0 = None
-    for r in records:
-        t = time_of(r)
-        if t0 is None:
-            t0 = clock() - t
-        wait = t0 + t - clock()
-        if wait > 0:
-            sleep(wait)
-        yield r
+    return run_replay(ReplayOptions(
+        session=args.session, nmea=args.nmea, accel=args.accel, accel_units=args.accel_units,
+        gpx=args.gpx, fit=args.fit, workout=args.workout, realtime=args.realtime,
+        session_dir=args.session_dir, audio_out=args.audio_out,
+        status_every_s=args.status_every, quiet=args.quiet,
+    ), config_from_args(args))

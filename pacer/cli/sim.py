@@ -52,56 +52,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    import itertools
-    import queue
+    from pacer.wiring.sim import SimOptions, run_sim
 
-    from pacer.runtime import SessionClock, record_time_s, run_queue, run_records
-    from pacer.wiring.session import (
-        ConsolePrinter,
-        build_session,
-        load_workout,
-        make_audio,
-        print_summary,
-        session_problems,
-    )
-    from pacer.wiring.sources import RealtimeSim, build_sim, simulated_records_fast
-
-    config = config_from_args(args)
-    workout = load_workout(args.workout, config)
-    setup = build_sim(workout.plan(), seed=args.seed, gps_rate_hz=args.gps_rate,
-                      placement=args.placement, chip=args.chip)
-    start_utc = setup.receiver.start_utc
-    audio = None
-    if args.audio_out or (args.realtime and args.speak):
-        audio = make_audio(config, live=bool(args.realtime),
-                           sink="alsa" if args.speak else "null", wav_path=args.audio_out)
-    every = args.status_every if args.status_every is not None else (5.0 if args.realtime else 30.0)
-    printer = None if args.quiet else ConsolePrinter(every_s=every)
-    parts = build_session(
-        kind="sim", config=config, workout=workout, session_dir=args.session_dir,
-        sources={"sim": {"seed": args.seed, "gps_rate_hz": args.gps_rate,
-                         "placement": args.placement, "chip": args.chip,
-                         "mode": "realtime" if args.realtime else "fast"}},
-        start_utc=start_utc, audio=audio, printer=printer,
-        flush_every_ticks=1 if args.realtime else 300,
-    )
-    if printer is not None:
-        print(f"pacer sim: {workout.name}: {workout.source_text.strip()}")
-        print(f"session:   {parts.session_dir}")
-    duration_s = setup.runner.duration_s if args.duration is None else args.duration
-    if args.realtime:
-        inbox: queue.Queue[object] = queue.Queue()
-        clock = SessionClock()
-        sim = RealtimeSim(setup, inbox, clock=clock)
-        sim.start()
-        try:
-            run_queue(parts.pipeline, inbox, clock=clock, max_duration_s=duration_s)
-        finally:
-            sim.stop()
-    else:
-        records = simulated_records_fast(setup, seed=args.seed)
-        if args.duration is not None:  # records come in time order: stop at the first after
-            records = itertools.takewhile(lambda r: record_time_s(r) <= duration_s, records)
-        run_records(parts.pipeline, records)
-    print_summary(parts)
-    return 1 if session_problems(parts) else 0
+    return run_sim(SimOptions(
+        workout=args.workout, realtime=args.realtime, seed=args.seed,
+        gps_rate_hz=args.gps_rate, placement=args.placement, chip=args.chip,
+        session_dir=args.session_dir, audio_out=args.audio_out, speak=args.speak,
+        status_every_s=args.status_every, quiet=args.quiet, duration_s=args.duration,
+    ), config_from_args(args))

@@ -73,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
         what = describe_planned(step.distance_m, step.duration_s, step.target_pace_s_per_km,
                                 step.target_time_s, miles=miles)  # fmt: skip
         extras = []
-        if step.cadence_spm is not None:
-            extras.append(f"cadence {step.cadence_spm:.0f}")
+        if step.target_cadence_spm is not None:
+            extras.append(f"cadence {step.target_cadence_spm:.0f}")
         if step.metronome:
             extras.append("metronome")
         extra = f"  [{', '.join(extras)}]" if extras else ""

@@ -5,13 +5,13 @@ Phases of the current step: *waiting* (armed, until the runner starts), *running
 
 How a step starts
     * the first step, and a rep after a warm-up, steady or standing-distance step, is
-      armed: it starts on a START_LAP press, or (``start_mode="auto"``) when the runner
+      armed: it starts on a START_LAP press, or (``StartMode.AUTO``) when the runner
       starts running -- speed above a threshold (and cadence above 130 spm when the
       cadence is known) on two consecutive estimates; the start is put back to the
       moment the speed crossed the threshold;
     * every other step starts the moment the previous one ends (a rep after a timed
       recovery starts at the "go" of the spoken countdown);
-    * except, in "auto" and "immediate" modes: a rep whose "go" finds the runner not
+    * except, in AUTO and IMMEDIATE start modes: a rep whose "go" finds the runner not
       moving (standing, or no fix) waits, and starts when the runner moves again
       (backdated as the auto start); and a runner who stood in a timed recovery and sets
       off at rep speed once half of it is done starts the rep then.
@@ -25,8 +25,10 @@ How a step ends
     * START_LAP ends any running step (a lap); SKIP ends it and moves on; END finishes
       (a work step stopped before 90 % of its length is recorded ``completed=False``).
 
-Every finished step is recorded as a :class:`~pacer.models.Rep` with its targets and
-actuals; cue candidates go through the :class:`~pacer.coach.cues.CuePolicy`. The rules
+Every input returns an :class:`~pacer.coach.outputs.EngineOutput`: the cues (candidates
+go through the :class:`~pacer.coach.cues.CuePolicy`), the metronome setting, the phase
+changes, each finished step as a :class:`~pacer.models.Rep` with its targets and actuals,
+and whether the session is over. The rules
 of where steps begin and end are in :mod:`pacer.coach.boundaries`, the step's time and
 totals in :mod:`pacer.coach.step_tally`, the GPS announcements in
 :mod:`pacer.coach.gps_watch`.
@@ -35,7 +37,6 @@ totals in :mod:`pacer.coach.step_tally`, the GPS announcements in
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 
 from pacer.coach.boundaries import (
     EARLY_START_FRACTION,
@@ -52,6 +53,7 @@ from pacer.coach.language.workout import PlannedStep, StepCursor, Workout
 from pacer.coach.lookahead import LookaheadCues
 from pacer.coach.narrator import Narrator
 from pacer.coach.onset import MOVING_SPEED_MPS, OnsetDetector, moving
+from pacer.coach.outputs import EngineOutput, EngineStatus, MetronomeSetting, PhaseChange
 from pacer.coach.step_tally import StepTally, record_rep
 from pacer.models import (
     Control,
@@ -61,22 +63,14 @@ from pacer.models import (
     DeviceState,
     DistanceSource,
     Estimate,
+    MetronomeMode,
+    Phase,
     Rep,
     RepKind,
+    StartMode,
 )
 
-START_MODES = ("auto", "button", "immediate")
-
-
-@dataclass(frozen=True, slots=True)
-class EngineStatus:
-    """Where the session is: the current step and how far into it."""
-
-    step: PlannedStep | None
-    phase: str  # "waiting" | "running" | "paused" | "finished"
-    rep_number: int | None  # 1-based among work steps, None outside work
-    elapsed_s: float
-    distance_m: float
+_STEPPING = (Phase.RUNNING, Phase.PAUSED)  # a step is under way
 
 
 class WorkoutEngine:
@@ -89,23 +83,31 @@ class WorkoutEngine:
     policy
         The cue policy (default: track profile, km).
     start_mode
-        "auto" (button or running starts an armed step), "button" (button only), or
-        "immediate" (the first step starts at the first estimate; later armed steps as
-        in "auto").
+        AUTO (button or running starts an armed step), BUTTON (button only), or
+        IMMEDIATE (the first step starts at the first estimate; later armed steps as
+        in AUTO).
+    metronome_mode
+        How the metronome plays a step that asks for it (OFF: never).
     """
 
     def __init__(self, workout: Workout, *, policy: CuePolicy | None = None,
-                 start_mode: str = "auto") -> None:  # fmt: skip
-        if start_mode not in START_MODES:
-            raise ValueError(f"start_mode must be one of {START_MODES}, got {start_mode!r}")
+                 start_mode: StartMode | str = StartMode.AUTO,
+                 metronome_mode: MetronomeMode | str = MetronomeMode.FIXED) -> None:  # fmt: skip
+        try:
+            self.start_mode = StartMode(start_mode)
+        except ValueError:
+            modes = ", ".join(m.value for m in StartMode)
+            raise ValueError(f"start_mode must be one of {modes}, got {start_mode!r}") from None
         self.workout = workout
         self.policy = policy or CuePolicy()
-        self.start_mode = start_mode
+        self.metronome_mode = MetronomeMode(metronome_mode)
         self.narrator = Narrator(self.policy.settings)
         self._cursor = StepCursor(workout, named_paces_s_per_km=workout.named_paces_s_per_km)
         self._reps: list[Rep] = []
         self._step: PlannedStep | None = None
-        self._phase = "waiting"
+        self._phase = Phase.WAITING
+        self._changes: list[PhaseChange] = []  # since the last output
+        self._reps_out = 0  # reps already handed out
         self._started_session = False
         self._finished = False
         self._last: Estimate | None = None
@@ -132,23 +134,20 @@ class WorkoutEngine:
     @property
     def current(self) -> EngineStatus:
         step = self._step
-        phase = "finished" if self._finished else self._phase
+        phase = Phase.FINISHED if self._finished else self._phase
         elapsed, dist = (0.0, 0.0)
-        if self._phase in ("running", "paused") and self._last is not None:
+        if self._phase in _STEPPING and self._last is not None:
             elapsed, dist = self._tally.elapsed_distance(self._last.t_s, self._last.distance_m)
         return EngineStatus(step, phase, step.rep_number if step else None, elapsed, dist)
 
     @property
-    def target_cadence_spm(self) -> float | None:
-        """Cadence target of the running step (for the metronome), else None."""
-        if self._step is None or self._phase != "running" or self._finished:
-            return None
-        return self._step.cadence_spm
-
-    @property
-    def metronome_on(self) -> bool:
-        return (self._step is not None and self._step.metronome and self._phase == "running"
-                and not self._finished and self._step.cadence_spm is not None)  # fmt: skip
+    def metronome(self) -> MetronomeSetting:
+        """The running step's cadence target when it asks for the metronome, else silent."""
+        step = self._step
+        on = (step is not None and step.metronome and self._phase is Phase.RUNNING
+              and not self._finished and self.metronome_mode is not MetronomeMode.OFF)
+        return MetronomeSetting(step.target_cadence_spm if on and step else None,
+                                self.metronome_mode)
 
     def set_cue_settings(self, settings: CueSettings) -> None:
         """Apply new cue settings mid-session (config reload), keeping the step's state."""
@@ -156,10 +155,10 @@ class WorkoutEngine:
         self.narrator.update_settings(settings)
 
     # ------------------------------------------------------------------ inputs
-    def on_estimate(self, est: Estimate) -> list[Cue]:
-        """Advance to ``est.t_s``; returns cues (said and dropped) in time order."""
+    def on_estimate(self, est: Estimate) -> EngineOutput:
+        """Advance to ``est.t_s``: cues (said and dropped) in time order, and the rest."""
         if self._finished or (self._last is not None and est.t_s <= self._last.t_s):
-            return []  # a repeated or out-of-order estimate changes nothing
+            return self._output([])  # a repeated or out-of-order estimate changes nothing
         cues: list[Cue] = []
         if not self._started_session:
             self._started_session = True
@@ -170,86 +169,97 @@ class WorkoutEngine:
         prev = self._last
         self._now = est
         lm = self._last_moving
-        if self._phase == "running" and (lm is None or est.t_s - lm.t_s >= STOPPED_AFTER_S):
+        if self._phase is Phase.RUNNING and (lm is None or est.t_s - lm.t_s >= STOPPED_AFTER_S):
             self._tally.stood = True
         if moving(est):
             self._last_moving = est
-        if self._phase == "running":
+        if self._phase is Phase.RUNNING:
             self._stop_short(est, cues)
-        if self._phase == "running":
+        if self._phase is Phase.RUNNING:
             self._run_tick(prev, est, cues)
-        if self._phase == "waiting" and self._step is not None:
-            self._maybe_auto_start(prev, est, cues)
-            if self._phase == "running":
+        if self._phase is Phase.WAITING and self._step is not None:
+            if self._maybe_auto_start(prev, est, cues):
                 self._run_tick(prev, est, cues)
         self._last = est
         self._onset.remember(est)
         out = self._admit(cues, est.t_s)
         self._ahead.note_admitted(out)
-        return out
+        return self._output(out)
 
-    def on_control(self, ev: ControlEvent) -> list[Cue]:
+    def on_control(self, ev: ControlEvent) -> EngineOutput:
         if self._finished:
-            return []
+            return self._output([])
         # a press stamped before the running step began (late delivery) acts at its start
-        t = max(ev.t_s, self._tally.floor[0]) if self._phase in ("running", "paused") else ev.t_s
+        t = max(ev.t_s, self._tally.floor[0]) if self._phase in _STEPPING else ev.t_s
         d = self._distance_at(t)
         cues: list[Cue] = []
         if ev.control is Control.END:
             return self.finish(t)
         if ev.control is Control.START_LAP:
-            if self._phase == "waiting" and self._step is not None:
+            if self._phase is Phase.WAITING and self._step is not None:
                 self._start(t, d, cues, said_go=False, announced=True)
-            elif self._phase == "running":
+            elif self._phase is Phase.RUNNING:
                 self._end_step(t, d, cues)
                 self._advance(t, d, cues, by_button=True)
         elif ev.control is Control.PAUSE:
-            if self._phase == "running":
-                self._phase = "paused"
+            if self._phase is Phase.RUNNING:
+                self._set_phase(t, Phase.PAUSED)
                 self._tally.pause(t, d)
                 cues += self.narrator.status(t, "paused")
-            elif self._phase == "paused":
-                self._phase = "running"
+            elif self._phase is Phase.PAUSED:
+                self._set_phase(t, Phase.RUNNING)
                 self._tally.unpause(t, d)
                 self._tally.floor = (t, d)
                 cues += self.narrator.status(t, "resumed")
         elif ev.control is Control.SKIP:
-            if self._phase in ("running", "paused"):
-                if self._phase == "paused":
-                    self._phase = "running"
+            if self._phase in _STEPPING:
+                if self._phase is Phase.PAUSED:
+                    self._set_phase(t, Phase.RUNNING)
                     self._tally.unpause(t, d)
                 self._end_step(t, d, cues)
             cues += self.narrator.status(t, "skipped")
             self._advance(t, d, cues)
-        return self._admit(cues, t)
+        return self._output(self._admit(cues, t))
 
-    def on_device(self, ev: DeviceEvent) -> list[Cue]:
+    def on_device(self, ev: DeviceEvent) -> EngineOutput:
         """A device edge's report: GPS receiver lost or back is said at once."""
         if self._finished or ev.device != "gps":
-            return []
-        if ev.state in (DeviceState.LOST, DeviceState.ERROR):
-            return self._admit(self._gps_state(ev.t_s, False, immediate=True), ev.t_s)
-        return self._admit(self._gps_state(ev.t_s, True, immediate=True), ev.t_s)
+            return self._output([])
+        ok = ev.state not in (DeviceState.LOST, DeviceState.ERROR)
+        return self._output(self._admit(self._gps_state(ev.t_s, ok, immediate=True), ev.t_s))
 
-    def finish(self, t_s: float) -> list[Cue]:
+    def finish(self, t_s: float) -> EngineOutput:
         """End the session at ``t_s`` (records the step in progress); the session summary."""
         if self._finished:
-            return []
-        return self._admit(self._finish(t_s), t_s)
+            return self._output([])
+        return self._output(self._admit(self._finish(t_s), t_s))
 
     def _finish(self, t_s: float) -> list[Cue]:
         cues: list[Cue] = []
-        if self._phase in ("running", "paused"):
+        if self._phase in _STEPPING:
             t_s = max(t_s, self._tally.floor[0])
-        if self._phase == "paused":
+        if self._phase is Phase.PAUSED:
             self._tally.unpause(t_s, self._distance_at(t_s))
-            self._phase = "running"
-        if self._phase == "running":
+            self._set_phase(t_s, Phase.RUNNING)
+        if self._phase is Phase.RUNNING:
             self._end_step(t_s, self._distance_at(t_s), cues, stopping=True)
         self._finished = True
         self._step = None
+        self._changes.append(PhaseChange(t_s, Phase.FINISHED, None))
         cues += self.narrator.session_summary(t_s, self._reps)
         return cues
+
+    # ------------------------------------------------------------------ outputs
+    def _output(self, cues: list[Cue]) -> EngineOutput:
+        """Hand out the cues with what changed since the last output."""
+        changes, self._changes = tuple(self._changes), []
+        reps = tuple(self._reps[self._reps_out:])
+        self._reps_out = len(self._reps)
+        return EngineOutput(cues, self.current, self.metronome, changes, reps, self._finished)
+
+    def _set_phase(self, t_s: float, phase: Phase) -> None:
+        self._phase = phase
+        self._changes.append(PhaseChange(t_s, phase, self._step))
 
     # ------------------------------------------------------------------ internals
     def _reset_step_state(self, t_s: float, d_m: float) -> None:
@@ -269,7 +279,7 @@ class WorkoutEngine:
         return self.policy.admit(cues, now_s, self._next_fixed_s())
 
     def _next_fixed_s(self) -> float | None:
-        if self._step is None or self._phase != "running" or self._last is None:
+        if self._step is None or self._phase is not Phase.RUNNING or self._last is None:
             return None
         return self._ahead.next_fixed_s(self._step, self._last, self._tally, self._rep_follows)
 
@@ -301,26 +311,27 @@ class WorkoutEngine:
         step = self._cursor.next(t_s, d_m)
         self._step = step
         if step is None:
-            self._phase = "waiting"
+            self._phase = Phase.WAITING  # the session ends here: FINISHED follows
             cues += self._finish(t_s) if not self._finished else []
             return
-        armed = first and self.start_mode != "immediate"
+        armed = first and self.start_mode is not StartMode.IMMEDIATE
         held = False
         if prev is not None and step.kind is RepKind.WORK and not by_button:
             armed = arms_next(prev)
-            if (not armed and self.start_mode != "button" and prev.kind is RepKind.RECOVERY
+            if (not armed and self.start_mode is not StartMode.BUTTON
+                    and prev.kind is RepKind.RECOVERY
                     and prev.duration_s is not None and not moving(self._now)
                     and self._last_moving is not None):  # fmt: skip
                 # "go" found the runner standing: start on moving (not in a session
                 # that never had a moving speed, which could not start it)
                 armed = held = True
         if armed:
-            self._phase = "waiting"
+            self._set_phase(t_s, Phase.WAITING)
             self._onset.reset()
             self._armed_at_s = t_s
             self._held = held
             if not held and not self._ahead.previewed:
-                brief = self.start_mode != "button" and moving(self._now)
+                brief = self.start_mode is not StartMode.BUTTON and moving(self._now)
                 cues += self.narrator.armed(t_s, step, brief=brief)
         else:
             go_at_s = self._ahead.go_at_s
@@ -330,7 +341,7 @@ class WorkoutEngine:
     def _start(self, t_s: float, d_m: float, cues: list[Cue], *, said_go: bool,
                announced: bool) -> None:  # fmt: skip
         assert self._step is not None
-        self._phase = "running"
+        self._set_phase(t_s, Phase.RUNNING)
         self._reset_step_state(t_s, d_m)
         if self._last is not None and self._last.utc is not None:
             self._tally.start_utc = self._last.utc + _dt.timedelta(seconds=t_s - self._last.t_s)
@@ -338,15 +349,18 @@ class WorkoutEngine:
         cues += self.narrator.started(t_s, self._step, said_go=said_go, announced=announced,
                                       next_work=self._peek_next_work(t_s, d_m))  # fmt: skip
 
-    def _maybe_auto_start(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
-        if self.start_mode == "button" or self._step is None:
-            return
+    def _maybe_auto_start(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> bool:
+        """Start the armed step if the runner set off (backdated to the onset): started?"""
+        if self.start_mode is StartMode.BUTTON or self._step is None:
+            return False
         # a held rep (its "go" was said) starts as soon as the runner moves at all
         threshold = MOVING_SPEED_MPS if self._held else start_threshold_mps(self._step)
         onset = self._onset.update(prev, est, threshold, self._armed_at_s)
-        if onset is not None:
-            self._held = False
-            self._start(onset[0], onset[1], cues, said_go=False, announced=True)
+        if onset is None:
+            return False
+        self._held = False
+        self._start(onset[0], onset[1], cues, said_go=False, announced=True)
+        return True
 
     def _stop_short(self, est: Estimate, cues: list[Cue]) -> None:
         """End a distance rep whose runner stopped (or lost the fix) within
@@ -366,7 +380,7 @@ class WorkoutEngine:
                      elapsed_s: float) -> tuple[float, float] | None:  # fmt: skip
         """A runner who stood during a timed recovery and sets off at rep speed once
         EARLY_START_FRACTION of it is done starts the rep: (t, d) of the onset."""
-        if (self.start_mode == "button" or step.kind is not RepKind.RECOVERY
+        if (self.start_mode is StartMode.BUTTON or step.kind is not RepKind.RECOVERY
                 or step.duration_s is None or not self._tally.stood
                 or elapsed_s < EARLY_START_FRACTION * step.duration_s):  # fmt: skip
             return None
@@ -384,7 +398,7 @@ class WorkoutEngine:
             t0, d0 = self._tally.floor
         for _ in range(20):  # a step cannot end more than a few times per second
             step = self._step
-            if step is None or self._phase != "running":
+            if step is None or self._phase is not Phase.RUNNING:
                 return
             e0, x0 = self._tally.elapsed_distance(t0, d0)
             e1, x1 = self._tally.elapsed_distance(est.t_s, est.distance_m)
@@ -417,12 +431,12 @@ class WorkoutEngine:
         """Record the running step; ``stopping``: the session ends (END) inside it, and a
         work step short of 90 % of its length is recorded as stopped, not completed."""
         step = self._step
-        if step is None or self._phase not in ("running", "paused"):
+        if step is None or self._phase not in _STEPPING:
             return
         fallback = self._last.distance_source if self._last is not None else DistanceSource.GPS
         rep = record_rep(step, self._tally, t_s, d_m, index=len(self._reps), stopping=stopping,
                          fallback_source=fallback)
         self._reps.append(rep)
-        self._phase = "waiting"
+        self._set_phase(t_s, Phase.WAITING)
         cues += self.narrator.ended(t_s, rep, step)
 

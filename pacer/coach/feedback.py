@@ -117,7 +117,7 @@ class CadenceFeedback:
     def cues(self, step: PlannedStep, est: Estimate) -> list[Cue]:
         """Cues for ``est`` on ``step`` (none without a cadence target)."""
         s = self.settings
-        target = step.cadence_spm
+        target = step.target_cadence_spm
         cad = est.cadence_spm
         if target is None or cad is None or est.cadence_confidence < s.min_cadence_confidence:
             return []

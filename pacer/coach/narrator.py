@@ -118,8 +118,8 @@ class Narrator:
         if step.kind is RepKind.WORK:
             if not said_go:
                 out.append(self.cue(t_s, CueKind.GO, "go", 5.0))
-            if step.cadence_spm is not None and not self._short(step):
-                cadence_text = f"cadence {say.cadence(step.cadence_spm, self.spell)}"
+            if step.target_cadence_spm is not None and not self._short(step):
+                cadence_text = f"cadence {say.cadence(step.target_cadence_spm, self.spell)}"
                 out.append(self.cue(t_s, CueKind.CADENCE, cadence_text, 10.0))
         elif step.kind is RepKind.RECOVERY and next_work is not None:
             out.append(self.cue(t_s, CueKind.PREVIEW,

@@ -80,7 +80,7 @@ def _step(msg: dict[str, Any]) -> Step:
         distance_m=distance_m,
         duration_s=duration_s,
         target=target,
-        cadence_spm=cadence,
+        target_cadence_spm=cadence,
         standing=intensity == "rest" and target is None and distance_m is None,
         label=label,
     )

@@ -113,7 +113,7 @@ def synthetic_hour(seed: int = 0, duration_s: float = 3600.0) -> tuple[list[Any]
     from pacer.sim.effort import Effort
     from pacer.sim.receiver import SimulatedReceiver
     from pacer.sim.runner import RunnerModel
-    from pacer.wiring.sources import SimSetup, simulated_records_fast
+    from pacer.wiring.sim import SimSetup, simulated_records_fast
 
     efforts = [Effort("stand", duration_s=10.0),
                Effort("jog", duration_s=max(duration_s - 40.0, 20.0), speed_mps=3.6),

@@ -1,4 +1,4 @@
-"""Live hardware from the config: GPS reader, accelerometer sampler, buttons and LED.
+"""Live hardware from the config: GPS reader and accelerometer sampler threads.
 
 Each edge runs its own thread and only puts records into the runtime's inbox. A device
 that is missing at start is reported once and, where it can come back (the GPS port),
@@ -7,14 +7,37 @@ retried; the run goes on with what is left (STYLE.md: degrade, never stop).
 
 from __future__ import annotations
 
+import datetime as dt
 import queue
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from pacer.config import Config
 from pacer.errors import DeviceError
 from pacer.models import DeviceEvent, DeviceState
-from pacer.runtime import gps_reader
+from pacer.runtime import NmeaLine, RawNmea, Record
+
+if TYPE_CHECKING:
+    from pacer.gps.reader import SerialReader
+    from pacer.hw.accel import AccelDriver
+    from pacer.hw.sampler import Sampler
+
+
+def gps_reader(port: str, baudrate: int, inbox: queue.Queue[Record], *,
+               clock: Callable[[], float], raw: bool = True) -> SerialReader:
+    """The production serial reader, putting its lines (``NmeaLine``), raw bytes
+    (``RawNmea``, for the session's raw log) and device events into ``inbox``."""
+    from pacer.gps.reader import SerialReader
+
+    def sink(item: object) -> None:
+        if isinstance(item, DeviceEvent):
+            inbox.put(item)
+        else:
+            t_s, line = cast(tuple[float, str], item)
+            inbox.put(NmeaLine(t_s, line))
+
+    on_bytes = (lambda t_s, data: inbox.put(RawNmea(t_s, data))) if raw else None
+    return SerialReader(port, baudrate, sink, clock=clock, on_bytes=on_bytes)
 
 
 def configure_receiver(config: Config, log: Callable[[str], None]) -> str:
@@ -49,7 +72,8 @@ def configure_receiver(config: Config, log: Callable[[str], None]) -> str:
         port.close()
 
 
-def open_configured_accelerometer(config: Config, pin_factory: Any = None) -> Any:
+def open_configured_accelerometer(config: Config,
+                                  pin_factory: object | None = None) -> AccelDriver:
     """The configured accelerometer driver (raises a DeviceError saying what to check)."""
     from pacer.hw.probe import open_accelerometer as open_chip
 
@@ -65,15 +89,20 @@ def open_configured_accelerometer(config: Config, pin_factory: Any = None) -> An
 class LiveHardware:
     """The GPS reader and accelerometer sampler threads feeding ``inbox``."""
 
-    def __init__(self, config: Config, inbox: queue.Queue[Any], *,
+    def __init__(self, config: Config, inbox: queue.Queue[Record], *,
                  clock: Callable[[], float], log: Callable[[str], None]) -> None:
         self.config = config
         self.inbox = inbox
         self.clock = clock
         self.log = log
-        self.reader: Any = None
-        self.sampler: Any = None
+        self.reader: SerialReader | None = None
+        self.sampler: Sampler | None = None
         self.receiver = "unknown"
+        self.start_utc = dt.datetime.now(dt.UTC)
+
+    def edges(self) -> tuple[str, ...]:
+        """The edges whose records show progress: GPS, and the accelerometer if sampled."""
+        return ("gps", "accel") if self.sampler is not None else ("gps",)
 
     def start(self) -> None:
         from pacer.hw.sampler import Sampler

@@ -1,7 +1,8 @@
 """Assemble a coached session: estimator, workout engine, audio, session store, console.
 
 Used by ``pacer sim``, ``pacer replay`` and ``pacer run`` so the three differ only in
-where their records come from (:mod:`pacer.wiring.sources`).
+where their records come from (:mod:`pacer.wiring.sim`, :mod:`pacer.wiring.replay`,
+:mod:`pacer.wiring.live`).
 """
 
 from __future__ import annotations
@@ -11,16 +12,21 @@ import platform
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pacer import __version__
 from pacer.config import Config
-from pacer.models import Cue, Estimate
+from pacer.models import Cue, Estimate, Phase, StartMode
 from pacer.runtime import Pipeline
 from pacer.units import format_clock, format_pace
 
 if TYPE_CHECKING:
+    from pacer.audio.output import AudioOut
     from pacer.coach.cues import CueSettings
+    from pacer.coach.engine import WorkoutEngine
+    from pacer.coach.language.workout import Workout
+    from pacer.coach.outputs import EngineStatus
+    from pacer.seams import Recorder, Speaker
 
 #: what the coach says at countdowns and GPS changes, rendered ahead (docs/audio.md)
 COMMON_PHRASES = ("go", "3", "2", "1", "10", "30 seconds", "GPS ready", "GPS back",
@@ -48,7 +54,7 @@ class ConsolePrinter:
             mark = "x" if cue.dropped else ">"
             self.out.write(f"{format_clock(cue.t_s):>7}  {mark} {cue.text}\n")
 
-    def estimate(self, est: Estimate, engine: Any) -> None:
+    def estimate(self, est: Estimate, status: EngineStatus | None) -> None:
         self._now_s = est.t_s
         self._print_due(est.t_s)
         if est.t_s + 1e-9 < self._next_s:
@@ -61,12 +67,12 @@ class ConsolePrinter:
         pace = format_pace(est.pace_s_per_km, miles=self.miles)
         where = f"lap {est.track_lap}" if est.on_track and est.track_lap is not None else ""
         step = ""
-        if engine is not None:
-            cur = engine.current
-            if cur.step is not None and cur.phase in ("running", "paused"):
-                step = f"{cur.step.label} {cur.distance_m:5.0f} m {format_clock(cur.elapsed_s)}"
+        if status is not None:
+            if status.step is not None and status.phase in (Phase.RUNNING, Phase.PAUSED):
+                step = (f"{status.step.label} {status.distance_m:5.0f} m "
+                        f"{format_clock(status.elapsed_s)}")
             else:
-                step = cur.phase
+                step = status.phase
         gps = "GPS ok" if est.gps_ok else "no GPS"
         self.out.write(
             f"{format_clock(est.t_s):>7}  {dist:6.2f} {unit}  {pace:>9}  {cad}  "
@@ -111,11 +117,12 @@ def cue_settings(config: Config) -> CueSettings:
 class SessionParts:
     pipeline: Pipeline
     session_dir: Path | None
-    workout: Any
+    workout: Workout | None
+    engine: WorkoutEngine | None  # for a config reload (``pacer run``); None: free run
 
 
-def session_meta(*, kind: str, workout: Any, config: Config, sources: dict[str, Any],
-                 start_utc: dt.datetime | None) -> dict[str, Any]:
+def session_meta(*, kind: str, workout: Workout | None, config: Config,
+                 sources: dict[str, object], start_utc: dt.datetime | None) -> dict[str, object]:
     import numpy
 
     return {
@@ -135,13 +142,13 @@ def build_session(
     *,
     kind: str,
     config: Config,
-    workout: Any,
+    workout: Workout | None,
     session_dir: str | Path | None,
-    sources: dict[str, Any],
+    sources: dict[str, object],
     start_utc: dt.datetime | None,
-    audio: Any = None,
+    audio: Speaker | None = None,
     printer: ConsolePrinter | None = None,
-    start_mode: str = "auto",
+    start_mode: StartMode = StartMode.AUTO,
     store_raw: bool = True,
     flush_every_ticks: int = 1,
 ) -> SessionParts:
@@ -165,7 +172,7 @@ def build_session(
     from pacer.errors import SessionError
 
     try:
-        store = SessionWriter.create(
+        store: Recorder | None = SessionWriter.create(
             session_path,
             meta=session_meta(kind=kind, workout=workout, config=config, sources=sources,
                               start_utc=start_utc),
@@ -185,22 +192,21 @@ def build_session(
     engine = None
     if workout is not None:
         engine = WorkoutEngine(workout, policy=CuePolicy(cue_settings(config)),
-                               start_mode=start_mode)
-    if audio is not None and hasattr(audio, "prefetch"):
+                               start_mode=start_mode, metronome_mode=config.audio.metronome)
+    if audio is not None:
         # phrases said at the sharpest moments: render them before they are needed
         audio.prefetch(COMMON_PHRASES)
     estimator = LiveEstimator(lane=config.coach.lane, track_mode=config.coach.track_mode)
     pipeline = Pipeline(estimator=estimator, engine=engine, audio=audio, store=store,
                         printer=printer, store_raw=store_raw,
-                        flush_every_ticks=flush_every_ticks,
-                        metronome_mode=config.audio.metronome)
+                        flush_every_ticks=flush_every_ticks)
     if printer is not None:
         printer.miles = config.coach.units == "mi"
-    return SessionParts(pipeline, session_path, workout)
+    return SessionParts(pipeline, session_path, workout, engine)
 
 
 def make_audio(config: Config, *, live: bool, sink: str = "null",
-               wav_path: str | None = None) -> Any:
+               wav_path: str | None = None) -> AudioOut:
     """The audio path for a session, with the runner's voice settings (pacer.audio)."""
     from pacer.audio.output import AudioOut
 
@@ -209,7 +215,7 @@ def make_audio(config: Config, *, live: bool, sink: str = "null",
                     volume=config.audio.volume, device=config.audio.device)
 
 
-def load_workout(spec: str | None, config: Config) -> Any:
+def load_workout(spec: str | None, config: Config) -> Workout | None:
     """Resolve a workout (library name, file or inline text) with the runner's paces."""
     if spec is None:
         return None
@@ -221,7 +227,7 @@ def load_workout(spec: str | None, config: Config) -> Any:
 def session_problems(parts: SessionParts) -> list[str]:
     """What went wrong while recording (disk full, write errors), one line each."""
     store = parts.pipeline.store
-    return list(getattr(store, "problems", [])) if store is not None else ["not recorded"]
+    return list(store.problems) if store is not None else ["not recorded"]
 
 
 def print_summary(parts: SessionParts, out: TextIO | None = None) -> None:
@@ -235,7 +241,7 @@ def print_summary(parts: SessionParts, out: TextIO | None = None) -> None:
         print(f"pacer: warning: session incomplete: {problem}", file=sys.stderr)
     est = p.last_estimate
     dist = f"{est.distance_m / 1000:.2f} km" if est is not None else "no estimate"
-    reps = len(p.engine.reps) if p.engine is not None else 0
+    reps = len(p.reps)
     out.write(
         f"session: {parts.session_dir}  ({format_clock(max(p.last_t_s, 0.0))}, {dist}, "
         f"{p.n_fixes} fixes, {p.n_samples} accel samples, {reps} steps, {len(p.cues)} cues)\n"

@@ -13,7 +13,7 @@ from pacer.errors import ChipNotAnswering, WrongChip
 from pacer.gps.reader import open_port
 from pacer.hw.fakes.wiring import FAKE_CHIP_ADDRESS, FakeSerialLine, fake_accelerometer
 from pacer.hw.probe import open_accelerometer
-from pacer.runtime import ManualClock
+from pacer.wiring.clocks import ManualClock
 from pacer.units import G_MPS2
 
 
@@ -112,7 +112,7 @@ def test_the_wiring_imports_no_device_library() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, pacer.hw.fakes.wiring, pacer.wiring.sources; "
+    code = ("import sys, pacer.hw.fakes.wiring, pacer.wiring.sim; "
             "print(sorted({'serial', 'smbus2', 'gpiozero', 'pyttsx3'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pacer.coach.engine import WorkoutEngine
+from pacer.coach.outputs import EngineOutput
 from pacer.models import ControlEvent, Cue, DeviceEvent, DistanceSource, Estimate, RepKind
 
 DEFAULT_SPEEDS_MPS = {
@@ -93,9 +94,9 @@ class Runner:
             while pending and pending[0].t_s <= t:
                 ev = pending.pop(0)
                 if isinstance(ev, ControlEvent):
-                    log.cues += engine.on_control(ev)
+                    log.cues += engine.on_control(ev).cues
                 else:
-                    log.cues += engine.on_device(ev)
+                    log.cues += engine.on_device(ev).cues
             if t >= next_est - 1e-9:
                 ok = True if gps_ok is None else bool(gps_ok(t))  # type: ignore[operator]
                 speed = v
@@ -112,7 +113,7 @@ class Runner:
                     distance_source=DistanceSource.TRACK if self.on_track else DistanceSource.GPS,
                     gps_ok=ok, on_track=self.on_track,
                 )  # fmt: skip
-                log.cues += engine.on_estimate(est)
+                log.cues += engine.on_estimate(est).cues
                 next_est += 1.0
             phase = engine.current.phase
             if phase == "waiting":
@@ -127,7 +128,7 @@ class Runner:
             log.t_s.append(t)
             log.d_m.append(d)
         if not engine.finished:
-            log.cues += engine.finish(t)
+            log.cues += engine.finish(t).cues
         return log
 
 
@@ -152,7 +153,7 @@ def bench(workout: str = "6x400", repeats: int = 5) -> str:
     seen: list[Estimate] = []
 
     class Recording(WorkoutEngine):
-        def on_estimate(self, est: Estimate) -> list[Cue]:
+        def on_estimate(self, est: Estimate) -> EngineOutput:
             seen.append(est)
             return super().on_estimate(est)
 

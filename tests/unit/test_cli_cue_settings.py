@@ -1,5 +1,5 @@
 """The cue settings come from the config in one place (pacer.wiring.session.cue_settings): a new
-session (build_session) and ``pacer run``'s SIGHUP reload (run._reload) apply the same
+session (build_session) and ``pacer run``'s SIGHUP reload (reload_config) apply the same
 settings for the same config file."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pacer.cli.common_options import config_from_args
-from pacer.cli.run import _reload
+from pacer.service.live import reload_config
 from pacer.wiring.session import build_session, cue_settings, load_workout
 
 WORKOUT = "2x(400m @90s, r200m)"
@@ -40,12 +40,12 @@ def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def _session(config_path: Path, session_dir: Path):  # type: ignore[no-untyped-def]
     config = config_from_args(argparse.Namespace(config=str(config_path)))
     return build_session(kind="sim", config=config, workout=load_workout(WORKOUT, config),
-                         session_dir=session_dir, sources={}, start_utc=None).pipeline
+                         session_dir=session_dir, sources={}, start_utc=None)
 
 
-def _applied(pipeline):  # type: ignore[no-untyped-def]
+def _applied(parts):  # type: ignore[no-untyped-def]
     """The settings the engine's policy and its narrator act on."""
-    engine = pipeline.engine
+    engine = parts.engine
     assert engine.narrator.settings == engine.policy.settings
     return engine.policy.settings
 
@@ -59,7 +59,7 @@ def test_a_config_change_reaches_a_new_session_and_a_reload_alike(tmp_path: Path
         "track", False, frozenset(), 175.0)
 
     config_path.write_text(CHANGED)  # the runner edits the file, then SIGHUP
-    reloaded_config = _reload(argparse.Namespace(config=str(config_path)), running)
+    reloaded_config = reload_config(str(config_path), running.engine)
     reloaded = _applied(running)
     other = _session(config_path, tmp_path / "fresh")
     fresh = _applied(other)
@@ -67,5 +67,5 @@ def test_a_config_change_reaches_a_new_session_and_a_reload_alike(tmp_path: Path
     assert reloaded == fresh == cue_settings(reloaded_config)
     assert (reloaded.profile, reloaded.miles, reloaded.disabled, reloaded.rate_wpm) == (
         "race", True, frozenset({"split", "drift"}), 150.0)
-    for pipeline in (running, other):
-        pipeline.finish("normal")
+    for parts in (running, other):
+        parts.pipeline.finish("normal")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.engine import WorkoutEngine
 from pacer.coach.language.parser import parse_workout
+from pacer.coach.outputs import MetronomeSetting
 from pacer.formats.workout_source import resolve_workout
 from pacer.models import (
     Control,
@@ -21,6 +22,8 @@ from pacer.models import (
     DeviceState,
     DistanceSource,
     Estimate,
+    MetronomeMode,
+    Phase,
     RepKind,
 )
 
@@ -73,9 +76,9 @@ def test_crossing_time_interpolated_between_estimates(offset_s):
     t = offset_s
     cues = []
     while t < 100:
-        cues += engine.on_estimate(est(t, v * t, v))
+        cues += engine.on_estimate(est(t, v * t, v)).cues
         if t < 10.0 <= t + 1.0:
-            cues += engine.on_control(ControlEvent(10.0, Control.START_LAP))
+            cues += engine.on_control(ControlEvent(10.0, Control.START_LAP)).cues
         t += 1.0
     (rep,) = engine.reps
     assert rep.start_s == 10.0
@@ -180,25 +183,61 @@ def test_lap_pause_skip_end():
     texts = [c.text for c in log.said]
     assert "paused" in texts and "resumed" in texts and "skipped" in texts
     # nothing after END
-    assert engine.on_estimate(est(300.0, 0.0, 0.0)) == []
+    assert engine.on_estimate(est(300.0, 0.0, 0.0)).cues == []
 
 
 def _paused_distance(log, a, b):
     return _session_d(log, b) - _session_d(log, a)
 
 
-def test_metronome_and_target_cadence_follow_the_running_step():
+def test_metronome_setting_follows_the_running_step():
     engine = WorkoutEngine(parse_workout("tempo 2min @4:30/km cadence 178 metronome; 2min jog"),
-                           start_mode="immediate")  # fmt: skip
-    assert engine.target_cadence_spm is None and not engine.metronome_on
-    engine.on_estimate(est(0.0, 0.0, 3.7))
-    assert engine.target_cadence_spm == 178.0 and engine.metronome_on
+                           start_mode="immediate", metronome_mode="locked")  # fmt: skip
+    assert engine.metronome == MetronomeSetting(None, MetronomeMode.LOCKED)
+    out = engine.on_estimate(est(0.0, 0.0, 3.7))
+    assert out.metronome == MetronomeSetting(178.0, MetronomeMode.LOCKED)
     t = 1.0
     while t < 125:
-        engine.on_estimate(est(t, 3.7 * t, 3.7))
+        out = engine.on_estimate(est(t, 3.7 * t, 3.7))
         t += 1.0
-    assert engine.current.step.kind is RepKind.COOLDOWN
-    assert engine.target_cadence_spm is None and not engine.metronome_on
+    assert out.status.step.kind is RepKind.COOLDOWN
+    assert out.metronome.target_cadence_spm is None
+
+
+def test_metronome_off_never_asks_for_clicks():
+    engine = WorkoutEngine(parse_workout("tempo 2min cadence 178 metronome"),
+                           start_mode="immediate", metronome_mode=MetronomeMode.OFF)
+    outs = [engine.on_estimate(est(float(t), 3.7 * t, 3.7)) for t in range(30)]
+    assert outs[-1].status.phase is Phase.RUNNING
+    assert {o.metronome.target_cadence_spm for o in outs} == {None}
+
+
+def test_outputs_carry_phase_changes_reps_and_the_end():
+    engine = WorkoutEngine(parse_workout("400m @80s; r30s"), start_mode="button")
+    outs = [engine.on_estimate(est(0.5, 0.0, 0.0))]
+    outs.append(engine.on_control(ControlEvent(1.0, Control.START_LAP)))
+    assert [(c.phase, c.step.kind) for c in outs[-1].phase_changes] == [
+        (Phase.RUNNING, RepKind.WORK)]
+    for k in range(1, 130):
+        outs.append(engine.on_estimate(est(1.0 + k, 5.0 * k, 5.0)))
+    outs.append(engine.finish(140.0))
+    changes = [(c.t_s, c.phase, c.step.kind if c.step else None)
+               for o in outs for c in o.phase_changes]
+    assert changes == [(0.5, Phase.WAITING, RepKind.WORK), (1.0, Phase.RUNNING, RepKind.WORK),
+                       (81.0, Phase.WAITING, RepKind.WORK),
+                       (81.0, Phase.RUNNING, RepKind.RECOVERY),
+                       (111.0, Phase.WAITING, RepKind.RECOVERY), (111.0, Phase.FINISHED, None)]
+    assert [r for o in outs for r in o.reps] == engine.reps
+    done = [o.finished for o in outs]
+    first = done.index(True)  # the output that carries FINISHED; every later one too
+    assert any(c.phase is Phase.FINISHED for c in outs[first].phase_changes)
+    assert all(done[first:]) and outs[-1].status.phase is Phase.FINISHED
+    assert engine.on_estimate(est(150.0, 700.0, 0.0)).finished
+
+
+def test_an_unknown_start_mode_is_refused():
+    with pytest.raises(ValueError, match="start_mode must be one of auto, button, immediate"):
+        WorkoutEngine(parse_workout("400m"), start_mode="sometimes")
 
 
 def test_gps_lost_and_back_said_once_each():
@@ -246,7 +285,7 @@ def test_cue_settings_change_mid_session_keeps_the_rep():
         t = 0.5 + k
         if k == 50:
             engine.set_cue_settings(CueSettings(profile="track", disabled=frozenset({"split"})))
-        texts += [(c.kind, c.text) for c in engine.on_estimate(est(t, v * t, v, on_track=True))]
+        texts += [(c.kind, c.text) for c in engine.on_estimate(est(t, v * t, v, on_track=True)).cues]
     splits = [x for k, x in texts if k is CueKind.SPLIT]
     assert splits == ["100, 20", "200, 40"]  # then switched off at 50 s
     assert [x for k, x in texts if k is CueKind.HALFWAY] == ["halfway, 80, on pace for two forty"]
@@ -273,9 +312,9 @@ def test_halfway_with_projected_finish():
     t = 0.25
     cues = []
     while t < 90:
-        cues += engine.on_estimate(est(t, v * t, v, on_track=True))
+        cues += engine.on_estimate(est(t, v * t, v, on_track=True)).cues
         if t < 5.0 <= t + 1.0:
-            cues += engine.on_control(ControlEvent(5.0, Control.START_LAP))
+            cues += engine.on_control(ControlEvent(5.0, Control.START_LAP)).cues
         t += 1.0
     halfway = [c.text for c in cues if c.kind is CueKind.HALFWAY]
     assert halfway == ["halfway, 35.6, on pace for 71.2"]
@@ -341,12 +380,13 @@ def test_any_estimates_and_buttons_keep_the_engine_consistent(workout, mode, spe
         t = 0.5 + k
         while pending and pending[0][0] <= t:
             te, control = pending.pop(0)
-            cues += engine.on_control(ControlEvent(te, control))
+            cues += engine.on_control(ControlEvent(te, control)).cues
         d += v or 0.0
         cues += engine.on_estimate(est(t, d, v, speed_confidence=conf,
-                                       gps_ok=gps[k % len(gps)]))  # fmt: skip
-    cues += engine.finish(0.5 + len(speeds))
-    assert engine.finished
+                                       gps_ok=gps[k % len(gps)])).cues  # fmt: skip
+    last = engine.finish(0.5 + len(speeds))
+    cues += last.cues
+    assert engine.finished and last.finished and last.status.phase is Phase.FINISHED
     said = sorted((c for c in cues if not c.dropped), key=lambda c: c.t_s)
     for a, b in itertools.pairwise(said):
         assert b.t_s >= a.t_s + a.duration_s - 1e-9

@@ -27,11 +27,11 @@ from pacer.models import CueKind, DistanceSource, Estimate, RepKind
 
 def step(kind: RepKind = RepKind.WORK, *, distance_m: float | None = None,
          duration_s: float | None = None, pace: float | None = None,
-         time_s: float | None = None, cadence_spm: float | None = None,
+         time_s: float | None = None, target_cadence_spm: float | None = None,
          standing: bool = False) -> PlannedStep:
     return PlannedStep(index=0, kind=kind, distance_m=distance_m, duration_s=duration_s,
                        target_pace_s_per_km=pace, target_time_s=time_s,
-                       cadence_spm=cadence_spm, metronome=False, standing=standing,
+                       target_cadence_spm=target_cadence_spm, metronome=False, standing=standing,
                        label="rep 1 of 4", rep_number=1, rep_count=4,
                        est_duration_s=duration_s or 60.0)
 
@@ -190,7 +190,7 @@ def test_short_reps_get_one_word_drift_cues() -> None:
 def test_cadence_below_target_asks_for_quicker_steps() -> None:
     feedback = CadenceFeedback(CueSettings(profile="tempo"))
     feedback.start_step(0.0)
-    rep = step(duration_s=600, cadence_spm=180.0)
+    rep = step(duration_s=600, target_cadence_spm=180.0)
     said = []
     for t in range(0, 20):
         said += feedback.cues(rep, est(float(t), cadence_spm=160.0, cadence_confidence=0.9))

@@ -25,7 +25,7 @@ STANDING_MPS = [0.3, MIN_PROJECTION_SPEED_MPS, 1e-300, np.float64(1e-300), np.fl
 
 def _step(kind: RepKind, distance_m: float) -> PlannedStep:
     return PlannedStep(index=1, kind=kind, distance_m=distance_m, duration_s=None,
-                       target_pace_s_per_km=None, target_time_s=None, cadence_spm=None,
+                       target_pace_s_per_km=None, target_time_s=None, target_cadence_spm=None,
                        metronome=False, standing=False, label=kind.value, rep_number=1,
                        rep_count=2, est_duration_s=60.0)  # fmt: skip
 
@@ -82,7 +82,7 @@ def test_a_runner_who_stops_in_a_recovery_gets_go_only_when_it_is_finished() -> 
         nonlocal t_s, d_m
         t_s += 1.0
         d_m += float(v_mps)
-        cues.extend(engine.on_estimate(_est(t_s, d_m, v_mps)))
+        cues.extend(engine.on_estimate(_est(t_s, d_m, v_mps)).cues)
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -45,7 +45,7 @@ def test_tempo_with_cadence():
     (tempo,) = parse_workout("tempo 20min @4:30/km cadence 178").steps
     assert tempo.kind is RepKind.WORK and tempo.label == "tempo"
     assert tempo.duration_s == 1200.0 and tempo.target.pace_s_per_km == 270.0
-    assert tempo.cadence_spm == 178.0 and not tempo.metronome
+    assert tempo.target_cadence_spm == 178.0 and not tempo.metronome
 
 
 def test_named_paces_default_and_runner_override():
@@ -96,7 +96,7 @@ def test_nested_repeats_and_metronome():
     (outer,) = w.steps
     inner, stand = outer.body
     assert outer.count == 3 and inner.count == 4 and stand.standing
-    assert inner.body[0].metronome and inner.body[0].cadence_spm == 184.0
+    assert inner.body[0].metronome and inner.body[0].target_cadence_spm == 184.0
     assert w.rep_count == 12
     labels = [s.label for s in w.plan() if s.kind is RepKind.WORK]
     assert labels[0] == "rep 1 of 12" and labels[-1] == "rep 12 of 12"
@@ -291,7 +291,7 @@ def _normalise(items):
                 pace = None if t.pace_s_per_km is None else round(t.pace_s_per_km, 6)
                 tgt = (t.rep_time_s, t.name, t.per_mile, pace)
             dist = None if item.distance_m is None else round(item.distance_m, 6)
-            out.append((item.kind, dist, item.duration_s, tgt, item.cadence_spm,
+            out.append((item.kind, dist, item.duration_s, tgt, item.target_cadence_spm,
                         item.metronome, item.standing))  # fmt: skip
     return tuple(out)
 

@@ -181,7 +181,7 @@ def test_splits_keep_one_interval_when_the_track_locks_late():
         est = Estimate(t_s=t, utc=None, distance_m=d, speed_mps=5.0 if t > 2.0 else 0.0,
                        speed_confidence=0.9, cadence_spm=None, cadence_confidence=0.0,
                        distance_source=DistanceSource.GPS, gps_ok=True, on_track=d > 150.0)
-        said += [c for c in engine.on_estimate(est) if not c.dropped]
+        said += [c for c in engine.on_estimate(est).cues if not c.dropped]
     assert _split_marks_m(said) == [200.0, 600.0]  # 400 is "halfway"
     assert any(c.kind is CueKind.HALFWAY for c in said)
 

@@ -1,4 +1,4 @@
-"""pacer.wiring.sources: recorded files as records on one timeline, and the simulated runner's
+"""pacer.wiring.replay and pacer.wiring.sim: recorded files as records on one timeline, and the simulated runner's
 efforts for a workout plan."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pacer.errors import InputError
 from pacer.formats.workout_source import resolve_workout
 from pacer.models import AccelBlock, Fix, SkipCounters
 from pacer.runtime import record_time_s
-from pacer.wiring.sources import build_sim, efforts_for_plan, replay_records
+from pacer.wiring.replay import replay_records
+from pacer.wiring.sim import build_sim, efforts_for_plan
 
 
 def _nmea_log(path: Path, epochs: int = 20) -> float:

@@ -76,8 +76,8 @@ def format_step(step: Step) -> str:
         words.append(_KIND_WORD[step.kind])
     if step.target is not None:
         words.append(format_target(step.target))
-    if step.cadence_spm is not None:
-        words.append(f"cadence {_num(step.cadence_spm)}")
+    if step.target_cadence_spm is not None:
+        words.append(f"cadence {_num(step.target_cadence_spm)}")
     if step.metronome:
         words.append("metronome")
     return " ".join(words)

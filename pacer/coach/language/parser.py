@@ -42,7 +42,7 @@ class _Parts:
     duration_s: float | None = None
     target: Target | None = None
     target_tok: Token | None = None
-    cadence_spm: float | None = None
+    target_cadence_spm: float | None = None
     metronome: bool = False
     first: Token | None = None
     words: list[Token] = field(default_factory=list)
@@ -159,7 +159,7 @@ class _Parser(TerminalParser):
                 p.target = self.target()
             elif self.is_word("cadence"):
                 self.advance()
-                p.cadence_spm = self.cadence()
+                p.target_cadence_spm = self.cadence()
             elif self.is_word("metronome"):
                 self.advance()
                 p.metronome = True
@@ -216,7 +216,7 @@ class _Parser(TerminalParser):
             distance_m=p.distance_m,
             duration_s=p.duration_s,
             target=p.target,
-            cadence_spm=p.cadence_spm,
+            target_cadence_spm=p.target_cadence_spm,
             metronome=p.metronome,
             standing=p.standing,
             label=p.label,

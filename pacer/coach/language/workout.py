@@ -67,7 +67,7 @@ class Step:
     distance_m: float | None = None
     duration_s: float | None = None
     target: Target | None = None
-    cadence_spm: float | None = None
+    target_cadence_spm: float | None = None
     metronome: bool = False
     standing: bool = False  # a standing recovery
     label: str = ""  # e.g. "tempo", "strides", or a FIT step name
@@ -114,7 +114,7 @@ class PlannedStep:
     duration_s: float | None
     target_pace_s_per_km: float | None
     target_time_s: float | None  # for distance steps with a target
-    cadence_spm: float | None
+    target_cadence_spm: float | None  # the metronome's and the cadence cues' target
     metronome: bool
     standing: bool
     label: str  # "rep 3 of 8", "recovery", "warm-up", "tempo"...
@@ -256,7 +256,7 @@ class StepCursor:
             duration_s=step.duration_s,
             target_pace_s_per_km=step.target_pace_s_per_km,
             target_time_s=step.target_time_s,
-            cadence_spm=step.cadence_spm,
+            target_cadence_spm=step.target_cadence_spm,
             metronome=step.metronome,
             standing=step.standing,
             label=label,

@@ -1,7 +1,7 @@
 """One wiring of the fake hardware: a pseudo-terminal standing in for the receiver's
 UART, and a register-level fake accelerometer on a fake I2C bus that can be wedged.
 
-Shared by the simulation (:mod:`pacer.wiring.sources`: ``pacer sim --realtime`` and
+Shared by the simulation (:mod:`pacer.wiring.sim`: ``pacer sim --realtime`` and
 ``pacer run --fake-hardware``) and by ``pacer doctor --fake-hardware``
 (:mod:`pacer.tools.doctor_fakes`), so all three exercise the production serial reader,
 accelerometer drivers and sampler against the same fakes. The fake chips themselves are

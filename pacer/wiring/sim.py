@@ -1,31 +1,45 @@
-"""Where records come from: simulated hardware, recorded files, live hardware.
+"""Simulated hardware as a source of records, and ``pacer sim`` (:func:`run_sim`).
 
 Every source yields the same records (``pacer.runtime.Record``). Simulation replaces
 only the transport: the simulated receiver's NMEA bytes go into the production line
 framer (fast) or through a pseudo-terminal into the production serial reader
 (real time); the simulated accelerometer is a register-level fake chip on a fake I2C bus
 read by the production driver and sampler (wired in :mod:`pacer.hw.fakes.wiring`).
+Recorded files are in :mod:`pacer.wiring.replay`, live hardware in
+:mod:`pacer.wiring.live`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pacer.errors import InputError
+from pacer.config import Config
 from pacer.hw.fakes.wiring import FakeAccelerometer, FakeSerialLine, fake_accelerometer
-from pacer.models import AccelBlock, Fix, RepKind, SkipCounters
-from pacer.runtime import ManualClock, NmeaChunk, Record, gps_reader, merge_in_time
+from pacer.models import RepKind
+from pacer.runtime import (
+    NmeaChunk,
+    Pipeline,
+    Record,
+    merge_in_time,
+    record_time_s,
+    run_queue,
+    run_records,
+)
+from pacer.wiring.clocks import ManualClock, SessionClock
+from pacer.wiring.live import gps_reader
 
 if TYPE_CHECKING:
     from pacer.coach.language.workout import PlannedStep
+    from pacer.gps.reader import SerialReader
+    from pacer.hw.sampler import Sampler
     from pacer.sim.accel import GaitSignal
     from pacer.sim.effort import Effort
     from pacer.sim.receiver import SimulatedReceiver
@@ -104,7 +118,7 @@ def build_sim(
     """The simulated runner following ``plan`` (or the built-in 6 x 400 m session), worn
     at ``placement`` with a fake ``chip``."""
     from pacer.sim.accel import GaitSignal
-    from pacer.sim.receiver import SimulatedReceiver
+    from pacer.sim.receiver import DEFAULT_START_UTC, SimulatedReceiver
     from pacer.sim.runner import RunnerModel
     from pacer.sim.scenarios import default_session_efforts
 
@@ -113,10 +127,8 @@ def build_sim(
     else:
         efforts, start_s_m = efforts_for_plan(plan)
     runner = RunnerModel(efforts, start_s_m=start_s_m, seed=seed)
-    kwargs: dict[str, Any] = {"rate_hz": gps_rate_hz, "seed": seed}
-    if start_utc is not None:
-        kwargs["start_utc"] = start_utc
-    receiver = SimulatedReceiver(runner, **kwargs)
+    receiver = SimulatedReceiver(runner, rate_hz=gps_rate_hz, seed=seed,
+                                 start_utc=start_utc or DEFAULT_START_UTC)
     signal = GaitSignal(runner, placement=placement, seed=seed)
     return SimSetup(runner, receiver, signal, chip=chip)
 
@@ -160,7 +172,7 @@ class RealtimeSim:
     session's raw log), as on the device.
     """
 
-    def __init__(self, setup: SimSetup, inbox: queue.Queue[Any], *,
+    def __init__(self, setup: SimSetup, inbox: queue.Queue[Record], *,
                  clock: Callable[[], float], baud: int = 9600, raw_bytes: bool = True) -> None:
         self.setup = setup
         self.inbox = inbox
@@ -168,10 +180,15 @@ class RealtimeSim:
         self.baud = baud
         self.line = FakeSerialLine("sim-receiver")
         self.port = self.line.port
-        self.reader: Any = None
-        self.sampler: Any = None
+        self.reader: SerialReader | None = None
+        self.sampler: Sampler | None = None
         self.accel: FakeAccelerometer | None = None
         self.raw_bytes = raw_bytes
+        self.start_utc = setup.receiver.start_utc
+
+    def edges(self) -> tuple[str, ...]:
+        """The edges whose records show progress: GPS, and the accelerometer once sampled."""
+        return ("gps", "accel") if self.sampler is not None else ("gps",)
 
     def start(self) -> None:
         from pacer.hw.sampler import Sampler
@@ -186,12 +203,6 @@ class RealtimeSim:
         self.sampler.start(self.inbox.put)
         self.line.start(self._write_gps)
 
-    def hang(self) -> None:
-        """Wedge the hardware: the I2C bus blocks and the receiver falls silent."""
-        if self.accel is not None:
-            self.accel.bus.hang.set()
-        self.line.silence()
-
     def _write_gps(self, fd: int, silenced: threading.Event) -> None:
         self.setup.receiver.write_realtime(fd, clock=self.clock, baud=self.baud,
                                            stop=silenced.is_set)
@@ -199,7 +210,7 @@ class RealtimeSim:
     def stop(self) -> None:
         self.line.silence()
         if self.accel is not None:
-            self.accel.bus.hang.clear()
+            self.accel.bus.hang.clear()  # a wedged bus lets the sampler thread end
         if self.sampler is not None:
             self.sampler.stop()
         if self.accel is not None:
@@ -209,114 +220,79 @@ class RealtimeSim:
         self.line.close()
 
 
-# ---------------------------------------------------------------------- recorded files
+# ---------------------------------------------------------------------- pacer sim
 
 
-def replay_records(
-    *,
-    nmea: str | Path | None = None,
-    accel: str | Path | None = None,
-    accel_units: str = "mps2",
-    gpx: str | Path | None = None,
-    fit: str | Path | None = None,
-    counters: dict[str, SkipCounters] | None = None,
-) -> tuple[Iterator[Record], dt.datetime | None]:
-    """Records from recorded files, in time order, and the UTC of the first fix.
+@dataclasses.dataclass(frozen=True)
+class SimOptions:
+    """What ``pacer sim`` was asked for (see its ``--help``)."""
 
-    GPS time comes from the receiver's UTC (seconds since the first epoch). The
-    accelerometer CSV is aligned to it: epoch time stamps by UTC, relative ones from 0
-    (the first GPS fix).
-    """
-    from pacer.formats.readers import fixes_from_fit, fixes_from_gpx, read_accel_csv
+    workout: str
+    realtime: bool = False
+    seed: int = 0
+    gps_rate_hz: float = 1.0
+    placement: str = "hip"
+    chip: str = "mpu6050"
+    session_dir: str | None = None
+    audio_out: str | None = None
+    speak: bool = False
+    status_every_s: float | None = None  # None: 30 s fast, 5 s in real time
+    quiet: bool = False
+    duration_s: float | None = None  # None: the whole simulated session
 
-    counters = counters if counters is not None else {}
-    if sum(x is not None for x in (nmea, gpx, fit)) > 1:
-        raise InputError("give one GPS input: --nmea, --gpx or --fit")
-    if nmea is None and gpx is None and fit is None and accel is None:
-        raise InputError("nothing to replay: give --nmea, --gpx, --fit and/or --accel")
-    fixes: list[Fix] = []
-    if nmea is not None:
-        from pacer.formats.nmea_log import fixes_from_nmea_file
 
-        counters["nmea"] = SkipCounters()
-        fixes = list(fixes_from_nmea_file(nmea, counters["nmea"]))
-    elif gpx is not None:
-        counters["gpx"] = SkipCounters()
-        fixes = list(fixes_from_gpx(gpx, counters=counters["gpx"]))
-    elif fit is not None:
-        counters["fit"] = SkipCounters()
+def run_sim(options: SimOptions, config: Config) -> int:
+    """``pacer sim``: the coach on the simulated runner; 1 if the session is incomplete."""
+    from pacer.wiring.session import (
+        ConsolePrinter,
+        build_session,
+        load_workout,
+        make_audio,
+        print_summary,
+        session_problems,
+    )
+
+    o = options
+    workout = load_workout(o.workout, config)
+    assert workout is not None  # a spec was given
+    setup = build_sim(workout.plan(), seed=o.seed, gps_rate_hz=o.gps_rate_hz,
+                      placement=o.placement, chip=o.chip)
+    audio = None
+    if o.audio_out or (o.realtime and o.speak):
+        audio = make_audio(config, live=o.realtime, sink="alsa" if o.speak else "null",
+                           wav_path=o.audio_out)
+    every_s = o.status_every_s if o.status_every_s is not None else (5.0 if o.realtime else 30.0)
+    printer = None if o.quiet else ConsolePrinter(every_s=every_s)
+    parts = build_session(
+        kind="sim", config=config, workout=workout, session_dir=o.session_dir,
+        sources={"sim": {"seed": o.seed, "gps_rate_hz": o.gps_rate_hz,
+                         "placement": o.placement, "chip": o.chip,
+                         "mode": "realtime" if o.realtime else "fast"}},
+        start_utc=setup.receiver.start_utc, audio=audio, printer=printer,
+        flush_every_ticks=1 if o.realtime else 300,
+    )
+    if printer is not None:
+        print(f"pacer sim: {workout.name}: {workout.source_text.strip()}")
+        print(f"session:   {parts.session_dir}")
+    _feed(parts.pipeline, setup, o)
+    print_summary(parts)
+    return 1 if session_problems(parts) else 0
+
+
+def _feed(pipeline: Pipeline, setup: SimSetup, o: SimOptions) -> None:
+    """Run the simulated session through ``pipeline``: in real time or as fast as it goes."""
+    duration_s = setup.runner.duration_s if o.duration_s is None else o.duration_s
+    if o.realtime:
+        inbox: queue.Queue[Record] = queue.Queue()
+        clock = SessionClock()
+        sim = RealtimeSim(setup, inbox, clock=clock)
+        sim.start()
         try:
-            fixes = list(fixes_from_fit(fit, counters=counters["fit"]))
-        except InputError:
-            if _is_fit_workout(fit):
-                raise InputError(f"{fit}: a FIT workout, not an activity: give it as "
-                                 f"--workout {fit}") from None
-            raise
-    first_utc = next((f.utc for f in fixes if f.utc is not None), None)
-    t_first_utc_s = next((f.t_s for f in fixes if f.utc is not None), 0.0)
-    streams: list[Iterator[Record]] = [iter(fixes)]
-    if accel is not None:
-        counters["accel"] = SkipCounters()
-        blocks = read_accel_csv(accel, units=accel_units, counters=counters["accel"])
-        streams.append(_aligned_blocks(blocks, first_utc, t_first_utc_s, str(accel)))
-    return merge_in_time(*streams), first_utc
-
-
-def _is_fit_workout(path: str | Path) -> bool:
-    try:
-        from pacer.formats.fit_workout import workout_from_fit
-
-        workout_from_fit(str(path))
-        return True
-    except Exception:  # broad on purpose: only a hint for a better message
-        return False
-
-
-def _aligned_blocks(
-    blocks: Iterator[AccelBlock], first_utc: dt.datetime | None, t_first_utc_s: float,
-    path: str,
-) -> Iterator[AccelBlock]:
-    from pacer.formats.readers import looks_like_epoch
-
-    for block in blocks:
-        if block.t0_s > 1e11:  # past the year 5000 in seconds: ms or ns since some origin
-            raise InputError(f"{path}: t_s values like {block.t0_s:.3g} are not seconds "
-                             "(milliseconds or nanoseconds?); convert the column to seconds")
-        if looks_like_epoch(block.t0_s):
-            if first_utc is None:
-                raise InputError(f"{path}: times are Unix epoch seconds but there is no "
-                                 "GPS time to align them with; give --nmea/--gpx/--fit or "
-                                 "relative times")
-            shift = first_utc.timestamp() - t_first_utc_s
-            block = dataclasses.replace(block, t0_s=block.t0_s - shift)
-        yield block
-
-
-def session_records(
-    directory: str | Path, on_warning: Callable[[str], None] | None = None
-) -> tuple[Iterator[Record], dt.datetime | None, dict[str, Any]]:
-    """A pacer session's raw logs as records (re-run with today's code), its start UTC and
-    its meta. The NMEA bytes keep their original arrival times, so the new session is
-    what a live run with today's code would have produced. A damaged database only costs
-    the meta (workout, start time); what the raw logs lack is reported to ``on_warning``.
-    """
-    from pacer.session.rawread import raw_log_problems
-    from pacer.session.reader import iter_raw_accel, iter_raw_nmea, read_meta_or_empty
-
-    path = Path(directory)
-    meta = read_meta_or_empty(path, on_warning)
-    problems = raw_log_problems(path)
-    for problem in problems:
-        if on_warning is not None:
-            on_warning(problem)
-    start = meta.get("start_utc")
-    start_utc = dt.datetime.fromisoformat(start) if isinstance(start, str) else None
-    copy = path / "gps.nmea"
-    if problems and copy.is_file() and next(iter_raw_nmea(path), None) is None:
-        # the database (and the raw data in it) cannot be read: the NMEA copy, GPS only
-        if on_warning is not None:
-            on_warning(f"replaying {copy} instead (GPS only)")
-        records, first_utc = replay_records(nmea=copy)
-        return records, start_utc or first_utc, meta
-    gps = (NmeaChunk(t_s, data) for t_s, data in iter_raw_nmea(path))
-    return merge_in_time(gps, iter_raw_accel(path)), start_utc, meta
+            run_queue(pipeline, inbox, clock=clock, max_duration_s=duration_s)
+        finally:
+            sim.stop()
+        return
+    records = simulated_records_fast(setup, seed=o.seed)
+    if o.duration_s is not None:  # records come in time order: stop at the first after
+        records = itertools.takewhile(lambda r: record_time_s(r) <= duration_s, records)
+    run_records(pipeline, records)
