@@ -1,5 +1,6 @@
 """`pacer run` as the service runs it: a real process, a real notify socket, real signals,
-on the fake hardware (simulated receiver over a pty, register-level fake chip)."""
+on the fake hardware (simulated receiver over a pty, register-level fake chip). The
+hang is injected by a test-only entry point (tests/helpers/fake_service.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import time
 from pathlib import Path
 
 from pacer.session.reader import open_session
+
+FAKE_SERVICE = Path(__file__).resolve().parents[1] / "helpers" / "fake_service.py"
 
 
 def _recv_until(sock: socket.socket, wanted: bytes, timeout_s: float) -> list[bytes]:
@@ -78,8 +81,8 @@ def test_watchdog_stops_pinging_when_the_sampler_hangs(tmp_path: Path) -> None:
     env = dict(os.environ, NOTIFY_SOCKET=str(notify), WATCHDOG_USEC="1000000")
     env.pop("WATCHDOG_PID", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pacer", "run", "--fake-hardware", "--config", str(cfg),
-         "--workout", "6x400", "--session-dir", str(tmp_path / "s"), "--fake-hang-after", "4"],
+        [sys.executable, str(FAKE_SERVICE), "--hang-after", "4", "run", "--fake-hardware",
+         "--config", str(cfg), "--workout", "6x400", "--session-dir", str(tmp_path / "s")],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -1,5 +1,6 @@
 """Test hooks of the CLI: hidden from --help, listed in docs/cli.md, refused without the
-fake hardware they act on."""
+fake hardware they act on. ``pacer run`` has none: the service tests inject their faults
+through tests/helpers/fake_service.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pacer.cli.common_options import add_test_hook, list_test_hooks
 from pacer.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
-HOOKS = [("run", "--fake-hang-after"), ("doctor", "--break")]
+HOOKS = [("doctor", "--break")]
 
 
 @pytest.mark.parametrize(("command", "flag"), HOOKS)
@@ -24,12 +25,19 @@ def test_hooks_are_hidden_from_help_but_documented(command: str, flag: str, caps
 
 
 @pytest.mark.parametrize(("argv", "needs"), [
-    (["run", "--fake-hang-after", "4", "--duration", "1"], "--fake-hang-after needs"),
     (["doctor", "--break", "no-chip", "--no-sound"], "--break needs"),
 ])
 def test_hooks_need_the_fake_hardware(argv: list[str], needs: str, capsys) -> None:
     assert main(argv) == 1
     assert needs in capsys.readouterr().err
+
+
+def test_run_has_no_test_hook(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--fake-hardware", "--fake-hang-after", "4"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: --fake-hang-after" in capsys.readouterr().err
+    assert "fake-hang" not in (ROOT / "docs" / "cli.md").read_text()
 
 
 def test_unknown_fault_is_refused_by_argparse(capsys) -> None:

@@ -285,7 +285,8 @@ def test_cue_settings_change_mid_session_keeps_the_rep():
         t = 0.5 + k
         if k == 50:
             engine.set_cue_settings(CueSettings(profile="track", disabled=frozenset({"split"})))
-        texts += [(c.kind, c.text) for c in engine.on_estimate(est(t, v * t, v, on_track=True)).cues]
+        out = engine.on_estimate(est(t, v * t, v, on_track=True))
+        texts += [(c.kind, c.text) for c in out.cues]
     splits = [x for k, x in texts if k is CueKind.SPLIT]
     assert splits == ["100, 20", "200, 40"]  # then switched off at 50 s
     assert [x for k, x in texts if k is CueKind.HALFWAY] == ["halfway, 80, on pace for two forty"]
