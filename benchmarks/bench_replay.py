@@ -48,7 +48,7 @@ PHASES = [
     ("session: flush (one SQLite transaction)", ("pacer/session/store.py", "flush")),
     ("session: close + summary (pacer/runtime finish)", ("pacer/runtime.py", "finish")),
     ("session: create (pacer/wiring build_session)", ("pacer/wiring/session.py", "build_session")),
-    ("merge_in_time (pacer/runtime)", ("pacer/runtime.py", "merge_in_time")),
+    ("merge_in_time (pacer/wiring/merge)", ("pacer/wiring/merge.py", "merge_in_time")),
 ]
 
 AREAS = [  # file path fragment -> area, first match wins
@@ -181,8 +181,9 @@ def store_parts(nmea: Path, csv: Path, session_dir: Path, repeat: int = 3) -> st
     from pacer.formats.nmea_log import fixes_from_nmea_file
     from pacer.formats.readers import read_accel_csv
     from pacer.models import DistanceSource, Estimate
-    from pacer.runtime import Pipeline, merge_in_time, run_records
+    from pacer.runtime import Pipeline, run_records
     from pacer.session.store import SessionWriter
+    from pacer.wiring.merge import merge_in_time
 
     utc0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 

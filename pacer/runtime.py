@@ -17,11 +17,10 @@ real-time simulation, ``pacer run``).
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import math
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from pacer.coach.outputs import EngineOutput, EngineStatus, MetronomeSetting
 from pacer.gps.nmea import EpochAssembler
@@ -353,39 +352,6 @@ class Pipeline:
 
 
 # ---------------------------------------------------------------------- drivers
-
-
-def merge_in_time(*streams: Iterable[Record]) -> Iterator[Record]:
-    """Merge record streams that are each in time order into one stream in time order.
-
-    Records with equal times come in the order of their streams (as ``heapq.merge``).
-    """
-    if len(streams) == 2:  # a replay: fixes and accelerometer blocks
-        return _merge_two(iter(streams[0]), iter(streams[1]))
-    return heapq.merge(*streams, key=record_time_s)
-
-
-def _merge_two(a: Iterator[Record], b: Iterator[Record]) -> Iterator[Record]:
-    """``heapq.merge(a, b, key=record_time_s)`` without the heap: one time per record."""
-    key = record_time_s
-    rb = next(b, None)
-    if rb is None:
-        yield from a
-        return
-    kb = key(rb)
-    for ra in a:
-        ka = key(ra)
-        while kb < ka:  # equal times: ``a`` first
-            yield rb
-            rb = next(b, None)
-            if rb is None:
-                yield ra
-                yield from a
-                return
-            kb = key(rb)
-        yield ra
-    yield rb
-    yield from b
 
 
 def run_records(

@@ -71,7 +71,7 @@ def add_console_options(p: argparse.ArgumentParser, *, status_every_s: float | N
 
 
 def add_test_hook(p: argparse.ArgumentParser, *flags: str, doc: str,
-                  **kwargs: Any) -> argparse.Action:
+                  **kwargs: Any) -> argparse.Action:  # Any: add_argument's keywords, passed on
     """An option for the tests and the fake hardware, hidden from ``--help``.
 
     ``doc`` says what it does; docs/cli.md lists it under "Test hooks".

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pacer.cli.sessions import add_location_args, add_session_argument, data_dir_for
+
+if TYPE_CHECKING:
+    from pacer.review.summary import RepComparison
+    from pacer.session.reader import SessionData
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_review(args: argparse.Namespace, data: Any, comparison: Any) -> None:
+def _print_review(args: argparse.Namespace, data: SessionData,
+                  comparison: list[RepComparison] | None) -> None:
     import json
 
     from pacer.review.summary import review_json

@@ -1,13 +1,29 @@
 """Where steps begin and end: the rules the workout engine applies.
 
-* A rep after a warm-up, steady or cool-down step, or after a standing distance step,
-  is *armed*: it waits for the runner (:func:`arms_next`).
-* A runner has set off on a step at :func:`start_threshold_mps` (75 % of a rep's target
-  speed, at least a jog).
-* A running step ends inside an interval between two estimates where its distance is
-  crossed on the interpolated path, or where its time is up (:func:`step_end_s`).
-* A distance rep whose runner stopped within :data:`SHORT_TOLERANCE` of its distance is
-  over; a work step ended by END short of it is recorded as not completed.
+How a step starts
+    * the first step, and a rep after a warm-up, steady or standing-distance step, is
+      armed: it starts on a START_LAP press, or (``StartMode.AUTO``) when the runner
+      starts running -- speed above a threshold (and cadence above 130 spm when the
+      cadence is known) on two consecutive estimates; the start is put back to the
+      moment the speed crossed the threshold;
+    * every other step starts the moment the previous one ends (a rep after a timed
+      recovery starts at the "go" of the spoken countdown);
+    * except, in AUTO and IMMEDIATE start modes: a rep whose "go" finds the runner not
+      moving (standing, or no fix) waits, and starts when the runner moves again
+      (backdated as the auto start); and a runner who stood in a timed recovery and sets
+      off at rep speed once half of it is done starts the rep then.
+How a step ends
+    * at its distance: the crossing time is interpolated between the two estimates that
+      straddle it (distance from ``Estimate.distance_m``, track-snapped on a track);
+    * at its time (paused time does not count); open steps only by START_LAP;
+    * a distance rep whose runner stops (no moving estimate for ``STOPPED_AFTER_S``:
+      standing, or the fix gone) within ``SHORT_TOLERANCE`` of its distance ends at the
+      last moving estimate, with the distance actually run;
+    * START_LAP ends any running step (a lap); SKIP ends it and moves on; END finishes
+      (a work step stopped before 90 % of its length is recorded ``completed=False``).
+
+The start threshold is :func:`start_threshold_mps` (75 % of a rep's target speed, at
+least a jog); the crossing is :func:`step_end_s`; stopping short is :func:`stopped_short`.
 """
 
 from __future__ import annotations
@@ -54,6 +70,13 @@ def step_end_s(step: PlannedStep, path: HermitePath, elapsed0_s: float, run0_m: 
     if step.duration_s is not None and elapsed1_s >= step.duration_s - 1e-9:
         return path.t0 + max(0.0, step.duration_s - elapsed0_s)
     return None
+
+
+def stopped_short(step: PlannedStep, run_m: float) -> bool:
+    """A distance rep whose runner stopped after ``run_m`` of it is over (within
+    :data:`SHORT_TOLERANCE` of its distance)."""
+    return (step.kind is RepKind.WORK and step.distance_m is not None
+            and run_m >= (1.0 - SHORT_TOLERANCE) * step.distance_m)
 
 
 def fraction_done(step: PlannedStep, elapsed_s: float, run_m: float) -> float:

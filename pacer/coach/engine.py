@@ -1,36 +1,13 @@
 """The workout engine: a state machine driven by estimates and control events.
 
-Phases of the current step: *waiting* (armed, until the runner starts), *running*,
-*paused*; the session is *finished* after the last step or END.
-
-How a step starts
-    * the first step, and a rep after a warm-up, steady or standing-distance step, is
-      armed: it starts on a START_LAP press, or (``StartMode.AUTO``) when the runner
-      starts running -- speed above a threshold (and cadence above 130 spm when the
-      cadence is known) on two consecutive estimates; the start is put back to the
-      moment the speed crossed the threshold;
-    * every other step starts the moment the previous one ends (a rep after a timed
-      recovery starts at the "go" of the spoken countdown);
-    * except, in AUTO and IMMEDIATE start modes: a rep whose "go" finds the runner not
-      moving (standing, or no fix) waits, and starts when the runner moves again
-      (backdated as the auto start); and a runner who stood in a timed recovery and sets
-      off at rep speed once half of it is done starts the rep then.
-How a step ends
-    * at its distance: the crossing time is interpolated between the two estimates that
-      straddle it (distance from ``Estimate.distance_m``, track-snapped on a track);
-    * at its time (paused time does not count); open steps only by START_LAP;
-    * a distance rep whose runner stops (no moving estimate for ``STOPPED_AFTER_S``:
-      standing, or the fix gone) within ``SHORT_TOLERANCE`` of its distance ends at the
-      last moving estimate, with the distance actually run;
-    * START_LAP ends any running step (a lap); SKIP ends it and moves on; END finishes
-      (a work step stopped before 90 % of its length is recorded ``completed=False``).
-
+The current step is WAITING (armed, until the runner starts), RUNNING or PAUSED; the
+session is FINISHED after the last step or END (:class:`~pacer.models.Phase`).
 Every input returns an :class:`~pacer.coach.outputs.EngineOutput`: the cues (candidates
 go through the :class:`~pacer.coach.cues.CuePolicy`), the metronome setting, the phase
 changes, each finished step as a :class:`~pacer.models.Rep` with its targets and actuals,
-and whether the session is over. The rules
-of where steps begin and end are in :mod:`pacer.coach.boundaries`, the step's time and
-totals in :mod:`pacer.coach.step_tally`, the GPS announcements in
+and whether the session is over. How steps start and end (armed steps, auto starts,
+held reps, early starts, stopping short) is in :mod:`pacer.coach.boundaries`, the step's
+time and totals in :mod:`pacer.coach.step_tally`, the GPS announcements in
 :mod:`pacer.coach.gps_watch`.
 """
 
@@ -40,11 +17,11 @@ import datetime as _dt
 
 from pacer.coach.boundaries import (
     EARLY_START_FRACTION,
-    SHORT_TOLERANCE,
     STOPPED_AFTER_S,
     arms_next,
     start_threshold_mps,
     step_end_s,
+    stopped_short,
 )
 from pacer.coach.crossing import HermitePath
 from pacer.coach.cues import CuePolicy, CueSettings
@@ -71,6 +48,7 @@ from pacer.models import (
 )
 
 _STEPPING = (Phase.RUNNING, Phase.PAUSED)  # a step is under way
+_START_MODES = tuple(m.value for m in StartMode)
 
 
 class WorkoutEngine:
@@ -93,11 +71,10 @@ class WorkoutEngine:
     def __init__(self, workout: Workout, *, policy: CuePolicy | None = None,
                  start_mode: StartMode | str = StartMode.AUTO,
                  metronome_mode: MetronomeMode | str = MetronomeMode.FIXED) -> None:  # fmt: skip
-        try:
-            self.start_mode = StartMode(start_mode)
-        except ValueError:
-            modes = ", ".join(m.value for m in StartMode)
-            raise ValueError(f"start_mode must be one of {modes}, got {start_mode!r}") from None
+        if start_mode not in _START_MODES:
+            raise ValueError(f"start_mode must be one of {', '.join(_START_MODES)}, "
+                             f"got {start_mode!r}")
+        self.start_mode = StartMode(start_mode)
         self.workout = workout
         self.policy = policy or CuePolicy()
         self.metronome_mode = MetronomeMode(metronome_mode)
@@ -287,22 +264,10 @@ class WorkoutEngine:
         return self._gps.update(t_s, ok, session_started=self._started_session,
                                 immediate=immediate)
 
-    def _next_step(self, t_s: float, d_m: float) -> PlannedStep | None:
-        """The step that would follow the current one if it ended at ``t_s``, ``d_m``."""
-        return self._cursor.clone().next(t_s, d_m)
-
     def _rep_follows(self, t_s: float, d_m: float) -> PlannedStep | None:
         """The next step if it is a rep that starts when this step ends (countdown, go)."""
-        nxt = self._next_step(t_s, d_m)
+        nxt = self._cursor.peek(t_s, d_m)
         return nxt if nxt is not None and nxt.kind is RepKind.WORK else None
-
-    def _peek_next_work(self, t_s: float, d_m: float) -> PlannedStep | None:
-        cursor = self._cursor.clone()
-        for _ in range(50):
-            nxt = cursor.next(t_s, d_m)
-            if nxt is None or nxt.kind is RepKind.WORK:
-                return nxt
-        return None
 
     def _advance(self, t_s: float, d_m: float, cues: list[Cue], first: bool = False,
                  by_button: bool = False) -> None:  # fmt: skip
@@ -347,7 +312,7 @@ class WorkoutEngine:
             self._tally.start_utc = self._last.utc + _dt.timedelta(seconds=t_s - self._last.t_s)
         self._ahead.go_at_s = None
         cues += self.narrator.started(t_s, self._step, said_go=said_go, announced=announced,
-                                      next_work=self._peek_next_work(t_s, d_m))  # fmt: skip
+                                      next_work=self._cursor.peek_work(t_s, d_m))  # fmt: skip
 
     def _maybe_auto_start(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> bool:
         """Start the armed step if the runner set off (backdated to the onset): started?"""
@@ -366,12 +331,9 @@ class WorkoutEngine:
         """End a distance rep whose runner stopped (or lost the fix) within
         SHORT_TOLERANCE of its distance: at the last moving estimate, as run."""
         step, lm = self._step, self._last_moving
-        if (step is None or step.kind is not RepKind.WORK or step.distance_m is None
-                or lm is None or lm.t_s <= self._tally.floor[0]
-                or est.t_s - lm.t_s < STOPPED_AFTER_S):  # fmt: skip
-            return
-        _, dist = self._tally.elapsed_distance(lm.t_s, lm.distance_m)
-        if dist < (1.0 - SHORT_TOLERANCE) * step.distance_m:
+        if (step is None or lm is None or lm.t_s <= self._tally.floor[0]
+                or est.t_s - lm.t_s < STOPPED_AFTER_S
+                or not stopped_short(step, self._tally.elapsed_distance(lm.t_s, lm.distance_m)[1])):
             return
         self._end_step(lm.t_s, lm.distance_m, cues)
         self._advance(lm.t_s, lm.distance_m, cues)
@@ -416,7 +378,7 @@ class WorkoutEngine:
                 self._tally.accumulate(est)
                 cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e1, x1)
                 cues += self._ahead.predicted_go(step, est, x1, self._rep_follows)
-                cues += self._ahead.early_preview(step, est, e1, x1, self._next_step)
+                cues += self._ahead.early_preview(step, est, e1, x1, self._cursor.peek)
                 return
             d_end = path.distance_at(end_t)
             e_end, x_end = self._tally.elapsed_distance(end_t, d_end)

@@ -38,7 +38,7 @@ __all__ = ["Sampler"]
 
 log = logging.getLogger(__name__)
 
-Sink = Callable[[object], None]
+Sink = Callable[[AccelBlock | DeviceEvent], None]  # the blocks, and the device's state changes
 
 
 class Sampler:
@@ -293,7 +293,7 @@ class Sampler:
         if delay_s > 0:
             self._stop.wait(delay_s)
 
-    def _emit(self, sink: Sink, item: object) -> None:
+    def _emit(self, sink: Sink, item: AccelBlock | DeviceEvent) -> None:
         try:
             sink(item)
         except Exception:

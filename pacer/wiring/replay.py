@@ -19,7 +19,8 @@ from typing import TypeVar
 from pacer.config import Config
 from pacer.errors import InputError
 from pacer.models import AccelBlock, Fix, SkipCounters
-from pacer.runtime import NmeaChunk, Record, merge_in_time, record_time_s, run_records
+from pacer.runtime import NmeaChunk, Record, record_time_s, run_records
+from pacer.wiring.merge import merge_in_time
 
 T = TypeVar("T")
 

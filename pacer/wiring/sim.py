@@ -24,17 +24,10 @@ import numpy as np
 from pacer.config import Config
 from pacer.hw.fakes.wiring import FakeAccelerometer, FakeSerialLine, fake_accelerometer
 from pacer.models import RepKind
-from pacer.runtime import (
-    NmeaChunk,
-    Pipeline,
-    Record,
-    merge_in_time,
-    record_time_s,
-    run_queue,
-    run_records,
-)
+from pacer.runtime import NmeaChunk, Pipeline, Record, record_time_s, run_queue, run_records
 from pacer.wiring.clocks import ManualClock, SessionClock
 from pacer.wiring.live import gps_reader
+from pacer.wiring.merge import merge_in_time
 
 if TYPE_CHECKING:
     from pacer.coach.language.workout import PlannedStep

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from pacer.models import AccelBlock, DeviceEvent, DistanceSource, Estimate, Fix
-from pacer.runtime import Pipeline, merge_in_time, run_records
+from pacer.runtime import Pipeline, run_records
+from pacer.wiring.merge import merge_in_time
 
 
 class CountingEstimator:

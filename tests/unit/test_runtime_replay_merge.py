@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pacer.models import AccelBlock, Fix
-from pacer.runtime import Pipeline, merge_in_time, record_time_s, run_records
+from pacer.runtime import Pipeline, record_time_s, run_records
+from pacer.wiring.merge import merge_in_time
 
 TIMES = st.lists(st.integers(0, 40).map(lambda k: k / 4), max_size=30).map(sorted)
 

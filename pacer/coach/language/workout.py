@@ -11,8 +11,8 @@ Units: distances in metres, durations in seconds, paces in seconds per kilometre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from pacer.models import RepKind
 
@@ -153,6 +153,27 @@ def _count_work(items: tuple[Step | Repeat, ...]) -> int | None:
     return n
 
 
+class _Frame:
+    """Where a :class:`StepCursor` is in one level of the workout: the items of the
+    workout or of a repeat's body, the next one's index, the repeat (None at the top),
+    the repeat's iteration, and the time and distance the repeat started at."""
+
+    __slots__ = ("items", "index", "repeat", "iteration", "start_t_s", "start_m")
+
+    def __init__(self, items: Sequence[Step | Repeat], index: int, repeat: Repeat | None,
+                 iteration: int, start_t_s: float, start_m: float) -> None:
+        self.items = items
+        self.index = index
+        self.repeat = repeat
+        self.iteration = iteration
+        self.start_t_s = start_t_s
+        self.start_m = start_m
+
+    def copy(self) -> _Frame:
+        return _Frame(self.items, self.index, self.repeat, self.iteration, self.start_t_s,
+                      self.start_m)
+
+
 class StepCursor:
     """Walks a workout one step at a time (mutable; pure: time arrives as arguments).
 
@@ -169,8 +190,7 @@ class StepCursor:
     ) -> None:
         self._paces = dict(DEFAULT_NAMED_PACES_S_PER_KM)
         self._paces.update(named_paces_s_per_km or {})
-        # frame: [items, index, repeat | None, iteration, start_t_s, start_m]
-        self._stack: list[list[Any]] = [[workout.steps, 0, None, 0, 0.0, 0.0]]
+        self._stack: list[_Frame] = [_Frame(workout.steps, 0, None, 0, 0.0, 0.0)]
         self._index = 0
         self._rep_number = 0
         self._rep_count = _count_work(workout.steps)
@@ -179,11 +199,24 @@ class StepCursor:
         """An independent copy (to look ahead without moving this cursor)."""
         other = object.__new__(StepCursor)
         other._paces = self._paces
-        other._stack = [list(frame) for frame in self._stack]
+        other._stack = [frame.copy() for frame in self._stack]
         other._index = self._index
         other._rep_number = self._rep_number
         other._rep_count = self._rep_count
         return other
+
+    def peek(self, t_s: float, distance_m: float) -> PlannedStep | None:
+        """The step :meth:`next` would give, without moving this cursor."""
+        return self.clone().next(t_s, distance_m)
+
+    def peek_work(self, t_s: float, distance_m: float) -> PlannedStep | None:
+        """The next work step (within 50 steps), without moving this cursor."""
+        cursor = self.clone()
+        for _ in range(50):
+            nxt = cursor.next(t_s, distance_m)
+            if nxt is None or nxt.kind is RepKind.WORK:
+                return nxt
+        return None
 
     def estimate_duration_s(self, step: Step) -> float:
         """How long ``step`` is expected to take (open steps: 0)."""
@@ -201,38 +234,38 @@ class StepCursor:
         stack = self._stack
         while stack:
             frame = stack[-1]
-            items, index, repeat = frame[0], frame[1], frame[2]
+            items, index, repeat = frame.items, frame.index, frame.repeat
             if index >= len(items):
                 if repeat is None:
                     stack.clear()
                     return None
-                frame[3] += 1
-                if repeat.count is not None and frame[3] >= repeat.count:
+                frame.iteration += 1
+                if repeat.count is not None and frame.iteration >= repeat.count:
                     stack.pop()
-                    stack[-1][1] += 1
+                    stack[-1].index += 1
                     continue
-                frame[1] = index = 0
-            if repeat is not None and self._limit_reached(frame, t_s, distance_m):
+                frame.index = index = 0
+            if repeat is not None and self._limit_reached(frame, repeat, t_s, distance_m):
                 stack.pop()
-                stack[-1][1] += 1
+                stack[-1].index += 1
                 continue
             item = items[index]
             if isinstance(item, Repeat):
                 if not item.body or item.count == 0:
-                    frame[1] += 1
+                    frame.index += 1
                     continue
-                stack.append([item.body, 0, item, 0, t_s, distance_m])
+                stack.append(_Frame(item.body, 0, item, 0, t_s, distance_m))
                 continue
-            frame[1] += 1
+            frame.index += 1
             return self._planned(item)
         return None
 
     @staticmethod
-    def _limit_reached(frame: list[Any], t_s: float, distance_m: float) -> bool:
-        repeat: Repeat = frame[2]
-        if repeat.until_s is not None and t_s - frame[4] >= repeat.until_s - 1e-9:
+    def _limit_reached(frame: _Frame, repeat: Repeat, t_s: float, distance_m: float) -> bool:
+        if repeat.until_s is not None and t_s - frame.start_t_s >= repeat.until_s - 1e-9:
             return True
-        return repeat.until_m is not None and distance_m - frame[5] >= repeat.until_m - 1e-9
+        return (repeat.until_m is not None
+                and distance_m - frame.start_m >= repeat.until_m - 1e-9)
 
     def _planned(self, step: Step) -> PlannedStep:
         rep_number = None
