@@ -1,5 +1,6 @@
-"""Regressions from QA: previews never hold up a "go", splits of timed reps, reps stopped
-short, and reps run with watch auto-pause holes (the runner standing between reps)."""
+"""The workout engine with runners as they are: going straight from the warm-up (a
+preview never holds up the "go"), stopping short or halfway, standing between reps (watch
+auto-pause holes), a track that locks late, no speed at all; splits of timed reps."""
 
 from __future__ import annotations
 
