@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -157,7 +158,7 @@ def build_session(
     from pacer.coach.engine import WorkoutEngine
     from pacer.dsp.estimator import LiveEstimator
     from pacer.session.reader import default_data_dir
-    from pacer.session.store import SessionWriter, new_session_path
+    from pacer.session.store import new_session_path
 
     if session_dir is None:
         base = Path(config.session.data_dir) if config.session.data_dir else default_data_dir()
@@ -165,26 +166,12 @@ def build_session(
         session_dir = new_session_path(base, when)
     session_path = Path(session_dir)
 
-    def problem(msg: str) -> None:
-        if printer is not None:
-            printer.event(pipeline.last_t_s if pipeline.last_t_s > -1e300 else 0.0, msg)
+    def now_s() -> float:  # for the store's problems, once the pipeline runs
+        return pipeline.last_t_s if pipeline.last_t_s > -1e300 else 0.0
 
-    from pacer.errors import SessionError
-
-    try:
-        store: Recorder | None = SessionWriter.create(
-            session_path,
-            meta=session_meta(kind=kind, workout=workout, config=config, sources=sources,
-                              start_utc=start_utc),
-            on_problem=problem,
-        )
-    except SessionError as exc:
-        if kind != "run":
-            raise
-        # on the runner: coach on without recording rather than not at all
-        store = None
-        if printer is not None:
-            printer.event(0.0, f"not recording: {exc}")
+    meta = session_meta(kind=kind, workout=workout, config=config, sources=sources,
+                        start_utc=start_utc)
+    store = _open_store(kind, session_path, meta, printer, now_s)
     if store is not None and config.session.max_bytes:
         from pacer.session.reader import prune
 
@@ -203,6 +190,27 @@ def build_session(
     if printer is not None:
         printer.miles = config.coach.units == "mi"
     return SessionParts(pipeline, session_path, workout, engine)
+
+
+def _open_store(kind: str, session_path: Path, meta: dict[str, object],
+                printer: ConsolePrinter | None, now_s: Callable[[], float]) -> Recorder | None:
+    """The session's store; on the runner (``kind="run"``) None when it cannot be created:
+    coach on without recording rather than not at all."""
+    from pacer.errors import SessionError
+    from pacer.session.store import SessionWriter
+
+    def problem(msg: str) -> None:
+        if printer is not None:
+            printer.event(now_s(), msg)
+
+    try:
+        return SessionWriter.create(session_path, meta=meta, on_problem=problem)
+    except SessionError as exc:
+        if kind != "run":
+            raise
+        if printer is not None:
+            printer.event(0.0, f"not recording: {exc}")
+        return None
 
 
 def make_audio(config: Config, *, live: bool, sink: str = "null",
