@@ -39,47 +39,22 @@ def _named_paces(args: argparse.Namespace) -> tuple[dict[str, float], bool]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pacer.coach.language.format import describe_planned
+    from pacer.coach.language import format as text
     from pacer.coach.language.lexer import WorkoutSyntaxError
     from pacer.coach.language.library import LIBRARY
     from pacer.formats.workout_source import resolve_workout
-    from pacer.units import format_clock
 
     paces, miles = _named_paces(args)
-    miles = miles or bool(getattr(args, "miles", False))
     if args.workout_command == "show" and args.workout is None:
-        width = max(len(n) for n in LIBRARY)
-        for name, (text, description) in LIBRARY.items():
-            print(f"{name:<{width}}  {text}")
-            print(f"{'':<{width}}  {description}")
+        sys.stdout.write(text.library_text(LIBRARY))
         return 0
     if args.workout_command == "check":
         try:
-            workout = resolve_workout(args.workout, named_paces=paces)
+            sys.stdout.write(text.check_text(resolve_workout(args.workout, named_paces=paces)))
         except WorkoutSyntaxError as exc:
             print(f"pacer: error: {exc}", file=sys.stderr)
             return 1
-        plan = workout.plan()
-        total_s = sum(s.est_duration_s for s in plan)
-        reps = workout.rep_count
-        reps_text = f"{reps} reps" if reps is not None else "open-ended reps"
-        print(f"OK {workout.name}: {len(plan)} steps, {reps_text}, about {format_clock(total_s)}")
         return 0
     workout = resolve_workout(args.workout, named_paces=paces)
-    print(f"{workout.name}")
-    print(f"  {workout.to_text()}")
-    t_s = 0.0
-    for step in workout.plan():
-        what = describe_planned(step.distance_m, step.duration_s, step.target_pace_s_per_km,
-                                step.target_time_s, miles=miles)  # fmt: skip
-        extras = []
-        if step.target_cadence_spm is not None:
-            extras.append(f"cadence {step.target_cadence_spm:.0f}")
-        if step.metronome:
-            extras.append("metronome")
-        extra = f"  [{', '.join(extras)}]" if extras else ""
-        print(f"{step.index + 1:>3}  {format_clock(t_s):>7}  {step.kind.value:<9} "
-              f"{step.label:<20} {what}{extra}")  # fmt: skip
-        t_s += step.est_duration_s
-    print(f"     {format_clock(t_s):>7}  end (estimated)")
+    sys.stdout.write(text.plan_text(workout, miles=miles or bool(getattr(args, "miles", False))))
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pacer.coach.language.workout import Repeat, Step, Target
+from pacer.coach.language.workout import Repeat, Step, Target, Workout
 from pacer.models import RepKind
 from pacer.units import M_PER_MILE, format_clock, s_per_km_to_s_per_mile
 
@@ -120,3 +120,39 @@ def describe_planned(distance_m: float | None, duration_s: float | None,
         clock = format_clock(target_time_s, tenths=tenths)
         return f"{what} in {clock} ({format_clock(pace)}{unit})"
     return f"{what} at {format_clock(pace)}{unit}"
+
+
+def library_text(library: dict[str, tuple[str, str]]) -> str:
+    """The built-in library: each name with its text, and its description below."""
+    width = max(len(n) for n in library)
+    return "".join(f"{name:<{width}}  {text}\n{'':<{width}}  {description}\n"
+                   for name, (text, description) in library.items())
+
+
+def check_text(workout: Workout) -> str:
+    """``OK`` and a one-line summary: steps, reps, estimated duration."""
+    plan = workout.plan()
+    total_s = sum(s.est_duration_s for s in plan)
+    reps = workout.rep_count
+    reps_text = f"{reps} reps" if reps is not None else "open-ended reps"
+    return f"OK {workout.name}: {len(plan)} steps, {reps_text}, about {format_clock(total_s)}\n"
+
+
+def plan_text(workout: Workout, *, miles: bool = False) -> str:
+    """The workout expanded into its steps, with start times and targets."""
+    lines = [workout.name, f"  {workout.to_text()}"]
+    t_s = 0.0
+    for step in workout.plan():
+        what = describe_planned(step.distance_m, step.duration_s, step.target_pace_s_per_km,
+                                step.target_time_s, miles=miles)  # fmt: skip
+        extras = []
+        if step.target_cadence_spm is not None:
+            extras.append(f"cadence {step.target_cadence_spm:.0f}")
+        if step.metronome:
+            extras.append("metronome")
+        extra = f"  [{', '.join(extras)}]" if extras else ""
+        lines.append(f"{step.index + 1:>3}  {format_clock(t_s):>7}  {step.kind.value:<9} "
+                     f"{step.label:<20} {what}{extra}")  # fmt: skip
+        t_s += step.est_duration_s
+    lines.append(f"     {format_clock(t_s):>7}  end (estimated)")
+    return "\n".join(lines) + "\n"
