@@ -20,7 +20,13 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+if TYPE_CHECKING:
+    from pacer.runtime import Record
+    from pacer.sim.runner import RunnerModel
+
+T = TypeVar("T")
 
 PI_ZERO_2W_SLOWDOWN = 20.0
 PI_ZERO_2W_SLOWDOWN_RANGE = (15.0, 25.0)
@@ -29,7 +35,7 @@ PI_ZERO_2W_SLOWDOWN_RANGE = (15.0, 25.0)
 class _Timed:
     """Proxy that accumulates the time spent in each method of ``target``."""
 
-    def __init__(self, target: Any, name: str, totals: dict[str, float],
+    def __init__(self, target: object, name: str, totals: dict[str, float],
                  counts: dict[str, int], walls: dict[str, float]) -> None:
         self._target = target
         self._name = name
@@ -37,13 +43,13 @@ class _Timed:
         self._counts = counts
         self._walls = walls
 
-    def __getattr__(self, attr: str) -> Any:
+    def __getattr__(self, attr: str) -> Any:  # Any: stands in for any attribute of target
         value = getattr(self._target, attr)
         if not callable(value):
             return value
         key = f"{self._name}.{attr}"
 
-        def timed(*args: Any, **kwargs: Any) -> Any:
+        def timed(*args: object, **kwargs: object) -> object:
             c0, w0 = time.thread_time(), time.perf_counter()
             try:
                 return value(*args, **kwargs)
@@ -108,7 +114,8 @@ class BenchResult:
         return "\n".join(lines)
 
 
-def synthetic_hour(seed: int = 0, duration_s: float = 3600.0) -> tuple[list[Any], Any]:
+def synthetic_hour(seed: int = 0,
+                   duration_s: float = 3600.0) -> tuple[list[Record], RunnerModel]:
     """Records of a simulated steady hour on the track (5 Hz GPS, 100 Hz accelerometer)."""
     from pacer.sim.effort import Effort
     from pacer.sim.receiver import SimulatedReceiver
@@ -140,8 +147,8 @@ def run_bench(
     walls: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
 
-    def timed(target: Any, name: str) -> Any:
-        return _Timed(target, name, totals, counts, walls)
+    def timed(target: T, name: str) -> T:  # the proxy has the target's methods
+        return cast(T, _Timed(target, name, totals, counts, walls))
 
     with tempfile.TemporaryDirectory() as tmp:
         # 1. timed per stage, flushing the store every second as the live loop does
