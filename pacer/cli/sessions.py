@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,32 +106,8 @@ def run(args: argparse.Namespace) -> int:
         for path in prune(data_dir, max_bytes):
             print(f"deleted {path}")
         return 0
-    _print_list(data_dir)  # a broken pipe (`| head -1`) ends quietly in main
-    return 0
+    from pacer.review.listing import sessions_table
 
-
-def _print_list(data_dir: Path) -> None:
-    import sys
-
-    from pacer.errors import SessionError
-    from pacer.session.reader import list_sessions, session_bytes, session_overview
-    from pacer.units import format_clock
-
-    sessions = list_sessions(data_dir)
-    if not sessions:
-        print(f"no sessions in {data_dir}")
-        return
-    for path in sessions:
-        size_mb = session_bytes(path) / 1e6
-        try:
-            s = session_overview(path)
-        except SessionError as exc:
-            print(f"{path.name}  damaged: {exc}")
-            continue
-        when = s.start_utc.strftime("%Y-%m-%d %H:%M") if s.start_utc else "----------  --:--"
-        workout = s.meta.get("workout_name") or s.meta.get("workout") or ""
-        print(
-            f"{s.id:<18} {when}  {format_clock(s.duration_s):>7}  {s.distance_m / 1000:6.2f} km  "
-            f"{s.ended:<7} {size_mb:6.1f} MB  {workout}"
-        )
+    sys.stdout.write(sessions_table(data_dir))  # a broken pipe (`| head -1`) ends in main
     sys.stdout.flush()
+    return 0
