@@ -130,3 +130,52 @@ def test_unit_file_verifies(tmp_path) -> None:
     problems = [ln for ln in (out.stdout + out.stderr).splitlines()
                 if "pacer.service" in ln and "Documentation" not in ln]
     assert not problems, problems
+
+
+class _Edges:
+    """Hardware as the live loop sees it: the edges whose records show progress."""
+
+    start_utc = None
+
+    def __init__(self, *edges: str) -> None:
+        self._edges = edges
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def edges(self) -> tuple[str, ...]:
+        return self._edges
+
+
+def test_each_pass_waits_for_live_edges_only_and_follows_the_coach() -> None:
+    from pacer.coach.engine import WorkoutEngine
+    from pacer.coach.language.parser import parse_workout
+    from pacer.dsp.estimator import LiveEstimator
+    from pacer.models import DeviceEvent, DeviceState, DistanceSource, Estimate
+    from pacer.runtime import Pipeline
+    from pacer.service.live import LivePass, RunOptions
+    from pacer.service.panel import status_line
+    from pacer.wiring.session import SessionParts
+
+    pipeline = Pipeline(estimator=LiveEstimator())
+    signals = SignalInbox()  # not installed: the test sets its flags
+    each = LivePass(RunOptions(), SessionParts(pipeline, None, None, None),
+                    _Edges("gps", "accel"), None, signals, Notifier(socket_path=""))
+    pipeline.device_records.update(gps=5, accel=7)
+    assert each.progress() == {"gps": 5, "accel": 7}
+    pipeline.on_device(DeviceEvent(1.0, "accel", DeviceState.LOST, "bus error"))
+    assert each.progress() == {"gps": 5}  # a lost device is retried, not waited for
+    assert status_line(pipeline, gps_ready=False) == "waiting for GPS fix"
+    assert status_line(pipeline, gps_ready=True) == "recording (free run)"
+    assert each(2.0) is False
+    signals.stop.set()
+    assert each(3.0) is True  # a stop signal ends the session
+    signals.uninstall()
+    engine = WorkoutEngine(parse_workout("400m @80s"), start_mode="immediate")
+    coached = Pipeline(estimator=LiveEstimator(), engine=engine)
+    coached.forward(engine.on_estimate(Estimate(0.5, None, 0.0, 5.0, 0.9, None, 0.0,
+                                                DistanceSource.GPS, True)))
+    assert status_line(coached, gps_ready=True) == "rep 1 of 1: running"
