@@ -84,6 +84,7 @@ class WorkoutEngine:
         self._step: PlannedStep | None = None
         self._phase = Phase.WAITING
         self._changes: list[PhaseChange] = []  # since the last output
+        self._metronome = MetronomeSetting(None, self.metronome_mode)
         self._reps_out = 0  # reps already handed out
         self._started_session = False
         self._finished = False
@@ -119,12 +120,9 @@ class WorkoutEngine:
 
     @property
     def metronome(self) -> MetronomeSetting:
-        """The running step's cadence target when it asks for the metronome, else silent."""
-        step = self._step
-        on = (step is not None and step.metronome and self._phase is Phase.RUNNING
-              and not self._finished and self.metronome_mode is not MetronomeMode.OFF)
-        return MetronomeSetting(step.target_cadence_spm if on and step else None,
-                                self.metronome_mode)
+        """The running step's cadence target when it asks for the metronome, else silent
+        (follows the phase: set in :meth:`_set_phase` and at the end)."""
+        return self._metronome
 
     def set_cue_settings(self, settings: CueSettings) -> None:
         """Apply new cue settings mid-session (config reload), keeping the step's state."""
@@ -223,20 +221,31 @@ class WorkoutEngine:
         self._finished = True
         self._step = None
         self._changes.append(PhaseChange(t_s, Phase.FINISHED, None))
+        self._metronome = MetronomeSetting(None, self.metronome_mode)
         cues += self.narrator.session_summary(t_s, self._reps)
         return cues
 
     # ------------------------------------------------------------------ outputs
     def _output(self, cues: list[Cue]) -> EngineOutput:
         """Hand out the cues with what changed since the last output."""
-        changes, self._changes = tuple(self._changes), []
-        reps = tuple(self._reps[self._reps_out:])
-        self._reps_out = len(self._reps)
-        return EngineOutput(cues, self.current, self.metronome, changes, reps, self._finished)
+        changes: tuple[PhaseChange, ...] = ()
+        if self._changes:
+            changes, self._changes = tuple(self._changes), []
+        reps: tuple[Rep, ...] = ()
+        if len(self._reps) > self._reps_out:
+            reps = tuple(self._reps[self._reps_out:])
+            self._reps_out = len(self._reps)
+        return EngineOutput(cues, self.current, self._metronome, changes, reps, self._finished)
 
     def _set_phase(self, t_s: float, phase: Phase) -> None:
         self._phase = phase
         self._changes.append(PhaseChange(t_s, phase, self._step))
+        step = self._step
+        on = (step is not None and step.metronome and phase is Phase.RUNNING
+              and self.metronome_mode is not MetronomeMode.OFF)
+        target = step.target_cadence_spm if on and step is not None else None
+        if target != self._metronome.target_cadence_spm:
+            self._metronome = MetronomeSetting(target, self.metronome_mode)
 
     # ------------------------------------------------------------------ internals
     def _reset_step_state(self, t_s: float, d_m: float) -> None:
