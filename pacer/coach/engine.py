@@ -118,12 +118,6 @@ class WorkoutEngine:
             elapsed, dist = self._tally.elapsed_distance(self._last.t_s, self._last.distance_m)
         return EngineStatus(step, phase, step.rep_number if step else None, elapsed, dist)
 
-    @property
-    def metronome(self) -> MetronomeSetting:
-        """The running step's cadence target when it asks for the metronome, else silent
-        (follows the phase: set in :meth:`_set_phase` and at the end)."""
-        return self._metronome
-
     def set_cue_settings(self, settings: CueSettings) -> None:
         """Apply new cue settings mid-session (config reload), keeping the step's state."""
         self.policy.settings = settings

@@ -193,7 +193,6 @@ def _paused_distance(log, a, b):
 def test_metronome_setting_follows_the_running_step():
     engine = WorkoutEngine(parse_workout("tempo 2min @4:30/km cadence 178 metronome; 2min jog"),
                            start_mode="immediate", metronome_mode="locked")  # fmt: skip
-    assert engine.metronome == MetronomeSetting(None, MetronomeMode.LOCKED)
     out = engine.on_estimate(est(0.0, 0.0, 3.7))
     assert out.metronome == MetronomeSetting(178.0, MetronomeMode.LOCKED)
     t = 1.0
