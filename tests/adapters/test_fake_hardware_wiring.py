@@ -13,8 +13,8 @@ from pacer.errors import ChipNotAnswering, WrongChip
 from pacer.gps.reader import open_port
 from pacer.hw.fakes.wiring import FAKE_CHIP_ADDRESS, FakeSerialLine, fake_accelerometer
 from pacer.hw.probe import open_accelerometer
-from pacer.wiring.clocks import ManualClock
 from pacer.units import G_MPS2
+from pacer.wiring.clocks import ManualClock
 
 
 def still(t_s: np.ndarray) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""pacer.wiring.replay and pacer.wiring.sim: recorded files as records on one timeline, and the simulated runner's
-efforts for a workout plan."""
+"""pacer.wiring.replay and pacer.wiring.sim: recorded files as records on one timeline,
+and the simulated runner's efforts for a workout plan."""
 
 from __future__ import annotations
 
