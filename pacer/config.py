@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pacer.errors import ConfigError
+from pacer.errors import ConfigError, InputError
 from pacer.units import M_PER_MILE
 
 
@@ -112,62 +112,145 @@ def _section_line(text: str, section: str) -> int:
     return text.count("\n", 0, m.start()) + 1 if m else 0
 
 
+#: accepted named paces, seconds per km: faster than any human sprint is a typo, slower
+#: than a slow walk is not a running pace
+PACE_RANGE_S_PER_KM = (60.0, 3600.0)
+#: longest text value (ports, voices, names) and longest workout text in a config
+MAX_TEXT_CHARS = 1024
+MAX_WORKOUT_CHARS = 65536
+#: most entries in a list or table value
+MAX_ITEMS = 64
+#: largest config file read
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, so an error line stays short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _parse_pace(value: Any, where: str) -> float:
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d+):([0-5]\d)\s*(/km|/mi)?\s*", value)
+    seconds: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{1,4}):([0-5]\d)\s*(/km|/mi)?\s*", value)
         if m:
             s = int(m.group(1)) * 60 + int(m.group(2))
-            return s * 1000.0 / M_PER_MILE if m.group(3) == "/mi" else float(s)
-    raise ConfigError(
-        f"{where}: pace must be 'm:ss/km', 'm:ss/mi' or seconds per km, got {value!r}"
-    )
+            seconds = s * 1000.0 / M_PER_MILE if m.group(3) == "/mi" else float(s)
+    if seconds is None:
+        raise ConfigError(
+            f"{where}: pace must be 'm:ss/km', 'm:ss/mi' or seconds per km, got {_show(value)}"
+        )
+    lo, hi = PACE_RANGE_S_PER_KM
+    if not lo <= seconds <= hi:  # also NaN and inf
+        raise ConfigError(f"{where}: pace {_show(value)} is outside 1:00/km..60:00/km "
+                          f"({lo:g}..{hi:g} s per km)")
+    return seconds
+
+
+def _named_paces(value: Any, where: str, section: str, key: str) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [{section}] {key} must be a table")
+    if len(value) > MAX_ITEMS:
+        raise ConfigError(f"{where}: [{section}] {key} has {len(value)} entries; "
+                          f"at most {MAX_ITEMS}")
+    for name in value:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", name):
+            raise ConfigError(f"{where}: [{section}] {key}: name {_show(name)} must be 1-32 "
+                              "letters, digits, '-' or '_'")
+    return {str(k): _parse_pace(v, where) for k, v in value.items()}
+
+
+def _text_list(value: Any, where: str, section: str, key: str) -> tuple[Any, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: [{section}] {key} must be a list, got {_show(value)}")
+    if len(value) > MAX_ITEMS:
+        raise ConfigError(f"{where}: [{section}] {key} has {len(value)} entries; "
+                          f"at most {MAX_ITEMS}")
+    if (section, key) == ("accel", "mcp3008_channels"):
+        ok = (len(value) == 3 and len(set(value)) == 3
+              and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 7
+                      for v in value))  # fmt: skip
+        if not ok:
+            raise ConfigError(f"{where}: [accel] mcp3008_channels must be three different "
+                              f"channel numbers 0..7 (x, y, z), got {_show(value)}")
+        return tuple(value)
+    limit = MAX_WORKOUT_CHARS if key == "workouts" else MAX_TEXT_CHARS
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or len(item) > limit:
+            raise ConfigError(f"{where}: [{section}] {key}: every entry must be non-empty "
+                              f"text of at most {limit} characters, got {_show(item)}")
+    return tuple(value)
 
 
 #: optional keys (default None) whose value is text
 _STRING_KEYS = {"voice", "workout", "data_dir"}
 
 
+def _coerce_value(default: Any, value: Any, where: str, section: str, key: str) -> Any:
+    """``value`` checked against the type of the field's ``default``."""
+    if key == "named_paces_s_per_km":
+        return _named_paces(value, where, section, "named_paces")
+    if isinstance(default, tuple):
+        return _text_list(value, where, section, key)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: [{section}] {key} must be true or false")
+        return value
+    if isinstance(default, (int, float)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigError(f"{where}: [{section}] {key} must be a number, got {_show(value)}")
+        if isinstance(default, int) and isinstance(value, float):
+            raise ConfigError(f"{where}: [{section}] {key} must be a whole number, "
+                              f"got {_show(value)}")
+        return float(value) if isinstance(default, float) else value
+    if isinstance(default, str) or (default is None and key in _STRING_KEYS):
+        limit = MAX_WORKOUT_CHARS if key == "workout" else MAX_TEXT_CHARS
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: [{section}] {key} must be text, got {_show(value)}")
+        if len(value) > limit or "\0" in value:
+            raise ConfigError(f"{where}: [{section}] {key} must be text of at most {limit} "
+                              "characters without NUL")
+        return value
+    if default is None:  # optional numbers: address, pins, max_bytes, set_baudrate
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{where}: [{section}] {key} must be a whole number, "
+                              f"got {_show(value)}")
+    return value
+
+
 def _coerce(cls: type, table: dict[str, Any], path: Path, text: str, section: str) -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in table.items():
-        where = f"{path}:{_line_of(text, key)}"
+        where = f"{path}:{_line_of(text, 'named_paces' if key == 'named_paces_s_per_km' else key)}"
         if key not in fields:
             import difflib
 
             near = difflib.get_close_matches(key, fields, n=1)
             hint = f" -- did you mean '{near[0]}'?" if near else ""
-            raise ConfigError(f"{where}: unknown key '{key}' in [{section}]{hint}")
-        default = getattr(cls(), key)
-        if key == "named_paces_s_per_km" or (section == "coach" and key == "named_paces"):
-            if not isinstance(value, dict):
-                raise ConfigError(f"{where}: [{section}] {key} must be a table")
-            value = {str(k): _parse_pace(v, where) for k, v in value.items()}
-        elif isinstance(default, tuple):
-            if not isinstance(value, list):
-                raise ConfigError(f"{where}: [{section}] {key} must be a list")
-            value = tuple(value)
-        elif isinstance(default, bool):
-            if not isinstance(value, bool):
-                raise ConfigError(f"{where}: [{section}] {key} must be true or false")
-        elif isinstance(default, (int, float)) and not isinstance(default, bool):
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise ConfigError(f"{where}: [{section}] {key} must be a number, got {value!r}")
-            if isinstance(default, int) and isinstance(value, float):
-                raise ConfigError(f"{where}: [{section}] {key} must be a whole number, "
-                                  f"got {value!r}")
-            value = type(default)(value) if isinstance(default, float) else value
-        elif isinstance(default, str) or (default is None and key in _STRING_KEYS):
-            if not isinstance(value, str):
-                raise ConfigError(f"{where}: [{section}] {key} must be text, got {value!r}")
-        elif default is None:  # optional numbers: address, pins, max_bytes, set_baudrate
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ConfigError(f"{where}: [{section}] {key} must be a whole number, "
-                                  f"got {value!r}")
-        kwargs[key] = value
+            raise ConfigError(f"{where}: unknown key {_show(key)} in [{section}]{hint}")
+        kwargs[key] = _coerce_value(getattr(cls(), key), value, where, section, key)
+        if (section, key) == ("session", "data_dir"):
+            kwargs[key] = _data_dir(value, where)
     return kwargs
+
+
+def _data_dir(value: str, where: str) -> str:
+    """``~`` expanded; a relative path is refused (the service's working directory is
+    not the user's); a symbolic link must lead to a directory."""
+    path = Path(os.path.expanduser(value))
+    if not path.is_absolute():
+        raise ConfigError(f"{where}: [session] data_dir = {_show(value)} is relative; give an "
+                          "absolute path (or one starting with ~/)")
+    if path.is_symlink() and not path.exists():
+        raise ConfigError(f"{where}: [session] data_dir {path} is a symbolic link to "
+                          f"{os.readlink(path)}, which does not exist")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{where}: [session] data_dir {path} exists and is not a directory")
+    return str(path)
 
 
 #: allowed values per (section, key); checked after types, with the file and line
@@ -210,10 +293,10 @@ def _check_values(section: str, values: dict[str, Any], path: Path, text: str) -
         choices = _CHOICES.get((section, key))
         if choices is not None and value not in choices:
             shown = ", ".join(str(c) for c in choices if c is not None)
-            raise ConfigError(f"{where}: [{section}] {key} = {value!r} is not one of {shown}")
+            raise ConfigError(f"{where}: [{section}] {key} = {_show(value)} is not one of {shown}")
         bounds = _RANGES.get((section, key))
         if bounds is not None and value is not None and not bounds[0] <= value <= bounds[1]:
-            raise ConfigError(f"{where}: [{section}] {key} = {value!r} is outside "
+            raise ConfigError(f"{where}: [{section}] {key} = {_show(value)} is outside "
                               f"{bounds[0]:g}..{bounds[1]:g}")
         if (section, key) == ("coach", "disabled_cues"):
             known = {k.value for k in CueKind}
@@ -224,7 +307,7 @@ def _check_values(section: str, values: dict[str, Any], path: Path, text: str) -
                 near = difflib.get_close_matches(str(bad[0]), known, n=1)
                 hint = f" -- did you mean '{near[0]}'?" if near else ""
                 raise ConfigError(f"{where}: [coach] disabled_cues: unknown cue kind "
-                                  f"{bad[0]!r}{hint}")
+                                  f"{_show(bad[0])}{hint}")
 
 
 _SECTIONS = {
@@ -237,6 +320,28 @@ _SECTIONS = {
 }
 
 
+def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text and parsed tables of one config file (a regular file of bounded size)."""
+    from pacer.formats.safe_read import read_regular_bytes
+
+    try:
+        raw = read_regular_bytes(path, max_bytes=MAX_CONFIG_BYTES, what="config file")
+        text = raw.decode("utf-8")
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        raise ConfigError(msg) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(f"{path}:{m.group(1) if m else 0}: {str(exc)[:200]}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: tables or lists nested too deeply") from None
+    return text, data
+
+
 def load_config(explicit: str | Path | None = None, *, search_defaults: bool = True) -> Config:
     """Read the config files in order and merge them; raise ConfigError on a bad file."""
     paths: list[Path] = []
@@ -244,24 +349,13 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
         paths += [p for p in (SYSTEM_CONFIG, user_config_path()) if p.is_file()]
     if explicit is not None:
         p = Path(explicit)
-        if not p.is_file():
+        if not p.exists():
             raise ConfigError(f"{p}: config file not found")
         if not any(p.samefile(q) for q in paths):  # e.g. the service's --config /etc/...
             paths.append(p)
     merged: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS}
     for path in paths:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-        except UnicodeDecodeError as exc:
-            msg = f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
-            raise ConfigError(msg) from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            m = re.search(r"line (\d+)", str(exc))
-            raise ConfigError(f"{path}:{m.group(1) if m else 0}: {exc}") from None
+        text, data = _read_toml(path)
         for section, table in data.items():
             if section not in _SECTIONS:
                 raise ConfigError(
@@ -269,7 +363,8 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
                     f" (known: {', '.join(_SECTIONS)})"
                 )
             if not isinstance(table, dict):
-                raise ConfigError(f"{path}: [{section}] must be a table")
+                raise ConfigError(f"{path}:{_line_of(text, section)}: {section} must be a "
+                                  f"[{section}] table")
             if section == "coach" and "named_paces" in table:
                 table = dict(table)
                 table["named_paces_s_per_km"] = table.pop("named_paces")
