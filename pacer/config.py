@@ -145,8 +145,9 @@ def _parse_pace(value: Any, where: str) -> float:
         )
     lo, hi = PACE_RANGE_S_PER_KM
     if not lo <= seconds <= hi:  # also NaN and inf
-        raise ConfigError(f"{where}: pace {_show(value)} is outside 1:00/km..60:00/km "
-                          f"({lo:g}..{hi:g} s per km)")
+        raise ConfigError(
+            f"{where}: pace {_show(value)} is outside 1:00/km..60:00/km ({lo:g}..{hi:g} s per km)"
+        )
     return seconds
 
 
@@ -154,12 +155,15 @@ def _named_paces(value: Any, where: str, section: str, key: str) -> dict[str, fl
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: [{section}] {key} must be a table")
     if len(value) > MAX_ITEMS:
-        raise ConfigError(f"{where}: [{section}] {key} has {len(value)} entries; "
-                          f"at most {MAX_ITEMS}")
+        raise ConfigError(
+            f"{where}: [{section}] {key} has {len(value)} entries; at most {MAX_ITEMS}"
+        )
     for name in value:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", name):
-            raise ConfigError(f"{where}: [{section}] {key}: name {_show(name)} must be 1-32 "
-                              "letters, digits, '-' or '_'")
+            raise ConfigError(
+                f"{where}: [{section}] {key}: name {_show(name)} must be 1-32 "
+                "letters, digits, '-' or '_'"
+            )
     return {str(k): _parse_pace(v, where) for k, v in value.items()}
 
 
@@ -167,21 +171,26 @@ def _text_list(value: Any, where: str, section: str, key: str) -> tuple[Any, ...
     if not isinstance(value, list):
         raise ConfigError(f"{where}: [{section}] {key} must be a list, got {_show(value)}")
     if len(value) > MAX_ITEMS:
-        raise ConfigError(f"{where}: [{section}] {key} has {len(value)} entries; "
-                          f"at most {MAX_ITEMS}")
+        raise ConfigError(
+            f"{where}: [{section}] {key} has {len(value)} entries; at most {MAX_ITEMS}"
+        )
     if (section, key) == ("accel", "mcp3008_channels"):
         ok = (len(value) == 3 and len(set(value)) == 3
               and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 7
                       for v in value))  # fmt: skip
         if not ok:
-            raise ConfigError(f"{where}: [accel] mcp3008_channels must be three different "
-                              f"channel numbers 0..7 (x, y, z), got {_show(value)}")
+            raise ConfigError(
+                f"{where}: [accel] mcp3008_channels must be three different "
+                f"channel numbers 0..7 (x, y, z), got {_show(value)}"
+            )
         return tuple(value)
     limit = MAX_WORKOUT_CHARS if key == "workouts" else MAX_TEXT_CHARS
     for item in value:
         if not isinstance(item, str) or not item.strip() or len(item) > limit:
-            raise ConfigError(f"{where}: [{section}] {key}: every entry must be non-empty "
-                              f"text of at most {limit} characters, got {_show(item)}")
+            raise ConfigError(
+                f"{where}: [{section}] {key}: every entry must be non-empty "
+                f"text of at most {limit} characters, got {_show(item)}"
+            )
     return tuple(value)
 
 
@@ -203,21 +212,24 @@ def _coerce_value(default: Any, value: Any, where: str, section: str, key: str) 
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise ConfigError(f"{where}: [{section}] {key} must be a number, got {_show(value)}")
         if isinstance(default, int) and isinstance(value, float):
-            raise ConfigError(f"{where}: [{section}] {key} must be a whole number, "
-                              f"got {_show(value)}")
+            raise ConfigError(
+                f"{where}: [{section}] {key} must be a whole number, got {_show(value)}"
+            )
         return float(value) if isinstance(default, float) else value
     if isinstance(default, str) or (default is None and key in _STRING_KEYS):
         limit = MAX_WORKOUT_CHARS if key == "workout" else MAX_TEXT_CHARS
         if not isinstance(value, str):
             raise ConfigError(f"{where}: [{section}] {key} must be text, got {_show(value)}")
         if len(value) > limit or "\0" in value:
-            raise ConfigError(f"{where}: [{section}] {key} must be text of at most {limit} "
-                              "characters without NUL")
+            raise ConfigError(
+                f"{where}: [{section}] {key} must be text of at most {limit} characters without NUL"
+            )
         return value
     if default is None:  # optional numbers: address, pins, max_bytes, set_baudrate
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ConfigError(f"{where}: [{section}] {key} must be a whole number, "
-                              f"got {_show(value)}")
+            raise ConfigError(
+                f"{where}: [{section}] {key} must be a whole number, got {_show(value)}"
+            )
     return value
 
 
@@ -243,11 +255,15 @@ def _data_dir(value: str, where: str) -> str:
     not the user's); a symbolic link must lead to a directory."""
     path = Path(os.path.expanduser(value))
     if not path.is_absolute():
-        raise ConfigError(f"{where}: [session] data_dir = {_show(value)} is relative; give an "
-                          "absolute path (or one starting with ~/)")
+        raise ConfigError(
+            f"{where}: [session] data_dir = {_show(value)} is relative; give an "
+            "absolute path (or one starting with ~/)"
+        )
     if path.is_symlink() and not path.exists():
-        raise ConfigError(f"{where}: [session] data_dir {path} is a symbolic link to "
-                          f"{os.readlink(path)}, which does not exist")
+        raise ConfigError(
+            f"{where}: [session] data_dir {path} is a symbolic link to "
+            f"{os.readlink(path)}, which does not exist"
+        )
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{where}: [session] data_dir {path} exists and is not a directory")
     return str(path)
@@ -296,8 +312,10 @@ def _check_values(section: str, values: dict[str, Any], path: Path, text: str) -
             raise ConfigError(f"{where}: [{section}] {key} = {_show(value)} is not one of {shown}")
         bounds = _RANGES.get((section, key))
         if bounds is not None and value is not None and not bounds[0] <= value <= bounds[1]:
-            raise ConfigError(f"{where}: [{section}] {key} = {_show(value)} is outside "
-                              f"{bounds[0]:g}..{bounds[1]:g}")
+            raise ConfigError(
+                f"{where}: [{section}] {key} = {_show(value)} is outside "
+                f"{bounds[0]:g}..{bounds[1]:g}"
+            )
         if (section, key) == ("coach", "disabled_cues"):
             known = {k.value for k in CueKind}
             bad = [v for v in value if v not in known]
@@ -306,8 +324,9 @@ def _check_values(section: str, values: dict[str, Any], path: Path, text: str) -
 
                 near = difflib.get_close_matches(str(bad[0]), known, n=1)
                 hint = f" -- did you mean '{near[0]}'?" if near else ""
-                raise ConfigError(f"{where}: [coach] disabled_cues: unknown cue kind "
-                                  f"{_show(bad[0])}{hint}")
+                raise ConfigError(
+                    f"{where}: [coach] disabled_cues: unknown cue kind {_show(bad[0])}{hint}"
+                )
 
 
 _SECTIONS = {
@@ -363,8 +382,9 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
                     f" (known: {', '.join(_SECTIONS)})"
                 )
             if not isinstance(table, dict):
-                raise ConfigError(f"{path}:{_line_of(text, section)}: {section} must be a "
-                                  f"[{section}] table")
+                raise ConfigError(
+                    f"{path}:{_line_of(text, section)}: {section} must be a [{section}] table"
+                )
             if section == "coach" and "named_paces" in table:
                 table = dict(table)
                 table["named_paces_s_per_km"] = table.pop("named_paces")

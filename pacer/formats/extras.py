@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from pacer.errors import InputError
+from pacer.formats.readers import MAX_FIT_BYTES, MAX_GPX_BYTES
+from pacer.formats.safe_read import open_regular, read_regular_bytes
 from pacer.formats.timeline import time_outliers
 
 
@@ -58,8 +60,9 @@ def device_series_from_gpx(path: Path | str) -> DeviceSeries:
     t: list[dt.datetime] = []
     cad: list[float] = []
     hr: list[float] = []
+    src = open_regular(path, max_bytes=MAX_GPX_BYTES, what="GPX file")
     try:
-        for _event, elem in ET.iterparse(path, events=("end",)):
+        for _event, elem in ET.iterparse(src, events=("end",)):
             if _local(elem.tag) not in ("trkpt", "rtept"):
                 continue
             values = {_local(c.tag): (c.text or "").strip() for c in elem.iter() if c is not elem}
@@ -76,6 +79,8 @@ def device_series_from_gpx(path: Path | str) -> DeviceSeries:
             raise InputError(f"{path}:{exc.position[0]}: not readable as GPX ({exc})") from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    finally:
+        src.close()
     return _series(t, cad, hr)
 
 
@@ -93,10 +98,7 @@ def device_series_from_fit(path: Path | str) -> DeviceSeries:
         from garmin_fit_sdk import Decoder, Stream
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise InputError(f"{path}: reading FIT needs garmin-fit-sdk") from exc
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    data = read_regular_bytes(path, max_bytes=MAX_FIT_BYTES, what="FIT file")
     messages, _errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
     t: list[dt.datetime] = []
     cad: list[float] = []

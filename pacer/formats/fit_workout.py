@@ -22,9 +22,14 @@ import os
 from typing import Any
 
 from pacer.coach.language.format import format_items
+from pacer.coach.language.limits import limit_problem
 from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
-from pacer.errors import WorkoutError
+from pacer.errors import InputError, WorkoutError
+from pacer.formats.safe_read import read_regular_bytes
 from pacer.models import RepKind
+
+#: a workout file is small; anything larger is not one
+MAX_FIT_WORKOUT_BYTES = 1 << 20
 
 _INTENSITY_KIND = {
     "warmup": RepKind.WARMUP,
@@ -103,9 +108,12 @@ def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
         ) from exc
     path = os.fspath(path)
     try:
-        stream = Stream.from_file(path)
-    except OSError as exc:
-        raise WorkoutError(f"{path}: cannot read FIT file: {exc.strerror or exc}") from exc
+        data = read_regular_bytes(path, max_bytes=MAX_FIT_WORKOUT_BYTES, what="FIT workout file")
+    except InputError as exc:
+        raise WorkoutError(
+            str(exc).replace(": cannot read (", ": cannot read FIT file (", 1)
+        ) from None
+    stream = Stream.from_byte_array(bytearray(data))
     try:
         decoder = Decoder(stream)
         if not decoder.is_fit():
@@ -143,6 +151,9 @@ def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
             repeat = Repeat(count=None, body=body)
         items.append((first, repeat))
     steps = tuple(item for _, item in items)
+    problem = limit_problem(steps)
+    if problem is not None:
+        raise WorkoutError(f"{path}: {problem}")
     workouts = messages.get("workout_mesgs", [])
     name = str(workouts[0].get("wkt_name", "")) if workouts else ""
     name = name or os.path.splitext(os.path.basename(path))[0]

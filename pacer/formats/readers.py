@@ -16,11 +16,17 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from pacer.errors import InputError
+from pacer.formats.safe_read import (
+    bounded_lines,
+    check_line_lengths,
+    open_regular,
+    read_regular_bytes,
+)
 from pacer.formats.timeline import OUT_OF_ORDER, dropped_runs, time_outliers
 from pacer.models import AccelBlock, Fix, SkipCounters
 from pacer.units import G_MPS2
@@ -30,6 +36,14 @@ STANDARD_GRAVITY_MPS2 = G_MPS2  # g -> m/s^2 for --accel-units g
 EPOCH_THRESHOLD_S = 1.0e8
 #: a time step longer than this many nominal sample periods is a gap (lost samples)
 GAP_FACTOR = 2.5
+#: input bounds: larger files, longer lines and faster or longer sample clocks are refused
+MAX_CSV_BYTES = 256 << 20
+MAX_LINE_BYTES = 4096
+MAX_BLANK_LINES = 1000
+MAX_GPX_BYTES = 256 << 20
+MAX_FIT_BYTES = 64 << 20
+MAX_ACCEL_RATE_HZ = 10_000.0
+MAX_ACCEL_SAMPLES = 200_000_000  # ~6 h at 8 kHz; a replay allocates per sample
 SEMICIRCLE_DEG = 180.0 / 2**31
 
 SkipHandler = Callable[[str], None] | None
@@ -66,14 +80,34 @@ def _all_numbers(cells: list[str]) -> bool:
     return True
 
 
+def _open_csv(path: Path) -> BinaryIO:
+    return open_regular(path, max_bytes=MAX_CSV_BYTES, what="accelerometer CSV file")
+
+
+def _csv_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of the CSV, streamed with bounded line length."""
+    with _open_csv(path) as f:
+        for lineno, raw in bounded_lines(f, path, max_line_bytes=MAX_LINE_BYTES,
+                                         what="accelerometer CSV file"):  # fmt: skip
+            yield lineno, raw.decode("utf-8", errors="replace")
+
+
 def _fast_accel_rows(
     path: Path, skip_lines: int, cols: tuple[int, int, int, int]
 ) -> np.ndarray | None:
     """All rows after the header parsed at C speed straight from the file, or None if any
     row is bad or the bytes are not UTF-8 (then the careful path names the problem)."""
     try:
-        data = np.loadtxt(path, delimiter=",", usecols=cols, comments="#", ndmin=2,
-                          skiprows=skip_lines, encoding="utf-8")
+        with _open_csv(path) as f:
+            data = np.loadtxt(
+                f,
+                delimiter=",",
+                usecols=cols,
+                comments="#",
+                ndmin=2,
+                skiprows=skip_lines,
+                encoding="utf-8",
+            )
     except (ValueError, OSError):  # UnicodeDecodeError is a ValueError
         return None
     if data.shape[1] != 4 or not np.all(np.isfinite(data)) or np.any(np.diff(data[:, 0]) <= 0):
@@ -82,15 +116,40 @@ def _fast_accel_rows(
 
 
 def _accel_header(path: Path) -> tuple[int, list[str]]:
-    """Index of the first non-blank line (the header) and its cells."""
+    """Index of the first non-blank line (the header, within ``MAX_BLANK_LINES``) and its
+    cells; every line is checked for length first (the fast path reads any length)."""
     try:
-        with path.open(encoding="utf-8", errors="replace", newline=None) as f:
-            for first, line in enumerate(f):
-                if line.strip():
-                    return first, line.rstrip("\r\n").split(",")
+        with _open_csv(path) as f:
+            check_line_lengths(f, path, max_line_bytes=MAX_LINE_BYTES,
+                               what="accelerometer CSV file")  # fmt: skip
+        for lineno, line in _csv_lines(path):
+            if line.strip():
+                return lineno - 1, line.split(",")
+            if lineno >= MAX_BLANK_LINES:
+                break
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    raise InputError(f"{path}:1: empty file; expected a header row then t_s,ax,ay,az")
+    raise InputError(
+        f"{path}:1: empty file (no header in the first {MAX_BLANK_LINES} lines); "
+        "expected a header row then t_s,ax,ay,az"
+    )
+
+
+def _careful_row(
+    path: Path, lineno: int, line: str, cols: tuple[int, int, int, int]
+) -> list[float] | str:
+    """The row's four numbers, or why it is skipped."""
+    parts = line.split(",")
+    need = max(cols) + 1
+    if len(parts) < need:
+        return f"{path}:{lineno}: {len(parts)} columns, need {need}"
+    try:
+        row = [float(parts[c]) for c in cols]
+    except ValueError:
+        return f"{path}:{lineno}: not a number in {line.strip()[:60]!r}"
+    if not np.all(np.isfinite(row)):
+        return f"{path}:{lineno}: non-finite value"
+    return row
 
 
 def _load_accel_rows(path: Path, on_skip: SkipHandler, counters: SkipCounters | None) -> np.ndarray:
@@ -105,43 +164,39 @@ def _load_accel_rows(path: Path, on_skip: SkipHandler, counters: SkipCounters | 
         if fast.shape[0] < 2:
             raise InputError(f"{path}: fewer than 2 valid samples; expected rows of t_s,ax,ay,az")
         return fast
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    lines = text.splitlines()
-    first = next(i for i, line in enumerate(lines) if line.strip())
-    need = max(cols) + 1
-    out = np.empty((len(lines), 4))
-    n = 0
+    rows: list[list[float]] = []
     last_t = -np.inf
-    for lineno in range(first + 2, len(lines) + 1):
-        line = lines[lineno - 1]
-        if not line.strip() or line.startswith("#"):
+    for lineno, line in _csv_lines(path):
+        if lineno <= first + 1 or not line.strip() or line.startswith("#"):
             continue
         if counters is not None:
             counters.lines += 1
-        parts = line.split(",")
-        if len(parts) < need:
-            _skip(on_skip, counters, f"{path}:{lineno}: {len(parts)} columns, need {need}")
-            continue
-        try:
-            row = [float(parts[c]) for c in cols]
-        except ValueError:
-            _skip(on_skip, counters, f"{path}:{lineno}: not a number in {line.strip()[:60]!r}")
-            continue
-        if not np.all(np.isfinite(row)):
-            _skip(on_skip, counters, f"{path}:{lineno}: non-finite value")
-            continue
-        if row[0] <= last_t:
-            _skip(on_skip, counters, f"{path}:{lineno}: time {row[0]} does not increase")
+        row = _careful_row(path, lineno, line, cols)
+        if isinstance(row, list) and row[0] <= last_t:
+            row = f"{path}:{lineno}: time {row[0]} does not increase"
+        if isinstance(row, str):
+            _skip(on_skip, counters, row)
             continue
         last_t = row[0]
-        out[n] = row
-        n += 1
-    if n < 2:
+        rows.append(row)
+    if len(rows) < 2:
         raise InputError(f"{path}: fewer than 2 valid samples; expected rows of t_s,ax,ay,az")
-    return out[:n]
+    return np.array(rows, dtype=float)
+
+
+def _check_rate(path: Path, t: np.ndarray, period_s: float) -> None:
+    """Refuse time stamps that would make the replay invent absurd sample counts."""
+    if not period_s > 0 or 1.0 / period_s > MAX_ACCEL_RATE_HZ:
+        raise InputError(
+            f"{path}: median time step {period_s:.3g} s means more than "
+            f"{MAX_ACCEL_RATE_HZ:g} samples per second; is the time column in seconds?"
+        )
+    implied = (t[-1] - t[0]) / period_s
+    if implied > MAX_ACCEL_SAMPLES:
+        raise InputError(
+            f"{path}: {t[-1] - t[0]:.0f} s of time at a {period_s:.3g} s step would be "
+            f"{implied:.3g} samples (at most {MAX_ACCEL_SAMPLES:.3g}); check the time column"
+        )
 
 
 def read_accel_csv(
@@ -183,6 +238,7 @@ def read_accel_csv(
     xyz = data[:, 1:4] * (STANDARD_GRAVITY_MPS2 if units == "g" else 1.0)
     dt_s = np.diff(t)
     period_s = float(np.median(dt_s))
+    _check_rate(path, t, period_s)
     gaps = np.flatnonzero(dt_s > GAP_FACTOR * period_s) + 1
     bounds = np.concatenate([[0], gaps, [t.size]])
     for k in range(bounds.size - 1):
@@ -257,8 +313,9 @@ def _gpx_points(
     """Timestamped points ``(number, utc, lat, lon, ele, speed)`` and a damage message."""
     points = []
     n_pt = 0
+    src = open_regular(path, max_bytes=MAX_GPX_BYTES, what="GPX file")
     try:
-        for _event, elem in ET.iterparse(path, events=("end",)):
+        for _event, elem in ET.iterparse(src, events=("end",)):
             if _local(elem.tag) not in ("trkpt", "rtept"):
                 continue
             n_pt += 1
@@ -287,6 +344,8 @@ def _gpx_points(
         return points, f"{path}:{line}:{col}: XML damaged here; kept {len(points)} points before it"
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    finally:
+        src.close()
     return points, None
 
 
@@ -344,10 +403,7 @@ def fixes_from_fit(
         raise InputError(
             f"{path}: reading FIT needs garmin-fit-sdk (pip install 'pacer[review]')"
         ) from exc
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    data = read_regular_bytes(path, max_bytes=MAX_FIT_BYTES, what="FIT file")
     if not Decoder(Stream.from_byte_array(bytearray(data))).is_fit():
         raise InputError(f"{path}: not a FIT file (bad header)")
     messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()

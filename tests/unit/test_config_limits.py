@@ -17,8 +17,9 @@ def _load(tmp_path: Path, text: str):
     return load_config(p, search_defaults=False)
 
 
-@pytest.mark.parametrize("pace", ["0", "-60", "nan", "inf", "-inf", "1e308", "'0:00/km'",
-                                  "'99999:00/km'", "true"])
+@pytest.mark.parametrize(
+    "pace", ["0", "-60", "nan", "inf", "-inf", "1e308", "'0:00/km'", "'99999:00/km'", "true"]
+)
 def test_named_paces_out_of_range_refused(tmp_path: Path, pace: str) -> None:
     with pytest.raises(ConfigError, match=r"c\.toml:2: .*pace") as err:
         _load(tmp_path, f"[coach]\nnamed_paces = {{easy = {pace}}}\n")

@@ -48,6 +48,14 @@ class Token:
         return self.text.lower().replace("\u00d7", "x")
 
 
+#: half the characters of a source line shown under an error
+_SHOWN = 40
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class WorkoutSyntaxError(WorkoutError):
     """A workout text does not parse: ``SOURCE:LINE:COL: problem -- did you mean 'x'?``.
 
@@ -64,6 +72,13 @@ class WorkoutSyntaxError(WorkoutError):
         suggestion: str | None = None,
         line_text: str = "",
     ) -> None:
+        source, problem = _cut(source, 200), _cut(problem, 200)
+        if len(line_text) > 2 * _SHOWN:  # a window around the column, so the caret fits
+            lo = max(0, min(col - 1 - _SHOWN, len(line_text) - 2 * _SHOWN))
+            line_text = line_text[lo : lo + 2 * _SHOWN]
+            col_shown = col - lo
+        else:
+            col_shown = col
         self.source = source
         self.line = line
         self.col = col
@@ -76,7 +91,7 @@ class WorkoutSyntaxError(WorkoutError):
         self.one_line = head
         caret = ""
         if line_text.strip():
-            caret = f"\n    {line_text}\n    {' ' * (col - 1)}^"
+            caret = f"\n    {line_text}\n    {' ' * (col_shown - 1)}^"
         super().__init__(head + caret)
 
 

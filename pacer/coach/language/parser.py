@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from pacer.coach.language.lexer import CLOCK, EOF, NUM, WORD, Token, suggest
+from pacer.coach.language.limits import MAX_NESTING, MAX_TEXT_CHARS, limit_problem
 from pacer.coach.language.terminals import TerminalParser
 from pacer.coach.language.vocabulary import (
     KIND_WORDS,
@@ -29,6 +30,7 @@ from pacer.coach.language.vocabulary import (
     MODIFIER_WORDS,
 )
 from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
+from pacer.errors import WorkoutError
 from pacer.models import RepKind
 
 
@@ -52,6 +54,7 @@ class _Parser(TerminalParser):
     def __init__(self, text: str, source: str, paces: dict[str, float]) -> None:
         super().__init__(text, source, paces)
         self.inferable: set[int] = set()  # id() of steps whose kind may be inferred
+        self.depth = 0  # repeat blocks open at the cursor
 
     # ------------------------------------------------------------------ grammar
     def parse(self) -> tuple[Step | Repeat, ...]:
@@ -115,6 +118,9 @@ class _Parser(TerminalParser):
         return Repeat(count=None, body=self.body(), until_s=duration_s, until_m=distance_m)
 
     def body(self) -> tuple[Step | Repeat, ...]:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(self.tok, f"repeats nested more than {MAX_NESTING} deep")
         if self.is_sym("("):
             self.advance()
             inner = self.items(closing=")")
@@ -123,6 +129,7 @@ class _Parser(TerminalParser):
             if self.at_separator():
                 raise self.error(self.tok, "expected a step or '(' after the repeat")
             inner = self.step(in_repeat=True)
+        self.depth -= 1
         return tuple(self.infer_in_repeat(inner))
 
     def step(self, in_repeat: bool) -> list[Step | Repeat]:
@@ -290,10 +297,16 @@ def parse_workout(
         (a :class:`pacer.errors.WorkoutError`) ``SOURCE:LINE:COL: problem -- did you mean
         'x'?`` followed by the source line and a caret.
     """
+    if len(text) > MAX_TEXT_CHARS:
+        raise WorkoutError(f"{source}: workout text of {len(text)} characters is longer than "
+                           f"{MAX_TEXT_CHARS} characters")  # fmt: skip
     paces = dict(DEFAULT_NAMED_PACES_S_PER_KM)
     for key, value in (named_paces_s_per_km or {}).items():
         paces[key.lower()] = float(value)
     items = _Parser(text, source, paces).parse()
+    problem = limit_problem(items)
+    if problem is not None:
+        raise WorkoutError(f"{source}: {problem}")
     if name is None:
         lines = [ln.split("#")[0].strip() for ln in text.splitlines()]
         compact = "; ".join(ln for ln in lines if ln)
