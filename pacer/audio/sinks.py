@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from pacer.audio.mixer import Sink
-from pacer.errors import AudioError, SessionError
+from pacer.errors import AudioError, InputError, SessionError
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,13 @@ class TeeSink:
 class WavSink:
     """Mono 16-bit WAV file, valid on disk after every block.
 
+    Written through :class:`~pacer.formats.safe_write.SafeOutput`: a symlink, a device
+    node, a FIFO or a path inside a session folder is refused; a new file is written
+    under its own name (so a crash leaves a playable file), an existing one is replaced
+    only when the soundtrack is complete. A failed write (a full disk) removes what was
+    written, leaves an existing file as it was, and raises one
+    :class:`~pacer.errors.SessionError` naming the file.
+
     Parameters
     ----------
     path : str or Path
@@ -77,22 +84,41 @@ class WavSink:
     def __init__(
         self, path: str | os.PathLike[str], rate_hz: int = 22050, *, flush_s: float = 1.0
     ) -> None:
+        from pacer.formats.safe_write import SafeOutput
+
         self.path = Path(path)
         self.rate_hz = rate_hz
         self.samples_written = 0
         self._flush_n = max(1, int(flush_s * rate_hz))
         self._since_flush = 0
+        self._wav: wave.Wave_write | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "wb")
         except OSError as exc:
             raise SessionError(f"{self.path}: cannot write audio ({exc.strerror})") from exc
-        self._wav: wave.Wave_write | None = wave.open(self._file, "wb")
-        self._wav.setnchannels(1)
-        self._wav.setsampwidth(2)
-        self._wav.setframerate(rate_hz)
-        self._wav.writeframes(b"")  # writes a valid, empty file now
-        self._file.flush()
+        try:
+            self._out = SafeOutput(self.path, in_place_when_new=True)
+        except InputError as exc:
+            raise SessionError(f"{self.path}: cannot write audio ({_reason(exc)})") from None
+        self._file = self._out.file
+        try:
+            wav = wave.open(self._file, "wb")
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(rate_hz)
+            self._wav = wav
+            wav.writeframes(b"")  # writes a valid, empty file now
+            self._file.flush()
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def _failed(self, exc: OSError) -> SessionError:
+        """Drop the file being written (never the runner's existing one); the error."""
+        wav, self._wav = self._wav, None
+        if wav is not None:
+            wav._file = None  # type: ignore[attr-defined]  # its close/__del__ write nothing
+        self._out.abort()
+        return SessionError(f"{self.path}: cannot write audio ({exc.strerror or exc})")
 
     def write(self, block: np.ndarray) -> None:
         if self._wav is None:
@@ -106,16 +132,25 @@ class WavSink:
                 self._file.flush()
                 self._since_flush = 0
         except OSError as exc:
-            raise SessionError(f"{self.path}: cannot write audio ({exc.strerror})") from exc
+            raise self._failed(exc) from None
 
     def close(self) -> None:
         if self._wav is None:
             return
-        wav, self._wav = self._wav, None
-        wav.close()  # final header patch; does not close a file object it did not open
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        try:
+            self._wav.close()  # final header patch; does not close a file it did not open
+        except OSError as exc:
+            raise self._failed(exc) from None
+        self._wav = None
+        try:
+            self._out.commit()  # flush, fsync, and into place
+        except InputError as exc:
+            raise SessionError(f"{self.path}: cannot write audio ({_reason(exc)})") from None
+
+
+def _reason(exc: InputError) -> str:
+    """The part of a safe_write message after the file name."""
+    return str(exc).split(": ", 1)[-1]
 
 
 class AlsaSink:

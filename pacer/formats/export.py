@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,19 +55,9 @@ def export_session(session: Path, fmt: str, output: str | None) -> None:
 
 
 def write_whole(out: Path, payload: bytes) -> None:
-    """Write ``out`` whole or not at all (a reader never sees half a file).
+    """Write ``out`` whole or not at all: no symlink, special file or session file is
+    ever replaced and a failed write leaves an existing file as it was
+    (:mod:`pacer.formats.safe_write`); an error names ``out`` in one line."""
+    from pacer.formats.safe_write import write_output
 
-    Goes through a hidden temporary file next to ``out``; an error names ``out``, not
-    the temporary file: ``cannot write /x/y.gpx: no such directory``.
-    """
-    out = Path(out)
-    if not out.parent.is_dir():
-        what = "no such directory" if not out.parent.exists() else "not a directory"
-        raise InputError(f"cannot write {out}: {what} ({out.parent})")
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        tmp.write_bytes(payload)
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    write_output(out, payload)
