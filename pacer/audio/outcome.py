@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 
 from pacer.audio.mixer import Mixer
@@ -12,7 +13,6 @@ from pacer.models import Cue, CueOutcome  # CueOutcome: a record the store keeps
 
 class CueRecord:
     """One ``say()``: the cue, when it was said, and what the audio path did with it."""
-
 
     __slots__ = (
         "cue",
@@ -36,12 +36,27 @@ class CueRecord:
         self.start_n: int | None = None
 
 
-def cue_outcomes(records: list[CueRecord], mixer: Mixer, *, live: bool) -> list[CueOutcome]:
+def _overlaps(spans: list[tuple[int, int]], n0: int, n1: int) -> bool:
+    """True if ``[n0, n1)`` meets one of the sorted, disjoint ``spans``."""
+    k = bisect.bisect_right(spans, (n1, n1))
+    return any(a < n1 and n0 < b for a, b in spans[max(0, k - 2) : k + 1])
+
+
+def cue_outcomes(
+    records: list[CueRecord],
+    mixer: Mixer,
+    *,
+    live: bool,
+    lost_spans: list[tuple[int, int]] | None = None,
+) -> list[CueOutcome]:
     """One :class:`CueOutcome` per record, in ``say()`` order, from the mixer's outcomes.
 
     Live, a cue's start is moved from mixer time to session time by the offset between
-    the two at ``say()``; offline mixer time is session time.
+    the two at ``say()``; offline mixer time is session time. ``lost_spans``: mixer
+    sample ranges the sink could not deliver (a wedged or dead ``aplay``); a cue with
+    audio in one is marked dropped ("not played").
     """
+    spans = sorted(lost_spans or [])
     out = []
     for r in records:
         cue = r.cue
@@ -71,12 +86,17 @@ def cue_outcomes(records: list[CueRecord], mixer: Mixer, *, live: bool) -> list[
             else:
                 start = o.start_s
         reason = "expired" if o.dropped else ("pre-empted" if o.truncated else "")
+        dropped = o.dropped
+        if not dropped and o.start_s is not None and spans:
+            n0 = round(o.start_s * mixer.rate_hz)
+            if _overlaps(spans, n0, n0 + max(1, round(o.duration_s * mixer.rate_hz))):
+                dropped, reason = True, "not played: the audio device took no audio"
         out.append(
             CueOutcome(
                 cue.t_s,
                 start,
                 o.duration_s,
-                o.dropped,
+                dropped,
                 r.engine,
                 cue.text,
                 cue.kind.value,

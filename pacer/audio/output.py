@@ -41,6 +41,7 @@ __all__ = ["DEFAULT_ENGINE", "ENGINES", "AudioOut", "CueOutcome", "synth_factori
 
 log = logging.getLogger(__name__)
 
+
 class AudioOut:
     """Speech cues and metronome onto one audio timeline.
 
@@ -321,4 +322,9 @@ class AudioOut:
     def _outcomes(self) -> list[CueOutcome]:
         with self._lock:
             records = list(self._records)
-        return cue_outcomes(records, self.mixer, live=self.live)
+        return cue_outcomes(records, self.mixer, live=self.live, lost_spans=self._lost_spans())
+
+    def _lost_spans(self) -> list[tuple[int, int]]:
+        """Sample ranges the live sink dropped (it counts from the mixer's sample 0)."""
+        sinks = self.sink.sinks if isinstance(self.sink, TeeSink) else (self.sink,)
+        return [span for s in sinks if isinstance(s, AlsaSink) for span in s.dropped_spans]

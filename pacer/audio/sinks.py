@@ -171,8 +171,20 @@ class AlsaSink:
         when the device consumes slower than the driver produces).
     restart_backoff_s : float
         Minimum time between restarts of a dead ``aplay``.
+    stall_s : float
+        An ``aplay`` that is alive but has taken nothing from the pipe for this long
+        (every write in that time timed out) is wedged: it is killed and restarted.
     executable : str
+
+    Attributes
+    ----------
+    dropped_spans : list of (int, int)
+        Sample ranges ``[n0, n1)`` (counted from the first block written) that never
+        reached ``aplay``; :class:`~pacer.audio.output.AudioOut` marks cues in them
+        dropped. The most recent ``MAX_SPANS`` are kept.
     """
+
+    MAX_SPANS = 10_000
 
     def __init__(
         self,
@@ -184,6 +196,7 @@ class AlsaSink:
         write_timeout_s: float = 0.25,
         max_queued_s: float = 0.05,
         restart_backoff_s: float = 1.0,
+        stall_s: float = 1.0,
         executable: str = "aplay",
     ) -> None:
         exe = shutil.which(executable)
@@ -215,6 +228,10 @@ class AlsaSink:
         self.dropped_blocks = 0
         self.samples_written = 0
         self.last_error = ""
+        self._stall_s = stall_s
+        self._stalled_since: float | None = None
+        self._offered_n = 0  # samples handed to write(), written or not
+        self.dropped_spans: list[tuple[int, int]] = []
         self._start()
         time.sleep(0.05)
         if self._proc is not None and self._proc.poll() is not None:
@@ -292,18 +309,52 @@ class AlsaSink:
             return 0
 
     def write(self, block: np.ndarray) -> None:
-        """Queue ``block``; waits at most ``write_timeout_s``, else drops it (counted)."""
-        if not self._alive():
-            self.dropped_blocks += 1
+        """Queue ``block``; waits at most ``write_timeout_s``, else drops it (counted).
+
+        A block that could not be written is recorded in :attr:`dropped_spans`; when
+        writes have made no progress for ``stall_s``, ``aplay`` is restarted.
+        """
+        n0 = self._offered_n
+        self._offered_n += int(block.size)
+        if self._alive() and self._write_all(block):
+            self._stalled_since = None
+            self.samples_written += int(block.size)
             return
+        self._dropped(n0, self._offered_n)
+
+    def _dropped(self, n0: int, n1: int) -> None:
+        self.dropped_blocks += 1
+        if self.dropped_spans and self.dropped_spans[-1][1] == n0:
+            self.dropped_spans[-1] = (self.dropped_spans[-1][0], n1)
+        else:
+            self.dropped_spans.append((n0, n1))
+            del self.dropped_spans[: -self.MAX_SPANS]
+        now = time.monotonic()
+        if self._proc is None or self._proc.poll() is not None:
+            return  # dead: _alive() restarts it with back-off
+        if self._stalled_since is None:
+            self._stalled_since = now
+        elif now - self._stalled_since >= self._stall_s:
+            self.last_error = f"aplay took no audio for {now - self._stalled_since:.1f} s"
+            log.warning("%s; restarting it", self.last_error)
+            self._stalled_since = None
+            self._reap()
+            self.restarts += 1
+            try:
+                self._start()
+            except OSError as exc:
+                self.last_error = str(exc)
+                self._proc = None
+
+    def _write_all(self, block: np.ndarray) -> bool:
+        """Write ``block`` within ``write_timeout_s``; False if it was not (all) written."""
         assert self._proc is not None and self._proc.stdin is not None
         fd = self._proc.stdin.fileno()
         data = memoryview(np.ascontiguousarray(block, dtype="<i2").tobytes())
         deadline = time.monotonic() + self._write_timeout_s
         while self._queued_bytes(fd) > self._max_queued_bytes:  # device is behind: wait
             if time.monotonic() > deadline:
-                self.dropped_blocks += 1
-                return
+                return False
             time.sleep(0.002)
         while data:
             try:
@@ -312,15 +363,13 @@ class AlsaSink:
             except BlockingIOError:
                 left = deadline - time.monotonic()
                 if left <= 0 or not select.select([], [fd], [], left)[1]:
-                    self.dropped_blocks += 1
-                    return
+                    return False
             except OSError as exc:
                 if exc.errno in (errno.EPIPE, errno.EBADF):
                     self.last_error = f"pipe closed ({exc.strerror})"
-                    self.dropped_blocks += 1
-                    return
+                    return False
                 raise AudioError(f"aplay -D {self.device}: write failed ({exc})") from exc
-        self.samples_written += int(block.size)
+        return True
 
     def close(self, timeout_s: float = 2.0) -> None:
         """Close the pipe and let aplay drain (killed after ``timeout_s``)."""

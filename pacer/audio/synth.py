@@ -16,9 +16,11 @@ Both are IO-edge objects: construct them in the thread that will own them.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -230,31 +232,78 @@ class EspeakSynth:
             self._argv += ["-v", voice]
         self._rate_hz = rate_hz
         self._timeout_s = timeout_s
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._closed = False
 
     def render(self, text: str) -> Pcm:
-        """Render ``text`` (passed on stdin, so text starting with "-" is safe)."""
+        """Render ``text`` (passed on stdin, so text starting with "-" is safe).
+
+        The child runs in its own process group; on timeout, :meth:`abort` or
+        :meth:`close` the whole group is killed and reaped (no orphans).
+        """
         if not text.strip():
             return Pcm(np.zeros(0, np.int16), self._rate_hz or 22050, self.name)
+        if self._closed:
+            raise AudioError("espeak-ng: render after close")
         try:
-            done = subprocess.run(
-                self._argv,
-                input=text.encode("utf-8"),
-                capture_output=True,
-                timeout=self._timeout_s,
-                check=False,
-            )
+            proc = subprocess.Popen(self._argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+        except OSError as exc:
+            raise AudioError(f"espeak-ng could not start: {exc}") from exc
+        self._proc = proc
+        _CHILDREN.add(proc)
+        try:
+            out, err = proc.communicate(text.encode("utf-8"), timeout=self._timeout_s)
         except subprocess.TimeoutExpired as exc:
             raise AudioError(f"espeak-ng took over {self._timeout_s} s for {text[:40]!r}") from exc
-        if done.returncode != 0 or not done.stdout:
-            err = done.stderr.decode(errors="replace").strip().splitlines()
+        except (OSError, ValueError) as exc:  # pipes closed by abort()
+            raise AudioError(f"espeak-ng was stopped while rendering {text[:40]!r}") from exc
+        finally:
+            _kill_group(proc)
+            _CHILDREN.discard(proc)
+            self._proc = None
+        if proc.returncode != 0 or not out:
+            lines = err.decode(errors="replace").strip().splitlines()
             raise AudioError(
-                f"espeak-ng exited {done.returncode} for {text[:40]!r}: {err[-1] if err else ''}"
+                f"espeak-ng exited {proc.returncode} for {text[:40]!r}: "
+                f"{lines[-1][:200] if lines else ''}"
             )
-        pcm = pcm_from_wav_bytes(done.stdout, engine=self.name, source="espeak-ng --stdout")
+        pcm = pcm_from_wav_bytes(out, engine=self.name, source="espeak-ng --stdout")
         return resample(pcm, self._rate_hz) if self._rate_hz else pcm
 
+    def abort(self) -> None:
+        """Kill a render in progress (from any thread); its ``render`` raises."""
+        proc = self._proc
+        if proc is not None:
+            _kill_group(proc, reap=False)
+
     def close(self) -> None:
-        pass
+        self._closed = True
+        self.abort()
+
+
+#: espeak-ng children alive now, killed at interpreter exit if a thread left one behind
+_CHILDREN: set[subprocess.Popen[bytes]] = set()
+
+
+def _kill_group(proc: subprocess.Popen[bytes], *, reap: bool = True) -> None:
+    """SIGKILL ``proc``'s process group (it leads one) unless it has exited; reap it."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if reap:
+        try:
+            proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            log.warning("espeak-ng pid %d did not die", proc.pid)
+
+
+@atexit.register
+def _kill_children() -> None:
+    for proc in list(_CHILDREN):
+        _kill_group(proc)
 
 
 ENGINES = ("pyttsx3", "espeak", "none")

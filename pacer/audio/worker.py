@@ -16,8 +16,10 @@ Every change is logged once and kept in :attr:`SpeechWorker.events`.
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -124,6 +126,13 @@ class SpeechWorker:
         Longest an engine may take to start (import, warm-up).
     max_failures : int
         Consecutive failures of the primary before switching to the fallback.
+    phrase_timeout_s : float or None
+        Longest one phrase may take over all restarts and fallbacks (None:
+        ``start_timeout_s + timeout_s``); past it the phrase fails.
+    retry_after_s : float
+        After no engine could render a phrase, further phrases fail at once for this
+        long (no engine is tried), so hung engines cost one phrase timeout, not one
+        per phrase.
     """
 
     def __init__(
@@ -135,6 +144,8 @@ class SpeechWorker:
         timeout_s: float = 2.0,
         start_timeout_s: float = 10.0,
         max_failures: int = 2,
+        phrase_timeout_s: float | None = None,
+        retry_after_s: float = 30.0,
     ) -> None:
         self._factories: list[tuple[str, SynthFactory]] = [("primary", primary_factory)]
         if fallback_factory is not None:
@@ -144,6 +155,11 @@ class SpeechWorker:
         self._timeout_s = timeout_s
         self._start_timeout_s = start_timeout_s
         self._max_failures = max(1, max_failures)
+        self._phrase_timeout_s = (
+            start_timeout_s + timeout_s if phrase_timeout_s is None else phrase_timeout_s
+        )
+        self._retry_after_s = retry_after_s
+        self._down_until = -math.inf  # monotonic time before which no engine is tried
         self._cache: OrderedDict[str, Pcm] = OrderedDict()
         self._inflight: dict[str, Future[Pcm]] = {}
         self._lock = threading.Lock()
@@ -194,7 +210,15 @@ class SpeechWorker:
                 return
             self._closed = True
         self._requests.put(None)
+        self._end_render()
         self._control.join(timeout_s)
+        self._end_render()
+
+    def _end_render(self) -> None:
+        """End a render in flight (a hung espeak-ng child is killed and reaped)."""
+        owner = self._owner
+        if owner is not None:
+            owner.stop(hung=True)
 
     def __enter__(self) -> Self:
         return self
@@ -241,14 +265,15 @@ class SpeechWorker:
                 if item is not None and item[1].set_running_or_notify_cancel():
                     item[1].set_exception(AudioError("speech worker is closed"))
 
-    def _ensure_owner(self) -> _EngineOwner | None:
+    def _ensure_owner(self, wait_s: float) -> _EngineOwner | None:
         if self._owner is not None:
             return self._owner
         label, factory = self._factories[self._which]
         owner = _EngineOwner(factory, label)
-        if not owner.ready.wait(self._start_timeout_s):
-            owner.stop()
-            self._fail("timeout", label, f"did not start within {self._start_timeout_s} s")
+        wait_s = min(self._start_timeout_s, wait_s)
+        if not owner.ready.wait(wait_s):
+            owner.stop(hung=True)
+            self._fail("timeout", label, f"did not start within {wait_s:.3g} s")
             return None
         if owner.start_error is not None:
             self._fail("failed", label, f"could not start: {owner.start_error}")
@@ -266,29 +291,46 @@ class SpeechWorker:
             self._event("fallback", engine, f"replaced by the {self._factories[self._which][0]}")
 
     def _render(self, text: str) -> Pcm:
-        """Render on the current engine, restarting or falling back as needed."""
+        """Render on the current engine, restarting or falling back as needed, within
+        ``phrase_timeout_s``; after a phrase no engine could render, fail at once for
+        ``retry_after_s``."""
+        now = time.monotonic()
+        if now < self._down_until:
+            raise AudioError(f"speech: no engine answers (next try in "
+                             f"{self._down_until - now:.0f} s); dropped {text[:40]!r}")  # fmt: skip
+        deadline = now + self._phrase_timeout_s
         budget = 2 * self._max_failures * len(self._factories) + 1
-        last = ""
+        last = "out of time"
         for _ in range(budget):
-            owner = self._ensure_owner()
+            left = deadline - time.monotonic()
+            if left <= 0 or self._closed:
+                break
+            owner = self._ensure_owner(left)
             if owner is None:
                 continue
-            job = _Job(text)
-            owner.jobs.put(job)
-            if not job.done.wait(self._timeout_s):
-                owner.stop(hung=True)
-                self._owner = None
-                last = f"hung for {self._timeout_s} s on {text[:40]!r}"
-                self._fail("timeout", owner.name, last + "; restarting")
-                continue
-            if job.error is not None or job.pcm is None:
-                owner.stop()
-                self._owner = None
-                last = f"raised {job.error!r} on {text[:40]!r}"
-                self._fail("failed", owner.name, last + "; restarting")
-                continue
-            self._failures = 0
-            self.engine_name = job.pcm.engine or owner.name
-            return job.pcm
+            pcm, last = self._try(owner, text, max(0.0, min(self._timeout_s, left)))
+            if pcm is not None:
+                return pcm
         self._event("gave_up", self._factories[self._which][0], last)
+        self._down_until = time.monotonic() + self._retry_after_s
         raise AudioError(f"speech: no engine could render {text[:40]!r} ({last})")
+
+    def _try(self, owner: _EngineOwner, text: str, wait_s: float) -> tuple[Pcm | None, str]:
+        """One render on ``owner``: the PCM, or None and why (the owner is then gone)."""
+        job = _Job(text)
+        owner.jobs.put(job)
+        if not job.done.wait(wait_s):
+            owner.stop(hung=True)
+            self._owner = None
+            last = f"hung for {wait_s:.3g} s on {text[:40]!r}"
+            self._fail("timeout", owner.name, last + "; restarting")
+            return None, last
+        if job.error is not None or job.pcm is None:
+            owner.stop()
+            self._owner = None
+            last = f"raised {job.error!r} on {text[:40]!r}"
+            self._fail("failed", owner.name, last + "; restarting")
+            return None, last
+        self._failures = 0
+        self.engine_name = job.pcm.engine or owner.name
+        return job.pcm, ""
