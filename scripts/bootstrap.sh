@@ -34,6 +34,7 @@ if [ -e /proc/device-tree/model ] && grep -qi raspberry /proc/device-tree/model 
 fi
 if [ "$dev" = 1 ]; then pkgs+=(chromium); fi       # headless check of the HTML report
 if [ "$dev" = 1 ]; then pkgs+=(dbus-daemon libdbus-1-dev libglib2.0-dev pkg-config gcc); fi  # fake BlueZ tests: a private bus, dbus-python's build
+if [ "$dev" = 1 ]; then pkgs+=(systemd); fi        # systemd-analyze security of the unit (tests/attack)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

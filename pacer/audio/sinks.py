@@ -92,6 +92,7 @@ class WavSink:
         self._flush_n = max(1, int(flush_s * rate_hz))
         self._since_flush = 0
         self._wav: wave.Wave_write | None = None
+        self._error: SessionError | None = None  # the failure, repeated to later writes
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -118,9 +119,12 @@ class WavSink:
         if wav is not None:
             wav._file = None  # type: ignore[attr-defined]  # its close/__del__ write nothing
         self._out.abort()
-        return SessionError(f"{self.path}: cannot write audio ({exc.strerror or exc})")
+        self._error = SessionError(f"{self.path}: cannot write audio ({exc.strerror or exc})")
+        return self._error
 
     def write(self, block: np.ndarray) -> None:
+        if self._error is not None:
+            raise self._error
         if self._wav is None:
             raise AudioError(f"{self.path}: write after close")
         data = np.ascontiguousarray(block, dtype="<i2").tobytes()

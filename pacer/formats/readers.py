@@ -13,6 +13,7 @@ from the file; accelerometer blocks keep the file's time base minus ``t_offset_s
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -98,7 +99,8 @@ def _fast_accel_rows(
     """All rows after the header parsed at C speed straight from the file, or None if any
     row is bad or the bytes are not UTF-8 (then the careful path names the problem)."""
     try:
-        with _open_csv(path) as f:
+        with _open_csv(path) as f, warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "no data": said below, with the file
             data = np.loadtxt(
                 f,
                 delimiter=",",

@@ -46,8 +46,8 @@ def _size_text(n: int) -> str:
 
 def _check(path: str | os.PathLike[str], st: os.stat_result, max_bytes: int, what: str) -> None:
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{os.fspath(path)}: is {_kind(st.st_mode)}, not a {what}; "
-                         "give a regular file")  # fmt: skip
+        raise InputError(f"{os.fspath(path)}: is {_kind(st.st_mode)}, not a regular file "
+                         f"(expected: {what})")  # fmt: skip
     if st.st_size > max_bytes:
         raise InputError(f"{os.fspath(path)}: {_size_text(st.st_size)} is larger than a {what} "
                          f"can be ({_size_text(max_bytes)} at most)")  # fmt: skip
