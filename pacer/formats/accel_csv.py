@@ -153,7 +153,7 @@ def _load_accel_rows(path: Path, on_skip: SkipHandler, counters: SkipCounters | 
         if fast.shape[0] < 2:
             raise InputError(f"{path}: fewer than 2 valid samples; expected rows of t_s,ax,ay,az")
         return fast
-    rows: list[list[float]] = []
+    rows = _RowBuffer()
     last_t = -np.inf
     for lineno, line in _csv_lines(path):
         if lineno <= first + 1 or not line.strip() or line.startswith("#"):
@@ -168,9 +168,33 @@ def _load_accel_rows(path: Path, on_skip: SkipHandler, counters: SkipCounters | 
             continue
         last_t = row[0]
         rows.append(row)
-    if len(rows) < 2:
+    if rows.n < 2:
         raise InputError(f"{path}: fewer than 2 valid samples; expected rows of t_s,ax,ay,az")
-    return np.array(rows, dtype=float)
+    return rows.array()
+
+
+class _RowBuffer:
+    """Rows of 4 floats kept in numpy chunks (32 bytes a row, not ~200 as Python lists)."""
+
+    CHUNK_ROWS = 65536
+
+    def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        self._cur = np.empty((self.CHUNK_ROWS, 4))
+        self._k = 0
+        self.n = 0
+
+    def append(self, row: list[float]) -> None:
+        if self._k == self.CHUNK_ROWS:
+            self._chunks.append(self._cur)
+            self._cur = np.empty((self.CHUNK_ROWS, 4))
+            self._k = 0
+        self._cur[self._k] = row
+        self._k += 1
+        self.n += 1
+
+    def array(self) -> np.ndarray:
+        return np.concatenate([*self._chunks, self._cur[: self._k]])
 
 
 def _check_rate(path: Path, t: np.ndarray, period_s: float) -> None:

@@ -43,7 +43,7 @@ __all__ = [
     "read_accel_csv",
 ]  # fmt: skip
 
-MAX_GPX_BYTES = 256 << 20
+MAX_GPX_BYTES = 64 << 20  # ~90 h of 1 Hz track points at ~200 bytes each
 MAX_FIT_BYTES = 64 << 20
 SEMICIRCLE_DEG = 180.0 / 2**31
 
