@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pacer.cli.common_options import add_config_option, add_test_hook, config_from_args
-from pacer.tools.doctor_fakes import FAKE_FAULTS
+from pacer.cli.common_options import add_config_option, config_from_args
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,29 +22,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_config_option(p)
     p.add_argument("--fake-hardware", action="store_true",
                    help="check against the simulated receiver, fake chip and mock pins")
-    add_test_hook(p, "--break", dest="fault", metavar="FAULT", choices=FAKE_FAULTS,
-                  doc="with --fake-hardware: break the fakes in one way: "
-                      f"{', '.join(FAKE_FAULTS)} (tests/integration/test_doctor.py)")
     p.add_argument("--no-sound", action="store_true", help="do not play the test phrase")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    import dataclasses
+    from pacer.tools.doctor import Probes, Status, fake_setup, report, run_checks
 
-    from pacer.errors import InputError
-    from pacer.tools.doctor import Probes, Status, run_checks
-    from pacer.tools.doctor_fakes import FakeHardware
-
-    if args.fault and not args.fake_hardware:
-        raise InputError("--break needs --fake-hardware")
     config = config_from_args(args)
     fake = None
     if args.fake_hardware:
-        fake = FakeHardware(config, args.fault)
-        probes = fake.probes()
-        config = dataclasses.replace(
-            config, audio=dataclasses.replace(config.audio, device="null"))
+        from pacer.hw.fakes.hardware import FakeHardware
+
+        fake = FakeHardware(config)
+        config, probes = fake_setup(config, fake)
     else:
         probes = Probes()
     probes.audio_test = not args.no_sound
@@ -54,9 +44,5 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if fake is not None:
             fake.close()
-    for check in checks:
-        print(check.line())
-    problems = sum(c.status == Status.FAIL for c in checks)
-    warnings = sum(c.status == Status.WARN for c in checks)
-    print(f"\n{len(checks)} checks: {problems} problems, {warnings} warnings")
-    return 1 if problems else 0
+    print(report(checks))
+    return 1 if any(c.status == Status.FAIL for c in checks) else 0

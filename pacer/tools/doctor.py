@@ -4,7 +4,8 @@ Each check returns a :class:`Check` (ok / warning / problem) with the fix in one
 ("add the user to dialout"). The devices are reached through :class:`Probes`, so the
 same checks run against real hardware and against the fakes (a simulated receiver on a
 pseudo-terminal, a register-level fake chip on a fake I2C bus, gpiozero's mock pins:
-:class:`pacer.tools.doctor_fakes.FakeHardware`).
+:class:`pacer.hw.fakes.hardware.FakeHardware`, reached through :func:`fake_setup`).
+:func:`run_checks` runs them all; :func:`report` is what ``pacer doctor`` prints.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pacer.config import Config
 from pacer.errors import DeviceError, DeviceNotFound, DevicePermission, WrongChip
 
+if TYPE_CHECKING:
+    from pacer.hw.fakes.hardware import FakeHardware
+
+LISTEN_S = 3.0  # how long the NMEA check listens to the receiver
 FIFO_CHECK_S = 0.3  # how long the accelerometer FIFO fills before it is read
 STILL_MPS2 = (8.3, 11.3)  # |mean acceleration| of a unit lying still: 1 g, give or take
 #: disk use of one hour of session, rounded up from 9.1 MB measured by
@@ -82,7 +87,7 @@ def check_serial_port(config: Config, probes: Probes) -> Check:
     return Check(name, Status.OK, "present, readable and writable")
 
 
-def check_nmea(config: Config, probes: Probes, listen_s: float = 3.0) -> list[Check]:
+def check_nmea(config: Config, probes: Probes, listen_s: float = LISTEN_S) -> list[Check]:
     """Listen to the receiver: NMEA arriving, checksums good, fix state, receiver type."""
     from pacer.gps.nmea import EpochAssembler
     from pacer.gps.reader import LineFramer, open_port
@@ -383,7 +388,9 @@ def check_boot_config(probes: Probes) -> Check | None:
     return Check("Pi boot config", Status.OK, "UART and I2C enabled")
 
 
-def run_checks(config: Config, probes: Probes | None = None) -> list[Check]:
+def run_checks(config: Config, probes: Probes | None = None, *,
+               listen_s: float = LISTEN_S) -> list[Check]:
+    """Every check, in order; the NMEA check listens ``listen_s`` seconds."""
     probes = probes or Probes()
     checks: list[Check] = []
     boot = check_boot_config(probes)
@@ -392,7 +399,7 @@ def run_checks(config: Config, probes: Probes | None = None) -> list[Check]:
     serial = check_serial_port(config, probes)
     checks.append(serial)
     if serial.status != Status.FAIL:
-        checks += check_nmea(config, probes)
+        checks += check_nmea(config, probes, listen_s)
     checks += check_accelerometer(config, probes)
     checks.append(check_gpio_pins(config, probes))
     checks += check_speech(config)
@@ -400,3 +407,30 @@ def run_checks(config: Config, probes: Probes | None = None) -> list[Check]:
     checks.append(check_disk(probes))
     checks.append(check_clock(probes))
     return checks
+
+
+def report(checks: list[Check]) -> str:
+    """One line (and its fix) per check, then the count of problems and warnings."""
+    problems = sum(c.status == Status.FAIL for c in checks)
+    warnings = sum(c.status == Status.WARN for c in checks)
+    lines = [check.line() for check in checks]
+    return "\n".join(lines) + f"\n\n{len(checks)} checks: {problems} problems, {warnings} warnings"
+
+
+def fake_setup(config: Config, hardware: FakeHardware,
+               data_dir: Path | None = None) -> tuple[Config, Probes]:
+    """The config and probes that check ``hardware`` (the fakes) instead of this machine's
+    devices: its serial line, I2C bus and mock pins, no Pi boot config, a synchronised
+    clock, and the null audio device."""
+    from pacer.gps.reader import open_port
+
+    probes = Probes(
+        open_serial=lambda _port, baud: open_port(hardware.port, baud, None, timeout_s=0.1),
+        open_i2c=lambda _n: hardware.accel.bus,
+        pin_factory=hardware.factory,
+        boot_config=Path("/nonexistent/config.txt"),
+        data_dir=data_dir,
+        clock_synced=lambda: True,
+    )
+    config = dataclasses.replace(config, audio=dataclasses.replace(config.audio, device="null"))
+    return config, probes

@@ -1,6 +1,5 @@
-"""Test hooks of the CLI: hidden from --help, listed in docs/cli.md, refused without the
-fake hardware they act on. ``pacer run`` has none: the service tests inject their faults
-through tests/helpers/fake_service.py."""
+"""The CLI has no test hooks: the tests inject their faults themselves (the service
+through tests/helpers/fake_service.py, the doctor through tests/helpers/doctor_faults.py)."""
 
 from __future__ import annotations
 
@@ -13,23 +12,6 @@ from pacer.cli.common_options import add_test_hook, list_test_hooks
 from pacer.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
-HOOKS = [("doctor", "--break")]
-
-
-@pytest.mark.parametrize(("command", "flag"), HOOKS)
-def test_hooks_are_hidden_from_help_but_documented(command: str, flag: str, capsys) -> None:
-    with pytest.raises(SystemExit):
-        main([command, "--help"])
-    assert flag not in capsys.readouterr().out
-    assert f"* `pacer {command} {flag} " in (ROOT / "docs" / "cli.md").read_text()
-
-
-@pytest.mark.parametrize(("argv", "needs"), [
-    (["doctor", "--break", "no-chip", "--no-sound"], "--break needs"),
-])
-def test_hooks_need_the_fake_hardware(argv: list[str], needs: str, capsys) -> None:
-    assert main(argv) == 1
-    assert needs in capsys.readouterr().err
 
 
 def test_run_has_no_test_hook(capsys) -> None:
@@ -40,11 +22,11 @@ def test_run_has_no_test_hook(capsys) -> None:
     assert "fake-hang" not in (ROOT / "docs" / "cli.md").read_text()
 
 
-def test_unknown_fault_is_refused_by_argparse(capsys) -> None:
+def test_the_doctor_has_no_fault_flag(capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
-        main(["doctor", "--fake-hardware", "--break", "melted"])
+        main(["doctor", "--fake-hardware", "--break", "no-chip"])
     assert exit_.value.code == 2
-    assert "invalid choice: 'melted'" in capsys.readouterr().err
+    assert "unrecognized arguments: --break no-chip" in capsys.readouterr().err
 
 
 def test_list_test_hooks_names_usage_and_doc() -> None:
@@ -54,11 +36,3 @@ def test_list_test_hooks_names_usage_and_doc() -> None:
     add_test_hook(p, "--after", metavar="S", type=float, doc="after S")
     assert list_test_hooks(p) == [("--flip", "flips"), ("--after S", "after S")]
     assert p.parse_args(["--after", "2"]).after == 2.0
-
-
-def test_fake_hardware_refuses_an_unknown_fault() -> None:
-    from pacer.config import Config
-    from pacer.tools.doctor_fakes import FakeHardware
-
-    with pytest.raises(ValueError, match="choose one of no-chip, wrong-chip"):
-        FakeHardware(Config(), fault="melted")

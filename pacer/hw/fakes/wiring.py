@@ -3,7 +3,7 @@ UART, and a register-level fake accelerometer on a fake I2C bus that can be wedg
 
 Shared by the simulation (:mod:`pacer.wiring.sim`: ``pacer sim --realtime`` and
 ``pacer run --fake-hardware``) and by ``pacer doctor --fake-hardware``
-(:mod:`pacer.tools.doctor_fakes`), so all three exercise the production serial reader,
+(:mod:`pacer.hw.fakes.hardware`), so all three exercise the production serial reader,
 accelerometer drivers and sampler against the same fakes. The fake chips themselves are
 in :mod:`pacer.hw.fakes`; no device library is imported here.
 """
