@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from coach_runner import Runner
+from helpers.coach_runner import Runner
 
 from pacer.coach import phrasing as say
 from pacer.coach.cues import PRIORITY, PROFILES, CuePolicy, CueSettings, Hysteresis

@@ -73,14 +73,14 @@ def _transcripts():
     out = []
     for body in blocks("cues.md", "transcript"):
         lines = body.splitlines()
-        assert lines[0].startswith("$ python tests/unit/coach_runner.py ")
+        assert lines[0].startswith("$ python tests/helpers/coach_runner.py ")
         out.append((lines[0].split("coach_runner.py ", 1)[1], lines[1:]))
     return out
 
 
 @pytest.mark.parametrize(("args", "expected"), _transcripts())
 def test_cue_transcripts(args, expected):
-    from coach_runner import transcript
+    from helpers.coach_runner import transcript
 
     argv = shlex.split(args)
     workout = argv[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from coach_runner import Runner
+from helpers.coach_runner import Runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from coach_runner import Runner
+from helpers.coach_runner import Runner
 
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.engine import WorkoutEngine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from dsp_cadence_synth import G_MPS2, blocks, gait
+from helpers.dsp_cadence_synth import G_MPS2, blocks, gait
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

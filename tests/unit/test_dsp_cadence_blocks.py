@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from dsp_cadence_synth import blocks, gait
+from helpers.dsp_cadence_synth import blocks, gait
 
 from pacer.dsp.cadence import CadenceTracker
 

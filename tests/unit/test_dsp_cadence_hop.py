@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pytest
-from dsp_cadence_synth import blocks, gait
+from helpers.dsp_cadence_synth import blocks, gait
 
 from pacer.dsp import steps
 from pacer.dsp.cadence import CadenceTracker, _Grid
