@@ -1,7 +1,7 @@
 """docs/sessions.md and docs/export.md carry the ``--help`` of review, export and sessions
 verbatim (between ``<!-- help: ARGS -->`` and ``<!-- /help -->``); this test keeps them true.
 
-Regenerate with ``PACER_REGEN_DOCS=1 .venv/bin/python -m pytest tests/unit/test_session_docs.py``.
+Regenerate with ``PACER_REGEN_DOCS=1 .venv/bin/python -m pytest tests/unit/test_docs_sessions.py``.
 argparse's layout changed across Python versions; the docs are generated on 3.11.
 """
 
