@@ -6,13 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.shared_data import needs_shared, shared_path
 
 from pacer.dsp.cadence import CadenceTracker
 from pacer.models import AccelBlock
 
 REPO = Path(__file__).resolve().parents[2]
 SLICE = REPO / "tests" / "data" / "accel" / "oxford_user1_neckpouch_slice.csv"
-SHARED = REPO.parent / "shared" / "data" / "accel" / "oxford_step_counter"
+SHARED = shared_path("accel", "oxford_step_counter")
 
 
 def replay(path: Path):
@@ -41,7 +42,7 @@ def test_neck_pouch_slice_cadence_and_steps():
     assert abs(len(footfalls) - truth_steps) <= 3
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared Oxford data not present")
+@needs_shared("accel", "oxford_step_counter")
 @pytest.mark.parametrize("name", ["user1_neckpouch", "user2_hand", "user1_armband"])
 def test_full_recordings_step_count(name):
     (path,) = SHARED.glob(f"{name}_*.csv")

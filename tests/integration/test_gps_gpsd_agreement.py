@@ -18,13 +18,13 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
+from helpers.shared_data import needs_shared, shared_path
 
 from pacer.formats.nmea_log import epochs_from_nmea_file
 from pacer.models import SkipCounters
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_GPSD = REPO.parent / "shared" / "data" / "nmea" / "gpsd"
+SHARED_GPSD = shared_path("nmea", "gpsd")
 LOCAL_GPSD = REPO / "tests" / "data" / "gps" / "gpsd"
 _TIMED = {"RMC": 0, "GGA": 0, "GNS": 0, "ZDA": 0, "GST": 0, "GLL": 4}
 
@@ -134,7 +134,7 @@ def test_bundled_gpsd_logs_agree() -> None:
     _check(LOCAL_GPSD)
 
 
-@pytest.mark.skipif(not SHARED_GPSD.is_dir(), reason="shared gpsd logs not present")
+@needs_shared("nmea", "gpsd")
 def test_all_gpsd_logs_agree() -> None:
     _check(SHARED_GPSD)
 
@@ -156,7 +156,7 @@ if __name__ == "__main__":
     print("\n".join(details))
 
 
-SHARED_NMEA = REPO.parent / "shared" / "data" / "nmea"
+SHARED_NMEA = shared_path("nmea")
 
 
 def _ingest_everything(folder: Path) -> int:
@@ -192,6 +192,6 @@ def test_bundled_logs_ingest_with_monotonic_timeline() -> None:
     assert _ingest_everything(LOCAL_GPSD) == 4
 
 
-@pytest.mark.skipif(not SHARED_NMEA.is_dir(), reason="shared NMEA data not present")
+@needs_shared("nmea")
 def test_every_shared_nmea_file_ingests_without_exception() -> None:
     assert _ingest_everything(SHARED_NMEA) >= 90  # 59 gpsd + 30 pynmeagps + 2 pynmea2

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.shared_data import needs_shared, shared_data_dir
 
 from pacer.errors import InputError
 from pacer.formats.readers import (
@@ -20,7 +21,7 @@ from pacer.formats.readers import (
 from pacer.models import SkipCounters
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "session"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED = shared_data_dir()
 
 
 def _write_csv(path: Path, t: np.ndarray, xyz: np.ndarray, header="t_s,ax,ay,az,extra") -> Path:
@@ -133,7 +134,7 @@ def test_truncated_fit_replays_what_is_valid_and_reports_the_rest(tmp_path):
     assert str(head_only) in str(err.value) and "\n" not in str(err.value)
 
 
-@pytest.mark.skipif(not (SHARED / "fit").is_dir(), reason="shared data absent")
+@needs_shared("fit")
 def test_real_fenix_fit_with_speed(tmp_path):
     fixes = list(fixes_from_fit(SHARED / "fit" / "activity-small-fenix2-run.fit"))
     moving = [f.speed_mps for f in fixes if f.speed_mps]
@@ -164,7 +165,7 @@ def test_device_cadence_and_heart_rate_from_gpx_and_fit(tmp_path):
     np.testing.assert_allclose(back.cadence_spm, [e.cadence_spm for e in data.estimates])
 
 
-@pytest.mark.skipif(not (SHARED / "gps").is_dir(), reason="shared data absent")
+@needs_shared("gps", "track_session", "track_session.gpx")
 def test_real_track_session_gpx_with_recording_gaps():
     fixes = list(fixes_from_gpx(SHARED / "gps" / "track_session" / "track_session.gpx"))
     t = np.array([f.t_s for f in fixes])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.shared_data import needs_shared, shared_path
 
 from pacer.dsp import track_geometry as tg
 from pacer.sim.receiver import SimulatedReceiver
@@ -15,7 +16,7 @@ from pacer.sim.site import LUTON, TrackSite, fit_track_site, main
 
 REPO = Path(__file__).resolve().parents[2]
 SLICE = REPO / "tests" / "data" / "sim" / "track_session_latlon.csv"
-SHARED_GPX = REPO.parent / "shared" / "data" / "gps" / "track_session" / "track_session.gpx"
+SHARED_GPX = shared_path("gps", "track_session", "track_session.gpx")
 
 
 def _angle_diff(a: float, b: float) -> float:
@@ -57,7 +58,7 @@ def test_clockwise_path_is_refused() -> None:
         fit_track_site(runner.truth.lat_deg[::-100], runner.truth.lon_deg[::-100])
 
 
-@pytest.mark.skipif(not SHARED_GPX.exists(), reason="shared data not present")
+@needs_shared("gps", "track_session", "track_session.gpx")
 def test_command_line_reproduces_the_constants(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(SHARED_GPX)]) == 0
     out = capsys.readouterr().out
