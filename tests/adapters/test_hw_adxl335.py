@@ -20,29 +20,16 @@ VREF_V = 3.3
 ONE_CODE_MPS2 = VREF_V / 1024 / min(BOARD.sensitivity_v_per_g) * G_MPS2
 
 
-@pytest.fixture
-def factory():
-    """gpiozero's software SPI needs Device.pin_factory even with an explicit factory."""
-    from gpiozero import Device
-    from gpiozero.pins.mock import MockFactory
-
-    previous = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    yield Device.pin_factory
-    Device.pin_factory.reset()
-    Device.pin_factory = previous
-
-
 def tilt(accel_mps2):
     def signal(t_s: np.ndarray) -> np.ndarray:
         return np.tile(np.asarray(accel_mps2, dtype=np.float64), (len(t_s), 1))
     return signal
 
 
-def test_reads_acceleration_with_the_board_calibration(factory):
+def test_reads_acceleration_with_the_board_calibration(mock_factory):
     expected = np.array([3.0, -5.5, 8.1])
-    FakeMCP3008(tilt(expected), clock=time.monotonic, calibration=BOARD, pin_factory=factory)
-    sensor = ADXL335(calibration=BOARD, pin_factory=factory)
+    FakeMCP3008(tilt(expected), clock=time.monotonic, calibration=BOARD, pin_factory=mock_factory)
+    sensor = ADXL335(calibration=BOARD, pin_factory=mock_factory)
     read = sensor.read_fifo()
     assert read.counts.shape == (1, 3) and not read.overflowed
     # the ADC truncates: the reading is at most one code below the truth
@@ -50,18 +37,18 @@ def test_reads_acceleration_with_the_board_calibration(factory):
         assert np.all(got <= expected + 1e-9) and np.all(got > expected - ONE_CODE_MPS2)
 
 
-def test_typical_calibration_is_visibly_wrong_on_an_off_typical_board(factory):
+def test_typical_calibration_is_visibly_wrong_on_an_off_typical_board(mock_factory):
     FakeMCP3008(tilt([0.0, 0.0, G_MPS2]), clock=time.monotonic, calibration=BOARD,
-                pin_factory=factory)
-    uncalibrated = ADXL335(pin_factory=factory)
+                pin_factory=mock_factory)
+    uncalibrated = ADXL335(pin_factory=mock_factory)
     got = uncalibrated.to_mps2(uncalibrated.read_fifo().counts)[0]
     assert abs(got[1] - 0.0) > 5 * ONE_CODE_MPS2  # zero-g 40 mV off = 1.2 m/s^2
 
 
-def test_calibration_from_flipping_each_axis(factory):
+def test_calibration_from_flipping_each_axis(mock_factory):
     fake = FakeMCP3008(tilt([0, 0, 0]), clock=time.monotonic, calibration=BOARD,
-                       pin_factory=factory)
-    sensor = ADXL335(pin_factory=factory)
+                       pin_factory=mock_factory)
+    sensor = ADXL335(pin_factory=mock_factory)
     volts_per_code = VREF_V / 1024
     up, down = np.zeros(3), np.zeros(3)
     for axis in range(3):
@@ -82,13 +69,13 @@ def test_bad_calibration_is_rejected():
         Adxl335Calibration(sensitivity_v_per_g=(0.33, 0.0, 0.33))
 
 
-def test_host_paced_sampler_thread(factory):
+def test_host_paced_sampler_thread(mock_factory):
     def swing(t_s: np.ndarray) -> np.ndarray:
         t = np.asarray(t_s)
         return np.stack([5 * np.sin(2 * np.pi * t), 0 * t, G_MPS2 + 0 * t], axis=1)
 
-    fake = FakeMCP3008(swing, clock=time.monotonic, calibration=BOARD, pin_factory=factory)
-    sensor = ADXL335(calibration=BOARD, rate_hz=50.0, pin_factory=factory)
+    fake = FakeMCP3008(swing, clock=time.monotonic, calibration=BOARD, pin_factory=mock_factory)
+    sensor = ADXL335(calibration=BOARD, rate_hz=50.0, pin_factory=mock_factory)
     sampler = Sampler(sensor, poll_interval_s=0.1)
     out: list[object] = []
     sampler.start(out.append)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pacer.hw.controls import ButtonLogic, Controls, LedPattern
 from pacer.models import Control
 
@@ -28,17 +26,6 @@ def test_bounce_is_ignored() -> None:
     # the bounce 10 ms after the release is ignored, so the button still reads pressed
     # until an edge that comes after the bounce window
     assert [e.control for e in events] == [Control.START_LAP]
-
-
-@pytest.fixture
-def mock_factory():
-    from gpiozero import Device
-    from gpiozero.pins.mock import MockFactory
-
-    factory = MockFactory()
-    yield factory
-    factory.reset()
-    Device.pin_factory = None
 
 
 def test_controls_on_mock_pins(mock_factory) -> None:

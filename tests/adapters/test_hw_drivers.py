@@ -35,12 +35,17 @@ def gait_like(t_s: np.ndarray) -> np.ndarray:
     ], axis=1)
 
 
-def make(chip_cls, driver_cls, address, **driver_kwargs):
-    clock = SimClock(0.0)
-    chip = chip_cls(gait_like, clock=clock)
-    bus = FakeI2CBus({address: chip})
-    driver = driver_cls(bus, **driver_kwargs)
-    return clock, chip, bus, driver
+@pytest.fixture
+def make(fake_i2c):
+    """``make(chip_cls, driver_cls, address, **driver_kwargs) -> (clock, chip, bus,
+    driver)``: a fake chip on a fake bus at a simulated time, and its driver."""
+
+    def build(chip_cls, driver_cls, address, **driver_kwargs):
+        clock = SimClock(0.0)
+        chip, bus = fake_i2c(chip_cls, gait_like, address, clock=clock)
+        return clock, chip, bus, driver_cls(bus, **driver_kwargs)
+
+    return build
 
 
 # ------------------------------------------------------------------ errors
@@ -103,13 +108,13 @@ def test_other_bus_errors_become_device_errors():
 
 
 @pytest.mark.parametrize("kwargs", [{"range_g": 3}, {"rate_hz": 300.0}])
-def test_unsupported_mpu_settings_are_value_errors(kwargs):
+def test_unsupported_mpu_settings_are_value_errors(make, kwargs):
     with pytest.raises(ValueError, match="MPU-6050"):
         make(FakeMPU6050, MPU6050, 0x68, **kwargs)
 
 
 @pytest.mark.parametrize("kwargs", [{"range_g": 3}, {"rate_hz": 120.0}, {"watermark": 32}])
-def test_unsupported_adxl_settings_are_value_errors(kwargs):
+def test_unsupported_adxl_settings_are_value_errors(make, kwargs):
     with pytest.raises(ValueError, match="ADXL345"):
         make(FakeADXL345, ADXL345, 0x53, **kwargs)
 
@@ -117,7 +122,7 @@ def test_unsupported_adxl_settings_are_value_errors(kwargs):
 # ------------------------------------------------------------------ setup read back
 @pytest.mark.parametrize("range_g, afs_sel", [(2, 0), (4, 1), (8, 2), (16, 3)])
 @pytest.mark.parametrize("rate_hz, divider", [(100.0, 9), (200.0, 4), (50.0, 19)])
-def test_mpu6050_setup_in_registers(range_g, afs_sel, rate_hz, divider):
+def test_mpu6050_setup_in_registers(make, range_g, afs_sel, rate_hz, divider):
     _, chip, _, driver = make(FakeMPU6050, MPU6050, 0x68, range_g=range_g, rate_hz=rate_hz)
     assert chip.regs[mpu_reg.ACCEL_CONFIG] >> 3 & 0x3 == afs_sel
     assert chip.regs[mpu_reg.SMPLRT_DIV] == divider
@@ -133,7 +138,7 @@ def test_mpu6050_setup_in_registers(range_g, afs_sel, rate_hz, divider):
 
 @pytest.mark.parametrize("range_g, code", [(2, 0), (4, 1), (8, 2), (16, 3)])
 @pytest.mark.parametrize("rate_hz, rate_code", [(100.0, 0x0A), (200.0, 0x0B), (50.0, 0x09)])
-def test_adxl345_setup_in_registers(range_g, code, rate_hz, rate_code):
+def test_adxl345_setup_in_registers(make, range_g, code, rate_hz, rate_code):
     _, chip, _, driver = make(FakeADXL345, ADXL345, 0x53, range_g=range_g, rate_hz=rate_hz)
     assert chip.regs[adxl_reg.DATA_FORMAT] == adxl_reg.FORMAT_FULL_RES | code
     assert chip.regs[adxl_reg.BW_RATE] == rate_code
@@ -151,7 +156,7 @@ def test_adxl345_setup_in_registers(range_g, code, rate_hz, rate_code):
     (FakeADXL345, ADXL345, 0x53, 8, 256.0),
 ])
 def test_burst_reads_return_the_signal_within_quantisation(
-        chip_cls, driver_cls, address, range_g, lsb_per_g):
+        make, chip_cls, driver_cls, address, range_g, lsb_per_g):
     clock, chip, _, driver = make(chip_cls, driver_cls, address, range_g=range_g)
     got = []
     for k in range(1, 21):  # 20 drains, 0.25 s apart (the ADXL345 FIFO holds 0.33 s)
@@ -168,7 +173,7 @@ def test_burst_reads_return_the_signal_within_quantisation(
     np.testing.assert_allclose(samples, gait_like(t_true), rtol=0, atol=0.5 * lsb_mps2 + 1e-9)
 
 
-def test_mpu6050_burst_crosses_32_byte_block_limit():
+def test_mpu6050_burst_crosses_32_byte_block_limit(make):
     clock, chip, bus, driver = make(FakeMPU6050, MPU6050, 0x68)
     clock.t_s = 1.5  # ~153 samples = 918 bytes, far beyond one SMBus block
     before = bus.transfers
@@ -188,7 +193,7 @@ def test_adxl345_saturates_at_range_like_the_chip():
 
 
 # ------------------------------------------------------------------ overflow
-def test_mpu6050_overflow_detected_then_recovered():
+def test_mpu6050_overflow_detected_then_recovered(make):
     clock, chip, _, driver = make(FakeMPU6050, MPU6050, 0x68)
     clock.t_s = 0.5
     assert driver.read_fifo().n > 0
@@ -208,7 +213,7 @@ def test_mpu6050_overflow_detected_then_recovered():
                                atol=0.5 * G_MPS2 / 4096 + 1e-9)
 
 
-def test_adxl345_overrun_keeps_newest_whole_entries():
+def test_adxl345_overrun_keeps_newest_whole_entries(make):
     clock, chip, _, driver = make(FakeADXL345, ADXL345, 0x53)
     clock.t_s = 1.0  # 96 samples into 32 entries
     read = driver.read_fifo()
@@ -222,7 +227,7 @@ def test_adxl345_overrun_keeps_newest_whole_entries():
     assert not driver.read_fifo().overflowed  # flag cleared by reading the data
 
 
-def test_reconfigure_after_power_cycle():
+def test_reconfigure_after_power_cycle(make):
     clock, _chip, bus, driver = make(FakeMPU6050, MPU6050, 0x68)
     replug = FakeMPU6050(gait_like, clock=clock)  # comes back asleep, reset values
     bus.detach(0x68)

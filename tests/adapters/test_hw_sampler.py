@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pacer.hw.adxl345 import ADXL345
-from pacer.hw.fakes import FakeADXL345, FakeI2CBus, FakeMPU6050
+from pacer.hw.fakes import FakeADXL345, FakeMPU6050
 from pacer.hw.mpu6050 import MPU6050
 from pacer.hw.sampler import Sampler
 from pacer.models import AccelBlock, DeviceEvent, DeviceState
@@ -43,11 +43,12 @@ def contiguous(blocks: list[AccelBlock]) -> bool:
 
 # ------------------------------------------------------------------ simulated clock
 @pytest.mark.parametrize("chip_cls, driver_cls, address", CHIPS)
-def test_rate_within_0_1_percent_after_10_s_of_jittered_bursts(chip_cls, driver_cls, address):
+def test_rate_within_0_1_percent_after_10_s_of_jittered_bursts(fake_i2c, chip_cls, driver_cls,
+                                                               address):
     rng = np.random.default_rng(3)
     sim = SimClock(50.0)
-    chip = chip_cls(signal, clock=sim)
-    driver = driver_cls(FakeI2CBus({address: chip}))
+    chip, bus = fake_i2c(chip_cls, signal, address, clock=sim)
+    driver = driver_cls(bus)
     max_jitter_s = 0.015
     # the stamp is taken up to 15 ms before the drain really happens (preemption)
     sampler = Sampler(driver, clock=lambda: sim.t_s - rng.uniform(0.0, max_jitter_s))
@@ -73,10 +74,10 @@ def test_rate_within_0_1_percent_after_10_s_of_jittered_bursts(chip_cls, driver_
 
 
 @pytest.mark.parametrize("chip_cls, driver_cls, address", CHIPS)
-def test_samples_come_back_in_order_in_mps2(chip_cls, driver_cls, address):
+def test_samples_come_back_in_order_in_mps2(fake_i2c, chip_cls, driver_cls, address):
     sim = SimClock(0.0)
-    chip = chip_cls(signal, clock=sim)
-    sampler = Sampler(driver_cls(FakeI2CBus({address: chip})), clock=sim)
+    chip, bus = fake_i2c(chip_cls, signal, address, clock=sim)
+    sampler = Sampler(driver_cls(bus), clock=sim)
     blocks = []
     for _ in range(30):
         sim.t_s += 0.1
@@ -88,10 +89,10 @@ def test_samples_come_back_in_order_in_mps2(chip_cls, driver_cls, address):
                                atol=HALF_LSB_MPS2[driver_cls])
 
 
-def test_overflow_restarts_the_time_base_and_counts_the_loss():
+def test_overflow_restarts_the_time_base_and_counts_the_loss(fake_i2c):
     sim = SimClock(0.0)
-    chip = FakeMPU6050(signal, clock=sim)
-    sampler = Sampler(MPU6050(FakeI2CBus({0x68: chip})), clock=sim)
+    chip, bus = fake_i2c(FakeMPU6050, signal, 0x68, clock=sim)
+    sampler = Sampler(MPU6050(bus), clock=sim)
     blocks = []
     for step_s in [0.1] * 100 + [4.0] + [0.1] * 20:  # a 4 s stall overflows the FIFO
         sim.t_s += step_s
@@ -126,25 +127,13 @@ def collect(sampler: Sampler, seconds: float) -> list[object]:
     return out
 
 
-@pytest.fixture
-def mock_factory():
-    from gpiozero.pins.mock import MockFactory
-
-    factory = MockFactory()
-    yield factory
-    factory.reset()
-    factory.close()
-
-
-def test_watermark_interrupt_drives_the_adxl345_sampler(mock_factory):
+def test_watermark_interrupt_drives_the_adxl345_sampler(mock_factory, fake_i2c):
     pin = mock_factory.pin(17)
-    chip = FakeADXL345(signal, clock=time.monotonic, int_pin=pin)
-    driver = ADXL345(FakeI2CBus({0x53: chip}), watermark=16)
+    chip, bus = fake_i2c(FakeADXL345, signal, 0x53, clock=time.monotonic, int_pin=pin)
+    driver = ADXL345(bus, watermark=16)
     chip.start_ticking()
-    try:
-        out = collect(Sampler(driver, interrupt_pin=17, pin_factory=mock_factory), 1.2)
-    finally:
-        chip.stop_ticking()
+    out = collect(Sampler(driver, interrupt_pin=17, pin_factory=mock_factory), 1.2)
+    chip.stop_ticking()
     blocks = [o for o in out if isinstance(o, AccelBlock)]
     assert blocks and len(blocks) == len(out)
     assert contiguous(blocks)
@@ -154,15 +143,13 @@ def test_watermark_interrupt_drives_the_adxl345_sampler(mock_factory):
     assert sum(b.n for b in blocks) + len(chip.fifo) == chip.samples_generated
 
 
-def test_data_ready_interrupt_drives_the_mpu6050_sampler(mock_factory):
+def test_data_ready_interrupt_drives_the_mpu6050_sampler(mock_factory, fake_i2c):
     pin = mock_factory.pin(4)
-    chip = FakeMPU6050(signal, clock=time.monotonic, int_pin=pin)
-    driver = MPU6050(FakeI2CBus({0x68: chip}))
+    chip, bus = fake_i2c(FakeMPU6050, signal, 0x68, clock=time.monotonic, int_pin=pin)
+    driver = MPU6050(bus)
     chip.start_ticking()
-    try:
-        out = collect(Sampler(driver, interrupt_pin=4, pin_factory=mock_factory), 1.0)
-    finally:
-        chip.stop_ticking()
+    out = collect(Sampler(driver, interrupt_pin=4, pin_factory=mock_factory), 1.0)
+    chip.stop_ticking()
     blocks = [o for o in out if isinstance(o, AccelBlock)]
     assert len(blocks) >= 3 and contiguous(blocks)
     samples = np.concatenate([b.samples_mps2 for b in blocks])
@@ -172,8 +159,8 @@ def test_data_ready_interrupt_drives_the_mpu6050_sampler(mock_factory):
     np.testing.assert_allclose(samples, signal(t_true), atol=HALF_LSB_MPS2[MPU6050])
 
 
-def test_unplugged_chip_reports_lost_then_back_and_nothing_escapes():
-    bus = FakeI2CBus({0x68: FakeMPU6050(signal, clock=time.monotonic)})
+def test_unplugged_chip_reports_lost_then_back_and_nothing_escapes(fake_i2c):
+    _, bus = fake_i2c(FakeMPU6050, signal, 0x68, clock=time.monotonic)
     sampler = Sampler(MPU6050(bus), poll_interval_s=0.05)
     out: list[object] = []
     failures = {"n": 0}
@@ -205,9 +192,9 @@ def test_unplugged_chip_reports_lost_then_back_and_nothing_escapes():
     assert sampler.errors >= 1
 
 
-def test_unusable_interrupt_gpio_degrades_to_polling(mock_factory):
-    chip = FakeMPU6050(signal, clock=time.monotonic)
-    sampler = Sampler(MPU6050(FakeI2CBus({0x68: chip})), interrupt_pin="GPIO99",
+def test_unusable_interrupt_gpio_degrades_to_polling(mock_factory, fake_i2c):
+    _, bus = fake_i2c(FakeMPU6050, signal, 0x68, clock=time.monotonic)
+    sampler = Sampler(MPU6050(bus), interrupt_pin="GPIO99",
                       pin_factory=mock_factory, poll_interval_s=0.05)
     out = collect(sampler, 0.4)
     assert isinstance(out[0], DeviceEvent) and out[0].state is DeviceState.ERROR

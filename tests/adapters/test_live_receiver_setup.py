@@ -14,7 +14,6 @@ import pytest
 from pacer.config import Config
 from pacer.errors import DeviceError
 from pacer.gps.receivers import pmtk
-from pacer.hw.fakes.wiring import FakeSerialLine
 from pacer.wiring.live import configure_receiver
 
 pytest.importorskip("serial")
@@ -41,14 +40,10 @@ def config_for(port: str, receiver: str) -> Config:
                                                             receiver=receiver))
 
 
-def test_auto_finds_a_mediatek_after_the_ublox_commands_go_unanswered() -> None:
-    line = FakeSerialLine("fake-mediatek")
-    line.start(play_mediatek)
+def test_auto_finds_a_mediatek_after_the_ublox_commands_go_unanswered(serial_line) -> None:
+    line = serial_line(play_mediatek, "fake-mediatek")
     log: list[str] = []
-    try:
-        assert configure_receiver(config_for(line.port, "auto"), log.append) == "mediatek"
-    finally:
-        line.close()
+    assert configure_receiver(config_for(line.port, "auto"), log.append) == "mediatek"
     assert len(log) == 1 and log[0].startswith("GPS receiver: MediaTek, ")
 
 
