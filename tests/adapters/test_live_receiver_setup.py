@@ -40,6 +40,7 @@ def config_for(port: str, receiver: str) -> Config:
                                                             receiver=receiver))
 
 
+@pytest.mark.slow
 def test_auto_finds_a_mediatek_after_the_ublox_commands_go_unanswered(serial_line) -> None:
     line = serial_line(play_mediatek, "fake-mediatek")
     log: list[str] = []

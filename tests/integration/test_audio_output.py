@@ -80,6 +80,7 @@ def test_offline_metronome_clicks_at_the_cadence_and_ducked_under_speech(tmp_pat
     assert loud(x, 4.05, 6.0) == 0.0  # metronome off
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("aplay") is None, reason="aplay (alsa-utils) missing")
 @pytest.mark.skipif(not HAS_CLI, reason="espeak-ng not installed")
 def test_live_path_plays_speech_and_clicks_through_alsa(tmp_path, monkeypatch):

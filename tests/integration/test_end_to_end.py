@@ -122,6 +122,7 @@ def test_bad_input_is_one_line_and_nonzero(argv, fragment, tmp_path, capsys) -> 
     assert "\n" not in err
 
 
+@pytest.mark.slow
 def test_realtime_sim_over_a_pty(tmp_path) -> None:
     """`pacer sim --realtime`: NMEA through a pseudo-terminal into the serial reader and the
     fake chip read by the sampler thread, for a few seconds of a real process."""

@@ -191,6 +191,7 @@ def test_session_without_reps_exports_one_lap_and_without_utc_says_why(tmp_path)
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.slow
 def test_tcx_export_reads_back_with_laps_equal_to_reps(tmp_path) -> None:
     """TCX export read back by an independent reader (python-tcxparser, lxml underneath)."""
     tcxparser = pytest.importorskip("tcxparser",

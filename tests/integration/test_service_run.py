@@ -12,9 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pacer.session.reader import open_session
 
 FAKE_SERVICE = Path(__file__).resolve().parents[1] / "helpers" / "fake_service.py"
+
+pytestmark = pytest.mark.slow  # real service processes, each several seconds
 
 
 def _recv_until(sock: socket.socket, wanted: bytes, timeout_s: float) -> list[bytes]:

@@ -140,6 +140,7 @@ def test_plot_png(data_dir, tmp_path):
     assert img[..., :3].std() > 0.1  # drawn, not blank
 
 
+@pytest.mark.slow
 def test_html_report_is_self_contained_and_renders_in_chromium(data_dir, tmp_path):
     pytest.importorskip("matplotlib")
     out = tmp_path / "review.html"

@@ -33,6 +33,7 @@ def _estimates(db: Path) -> int:
         return 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (REPO / "pacer" / "cli" / "sim.py").exists(), reason="pacer sim not built")
 def test_sigkill_realtime_sim_then_review(tmp_path, capsys):
     session = tmp_path / "run"

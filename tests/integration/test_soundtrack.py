@@ -16,6 +16,7 @@ pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                 reason="espeak-ng not installed (scripts/bootstrap.sh --dev)")
 
 
+@pytest.mark.slow
 def test_speech_at_cue_times_and_silence_elsewhere(tmp_path) -> None:
     session, wav_path = tmp_path / "s", tmp_path / "s.wav"
     cfg = tmp_path / "c.toml"
@@ -42,6 +43,7 @@ def test_speech_at_cue_times_and_silence_elsewhere(tmp_path) -> None:
     assert np.abs(rest).max() < 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["fixed", "off"])
 def test_metronome_clicks_at_the_target_cadence_when_the_workout_asks(tmp_path, mode) -> None:
     session, wav_path = tmp_path / "s", tmp_path / "s.wav"
