@@ -82,7 +82,7 @@ def add_test_hook(p: argparse.ArgumentParser, *flags: str, doc: str,
 
 
 def list_test_hooks(p: argparse.ArgumentParser) -> list[tuple[str, str]]:
-    """``(usage, doc)`` of each test hook of ``p``, e.g. ``("--break FAULT", "...")``."""
+    """``(usage, doc)`` of each test hook of ``p``, e.g. ``("--fake-hang-after S", "...")``."""
     out = []
     for action in p._actions:
         doc = getattr(action, _HOOK_DOC, None)

@@ -6,6 +6,9 @@
   gpiozero ``MockPin``.
 * :class:`FakeMCP3008` -- an MCP3008 on gpiozero's mock SPI with an ADXL335 on
   channels 0-2 (imported on first use, because it subclasses a gpiozero class).
+* :mod:`pacer.hw.fakes.wiring` -- a pty for the receiver's UART, a fake chip on a bus that
+  can be wedged; :mod:`pacer.hw.fakes.hardware` -- all of it wired for
+  ``pacer doctor --fake-hardware``.
 
 The production drivers in :mod:`pacer.hw` run unchanged against them.
 """
