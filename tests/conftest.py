@@ -9,7 +9,7 @@ Fixtures: gpiozero's mock pins (``mock_factory``), register-level fake chips on 
 I2C bus (``fake_i2c``), a pseudo-terminal with a writer playing the receiver
 (``serial_line``), the doctor's fake hardware, healthy or broken (``fake_hardware``).
 Each cleans up after the test. Helpers shared by test files are in ``tests/helpers/``
-(imported as ``helpers.<module>``: this file puts ``tests/`` on ``sys.path``).
+(imported as ``helpers.<module>``).
 """
 
 from __future__ import annotations
