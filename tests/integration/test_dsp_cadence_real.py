@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import csv
 import gzip
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.shared_data import needs_shared as _needs_shared
+from helpers.shared_data import shared_path
 
 from pacer.dsp.cadence import CadenceEstimate, CadenceTracker
 from pacer.models import AccelBlock
 
 REPO = Path(__file__).resolve().parents[2]
 SLICE = REPO / "tests" / "data" / "running_imu"
-SHARED = Path(os.environ.get("PACER_SHARED_DATA", REPO.parent / "shared" / "data"))
-ACTIGRAPH = SHARED / "running_imu" / "actigraph_treadmill"
+ACTIGRAPH = shared_path("running_imu", "actigraph_treadmill")
 G_MPS2 = 9.80665
 SPOKEN = 0.5  # the coach speaks a cadence from this confidence (pacer.coach.cues)
 JOG_START_028_S = 130.06  # subjects.csv: first impact of subject 028's jog
@@ -77,10 +77,7 @@ def test_wrist_slice_walk_to_jog():
     assert {e.mode for e in est if e.t_s >= JOG_START_028_S + 5.0} == {"run"}
 
 
-needs_shared = pytest.mark.skipif(
-    not ACTIGRAPH.is_dir(),
-    reason=f"real running data not found at {ACTIGRAPH} (set PACER_SHARED_DATA)",
-)
+needs_shared = _needs_shared("running_imu", "actigraph_treadmill")
 
 
 @needs_shared
