@@ -8,8 +8,8 @@ random examples is turned into a regression test instead of a flaky CI.
 Fixtures: gpiozero's mock pins (``mock_factory``), register-level fake chips on a fake
 I2C bus (``fake_i2c``), a pseudo-terminal with a writer playing the receiver
 (``serial_line``), the doctor's fake hardware, healthy or broken (``fake_hardware``).
-Each cleans up after the test. Helpers shared by test files are in ``tests/helpers/``
-(imported as ``helpers.<module>``).
+Each cleans up after the test. ``golden`` is the golden session, opened. Helpers shared
+by test files are in ``tests/helpers/`` (imported as ``helpers.<module>``).
 """
 
 from __future__ import annotations
@@ -112,3 +112,14 @@ def fake_hardware() -> Iterator[Callable[..., FakeHardware]]:
     yield make
     for hardware in made:
         hardware.close()
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The golden session (:mod:`helpers.golden_session`), built once per test module and
+    opened (a ``SessionData``)."""
+    from helpers.golden_session import build
+
+    from pacer.session.reader import open_session
+
+    return open_session(build(tmp_path_factory.mktemp("golden") / "20261117-180000"))

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import io
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -18,16 +16,6 @@ from pacer.cli.main import main
 from pacer.formats.csv_export import CSV_COLUMNS, FIXES_COLUMNS, fixes_csv, per_second_csv
 from pacer.models import RepKind
 from pacer.session.reader import open_session
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "session"
-
-
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("golden_session", DATA / "golden_session.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return open_session(module.build(tmp_path_factory.mktemp("s") / "20261117-180000"))
 
 
 def test_csv_one_row_per_second_with_contract_columns(golden):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -22,10 +21,9 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "session"
 
 
 def _golden_module():
-    spec = importlib.util.spec_from_file_location("golden_session", DATA / "golden_session.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from helpers import golden_session
+
+    return golden_session
 
 
 @pytest.fixture()

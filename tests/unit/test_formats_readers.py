@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -152,14 +151,12 @@ def test_device_cadence_and_heart_rate_from_gpx_and_fit(tmp_path):
     assert gpx.heart_rate_bpm[0] == 71.0
     fit = device_series_from_fit(DATA / "activity-unexpected-eof.fit")
     assert fit.t_s.size == 14 and not fit.has_cadence  # this file recorded no cadence
-    from pacer.formats.fit_export import to_fit  # a pacer FIT round-trips its cadence
+    from helpers.golden_session import build
 
-    spec = importlib.util.spec_from_file_location("golden_session", DATA / "golden_session.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from pacer.formats.fit_export import to_fit  # a pacer FIT round-trips its cadence
     from pacer.session.reader import open_session
 
-    data = open_session(module.build(tmp_path / "g"))
+    data = open_session(build(tmp_path / "g"))
     (tmp_path / "g.fit").write_bytes(to_fit(data))
     back = device_series_from_fit(tmp_path / "g.fit")
     np.testing.assert_allclose(back.cadence_spm, [e.cadence_spm for e in data.estimates])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import subprocess
@@ -23,19 +22,6 @@ from pacer.session.reader import open_session
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "session"
 GOLDEN_JSON = DATA / "golden_review.json"
-
-
-def _golden_module():
-    spec = importlib.util.spec_from_file_location("golden_session", DATA / "golden_session.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory):
-    g = _golden_module()
-    return open_session(g.build(tmp_path_factory.mktemp("s") / "20261117-180000"))
 
 
 def test_review_json_matches_golden(golden):
@@ -109,7 +95,8 @@ def test_relative_day(days, text):
 
 
 def test_compare_with_last_week(tmp_path):
-    g = _golden_module()
+    from helpers import golden_session as g
+
     earlier = open_session(g.build(tmp_path / "a", rep_times_s=(37.4, 35.8, 36.5, 36.0)))
     later = open_session(g.build(tmp_path / "b", start_utc=g.START_UTC + dt.timedelta(days=6)))
     texts = [c.text for c in compare_reps(later, earlier)]
