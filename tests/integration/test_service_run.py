@@ -18,8 +18,6 @@ from pacer.session.reader import open_session
 
 FAKE_SERVICE = Path(__file__).resolve().parents[1] / "helpers" / "fake_service.py"
 
-pytestmark = pytest.mark.slow  # real service processes, each several seconds
-
 
 def _recv_until(sock: socket.socket, wanted: bytes, timeout_s: float) -> list[bytes]:
     got: list[bytes] = []
@@ -36,6 +34,7 @@ def _recv_until(sock: socket.socket, wanted: bytes, timeout_s: float) -> list[by
     raise AssertionError(f"no {wanted!r} within {timeout_s} s; got {got}")
 
 
+@pytest.mark.slow
 def test_service_ready_status_reload_and_clean_stop(tmp_path: Path) -> None:
     notify = tmp_path / "notify"
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -74,6 +73,7 @@ def test_service_ready_status_reload_and_clean_stop(tmp_path: Path) -> None:
     assert any(ev.kind == "stop_signal" for ev in data.events)
 
 
+@pytest.mark.slow
 def test_watchdog_stops_pinging_when_the_sampler_hangs(tmp_path: Path) -> None:
     """A wedged I2C bus hangs the sampler thread and the receiver falls silent: the
     pipeline stops making progress, so the pings stop and systemd would restart us."""
