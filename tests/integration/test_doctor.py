@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from helpers.doctor_faults import FAULTS, BrokenHardware
 
 from pacer.cli.main import main
 from pacer.config import Config, load_config
-from pacer.tools.doctor import LISTEN_S, Status, fake_setup, report, run_checks
+from pacer.tools.doctor import LISTEN_S, Status, check_nmea, fake_setup, report, run_checks
 
 #: the receiver sends 5 epochs a second: half a second hears a few, without the wait of
 #: the product's LISTEN_S
@@ -23,6 +25,12 @@ def _doctor(fake_hardware, config: Config, fault: str | None = None) -> tuple[in
     probes.audio_test = False
     checks = run_checks(config, probes, listen_s=SHORT_LISTEN_S)
     return (1 if any(c.status == Status.FAIL for c in checks) else 0), report(checks)
+
+
+def test_the_product_listens_three_seconds_unless_told() -> None:
+    assert LISTEN_S == 3.0
+    for check in (run_checks, check_nmea):
+        assert inspect.signature(check).parameters["listen_s"].default == LISTEN_S
 
 
 def test_healthy_fake_hardware_passes(fake_hardware) -> None:
