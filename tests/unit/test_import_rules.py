@@ -1,14 +1,16 @@
 """The architecture's import rule.
 
 * The pure core -- ``models``, ``units``, ``errors``, ``dsp/``, ``coach/`` (with
-  ``coach/language/``), the GPS parser (``gps/`` but its serial reader and receiver
-  setup) and ``review/summary.py`` -- imports only the standard library, numpy and (for
-  the GPS parser) pynmea2 at module level, and of pacer only the pure core: never an IO
-  package (formats, session, wiring, audio output, hw, cli, tools, service, runtime, sim),
-  not even lazily inside a function.
+  ``coach/language/`` and the heart-rate coach), the GPS parser (``gps/`` but its serial
+  reader and receiver setup), ``review/summary.py`` and the Bluetooth codecs -- imports
+  only the standard library, numpy and (for the GPS parser) pynmea2 at module level, and
+  of pacer only the pure core: never an IO package (formats, session, wiring, audio
+  output, hw, cli, tools, service, runtime, sim, config), not even lazily inside a
+  function.
 * It reads no clock, starts no thread and opens no file: time and data arrive as data.
 * No import cycles among pacer's modules (module-level imports).
-* The CLI starts without importing a device library (or numpy).
+* The CLI starts without importing a device library (or numpy); the Bluetooth modules
+  load bleak and D-Bus only when a strap or footpod actually starts.
 
 Imports under ``if TYPE_CHECKING:`` are for the type checker only and never run; they
 are left out of the rule.
@@ -31,7 +33,7 @@ STDLIB = set(sys.stdlib_module_names)
 GPS_IO = {"reader.py", "receivers.py"}
 PURE = ["models.py", "units.py", "errors.py", "dsp", "coach",
         *sorted(f"gps/{p.name}" for p in (PKG / "gps").glob("*.py") if p.name not in GPS_IO),
-        "review/summary.py"]
+        "review/summary.py", "ble/gatt_codec.py", "ble/control_point.py"]
 EXTRA_ALLOWED = {entry: {"pynmea2"} for entry in PURE if entry.startswith("gps/")}
 #: pacer's IO packages and modules: what the pure core must never import
 IO = ["pacer.formats", "pacer.session", "pacer.wiring", "pacer.audio.sinks",
@@ -223,3 +225,26 @@ def test_cli_start_does_not_import_device_or_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", f"pacer's CLI start imports {out.stdout.strip()}"
+
+
+#: the Bluetooth device libraries, imported only by the thread that talks to a sensor
+BLE_DEVICE_LIBS = {"bleak", "dbus_fast", "dbus", "dbus_next", "bless", "gi"}
+
+
+@pytest.mark.parametrize("path", sorted((PKG / "ble").glob("*.py")), ids=lambda p: p.name)
+def test_ble_modules_load_device_libraries_lazily(path: Path) -> None:
+    if path.name == "footpod_gatt.py":  # the D-Bus objects; only imported in the footpod thread
+        return
+    bad = BLE_DEVICE_LIBS & {name.split(".")[0] for name, _ in _imports(path, module_level=True)}
+    assert not bad, f"pacer/ble/{path.name} imports {sorted(bad)} at module level"
+
+
+def test_cli_start_and_ble_edges_do_not_import_device_libraries() -> None:
+    code = (
+        "import sys; from pacer.cli.main import build_parser; build_parser(); "
+        "import pacer.ble.strap, pacer.ble.footpod, pacer.ble.pairing, pacer.cli.sensors; "
+        f"print(sorted(set({sorted(BLE_DEVICE_LIBS)!r}) & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", f"imports {out.stdout.strip()}"
