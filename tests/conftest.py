@@ -7,7 +7,8 @@ random examples is turned into a regression test instead of a flaky CI.
 
 Fixtures: gpiozero's mock pins (``mock_factory``), register-level fake chips on a fake
 I2C bus (``fake_i2c``), a pseudo-terminal with a writer playing the receiver
-(``serial_line``), the doctor's fake hardware, healthy or broken (``fake_hardware``).
+(``serial_line``), the doctor's fake hardware, healthy or broken (``fake_hardware``), a
+fake bluetoothd on a private D-Bus (``fake_bluez``).
 Each cleans up after the test. ``golden`` is the golden session, opened. Helpers shared
 by test files are in ``tests/helpers/`` (imported as ``helpers.<module>``).
 """
@@ -23,8 +24,10 @@ from hypothesis import settings
 
 if TYPE_CHECKING:
     import threading
+    from pathlib import Path
 
     from gpiozero.pins.mock import MockFactory
+    from helpers.fake_bluez import FakeBluez
 
     from pacer.config import Config
     from pacer.hw.fakes import FakeChip, FakeI2CBus
@@ -123,3 +126,13 @@ def golden(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from pacer.session.reader import open_session
 
     return open_session(build(tmp_path_factory.mktemp("golden") / "20261117-180000"))
+
+
+@pytest.fixture
+def fake_bluez(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBluez]:
+    """A fake bluetoothd (python-dbusmock) on a private D-Bus with adapter ``hci0``, set as
+    the system bus (:mod:`helpers.fake_bluez`); skips, naming the missing package, without
+    dbus-daemon or dbus-python."""
+    from helpers.fake_bluez import start_fake_bluez
+
+    yield from start_fake_bluez(tmp_path, monkeypatch)

@@ -1,9 +1,10 @@
 """A private D-Bus with a fake bluetoothd on it (python-dbusmock + fake_bluez_template.py).
 
-``fake_bluez`` starts ``dbus-daemon --session`` on a socket in a temp dir, points
-``DBUS_SYSTEM_BUS_ADDRESS`` at it (bleak's BlueZ backend and pacer's footpod use the
-system bus), starts the dbusmock process with the template and adds adapter ``hci0``.
-Without dbus-daemon or dbus-python the tests skip and say which package is missing.
+:func:`start_fake_bluez` starts ``dbus-daemon --session`` on a socket in a temp dir,
+points ``DBUS_SYSTEM_BUS_ADDRESS`` at it (bleak's BlueZ backend and pacer's footpod use
+the system bus), starts the dbusmock process with the template and adds adapter
+``hci0``; conftest's ``fake_bluez`` fixture hands it to a test. Without dbus-daemon or
+dbus-python the tests skip and say which package is missing.
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ def _wait_for_name(address: str, name: str, timeout_s: float = 10.0) -> None:
         conn.close()
 
 
-@pytest.fixture
-def fake_bluez(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBluez]:
+def start_fake_bluez(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBluez]:
+    """The fake bluetoothd on a private bus, until the generator is closed."""
     daemon_exe = shutil.which("dbus-daemon")
     if daemon_exe is None:
         pytest.skip("dbus-daemon not installed (Debian: apt install dbus-daemon; "
