@@ -62,6 +62,7 @@ def test_strap_decodes_notifications_stamped_by_the_injected_clock(fake_bluez) -
         assert rec.measurement.heart_rate_bpm == 99 and strap.decode_errors == 1
 
 
+@pytest.mark.slow
 def test_strap_reconnects_after_a_drop_out_with_backoff(fake_bluez) -> None:
     fake_bluez.add_strap(STRAP)
     strap = HeartRateStrap(STRAP, backoff_s=(0.2, 0.4), scan_timeout_s=1.0)
@@ -83,6 +84,7 @@ def test_strap_reconnects_after_a_drop_out_with_backoff(fake_bluez) -> None:
         assert time.monotonic() - t0 < 5.0
 
 
+@pytest.mark.slow
 def test_start_never_blocks_the_caller_when_no_strap_exists(fake_bluez) -> None:
     t0 = time.monotonic()
     strap = HeartRateStrap("00:00:00:00:00:01", scan_timeout_s=30.0)
