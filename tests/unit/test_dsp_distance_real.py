@@ -8,11 +8,11 @@ watch files are read from the shared data folder (``PACER_SHARED_DATA``, default
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.shared_data import shared_data_dir
 
 from pacer.dsp import track_geometry as tg
 from pacer.dsp.estimator import LiveEstimator
@@ -25,7 +25,7 @@ TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
 LUTON = TESTS / "data" / "track" / "track_session.gpx"
 FR110 = TESTS / "data" / "dsp_fix" / "2013-02-06-12-11-14.fit"
-SHARED = Path(os.environ.get("PACER_SHARED_DATA") or REPO.parent / "shared" / "data")
+SHARED = shared_data_dir()
 
 
 class _Keep:
