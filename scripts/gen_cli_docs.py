@@ -9,7 +9,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pacer.cli.common_options import list_test_hooks
 from pacer.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,14 +45,6 @@ def render() -> str:
         for subname, subsub in _subparsers(sub).items():
             out += [f"### pacer {name} {subname}", "", "```", subsub.format_help().rstrip(),
                     "```", ""]
-    hooks = [(name, usage, doc) for name, sub in _subparsers(parser).items()
-             for usage, doc in list_test_hooks(sub)]
-    if hooks:
-        out += ["## Test hooks", "",
-                "Options for the tests and the fake hardware only. They are hidden from "
-                "`--help`: a runner never needs them.", ""]
-        out += [f"* `pacer {name} {usage}`: {doc}" for name, usage, doc in hooks]
-        out.append("")
     return "\n".join(out)
 
 

@@ -1,23 +1,20 @@
 """Options declared once and shared by several subcommands.
 
 Each ``add_*`` function adds one group of options to a subcommand's parser, with the
-same names, defaults and help wherever it appears. :func:`add_test_hook` declares an
-option that exists for the tests and the fake hardware only: it is hidden from
-``--help`` and listed under "Test hooks" in docs/cli.md (:func:`list_test_hooks`).
+same names, defaults and help wherever it appears. No option is hidden from ``--help``:
+the tests inject their faults themselves (``tests/helpers/``).
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pacer.cli.argtypes import positive_float
 
 if TYPE_CHECKING:
     from pacer.config import Config
 
-#: attribute on an argparse action that marks it as a test hook (its description)
-_HOOK_DOC = "pacer_test_hook_doc"
 #: what a WORKOUT argument may be (docs/workouts.md)
 WORKOUT_FORMS = "library name, file or inline workout text"
 
@@ -68,28 +65,3 @@ def add_console_options(p: argparse.ArgumentParser, *, status_every_s: float | N
     p.add_argument("--status-every", type=positive_float, default=status_every_s, metavar="S",
                    help=status_every_help)
     p.add_argument("--quiet", action="store_true", help="print only the summary")
-
-
-def add_test_hook(p: argparse.ArgumentParser, *flags: str, doc: str,
-                  **kwargs: Any) -> argparse.Action:  # Any: add_argument's keywords, passed on
-    """An option for the tests and the fake hardware, hidden from ``--help``.
-
-    ``doc`` says what it does; docs/cli.md lists it under "Test hooks".
-    """
-    action = p.add_argument(*flags, help=argparse.SUPPRESS, **kwargs)
-    setattr(action, _HOOK_DOC, doc)
-    return action
-
-
-def list_test_hooks(p: argparse.ArgumentParser) -> list[tuple[str, str]]:
-    """``(usage, doc)`` of each test hook of ``p``, e.g. ``("--fake-hang-after S", "...")``."""
-    out = []
-    for action in p._actions:
-        doc = getattr(action, _HOOK_DOC, None)
-        if doc is None:
-            continue
-        usage = "/".join(action.option_strings)
-        if action.nargs != 0:
-            usage += f" {action.metavar or action.dest.upper()}"
-        out.append((usage, doc))
-    return out

@@ -4,12 +4,12 @@ through tests/helpers/fake_service.py, the doctor through tests/helpers/doctor_f
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pacer.cli.common_options import add_test_hook, list_test_hooks
-from pacer.cli.main import main
+from pacer.cli.main import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,10 +29,16 @@ def test_the_doctor_has_no_fault_flag(capsys) -> None:
     assert "unrecognized arguments: --break no-chip" in capsys.readouterr().err
 
 
-def test_list_test_hooks_names_usage_and_doc() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--visible")
-    add_test_hook(p, "--flip", action="store_true", doc="flips")
-    add_test_hook(p, "--after", metavar="S", type=float, doc="after S")
-    assert list_test_hooks(p) == [("--flip", "flips"), ("--after S", "after S")]
-    assert p.parse_args(["--after", "2"]).after == 2.0
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def test_no_option_is_hidden_from_help() -> None:
+    hidden = [(p.prog, a.option_strings) for p in _parsers(build_parser())
+              for a in p._actions if a.help == argparse.SUPPRESS]
+    assert hidden == []
+    assert "## Test hooks" not in (ROOT / "docs" / "cli.md").read_text()
