@@ -287,8 +287,8 @@ def part_step(seeds: int) -> None:
 def part_hard(n: int) -> None:
     """Octave robustness on harder waveforms: the test suite's generator with random
     harmonics, left/right asymmetry and attenuation (tests/helpers/dsp_cadence_synth.py)."""
-    sys.path.insert(0, str(REPO / "tests" / "unit"))
-    from dsp_cadence_synth import gait
+    sys.path.insert(0, str(REPO / "tests"))
+    from helpers.dsp_cadence_synth import gait
 
     rng = np.random.default_rng(7)
     errs, berrs = [], []
