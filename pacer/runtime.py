@@ -38,7 +38,6 @@ from pacer.models import (
 )
 from pacer.seams import Coach, Estimator, Printer, Recorder, Speaker
 
-
 Record = NmeaBytes | Fix | AccelBlock | DeviceEvent | ControlEvent
 
 
