@@ -1,53 +1,57 @@
-"""NMEA ingest throughput: LineFramer + EpochAssembler (the live GPS path).
+"""NMEA intake throughput: receiver bytes through ``NmeaDecoder`` (framer + parser).
 
 Usage::
 
     .venv/bin/python benchmarks/bench_gps.py [--minutes 10] [--chunk 64] [--repeat 5]
-        [--before DIR]
+        [--before DIR] [--no-precheck]
 
 Input: a synthetic but realistic 5 Hz u-blox-style stream (RMC, VTG, GGA, GSA per epoch,
 GSV once a second) of a runner lapping a 400 m track at 4 m/s, fed in ``--chunk``-byte
 pieces as a serial read delivers them. Also reports the real gpsd logs in
-../shared/data/nmea/gpsd when present. Prints sentences/s, microseconds per sentence and
-per fix (best of ``--repeat``; CPU time of the thread, so other load on a shared machine
-counts less than in wall time).
+``$PACER_SHARED_DATA/nmea/gpsd`` (default ../shared/data) when present. Prints
+sentences/s, microseconds per sentence and per fix (best of ``--repeat``; CPU time of
+the thread, so other load on a shared machine counts less than in wall time).
 
 ``--before DIR``: DIR is another checkout of pacer (e.g. ``git worktree add /tmp/before
-HEAD~3``). Its ``pacer/gps`` is loaded next to this one (under another package name) and
+HEAD~3``). Each checkout runs in its own subprocess (``PYTHONPATH`` set to it), on the
+same inputs written once by this one, and
 
-* both decode the same inputs -- every NMEA file under ../shared/data/nmea (file replay:
-  ``fixes_from_nmea_file`` and ``epochs_from_nmea_file``; live: 64-byte reads through
-  ``LineFramer`` + ``EpochAssembler``), ``pacer bench``'s stream, the simulated hour of
-  ``bench_replay.py`` and seeded random corruptions of all of these -- and must give
-  equal Fix/Epoch lists and equal ``SkipCounters`` (the script exits 1 otherwise);
-* then both are timed interleaved, best of ``--repeat``: ``pacer bench``'s NMEA chunks
-  through framer + assembler (CPU us per sentence and ms per second of running) and the
+* both decode every NMEA file under the shared data, ``pacer bench``'s stream, the
+  simulated hour of ``bench_replay.py`` and seeded corruptions of all of these -- file
+  replay (``fixes_from_nmea_file``, ``epochs_from_nmea_file``) and the live path
+  (``--chunk``- and 7-byte reads) -- and must give equal Fix/Epoch lists and equal
+  counters (the script exits 1 otherwise);
+* then both are timed, alternating, best of ``--repeat``: ``pacer bench``'s NMEA chunks
+  through the live path (CPU us per sentence and ms per second of running) and the
   simulated hour through ``fixes_from_nmea_file`` (CPU s).
+
+``--no-precheck``: time file replay with and without the numpy precheck of each read
+(``pacer.gps.precheck``), alternating, to see whether it still pays.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import hashlib
+import json
 import math
+import os
+import pickle
 import platform
 import random
-import re
-import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from functools import reduce
 from pathlib import Path
-from types import ModuleType
-
-from pacer.gps.nmea import EpochAssembler
-from pacer.gps.reader import LineFramer
-from pacer.sim.damage import damage_bytes
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_GPSD = REPO.parent / "shared" / "data" / "nmea" / "gpsd"
-SHARED_NMEA = REPO.parent / "shared" / "data" / "nmea"
+SHARED = Path(os.environ.get("PACER_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_NMEA = SHARED / "nmea"
+SHARED_GPSD = SHARED_NMEA / "gpsd"
 
 
 def _s(body: str) -> str:
@@ -94,60 +98,106 @@ def synthetic_log(minutes: float, rate_hz: float = 5.0) -> tuple[bytes, int, int
     return "".join(out).encode(), n_sent, n_ep
 
 
-def ingest(data: bytes, chunk: int) -> tuple[float, int, int]:
-    framer, asm = LineFramer(), EpochAssembler()
-    n_fix = 0
-    t0 = time.thread_time()
-    for i in range(0, len(data), chunk):
-        for t_s, line in framer.feed(0.0, data[i : i + chunk]):
-            n_fix += len(asm.push(t_s, line))
-    n_fix += len(asm.flush())
-    return time.thread_time() - t0, asm.counters.sentences, n_fix
+# ------------------------------------------------ the intake of whichever pacer is imported
 
 
-# ------------------------------------------------------------- --before: compare and time
+def _live_path() -> Callable[[list[tuple[float, bytes]]], tuple[list[Any], Any]]:
+    """Serial-sized chunks to fixes, as the runtime does it, for this checkout's pacer."""
+    from pacer.models import SkipCounters
+
+    try:
+        from pacer.gps.decoder import NmeaDecoder
+    except ImportError:  # before the one intake: framer and assembler side by side
+        from pacer.gps.nmea import EpochAssembler
+        from pacer.gps.reader import LineFramer
+
+        def old(chunks: list[tuple[float, bytes]]) -> tuple[list[Any], Any]:
+            c = SkipCounters()
+            framer, asm = LineFramer(c), EpochAssembler(c)
+            fixes: list[Any] = []
+            for t_s, data in chunks:
+                for line_t_s, line in framer.feed(t_s, data):
+                    fixes += asm.push(line_t_s, line)
+            end_s = chunks[-1][0] if chunks else 0.0
+            for line_t_s, line in framer.flush(end_s):
+                fixes += asm.push(line_t_s, line)
+            return fixes + asm.flush(), c
+
+        return old
+
+    def new(chunks: list[tuple[float, bytes]]) -> tuple[list[Any], Any]:
+        c = SkipCounters()
+        decoder = NmeaDecoder(c)
+        fixes: list[Any] = []
+        for t_s, data in chunks:
+            fixes += decoder.feed(t_s, data)
+        return fixes + decoder.flush(chunks[-1][0] if chunks else 0.0), c
+
+    return new
 
 
-def load_before(checkout: Path, scratch: Path) -> dict[str, ModuleType]:
-    """Import ``checkout``'s pacer/gps as package ``gps_before`` (copied, imports renamed)."""
-    pkg = scratch / "gps_before"
-    shutil.copytree(checkout / "pacer" / "gps", pkg)
-    for f in pkg.glob("*.py"):
-        f.write_text(re.sub(r"\bpacer\.gps\b", "gps_before", f.read_text()))
-    sys.path.insert(0, str(scratch))
-    return {m: importlib.import_module(f"gps_before.{m}") for m in ("nmea", "reader", "logfile")}
+def _log_module() -> Any:
+    try:
+        from pacer.formats import nmea_log
+    except ImportError:  # before the formats/ package
+        from pacer.gps import logfile as nmea_log  # type: ignore[no-redef]
+    return nmea_log
 
 
-def current() -> dict[str, ModuleType]:
-    return {m: importlib.import_module(f"pacer.gps.{m}") for m in ("nmea", "reader", "logfile")}
+def _digest(obj: object) -> str:
+    return hashlib.sha256(repr(obj).encode()).hexdigest()[:24]
 
 
-def decode_all(mods: dict[str, ModuleType], path: Path, chunk: int) -> tuple:
-    """Everything one implementation makes of one file: replay and live, with counters."""
+def _counted(c: Any) -> tuple[Any, ...]:
+    return (c.lines, c.sentences, c.bad_checksum, c.unknown, c.garbage, c.malformed,
+            sorted(c.extra.items()))
+
+
+def worker_decode(paths: list[str], chunk: int) -> dict[str, str]:
+    """Digest of everything this checkout makes of each file: replay and live."""
     from pacer.errors import InputError
     from pacer.models import SkipCounters
 
-    out: list = []
-    for fn in ("fixes_from_nmea_file", "epochs_from_nmea_file"):
-        c = SkipCounters()
-        try:  # epochs as (fix, time of day): the two Epoch classes never compare equal
-            items = list(getattr(mods["logfile"], fn)(path, c))
-            out.append(([getattr(e, "fix", e) for e in items] + [getattr(e, "time_of_day_s", 0)
-                         for e in items], c))
-        except InputError as e:
-            out.append((str(e), c))
-    data = path.read_bytes()
-    c_framer, c_asm = SkipCounters(), SkipCounters()
-    framer, asm = mods["reader"].LineFramer(c_framer), mods["nmea"].EpochAssembler(c_asm)
-    fixes = []
-    for i in range(0, len(data), chunk):
-        for t_s, line in framer.feed(float(i), data[i : i + chunk]):
-            fixes += asm.push(t_s, line)
-    for t_s, line in framer.flush(float(len(data))):
-        fixes += asm.push(t_s, line)
-    fixes += asm.flush()
-    out.append((fixes, c_framer, c_asm))
-    return tuple(out)
+    log, live = _log_module(), _live_path()
+    out = {}
+    for p in paths:
+        items: list[Any] = []
+        for fn in (log.fixes_from_nmea_file, log.epochs_from_nmea_file):
+            c = SkipCounters()
+            try:
+                got = list(fn(p, c))
+                items.append(([getattr(e, "fix", e) for e in got],
+                              [getattr(e, "time_of_day_s", None) for e in got], _counted(c)))
+            except InputError as e:
+                items.append((str(e), _counted(c)))
+        data = Path(p).read_bytes()
+        for size in (chunk, 7):
+            chunks = [(float(i), data[i : i + size]) for i in range(0, len(data), size)]
+            fixes, c = live(chunks or [(0.0, b"")])
+            items.append((fixes, _counted(c)))
+        out[p] = _digest(items)
+    return out
+
+
+def worker_time(stream_pickle: str, log_path: str, repeat: int) -> dict[str, Any]:
+    """CPU time of the live path on ``pacer bench``'s stream and of file replay."""
+    with open(stream_pickle, "rb") as f:
+        stream: list[tuple[float, bytes]] = pickle.load(f)
+    log, live = _log_module(), _live_path()
+    live_s, replay_s, n_sent = [], [], 0
+    for _ in range(repeat):
+        t0 = time.thread_time()
+        _, c = live(stream)
+        live_s.append(time.thread_time() - t0)
+        n_sent = c.sentences
+        t0 = time.process_time()
+        n = sum(1 for _ in log.fixes_from_nmea_file(log_path))
+        replay_s.append(time.process_time() - t0)
+    return {"live_s": live_s, "replay_s": replay_s, "sentences": n_sent, "fixes": n,
+            "run_s": stream[-1][0] + 0.2}
+
+
+# ------------------------------------------------------------- --before: compare and time
 
 
 def bench_stream(minutes: float) -> list[tuple[float, bytes]]:
@@ -155,7 +205,7 @@ def bench_stream(minutes: float) -> list[tuple[float, bytes]]:
     from pacer.tools.bench import synthetic_hour
 
     records, _ = synthetic_hour(0, 60.0 * minutes)
-    return [(r.t_s, r.data) for r in records if type(r).__name__ == "NmeaChunk"]
+    return [(r.t_s, r.data) for r in records if type(r).__name__ == "NmeaBytes"]
 
 
 def replay_log(path: Path, minutes: float) -> Path:
@@ -173,10 +223,11 @@ def replay_log(path: Path, minutes: float) -> Path:
     return path
 
 
-def compare_before(before: dict[str, ModuleType], scratch: Path, chunk: int) -> int:
-    """Decode every input with both; print and count the files that differ."""
-    after = current()
-    files = sorted(p for p in SHARED_NMEA.rglob("*.log")) if SHARED_NMEA.is_dir() else []
+def _inputs(scratch: Path) -> list[Path]:
+    """Every shared NMEA file, pacer's own streams, and 300 seeded corruptions of them."""
+    from pacer.sim.damage import damage_bytes
+
+    files = sorted(SHARED_NMEA.rglob("*.log")) if SHARED_NMEA.is_dir() else []
     if not files:
         print(f"(no {SHARED_NMEA}: comparing on the simulated streams only)")
     tsv = SHARED_NMEA / "pynmea2" / "extracted_sentences.tsv"
@@ -184,9 +235,8 @@ def compare_before(before: dict[str, ModuleType], scratch: Path, chunk: int) -> 
         rows = [r.split("\t")[0] for r in tsv.read_text().splitlines()[1:]]
         files.append(scratch / "pynmea2_sentences.nmea")
         files[-1].write_text("\n".join(rows) + "\n")
-    stream = bench_stream(20.0)
     files.append(scratch / "pacer_bench_stream.nmea")
-    files[-1].write_bytes(b"".join(d for _, d in stream))
+    files[-1].write_bytes(b"".join(d for _, d in bench_stream(20.0)))
     files.append(replay_log(scratch / "bench_replay_10min.nmea", 10.0))
     rng = random.Random(0)
     originals = list(files)
@@ -197,77 +247,132 @@ def compare_before(before: dict[str, ModuleType], scratch: Path, chunk: int) -> 
             src = src[a : a + 100_000]
         files.append(scratch / f"corrupt{k:03d}.nmea")
         files[-1].write_bytes(damage_bytes(src, rng, rng.randrange(1, 40)))
-    n_bad = n_fix = 0
+    return files
+
+
+def _run_worker(checkout: Path, args: list[str]) -> Any:
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    out = subprocess.run([sys.executable, __file__, "--worker", *args], env=env, check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def compare_before(before: Path, scratch: Path, chunk: int) -> int:
+    """Decode every input with both checkouts; print and count the files that differ."""
+    files = [str(p) for p in _inputs(scratch)]
+    listing = scratch / "files.json"
+    listing.write_text(json.dumps(files))
+    old = _run_worker(before, ["decode", str(listing), str(chunk)])
+    new = _run_worker(REPO, ["decode", str(listing), str(chunk)])
+    n_bad = sum(old[p] != new[p] for p in files)
     for p in files:
-        for ch in (chunk, 7):
-            old, new = decode_all(before, p, ch), decode_all(after, p, ch)
-            n_fix += sum(1 for f in new[0][0] if hasattr(f, "valid"))
-            if old != new:
-                n_bad += 1
-                print(f"DIFFERENT: {p.name} (reads of {ch} bytes)")
-    print(f"before/after: {len(originals)} files + 300 corrupted copies, replay (fixes and "
-          f"epochs) and live ({chunk}- and 7-byte reads): {n_fix} fixes, "
-          f"{'all equal' if n_bad == 0 else f'{n_bad} DIFFERENT'} (Fix lists and SkipCounters)")
+        if old[p] != new[p]:
+            print(f"DIFFERENT: {Path(p).name}")
+    n_orig = len(files) - 300
+    print(f"before/after: {n_orig} files + 300 corrupted copies, replay (fixes and epochs) "
+          f"and live ({chunk}- and 7-byte reads): "
+          f"{'all equal' if n_bad == 0 else f'{n_bad} DIFFERENT'} (Fix lists and counters)")
     return n_bad
 
 
-def time_before_after(before: dict[str, ModuleType], scratch: Path, repeat: int) -> None:
-    after = current()
-    stream = bench_stream(10.0)
+def time_before_after(before: Path, scratch: Path, repeat: int) -> None:
+    stream = scratch / "stream.pickle"
+    with open(stream, "wb") as f:
+        pickle.dump(bench_stream(10.0), f)
     log = replay_log(scratch / "bench_replay_60min.nmea", 60.0)
+    res: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    info: dict[str, Any] = {}
+    for _ in range(repeat):  # alternating, one subprocess each
+        for name, checkout in (("before", before), ("after", REPO)):
+            info = _run_worker(checkout, ["time", str(stream), str(log), "1"])
+            for key in ("live_s", "replay_s"):
+                res[name].setdefault(key, []).extend(info[key])
+    n_sent, run_s = info["sentences"], info["run_s"]
+    for name in ("before", "after"):
+        v = res[name]["live_s"]
+        print(f"{name:6}: pacer bench stream, live path: {1e6 * min(v) / n_sent:.2f}-"
+              f"{1e6 * max(v) / n_sent:.2f} us per sentence, {1e3 * min(v) / run_s:.3f}-"
+              f"{1e3 * max(v) / run_s:.3f} ms per s of running")
+    for name in ("before", "after"):
+        v = res[name]["replay_s"]
+        print(f"{name:6}: fixes_from_nmea_file, simulated hour ({info['fixes']} fixes): "
+              f"{min(v):.3f}-{max(v):.3f} s CPU")
+    for key, label in (("live_s", "live"), ("replay_s", "replay")):
+        ratio = min(res["after"][key]) / min(res["before"][key])
+        print(f"after/before, best {label}: {ratio:.3f}")
 
-    def live(mods: dict[str, ModuleType]) -> tuple[float, int]:
-        framer, asm = mods["reader"].LineFramer(), mods["nmea"].EpochAssembler()
-        t0 = time.thread_time()
-        for t_s, data in stream:
-            for line_t_s, line in framer.feed(t_s, data):
-                asm.push(line_t_s, line)
-        asm.flush()
-        return time.thread_time() - t0, asm.counters.sentences
 
-    def replay(mods: dict[str, ModuleType]) -> float:
+def time_precheck(repeat: int) -> None:
+    """File replay of the simulated hour with and without the numpy precheck."""
+    from pacer.formats.nmea_log import _Timeline
+    from pacer.gps.decoder import NmeaDecoder
+    from pacer.models import SkipCounters
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = replay_log(Path(tmp) / "hour.nmea", 60.0).read_bytes()
+    chunks = [data[i : i + (1 << 20)] for i in range(0, len(data), 1 << 20)]
+
+    def replay(precheck: bool) -> float:
+        c = SkipCounters()
+        decoder = NmeaDecoder(c, skip_comments=True, timeline=_Timeline(c), precheck=precheck)
         t0 = time.process_time()
-        n = sum(1 for _ in mods["logfile"].fixes_from_nmea_file(log))
-        assert n == 18001, n
+        for _ in decoder.epochs_of(chunks):
+            pass
         return time.process_time() - t0
 
-    res: dict[str, list[float]] = {"live before": [], "live after": [],
-                                   "replay before": [], "replay after": []}
-    n_sent = 0
+    res: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(repeat):
-        for name, mods in (("before", before), ("after", after)):
-            cpu_s, n_sent = live(mods)
-            res[f"live {name}"].append(cpu_s)
-            res[f"replay {name}"].append(replay(mods))
-    run_s = stream[-1][0] + 0.2
-    for name in ("before", "after"):
-        lo, hi = min(res[f"live {name}"]), max(res[f"live {name}"])
-        print(f"{name:6}: pacer bench stream, framer + assembler: {1e6 * lo / n_sent:.2f}-"
-              f"{1e6 * hi / n_sent:.2f} us per sentence, {1e3 * lo / run_s:.3f}-"
-              f"{1e3 * hi / run_s:.3f} ms per s of running")
-    for name in ("before", "after"):
-        v = res[f"replay {name}"]
-        print(f"{name:6}: fixes_from_nmea_file, simulated hour (90,005 lines, 18,001 fixes): "
+        for precheck in (True, False):
+            res[precheck].append(replay(precheck))
+    for precheck in (True, False):
+        v = res[precheck]
+        print(f"file replay, simulated hour, precheck {'on ' if precheck else 'off'}: "
               f"{min(v):.3f}-{max(v):.3f} s CPU")
+    print(f"precheck on/off, best: {min(res[True]) / min(res[False]):.3f}")
+
+
+def ingest(data: bytes, chunk: int) -> tuple[float, int, int]:
+    from pacer.gps.decoder import NmeaDecoder
+
+    decoder = NmeaDecoder()
+    n_fix = 0
+    t0 = time.thread_time()
+    for i in range(0, len(data), chunk):
+        n_fix += len(decoder.feed(0.0, data[i : i + chunk]))
+    n_fix += len(decoder.flush(0.0))
+    return time.thread_time() - t0, decoder.counters.sentences, n_fix
+
+
+def _worker(argv: list[str]) -> None:
+    if argv[0] == "decode":
+        paths = json.loads(Path(argv[1]).read_text())
+        print(json.dumps(worker_decode(paths, int(argv[2]))))
+    else:
+        print(json.dumps(worker_time(argv[1], argv[2], int(argv[3]))))
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        _worker(sys.argv[2:])
+        return
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--chunk", type=int, default=64)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--before", type=Path, metavar="DIR",
                     help="another pacer checkout: check equal output, time both")
+    ap.add_argument("--no-precheck", action="store_true",
+                    help="time file replay with and without the numpy precheck")
     a = ap.parse_args()
-    print(
-        f"machine: {platform.machine()} {platform.processor() or ''} "
-        f"python {platform.python_version()}"
-    )
+    print(f"machine: {platform.machine()} {platform.processor() or ''} "
+          f"python {platform.python_version()}")
+    if a.no_precheck:
+        time_precheck(a.repeat)
+        return
     if a.before is not None:
         with tempfile.TemporaryDirectory() as tmp:
-            before = load_before(a.before.resolve(), Path(tmp))
-            n_bad = compare_before(before, Path(tmp), a.chunk)
-            time_before_after(before, Path(tmp), a.repeat)
+            n_bad = compare_before(a.before.resolve(), Path(tmp), a.chunk)
+            time_before_after(a.before.resolve(), Path(tmp), a.repeat)
         raise SystemExit(1 if n_bad else 0)
     data, n_sent, n_ep = synthetic_log(a.minutes)
     best = min(ingest(data, a.chunk)[0] for _ in range(a.repeat))

@@ -56,6 +56,19 @@ class Fix:
         return self.valid and self.lat_deg is not None and self.lon_deg is not None
 
 
+@dataclass(frozen=True, slots=True)
+class NmeaBytes:
+    """Bytes from a GPS receiver exactly as they arrived, stamped with the arrival time.
+
+    The one GPS intake record: the serial reader thread, the simulated receiver, an NMEA
+    log file and a session's raw log all deliver these; ``pacer.gps.decoder`` frames and
+    parses them into :class:`Fix` records (``t_s`` on the session timeline).
+    """
+
+    t_s: float
+    data: bytes
+
+
 class DeviceState(enum.Enum):
     """What a device edge reports about itself (one event per change)."""
 

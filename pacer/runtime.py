@@ -1,6 +1,6 @@
 """The Pipeline: records in, the pure core advanced by the data's time stamps.
 
-:class:`Pipeline` takes timestamped records (NMEA bytes or lines, fixes, accelerometer
+:class:`Pipeline` takes timestamped records (receiver bytes, fixes, accelerometer
 blocks, device and control events) in time order and advances the pure core: the
 estimator and the workout engine; it forwards what the engine returns (cues, metronome,
 reps) to the audio and the session store. What it talks to is typed in
@@ -16,15 +16,13 @@ real-time simulation, ``pacer run``).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import queue
 import threading
 from collections.abc import Callable, Iterable
 
 from pacer.coach.outputs import EngineOutput, EngineStatus, MetronomeSetting
-from pacer.gps.nmea import EpochAssembler
-from pacer.gps.reader import LineFramer
+from pacer.gps.decoder import NmeaDecoder
 from pacer.models import (
     AccelBlock,
     ControlEvent,
@@ -34,37 +32,13 @@ from pacer.models import (
     Estimate,
     Fix,
     MetronomeMode,
+    NmeaBytes,
     Rep,
     SkipCounters,
 )
 from pacer.seams import Coach, Estimator, Printer, Recorder, Speaker
 
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class NmeaChunk:
-    """Raw bytes from the receiver as they arrived (live or simulated)."""
-
-    t_s: float
-    data: bytes
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class NmeaLine:
-    """One framed line (the reader thread frames; the pipeline parses)."""
-
-    t_s: float
-    line: str
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class RawNmea:
-    """Raw receiver bytes for the session's raw log only (the reader thread framed them)."""
-
-    t_s: float
-    data: bytes
-
-
-Record = NmeaChunk | NmeaLine | RawNmea | Fix | AccelBlock | DeviceEvent | ControlEvent
+Record = NmeaBytes | Fix | AccelBlock | DeviceEvent | ControlEvent
 
 
 def record_time_s(record: Record) -> float:
@@ -127,8 +101,8 @@ class Pipeline:
         self.nmea_counters = SkipCounters()
         #: counters of the inputs (replayed files), stored with the session at the end
         self.input_counters: dict[str, SkipCounters] = {}
-        self.framer = LineFramer(self.nmea_counters)
-        self.assembler = EpochAssembler(self.nmea_counters)
+        #: the one GPS intake: receiver bytes -> framer -> parser -> Fix
+        self.nmea = NmeaDecoder(self.nmea_counters)
         self.next_tick_s: float | None = None
         self.last_t_s = -math.inf
         self.n_fixes = 0
@@ -163,13 +137,8 @@ class Pipeline:
             self.on_accel(record)  # type: ignore[arg-type]
             return
         self.advance_to(record_time_s(record))
-        if isinstance(record, NmeaChunk):
+        if isinstance(record, NmeaBytes):
             self.on_nmea_bytes(record.t_s, record.data)
-        elif isinstance(record, NmeaLine):
-            self.on_line(record.t_s, record.line)
-        elif isinstance(record, RawNmea):
-            if self.store is not None and self.store_raw:
-                self.store.append_nmea(record.t_s, record.data)
         elif isinstance(record, Fix):
             self.on_fix(record)
         elif isinstance(record, AccelBlock):
@@ -182,14 +151,13 @@ class Pipeline:
             raise TypeError(f"not a record: {record!r}")
 
     def on_nmea_bytes(self, t_s: float, data: bytes) -> None:
+        """Receiver bytes (any source): kept raw with the session, then decoded."""
         if self.store is not None and self.store_raw:
             self.store.append_nmea(t_s, data)
-        for line_t_s, line in self.framer.feed(t_s, data):
-            self.on_line(line_t_s, line)
-
-    def on_line(self, t_s: float, line: str) -> None:
-        self.device_records["gps"] += 1
-        for fix in self.assembler.push(t_s, line):
+        lines_before = self.nmea_counters.lines
+        fixes = self.nmea.feed(t_s, data)
+        self.device_records["gps"] += self.nmea_counters.lines - lines_before
+        for fix in fixes:
             self.on_fix(fix)
 
     def on_fix(self, fix: Fix) -> None:
@@ -327,7 +295,7 @@ class Pipeline:
         if self.finished:
             return
         self.finished = True
-        for fix in self.assembler.flush():
+        for fix in self.nmea.end_epoch():
             self.on_fix(fix)
         if self.next_tick_s is not None and (self.last_t_s > self.next_tick_s - self.period_s
                                              or self.n_fixes != self._fixes_at_tick):

@@ -1,8 +1,9 @@
 """Replay NMEA log files as :class:`~pacer.models.Fix` records.
 
-The file is framed by the same :class:`~pacer.gps.reader.LineFramer` and merged by the
-same :class:`~pacer.gps.nmea.EpochAssembler` as live bytes, so garbage, bad checksums,
-truncated lines and binary noise are skipped and counted exactly as on the wire.
+The file's bytes go through the same :class:`~pacer.gps.decoder.NmeaDecoder` as live
+bytes (read in 1 MiB chunks, ``#`` comment lines dropped, shape and checksum of each
+read prechecked at once), so garbage, bad checksums, truncated lines and binary noise
+are skipped and counted exactly as on the wire.
 
 Timeline
 --------
@@ -21,30 +22,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from pacer.errors import InputError
-from pacer.gps.batch import usual_and_valid
-from pacer.gps.nmea import Epoch, EpochAssembler
-from pacer.gps.reader import LineFramer
+from pacer.gps.decoder import NmeaDecoder
+from pacer.gps.nmea import Epoch
 from pacer.models import Fix, SkipCounters
 
 _CHUNK_BYTES = 1 << 20  # the framer cost per line falls with the read size
 _DAY_S = 86400.0
 
 
-def _open(path: str | Path):  # type: ignore[no-untyped-def]
+def _open(path: str | Path) -> BinaryIO:
     try:
         return open(path, "rb")
     except OSError as e:
         raise InputError(f"{path}: cannot read NMEA log: {e.strerror or e}") from None
 
 
-def _line_batches(path: str | Path, counters: SkipCounters) -> Iterator[list[str]]:
-    """The candidate sentences of a log, one list per read (comments and noise dropped)."""
-    framer = LineFramer(counters, skip_comments=True)
+def _chunks(path: str | Path) -> Iterator[bytes]:
+    """The bytes of a log in 1 MiB reads (opened at the call: a missing file raises there)."""
     f = _open(path)
 
-    def gen() -> Iterator[list[str]]:
+    def gen() -> Iterator[bytes]:
         with f:
             while True:
                 try:
@@ -52,22 +52,24 @@ def _line_batches(path: str | Path, counters: SkipCounters) -> Iterator[list[str
                 except OSError as e:
                     raise InputError(f"{path}: read failed: {e.strerror or e}") from None
                 if not chunk:
-                    break
-                yield [line for _, line in framer.feed(0.0, chunk)]
-            yield [line for _, line in framer.flush(0.0)]
+                    return
+                yield chunk
 
     return gen()
 
 
-def iter_nmea_lines(path: str | Path, counters: SkipCounters | None = None) -> Iterator[str]:
-    """Yield the candidate NMEA sentences of a log file (comments and noise dropped)."""
-    batches = _line_batches(path, counters if counters is not None else SkipCounters())
+def _epochs(
+    path: str | Path, counters: SkipCounters, timeline: Callable[[float, bool], float] | None
+) -> Iterator[Epoch]:
+    """The epochs of a log through the one decoder (the file is opened at the call)."""
+    chunks = _chunks(path)
+    decoder = NmeaDecoder(counters, skip_comments=True, timeline=timeline, precheck=True)
+    return decoder.epochs_of(chunks)  # no arrival times in a file
 
-    def gen() -> Iterator[str]:
-        for batch in batches:
-            yield from batch
 
-    return gen()
+def _check_some_sentences(path: str | Path, counters: SkipCounters) -> None:
+    if counters.lines == 0:
+        raise InputError(f"{path}: no NMEA sentences in the file (is it an NMEA log?)")
 
 
 def epochs_from_nmea_file(
@@ -82,18 +84,11 @@ def epochs_from_nmea_file(
     epochs with a time of day then comes from it).
     """
     counters = counters if counters is not None else SkipCounters()
-    lines = iter_nmea_lines(path, counters)
+    epochs = _epochs(path, counters, timeline)
 
     def gen() -> Iterator[Epoch]:
-        asm = EpochAssembler(counters, timeline=timeline)
-        push = asm.push_epochs
-        for i, line in enumerate(lines):
-            epochs = push(float(i), line)
-            if epochs:  # most lines complete no epoch
-                yield from epochs
-        yield from asm.flush_epochs()
-        if counters.lines == 0:
-            raise InputError(f"{path}: no NMEA sentences in the file (is it an NMEA log?)")
+        yield from epochs
+        _check_some_sentences(path, counters)
 
     return gen()
 
@@ -158,31 +153,15 @@ def fixes_from_nmea_file(path: str | Path, counters: SkipCounters | None = None)
         reaches the end).
     """
     counters = counters if counters is not None else SkipCounters()
-    batches = _line_batches(path, counters)
+    epochs = _epochs(path, counters, _Timeline(counters))
 
     def gen() -> Iterator[Fix]:
-        # epochs_from_nmea_file(timeline=_Timeline) without its per-line generator: the
-        # t_s pushed with each line only ever reaches untimed epochs, which are dropped
-        asm = EpochAssembler(counters, timeline=_Timeline(counters))
-        push = asm.push_epochs
         extra = counters.extra
-        for batch in batches:
-            # shape and checksum of the whole read at once; a line not known good there
-            # is parsed in full as on the wire (see pacer.gps.batch)
-            for line, checked in zip(batch, usual_and_valid(batch), strict=True):
-                epochs = push(0.0, line, checked=checked)
-                if epochs:  # most lines complete no epoch
-                    for ep in epochs:
-                        if ep.time_of_day_s is None:
-                            extra["untimed_epochs"] = extra.get("untimed_epochs", 0) + 1
-                        else:
-                            yield ep.fix  # t_s from _Timeline (asked while building)
-        for ep in asm.flush_epochs():
+        for ep in epochs:
             if ep.time_of_day_s is None:
                 extra["untimed_epochs"] = extra.get("untimed_epochs", 0) + 1
             else:
-                yield ep.fix
-        if counters.lines == 0:
-            raise InputError(f"{path}: no NMEA sentences in the file (is it an NMEA log?)")
+                yield ep.fix  # t_s from _Timeline (asked while building)
+        _check_some_sentences(path, counters)
 
     return gen()

@@ -1,16 +1,15 @@
-"""One checksummed NMEA sentence to the update it makes to an epoch (pure).
+"""A checksummed sentence's fields to the typed update it makes to an epoch (pure).
 
-:func:`parse_sentence` is what :class:`~pacer.gps.nmea.EpochAssembler` does with a line
-before touching any state: :func:`~pacer.gps.sentence.split_sentence` (checksum, talker,
-type, fields), then our own typed conversions of the fields (``hhmmss.sss`` time of day,
-``ddmm.mmmm`` coordinates, floats rejected when not finite, latitude above 90 or
-minutes >= 60 rejected), because pynmea2's conversions return mixed types and report a
-void fix as latitude 0.0. A field that does not convert makes the whole sentence
-``MALFORMED``: it then changes nothing.
+:func:`convert` is the second half of :func:`pacer.gps.sentence.parse_sentence`: given the
+talker, the sentence type and the comma-separated fields, our own typed conversions
+(``hhmmss.sss`` time of day, ``ddmm.mmmm`` coordinates, floats rejected when not finite,
+latitude above 90 or minutes >= 60 rejected) -- not pynmea2's, which return mixed types
+and report a void fix as latitude 0.0. A field that does not convert makes the whole
+sentence ``MALFORMED``: it then changes nothing.
 
-The result is a pure function of the text, so the assembler reuses it for a repeated
-line. Each sentence parser returns a function that applies the converted values to the
-assembler's epoch builder (``pacer.gps.nmea._Builder``).
+The result, a :data:`~pacer.gps.epoch.Parsed` record, is a pure function of the text, so
+the assembler reuses it for a repeated line; its ``apply_to`` writes the values into the
+epoch in progress.
 """
 
 from __future__ import annotations
@@ -18,31 +17,29 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from pacer.gps.sentence import (
-    BAD_CHECKSUM,
-    CHECKSUM_DIGITS,
-    PYNMEA2_TALKER_TYPES,
-    UNKNOWN,
-    USUAL_SHAPE,
-    checksum,
-    split_with_pynmea2,
+from pacer.gps.epoch import (
+    GgaUpdate,
+    GllUpdate,
+    GnsUpdate,
+    GsaUpdate,
+    GstUpdate,
+    GsvUpdate,
+    Parsed,
+    RmcUpdate,
+    SentenceKey,
+    VtgUpdate,
+    ZdaUpdate,
 )
+from pacer.units import KMH_TO_MPS, KNOTS_TO_MPS
 
-if TYPE_CHECKING:
-    from pacer.gps.nmea import _Builder
-
-KNOT_MPS = 1852.0 / 3600.0
-KMH_MPS = 1.0 / 3.6
-FIX_TYPES = frozenset({"RMC", "GGA", "GLL", "GNS", "VTG", "ZDA", "GST"})  # see the converters
-MALFORMED = "malformed"
-# GGA quality 7 (manual input) and 8 (simulator) are not measurements of where we are.
-_GGA_VALID_QUALITY = frozenset({1, 2, 3, 4, 5, 6})
+UNKNOWN = "unknown"  # checksummed, but a type (or a proprietary/query form) we do not use
+MALFORMED = "malformed"  # checksummed, but a field does not convert
 _HEMISPHERES = frozenset({"N", "S", "E", "W"})
-# Sentences are padded to this many fields so a parser never indexes past the end.
-_MIN_FIELDS = 20
-_EMPTY_FIELDS = [""] * _MIN_FIELDS
+# Sentences are padded to this many fields so a converter never indexes past the end.
+MIN_FIELDS = 20
+#: the empty fields a sentence of ``n`` fields is padded with, for each ``n``
+PADDING = tuple([""] * (MIN_FIELDS - n) for n in range(MIN_FIELDS))
 
 
 class _Malformed(ValueError):
@@ -112,146 +109,38 @@ def _date(day: int, month: int, year: int) -> _dt.date:
     except ValueError:
         raise _Malformed(f"{day}/{month}/{year}") from None
 
-# --------------------------------------------------------------------- sentence parsers
-Apply = Callable[["_Builder", tuple], None]
-# What the assembler needs of a sentence: (talker, type); whether it is a fix type; its UTC
-# time of day (s); (type, talker) when it may end a cycle (not a GSV before its last
-# part), else None; the function that applies its converted values; those values.
-Parsed = tuple[tuple[str, str], bool, "float | None", "tuple[str, str] | None", Apply, tuple]
-# A converter: (key, ender key, fields padded to _MIN_FIELDS, number of fields sent) ->
+
+# --------------------------------------------------------------------- sentence converters
+# A converter: (key, ender key, fields padded to MIN_FIELDS, number of fields sent) ->
 # Parsed. It raises ValueError or IndexError when a field does not convert.
-Convert = Callable[[tuple[str, str], tuple[str, str], list[str], int], Parsed]
+Convert = Callable[[SentenceKey, SentenceKey, list[str], int], Parsed]
 
 
-def parse_sentence(text: str) -> Parsed | str:
-    """One sentence to what the assembler applies, or an outcome string.
+def convert(talker: str, kind: str, fields: list[str]) -> Parsed | str:
+    """The typed record of one checksummed talker sentence, ``UNKNOWN`` or ``MALFORMED``.
 
-    Pure, so its result can be reused for a repeated line. Everything converts here,
-    before any epoch state is touched: a malformed sentence changes nothing.
-
-    The checksum and split are :func:`~pacer.gps.sentence.split_sentence`'s, inlined for
-    the usual shape (one regex match, the folded checksum of
-    :func:`~pacer.gps.sentence.checksum`, one ``split``); what the address means (talker,
-    type, converter) is looked up once per address, not per line.
+    ``fields`` (as split at the commas, stripped) is ours to pad.
     """
-    m = USUAL_SHAPE.fullmatch(text)  # (a regex costs less than the same tests in Python)
-    if m is None:  # any other shape: pynmea2 itself decides
-        split = split_with_pynmea2(text)
-        if isinstance(split, str):
-            return split
-        talker, kind, data = split
-        return _convert(_address_info(talker, kind), data)
-    digits = m.group(3)
-    body = text[1:-3].encode()  # ASCII: UTF-8 = bytes
-    n = len(body)
-    if n <= 128:  # checksum(body), inlined: this runs for every line
-        x = int.from_bytes(body, "little")
-        if n > 64:
-            x ^= x >> 512
-        if n > 32:
-            x ^= x >> 256
-        x ^= x >> 128
-        x ^= x >> 64
-        x ^= x >> 32
-        x ^= x >> 16
-        x = _XOR_OF_TWO_BYTES[x & 0xFFFF]
-    else:
-        x = checksum(body)
-    if x != CHECKSUM_DIGITS[digits]:
-        return BAD_CHECKSUM
-    return parse_checked(text)  # (address and data_text are text[1:6] and text[7:-3])
-
-
-def parse_checked(text: str) -> Parsed | str:
-    """:func:`parse_sentence` of a sentence known to have the usual shape and a right
-    checksum: the rest of it (address, split, conversion).
-
-    File replay checks every line of a read at once with numpy (:mod:`pacer.gps.batch`)
-    and calls this directly.
-    """
-    address = text[1:6]
-    data_text = text[7:-3]
-    info = _ADDRESSES.get(address)
-    if info is None:
-        upper = address.upper()  # as pynmea2 does
-        info = _address_info(upper[:2], upper[2:])
-        if len(_ADDRESSES) >= _ADDRESS_CACHE_SIZE:
-            _ADDRESSES.clear()
-        _ADDRESSES[address] = info
-    if isinstance(info, str):  # UNKNOWN
-        return info
-    convert, key, last_key = info
-    data = data_text.split(",")
-    if " " in data_text:  # printable ASCII: a space is the only whitespace there can be
-        data = [f.strip() for f in data]
-    n = len(data)
-    if n < _MIN_FIELDS:  # absent trailing fields read as empty
-        data += _EMPTY_FIELDS[n:]
-    try:
-        return convert(key, last_key, data, n)
-    except (ValueError, IndexError):  # _Malformed, or a field no conversion expected
-        return MALFORMED
-
-
-# What the address of a sentence means: its converter, (talker, type) key and (type,
-# talker) cycle-ender key.
-_Info = tuple[Convert, tuple[str, str], tuple[str, str]]
-_ADDRESSES: dict[str, _Info | str] = {}
-_ADDRESS_CACHE_SIZE = 256  # a corrupted stream can invent addresses; keep the table small
-# the last fold step of the checksum as a lookup: 16-bit value -> XOR of its two bytes
-_XOR_OF_TWO_BYTES = bytes((v ^ (v >> 8)) & 0xFF for v in range(1 << 16))
-
-
-def _address_info(talker: str, kind: str) -> _Info | str:
-    """(talker, type) -> what :func:`_convert` needs, or UNKNOWN."""
-    convert = _PARSERS.get(kind)
-    if convert is None or kind not in PYNMEA2_TALKER_TYPES:
+    converter = CONVERTERS.get(kind)
+    if converter is None:
         return UNKNOWN
-    return convert, (talker, kind), (kind, talker)
-
-
-def _convert(info: _Info | str, data: list[str]) -> Parsed | str:
-    """Typed conversion of one sentence's fields (``data`` is ours to pad)."""
-    if isinstance(info, str):
-        return info
-    convert, key, last_key = info
-    n_fields = len(data)
-    if n_fields < _MIN_FIELDS:  # absent trailing fields read as empty
-        data += _EMPTY_FIELDS[n_fields:]
+    n_fields = len(fields)
+    if n_fields < MIN_FIELDS:  # absent trailing fields read as empty
+        fields += PADDING[n_fields]
     try:
-        return convert(key, last_key, data, n_fields)
+        return converter((talker, kind), (kind, talker), fields, n_fields)
     except (ValueError, IndexError):  # _Malformed, or a field no conversion expected
         return MALFORMED
 
 
-# One converter and one applier per sentence type. The converter does every conversion
-# (and raises every _Malformed) before the epoch is touched and returns the Parsed
-# tuple with the converted values; the applier puts those values into a _Builder. (A
-# tuple and a module-level applier instead of a closure per sentence: a closure's cells
-# cost ~0.8 us per line.) Fix types: RMC GGA GNS GLL VTG ZDA GST.
-
-
-def _rmc(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+def _rmc(key: SentenceKey, ender: SentenceKey, d: list[str], n: int) -> Parsed:
     tod_s = _tod_s(d[0])
     lat, lon = _latlon(d[2], d[3], d[4], d[5])
     knots, course = _f(d[6]), _f(d[7])
-    return key, True, tod_s, last, _apply_rmc, (
-        key[0], lat, lon, d[1] == "A" and d[11] != "N",
-        None if knots is None else knots * KNOT_MPS, course, _rmc_date(d[8]),
+    return RmcUpdate(
+        key, tod_s, ender, True, lat, lon, d[1] == "A" and d[11] != "N",
+        None if knots is None else knots * KNOTS_TO_MPS, course, _rmc_date(d[8]),
     )
-
-
-def _apply_rmc(b: _Builder, v: tuple) -> None:
-    talker, lat, lon, ok, speed_mps, course, date = v
-    b.position(2, talker, lat, lon, ok)
-    if date is not None:
-        b.date = date
-    if ok:
-        if speed_mps is not None:
-            b.speed_mps = speed_mps
-        if course is not None:
-            b.course_deg = course
-        b.quality = b.quality or 1
 
 
 @functools.lru_cache(maxsize=4)  # the same date string all day long
@@ -266,148 +155,62 @@ def _rmc_date(ds: str) -> _dt.date | None:
     return None
 
 
-def _gga(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+def _gga(key: SentenceKey, ender: SentenceKey, d: list[str], n: int) -> Parsed:
     tod_s = _tod_s(d[0])
     lat, lon = _latlon(d[1], d[2], d[3], d[4])
     q = _i(d[5]) or 0
-    return key, True, tod_s, last, _apply_gga, (
-        key[0], lat, lon, q, _i(d[6]), _f(d[7]), _f(d[8])
-    )
+    return GgaUpdate(key, tod_s, ender, True, lat, lon, q, _i(d[6]), _f(d[7]), _f(d[8]))
 
 
-def _apply_gga(b: _Builder, v: tuple) -> None:
-    talker, lat, lon, q, sats, hdop, alt = v
-    ok = q in _GGA_VALID_QUALITY
-    b.position(0, talker, lat, lon, ok)
-    if sats is not None:
-        b.sats = sats
-    if hdop is not None:
-        b.hdop = hdop
-    if ok:
-        b.quality = q
-        if alt is not None:
-            b.alt_m = alt
-
-
-def _gns(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+def _gns(key: SentenceKey, ender: SentenceKey, d: list[str], n: int) -> Parsed:
     tod_s = _tod_s(d[0])
     lat, lon = _latlon(d[1], d[2], d[3], d[4])
-    return key, True, tod_s, last, _apply_gns, (
-        key[0], lat, lon, d[5], _i(d[6]), _f(d[7]), _f(d[8])
-    )
+    return GnsUpdate(key, tod_s, ender, True, lat, lon, d[5], _i(d[6]), _f(d[7]), _f(d[8]))
 
 
-def _apply_gns(b: _Builder, v: tuple) -> None:
-    talker, lat, lon, mode, sats, hdop, alt = v
-    ok = bool(mode) and any(ch not in "NV" for ch in mode)
-    b.position(1, talker, lat, lon, ok)
-    if sats is not None and b.sats is None:
-        b.sats = sats
-    if hdop is not None and b.hdop is None:
-        b.hdop = hdop
-    if ok:
-        b.quality = b.quality or (2 if "D" in mode else 1)
-        if alt is not None and b.alt_m is None:
-            b.alt_m = alt
-
-
-def _gll(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+def _gll(key: SentenceKey, ender: SentenceKey, d: list[str], n: int) -> Parsed:
     tod_s = _tod_s(d[4])
     lat, lon = _latlon(d[0], d[1], d[2], d[3])
-    return key, True, tod_s, last, _apply_gll, (key[0], lat, lon, d[5] == "A" and d[6] != "N")
+    return GllUpdate(key, tod_s, ender, True, lat, lon, d[5] == "A" and d[6] != "N")
 
 
-def _apply_gll(b: _Builder, v: tuple) -> None:
-    talker, lat, lon, ok = v
-    b.position(3, talker, lat, lon, ok)
-    if ok:
-        b.quality = b.quality or 1
-
-
-def _vtg(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+def _vtg(key: SentenceKey, ender: SentenceKey, d: list[str], n: int) -> Parsed:
     if d[1] == "T" or d[5] == "N" or n >= 8:
         course, knots, kmh = _f(d[0]), _f(d[4]), _f(d[6])
         mode = d[8]
     else:  # NMEA 1.x: course true, course magnetic, knots, km/h without unit letters
         course, knots, kmh = _f(d[0]), _f(d[2]), _f(d[3])
         mode = ""
-    speed = knots * KNOT_MPS if knots is not None else (kmh * KMH_MPS if kmh is not None else None)
-    return key, True, None, last, _apply_vtg, (mode != "N", speed, course)
+    speed_mps = (knots * KNOTS_TO_MPS if knots is not None
+                 else (kmh * KMH_TO_MPS if kmh is not None else None))
+    return VtgUpdate(key, None, ender, True, mode != "N", speed_mps, course)
 
 
-def _apply_vtg(b: _Builder, v: tuple) -> None:
-    b.any_position_sentence = True
-    ok, speed, course = v
-    if ok:  # RMC, when present, wins (it is the same Doppler value at more digits)
-        if speed is not None and b.speed_mps is None:
-            b.speed_mps = speed
-        if course is not None and b.course_deg is None:
-            b.course_deg = course
+def _gsa(key: SentenceKey, ender: SentenceKey, d: list[str], n: int) -> Parsed:
+    # satellites used: only counted when no GGA/GNS gave the number (see nmea), so the
+    # fields are kept as they are and turned into a set only then
+    return GsaUpdate(key, None, ender, False, (key[0], d[2:14]), _f(d[14]), _f(d[15]), _f(d[16]))
 
 
-def _gsa(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
-    # satellites used: only counted when no GGA/GNS gave the number (see nmea._fix), so
-    # the fields are kept as they are and turned into a set only then
-    return key, False, None, last, _apply_gsa, (
-        (key[0], d[2:14]), _f(d[14]), _f(d[15]), _f(d[16])
-    )
-
-
-def _apply_gsa(b: _Builder, v: tuple) -> None:
-    used, pdop, hdop, vdop = v
-    b.gsa_used += (used,)
-    if pdop is not None and b.pdop is None:
-        b.pdop = pdop
-    if hdop is not None and b.hdop is None:
-        b.hdop = hdop
-    if vdop is not None and b.vdop is None:
-        b.vdop = vdop
-
-
-def _gsv(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+def _gsv(key: SentenceKey, ender: SentenceKey, d: list[str], n: int) -> Parsed:
     # a GSV before its last part cannot end a cycle
     part_is_last = _i(d[0]) == _i(d[1])
-    return key, False, None, last if part_is_last else None, _apply_gsv, (key[0], _i(d[2]))
+    return GsvUpdate(key, None, ender if part_is_last else None, False, _i(d[2]))
 
 
-def _apply_gsv(b: _Builder, v: tuple) -> None:
-    talker, n = v
-    if n is not None:
-        in_view = b.gsv_in_view
-        if in_view is None:
-            in_view = b.gsv_in_view = {}
-        in_view[talker] = max(n, in_view.get(talker, 0))
-
-
-def _gst(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+def _gst(key: SentenceKey, ender: SentenceKey, d: list[str], n: int) -> Parsed:
     tod_s = _tod_s(d[0])
-    return key, True, tod_s, last, _apply_gst, (_f(d[5]), _f(d[6]), _f(d[7]))
+    return GstUpdate(key, tod_s, ender, True, _f(d[5]), _f(d[6]), _f(d[7]))
 
 
-def _apply_gst(b: _Builder, v: tuple) -> None:
-    lat_e, lon_e, alt_e = v
-    if lat_e is not None and b.lat_err_m is None:
-        b.lat_err_m = lat_e
-    if lon_e is not None and b.lon_err_m is None:
-        b.lon_err_m = lon_e
-    if alt_e is not None and b.alt_err_m is None:
-        b.alt_err_m = alt_e
-
-
-def _zda(key: tuple[str, str], last: tuple[str, str], d: list[str], n: int) -> Parsed:
+def _zda(key: SentenceKey, ender: SentenceKey, d: list[str], n: int) -> Parsed:
     tod_s = _tod_s(d[0])
     day, month, year = _i(d[1]), _i(d[2]), _i(d[3])
     date = _date(day, month, year) if day and month and year else None
-    return key, True, tod_s, last, _apply_zda, (date,)
+    return ZdaUpdate(key, tod_s, ender, True, date)
 
 
-def _apply_zda(b: _Builder, v: tuple) -> None:
-    date = v[0]
-    if date is not None and b.date is None:
-        b.date = date
-
-
-_PARSERS: dict[str, Convert] = {
+CONVERTERS: dict[str, Convert] = {
     "RMC": _rmc,
     "GGA": _gga,
     "GNS": _gns,

@@ -1,10 +1,10 @@
 """NMEA 0183 sentences to :class:`~pacer.models.Fix` records, one per receiver epoch.
 
-Pure: standard library and pynmea2 only, no clock reads, no IO. Time arrives as data
-(the ``t_s`` that the reader stamped on each line). Each line is first turned into
-the update it makes (:func:`pacer.gps.fields.parse_sentence`: checksum and split by
-pynmea2's rules, then our own typed field conversions); this module groups those
-updates into epochs. A line repeated verbatim (GSA, GSV every epoch) reuses its parse.
+Pure: standard library only, no clock reads, no IO. Time arrives as data (the ``t_s``
+stamped on the bytes each line came in). Each line is first turned into the update it
+makes (:func:`pacer.gps.sentence.parse_sentence`: checksum and split by pynmea2's rules,
+then our own typed field conversions); this module groups those updates into epochs. A
+line repeated verbatim (GSA, GSV every epoch) reuses its parse.
 
 Epochs
 ------
@@ -31,21 +31,22 @@ date was never known has ``utc=None`` (its time of day is still kept, see
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pacer.gps.fields import (
-    KMH_MPS,
-    KNOT_MPS,
-    MALFORMED,
-    Parsed,
+from pacer.gps.epoch import EpochBuilder, Parsed
+from pacer.gps.fields import MALFORMED, UNKNOWN
+from pacer.gps.sentence import (
+    BAD_CHECKSUM,
+    GARBAGE,
+    NO_CHECKSUM,
     parse_checked,
     parse_sentence,
 )
-from pacer.gps.sentence import BAD_CHECKSUM, GARBAGE, NO_CHECKSUM, UNKNOWN
 from pacer.models import Fix, SkipCounters
+from pacer.units import KMH_TO_MPS as KMH_MPS
+from pacer.units import KNOTS_TO_MPS as KNOT_MPS
 
 __all__ = ["KMH_MPS", "KNOT_MPS", "Epoch", "EpochAssembler"]
 
@@ -54,25 +55,6 @@ _PARSED_CACHE_SIZE = 64
 # Lines of these types (``$ttTTT,...``) are not looked up in the parse cache: their time
 # of day changes every epoch, so the lookup would only cost (hashing the line).
 _TIMED_TYPES = frozenset({"RMC", "GGA", "GNS", "GLL", "ZDA", "GST"})
-
-
-# Fix is a frozen dataclass with slots: its generated __init__ sets each of its 18 fields
-# through object.__setattr__ (a name lookup per field), ~5 us per epoch. _new_fix sets the
-# slots through their descriptors instead, in field order: the same object (equal to
-# Fix(*values); tests/unit/test_gps_speed_equal.py checks it), ~30 % cheaper.
-_FIX_SLOT_SETTERS = tuple(
-    getattr(Fix, f.name).__set__ for f in dataclasses.fields(Fix)
-)
-
-
-def _new_fix(*values: object) -> Fix:
-    """``Fix(*values)`` (all fields, positional) without the frozen dataclass's __init__."""
-    if len(values) != len(_FIX_SLOT_SETTERS):  # a field added to Fix: use its __init__
-        return Fix(*values)  # type: ignore[arg-type]
-    fix = object.__new__(Fix)
-    for set_slot, value in zip(_FIX_SLOT_SETTERS, values, strict=False):  # lengths checked
-        set_slot(fix, value)
-    return fix
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,72 +67,6 @@ class Epoch:
 
     fix: Fix
     time_of_day_s: float | None
-
-
-
-class _Builder:
-    """The fields gathered so far for one epoch (mutable, private)."""
-
-    __slots__ = (
-        "alt_err_m",
-        "alt_m",
-        "any_position_sentence",
-        "course_deg",
-        "date",
-        "gsa_used",
-        "gsv_in_view",
-        "hdop",
-        "invalid_talker",
-        "last_key",
-        "lat_err_m",
-        "lon_err_m",
-        "pdop",
-        "pos",
-        "quality",
-        "sats",
-        "seen",
-        "speed_mps",
-        "t_s",
-        "tod_s",
-        "vdop",
-    )
-
-    def __init__(self, t_s: float) -> None:
-        self.t_s = t_s
-        self.tod_s: float | None = None
-        self.date: _dt.date | None = None
-        self.pos: tuple[int, float, float, str] | None = None  # priority, lat, lon, talker
-        self.any_position_sentence = False
-        self.invalid_talker: str | None = None
-        # Values of the epoch. A sentence that is the best source of a value overrides
-        # what is there (``if v is not None: b.x = v``); others only fill a gap.
-        self.alt_m: float | None = None
-        self.speed_mps: float | None = None
-        self.course_deg: float | None = None
-        self.hdop: float | None = None
-        self.sats: int | None = None
-        self.pdop: float | None = None
-        self.vdop: float | None = None
-        self.lat_err_m: float | None = None
-        self.lon_err_m: float | None = None
-        self.alt_err_m: float | None = None
-        self.quality = 0
-        # (talker, satellite fields) of each GSA; a set only if no GGA/GNS count comes
-        self.gsa_used: tuple[tuple[str, list[str]], ...] = ()
-        self.gsv_in_view: dict[str, int] | None = None  # talker -> satellites in view
-        self.seen: set[tuple[str, str]] = set()
-        self.last_key: tuple[str, str] | None = None
-
-    def position(
-        self, prio: int, talker: str, lat: float | None, lon: float | None, ok: bool
-    ) -> None:
-        """A position sentence; ``prio`` 0 GGA, 1 GNS, 2 RMC, 3 GLL (lowest wins)."""
-        self.any_position_sentence = True
-        if ok and lat is not None and lon is not None:
-            if self.pos is None or prio < self.pos[0]:
-                self.pos = (prio, lat, lon, talker)
-        elif self.invalid_talker is None:
-            self.invalid_talker = talker
 
 
 class EpochAssembler:
@@ -182,7 +98,7 @@ class EpochAssembler:
     ) -> None:
         self.counters = counters if counters is not None else SkipCounters()
         self._timeline = timeline
-        self._cur: _Builder | None = None
+        self._cur: EpochBuilder | None = None
         self._date: _dt.date | None = None
         self._midnight_date: _dt.date | None = None  # one datetime per day, not per epoch
         self._midnight_utc = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
@@ -211,49 +127,34 @@ class EpochAssembler:
         out = self._close(boundary=False)
         return [out] if out is not None else []
 
-    def push_epochs(self, t_s: float, line: str, *, checked: bool = False) -> list[Epoch]:
+    def push_epochs(self, t_s: float, line: str, checked: bool = False) -> list[Epoch]:
         """Like :meth:`push`, returning :class:`Epoch` (Fix plus time of day).
 
         ``checked``: the line is known to have the usual shape and a right checksum
-        (:func:`pacer.gps.batch.usual_and_valid`, file replay), so they are not tested again.
+        (:func:`pacer.gps.precheck.usual_and_valid`, file replay), so they are not tested
+        again.
         """
         c = self.counters
         c.lines += 1
-        parsed: Parsed | str | None
-        if line[3:6] in _TIMED_TYPES:  # carries the time of day: never the same line twice
+        # a line that carries the time of day is never the same twice: not looked up
+        timed = line[3:6] in _TIMED_TYPES
+        parsed = None if timed else self._parsed.get(line)
+        if parsed is None:
             if checked:
                 parsed = parse_checked(line)
-            else:
+            else:  # from the last '$' (what the framer left before it is noise)
                 start = line.rfind("$")
                 parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
-        else:
-            parsed = self._parsed.get(line)
-            if parsed is None:
-                if checked:
-                    parsed = parse_checked(line)
-                else:
-                    start = line.rfind("$")
-                    parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
+            if not timed:
                 if len(self._parsed) >= _PARSED_CACHE_SIZE:
                     self._parsed.clear()
                 self._parsed[line] = parsed
         if isinstance(parsed, str):
-            if parsed == MALFORMED:
-                c.sentences += 1
-                c.malformed += 1
-            elif parsed == UNKNOWN:
-                c.sentences += 1
-                c.unknown += 1
-            elif parsed == BAD_CHECKSUM:
-                c.bad_checksum += 1
-            elif parsed == NO_CHECKSUM:
-                c.extra["no_checksum"] = c.extra.get("no_checksum", 0) + 1
-            else:
-                c.garbage += 1
+            self._count_outcome(parsed)
             return []
         c.sentences += 1
         # ------------------------------------------------------------ epoch logic
-        key, is_fix_type, tod_s, last_key, apply, values = parsed
+        key, tod_s, last_key, is_fix_type = parsed[:4]  # the fields every record starts with
         out: list[Epoch] = []
         cur = self._cur
         if (
@@ -275,10 +176,10 @@ class EpochAssembler:
                 out.append(closed)
             cur = None
         if cur is None:
-            cur = self._cur = _Builder(t_s)
+            cur = self._cur = EpochBuilder(t_s)
         if tod_s is not None:
             cur.tod_s = tod_s
-        apply(cur, values)
+        parsed.apply_to(cur)
         if is_fix_type:
             cur.seen.add(key)
         cur.last_key = last_key
@@ -287,6 +188,22 @@ class EpochAssembler:
             if closed is not None:
                 out.append(closed)
         return out
+
+    def _count_outcome(self, outcome: str) -> None:
+        """Count a line that changes no epoch (see :mod:`pacer.gps.sentence`)."""
+        c = self.counters
+        if outcome == MALFORMED:
+            c.sentences += 1
+            c.malformed += 1
+        elif outcome == UNKNOWN:
+            c.sentences += 1
+            c.unknown += 1
+        elif outcome == BAD_CHECKSUM:
+            c.bad_checksum += 1
+        elif outcome == NO_CHECKSUM:
+            c.extra["no_checksum"] = c.extra.get("no_checksum", 0) + 1
+        else:  # GARBAGE
+            c.garbage += 1
 
     def _close(self, boundary: bool) -> Epoch | None:
         cur, self._cur = self._cur, None
@@ -307,7 +224,7 @@ class EpochAssembler:
             t_s = self._timeline(cur.tod_s, cur.pos is not None)
         return Epoch(self._fix(cur, t_s), cur.tod_s)
 
-    def _fix(self, b: _Builder, t_s: float) -> Fix:
+    def _fix(self, b: EpochBuilder, t_s: float) -> Fix:
         date = b.date
         if date is None and self._date is not None and b.tod_s is not None:
             date = self._date
@@ -322,7 +239,7 @@ class EpochAssembler:
             if self._midnight_date != date:
                 self._midnight_date = date
                 self._midnight_utc = _dt.datetime(date.year, date.month, date.day, tzinfo=_dt.UTC)
-            utc = self._midnight_utc + _dt.timedelta(seconds=b.tod_s)
+            utc = self._midnight_utc + _dt.timedelta(0, b.tod_s)  # (days, seconds)
         pos = b.pos
         sats = b.sats
         if sats is None and b.gsa_used:
@@ -331,12 +248,12 @@ class EpochAssembler:
                 sats = len(used)
         in_view = b.gsv_in_view
         if pos is None:
-            return _new_fix(
+            return Fix(
                 t_s, utc, False, None, None, None, None, None, 0, b.hdop, sats, b.pdop,
                 b.vdop, sum(in_view.values()) if in_view else None, b.lat_err_m,
                 b.lon_err_m, b.alt_err_m, b.invalid_talker,
             )
-        return _new_fix(
+        return Fix(
             t_s, utc, True, pos[1], pos[2], b.alt_m, b.speed_mps, b.course_deg, b.quality,
             b.hdop, sats, b.pdop, b.vdop, sum(in_view.values()) if in_view else None,
             b.lat_err_m, b.lon_err_m, b.alt_err_m, pos[3],

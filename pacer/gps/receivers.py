@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from pacer.gps.reader import LineFramer
+from pacer.gps.framer import LineFramer
 
 UBX_SYNC = b"\xb5\x62"
 CLS_CFG, CLS_ACK = 0x06, 0x05
@@ -244,7 +244,7 @@ def _nmea_flows(port: Any, clock: Callable[[], float], timeout_s: float) -> bool
     framer = LineFramer()
 
     def found(data: bytes) -> object:
-        for _, line in framer.feed(0.0, data):
+        for line in framer.feed(data):
             body, star, ck = line[1:].partition("*")
             if star and ck[:2].upper() == nmea_checksum(body):
                 return True
@@ -321,7 +321,7 @@ def configure_mediatek(
         port.write(cmd)
 
         def found(data: bytes, f: LineFramer = framer, w: int = want) -> object:
-            for _, line in f.feed(0.0, data):
+            for line in f.feed(data):
                 ack = parse_pmtk_ack(line)
                 if ack is not None and ack[0] == w:
                     return ack[1]

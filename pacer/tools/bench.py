@@ -158,8 +158,8 @@ def run_bench(
             engine=timed(WorkoutEngine(resolve_workout(workout)), "engine"),
             store=timed(store, "store"),
         )
-        pipeline.framer = timed(pipeline.framer, "nmea.framer")
-        pipeline.assembler = timed(pipeline.assembler, "nmea.parser")
+        pipeline.nmea.framer = timed(pipeline.nmea.framer, "nmea.framer")
+        pipeline.nmea.assembler = timed(pipeline.nmea.assembler, "nmea.parser")
         run_records(pipeline, records)
         # 2. untimed, whole pipeline: the throughput and the CPU per second of running
         store = SessionWriter.create(Path(tmp) / "plain", meta={"bench": True})

@@ -89,8 +89,8 @@ def check_serial_port(config: Config, probes: Probes) -> Check:
 
 def check_nmea(config: Config, probes: Probes, listen_s: float = LISTEN_S) -> list[Check]:
     """Listen to the receiver: NMEA arriving, checksums good, fix state, receiver type."""
-    from pacer.gps.nmea import EpochAssembler
-    from pacer.gps.reader import LineFramer, open_port
+    from pacer.gps.decoder import NmeaDecoder
+    from pacer.gps.reader import open_port
     from pacer.models import SkipCounters
 
     try:
@@ -101,8 +101,8 @@ def check_nmea(config: Config, probes: Probes, listen_s: float = LISTEN_S) -> li
     except DeviceError as exc:
         return [Check("NMEA", Status.FAIL, str(exc), "see the serial port check")]
     counters = SkipCounters()
-    framer, assembler = LineFramer(counters), EpochAssembler(counters)
-    fixes, lines, raw = [], 0, b""
+    decoder = NmeaDecoder(counters)
+    fixes, raw = [], b""
     deadline = time.monotonic() + listen_s
     try:
         while time.monotonic() < deadline:
@@ -110,12 +110,11 @@ def check_nmea(config: Config, probes: Probes, listen_s: float = LISTEN_S) -> li
             if not data:
                 continue
             raw = (raw + data)[-4096:]
-            for t_s, line in framer.feed(time.monotonic(), data):
-                lines += 1
-                fixes += assembler.push(t_s, line)
+            fixes += decoder.feed(time.monotonic(), data)
     finally:
         port.close()
-    fixes += assembler.flush()
+    fixes += decoder.end_epoch()
+    lines = counters.lines
     out = []
     if lines == 0 and raw:
         out.append(Check("NMEA", Status.FAIL, f"bytes arrive at {config.gps.baudrate} baud but "

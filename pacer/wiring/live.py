@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import queue
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from pacer.config import Config
 from pacer.errors import DeviceError
 from pacer.models import DeviceEvent, DeviceState
-from pacer.runtime import NmeaLine, RawNmea, Record
+from pacer.runtime import Record
 
 if TYPE_CHECKING:
     from pacer.gps.reader import SerialReader
@@ -24,20 +24,12 @@ if TYPE_CHECKING:
 
 
 def gps_reader(port: str, baudrate: int, inbox: queue.Queue[Record], *,
-               clock: Callable[[], float], raw: bool = True) -> SerialReader:
-    """The production serial reader, putting its lines (``NmeaLine``), raw bytes
-    (``RawNmea``, for the session's raw log) and device events into ``inbox``."""
+               clock: Callable[[], float]) -> SerialReader:
+    """The production serial reader, putting the receiver's bytes (``NmeaBytes``, stamped
+    by ``clock``) and its device events into ``inbox``."""
     from pacer.gps.reader import SerialReader
 
-    def sink(item: object) -> None:
-        if isinstance(item, DeviceEvent):
-            inbox.put(item)
-        else:
-            t_s, line = cast(tuple[float, str], item)
-            inbox.put(NmeaLine(t_s, line))
-
-    on_bytes = (lambda t_s, data: inbox.put(RawNmea(t_s, data))) if raw else None
-    return SerialReader(port, baudrate, sink, clock=clock, on_bytes=on_bytes)
+    return SerialReader(port, baudrate, inbox.put, clock=clock)
 
 
 def configure_receiver(config: Config, log: Callable[[str], None]) -> str:

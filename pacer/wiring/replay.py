@@ -18,8 +18,8 @@ from typing import TypeVar
 
 from pacer.config import Config
 from pacer.errors import InputError
-from pacer.models import AccelBlock, Fix, SkipCounters
-from pacer.runtime import NmeaChunk, Record, record_time_s, run_records
+from pacer.models import AccelBlock, Fix, NmeaBytes, SkipCounters
+from pacer.runtime import Record, record_time_s, run_records
 from pacer.wiring.merge import merge_in_time
 
 T = TypeVar("T")
@@ -131,7 +131,7 @@ def session_records(
             on_warning(f"replaying {copy} instead (GPS only)")
         records, first_utc = replay_records(nmea=copy)
         return records, start_utc or first_utc, meta
-    gps = (NmeaChunk(t_s, data) for t_s, data in iter_raw_nmea(path))
+    gps = (NmeaBytes(t_s, data) for t_s, data in iter_raw_nmea(path))
     return merge_in_time(gps, iter_raw_accel(path)), start_utc, meta
 
 

@@ -1,10 +1,11 @@
 """Simulated hardware as a source of records, and ``pacer sim`` (:func:`run_sim`).
 
 Every source yields the same records (``pacer.runtime.Record``). Simulation replaces
-only the transport: the simulated receiver's NMEA bytes go into the production line
-framer (fast) or through a pseudo-terminal into the production serial reader
-(real time); the simulated accelerometer is a register-level fake chip on a fake I2C bus
-read by the production driver and sampler (wired in :mod:`pacer.hw.fakes.wiring`).
+only the transport: the simulated receiver's NMEA bytes become ``NmeaBytes`` records
+(fast) or go through a pseudo-terminal to the production serial reader (real time), and
+the runtime decodes both alike; the simulated accelerometer is a register-level fake
+chip on a fake I2C bus read by the production driver and sampler (wired in
+:mod:`pacer.hw.fakes.wiring`).
 Recorded files are in :mod:`pacer.wiring.replay`, live hardware in
 :mod:`pacer.wiring.live`.
 """
@@ -23,8 +24,8 @@ import numpy as np
 
 from pacer.config import Config
 from pacer.hw.fakes.wiring import FakeAccelerometer, FakeSerialLine, fake_accelerometer
-from pacer.models import RepKind
-from pacer.runtime import NmeaChunk, Pipeline, Record, record_time_s, run_queue, run_records
+from pacer.models import NmeaBytes, RepKind
+from pacer.runtime import Pipeline, Record, record_time_s, run_queue, run_records
 from pacer.wiring.clocks import ManualClock, SessionClock
 from pacer.wiring.live import gps_reader
 from pacer.wiring.merge import merge_in_time
@@ -131,7 +132,7 @@ def simulated_records_fast(
 ) -> Iterator[Record]:
     """Simulated hardware as fast as the CPU allows, in time order.
 
-    The receiver's bytes for each epoch go to the pipeline's line framer; the fake chip's
+    The receiver's bytes for each epoch are one ``NmeaBytes`` record; the fake chip's
     FIFO fills on a manual clock that jumps to each poll time, and the production
     sampler drains it in bursts (poll times jittered like a loaded scheduler).
     """
@@ -152,7 +153,7 @@ def simulated_records_fast(
             if block is not None:
                 yield block
 
-    gps = (NmeaChunk(t, data) for t, data in setup.receiver.epochs())
+    gps = (NmeaBytes(t, data) for t, data in setup.receiver.epochs())
     return merge_in_time(gps, accel())
 
 
@@ -160,13 +161,10 @@ class RealtimeSim:
     """Simulated hardware in real time: NMEA over a pty at the baud rate and a ticking
     fake chip on a fake I2C bus (polled, no interrupt line), with the production reader
     and sampler threads putting records into ``inbox``.
-
-    ``raw_bytes``: the reader also puts the receiver's raw bytes into ``inbox`` (for the
-    session's raw log), as on the device.
     """
 
     def __init__(self, setup: SimSetup, inbox: queue.Queue[Record], *,
-                 clock: Callable[[], float], baud: int = 9600, raw_bytes: bool = True) -> None:
+                 clock: Callable[[], float], baud: int = 9600) -> None:
         self.setup = setup
         self.inbox = inbox
         self.clock = clock
@@ -176,7 +174,6 @@ class RealtimeSim:
         self.reader: SerialReader | None = None
         self.sampler: Sampler | None = None
         self.accel: FakeAccelerometer | None = None
-        self.raw_bytes = raw_bytes
         self.start_utc = setup.receiver.start_utc
 
     def edges(self) -> tuple[str, ...]:
@@ -186,8 +183,7 @@ class RealtimeSim:
     def start(self) -> None:
         from pacer.hw.sampler import Sampler
 
-        self.reader = gps_reader(self.port, self.baud, self.inbox, clock=self.clock,
-                                 raw=self.raw_bytes)
+        self.reader = gps_reader(self.port, self.baud, self.inbox, clock=self.clock)
         self.reader.start()
         self.accel = fake_accelerometer(self.setup.chip, self.setup.signal, self.clock)
         self.accel.chip.start_ticking(0.005)

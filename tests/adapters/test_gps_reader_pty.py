@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from pacer.errors import DeviceNotFound
-from pacer.gps.nmea import EpochAssembler
+from pacer.gps.decoder import NmeaDecoder
 from pacer.gps.reader import SerialReader
-from pacer.models import DeviceEvent, DeviceState
+from pacer.models import DeviceEvent, DeviceState, NmeaBytes
 
 pytest.importorskip("serial")
 
@@ -67,11 +67,9 @@ def test_unplug_and_replug_resumes_fixes_within_2_s(tmp_path: Path) -> None:
     q: queue.Queue[object] = queue.Queue()
     raw: list[bytes] = []
     rx = PtyReceiver(link)
-    reader = SerialReader(
-        str(link), 9600, q.put, on_bytes=lambda t, b: raw.append(b), backoff_max_s=0.5
-    )
+    reader = SerialReader(str(link), 9600, q.put, backoff_max_s=0.5)
     reader.start()
-    asm = EpochAssembler()
+    decoder = NmeaDecoder()
 
     def next_fix(timeout_s: float):
         deadline = time.monotonic() + timeout_s
@@ -84,7 +82,9 @@ def test_unplug_and_replug_resumes_fixes_within_2_s(tmp_path: Path) -> None:
             if isinstance(item, DeviceEvent):
                 events.append(item.state)
                 continue
-            fixes = asm.push(*item)
+            assert isinstance(item, NmeaBytes)  # the reader only copies: bytes, stamped
+            raw.append(item.data)
+            fixes = decoder.feed(item.t_s, item.data)
             if fixes:
                 return fixes[0], events
         return None, events
@@ -101,7 +101,6 @@ def test_unplug_and_replug_resumes_fixes_within_2_s(tmp_path: Path) -> None:
         time.sleep(1.0)  # stays unplugged through a few reopen attempts
         rx = PtyReceiver(link)
         t_replug = time.monotonic()
-        asm = EpochAssembler()
         fix, events = next_fix(5.0)
         resumed_s = time.monotonic() - t_replug
         print(f"fixes resumed {resumed_s:.3f} s after replug")

@@ -12,7 +12,7 @@ from functools import reduce
 
 import pytest
 
-from pacer.gps.reader import LineFramer
+from pacer.gps.framer import LineFramer
 from pacer.gps.receivers import (
     CLS_ACK,
     CLS_CFG,
@@ -158,7 +158,7 @@ class FakeReceiver:
                         for m in scanner.feed(data):
                             out += self._answer_ubx(m)
                     elif self.kind == "mtk":
-                        for _, line in framer.feed(0.0, data):
+                        for line in framer.feed(data):
                             if line.startswith("$PMTK"):
                                 out += self._answer_pmtk(line)
                 os.write(self.master, out)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pacer.gps.nmea import EpochAssembler
-from pacer.gps.reader import LineFramer
+from pacer.gps.decoder import NmeaDecoder
 from pacer.models import Fix, SkipCounters
 from pacer.sim.receiver import SimulatedReceiver
 from pacer.sim.runner import RunnerModel
@@ -15,15 +14,11 @@ from pacer.sim.scenarios import default_session_efforts
 
 def _fixes(rx: SimulatedReceiver) -> tuple[list[Fix], SkipCounters]:
     counters = SkipCounters()
-    framer = LineFramer(counters)
-    parser = EpochAssembler(counters)
+    decoder = NmeaDecoder(counters)
     out: list[Fix] = []
     for t_s, data in rx.epochs():
-        for t_line, line in framer.feed(t_s, data):
-            out += parser.push(t_line, line)
-    for t_line, line in framer.flush(rx.runner.duration_s):
-        out += parser.push(t_line, line)
-    out += parser.flush()
+        out += decoder.feed(t_s, data)
+    out += decoder.flush(rx.runner.duration_s)
     return out, counters
 
 

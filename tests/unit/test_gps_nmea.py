@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from pacer.errors import InputError
 from pacer.formats.nmea_log import fixes_from_nmea_file
+from pacer.gps.framer import LineFramer
 from pacer.gps.nmea import KNOT_MPS, EpochAssembler
-from pacer.gps.reader import LineFramer
 from pacer.models import SkipCounters
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "gps" / "gpsd"
@@ -143,7 +143,7 @@ def test_framer_handles_partial_lines_doubled_dollar_binary_and_lost_line_ends()
     framer = LineFramer()
     got = []
     for i in range(0, len(stream), 7):  # arrives in 7-byte chunks
-        got += framer.feed(float(i), stream[i : i + 7])
+        got += [(float(i), line) for line in framer.feed(stream[i : i + 7])]
     assert [line for _, line in got] == [a, a, b]
     assert framer.counters.garbage >= 1
     # each line is stamped with the time of the chunk that completed it
@@ -152,10 +152,8 @@ def test_framer_handles_partial_lines_doubled_dollar_binary_and_lost_line_ends()
 
 def test_framer_drops_overlong_lines() -> None:
     framer = LineFramer()
-    assert framer.feed(0.0, b"x" * 5000) == []
-    assert framer.feed(1.0, b"\n" + epoch("120000")[0].encode() + b"\n") == [
-        (1.0, epoch("120000")[0])
-    ]
+    assert framer.feed(b"x" * 5000) == []
+    assert framer.feed(b"\n" + epoch("120000")[0].encode() + b"\n") == [epoch("120000")[0]]
     assert framer.counters.extra["overlong"] == 1
 
 
@@ -232,13 +230,13 @@ def test_corrupted_real_sentences_never_crash_nor_use_bad_checksums(start, ops, 
     framer, asm = LineFramer(), EpochAssembler()
     fixes = []
     for i in range(0, len(data), chunk):
-        for t_s, line in framer.feed(float(i), bytes(data[i : i + chunk])):
+        for line in framer.feed(bytes(data[i : i + chunk])):
             before = asm.counters.sentences
-            fixes += asm.push(t_s, line)
+            fixes += asm.push(float(i), line)
             if asm.counters.sentences > before:  # only checksum-valid sentences get in
                 assert _checksum_ok(line[line.rfind("$") :].strip())
-    for t_s, line in framer.flush(float(len(data))):
-        fixes += asm.push(t_s, line)
+    for line in framer.flush():
+        fixes += asm.push(float(len(data)), line)
     fixes += asm.flush()
     for f in fixes:
         assert f.lat_deg is None or -90.0 <= f.lat_deg <= 90.0

@@ -1,4 +1,5 @@
-"""The fast sentence split agrees with pynmea2 (the parser of record) on any input."""
+"""The sentence parser agrees with pynmea2 (the rules of record) on any input: the same
+outcome for every line, and for a sentence it accepts, the conversion of pynmea2's split."""
 
 from __future__ import annotations
 
@@ -8,17 +9,20 @@ from pathlib import Path
 
 import pynmea2
 import pytest
+from helpers.nmea_reference import parse_with_pynmea2, split_with_pynmea2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pacer.gps.fields import convert
+from pacer.gps.framer import LineFramer
 from pacer.gps.nmea import EpochAssembler
 from pacer.gps.sentence import (
     BAD_CHECKSUM,
+    GARBAGE,
     NO_CHECKSUM,
     UNKNOWN,
     checksum,
-    split_sentence,
-    split_with_pynmea2,
+    parse_sentence,
 )
 from pacer.models import SkipCounters
 
@@ -42,23 +46,23 @@ def _real_sentences() -> list[str]:
 REAL = _real_sentences()
 
 
-def test_real_logs_split_exactly_as_pynmea2_does() -> None:
+def test_real_logs_parse_exactly_as_pynmea2_splits_them() -> None:
     assert len(REAL) > 400
     outcomes = set()
     for text in REAL:
-        got = split_sentence(text)
-        assert got == split_with_pynmea2(text), text
+        got = parse_sentence(text)
+        assert got == parse_with_pynmea2(text), text
         outcomes.add(got if isinstance(got, str) else "ok")
     # the slice covers good sentences and bad checksums at least
     assert {"ok", BAD_CHECKSUM} <= outcomes
 
 
 @pytest.mark.parametrize("kind", sorted(pynmea2.TalkerSentence.sentence_types))
-def test_every_pynmea2_sentence_type_splits_alike(kind: str) -> None:
+def test_every_pynmea2_sentence_type_parses_alike(kind: str) -> None:
     for body in (f"GP{kind},1,2,,3.5, x ", f"gn{kind.lower()},", f"BD{kind}"):
         good = nmea(body)
         for text in (good, good.lower(), good[:-2] + f"{int(good[-2:], 16) ^ 0x11:02X}"):
-            assert split_sentence(text) == split_with_pynmea2(text), text
+            assert parse_sentence(text) == parse_with_pynmea2(text), text
 
 
 @pytest.mark.parametrize(
@@ -71,11 +75,19 @@ def test_every_pynmea2_sentence_type_splits_alike(kind: str) -> None:
         (nmea("GPGGA,1")[:-1] + "0", BAD_CHECKSUM),
         ("$GPGGA,1,2", NO_CHECKSUM),
         (nmea("G_GGA,1"), ("G_", "GGA", ["1"])),  # '_' is a word character to pynmea2
+        (nmea("GPECQ,RMC"), ("GP", "RMC", [])),  # a query: pynmea2 reads the type asked
+        (nmea("PUBX"), GARBAGE),  # pynmea2's u-blox class needs a second field
+        (nmea("PUBX,00"), UNKNOWN),
+        (nmea("PTNL"), GARBAGE),
+        (nmea("PTNL,,"), UNKNOWN),
+        ("$GPGGA,1*4", GARBAGE),  # one digit: not a sentence to pynmea2
+        ("junk", GARBAGE),
     ],
 )
 def test_known_outcomes(text: str, expected: object) -> None:
-    assert split_sentence(text) == expected
     assert split_with_pynmea2(text) == expected
+    want = convert(*expected) if isinstance(expected, tuple) else expected
+    assert parse_sentence(text) == want
 
 
 _CHARS = st.sampled_from(list("$*,.-+ 0123456789ABCDEFGNPQRSTVZabcfpq_\t\x00\xe9"))
@@ -84,11 +96,12 @@ _CHARS = st.sampled_from(list("$*,.-+ 0123456789ABCDEFGNPQRSTVZabcfpq_\t\x00\xe9
 @settings(max_examples=600, deadline=None)
 @given(
     address=st.sampled_from(["GPRMC", "GNGGA", "GLGSV", "GPGSA", "gpvtg", "PGRMZ", "GPGPQ",
-                             "BDGST", "G_ZDA", "GPTXT", "XXXXX", "GP", "GPGGAX"]),
+                             "BDGST", "G_ZDA", "GPTXT", "XXXXX", "GP", "GPGGAX", "PUBX",
+                             "PTNL", "GPECQ"]),
     fields=st.text(_CHARS, max_size=40),
     tail=st.sampled_from(["good", "bad", "lower", "none", "one", "extra", "space"]),
 )
-def test_random_sentences_split_exactly_as_pynmea2_does(address, fields, tail) -> None:
+def test_random_sentences_parse_exactly_as_pynmea2_splits_them(address, fields, tail) -> None:
     body = address + "," + fields
     good = nmea(body)
     text = {
@@ -100,17 +113,17 @@ def test_random_sentences_split_exactly_as_pynmea2_does(address, fields, tail) -
         "extra": good + "0",
         "space": good + " ",
     }[tail]
-    assert split_sentence(text) == split_with_pynmea2(text)
+    assert parse_sentence(text) == parse_with_pynmea2(text)
 
 
 @settings(max_examples=300, deadline=None)
 @given(start=st.integers(0, max(len(REAL) - 1, 0)), pos=st.integers(0, 200),
        flip=st.integers(1, 127))
-def test_corrupted_real_sentences_split_as_pynmea2_does(start, pos, flip) -> None:
+def test_corrupted_real_sentences_parse_as_pynmea2_splits_them(start, pos, flip) -> None:
     text = bytearray(REAL[start].encode("ascii", "replace"))
     text[pos % len(text)] ^= flip
     s = text.decode("ascii")
-    assert split_sentence(s) == split_with_pynmea2(s)
+    assert parse_sentence(s) == parse_with_pynmea2(s)
 
 
 @settings(max_examples=300, deadline=None)
@@ -157,18 +170,16 @@ def test_the_parse_cache_stays_bounded() -> None:
     cuts=st.lists(st.integers(1, 5000), max_size=12),
 )
 def test_framer_output_does_not_depend_on_how_reads_are_cut(start, noise, cuts) -> None:
-    from pacer.gps.reader import LineFramer
-
     data = bytearray("\r\n".join(REAL[start : start + 20]).encode("ascii", "replace"))
     for pos, junk in noise:
         pos %= len(data) + 1
         data[pos:pos] = junk
     whole = LineFramer()
-    expected = [line for _, line in whole.feed(0.0, bytes(data)) + whole.flush(0.0)]
+    expected = whole.feed(bytes(data)) + whole.flush()
     framer, got = LineFramer(), []
     bounds = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
     for a, b in zip(bounds, bounds[1:], strict=False):
-        got += [line for _, line in framer.feed(0.0, bytes(data[a:b]))]
-    got += [line for _, line in framer.flush(0.0)]
+        got += framer.feed(bytes(data[a:b]))
+    got += framer.flush()
     assert got == expected
     assert framer.counters == whole.counters

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pacer.gps.nmea import EpochAssembler
-from pacer.gps.reader import LineFramer
+from pacer.gps.decoder import NmeaDecoder
 from pacer.sim.accel import GaitSignal
 from pacer.sim.dataset import write_dataset
 from pacer.sim.receiver import SimulatedReceiver
@@ -29,11 +28,8 @@ def test_dataset_files_agree_with_the_models(tmp_path: Path) -> None:
     still = accel[:, 0] < 4.0
     assert abs(np.linalg.norm(accel[still, 1:], axis=1).mean() - G_MPS2) < 0.05
 
-    framer, parser = LineFramer(skip_comments=True), EpochAssembler()
-    fixes = []
-    for t_line, line in framer.feed(0.0, files.nmea.read_bytes()):
-        fixes += parser.push(t_line, line)
-    fixes += parser.flush()
+    decoder = NmeaDecoder(skip_comments=True)
+    fixes = decoder.feed(0.0, files.nmea.read_bytes()) + decoder.end_epoch()
     assert len(fixes) == len(rx) and all(f.valid for f in fixes)
 
     truth = np.loadtxt(files.truth_csv, delimiter=",", skiprows=1, usecols=(0, 1))

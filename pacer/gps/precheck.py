@@ -1,13 +1,15 @@
-"""Shape and checksum of many framed NMEA lines at once (numpy), for file replay.
+"""Shape and checksum of many framed NMEA lines at once (numpy): a step of file replay.
 
-:func:`usual_and_valid` answers, for every line of a read, the question the first step of
-:func:`~pacer.gps.fields.parse_sentence` answers for one: does the line have the usual
+:class:`~pacer.gps.decoder.NmeaDecoder` with ``precheck=True`` (NMEA log files) runs
+:func:`usual_and_valid` on the lines of each 1 MiB read, between the framer and the
+parser. It answers, for every line, the question the first step of
+:func:`~pacer.gps.sentence.parse_sentence` answers for one: does the line have the usual
 shape (:data:`~pacer.gps.sentence.USUAL_SHAPE`) and a right ``*hh``? Lines it says yes
-to go to :func:`~pacer.gps.fields.parse_checked` (no regex, no checksum fold in Python);
-every other line still goes through ``parse_sentence`` itself, so a "no" here can only
-cost time, never change a result. A "yes" must be exact: ``tests/unit/
-test_gps_speed_batch.py`` checks it against the regex and the byte-wise XOR on real,
-random and corrupted lines, and file replay against the live path.
+to go to :func:`~pacer.gps.sentence.parse_checked` (no regex, no checksum fold in
+Python); every other line still goes through ``parse_sentence`` itself, so a "no" here
+can only cost time, never change a result. A "yes" must be exact:
+``tests/unit/test_gps_precheck.py`` checks it against the regex and the byte-wise XOR on
+real, random and corrupted lines, and file replay with it against file replay without.
 
 Notes
 -----
@@ -57,7 +59,8 @@ def usual_and_valid(lines: list[str]) -> list[bool]:
     last = len(a) - 1
 
     def at(idx: np.ndarray) -> np.ndarray:
-        return a[np.clip(idx, 0, last)]
+        picked: np.ndarray = a[np.clip(idx, 0, last)]
+        return picked
 
     ok &= at(starts) == ord("$")
     ok &= at(starts + 6) == ord(",")

@@ -1,9 +1,9 @@
-"""File replay's batch shape/checksum test (numpy) agrees with the per-line decoder.
+"""File replay's precheck (shape and checksum of a whole read at once, numpy) changes nothing.
 
 ``usual_and_valid`` must say "usual shape, right checksum" exactly when the regex and the
-byte-wise XOR say so; and ``fixes_from_nmea_file`` (which trusts it) must give the same
-Fix list and SkipCounters as the plain per-line path -- on the bundled real logs, on
-random lines and on corrupted logs.
+byte-wise XOR say so; and ``fixes_from_nmea_file`` (whose decoder trusts it) must give
+the same Fix list and SkipCounters as the same decoder without the precheck -- on the
+bundled real logs, on random lines and on corrupted logs.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pacer.formats.nmea_log import _Timeline, epochs_from_nmea_file, fixes_from_nmea_file
-from pacer.gps.batch import usual_and_valid
+from pacer.formats.nmea_log import _Timeline, fixes_from_nmea_file
+from pacer.gps.decoder import NmeaDecoder
+from pacer.gps.precheck import usual_and_valid
 from pacer.gps.sentence import USUAL_SHAPE
 from pacer.models import SkipCounters
 
@@ -33,9 +34,10 @@ def _reference(line: str) -> bool:
 
 
 def _plain_fixes(path: Path, counters: SkipCounters) -> list:
-    """fixes_from_nmea_file as it was: every line through the per-line decoder."""
+    """fixes_from_nmea_file without the precheck: every line through ``parse_sentence``."""
+    decoder = NmeaDecoder(counters, skip_comments=True, timeline=_Timeline(counters))
     out = []
-    for ep in epochs_from_nmea_file(path, counters, timeline=_Timeline(counters)):
+    for ep in decoder.epochs_of([path.read_bytes()]):
         if ep.time_of_day_s is None:
             counters.extra["untimed_epochs"] = counters.extra.get("untimed_epochs", 0) + 1
         else:
