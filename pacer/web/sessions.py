@@ -1,0 +1,88 @@
+"""Sessions for the web server: ids checked against a pattern and looked up in the
+store's listing (never joined onto a path), and reads cached by the time the session
+was last written, so a phone paging through one session opens it once.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pacer.session.reader import SessionData
+    from pacer.web.stats import SessionRow
+
+#: what a session id may look like (the store names them ``20261123-180000`` and the like)
+SESSION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: how many opened sessions stay in memory (a 4-hour session is ~10 MB of records)
+OPEN_CACHE_SIZE = 2
+
+
+def valid_session_id(session_id: str) -> bool:
+    return SESSION_ID_RE.fullmatch(session_id) is not None and ".." not in session_id
+
+
+class SessionIndex:
+    """The sessions of one data directory, read through small caches."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self._lock = threading.Lock()
+        self._open: OrderedDict[tuple[str, float], SessionData] = OrderedDict()
+        self._rows: dict[str, tuple[float, SessionRow]] = {}
+
+    def paths(self) -> dict[str, Path]:
+        """id -> directory, newest written first."""
+        from pacer.session.reader import list_sessions
+
+        return {p.name: p for p in reversed(list_sessions(self.data_dir))}
+
+    def lookup(self, session_id: str) -> Path | None:
+        """The directory of ``session_id``, or None when the id is malformed or unknown."""
+        if not valid_session_id(session_id):
+            return None
+        return self.paths().get(session_id)
+
+    def open(self, path: Path) -> SessionData:
+        """``open_session`` through the cache (a live session is re-read when written)."""
+        from pacer.session.reader import open_session, written_time_s
+
+        key = (path.name, written_time_s(path))
+        with self._lock:
+            if key in self._open:
+                self._open.move_to_end(key)
+                return self._open[key]
+        data = open_session(path)
+        with self._lock:
+            self._open[key] = data
+            while len(self._open) > OPEN_CACHE_SIZE:
+                self._open.popitem(last=False)
+        return data
+
+    def rows(self) -> list[SessionRow]:
+        """One :class:`~pacer.web.stats.SessionRow` per readable session, newest first."""
+        from pacer.errors import SessionError
+        from pacer.session.reader import open_session, written_time_s
+        from pacer.web.stats import session_row
+
+        out = []
+        for name, path in self.paths().items():
+            written = written_time_s(path)
+            cached = self._rows.get(name)
+            if cached is None or cached[0] != written:
+                try:
+                    cached = (written, session_row(open_session(path)))
+                except SessionError:
+                    continue  # a damaged session is left out of the list, not fatal
+                self._rows[name] = cached
+            out.append(cached[1])
+        return out
+
+    def forget(self, session_id: str) -> None:
+        with self._lock:
+            self._rows.pop(session_id, None)
+            for key in [k for k in self._open if k[0] == session_id]:
+                del self._open[key]
