@@ -1,7 +1,7 @@
 """ASGI middleware: request size limit and authentication in front of every route.
 
 :class:`BodyLimit` refuses a declared ``Content-Length`` over the limit with 413 before
-reading, and stops a chunked body at the limit. :class:`RequireAuth` lets through only
+reading, and a chunked body as soon as it passes the limit. :class:`RequireAuth` lets through only
 ``/pair``, ``/static/`` and requests carrying a paired phone's token cookie; a browser
 asking for a page is sent to ``/pair``, anything else gets 401.
 """
@@ -25,10 +25,6 @@ OPEN_PATHS = ("/pair",)
 OPEN_PREFIXES = ("/static/",)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 async def _plain(send: Send, status: int, text: str,
                  headers: list[tuple[bytes, bytes]] | None = None) -> None:
     body = text.encode("utf-8")
@@ -39,6 +35,9 @@ async def _plain(send: Send, status: int, text: str,
 
 
 class BodyLimit:
+    """Read the whole body first (it is small: forms and JSON) and refuse it over the
+    limit; the app then gets it replayed in one message."""
+
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -47,24 +46,32 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        too_large = f"request too large (limit {self.max_bytes} bytes)"
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _plain(send, 413, f"request too large (limit {self.max_bytes} bytes)")
+            await _plain(send, 413, too_large)
             return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
+        body = bytearray()
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise BodyTooLarge()
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await _plain(send, 413, too_large)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, limited, send)
-        except BodyTooLarge:
-            await _plain(send, 413, f"request too large (limit {self.max_bytes} bytes)")
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 def cookie(scope: Scope, name: str) -> str | None:

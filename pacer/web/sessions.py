@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,7 @@ class SessionIndex:
     def rows(self) -> list[SessionRow]:
         """One :class:`~pacer.web.stats.SessionRow` per readable session, newest first."""
         from pacer.errors import SessionError
+        from pacer.session.lock import held_by_writer
         from pacer.session.reader import open_session, written_time_s
         from pacer.web.stats import session_row
 
@@ -78,7 +80,10 @@ class SessionIndex:
                 except SessionError:
                     continue  # a damaged session is left out of the list, not fatal
                 self._rows[name] = cached
-            out.append(cached[1])
+            row = cached[1]
+            if row.ended != "live" and held_by_writer(path):  # recording again? (replay)
+                row = replace(row, ended="live")
+            out.append(row)
         return out
 
     def forget(self, session_id: str) -> None:
