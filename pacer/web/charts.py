@@ -56,7 +56,8 @@ def line_chart_svg(
     pts = [(x, y) for s in series for x, y in zip(s.x, s.y, strict=True) if y is not None]
     if not pts:
         return f'<p class="empty">{html.escape(title)}: nothing recorded</p>'
-    left, right, top, bottom = 44, 8, 20, 22
+    left, right, bottom = 44, 22, 22
+    top = 32 if len(series) > 1 else 20  # a legend line under the title
     x_lo, x_hi = min(p[0] for p in pts), max(p[0] for p in pts)
     y_lo, y_hi = min(p[1] for p in pts), max(p[1] for p in pts)
     if x_hi == x_lo:
@@ -108,7 +109,6 @@ def line_chart_svg(
         legend = " ".join(
             f'<tspan fill="{PALETTE[k % len(PALETTE)]}">&#9632; {html.escape(s.label)}</tspan>'
             for k, s in enumerate(series))
-        out.append(f'<text x="{width_px - right}" y="13" font-size="9" '
-                   f'text-anchor="end">{legend}</text>')
+        out.append(f'<text x="{left}" y="25" font-size="9">{legend}</text>')
     out.append("</svg>")
     return "".join(out)
