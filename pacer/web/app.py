@@ -71,7 +71,7 @@ class Handlers:
 
     def __init__(self, settings: WebSettings) -> None:
         self.s = settings
-        self.index = SessionIndex(settings.data_dir)
+        self.index = SessionIndex(settings.data_dir, settings.state_dir)
         self.pair_limiter = auth.RateLimiter(max_events=5, window_s=60.0)
 
     # -- sessions -------------------------------------------------------------------
@@ -107,23 +107,22 @@ class Handlers:
         return _html(text)
 
     async def export(self, request: Request) -> Response:
+        from starlette.background import BackgroundTask
+        from starlette.responses import FileResponse
+
+        from pacer.web.exports import ExportFailed, export_to_file
+
         fmt = request.path_params["fmt"]
         path = self.index.lookup(request.path_params["sid"])
         if path is None or fmt not in EXPORT_TYPES:
             return _not_found("no such session or format")
-
-        def render() -> bytes:
-            from pacer.cli.export import render as render_export
-
-            return render_export(self.index.open(path), fmt)
-
         try:
-            payload = await run_in_threadpool(render)
-        except SessionError as exc:
+            out = await run_in_threadpool(export_to_file, path, fmt)
+        except ExportFailed as exc:
             return _html(error_page(409, str(exc)), 409)
-        return Response(payload, media_type=EXPORT_TYPES[fmt], headers={
-            "Content-Disposition": f'attachment; filename="{path.name}.{fmt}"',
-            "X-Content-Type-Options": "nosniff"})
+        return FileResponse(out, media_type=EXPORT_TYPES[fmt], filename=f"{path.name}.{fmt}",
+                            headers={"X-Content-Type-Options": "nosniff"},
+                            background=BackgroundTask(out.unlink, missing_ok=True))
 
     async def delete(self, request: Request) -> Response:
         sid = request.path_params["sid"]

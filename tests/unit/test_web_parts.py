@@ -112,3 +112,13 @@ def test_charts_decimate_and_escape() -> None:
                          title="<t>")
     assert "<t>" not in svg and "&lt;t&gt;" in svg and "&lt;a&gt;" in svg
     assert "nothing recorded" in line_chart_svg([Series("a", [0], [None])], title="x")
+
+
+def test_rows_cache_round_trips(tmp_path) -> None:
+    from pacer.web.sessions import load_rows, save_rows
+
+    rows = {"a": (12.5, _row("a", 3, "6x400", (91.0, 90.5)))}
+    save_rows(tmp_path / "rows.json", rows)
+    assert load_rows(tmp_path / "rows.json") == rows
+    (tmp_path / "rows.json").write_text("{broken")
+    assert load_rows(tmp_path / "rows.json") == {}
