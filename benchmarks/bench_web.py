@@ -65,7 +65,12 @@ def main(argv: list[str]) -> int:
         client = httpx.Client(base_url=base, timeout=60)
         pre = re.search(r'name="csrf" value="([^"]+)"', client.get("/pair").text).group(1)
         client.post("/pair", data={"code": code, "csrf": pre})
-        newest = re.search(r'href="/sessions/([^"]+)"', client.get("/").text).group(1)
+        t0 = time.perf_counter()
+        listing = client.get("/").text
+        print(f"first sessions list (a child reads every session): "
+              f"{(time.perf_counter() - t0) * 1000:.0f} ms; peak RSS {_peak_rss_mb(proc.pid)}")
+        newest = re.search(r'href="/sessions/([^"]+)"', listing).group(1)
+        time.sleep(3)  # the newest session's page renders in the background meanwhile
         urls = ["/", f"/sessions/{newest}", "/progress", "/workouts", "/workouts/edit",
                 "/settings"] + [f"/sessions/{newest}/export.{f}" for f in
                                 ("fit", "gpx", "tcx", "csv")]
@@ -78,9 +83,20 @@ def main(argv: list[str]) -> int:
                 times.append((time.perf_counter() - t0) * 1000)
                 assert r.status_code == 200, (url, r.status_code)
             hwm = re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{proc.pid}/status").read_text())
+            peak_mb = int(hwm.group(1)) / 1024
             print(f"{url:<45} first {times[0]:6.0f} ms  median {statistics.median(times):6.0f}"
-                  f" ms  {len(r.content) / 1024:6.0f} KiB  peak RSS {int(hwm.group(1)) / 1024:.1f} MB")
+                  f" ms  {len(r.content) / 1024:6.0f} KiB  peak RSS {peak_mb:.1f} MB")
         print(f"after all pages: peak RSS {_peak_rss_mb(proc.pid)}")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/settings").text).group(1)
+        times = []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            r = client.post("/api/workouts/check", json={"text": "8x(400m @72s, 200m jgo)"},
+                            headers={"X-CSRF-Token": csrf})
+            times.append((time.perf_counter() - t0) * 1000)
+        print(f"editor check: first {times[0]:.0f} ms, median {statistics.median(times):.0f} ms")
+        print(f"after the editor (loads numpy with the workout parser): "
+              f"peak RSS {_peak_rss_mb(proc.pid)}")
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pacer.cli.sessions import add_location_args, data_dir_for
+from pacer.cli.sessions import add_location_args
 
 DEFAULT_PORT = 8080
 
@@ -37,11 +37,35 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.set_defaults(func=run)
 
 
+def _data_dir(args: argparse.Namespace) -> Path:
+    """``--data-dir``, else ``[session] data_dir`` of the config files, else the store's
+    default. Only that key is read here (with tomllib): the full loader imports numpy,
+    which the server loads only when the editor or the settings page needs it."""
+    import tomllib
+
+    from pacer.config import SYSTEM_CONFIG, user_config_path
+    from pacer.session.catalog import default_data_dir
+
+    if args.data_dir:
+        return Path(args.data_dir)
+    configured = None
+    for path in (SYSTEM_CONFIG, user_config_path(), args.config):
+        if path is None or not Path(path).is_file():
+            continue
+        try:
+            doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # the settings page reports the file's problem with its line
+        value = (doc.get("session") or {}).get("data_dir")
+        configured = value if isinstance(value, str) else configured
+    return Path(configured).expanduser() if configured else default_data_dir()
+
+
 def settings_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from pacer.config import SYSTEM_CONFIG, user_config_path
     from pacer.web.settings import WebSettings
 
-    data_dir = data_dir_for(args)
+    data_dir = _data_dir(args)
     if args.config:
         config_path = Path(args.config)
     else:

@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from pacer.errors import ConfigError, SessionError
 from pacer.web import auth, pages_forms, pages_sessions
 from pacer.web.guard import BodyLimit, RequireAuth, cookie
-from pacer.web.layout import error_page
+from pacer.web.layout import CSRF_PLACEHOLDER, error_page
 from pacer.web.sessions import SessionIndex
 from pacer.web.settings import WebSettings
 
@@ -79,32 +79,15 @@ class Handlers:
         rows = await run_in_threadpool(self.index.rows)
         return _html(pages_sessions.sessions_list_page(rows))
 
-    def _session_page(self, path: Path, csrf: str) -> str:
-        from pacer.review.summary import compare_reps
-        from pacer.session.reader import previous_session_of
-        from pacer.web.stats import session_row
-
-        data = self.index.open(path)
-        comparison, earlier_id = None, None
-        earlier = previous_session_of(self.s.data_dir, path)
-        if earlier is not None:
-            try:
-                comparison = compare_reps(data, self.index.open(earlier))
-                earlier_id = earlier.name
-            except SessionError:
-                comparison = None
-        return pages_sessions.session_page(data, session_row(data), csrf=csrf,
-                                           comparison=comparison, earlier_id=earlier_id)
-
     async def session(self, request: Request) -> Response:
         path = self.index.lookup(request.path_params["sid"])
         if path is None:
             return _not_found("no such session")
         try:
-            text = await run_in_threadpool(self._session_page, path, _csrf(request))
+            text = await run_in_threadpool(self.index.page, path)
         except SessionError as exc:
             return _html(error_page(500, str(exc)), 500)
-        return _html(text)
+        return _html(text.replace(CSRF_PLACEHOLDER, _csrf(request)))
 
     async def export(self, request: Request) -> Response:
         from starlette.background import BackgroundTask
@@ -137,7 +120,7 @@ class Handlers:
         if form.get("confirm") != "yes":
             return _html(pages_sessions.delete_confirm_page(
                 sid, _csrf(request), "tick the box to confirm"), 400)
-        from pacer.session.reader import delete_session
+        from pacer.session.catalog import delete_session
 
         try:
             await run_in_threadpool(delete_session, path)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+#: stands for the CSRF token in a page rendered ahead (the token is per phone)
+CSRF_PLACEHOLDER = "PACER-CSRF-PLACEHOLDER"
 NAV = (("/", "Sessions"), ("/progress", "Progress"), ("/workouts", "Workouts"),
        ("/settings", "Settings"))  # fmt: skip
 

@@ -1,22 +1,19 @@
-"""Pure numbers for the pages: consistency of a run's reps and progress across runs.
+"""Pure numbers for the pages: the sessions list's rows, consistency, progress.
 
-No IO: functions of :class:`~pacer.session.reader.SessionData` and of the rows they
-make. ``consistency_s_per_km`` is the population standard deviation of the completed
-work reps' paces (0 = every rep at the same pace); None with fewer than two paces.
+No IO and no numpy (the server process imports this; the rows are made from a session
+by :func:`pacer.web.render.session_row` in a child process). ``consistency_s_per_km``
+is the population standard deviation of the completed work reps' paces (0 = every rep
+at the same pace); None with fewer than two paces.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import statistics
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from pacer.models import RepKind
-from pacer.review.summary import meaningful_pace, summarize, workout_name
-
-if TYPE_CHECKING:
-    from pacer.session.reader import SessionData
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,34 +34,23 @@ class SessionRow:
     rep_times_s: tuple[float, ...]  # completed work reps, in order
 
 
-def work_paces_s_per_km(data: SessionData) -> list[float]:
-    """Paces of the completed work reps (those with a meaningful pace)."""
-    out = []
-    for rep in data.reps:
-        if rep.kind is RepKind.WORK and rep.completed:
-            pace = meaningful_pace(rep.duration_s, rep.distance_m, rep.pace_s_per_km)
-            if pace is not None:
-                out.append(pace)
-    return out
-
-
 def consistency_s_per_km(paces_s_per_km: list[float]) -> float | None:
     """Standard deviation of the rep paces (s/km); None with fewer than two."""
     return statistics.pstdev(paces_s_per_km) if len(paces_s_per_km) >= 2 else None
 
 
-def session_row(data: SessionData) -> SessionRow:
-    s = summarize(data)
-    sources = data.meta.get("sources") or {}
-    return SessionRow(
-        id=data.id, start_utc=s.start_utc, workout=workout_name(data), title=s.workout,
-        simulated=data.meta.get("kind") == "sim" or "sim" in sources, ended=data.ended,
-        work_reps=s.work_reps, distance_m=s.distance_m, work_pace_s_per_km=s.work_pace_s_per_km,
-        consistency_s_per_km=consistency_s_per_km(work_paces_s_per_km(data)),
-        work_cadence_spm=s.work_cadence_spm,
-        rep_times_s=tuple(r.duration_s for r in data.reps
-                          if r.kind is RepKind.WORK and r.completed),
-    )  # fmt: skip
+def row_json(row: SessionRow) -> str:
+    """One row as JSON (what the child process sends and the rows cache keeps)."""
+    doc = dataclasses.asdict(row)
+    doc["start_utc"] = row.start_utc.isoformat() if row.start_utc else None
+    return json.dumps(doc)
+
+
+def row_from_json(doc: dict[str, Any]) -> SessionRow:
+    doc = dict(doc)
+    doc["start_utc"] = dt.datetime.fromisoformat(doc["start_utc"]) if doc["start_utc"] else None
+    doc["rep_times_s"] = tuple(doc["rep_times_s"])
+    return SessionRow(**doc)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def server(tmp_path_factory):
                 assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
                 time.sleep(0.1)
         yield {"url": f"http://127.0.0.1:{port}", "code": m.group(1), "root": root,
-               "config": config, "state": root / "state"}
+               "config": config, "state": root / "state", "pid": proc.pid}
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -153,6 +153,8 @@ def test_phone_session(server, browser) -> None:
     d.get(server["url"] + "/progress")
     assert "6x400" in d.page_source and len(d.find_elements(By.CSS_SELECTOR, "svg.chart")) == 3
     _shot(d, "progress", shots)
+    # so far the server process has not loaded numpy: sessions are opened by a child
+    assert "numpy" not in Path(f"/proc/{server['pid']}/maps").read_text()
 
     # a workout with a mistake, flagged as typed with the parser's caret, then fixed
     d.get(server["url"] + "/workouts")
