@@ -11,7 +11,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pacer.cli.sessions import add_location_args
+
+if TYPE_CHECKING:
+    from pacer.web.settings import WebSettings
 
 DEFAULT_PORT = 8080
 
@@ -61,7 +66,7 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(configured).expanduser() if configured else default_data_dir()
 
 
-def settings_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def settings_from_args(args: argparse.Namespace) -> WebSettings:
     from pacer.config import SYSTEM_CONFIG, user_config_path
     from pacer.web.settings import WebSettings
 

@@ -12,6 +12,7 @@ import json
 import secrets
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -27,6 +28,9 @@ from pacer.web.guard import BodyLimit, RequireAuth, cookie
 from pacer.web.layout import CSRF_PLACEHOLDER, error_page
 from pacer.web.sessions import SessionIndex
 from pacer.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from pacer.config import Config
 
 PRE_COOKIE = "pacer_pre"  # double-submit CSRF for the pairing form (before a token exists)
 EXPORT_TYPES = {"fit": "application/vnd.ant.fit", "gpx": "application/gpx+xml",
@@ -199,7 +203,7 @@ class Handlers:
         return JSONResponse(check_workout(text, self._named_paces()))
 
     # -- settings ---------------------------------------------------------------------
-    def _config(self):  # type: ignore[no-untyped-def]
+    def _config(self) -> Config:
         from pacer.config import Config, load_config
 
         if not self.s.config_path.is_file():

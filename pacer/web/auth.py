@@ -17,6 +17,7 @@ import json
 import secrets
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 from pacer.web.settings import write_atomic
 
@@ -33,7 +34,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _load(state_dir: Path) -> dict:
+def _load(state_dir: Path) -> dict[str, Any]:
     try:
         doc = json.loads((Path(state_dir) / AUTH_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -41,7 +42,7 @@ def _load(state_dir: Path) -> dict:
     return doc if isinstance(doc, dict) else {"tokens": [], "pairing": None}
 
 
-def _save(state_dir: Path, doc: dict) -> None:
+def _save(state_dir: Path, doc: dict[str, Any]) -> None:
     Path(state_dir).mkdir(parents=True, exist_ok=True)
     write_atomic(Path(state_dir) / AUTH_FILE, json.dumps(doc).encode("utf-8"), mode=0o600)
 

@@ -93,11 +93,11 @@ def line_chart_svg(
         colour = PALETTE[k % len(PALETTE)]
         xs, ys = decimate(s.x, s.y)
         runs: list[list[str]] = [[]]
-        for x, y in zip(xs, ys, strict=True):
-            if y is None:
+        for px, py in zip(xs, ys, strict=True):
+            if py is None:
                 runs.append([])
             else:
-                runs[-1].append(f"{sx(x):.1f},{sy(y):.1f}")
+                runs[-1].append(f"{sx(px):.1f},{sy(py):.1f}")
         for run in runs:
             if len(run) >= 2:
                 out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
