@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
@@ -239,6 +240,38 @@ class Handlers:
         return _html(pages_forms.settings_page(self._config(), path, _csrf(request),
                                                message=note))
 
+    # -- live -----------------------------------------------------------------------------
+    async def live(self, request: Request) -> Response:
+        return _html(pages_forms.live_page())
+
+    async def live_events(self, request: Request) -> Response:
+        """Server-sent events: one JSON object a second while a session is recorded."""
+        import asyncio
+
+        from starlette.responses import StreamingResponse
+
+        from pacer.web.live import LIVE_PERIOD_S, recording_session, snapshot
+
+        def current() -> str:
+            path = recording_session(self.index.paths())
+            doc: dict[str, object] = {"recording": path is not None}
+            if path is not None:
+                try:
+                    doc |= {"session": path.name, "fields": snapshot(path)}
+                except SessionError:
+                    doc = {"recording": False}
+            return json.dumps(doc)
+
+        async def stream() -> AsyncIterator[str]:
+            for _ in range(self.s.live_max_events):
+                if await request.is_disconnected():
+                    break
+                yield f"data: {await run_in_threadpool(current)}\n\n"
+                await asyncio.sleep(LIVE_PERIOD_S)
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store"})
+
     # -- pairing ----------------------------------------------------------------------
     def _pair_form(self, problem: str | None = None, status: int = 200) -> Response:
         pre = secrets.token_urlsafe(16)
@@ -289,6 +322,8 @@ def create_app(settings: WebSettings) -> BodyLimit:
         Route("/workouts/edit", h.edit_workout),
         Route("/workouts/save", h.save_workout, methods=["POST"]),
         Route("/api/workouts/check", h.check_workout_api, methods=["POST"]),
+        Route("/live", h.live),
+        Route("/live/events", h.live_events),
         Route("/settings", h.settings, methods=["GET", "POST"]),
         Route("/pair", h.pair, methods=["GET", "POST"]),
         Route("/logout", h.logout, methods=["POST"]),

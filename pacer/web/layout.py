@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 #: stands for the CSRF token in a page rendered ahead (the token is per phone)
 CSRF_PLACEHOLDER = "PACER-CSRF-PLACEHOLDER"
-NAV = (("/", "Sessions"), ("/progress", "Progress"), ("/workouts", "Workouts"),
-       ("/settings", "Settings"))  # fmt: skip
+NAV = (("/", "Sessions"), ("/live", "Live"), ("/progress", "Progress"),
+       ("/workouts", "Workouts"), ("/settings", "Settings"))  # fmt: skip
 
 
 def esc(value: object) -> str:

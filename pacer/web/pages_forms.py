@@ -87,3 +87,16 @@ def pair_page(pre_csrf: str, problem: str | None = None) -> str:
              '<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" '
              'maxlength="12" required> <button>Pair</button>')
     return page("Pair this phone", err + form("/pair", pre_csrf, inner))
+
+
+LIVE_FIELDS = (("elapsed", "time"), ("distance", "distance"), ("pace", "pace"),
+               ("cadence", "cadence"), ("work_reps_done", "work reps done"),
+               ("last_rep", "last rep"), ("said", "the coach said"),
+               ("heart_rate", "heart rate"))  # fmt: skip
+
+
+def live_page() -> str:
+    cards = "".join(f'<div class="card">{esc(label)}<b id="live-{key}">--</b></div>'
+                    for key, label in LIVE_FIELDS)
+    return page("Live", f'<p id="live-state" class="meta" aria-live="polite">connecting...'
+                f'</p><div class="cards">{cards}</div>', active="/live", scripts=("live.js",))

@@ -40,6 +40,7 @@ class WebSettings:
     service_unit: str = "pacer.service"
     max_body_bytes: int = MAX_BODY_BYTES
     secure_cookies: bool = False  # True behind TLS; the LAN/hotspot server is plain HTTP
+    live_max_events: int = 3600  # events per live connection (the browser reconnects)
 
 
 def write_atomic(path: Path, payload: bytes, mode: int = 0o640) -> None:

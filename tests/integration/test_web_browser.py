@@ -156,6 +156,10 @@ def test_phone_session(server, browser) -> None:
     # so far the server process has not loaded numpy: sessions are opened by a child
     assert "numpy" not in Path(f"/proc/{server['pid']}/maps").read_text()
 
+    # live: the stream says there is no run in progress
+    d.get(server["url"] + "/live")
+    wait.until(lambda _: "no run in progress" in d.find_element(By.ID, "live-state").text)
+
     # a workout with a mistake, flagged as typed with the parser's caret, then fixed
     d.get(server["url"] + "/workouts")
     d.find_element(By.LINK_TEXT, "New workout").click()

@@ -327,3 +327,34 @@ def test_serve_help_and_cli_start_does_not_import_the_web_stack() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- live ----------------------------------------------------------------------------------
+def _events(settings: WebSettings, n: int) -> list[dict]:
+    import json
+    from dataclasses import replace
+
+    c = TestClient(create_app(replace(settings, live_max_events=n)))
+    pair(c, settings)
+    r = c.get("/live/events")
+    assert r.headers["content-type"].startswith("text/event-stream")
+    return [json.loads(line[6:]) for line in r.text.splitlines() if line.startswith("data: ")]
+
+
+def test_live_stream_says_when_nothing_is_recorded(settings) -> None:
+    assert _events(settings, 2) == [{"recording": False}] * 2
+
+
+def test_live_stream_shows_the_session_being_recorded(client, settings) -> None:
+    assert "live.js" in client.get("/live").text
+    target = settings.data_dir / "20260523-090000"
+    fd = lock.lock_for_writer(target)  # what the store's writer holds while recording
+    try:
+        (event,) = _events(settings, 1)
+    finally:
+        lock.release(fd)
+    assert event["recording"] is True and event["session"] == "20260523-090000"
+    fields = event["fields"]
+    assert fields["distance"].endswith(" km") and fields["pace"].endswith("/km")
+    assert fields["work_reps_done"] == 6 and fields["last_rep"].startswith("cool")
+    assert fields["said"] != "--"
