@@ -358,3 +358,11 @@ def test_live_stream_shows_the_session_being_recorded(client, settings) -> None:
     assert fields["distance"].endswith(" km") and fields["pace"].endswith("/km")
     assert fields["work_reps_done"] == 6 and fields["last_rep"].startswith("cool")
     assert fields["said"] != "--"
+
+
+def test_store_progress_for_review_progress(settings) -> None:
+    from pacer.review.progress import progress_text, store_progress
+
+    (p,) = store_progress(settings.data_dir)
+    assert p.workout == "800m jog; 6x(400m @90s, 200m jog); 800m jog" and len(p.runs) == 2
+    assert "(2 runs)" in progress_text([p])

@@ -122,3 +122,13 @@ def test_rows_cache_round_trips(tmp_path) -> None:
     assert load_rows(tmp_path / "rows.json") == rows
     (tmp_path / "rows.json").write_text("{broken")
     assert load_rows(tmp_path / "rows.json") == {}
+
+
+def test_progress_text_for_the_terminal() -> None:
+    from pacer.review.progress import progress_text
+
+    rows = [_row("a", 3, "6x400", (91.0, 90.5)), _row("c", 20, "6x400", (89.0, 88.4))]
+    text = progress_text(progress_by_workout(rows))
+    assert text.splitlines()[0] == "6x400  (2 runs)"
+    assert "2026-11-03" in text and "reps 89.0 88.4" in text
+    assert progress_text([]) == "no workout run twice yet\n"
