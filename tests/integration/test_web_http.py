@@ -76,7 +76,7 @@ def test_progress_charts_the_repeated_workout_only(client) -> None:
 
 @pytest.mark.parametrize("fmt", ["fit", "gpx", "tcx", "csv"])
 def test_downloads_are_the_exporters_output(client, settings, fmt) -> None:
-    from pacer.cli.export import render
+    from pacer.formats.export import render
     from pacer.session.reader import open_session
 
     r = client.get(f"/sessions/20260516-090000/export.{fmt}")
