@@ -95,7 +95,7 @@ def session_page(data: SessionData, row: SessionRow, *, csrf: str,
             '<div class="cards">' + "".join(f'<div class="card">{esc(k)}<b>{esc(v)}</b></div>'
                                             for k, v in cards) + "</div>",
             "<h2>Reps</h2>", _rep_table(data) if data.reps else "<p>(no reps)</p>",
-            "<p class=meta>Heart rate: none recorded (pacer has no heart-rate sensor yet).</p>"]
+            "<p class=meta>Heart rate: sessions do not record it yet (docs/heart-rate.md).</p>"]
     if comparison:
         body += [f'<h2>Compared with <a href="/sessions/{esc(earlier_id)}">the last run of '
                  "this workout</a></h2><ul>",
