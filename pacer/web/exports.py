@@ -12,10 +12,16 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 #: a child export taking longer than this is stopped (a 4-hour TCX takes ~1 s here)
 EXPORT_TIMEOUT_S = 120.0
+
+
+#: one child process at a time (exports and session reads): a 4-hour TCX export peaks at
+#: ~110 MB, so two at once would not fit the unit's memory limit on a Pi Zero 2 W
+ONE_CHILD = threading.Lock()
 
 
 class ExportFailed(Exception):
@@ -30,11 +36,12 @@ def export_to_file(session_dir: Path, fmt: str) -> Path:
     # a path with a '/' always means that directory (never a lookup in another store)
     session_arg = str(Path(session_dir).resolve())
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "pacer", "export", session_arg, "--format", fmt, "-o",
-             str(out)], capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S,
-            check=False, env=dict(os.environ, PYTHONWARNINGS="ignore"),
-        )
+        with ONE_CHILD:
+            done = subprocess.run(
+                [sys.executable, "-m", "pacer", "export", session_arg, "--format", fmt, "-o",
+                 str(out)], capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S,
+                check=False, env=dict(os.environ, PYTHONWARNINGS="ignore"),
+            )
     except (OSError, subprocess.TimeoutExpired) as exc:
         out.unlink(missing_ok=True)
         raise ExportFailed(f"export failed: {exc}") from None

@@ -21,6 +21,7 @@ from pathlib import Path
 from pacer.errors import SessionError
 from pacer.session.catalog import list_sessions, written_time_s
 from pacer.session.lock import held_by_writer
+from pacer.web.exports import ONE_CHILD
 from pacer.web.settings import write_atomic
 from pacer.web.stats import SessionRow, row_from_json, row_json
 
@@ -41,9 +42,10 @@ def valid_session_id(session_id: str) -> bool:
 def _render(*args: str) -> str:
     """Run ``python -m pacer.web.render ARGS``; its standard output."""
     try:
-        done = subprocess.run([sys.executable, "-m", "pacer.web.render", *args],
-                              capture_output=True, text=True, timeout=RENDER_TIMEOUT_S,
-                              check=False, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+        with ONE_CHILD:
+            done = subprocess.run([sys.executable, "-m", "pacer.web.render", *args],
+                                  capture_output=True, text=True, timeout=RENDER_TIMEOUT_S,
+                                  check=False, env=dict(os.environ, PYTHONWARNINGS="ignore"))
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SessionError(f"could not read the session ({exc})") from None
     if done.returncode != 0:
@@ -59,6 +61,8 @@ class SessionIndex:
     def __init__(self, data_dir: Path, state_dir: Path | None = None) -> None:
         self.data_dir = Path(data_dir)
         self._lock = threading.Lock()
+        self._render_lock = threading.Lock()
+        self._rows_lock = threading.Lock()
         self._pages: OrderedDict[tuple[str, float], str] = OrderedDict()
         #: the list's rows survive a restart here (opening 100 sessions takes a while)
         self._rows_file = Path(state_dir) / ROWS_FILE if state_dir is not None else None
@@ -81,7 +85,11 @@ class SessionIndex:
             if key in self._pages:
                 self._pages.move_to_end(key)
                 return self._pages[key]
-        text = _render("page", str(self.data_dir.resolve()), str(path.resolve()))
+        with self._render_lock:  # the prerender and a request: one child, not two
+            with self._lock:
+                if key in self._pages:
+                    return self._pages[key]
+            text = _render("page", str(self.data_dir.resolve()), str(path.resolve()))
         with self._lock:
             self._pages[key] = text
             while len(self._pages) > PAGE_CACHE_SIZE:
@@ -103,6 +111,10 @@ class SessionIndex:
     def rows(self) -> list[SessionRow]:
         """One :class:`~pacer.web.stats.SessionRow` per readable session, newest first;
         sessions written since their row was made are read again (one child for all)."""
+        with self._rows_lock:  # two phones at once: one child reads the new sessions
+            return self._rows_now()
+
+    def _rows_now(self) -> list[SessionRow]:
         paths = self.paths()
         written = {name: written_time_s(p) for name, p in paths.items()}
         stale = [name for name in paths
