@@ -3,7 +3,9 @@ paired client. The store is built once per test run and copied per test module."
 
 from __future__ import annotations
 
+import atexit
 import functools
+import os
 import re
 import shutil
 import tempfile
@@ -19,7 +21,9 @@ CRUISE = "2km jog; 3x(1km cruise @threshold, r60s); 1km jog"
 def built_store() -> Path:
     """Two runs of the default 6 x 400 m (seeds 0 and 1, written in that order) and one
     cruise-interval run, under ``<tmp>/sessions``."""
-    root = Path(tempfile.mkdtemp(prefix="pacer-web-store-")) / "sessions"
+    top = Path(tempfile.mkdtemp(prefix="pacer-web-store-"))
+    atexit.register(shutil.rmtree, top, True)
+    root = top / "sessions"
     for name, argv in (("20260516-090000", ["--seed", "0"]),
                        ("20260523-090000", ["--seed", "1"]),
                        ("20260524-090000", [CRUISE, "--seed", "2"])):
@@ -35,8 +39,6 @@ def copy_store(dest: Path) -> Path:
     for k, path in enumerate(sorted(target.iterdir())):  # keep the order after copying
         t = 1_800_000_000 + 60 * k
         for f in path.iterdir():
-            import os
-
             os.utime(f, (t, t))
     return target
 
