@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,10 +24,10 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pacer.errors import ConfigError, SessionError
+from pacer.errors import ConfigError, InputError, SessionError
 from pacer.web import auth, pages_forms, pages_sessions
 from pacer.web.guard import BodyLimit, RequireAuth, cookie
-from pacer.web.layout import CSRF_PLACEHOLDER, error_page
+from pacer.web.layout import CSRF_PLACEHOLDER, SYNC_PLACEHOLDER, error_page, esc
 from pacer.web.sessions import SessionIndex
 from pacer.web.settings import WebSettings
 
@@ -78,10 +79,12 @@ class Handlers:
         self.s = settings
         self.index = SessionIndex(settings.data_dir, settings.state_dir)
         self.pair_limiter = auth.RateLimiter(max_events=5, window_s=60.0)
+        self._sync_running = threading.Lock()
 
     # -- sessions -------------------------------------------------------------------
     async def sessions_list(self, request: Request) -> Response:
         rows = await run_in_threadpool(self.index.rows)
+        self._retry_due_uploads()
         return _html(pages_sessions.sessions_list_page(rows))
 
     async def session(self, request: Request) -> Response:
@@ -92,7 +95,62 @@ class Handlers:
             text = await run_in_threadpool(self.index.page, path)
         except SessionError as exc:
             return _html(error_page(500, str(exc)), 500)
-        return _html(text.replace(CSRF_PLACEHOLDER, _csrf(request)))
+        return _html(text.replace(SYNC_PLACEHOLDER, self._sync_html(path.name, request))
+                     .replace(CSRF_PLACEHOLDER, _csrf(request)))
+
+    def _sync_html(self, session_id: str, request: Request) -> str:
+        from pacer.sync import intervals
+        from pacer.sync.queue import load_queue, state_of
+
+        try:
+            items = state_of(load_queue(self.s.state_dir), session_id)
+            account = intervals.load_account(self.s.state_dir) is not None
+        except InputError as exc:
+            return f'<h2>Sync</h2><p class="notice error">{esc(str(exc))}</p>'
+        return pages_forms.sync_section(session_id, items, _csrf(request), has_account=account)
+
+    async def sync(self, request: Request) -> Response:
+        """Queue the session for upload and run the uploader (a child) in the background."""
+        from pacer.sync.queue import enqueue, load_queue, save_queue
+
+        sid = request.path_params["sid"]
+        path = self.index.lookup(sid)
+        if path is None:
+            return _not_found("no such session")
+        form = await _form(request)
+        if not auth.csrf_ok(_token(request), form.get("csrf")):
+            return _forbidden()
+        save_queue(self.s.state_dir, enqueue(load_queue(self.s.state_dir), sid, "intervals",
+                                             time.time()))
+        self._start_sync()
+        return RedirectResponse(f"/sessions/{sid}", status_code=303)
+
+    def _start_sync(self) -> None:
+        """Run the uploader in the background unless it is already running."""
+        import threading
+
+        from pacer.web.exports import run_sync_child
+
+        if not self._sync_running.acquire(blocking=False):
+            return
+
+        def work() -> None:
+            try:
+                run_sync_child(self.s.state_dir, self.s.data_dir)
+            finally:
+                self._sync_running.release()
+
+        threading.Thread(target=work, name="pacer-web-sync", daemon=True).start()
+
+    def _retry_due_uploads(self) -> None:
+        """Uploads waiting for their retry go when a phone looks at the list."""
+        from pacer.sync.queue import due, load_queue
+
+        try:
+            if due(load_queue(self.s.state_dir), time.time()):
+                self._start_sync()
+        except InputError:
+            pass  # the session page shows the queue's problem
 
     async def export(self, request: Request) -> Response:
         from starlette.background import BackgroundTask
@@ -317,6 +375,7 @@ def create_app(settings: WebSettings) -> BodyLimit:
         Route("/sessions/{sid}", h.session),
         Route("/sessions/{sid}/export.{fmt}", h.export),
         Route("/sessions/{sid}/delete", h.delete, methods=["GET", "POST"]),
+        Route("/sessions/{sid}/sync", h.sync, methods=["POST"]),
         Route("/progress", h.progress),
         Route("/workouts", h.workouts),
         Route("/workouts/edit", h.edit_workout),

@@ -50,3 +50,15 @@ def export_to_file(session_dir: Path, fmt: str) -> Path:
         lines = done.stderr.strip().splitlines()
         raise ExportFailed(lines[-1] if lines else f"export failed ({done.returncode})")
     return out
+
+
+def run_sync_child(state_dir: Path, data_dir: Path) -> None:
+    """``python -m pacer.sync.run STATE_DIR DATA_DIR`` (uploads what is due; the queue
+    file records each result, so nothing is returned)."""
+    with ONE_CHILD:
+        try:
+            subprocess.run([sys.executable, "-m", "pacer.sync.run", str(state_dir),
+                            str(data_dir)], capture_output=True, timeout=EXPORT_TIMEOUT_S * 5,
+                           check=False, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+        except (OSError, subprocess.TimeoutExpired):
+            pass  # the item stays queued; the next run tries again

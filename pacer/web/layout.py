@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 #: stands for the CSRF token in a page rendered ahead (the token is per phone)
 CSRF_PLACEHOLDER = "PACER-CSRF-PLACEHOLDER"
+#: stands for the session's sync state, which changes without the session changing
+SYNC_PLACEHOLDER = "<!--PACER-SYNC-->"
 NAV = (("/", "Sessions"), ("/live", "Live"), ("/progress", "Progress"),
        ("/workouts", "Workouts"), ("/settings", "Settings"))  # fmt: skip
 

@@ -8,6 +8,7 @@ from pacer.web.layout import esc, form, notice, page, table
 
 if TYPE_CHECKING:
     from pacer.config import Config
+    from pacer.sync.queue import SyncItem
 
 
 def workouts_page(library: dict[str, tuple[str, str]], own: dict[str, str],
@@ -100,3 +101,21 @@ def live_page() -> str:
                     for key, label in LIVE_FIELDS)
     return page("Live", f'<p id="live-state" class="meta" aria-live="polite">connecting...'
                 f'</p><div class="cards">{cards}</div>', active="/live", scripts=("live.js",))
+
+
+def sync_section(session_id: str, items: list[SyncItem], csrf: str, *,
+                 has_account: bool) -> str:
+    """The session page's sync part: each service's state, and the upload button."""
+    if not has_account and not items:
+        return ('<h2>Sync</h2><p class="meta">Add an intervals.icu account in '
+                "<code>sync.toml</code> to upload sessions (docs/web.md, Sync).</p>")
+    rows = []
+    for i in items:
+        what = {"done": f"uploaded ({i.remote_id})", "failed": "failed",
+                "pending": "queued" if not i.attempts else "waiting to retry"}[i.state]
+        rows.append(f"<li>{esc(i.service)}: {esc(what)}"
+                    + (f' <span class="meta">{esc(i.last_error)}</span>' if i.last_error
+                       else "") + "</li>")
+    button = "" if any(i.state in ("done", "pending") for i in items) else form(
+        f"/sessions/{esc(session_id)}/sync", csrf, "<button>Upload to intervals.icu</button>")
+    return f"<h2>Sync</h2><ul>{''.join(rows)}</ul>{button}"

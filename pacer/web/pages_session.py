@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pacer.models import RepKind
 from pacer.units import format_clock, format_pace
 from pacer.web.charts import Series, line_chart_svg
-from pacer.web.layout import esc, form, page, table
+from pacer.web.layout import SYNC_PLACEHOLDER, esc, form, page, table
 from pacer.web.pages_sessions import badges, consistency_text, when_text
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def session_page(data: SessionData, row: SessionRow, *, csrf: str,
              "<h2>Download</h2><p>"]
     body += [f'<a class="button" download href="/sessions/{sid}/export.{ext}">{name}</a>'
              for ext, name in EXPORTS]
-    body += ["</p><h2>Delete</h2>",
+    body += ["</p>", SYNC_PLACEHOLDER, "<h2>Delete</h2>",
              form(f"/sessions/{sid}/delete", csrf,
                   '<label><input type="checkbox" name="confirm" value="yes"> yes, delete this '
                   'session for good</label><button class="danger">Delete</button>')]

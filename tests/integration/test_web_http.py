@@ -366,3 +366,31 @@ def test_store_progress_for_review_progress(settings) -> None:
     (p,) = store_progress(settings.data_dir)
     assert p.workout == "800m jog; 6x(400m @90s, 200m jog); 800m jog" and len(p.runs) == 2
     assert "(2 runs)" in progress_text([p])
+
+
+# -- sync ------------------------------------------------------------------------------------
+def test_session_page_uploads_to_intervals_and_shows_the_state(client, settings) -> None:
+    import os
+
+    from fake_intervals import FakeIntervals
+
+    from pacer.sync.queue import load_queue
+
+    url = "/sessions/20260516-090000"
+    assert "Add an intervals.icu account" in client.get(url).text
+    with FakeIntervals() as fake:
+        creds = settings.state_dir / "sync.toml"
+        creds.write_text(f'[intervals]\nathlete_id = "i42"\napi_key = "secret-key"\n'
+                         f'base_url = "{fake.base_url}"\n')
+        os.chmod(creds, 0o600)
+        page = client.get(url).text
+        assert "Upload to intervals.icu" in page
+        assert client.post(f"{url}/sync", data={}).status_code == 403  # CSRF
+        r = client.post(f"{url}/sync", data={"csrf": csrf_of(page)}, follow_redirects=False)
+        assert r.status_code == 303
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and load_queue(settings.state_dir)[0].state != "done":
+            time.sleep(0.2)
+    assert len(fake.uploads) == 1
+    page = client.get(url).text
+    assert "intervals: uploaded (i1001)" in page and "Upload to intervals.icu" not in page
