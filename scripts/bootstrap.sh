@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up pacer on a fresh Debian / Raspberry Pi OS machine (Python >= 3.11):
 # apt packages, a virtual environment in .venv, and pacer installed into it.
-#   scripts/bootstrap.sh          runtime + review/export extras
-#   scripts/bootstrap.sh --dev    also the test tools (pytest, hypothesis, ruff, mypy) and chromium
+#   scripts/bootstrap.sh          runtime + review/export and web (pacer serve) extras
+#   scripts/bootstrap.sh --dev    also the test tools (pytest, hypothesis, ruff, mypy, selenium)
+#                                 and chromium with its driver (browser tests)
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ dev=0
 for arg in "$@"; do
   case "$arg" in
     --dev) dev=1 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "bootstrap: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -32,7 +33,7 @@ pkgs=(espeak-ng libespeak-ng1 alsa-utils sox)
 if [ -e /proc/device-tree/model ] && grep -qi raspberry /proc/device-tree/model 2>/dev/null; then
   pkgs+=(python3-lgpio python3-numpy i2c-tools)   # gpiozero's backend on the Pi (FIELD_NOTES)
 fi
-if [ "$dev" = 1 ]; then pkgs+=(chromium); fi       # headless check of the HTML report
+if [ "$dev" = 1 ]; then pkgs+=(chromium chromium-driver); fi  # HTML report, pacer serve's browser tests
 if [ "$dev" = 1 ]; then pkgs+=(dbus-daemon libdbus-1-dev libglib2.0-dev pkg-config gcc); fi  # fake BlueZ tests: a private bus, dbus-python's build
 if [ "$dev" = 1 ]; then pkgs+=(systemd); fi        # systemd-analyze security of the unit (tests/attack)
 missing=()
@@ -52,8 +53,8 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv "${venv_opts[@]}" .venv
 fi
-extras="review"
-if [ "$dev" = 1 ]; then extras="review,dev,bluetooth"; fi
+extras="review,web"
+if [ "$dev" = 1 ]; then extras="review,web,dev,bluetooth"; fi
 log=$(mktemp)
 if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]" >"$log" 2>&1; then
   grep -v "^WARNING: Location" "$log" >&2; rm -f "$log"

@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "doctor": "doctor",
     "sensors": "sensors",
     "bench": "bench",
+    "serve": "serve",
 }
 
 
