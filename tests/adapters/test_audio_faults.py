@@ -62,6 +62,17 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _all_gone(pids: list[int], within_s: float = 3.0) -> bool:
+    """Every pid dead (or a zombie) within ``within_s``: SIGKILL to a process group is
+    delivered at once, but a loaded machine may take a moment to end each process."""
+    deadline = time.monotonic() + within_s
+    while any(_alive(p) for p in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def _pids(path: Path) -> list[int]:
     return [int(x) for x in path.read_text().split()] if path.exists() else []
 
@@ -82,7 +93,7 @@ def test_wedged_aplay_is_detected_and_restarted(tmp_path: Path) -> None:
     assert "took no audio" in sink.last_error
     started = _pids(pids)
     assert len(started) >= 2
-    assert not any(_alive(p) for p in started)  # wedged ones killed and reaped
+    assert _all_gone(started)  # wedged ones killed and reaped
 
 
 def test_cue_in_dropped_audio_is_marked_dropped() -> None:
@@ -120,7 +131,7 @@ def test_hung_espeak_children_are_killed_and_reaped(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match="took over 0.5 s"):
         synth.render("go")
     assert time.monotonic() - start < 3
-    assert len(_pids(pids)) == 2 and not any(_alive(p) for p in _pids(pids))
+    assert len(_pids(pids)) == 2 and _all_gone(_pids(pids))
 
 
 def test_both_engines_hung_cost_one_bounded_phrase(tmp_path: Path) -> None:
@@ -141,9 +152,9 @@ def test_both_engines_hung_cost_one_bounded_phrase(tmp_path: Path) -> None:
     elapsed = time.monotonic() - start
     worker.close()
     assert errors == 30
-    assert elapsed < 1.0 + 0.3 + 1.0  # one phrase timeout, then the rest fail at once
-    time.sleep(0.2)
-    assert _pids(pids) and not any(_alive(p) for p in _pids(pids))
+    # one phrase times out, then the rest fail at once: far from 30 x 0.3 s of waiting
+    assert elapsed < 6.0
+    assert _pids(pids) and _all_gone(_pids(pids))
 
 
 def test_hung_espeak_in_flight_is_killed_on_close(tmp_path: Path) -> None:
