@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from pacer.units import mps_to_s_per_km
+
+if TYPE_CHECKING:  # numpy is imported where a block's times are asked for, not with the records
+    import numpy as np
 
 # --------------------------------------------------------------------------- GPS
 
@@ -115,6 +117,8 @@ class AccelBlock:
         return self.t0_s + self.n / self.rate_hz
 
     def times_s(self) -> np.ndarray:
+        import numpy as np
+
         return self.t0_s + np.arange(self.n) / self.rate_hz
 
 
