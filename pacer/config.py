@@ -14,10 +14,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pacer.errors import ConfigError, InputError
 from pacer.units import M_PER_MILE
+
+if TYPE_CHECKING:
+    from pacer.coach.heart_rate import HeartRateZones
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,28 @@ class SessionConfig:
 
 
 @dataclass(frozen=True)
+class HeartRateConfig:
+    """Heart-rate zones: explicit bounds, or from max (and resting) heart rate."""
+
+    max_bpm: float | None = None
+    resting_bpm: float | None = None
+    method: str = "karvonen"  # karvonen | percent_max (how zones follow from max/resting)
+    zone_bounds_bpm: tuple[float, ...] = ()  # explicit bounds, increasing; wins when set
+
+    def zones(self) -> HeartRateZones | None:
+        """The zones configured, or None (no max heart rate and no bounds)."""
+        from pacer.coach.heart_rate import HeartRateZones, zones_from_max, zones_from_reserve
+
+        if self.zone_bounds_bpm:
+            return HeartRateZones(self.zone_bounds_bpm)
+        if self.max_bpm is None:
+            return None
+        if self.method == "karvonen" and self.resting_bpm is not None:
+            return zones_from_reserve(self.max_bpm, self.resting_bpm)
+        return zones_from_max(self.max_bpm)
+
+
+@dataclass(frozen=True)
 class Config:
     gps: GpsConfig = GpsConfig()
     accel: AccelConfig = AccelConfig()
@@ -86,6 +111,7 @@ class Config:
     audio: AudioConfig = AudioConfig()
     coach: CoachConfig = CoachConfig()
     session: SessionConfig = SessionConfig()
+    heart_rate: HeartRateConfig = HeartRateConfig()
     sources: tuple[str, ...] = ()  # files that were read
 
     def as_dict(self) -> dict[str, Any]:
@@ -196,12 +222,35 @@ def _text_list(value: Any, where: str, section: str, key: str) -> tuple[Any, ...
 
 #: optional keys (default None) whose value is text
 _STRING_KEYS = {"voice", "workout", "data_dir"}
+#: optional keys (default None) whose value is any number
+_NUMBER_KEYS = {"max_bpm", "resting_bpm"}
+#: heart rates a config may give (bpm): a zone bound, a resting or a maximum heart rate
+HEART_RATE_RANGE_BPM = (25.0, 250.0)
+
+
+def _bpm_list(value: Any, where: str, section: str, key: str) -> tuple[float, ...]:
+    lo, hi = HEART_RATE_RANGE_BPM
+    ok = (isinstance(value, list) and 2 <= len(value) <= MAX_ITEMS
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi
+                  for v in value))  # fmt: skip
+    if not ok or any(b <= a for a, b in zip(value, value[1:], strict=False)):
+        raise ConfigError(
+            f"{where}: [{section}] {key} must be a list of 2 to {MAX_ITEMS} increasing "
+            f"heart rates, {lo:g} to {hi:g} bpm, got {_show(value)}"
+        )
+    return tuple(float(v) for v in value)
 
 
 def _coerce_value(default: Any, value: Any, where: str, section: str, key: str) -> Any:
     """``value`` checked against the type of the field's ``default``."""
     if key == "named_paces_s_per_km":
         return _named_paces(value, where, section, "named_paces")
+    if key == "zone_bounds_bpm":
+        return _bpm_list(value, where, section, key)
+    if default is None and key in _NUMBER_KEYS:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigError(f"{where}: [{section}] {key} must be a number, got {_show(value)}")
+        return float(value)
     if isinstance(default, tuple):
         return _text_list(value, where, section, key)
     if isinstance(default, bool):
@@ -280,6 +329,7 @@ _CHOICES: dict[tuple[str, str], tuple[Any, ...]] = {
     ("audio", "metronome"): ("off", "fixed", "adaptive", "locked"),
     ("coach", "profile"): ("track", "tempo", "race", "minimal"),
     ("coach", "units"): ("km", "mi"),
+    ("heart_rate", "method"): ("karvonen", "percent_max"),
 }
 #: inclusive numeric ranges per (section, key)
 _RANGES: dict[tuple[str, str], tuple[float, float]] = {
@@ -298,6 +348,8 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("audio", "volume"): (0.0, 1.0),
     ("coach", "lane"): (1, 9),
     ("session", "max_bytes"): (1_000_000, 10**15),
+    ("heart_rate", "max_bpm"): HEART_RATE_RANGE_BPM,
+    ("heart_rate", "resting_bpm"): HEART_RATE_RANGE_BPM,
 }
 
 
@@ -329,6 +381,23 @@ def _check_values(section: str, values: dict[str, Any], path: Path, text: str) -
                 )
 
 
+def _check_heart_rate(values: dict[str, Any], path: Path, text: str) -> None:
+    """Resting below max; Karvonen zones need the resting heart rate (or explicit bounds)."""
+    hr = HeartRateConfig(**values)
+    if hr.max_bpm is not None and hr.resting_bpm is not None and hr.resting_bpm >= hr.max_bpm:
+        raise ConfigError(
+            f"{path}:{_line_of(text, 'resting_bpm') or _line_of(text, 'max_bpm')}: "
+            f"[heart_rate] resting_bpm ({hr.resting_bpm:g}) must be below max_bpm "
+            f"({hr.max_bpm:g})"
+        )
+    if (not hr.zone_bounds_bpm and hr.method == "karvonen" and hr.max_bpm is not None
+            and hr.resting_bpm is None):
+        raise ConfigError(
+            f"{path}:{_line_of(text, 'method') or _line_of(text, 'max_bpm')}: [heart_rate] "
+            "method = \"karvonen\" needs resting_bpm; give it, or method = \"percent_max\""
+        )
+
+
 _SECTIONS = {
     "gps": GpsConfig,
     "accel": AccelConfig,
@@ -336,6 +405,7 @@ _SECTIONS = {
     "audio": AudioConfig,
     "coach": CoachConfig,
     "session": SessionConfig,
+    "heart_rate": HeartRateConfig,
 }
 
 
@@ -391,6 +461,8 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
             values = _coerce(_SECTIONS[section], table, path, text, section)
             _check_values(section, values, path, text)
             merged[section].update(values)
+            if section == "heart_rate":
+                _check_heart_rate(merged[section], path, text)
     return Config(
         **{name: cls(**merged[name]) for name, cls in _SECTIONS.items()},
         sources=tuple(str(p) for p in paths),

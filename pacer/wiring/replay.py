@@ -114,7 +114,12 @@ def session_records(
     the meta (workout, start time); what the raw logs lack is reported to ``on_warning``.
     """
     from pacer.session.rawread import raw_log_problems
-    from pacer.session.reader import iter_raw_accel, iter_raw_nmea, read_meta_or_empty
+    from pacer.session.reader import (
+        iter_heart_rate,
+        iter_raw_accel,
+        iter_raw_nmea,
+        read_meta_or_empty,
+    )
 
     path = Path(directory)
     meta = read_meta_or_empty(path, on_warning)
@@ -132,7 +137,8 @@ def session_records(
         records, first_utc = replay_records(nmea=copy)
         return records, start_utc or first_utc, meta
     gps = (NmeaBytes(t_s, data) for t_s, data in iter_raw_nmea(path))
-    return merge_in_time(gps, iter_raw_accel(path)), start_utc, meta
+    return (merge_in_time(gps, iter_raw_accel(path), iter_heart_rate(path)), start_utc,
+            meta)
 
 
 # ---------------------------------------------------------------------- pacer replay
