@@ -5,8 +5,9 @@ Messages, in order: ``file_id`` (activity), ``workout`` + one ``workout_step`` p
 (the targets: distance or time, and a speed band around the target pace), ``event``
 timer start, one ``record`` per 1 Hz estimate (position, cumulative distance, speed,
 cadence, heart rate), one ``lap`` per rep (``wkt_step_index`` links it to its step; with
-its average and maximum heart rate), ``event`` timer stop, ``session``, ``activity``. Cadence is strides per minute (``cadence_spm / 2``)
-with the half in ``fractional_cadence``, as Garmin running devices write it.
+its average and maximum heart rate), ``event`` timer stop, ``session``, ``activity``.
+Cadence is strides per minute (``cadence_spm / 2``) with the half in
+``fractional_cadence``, as Garmin running devices write it; heart rate in whole bpm.
 """
 
 from __future__ import annotations

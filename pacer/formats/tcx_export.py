@@ -2,8 +2,9 @@
 
 One Activity (Sport="Running"), one Lap per rep (``Intensity`` Resting for recoveries,
 Active otherwise; ``TriggerMethod`` Manual; a lap's average and maximum heart rate), track
-points from the 1 Hz estimates with cumulative distance, ``HeartRateBpm``, and speed and cadence in ActivityExtension v2 (``TPX``; ``RunCadence``
-is strides per minute, i.e. ``cadence_spm / 2``, as Garmin writes it). A session without
+points from the 1 Hz estimates with cumulative distance, ``HeartRateBpm``, and speed and
+cadence in ActivityExtension v2 (``TPX``; ``RunCadence`` is strides per minute, i.e.
+``cadence_spm / 2``, as Garmin writes it). A session without
 reps becomes one lap. Element order follows the v2 schema's sequences.
 """
 

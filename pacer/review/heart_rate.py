@@ -116,3 +116,56 @@ def heart_rate_lines(data: SessionData) -> list[str]:
 def _clock(seconds: float) -> str:
     whole = int(round(seconds))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def draw_heart_rate(ax: Any, data: SessionData) -> None:
+    """The plot's heart-rate panel on a matplotlib ``Axes``: the readings over time
+    (minutes), reps shaded, the zone bounds dotted."""
+    t_s, bpm = heart_rate_series(data)
+    for rep in data.reps:
+        ax.axvspan(rep.start_s / 60.0, (rep.start_s + rep.duration_s) / 60.0,
+                   color=_KIND_COLOUR.get(rep.kind.value, "#eeeeee"), alpha=0.5, lw=0)
+    ax.plot(t_s / 60.0, bpm, color="#c1121f", lw=1.2)
+    zones = session_zones(data)
+    if zones is not None and bpm.size:
+        lo, hi = float(bpm.min()) - 5.0, float(bpm.max()) + 5.0
+        for k, bound in enumerate(zones.bounds_bpm):
+            if lo <= bound <= hi:
+                ax.axhline(bound, color="#999999", lw=0.8, ls=":")
+                ax.text(0.995, bound, f" Z{k + 1}" if k < zones.count else "",
+                        transform=ax.get_yaxis_transform(), ha="right", va="bottom",
+                        fontsize="small", color="#777777")
+        ax.set_ylim(lo, hi)
+    ax.set_ylabel("heart rate (bpm)")
+    ax.set_xlabel("time (min)")
+
+
+#: rep shading of the heart-rate panel, as the pace panel's
+_KIND_COLOUR = {"work": "#f4a261", "recovery": "#a8dadc"}
+
+
+def heart_rate_html(data: SessionData) -> list[str]:
+    """The HTML review's heart-rate table (nothing for a session without heart rate)."""
+    import html
+
+    if not any(s.usable for s in data.heart_rate):
+        return []
+    zones = session_zones(data)
+    head = ["#", "kind", "avg bpm", "max bpm"]
+    if zones is not None:
+        head += [f"Z{z}" for z in range(zones.count + 1)]
+    out = ["<h2>Heart rate</h2>", "<table><tr>"
+           + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"]
+    for rep, hr in zip(data.reps, rep_heart_rates(data, zones), strict=True):
+        cells = [str(rep.index), rep.kind.value,
+                 "-" if hr.avg_bpm is None else f"{hr.avg_bpm:.0f}",
+                 "-" if hr.max_bpm is None else f"{hr.max_bpm:.0f}"]
+        if zones is not None:
+            cells += (["-"] * (zones.count + 1) if hr.time_in_zones_s is None
+                      else [_clock(x) for x in hr.time_in_zones_s])
+        out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    out.append("</table>")
+    if zones is not None:
+        bounds = ", ".join(f"{b:.0f}" for b in zones.bounds_bpm)
+        out.append(f"<p>zones (bpm): {html.escape(bounds)}; Z0 is below zone 1</p>")
+    return out
