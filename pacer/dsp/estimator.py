@@ -15,6 +15,9 @@ Composition:
 * stride -- :class:`pacer.dsp.stride.StrideModel`, learned from (filtered GPS speed,
   cadence) whenever both are confident, so that a GPS gap can be bridged;
 * track -- :class:`pacer.dsp.track.TrackMode` (optional).
+* heart rate, and another device's cadence -- the last reading while fresh
+  (:class:`pacer.dsp.held.HeldReading`: 5 s for heart rate, 3 s for cadence, which
+  stands in only when the accelerometer gives none).
 
 Distance, in order of preference at each step:
 

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pacer.ble.gatt_codec import HeartRateMeasurement, decode_heart_rate
-from pacer.models import HeartRateSample
+from pacer.models import DeviceEvent, DeviceState, HeartRateSample
 
 if TYPE_CHECKING:
+    from pacer.ble.sensor_client import SensorEvent, SensorRecord
     from pacer.config import HeartRateConfig
     from pacer.sim.heart_rate import HeartRateModel
     from pacer.sim.runner import RunnerModel
@@ -31,6 +32,25 @@ def sample_from_measurement(t_s: float, m: HeartRateMeasurement) -> HeartRateSam
     contact = m.sensor_contact_detected if m.sensor_contact_supported else None
     return HeartRateSample(t_s=t_s, heart_rate_bpm=float(m.heart_rate_bpm),
                            rr_intervals_s=tuple(m.rr_intervals_s), contact=contact)
+
+
+#: a strap client's connection events as the Pipeline's device states
+_STRAP_STATES = {"connected": DeviceState.UP, "disconnected": DeviceState.LOST,
+                 "not_found": DeviceState.LOST, "error": DeviceState.ERROR}
+
+
+def record_from_strap(
+    item: SensorRecord[HeartRateMeasurement] | SensorEvent,
+) -> HeartRateSample | DeviceEvent:
+    """What :class:`pacer.ble.strap.HeartRateStrap` puts on its queue, as a Pipeline
+    record: a reading, or a ``heart_rate`` device event (up, lost, error)."""
+    measurement = getattr(item, "measurement", None)
+    if isinstance(measurement, HeartRateMeasurement):
+        return sample_from_measurement(item.t_s, measurement)
+    kind = str(getattr(item, "kind", "error"))
+    detail = str(getattr(item, "detail", ""))
+    return DeviceEvent(item.t_s, "heart_rate", _STRAP_STATES.get(kind, DeviceState.ERROR),
+                       detail)
 
 
 def model_from_config(hr: HeartRateConfig) -> HeartRateModel:

@@ -160,3 +160,19 @@ def test_sim_strap_records_come_through_the_decoder() -> None:
     assert len(samples) == pytest.approx(70, abs=2) and np.all(np.diff(t) > 0)
     assert all(float(s.heart_rate_bpm).is_integer() and s.contact for s in samples)
     assert samples[-1].heart_rate_bpm > samples[5].heart_rate_bpm + 30  # lags effort, rises
+
+
+def test_the_strap_clients_items_become_records() -> None:
+    from pacer.ble.gatt_codec import HeartRateMeasurement
+    from pacer.ble.sensor_client import SensorEvent
+    from pacer.ble.strap import HeartRateRecord
+    from pacer.models import DeviceEvent, DeviceState
+    from pacer.wiring.heart_rate import record_from_strap
+
+    m = HeartRateMeasurement(152, True, True, None, (0.39, 0.4))
+    assert record_from_strap(HeartRateRecord(3.5, "AA:BB", m)) == HeartRateSample(
+        3.5, 152.0, (0.39, 0.4), True)
+    no_contact_info = HeartRateMeasurement(150)
+    assert record_from_strap(HeartRateRecord(4.0, "AA:BB", no_contact_info)).contact is None
+    lost = record_from_strap(SensorEvent(9.0, "AA:BB", "disconnected", "link lost"))
+    assert lost == DeviceEvent(9.0, "heart_rate", DeviceState.LOST, "link lost")
