@@ -92,15 +92,10 @@ class HeartRateConfig:
 
     def zones(self) -> HeartRateZones | None:
         """The zones configured, or None (no max heart rate and no bounds)."""
-        from pacer.coach.heart_rate import HeartRateZones, zones_from_max, zones_from_reserve
+        from pacer.coach.heart_rate import configured_zones
 
-        if self.zone_bounds_bpm:
-            return HeartRateZones(self.zone_bounds_bpm)
-        if self.max_bpm is None:
-            return None
-        if self.method == "karvonen" and self.resting_bpm is not None:
-            return zones_from_reserve(self.max_bpm, self.resting_bpm)
-        return zones_from_max(self.max_bpm)
+        return configured_zones(self.max_bpm, self.resting_bpm, self.method,
+                                self.zone_bounds_bpm)
 
 
 @dataclass(frozen=True)

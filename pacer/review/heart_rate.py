@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pacer.coach.heart_rate import HeartRateZones, time_in_zones_s
+from pacer.coach.heart_rate import HeartRateZones, configured_zones, time_in_zones_s
 from pacer.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -36,16 +36,14 @@ class RepHeartRate:
 
 def session_zones(data: SessionData) -> HeartRateZones | None:
     """The zones of the ``[heart_rate]`` configuration stored with the session, or None."""
-    from pacer.config import HeartRateConfig
-
     config = data.meta.get("config")
     table = config.get("heart_rate") if isinstance(config, dict) else None
     if not isinstance(table, dict):
         return None
     try:
-        values = {k: v for k, v in table.items() if k in HeartRateConfig.__dataclass_fields__}
-        values["zone_bounds_bpm"] = tuple(values.get("zone_bounds_bpm") or ())
-        return HeartRateConfig(**values).zones()
+        return configured_zones(table.get("max_bpm"), table.get("resting_bpm"),
+                                str(table.get("method", "karvonen")),
+                                tuple(table.get("zone_bounds_bpm") or ()))
     except (ConfigError, TypeError, ValueError):
         return None  # a damaged meta costs the zones, not the review
 
