@@ -14,13 +14,16 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from pacer.config_heart_rate import (
+    HEART_RATE_RANGE_BPM,
+    HeartRateConfig,
+    bpm_list,
+    check_heart_rate,
+)
 from pacer.errors import ConfigError, InputError
 from pacer.units import M_PER_MILE
-
-if TYPE_CHECKING:
-    from pacer.coach.heart_rate import HeartRateZones
 
 
 @dataclass(frozen=True)
@@ -79,23 +82,6 @@ class CoachConfig:
 class SessionConfig:
     data_dir: str | None = None
     max_bytes: int | None = None  # prune oldest sessions beyond this, only when set
-
-
-@dataclass(frozen=True)
-class HeartRateConfig:
-    """Heart-rate zones: explicit bounds, or from max (and resting) heart rate."""
-
-    max_bpm: float | None = None
-    resting_bpm: float | None = None
-    method: str = "karvonen"  # karvonen | percent_max (how zones follow from max/resting)
-    zone_bounds_bpm: tuple[float, ...] = ()  # explicit bounds, increasing; wins when set
-
-    def zones(self) -> HeartRateZones | None:
-        """The zones configured, or None (no max heart rate and no bounds)."""
-        from pacer.coach.heart_rate import configured_zones
-
-        return configured_zones(self.max_bpm, self.resting_bpm, self.method,
-                                self.zone_bounds_bpm)
 
 
 @dataclass(frozen=True)
@@ -219,21 +205,6 @@ def _text_list(value: Any, where: str, section: str, key: str) -> tuple[Any, ...
 _STRING_KEYS = {"voice", "workout", "data_dir"}
 #: optional keys (default None) whose value is any number
 _NUMBER_KEYS = {"max_bpm", "resting_bpm"}
-#: heart rates a config may give (bpm): a zone bound, a resting or a maximum heart rate
-HEART_RATE_RANGE_BPM = (25.0, 250.0)
-
-
-def _bpm_list(value: Any, where: str, section: str, key: str) -> tuple[float, ...]:
-    lo, hi = HEART_RATE_RANGE_BPM
-    ok = (isinstance(value, list) and 2 <= len(value) <= MAX_ITEMS
-          and all(isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi
-                  for v in value))  # fmt: skip
-    if not ok or any(b <= a for a, b in zip(value, value[1:], strict=False)):
-        raise ConfigError(
-            f"{where}: [{section}] {key} must be a list of 2 to {MAX_ITEMS} increasing "
-            f"heart rates, {lo:g} to {hi:g} bpm, got {_show(value)}"
-        )
-    return tuple(float(v) for v in value)
 
 
 def _coerce_value(default: Any, value: Any, where: str, section: str, key: str) -> Any:
@@ -241,7 +212,7 @@ def _coerce_value(default: Any, value: Any, where: str, section: str, key: str) 
     if key == "named_paces_s_per_km":
         return _named_paces(value, where, section, "named_paces")
     if key == "zone_bounds_bpm":
-        return _bpm_list(value, where, section, key)
+        return bpm_list(value, f"{where}: [{section}] {key}", MAX_ITEMS)
     if default is None and key in _NUMBER_KEYS:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise ConfigError(f"{where}: [{section}] {key} must be a number, got {_show(value)}")
@@ -376,23 +347,6 @@ def _check_values(section: str, values: dict[str, Any], path: Path, text: str) -
                 )
 
 
-def _check_heart_rate(values: dict[str, Any], path: Path, text: str) -> None:
-    """Resting below max; Karvonen zones need the resting heart rate (or explicit bounds)."""
-    hr = HeartRateConfig(**values)
-    if hr.max_bpm is not None and hr.resting_bpm is not None and hr.resting_bpm >= hr.max_bpm:
-        raise ConfigError(
-            f"{path}:{_line_of(text, 'resting_bpm') or _line_of(text, 'max_bpm')}: "
-            f"[heart_rate] resting_bpm ({hr.resting_bpm:g}) must be below max_bpm "
-            f"({hr.max_bpm:g})"
-        )
-    if (not hr.zone_bounds_bpm and hr.method == "karvonen" and hr.max_bpm is not None
-            and hr.resting_bpm is None):
-        raise ConfigError(
-            f"{path}:{_line_of(text, 'method') or _line_of(text, 'max_bpm')}: [heart_rate] "
-            "method = \"karvonen\" needs resting_bpm; give it, or method = \"percent_max\""
-        )
-
-
 _SECTIONS = {
     "gps": GpsConfig,
     "accel": AccelConfig,
@@ -457,7 +411,8 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
             _check_values(section, values, path, text)
             merged[section].update(values)
             if section == "heart_rate":
-                _check_heart_rate(merged[section], path, text)
+                check_heart_rate(merged[section], path,
+                                 lambda key, text=text: _line_of(text, key))
     return Config(
         **{name: cls(**merged[name]) for name, cls in _SECTIONS.items()},
         sources=tuple(str(p) for p in paths),
