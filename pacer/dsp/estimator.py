@@ -198,8 +198,10 @@ class LiveEstimator:
         self._heart_rate.push(sample.t_s, sample.heart_rate_bpm if sample.usable else None)
 
     def push_cadence(self, sample: CadenceSample) -> None:
-        """Another device's cadence: shown when the accelerometer has none."""
-        self._device_cadence.push(sample.t_s, sample.cadence_spm)
+        """Another device's cadence: shown when the accelerometer has none (0, a device
+        standing still, is no rhythm: it clears the held value)."""
+        spm = sample.cadence_spm
+        self._device_cadence.push(sample.t_s, spm if spm > 0 else None)
 
     def push_device(self, ev: DeviceEvent) -> None:
         """A device came, went or failed; a lost GPS ends GPS speed at once."""

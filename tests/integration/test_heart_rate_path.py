@@ -214,3 +214,13 @@ def test_sim_without_hr_has_no_heart_rate(work: Path) -> None:
     data = open_session(path)
     assert data.heart_rate == () and all(e.heart_rate_bpm is None for e in data.estimates)
     assert data.estimates
+
+
+@pytest.mark.slow
+def test_realtime_sim_with_a_strap(work: Path) -> None:
+    path = work / "realtime"
+    _run("sim", "400m @ 4:00/km", "--realtime", "--hr", "--duration", "4",
+         "--session-dir", str(path), "--quiet")
+    data = open_session(path)
+    assert len(data.heart_rate) >= 2
+    assert any(e.heart_rate_bpm is not None for e in data.estimates)

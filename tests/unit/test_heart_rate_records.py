@@ -83,6 +83,15 @@ def test_a_reading_without_contact_is_not_shown(tmp_path: Path) -> None:
     assert est.estimate(2.0).heart_rate_bpm is None
 
 
+def test_a_devices_zero_cadence_is_no_rhythm() -> None:
+    est = LiveEstimator()
+    est.push_fix(_fix(0.1))
+    est.push_cadence(CadenceSample(0.5, 172.0))
+    assert est.estimate(1.0).cadence_spm == 172.0
+    est.push_cadence(CadenceSample(1.5, 0.0))
+    assert est.estimate(2.0).cadence_spm is None
+
+
 def _config(tmp_path: Path, text: str) -> HeartRateConfig:
     path = tmp_path / "pacer.toml"
     path.write_text(text)
