@@ -96,7 +96,10 @@ def device_series_from_gpx(path: Path | str) -> DeviceSeries:
             elem.clear()
             if not values.get("time"):
                 continue
-            when = dt.datetime.fromisoformat(values["time"].replace("Z", "+00:00"))
+            try:
+                when = dt.datetime.fromisoformat(values["time"].replace("Z", "+00:00"))
+            except ValueError:
+                continue  # fixes_from_gpx skips (and reports) such a point too
             when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
             t.append(when)
             cad.append(_number(values.get("cad")) * 2.0)

@@ -157,6 +157,16 @@ def test_a_gpx_files_heart_rate_and_cadence_as_records(tmp_path: Path) -> None:
     assert HeartRateSample in kinds and CadenceSample not in kinds  # the accelerometer's
 
 
+def test_a_point_with_a_bad_time_is_skipped_not_fatal(tmp_path: Path) -> None:
+    from pacer.wiring.replay import replay_records
+
+    path = tmp_path / "run.gpx"
+    path.write_text(GPX.replace("2026-05-16T09:00:02Z", "2026-13-45T99:00:02Z"))
+    records, _ = replay_records(gpx=path)
+    got = [r for r in records if isinstance(r, HeartRateSample)]
+    assert got == [HeartRateSample(1.0, 141.0)]
+
+
 def test_sim_strap_records_come_through_the_decoder() -> None:
     from pacer.sim.effort import Effort
     from pacer.sim.runner import RunnerModel
