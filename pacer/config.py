@@ -16,6 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pacer.config_heart_rate import (
+    HEART_RATE_RANGE_BPM,
+    HeartRateConfig,
+    bpm_list,
+    check_heart_rate,
+)
 from pacer.errors import ConfigError, InputError
 from pacer.units import M_PER_MILE
 
@@ -86,6 +92,7 @@ class Config:
     audio: AudioConfig = AudioConfig()
     coach: CoachConfig = CoachConfig()
     session: SessionConfig = SessionConfig()
+    heart_rate: HeartRateConfig = HeartRateConfig()
     sources: tuple[str, ...] = ()  # files that were read
 
     def as_dict(self) -> dict[str, Any]:
@@ -196,12 +203,20 @@ def _text_list(value: Any, where: str, section: str, key: str) -> tuple[Any, ...
 
 #: optional keys (default None) whose value is text
 _STRING_KEYS = {"voice", "workout", "data_dir"}
+#: optional keys (default None) whose value is any number
+_NUMBER_KEYS = {"max_bpm", "resting_bpm"}
 
 
 def _coerce_value(default: Any, value: Any, where: str, section: str, key: str) -> Any:
     """``value`` checked against the type of the field's ``default``."""
     if key == "named_paces_s_per_km":
         return _named_paces(value, where, section, "named_paces")
+    if key == "zone_bounds_bpm":
+        return bpm_list(value, f"{where}: [{section}] {key}", MAX_ITEMS)
+    if default is None and key in _NUMBER_KEYS:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigError(f"{where}: [{section}] {key} must be a number, got {_show(value)}")
+        return float(value)
     if isinstance(default, tuple):
         return _text_list(value, where, section, key)
     if isinstance(default, bool):
@@ -280,6 +295,7 @@ _CHOICES: dict[tuple[str, str], tuple[Any, ...]] = {
     ("audio", "metronome"): ("off", "fixed", "adaptive", "locked"),
     ("coach", "profile"): ("track", "tempo", "race", "minimal"),
     ("coach", "units"): ("km", "mi"),
+    ("heart_rate", "method"): ("karvonen", "percent_max"),
 }
 #: inclusive numeric ranges per (section, key)
 _RANGES: dict[tuple[str, str], tuple[float, float]] = {
@@ -298,6 +314,8 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("audio", "volume"): (0.0, 1.0),
     ("coach", "lane"): (1, 9),
     ("session", "max_bytes"): (1_000_000, 10**15),
+    ("heart_rate", "max_bpm"): HEART_RATE_RANGE_BPM,
+    ("heart_rate", "resting_bpm"): HEART_RATE_RANGE_BPM,
 }
 
 
@@ -336,6 +354,7 @@ _SECTIONS = {
     "audio": AudioConfig,
     "coach": CoachConfig,
     "session": SessionConfig,
+    "heart_rate": HeartRateConfig,
 }
 
 
@@ -391,6 +410,9 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
             values = _coerce(_SECTIONS[section], table, path, text, section)
             _check_values(section, values, path, text)
             merged[section].update(values)
+            if section == "heart_rate":
+                check_heart_rate(merged[section], path,
+                                 lambda key, text=text: _line_of(text, key))
     return Config(
         **{name: cls(**merged[name]) for name, cls in _SECTIONS.items()},
         sources=tuple(str(p) for p in paths),

@@ -122,6 +122,36 @@ class AccelBlock:
         return self.t0_s + np.arange(self.n) / self.rate_hz
 
 
+# --------------------------------------------------------------------------- body sensors
+
+
+@dataclass(frozen=True, slots=True)
+class HeartRateSample:
+    """One heart-rate reading: a strap's notification, or a point of a recorded file.
+
+    ``rr_intervals_s``: beat-to-beat intervals since the previous reading, oldest first
+    (empty when not sent). ``contact``: skin contact as the strap reports it (None when it
+    does not say); a reading with ``contact`` False, or 0 bpm, is not a heart rate.
+    """
+
+    t_s: float
+    heart_rate_bpm: float
+    rr_intervals_s: tuple[float, ...] = ()
+    contact: bool | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.contact is not False and 20.0 <= self.heart_rate_bpm <= 260.0
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceSample:
+    """Cadence measured by another device (a footpod, a recorded file's ``cad``), steps/min."""
+
+    t_s: float
+    cadence_spm: float
+
+
 # --------------------------------------------------------------------------- controls
 
 
@@ -170,6 +200,7 @@ class Estimate:
     on_track: bool = False
     track_lap: int | None = None  # completed laps of the fitted oval
     track_position_m: float | None = None  # progress along the measure line, 0..lap length
+    heart_rate_bpm: float | None = None  # the last usable reading, None when stale or absent
 
     @property
     def pace_s_per_km(self) -> float | None:

@@ -25,12 +25,14 @@ from pacer.coach.outputs import EngineOutput, EngineStatus, MetronomeSetting
 from pacer.gps.decoder import NmeaDecoder
 from pacer.models import (
     AccelBlock,
+    CadenceSample,
     ControlEvent,
     Cue,
     DeviceEvent,
     DeviceState,
     Estimate,
     Fix,
+    HeartRateSample,
     MetronomeMode,
     NmeaBytes,
     Rep,
@@ -38,7 +40,8 @@ from pacer.models import (
 )
 from pacer.seams import Coach, Estimator, Printer, Recorder, Speaker
 
-Record = NmeaBytes | Fix | AccelBlock | DeviceEvent | ControlEvent
+Record = (NmeaBytes | Fix | AccelBlock | DeviceEvent | ControlEvent | HeartRateSample
+          | CadenceSample)
 
 
 def record_time_s(record: Record) -> float:
@@ -147,6 +150,11 @@ class Pipeline:
             self.on_device(record)
         elif isinstance(record, ControlEvent):
             self.on_control(record)
+        elif isinstance(record, HeartRateSample):
+            self.on_heart_rate(record)
+        elif isinstance(record, CadenceSample):
+            self._start_clock(record.t_s)
+            self.estimator.push_cadence(record)
         else:  # pragma: no cover - programming error
             raise TypeError(f"not a record: {record!r}")
 
@@ -178,6 +186,13 @@ class Pipeline:
         self.estimator.push_accel(block)
         if self.store is not None and self.store_raw:
             self.store.append_accel(block)
+
+    def on_heart_rate(self, sample: HeartRateSample) -> None:
+        self._start_clock(sample.t_s)
+        self.device_records["heart_rate"] = self.device_records.get("heart_rate", 0) + 1
+        self.estimator.push_heart_rate(sample)
+        if self.store is not None:
+            self.store.add_heart_rate(sample)
 
     def on_device(self, ev: DeviceEvent) -> None:
         self._start_clock(ev.t_s)

@@ -46,6 +46,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_console_options(p, status_every_s=None,
                         status_every_help="seconds between status lines "
                                           "(default: 30 fast, 5 realtime)")
+    p.add_argument("--hr", action="store_true",
+                   help="a simulated heart-rate strap (heart rate lagging effort)")
     p.add_argument("--duration", type=positive_float, default=None, metavar="S",
                    help="stop after this many seconds of the session")
     p.set_defaults(func=run)
@@ -59,4 +61,5 @@ def run(args: argparse.Namespace) -> int:
         gps_rate_hz=args.gps_rate, placement=args.placement, chip=args.chip,
         session_dir=args.session_dir, audio_out=args.audio_out, speak=args.speak,
         status_every_s=args.status_every, quiet=args.quiet, duration_s=args.duration,
+        heart_rate=args.hr,
     ), config_from_args(args))

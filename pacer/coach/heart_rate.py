@@ -336,3 +336,20 @@ def time_in_zones_s(t_s: npt.ArrayLike, heart_rate_bpm: npt.ArrayLike, zones: He
     idx = np.searchsorted(np.asarray(zones.bounds_bpm), hr[ok], side="right")
     np.add.at(out, np.minimum(idx, zones.count), dt[ok])
     return out
+
+
+def configured_zones(max_bpm: float | None = None, resting_bpm: float | None = None,
+                     method: str = "karvonen",
+                     zone_bounds_bpm: tuple[float, ...] = ()) -> HeartRateZones | None:
+    """The zones a ``[heart_rate]`` configuration gives, or None (no max, no bounds).
+
+    Explicit bounds win; else Karvonen (``method`` "karvonen" with a resting heart rate)
+    or %max zones from ``max_bpm``.
+    """
+    if zone_bounds_bpm:
+        return HeartRateZones(tuple(float(b) for b in zone_bounds_bpm))
+    if max_bpm is None:
+        return None
+    if method == "karvonen" and resting_bpm is not None:
+        return zones_from_reserve(max_bpm, resting_bpm)
+    return zones_from_max(max_bpm)

@@ -15,6 +15,9 @@ Composition:
 * stride -- :class:`pacer.dsp.stride.StrideModel`, learned from (filtered GPS speed,
   cadence) whenever both are confident, so that a GPS gap can be bridged;
 * track -- :class:`pacer.dsp.track.TrackMode` (optional).
+* heart rate, and another device's cadence -- the last reading while fresh
+  (:class:`pacer.dsp.held.HeldReading`: 5 s for heart rate, 3 s for cadence, which
+  stands in only when the accelerometer gives none).
 
 Distance, in order of preference at each step:
 
@@ -52,17 +55,20 @@ import numpy as np
 
 from pacer.dsp.cadence import CadenceEstimate, CadenceTracker
 from pacer.dsp.distance import DistanceIntegrator, PositionPath, ProgressFollower
+from pacer.dsp.held import DEVICE_CADENCE_FRESH_S, HEART_RATE_FRESH_S, HeldReading
 from pacer.dsp.speed import SpeedFilter
 from pacer.dsp.stride import StrideModel
 from pacer.dsp.track import TrackMode, TrackState
 from pacer.models import (
     AccelBlock,
+    CadenceSample,
     DeviceEvent,
     DeviceState,
     DistanceSource,
     Estimate,
     Fix,
     Footfall,
+    HeartRateSample,
 )
 
 __all__ = ["LiveEstimator"]
@@ -133,6 +139,8 @@ class LiveEstimator:
         self._last_speed: tuple[float | None, float] = (None, 0.0)
         self._footfalls: list[Footfall] = []
         self._learn_t_s: float | None = None
+        self._heart_rate = HeldReading(HEART_RATE_FRESH_S)
+        self._device_cadence = HeldReading(DEVICE_CADENCE_FRESH_S)
 
     # ------------------------------------------------------------------ inputs
     def push_fix(self, fix: Fix) -> None:
@@ -185,6 +193,16 @@ class LiveEstimator:
         self.cadence.push(block)
         self._footfalls.extend(self.cadence.footfalls())
 
+    def push_heart_rate(self, sample: HeartRateSample) -> None:
+        """A heart-rate reading (shown while fresh; one without contact clears it)."""
+        self._heart_rate.push(sample.t_s, sample.heart_rate_bpm if sample.usable else None)
+
+    def push_cadence(self, sample: CadenceSample) -> None:
+        """Another device's cadence: shown when the accelerometer has none (0, a device
+        standing still, is no rhythm: it clears the held value)."""
+        spm = sample.cadence_spm
+        self._device_cadence.push(sample.t_s, spm if spm > 0 else None)
+
     def push_device(self, ev: DeviceEvent) -> None:
         """A device came, went or failed; a lost GPS ends GPS speed at once."""
         if ev.device == "gps" and ev.state in (DeviceState.LOST, DeviceState.ERROR):
@@ -225,14 +243,18 @@ class LiveEstimator:
         lat = lon = None
         if self._pos is not None and gps_ok and t - self._pos[0] <= 3.0:
             lat, lon = self._pos[1], self._pos[2]
+        cadence_spm, cadence_conf = (None, 0.0) if cad is None else (cad.cadence_spm,
+                                                                     cad.confidence)
+        if cadence_spm is None and (device_spm := self._device_cadence.at(t)) is not None:
+            cadence_spm, cadence_conf = device_spm, 1.0  # the device measured it
         return Estimate(
             t_s=t,
             utc=utc,
             distance_m=distance_m,
             speed_mps=speed_mps,
             speed_confidence=speed_conf,
-            cadence_spm=cad.cadence_spm if cad is not None else None,
-            cadence_confidence=cad.confidence if cad is not None else 0.0,
+            cadence_spm=cadence_spm,
+            cadence_confidence=cadence_conf,
             distance_source=self._source,
             gps_ok=gps_ok,
             lat_deg=lat,
@@ -240,6 +262,7 @@ class LiveEstimator:
             on_track=on_track,
             track_lap=ts.laps if on_track and ts is not None else None,
             track_position_m=ts.position_m if on_track and ts is not None else None,
+            heart_rate_bpm=self._heart_rate.at(t),
         )
 
     # ------------------------------------------------------------------ internals

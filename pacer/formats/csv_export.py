@@ -1,8 +1,9 @@
 """CSV exports (the contract in docs/contracts.md): per-second samples and raw receiver epochs.
 
 * ``csv``: ``t_s,utc,lat_deg,lon_deg,distance_m,speed_mps,pace_s_per_km,cadence_spm,
-  rep_index,gps_ok`` -- one row per second of the session (the last 1 Hz estimate in
-  each second), ``gps_ok`` as 1/0, ``rep_index`` empty outside reps.
+  rep_index,gps_ok,heart_rate_bpm`` -- one row per second of the session (the last 1 Hz
+  estimate in each second), ``gps_ok`` as 1/0, ``rep_index`` empty outside reps,
+  ``heart_rate_bpm`` empty without a (fresh) heart rate.
 * ``fixes``: ``utc,lat_deg,lon_deg,alt_m,speed_mps,course_deg,hdop,sats,fix_quality,valid``
   -- one row per receiver epoch exactly as reported (speed in m/s), ``valid`` as 1/0.
 
@@ -23,7 +24,7 @@ from pacer.session.reader import SessionData
 
 CSV_COLUMNS = (
     "t_s", "utc", "lat_deg", "lon_deg", "distance_m", "speed_mps", "pace_s_per_km",
-    "cadence_spm", "rep_index", "gps_ok",
+    "cadence_spm", "rep_index", "gps_ok", "heart_rate_bpm",
 )  # fmt: skip
 FIXES_COLUMNS = (
     "utc", "lat_deg", "lon_deg", "alt_m", "speed_mps", "course_deg", "hdop", "sats",
@@ -58,7 +59,7 @@ def per_second_csv(data: SessionData) -> str:
                 round(e.t_s, 3), utc_json(utc_at(data, e.t_s, e.utc)), e.lat_deg, e.lon_deg,
                 round(e.distance_m, 3), e.speed_mps,
                 None if e.pace_s_per_km is None else round(e.pace_s_per_km, 3),
-                e.cadence_spm, None if rep < 0 else int(rep), e.gps_ok,
+                e.cadence_spm, None if rep < 0 else int(rep), e.gps_ok, e.heart_rate_bpm,
             )])  # fmt: skip
     return buf.getvalue()
 

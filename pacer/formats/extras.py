@@ -1,7 +1,11 @@
 """Cadence and heart rate recorded by another device, from GPX/FIT extensions.
 
-For ``pacer replay --gpx/--fit`` without an accelerometer file: the device's own cadence
-can stand in for pacer's estimate, and both can be compared with pacer's in review.
+For ``pacer replay --gpx/--fit``: the heart rate becomes
+:class:`~pacer.models.HeartRateSample` records and, without an accelerometer file, the
+device's own cadence :class:`~pacer.models.CadenceSample` records
+(:meth:`DeviceSeries.records`), which the estimator shows when it has no cadence of its
+own. GPX: ``gpxtpx:hr`` (or ``heartrate``) and ``gpxtpx:cad``; FIT: ``heart_rate`` and
+``cadence`` + ``fractional_cadence``.
 Times use the same base as :func:`pacer.formats.readers.fixes_from_gpx` /
 ``fixes_from_fit`` (seconds since the file's first timestamped point).
 
@@ -12,8 +16,10 @@ here to steps per minute (``cadence_spm``), like every cadence in pacer.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +28,7 @@ from pacer.errors import InputError
 from pacer.formats.readers import MAX_FIT_BYTES, MAX_GPX_BYTES
 from pacer.formats.safe_read import open_regular, read_regular_bytes
 from pacer.formats.timeline import time_outliers
+from pacer.models import CadenceSample, HeartRateSample
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,10 +38,29 @@ class DeviceSeries:
     t_s: np.ndarray
     cadence_spm: np.ndarray
     heart_rate_bpm: np.ndarray
+    #: each point's UTC as Unix seconds (to align with the fixes by time, not by count)
+    epoch_s: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @property
     def has_cadence(self) -> bool:
         return bool(np.isfinite(self.cadence_spm).any())
+
+    @property
+    def has_heart_rate(self) -> bool:
+        return bool(np.isfinite(self.heart_rate_bpm).any())
+
+    def records(self, t_offset_s: float, *,
+                cadence: bool = True) -> Iterator[HeartRateSample | CadenceSample]:
+        """The values as records in time order, at ``epoch_s - t_offset_s`` (session
+        seconds): a :class:`HeartRateSample` per point with a heart rate and, with
+        ``cadence``, a :class:`CadenceSample` per point with a cadence."""
+        t_s = self.epoch_s - t_offset_s
+        for k in np.argsort(t_s, kind="stable"):
+            t, bpm, spm = float(t_s[k]), float(self.heart_rate_bpm[k]), float(self.cadence_spm[k])
+            if cadence and math.isfinite(spm) and spm >= 0:
+                yield CadenceSample(t, spm)
+            if math.isfinite(bpm) and bpm > 0:
+                yield HeartRateSample(t, bpm)
 
 
 def _local(tag: str) -> str:
@@ -48,7 +74,8 @@ def _series(utc: list[dt.datetime], cad: list[float], hr: list[float]) -> Device
     epoch_s = np.array([u.timestamp() for u in utc], dtype=float)[keep] if utc else np.empty(0)
     t = epoch_s - epoch_s[0] if epoch_s.size else epoch_s
     return DeviceSeries(t, np.array(cad, dtype=float)[keep] if utc else np.empty(0),
-                        np.array(hr, dtype=float)[keep] if utc else np.empty(0))  # fmt: skip
+                        np.array(hr, dtype=float)[keep] if utc else np.empty(0),
+                        epoch_s)  # fmt: skip
 
 
 def device_series_from_gpx(path: Path | str) -> DeviceSeries:
@@ -69,11 +96,14 @@ def device_series_from_gpx(path: Path | str) -> DeviceSeries:
             elem.clear()
             if not values.get("time"):
                 continue
-            when = dt.datetime.fromisoformat(values["time"].replace("Z", "+00:00"))
+            try:
+                when = dt.datetime.fromisoformat(values["time"].replace("Z", "+00:00"))
+            except ValueError:
+                continue  # fixes_from_gpx skips (and reports) such a point too
             when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
             t.append(when)
             cad.append(_number(values.get("cad")) * 2.0)
-            hr.append(_number(values.get("hr")))
+            hr.append(_number(values.get("hr") or values.get("heartrate")))
     except ET.ParseError as exc:
         if not t:
             raise InputError(f"{path}:{exc.position[0]}: not readable as GPX ({exc})") from exc

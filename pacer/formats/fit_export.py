@@ -4,9 +4,10 @@ intervals.icu import).
 Messages, in order: ``file_id`` (activity), ``workout`` + one ``workout_step`` per rep
 (the targets: distance or time, and a speed band around the target pace), ``event``
 timer start, one ``record`` per 1 Hz estimate (position, cumulative distance, speed,
-cadence), one ``lap`` per rep (``wkt_step_index`` links it to its step), ``event`` timer
-stop, ``session``, ``activity``. Cadence is strides per minute (``cadence_spm / 2``)
-with the half in ``fractional_cadence``, as Garmin running devices write it.
+cadence, heart rate), one ``lap`` per rep (``wkt_step_index`` links it to its step; with
+its average and maximum heart rate), ``event`` timer stop, ``session``, ``activity``.
+Cadence is strides per minute (``cadence_spm / 2``) with the half in
+``fractional_cadence``, as Garmin running devices write it; heart rate in whole bpm.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from pacer.errors import InputError
 from pacer.formats.export_common import require_start_utc, utc_at
 from pacer.models import Rep, RepKind
+from pacer.review.heart_rate import rep_heart_rates
 from pacer.review.summary import (
     session_distance_m,
     session_duration_s,
@@ -119,6 +121,8 @@ def to_fit(data: SessionData) -> bytes:
         if est.speed_mps is not None:
             rec["enhanced_speed"] = est.speed_mps
         rec |= _cadence(est.cadence_spm)
+        if est.heart_rate_bpm is not None:
+            rec["heart_rate"] = int(round(est.heart_rate_bpm))
         enc.write_mesg(rec)
     laps = reps or [
         Rep(
@@ -129,6 +133,7 @@ def to_fit(data: SessionData) -> bytes:
             distance_m=session_distance_m(data),
         )
     ]
+    hr_of = {h.index: h for h in rep_heart_rates(data)}
     for k, lap in enumerate(laps):
         lap_start = utc_at(data, lap.start_s, lap.start_utc)
         assert lap_start is not None  # start is known
@@ -146,6 +151,9 @@ def to_fit(data: SessionData) -> bytes:
             msg["enhanced_avg_speed"] = lap.distance_m / lap.duration_s
         if lap.cadence_spm is not None:
             msg["avg_cadence"] = int(round(lap.cadence_spm / 2.0))
+        hr = hr_of.get(lap.index) if reps else None
+        if hr is not None and hr.avg_bpm is not None and hr.max_bpm is not None:
+            msg |= {"avg_heart_rate": round(hr.avg_bpm), "max_heart_rate": round(hr.max_bpm)}
         enc.write_mesg(msg)
     enc.write_mesg(
         {

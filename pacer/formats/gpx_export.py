@@ -1,5 +1,5 @@
-"""GPX 1.1 export (gpxpy): one track, one segment per gap-free run of fixes, cadence in
-Garmin's TrackPointExtension v1 (``gpxtpx:cad``).
+"""GPX 1.1 export (gpxpy): one track, one segment per gap-free run of fixes, heart rate
+and cadence in Garmin's TrackPointExtension v1 (``gpxtpx:hr`` in bpm, ``gpxtpx:cad``).
 
 Cadence convention: like Garmin devices, ``cad`` holds *strides* per minute for running
 (``cadence_spm / 2``, rounded), so Strava and Garmin Connect show the right spm.
@@ -53,10 +53,13 @@ def to_gpx(data: SessionData) -> str:
             latitude=fix.lat_deg, longitude=fix.lon_deg, elevation=fix.alt_m,
             time=when.astimezone(dt.UTC) if when else None,
         )  # fmt: skip
-        if est is not None and est.cadence_spm is not None:
+        if est is not None and (est.cadence_spm is not None or est.heart_rate_bpm is not None):
             ext = ET.Element(f"{{{TPX_NS}}}TrackPointExtension")
-            cad = ET.SubElement(ext, f"{{{TPX_NS}}}cad")
-            cad.text = str(int(round(est.cadence_spm / 2.0)))
+            if est.heart_rate_bpm is not None:  # the schema's order: hr before cad
+                ET.SubElement(ext, f"{{{TPX_NS}}}hr").text = str(int(round(est.heart_rate_bpm)))
+            if est.cadence_spm is not None:
+                cad = ET.SubElement(ext, f"{{{TPX_NS}}}cad")
+                cad.text = str(int(round(est.cadence_spm / 2.0)))
             point.extensions.append(ext)
         segment.points.append(point)
     return gpx.to_xml(version="1.1")

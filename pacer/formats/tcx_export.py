@@ -1,9 +1,10 @@
 """TCX (Garmin TrainingCenterDatabase v2) export with the standard library's XML.
 
 One Activity (Sport="Running"), one Lap per rep (``Intensity`` Resting for recoveries,
-Active otherwise; ``TriggerMethod`` Manual), track points from the 1 Hz estimates with
-cumulative distance, and speed and cadence in ActivityExtension v2 (``TPX``; ``RunCadence``
-is strides per minute, i.e. ``cadence_spm / 2``, as Garmin writes it). A session without
+Active otherwise; ``TriggerMethod`` Manual; a lap's average and maximum heart rate), track
+points from the 1 Hz estimates with cumulative distance, ``HeartRateBpm``, and speed and
+cadence in ActivityExtension v2 (``TPX``; ``RunCadence`` is strides per minute, i.e.
+``cadence_spm / 2``, as Garmin writes it). A session without
 reps becomes one lap. Element order follows the v2 schema's sequences.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from pacer.formats.export_common import require_start_utc, utc_at
 from pacer.models import Estimate, Rep, RepKind
+from pacer.review.heart_rate import RepHeartRate, rep_heart_rates
 from pacer.review.summary import session_distance_m, session_duration_s, utc_json
 from pacer.session.reader import SessionData
 
@@ -64,12 +66,22 @@ def _trackpoint(track: ET.Element, data: SessionData, est: Estimate) -> None:
         _sub(pos, _t("LatitudeDegrees"), f"{est.lat_deg:.8f}")
         _sub(pos, _t("LongitudeDegrees"), f"{est.lon_deg:.8f}")
     _sub(tp, _t("DistanceMeters"), f"{est.distance_m:.2f}")
+    if est.heart_rate_bpm is not None:
+        _sub(_sub(tp, _t("HeartRateBpm")), _t("Value"), int(round(est.heart_rate_bpm)))
     if est.speed_mps is not None or est.cadence_spm is not None:
         tpx = _sub(_sub(tp, _t("Extensions")), _x("TPX"))
         if est.speed_mps is not None:
             _sub(tpx, _x("Speed"), f"{est.speed_mps:.3f}")
         if est.cadence_spm is not None:
             _sub(tpx, _x("RunCadence"), int(round(est.cadence_spm / 2.0)))
+
+
+def _lap_heart_rate(lap: ET.Element, hr: RepHeartRate | None) -> None:
+    """AverageHeartRateBpm and MaximumHeartRateBpm (after Calories, in the schema's order)."""
+    if hr is None or hr.avg_bpm is None or hr.max_bpm is None:
+        return
+    _sub(_sub(lap, _t("AverageHeartRateBpm")), _t("Value"), int(round(hr.avg_bpm)))
+    _sub(_sub(lap, _t("MaximumHeartRateBpm")), _t("Value"), int(round(hr.max_bpm)))
 
 
 def to_tcx(data: SessionData) -> str:
@@ -85,6 +97,7 @@ def to_tcx(data: SessionData) -> str:
     activity.set("Sport", "Running")
     _sub(activity, _t("Id"), utc_json(start))
     laps = _laps(data)
+    hr_of = {h.index: h for h in rep_heart_rates(data)}
     est_t = np.array([e.t_s for e in data.estimates], dtype=float)
     lap_starts = np.array([lap.start_s for lap in laps])
     # each estimate goes to the lap that started last before it (the first lap takes any before)
@@ -99,6 +112,7 @@ def to_tcx(data: SessionData) -> str:
         if speeds:
             _sub(el, _t("MaximumSpeed"), f"{max(speeds):.3f}")
         _sub(el, _t("Calories"), 0)
+        _lap_heart_rate(el, hr_of.get(lap.index))
         _sub(el, _t("Intensity"), "Resting" if lap.kind is RepKind.RECOVERY else "Active")
         _sub(el, _t("TriggerMethod"), "Manual")
         if mine:

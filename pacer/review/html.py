@@ -13,6 +13,7 @@ import numpy as np
 
 from pacer.dsp.track_geometry import enu_from_latlon
 from pacer.models import RepKind
+from pacer.review.heart_rate import heart_rate_html
 from pacer.review.summary import RepComparison, rep_rows, summarize
 from pacer.review.text import HEADER, rep_cells, summary_lines
 from pacer.session.reader import SessionData
@@ -156,5 +157,6 @@ def review_html(
                 f"<td>{html.escape(c.kind.value)}</td><td>{html.escape(c.text)}</td></tr>"
             )
         out.append("</table>")
+    out += heart_rate_html(data)
     out.append("</body></html>\n")
     return "\n".join(out)

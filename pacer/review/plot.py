@@ -41,8 +41,10 @@ def review_figure(data: SessionData) -> Any:
         from matplotlib.ticker import FuncFormatter
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise InputError("plots need matplotlib (pip install 'pacer[review]')") from exc
-    fig = Figure(figsize=(10, 8), dpi=100, layout="constrained")
-    ax_pace, ax_cad, ax_bar = fig.subplots(3, 1, height_ratios=(3, 2, 2))
+    n_panels = 4 if any(s.usable for s in data.heart_rate) else 3  # heart rate when present
+    fig = Figure(figsize=(10, 2 * n_panels + 2), dpi=100, layout="constrained")
+    ax_pace, ax_cad, *ax_hr, ax_bar = fig.subplots(n_panels, 1,
+                                                   height_ratios=(3, 2, 2, 2)[:n_panels])
     t_min = np.array([e.t_s for e in data.estimates]) / 60.0
     pace = np.array(
         [np.nan if e.pace_s_per_km is None else e.pace_s_per_km for e in data.estimates]
@@ -116,6 +118,11 @@ def review_figure(data: SessionData) -> Any:
     ax_bar.set_xticks(x, [f"rep {k + 1}" for k in range(len(rows))])
     ax_bar.yaxis.set_major_formatter(FuncFormatter(_pace_label))
     ax_bar.set_ylabel("rep pace (min/km)")
+    if ax_hr:
+        from pacer.review.heart_rate import draw_heart_rate
+
+        ax_hr[0].sharex(ax_cad)
+        draw_heart_rate(ax_hr[0], data)
     return fig
 
 

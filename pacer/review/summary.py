@@ -226,6 +226,14 @@ def summarize(data: SessionData) -> SessionSummary:
 
 def review_json(data: SessionData) -> dict[str, Any]:
     """The ``pacer review --json`` object (docs/contracts.md, "Review JSON")."""
+    from pacer.review.heart_rate import add_heart_rate_json
+
+    doc = _review_json(data)
+    add_heart_rate_json(doc, data)
+    return doc
+
+
+def _review_json(data: SessionData) -> dict[str, Any]:
     start = session_start_utc(data)
     return {
         "session": {

@@ -5,6 +5,7 @@ Pure formatting of :mod:`pacer.review.summary` results; the CLI prints the lines
 
 from __future__ import annotations
 
+from pacer.review.heart_rate import heart_rate_lines
 from pacer.review.summary import (
     RepComparison,
     RepRow,
@@ -111,6 +112,8 @@ def review_text(
     if comparison:
         lines.append("")
         lines.extend(c.text for c in comparison)
+    if hr_lines := heart_rate_lines(data):
+        lines += ["", *hr_lines]
     if data.events:
         lines.append("")
         lines.extend(f"{format_clock(e.t_s):>8}  {e.kind}: {e.message}" for e in data.events)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from pacer.models import AccelBlock, Cue, Estimate, Fix, Rep
+from pacer.models import AccelBlock, Cue, Estimate, Fix, HeartRateSample, Rep
 from pacer.session import rows
 from pacer.session.rows import JsonDict, Row
 
@@ -98,6 +98,10 @@ class RowQueue:
             self.ops_dropped += 1
         if est.t_s > self._last_t_s:
             self._last_t_s = est.t_s
+
+    def add_heart_rate(self, sample: HeartRateSample) -> None:
+        """Queue one heart-rate reading (kept with the derived rows: review needs it)."""
+        self._queue(rows.INSERT_HEART_RATE, rows.heart_rate_row(sample))
 
     def add_rep(self, rep: Rep) -> None:
         self._queue(rows.INSERT_REP, rows.rep_row(rep))
@@ -203,7 +207,7 @@ class RowQueue:
         if self._fix_rows:
             conn.executemany(rows.INSERT_FIX, self._fix_rows)
         if self._est_rows:
-            conn.executemany(rows.INSERT_EST, self._est_rows)
+            conn.executemany(rows.INSERT_EST_V6, self._est_rows)
         i, ops = 0, self._ops
         while i < len(ops):  # consecutive identical statements go in one executemany
             j = i + 1

@@ -15,9 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from pacer.errors import SessionError
-from pacer.models import AccelBlock
-from pacer.session import db, legacy_journal
-from pacer.session.schema import DB_NAME, LEGACY_RAW_NAME, NMEA_NAME, RAW_TABLES_VERSION
+from pacer.models import AccelBlock, HeartRateSample
+from pacer.session import db, legacy_journal, rows
+from pacer.session.schema import (
+    DB_NAME,
+    HEART_RATE_VERSION,
+    LEGACY_RAW_NAME,
+    NMEA_NAME,
+    RAW_TABLES_VERSION,
+)
 
 #: where :func:`write_nmea_copy` writes before renaming to ``gps.nmea``
 NMEA_PART_NAME = NMEA_NAME + ".part"
@@ -66,6 +72,26 @@ def iter_raw_nmea(directory: Path) -> Iterator[tuple[float, bytes]]:
             yield float(t_s), bytes(data)
     except sqlite3.DatabaseError:
         return  # damage mid-table: the chunks before it were given
+    finally:
+        conn.close()
+
+
+def iter_heart_rate(directory: Path) -> Iterator[HeartRateSample]:
+    """The heart-rate readings of a session as they arrived (none before schema v6)."""
+    try:
+        conn = _raw_database(directory)
+    except SessionError:
+        return
+    if conn is None:
+        return
+    try:
+        if db.schema_version(conn) < HEART_RATE_VERSION:
+            return
+        select = f"SELECT {rows.HEART_RATE_COLUMNS} FROM heart_rate ORDER BY rowid"
+        for row in conn.execute(select):
+            yield rows.heart_rate_from_row(row)
+    except sqlite3.DatabaseError:
+        return  # damage mid-table: the readings before it were given
     finally:
         conn.close()
 

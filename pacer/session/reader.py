@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pacer.errors import SessionError
-from pacer.models import Cue, Estimate, Fix, Rep
+from pacer.models import Cue, Estimate, Fix, HeartRateSample, Rep
 from pacer.session import db, legacy_journal, lock, rows
 from pacer.session.catalog import (  # re-exported: the CLI and the wiring import them here
     check_deletable as check_deletable,
@@ -32,12 +32,14 @@ from pacer.session.catalog import resolve_session as resolve_session
 from pacer.session.catalog import session_bytes as session_bytes
 from pacer.session.catalog import written_time_s as written_time_s
 from pacer.session.rawread import accel_samples as accel_samples
+from pacer.session.rawread import iter_heart_rate as iter_heart_rate
 from pacer.session.rawread import iter_raw_accel as iter_raw_accel
 from pacer.session.rawread import iter_raw_nmea as iter_raw_nmea
 from pacer.session.rawread import raw_log_problems as raw_log_problems
 from pacer.session.rows import JsonDict
 from pacer.session.schema import (
     DB_NAME,
+    HEART_RATE_VERSION,
     LEGACY_RAW_NAME,
     NMEA_NAME,
     RAW_TABLES_VERSION,
@@ -69,6 +71,8 @@ class SessionData:
     #: per cue (same order as ``cues``): what the audio path reported beyond duration and
     #: dropped -- start_s, latency_s, engine, truncated, reason (keys present when known)
     cue_audio: tuple[JsonDict, ...] = ()
+    #: heart-rate readings as they arrived (schema v6 on; empty without a strap)
+    heart_rate: tuple[HeartRateSample, ...] = ()
 
     @property
     def id(self) -> str:
@@ -230,9 +234,15 @@ def open_session(directory: Path) -> SessionData:
             rows.fix_from_row(r)
             for r in conn.execute(f"SELECT {rows.FIX_COLUMNS} FROM fixes ORDER BY rowid")
         )
+        est_cols = rows.ESTIMATE_COLUMNS
+        heart_rate: tuple[HeartRateSample, ...] = ()
+        if version >= HEART_RATE_VERSION:
+            est_cols = f"{est_cols}, {rows.ESTIMATE_HR_COLUMN}"
+            heart_rate = tuple(rows.heart_rate_from_row(r) for r in conn.execute(
+                f"SELECT {rows.HEART_RATE_COLUMNS} FROM heart_rate ORDER BY rowid"))
         estimates = tuple(
             rows.estimate_from_row(r)
-            for r in conn.execute(f"SELECT {rows.ESTIMATE_COLUMNS} FROM estimates ORDER BY rowid")
+            for r in conn.execute(f"SELECT {est_cols} FROM estimates ORDER BY rowid")
         )
         # before schema v4 every recorded rep was a completed one
         rep_cols = rows.REP_COLUMNS if version >= 4 else rows.REP_COLUMNS.replace(
@@ -261,7 +271,7 @@ def open_session(directory: Path) -> SessionData:
     return SessionData(
         directory=directory, meta=meta, fixes=fixes, estimates=estimates, reps=reps,
         cues=cues, cue_audio=cue_audio, events=events, counters=counters,
-        ended=str(ended) if ended else _unended(directory),
+        heart_rate=heart_rate, ended=str(ended) if ended else _unended(directory),
     )  # fmt: skip
 
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pacer.models import Cue, CueKind, DistanceSource, Estimate, Fix, Rep, RepKind
+import numpy as np
+
+from pacer.models import (
+    Cue,
+    CueKind,
+    DistanceSource,
+    Estimate,
+    Fix,
+    HeartRateSample,
+    Rep,
+    RepKind,
+)
 
 #: one database row as the sqlite3 module takes and gives it. Any: the columns mix NULL,
 #: numbers and text, and each converter below checks its column by converting it.
@@ -25,6 +36,9 @@ ESTIMATE_COLUMNS = (
     "t_s, utc, distance_m, speed_mps, speed_confidence, cadence_spm, cadence_confidence, "
     "distance_source, gps_ok, lat_deg, lon_deg, on_track, track_lap, track_position_m"
 )
+#: the estimate column of schema v6 (after ESTIMATE_COLUMNS)
+ESTIMATE_HR_COLUMN = "heart_rate_bpm"
+HEART_RATE_COLUMNS = "t_s, heart_rate_bpm, contact, rr_intervals_f8"
 REP_COLUMNS = (
     "idx, kind, start_s, duration_s, distance_m, start_utc, target_distance_m, "
     "target_duration_s, target_pace_s_per_km, pace_s_per_km, cadence_spm, distance_source, label, "
@@ -101,6 +115,7 @@ def estimate_row(est: Estimate) -> Row:
         est.t_s, utc_text(est.utc), est.distance_m, est.speed_mps, est.speed_confidence,
         est.cadence_spm, est.cadence_confidence, est.distance_source.value, int(est.gps_ok),
         est.lat_deg, est.lon_deg, int(est.on_track), est.track_lap, est.track_position_m,
+        est.heart_rate_bpm,
     )  # fmt: skip
 
 
@@ -112,7 +127,23 @@ def estimate_from_row(row: Row) -> Estimate:
         distance_source=DistanceSource(row[7]), gps_ok=bool(row[8]),
         lat_deg=_opt_float(row[9]), lon_deg=_opt_float(row[10]), on_track=bool(row[11]),
         track_lap=row[12], track_position_m=_opt_float(row[13]),
+        heart_rate_bpm=_opt_float(row[14]) if len(row) > 14 else None,
     )  # fmt: skip
+
+
+_F8 = np.dtype("<f8")
+
+
+def heart_rate_row(sample: HeartRateSample) -> Row:
+    rr = np.asarray(sample.rr_intervals_s, dtype=_F8).tobytes() if sample.rr_intervals_s else None
+    contact = None if sample.contact is None else int(sample.contact)
+    return (sample.t_s, sample.heart_rate_bpm, contact, rr)
+
+
+def heart_rate_from_row(row: Row) -> HeartRateSample:
+    rr = () if row[3] is None else tuple(float(x) for x in np.frombuffer(row[3], dtype=_F8))
+    return HeartRateSample(t_s=float(row[0]), heart_rate_bpm=float(row[1]),
+                           rr_intervals_s=rr, contact=None if row[2] is None else bool(row[2]))
 
 
 def rep_row(rep: Rep) -> Row:
@@ -156,7 +187,9 @@ def _insert(table: str, columns: str) -> str:
 
 #: the writer's statements (pacer.session.store)
 INSERT_FIX = _insert("fixes", FIX_COLUMNS)
-INSERT_EST = _insert("estimates", ESTIMATE_COLUMNS)
+INSERT_EST = _insert("estimates", ESTIMATE_COLUMNS)  # schema v1-v5 (the legacy journal's)
+INSERT_EST_V6 = _insert("estimates", f"{ESTIMATE_COLUMNS}, {ESTIMATE_HR_COLUMN}")
+INSERT_HEART_RATE = _insert("heart_rate", HEART_RATE_COLUMNS)
 INSERT_REP = _insert("reps", REP_COLUMNS)
 INSERT_CUE = _insert("cues", CUE_COLUMNS)
 INSERT_EVENT = _insert("events", "t_s, kind, message")

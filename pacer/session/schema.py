@@ -1,7 +1,8 @@
 """SQLite schema of a session database, its version and its migrations.
 
 A session directory holds ``session.db``: this schema, the raw receiver bytes and
-accelerometer blocks included (tables ``raw_nmea`` and ``raw_accel``, schema v5).
+accelerometer blocks included (tables ``raw_nmea`` and ``raw_accel``, schema v5), and
+heart-rate readings (table ``heart_rate``, schema v6).
 ``PRAGMA user_version`` carries the schema version; :func:`migrate` brings an older
 database up to :data:`SCHEMA_VERSION` one step at a time, inside one transaction.
 Sessions of schema v1-v4 kept their raw data in a journal file beside the database
@@ -13,9 +14,11 @@ from __future__ import annotations
 import sqlite3
 
 #: current schema version (``PRAGMA user_version``)
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: the first version that holds the raw data in the database
 RAW_TABLES_VERSION = 5
+#: the first version with heart rate (table ``heart_rate``, ``estimates.heart_rate_bpm``)
+HEART_RATE_VERSION = 6
 
 DB_NAME = "session.db"
 NMEA_NAME = "gps.nmea"  # raw receiver bytes, exactly as read (a plain copy, written at close)
@@ -74,8 +77,17 @@ CREATE TABLE raw_accel (
     lost_samples INTEGER NOT NULL, samples_f4 BLOB NOT NULL);
 """
 
+# Heart rate: each reading as it arrived (a strap's notification, a file's point); RR
+# intervals as n little-endian float64 seconds (NULL when none were sent); contact 0/1,
+# NULL when the strap does not say. The estimate carries the heart rate it showed.
+_V6 = """
+CREATE TABLE heart_rate (
+    t_s REAL NOT NULL, heart_rate_bpm REAL NOT NULL, contact INTEGER, rr_intervals_f8 BLOB);
+ALTER TABLE estimates ADD COLUMN heart_rate_bpm REAL;
+"""
+
 #: MIGRATIONS[v] turns a version-v database into version v+1
-MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3, 3: _V4, 4: _V5}
+MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3, 3: _V4, 4: _V5, 5: _V6}
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -68,11 +68,26 @@ def replay_records(
     first_utc = next((f.utc for f in fixes if f.utc is not None), None)
     t_first_utc_s = next((f.t_s for f in fixes if f.utc is not None), 0.0)
     streams: list[Iterator[Record]] = [iter(fixes)]
+    if (gpx is not None or fit is not None) and first_utc is not None:
+        streams.append(_device_records(gpx, fit, first_utc.timestamp() - t_first_utc_s,
+                                       cadence=accel is None))
     if accel is not None:
         counters["accel"] = SkipCounters()
         blocks = read_accel_csv(accel, units=accel_units, counters=counters["accel"])
         streams.append(_aligned_blocks(blocks, first_utc, t_first_utc_s, str(accel)))
     return merge_in_time(*streams), first_utc
+
+
+def _device_records(gpx: str | Path | None, fit: str | Path | None, t_offset_s: float, *,
+                    cadence: bool) -> Iterator[Record]:
+    """Heart rate (and, with ``cadence``, the device's cadence) a GPX or FIT file carries,
+    on the fixes' time line (UTC minus ``t_offset_s``)."""
+    from pacer.formats.extras import device_series_from_fit, device_series_from_gpx
+
+    series = device_series_from_gpx(gpx) if gpx is not None else device_series_from_fit(fit)  # type: ignore[arg-type]
+    if not series.has_heart_rate and not (cadence and series.has_cadence):
+        return iter(())
+    return series.records(t_offset_s, cadence=cadence)
 
 
 def _is_fit_workout(path: str | Path) -> bool:
@@ -114,7 +129,12 @@ def session_records(
     the meta (workout, start time); what the raw logs lack is reported to ``on_warning``.
     """
     from pacer.session.rawread import raw_log_problems
-    from pacer.session.reader import iter_raw_accel, iter_raw_nmea, read_meta_or_empty
+    from pacer.session.reader import (
+        iter_heart_rate,
+        iter_raw_accel,
+        iter_raw_nmea,
+        read_meta_or_empty,
+    )
 
     path = Path(directory)
     meta = read_meta_or_empty(path, on_warning)
@@ -132,7 +152,8 @@ def session_records(
         records, first_utc = replay_records(nmea=copy)
         return records, start_utc or first_utc, meta
     gps = (NmeaBytes(t_s, data) for t_s, data in iter_raw_nmea(path))
-    return merge_in_time(gps, iter_raw_accel(path)), start_utc, meta
+    return (merge_in_time(gps, iter_raw_accel(path), iter_heart_rate(path)), start_utc,
+            meta)
 
 
 # ---------------------------------------------------------------------- pacer replay

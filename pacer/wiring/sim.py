@@ -128,13 +128,15 @@ def build_sim(
 
 
 def simulated_records_fast(
-    setup: SimSetup, *, poll_s: float = 0.25, seed: int = 0
+    setup: SimSetup, *, poll_s: float = 0.25, seed: int = 0,
+    heart_rate: Iterator[Record] | None = None,
 ) -> Iterator[Record]:
     """Simulated hardware as fast as the CPU allows, in time order.
 
     The receiver's bytes for each epoch are one ``NmeaBytes`` record; the fake chip's
     FIFO fills on a manual clock that jumps to each poll time, and the production
     sampler drains it in bursts (poll times jittered like a loaded scheduler).
+    ``heart_rate``: a simulated strap's readings, merged in.
     """
     from pacer.hw.sampler import Sampler
 
@@ -154,6 +156,8 @@ def simulated_records_fast(
                 yield block
 
     gps = (NmeaBytes(t, data) for t, data in setup.receiver.epochs())
+    if heart_rate is not None:
+        return merge_in_time(gps, accel(), heart_rate)
     return merge_in_time(gps, accel())
 
 
@@ -228,6 +232,7 @@ class SimOptions:
     status_every_s: float | None = None  # None: 30 s fast, 5 s in real time
     quiet: bool = False
     duration_s: float | None = None  # None: the whole simulated session
+    heart_rate: bool = False  # a simulated chest strap (fast mode)
 
 
 def run_sim(options: SimOptions, config: Config) -> int:
@@ -256,32 +261,54 @@ def run_sim(options: SimOptions, config: Config) -> int:
         kind="sim", config=config, workout=workout, session_dir=o.session_dir,
         sources={"sim": {"seed": o.seed, "gps_rate_hz": o.gps_rate_hz,
                          "placement": o.placement, "chip": o.chip,
-                         "mode": "realtime" if o.realtime else "fast"}},
+                         "mode": "realtime" if o.realtime else "fast",
+                         **({"heart_rate": "strap"} if o.heart_rate else {})}},
         start_utc=setup.receiver.start_utc, audio=audio, printer=printer,
         flush_every_ticks=1 if o.realtime else 300,
     )
     if printer is not None:
         print(f"pacer sim: {workout.name}: {workout.source_text.strip()}")
         print(f"session:   {parts.session_dir}")
-    _feed(parts.pipeline, setup, o)
+    _feed(parts.pipeline, setup, o, config)
     print_summary(parts)
     return 1 if session_problems(parts) else 0
 
 
-def _feed(pipeline: Pipeline, setup: SimSetup, o: SimOptions) -> None:
+def _feed(pipeline: Pipeline, setup: SimSetup, o: SimOptions, config: Config) -> None:
     """Run the simulated session through ``pipeline``: in real time or as fast as it goes."""
     duration_s = setup.runner.duration_s if o.duration_s is None else o.duration_s
+    strap = None
+    if o.heart_rate:
+        from pacer.wiring.heart_rate import model_from_config, simulated_strap_records
+
+        strap = simulated_strap_records(setup.runner, seed=o.seed,
+                                        model=model_from_config(config.heart_rate))
     if o.realtime:
         inbox: queue.Queue[Record] = queue.Queue()
         clock = SessionClock()
         sim = RealtimeSim(setup, inbox, clock=clock)
         sim.start()
+        stop = threading.Event()
+        if strap is not None:
+            threading.Thread(target=_paced_into, args=(strap, inbox, clock, stop),
+                             name="sim-strap", daemon=True).start()
         try:
             run_queue(pipeline, inbox, clock=clock, max_duration_s=duration_s)
         finally:
+            stop.set()
             sim.stop()
         return
-    records = simulated_records_fast(setup, seed=o.seed)
+    records = simulated_records_fast(setup, seed=o.seed, heart_rate=strap)
     if o.duration_s is not None:  # records come in time order: stop at the first after
         records = itertools.takewhile(lambda r: record_time_s(r) <= duration_s, records)
     run_records(pipeline, records)
+
+
+def _paced_into(records: Iterator[Record], inbox: queue.Queue[Record],
+                clock: Callable[[], float], stop: threading.Event) -> None:
+    """Put each record into ``inbox`` once ``clock`` reaches its time (a strap's thread)."""
+    for record in records:
+        while (wait_s := record_time_s(record) - clock()) > 0:
+            if stop.wait(min(wait_s, 0.2)):
+                return
+        inbox.put(record)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE = (ROOT / "docs" / "contracts.md").read_text()
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 JSON_TYPES = {"string": str, "number": (int, float), "integer": int, "boolean": bool,
-              "object": dict, "null": type(None)}
+              "object": dict, "array": list, "null": type(None)}
 
 
 def pacer(*args: str) -> subprocess.CompletedProcess[str]:

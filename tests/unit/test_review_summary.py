@@ -40,6 +40,7 @@ def test_review_json_has_exactly_the_contract_keys(golden):
         "duration_s",
         "distance_m",
         "workout",
+        "heart_rate_zones_bpm",
         "sources",
         "ended",
     }
@@ -57,6 +58,9 @@ def test_review_json_has_exactly_the_contract_keys(golden):
             "target_pace_s_per_km",
             "pace_s_per_km",
             "cadence_spm",
+            "heart_rate_avg_bpm",
+            "heart_rate_max_bpm",
+            "time_in_zones_s",
             "distance_source",
         }
         for r in doc["reps"]

@@ -432,7 +432,7 @@ def test_reader_opens_an_old_version_1_session_without_changing_it(tmp_path):
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO meta VALUES ('ended', '\"normal\"')")
     conn.execute(
-        f"INSERT INTO estimates VALUES ({','.join('?' * 14)})", rows.estimate_row(_est(3.0))
+        f"INSERT INTO estimates VALUES ({','.join('?' * 14)})", rows.estimate_row(_est(3.0))[:14]
     )
     conn.execute(
         f"INSERT INTO cues VALUES ({','.join('?' * 8)})",
