@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pacer.models import Rep, RepKind
+from pacer.review.display import review_units
+from pacer.review.stats import RepStats, rep_splits, rep_stats
 
 if TYPE_CHECKING:  # the reader does IO; only its types are needed here
     from pacer.session.reader import SessionData
@@ -35,6 +37,8 @@ class RepRow:
     deviation_s_per_km: float | None  # pace vs target pace
     cadence_spm: float | None
     distance_source: str
+    completed: bool = True  # False: the rep was stopped before its end
+    number: int = 0  # the ``#`` a person reads: the step's place in the session, from 1
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ def target_pace(rep: Rep) -> float | None:
 
 def rep_rows(data: SessionData) -> list[RepRow]:
     out = []
-    for rep in data.reps:
+    for number, rep in enumerate(data.reps, 1):
         pace = meaningful_pace(rep.duration_s, rep.distance_m, rep.pace_s_per_km)
         tpace = target_pace(rep)
         # a time deviation over a few metres is noise, like the pace
@@ -192,7 +196,7 @@ def rep_rows(data: SessionData) -> list[RepRow]:
                 deviation_s=None if ttime is None else rep.duration_s - ttime,
                 deviation_s_per_km=None if tpace is None or pace is None else pace - tpace,
                 cadence_spm=rep.cadence_spm,
-                distance_source=rep.distance_source.value,
+                distance_source=rep.distance_source.value, completed=rep.completed, number=number,
             )  # fmt: skip
         )
     return out
@@ -224,9 +228,27 @@ def summarize(data: SessionData) -> SessionSummary:
     )  # fmt: skip
 
 
-def review_json(data: SessionData) -> dict[str, Any]:
-    """The ``pacer review --json`` object (docs/contracts.md, "Review JSON")."""
+def heard_cues(data: SessionData) -> list[tuple[float, float | None]]:
+    """Per cue, ``(t_s, duration_s)`` as the runner heard it: when its first sample
+    played (the recorded audio outcome), else when it was due; and how long it sounded."""
+    audio = data.cue_audio or tuple({} for _ in data.cues)
+    out = []
+    for cue, info in zip(data.cues, audio, strict=True):
+        start = info.get("start_s")
+        heard = float(start) if start is not None and not cue.dropped else cue.t_s
+        out.append((heard, None if cue.dropped else cue.duration_s))
+    return out
+
+
+def review_json(data: SessionData, *, units: str | None = None) -> dict[str, Any]:
+    """The ``pacer review --json`` object (docs/contracts.md, "Review JSON").
+
+    Numbers stay in SI units; ``session.units`` says which units the text, plot and HTML
+    of the review use (``units``, else :func:`pacer.review.display.review_units`).
+    """
     start = session_start_utc(data)
+    miles = review_units(data, units) == "mi"
+    stats = rep_stats(data)
     return {
         "session": {
             "id": data.id,
@@ -236,11 +258,15 @@ def review_json(data: SessionData) -> dict[str, Any]:
             "workout": workout_name(data),
             "sources": dict(data.meta.get("sources") or {}),
             "ended": data.ended,
+            "units": "mi" if miles else "km",
         },
         "reps": [
             {
                 "index": rep.index,
+                "number": row.number,
                 "kind": rep.kind.value,
+                "label": rep.label,
+                "completed": rep.completed,
                 "start_utc": utc_json(
                     rep.start_utc or (start + dt.timedelta(seconds=rep.start_s) if start else None)
                 ),
@@ -253,21 +279,55 @@ def review_json(data: SessionData) -> dict[str, Any]:
                 "pace_s_per_km": _r(row.pace_s_per_km, 2),
                 "cadence_spm": _r(rep.cadence_spm, 1),
                 "distance_source": rep.distance_source.value,
+                "splits": [
+                    {"distance_m": _r(s.distance_m), "elapsed_s": _r(s.elapsed_s),
+                     "duration_s": _r(s.duration_s), "pace_s_per_km": _r(s.pace_s_per_km, 2)}
+                    for s in (rep_splits(rep, data.estimates, miles=miles)
+                              if rep.kind is RepKind.WORK else [])
+                ],  # fmt: skip
             }
             for rep, row in zip(data.reps, rep_rows(data), strict=True)
         ],
+        "rep_stats": None if stats is None else rep_stats_json(stats),
         "cues": [
             {
-                "t_s": _r(cue.t_s),
-                "duration_s": _r(cue.duration_s),
+                "t_s": _r(heard_s),
+                "planned_t_s": _r(cue.t_s),
+                "duration_s": _r(heard_dur_s),
                 "kind": cue.kind.value,
                 "text": cue.text,
                 "priority": cue.priority,
                 "dropped": cue.dropped,
             }
-            for cue in data.cues
+            for cue, (heard_s, heard_dur_s) in zip(data.cues, heard_cues(data), strict=True)
         ],
     }
+
+
+def rep_stats_json(stats: RepStats) -> dict[str, Any]:
+    """The ``rep_stats`` object of the review JSON (rounded like the other fields)."""
+    return {
+        "reps": stats.reps, "basis": stats.basis,
+        "mean_duration_s": _r(stats.mean_duration_s),
+        "fastest_duration_s": _r(stats.fastest_duration_s),
+        "slowest_duration_s": _r(stats.slowest_duration_s), "spread_s": _r(stats.spread_s),
+        "mean_pace_s_per_km": _r(stats.mean_pace_s_per_km, 2),
+        "fastest_pace_s_per_km": _r(stats.fastest_pace_s_per_km, 2),
+        "slowest_pace_s_per_km": _r(stats.slowest_pace_s_per_km, 2),
+        "spread_s_per_km": _r(stats.spread_s_per_km, 2),
+        "fastest_index": stats.fastest_index, "slowest_index": stats.slowest_index,
+        "fastest_number": stats.fastest_number, "slowest_number": stats.slowest_number,
+        "consistency": _r(stats.consistency, 1),
+    }  # fmt: skip
+
+
+def comparison_json(comparison: list[RepComparison]) -> list[dict[str, Any]]:
+    """The ``comparison`` array of the review JSON."""
+    return [
+        {"index": c.index, "delta_s": _r(c.delta_s),
+         "delta_s_per_km": _r(c.delta_s_per_km, 2), "text": c.text}
+        for c in comparison
+    ]  # fmt: skip
 
 
 def relative_day(now_utc: dt.datetime, then_utc: dt.datetime) -> str:
@@ -313,7 +373,7 @@ def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparis
             and a.target_distance_m is None
         )
         if same_target and a.target_distance_m is not None:
-            delta = a.duration_s - b.duration_s
+            delta = round(a.duration_s - b.duration_s, 3)  # as the other times
             out.append(
                 RepComparison(
                     a.index, name, delta, None, f"{name}: {_faster_slower(delta, 's', when, 1)}"
@@ -325,7 +385,7 @@ def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparis
         if pa is None or pb is None:
             out.append(RepComparison(a.index, name, None, None, f"{name}: no pace to compare"))
             continue
-        delta = pa - pb
+        delta = round(pa - pb, 2)  # as the other paces
         out.append(
             RepComparison(
                 a.index, name, None, delta, f"{name}: {_faster_slower(delta, 's/km', when, 1)}"
