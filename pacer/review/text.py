@@ -52,7 +52,9 @@ def _deviation(row: RepRow) -> str:
 def rep_cells(r: RepRow, units: str = "km") -> tuple[str, ...]:
     """The table cells of one rep, in :data:`HEADER` order (``#`` from 1; a rep stopped
     before its end says so after its label)."""
-    label = (r.label or r.kind) + ("" if r.completed else " (stopped)")
+    label = r.label or r.kind
+    if not r.completed and "stopped" not in label:
+        label += ", stopped"
     return (
         str(r.number), label, _target(r, units),
         format_clock(r.duration_s, tenths=True), distance_text(r.distance_m, units),
