@@ -234,3 +234,15 @@ def test_review_of_every_library_workout(name: str, tmp_path: Path) -> None:
     assert (st.reps if st else 0) == len([r for r in done if r["distance_m"] > 0])
     json.dumps(doc)
     review_text(dataclasses.replace(data))
+
+
+def test_sessions_list_has_a_header(tmp_path: Path) -> None:
+    from pacer.review.listing import sessions_table
+
+    _golden_module().build(tmp_path / "20261117-180000")
+    header, row = sessions_table(tmp_path).splitlines()
+    assert header.split() == ["id", "start", "(UTC)", "time", "distance", "ended", "size",
+                              "workout"]  # fmt: skip
+    assert row.startswith("20261117-180000    2026-11-17 18:00")
+    assert row.index("km") < header.index("ended") and row.index("MB") < header.index("workout")
+    assert sessions_table(tmp_path / "none").startswith("no sessions")
