@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 #: the column names over the rows of :func:`sessions_table`
 HEADER = (f"{'id':<18} {'start (UTC)':<16}  {'time':>7}  {'distance':>9}  {'ended':<7} "
           f"{'size':>9}  workout")  # fmt: skip
