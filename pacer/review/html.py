@@ -16,7 +16,14 @@ from pacer.models import RepKind
 from pacer.review.display import pace_text, review_units, total_distance_text
 from pacer.review.stats import rep_stats
 from pacer.review.summary import RepComparison, heard_cues, rep_rows, summarize
-from pacer.review.text import HEADER, rep_cells, split_lines, stats_line, summary_lines
+from pacer.review.text import (
+    HEADER,
+    rep_cells,
+    session_split_lines,
+    split_lines,
+    stats_line,
+    summary_lines,
+)
 from pacer.session.reader import SessionData
 from pacer.units import format_clock
 
@@ -171,6 +178,8 @@ def review_html(
         _rep_table_html(data, units) if data.reps else "<p>(no reps recorded)</p>",
     ]
     splits = split_lines(data, units)
+    if not any(r.kind is RepKind.WORK for r in data.reps):  # a free or steady run: auto-laps
+        splits = session_split_lines(data, units)
     if splits:
         out += ["<h2>Splits</h2><ul>", *(f"<li>{html.escape(x)}</li>" for x in splits), "</ul>"]
     if comparison:

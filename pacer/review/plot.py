@@ -112,6 +112,11 @@ def _rep_bars(ax: Any, data: SessionData, units: str) -> None:
 
     rows = [r for r in rep_rows(data) if r.kind == RepKind.WORK.value and r.completed]
     stats = rep_stats(data)
+    if not rows:  # a free run: no empty chart with a 0:00 axis
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no work reps recorded", transform=ax.transAxes, ha="center",
+                va="center", color="#577")  # fmt: skip
+        return
     use_target = any(r.deviation_s is not None for r in rows)
     if use_target:
         quick = np.array([np.nan if r.deviation_s is None else -r.deviation_s for r in rows])

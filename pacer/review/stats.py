@@ -162,3 +162,28 @@ def rep_splits(rep: Rep, estimates: tuple[Estimate, ...], *, miles: bool = False
         out.append(Split(float(mark_m), elapsed_s, dur, pace))
         prev_m, prev_s = mark_m, elapsed_s
     return out
+
+
+def session_splits(data: SessionData, *, miles: bool = False) -> list[Split]:
+    """Splits of the whole session, every km (every mile with ``miles``), from the 1 Hz
+    estimates: a watch's auto-lap. ``elapsed_s`` is session time; a last part under a
+    tenth of a split joins the one before. Empty under one split or without estimates."""
+    split_m = M_PER_MILE if miles else 1000.0
+    if len(data.estimates) < 2:
+        return []
+    t = np.array([e.t_s for e in data.estimates])
+    d = np.maximum.accumulate(np.array([e.distance_m for e in data.estimates]))
+    total_m = float(d[-1] - d[0])
+    if total_m < split_m:
+        return []
+    n_full = int(math.floor(total_m / split_m + 1e-9))
+    marks_m = [k * split_m for k in range(1, n_full + 1) if total_m - k * split_m > 0.1 * split_m]
+    out: list[Split] = []
+    prev_m, prev_s = 0.0, 0.0
+    for mark_m in [*marks_m, total_m]:
+        elapsed_s = float(t[-1]) if mark_m == total_m else float(np.interp(mark_m, d - d[0], t))
+        dur = elapsed_s - prev_s
+        pace = dur / (mark_m - prev_m) * 1000.0 if dur > 0 and mark_m > prev_m else None
+        out.append(Split(mark_m, elapsed_s, dur, pace))
+        prev_m, prev_s = mark_m, elapsed_s
+    return out

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pacer.models import Rep, RepKind
 from pacer.review.display import review_units
-from pacer.review.stats import RepStats, rep_splits, rep_stats
+from pacer.review.stats import RepStats, Split, rep_splits, rep_stats, session_splits
 
 if TYPE_CHECKING:  # the reader does IO; only its types are needed here
     from pacer.session.reader import SessionData
@@ -259,6 +259,7 @@ def review_json(data: SessionData, *, units: str | None = None) -> dict[str, Any
             "sources": dict(data.meta.get("sources") or {}),
             "ended": data.ended,
             "units": "mi" if miles else "km",
+            "splits": [split_json(s) for s in session_splits(data, miles=miles)],
         },
         "reps": [
             {
@@ -279,12 +280,9 @@ def review_json(data: SessionData, *, units: str | None = None) -> dict[str, Any
                 "pace_s_per_km": _r(row.pace_s_per_km, 2),
                 "cadence_spm": _r(rep.cadence_spm, 1),
                 "distance_source": rep.distance_source.value,
-                "splits": [
-                    {"distance_m": _r(s.distance_m), "elapsed_s": _r(s.elapsed_s),
-                     "duration_s": _r(s.duration_s), "pace_s_per_km": _r(s.pace_s_per_km, 2)}
-                    for s in (rep_splits(rep, data.estimates, miles=miles)
-                              if rep.kind is RepKind.WORK else [])
-                ],  # fmt: skip
+                "splits": [split_json(s) for s in (
+                    rep_splits(rep, data.estimates, miles=miles)
+                    if rep.kind is RepKind.WORK else [])],  # fmt: skip
             }
             for rep, row in zip(data.reps, rep_rows(data), strict=True)
         ],
@@ -302,6 +300,11 @@ def review_json(data: SessionData, *, units: str | None = None) -> dict[str, Any
             for cue, (heard_s, heard_dur_s) in zip(data.cues, heard_cues(data), strict=True)
         ],
     }
+
+
+def split_json(split: Split) -> dict[str, Any]:
+    return {"distance_m": _r(split.distance_m), "elapsed_s": _r(split.elapsed_s),
+            "duration_s": _r(split.duration_s), "pace_s_per_km": _r(split.pace_s_per_km, 2)}
 
 
 def rep_stats_json(stats: RepStats) -> dict[str, Any]:

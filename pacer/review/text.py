@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pacer.models import RepKind
 from pacer.review.display import distance_text, pace_text, review_units, total_distance_text
-from pacer.review.stats import RepStats, rep_splits, rep_stats
+from pacer.review.stats import RepStats, rep_splits, rep_stats, session_splits
 from pacer.review.summary import (
     RepComparison,
     RepRow,
@@ -132,6 +132,24 @@ def split_lines(data: SessionData, units: str = "km") -> list[str]:
     return out
 
 
+def _lap_distance(distance_m: float, units: str) -> str:
+    if units == "mi":
+        return distance_text(distance_m, units)
+    km = distance_m / 1000.0
+    return f"{km:.0f} km" if abs(km - round(km)) < 0.005 else f"{km:.2f} km"
+
+
+def session_split_lines(data: SessionData, units: str = "km") -> list[str]:
+    """Auto-lap splits of the whole session (every km or mile): ``1 km  4:58  4:58/km``."""
+    rows = [(_lap_distance(s.distance_m, units), format_clock(s.duration_s),
+             pace_text(s.pace_s_per_km, units))
+            for s in session_splits(data, miles=units == "mi")]  # fmt: skip
+    if not rows:
+        return []
+    width = max(len(r[0]) for r in rows)
+    return [f"{a:>{width}}  {b:>7}  {c}" for a, b, c in rows]
+
+
 def cue_lines(data: SessionData) -> list[str]:
     """The cue timeline as heard: when each cue started sounding and for how long."""
     out = []
@@ -171,6 +189,10 @@ def review_text(
     splits = split_lines(data, units)
     if splits:
         lines += ["", "splits:", *splits]
+    if not any(r.kind is RepKind.WORK for r in data.reps):  # a free or steady run
+        laps = session_split_lines(data, units)
+        if laps:
+            lines += ["", f"splits (every {'mile' if units == 'mi' else 'km'}):", *laps]
     if comparison:
         lines.append("")
         lines.extend(c.text for c in comparison)

@@ -246,3 +246,21 @@ def test_sessions_list_has_a_header(tmp_path: Path) -> None:
     assert row.startswith("20261117-180000    2026-11-17 18:00")
     assert row.index("km") < header.index("ended") and row.index("MB") < header.index("workout")
     assert sessions_table(tmp_path / "none").startswith("no sessions")
+
+
+def test_a_free_run_has_auto_lap_splits_and_no_empty_rep_chart(tmp_path: Path) -> None:
+    data = open_session(sim(tmp_path / "free", "5km run"))
+    splits = review_json(data)["session"]["splits"]
+    assert [round(s["distance_m"]) for s in splits][:4] == [1000, 2000, 3000, 4000]
+    assert len(splits) == 5 and abs(splits[-1]["distance_m"] - 5000) < 60
+    assert all(240 < s["pace_s_per_km"] < 480 for s in splits)
+    text = review_text(data)
+    assert "splits (every km):" in text and "\n1 km " in text
+    miles = review_text(with_units(data, "mi"))
+    assert "splits (every mile):" in miles and "\n   1 mi " in miles
+    assert "<h2>Splits</h2>" in review_html(data, plots=False)
+    pytest.importorskip("matplotlib")
+    from pacer.review.plot import review_figure
+
+    ax = review_figure(data).axes[2]
+    assert not ax.axison and not ax.patches  # no empty chart with a 0:00 axis

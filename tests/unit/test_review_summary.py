@@ -43,6 +43,7 @@ def test_review_json_has_exactly_the_contract_keys(golden):
         "sources",
         "ended",
         "units",
+        "splits",
     }
     assert all(
         set(r)
