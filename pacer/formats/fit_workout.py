@@ -23,6 +23,7 @@ refused with one line saying what it is.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from pacer.coach.language.format import format_items
@@ -125,7 +126,7 @@ def _step(msg: dict[str, Any]) -> Step:
     )
 
 
-def _refuse_other_file_types(path: str, messages: dict[str, Any]) -> None:
+def _refuse_other_file_types(path: str, messages: Mapping[str, Any]) -> None:
     """A FIT file that is not a workout (an activity: a recorded run, such as
     ``pacer export --format fit`` writes) is refused in one line that says what to run
     instead: the workout text the activity names, when it names one."""
