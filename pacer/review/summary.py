@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from pacer.models import Rep, RepKind
 from pacer.review.display import review_units
-from pacer.review.stats import RepStats, Split, rep_splits, rep_stats, session_splits
+from pacer.review.jsonparts import heard_cues as heard_cues  # re-exported: text, html
+from pacer.review.jsonparts import rep_stats_json, split_json
+from pacer.review.stats import rep_splits, rep_stats, session_splits
 
 if TYPE_CHECKING:  # the reader does IO; only its types are needed here
     from pacer.session.reader import SessionData
@@ -228,18 +230,6 @@ def summarize(data: SessionData) -> SessionSummary:
     )  # fmt: skip
 
 
-def heard_cues(data: SessionData) -> list[tuple[float, float | None]]:
-    """Per cue, ``(t_s, duration_s)`` as the runner heard it: when its first sample
-    played (the recorded audio outcome), else when it was due; and how long it sounded."""
-    audio = data.cue_audio or tuple({} for _ in data.cues)
-    out = []
-    for cue, info in zip(data.cues, audio, strict=True):
-        start = info.get("start_s")
-        heard = float(start) if start is not None and not cue.dropped else cue.t_s
-        out.append((heard, None if cue.dropped else cue.duration_s))
-    return out
-
-
 def review_json(data: SessionData, *, units: str | None = None) -> dict[str, Any]:
     """The ``pacer review --json`` object (docs/contracts.md, "Review JSON").
 
@@ -302,28 +292,6 @@ def review_json(data: SessionData, *, units: str | None = None) -> dict[str, Any
     }
 
 
-def split_json(split: Split) -> dict[str, Any]:
-    return {"distance_m": _r(split.distance_m), "elapsed_s": _r(split.elapsed_s),
-            "duration_s": _r(split.duration_s), "pace_s_per_km": _r(split.pace_s_per_km, 2)}
-
-
-def rep_stats_json(stats: RepStats) -> dict[str, Any]:
-    """The ``rep_stats`` object of the review JSON (rounded like the other fields)."""
-    return {
-        "reps": stats.reps, "basis": stats.basis,
-        "mean_duration_s": _r(stats.mean_duration_s),
-        "fastest_duration_s": _r(stats.fastest_duration_s),
-        "slowest_duration_s": _r(stats.slowest_duration_s), "spread_s": _r(stats.spread_s),
-        "mean_pace_s_per_km": _r(stats.mean_pace_s_per_km, 2),
-        "fastest_pace_s_per_km": _r(stats.fastest_pace_s_per_km, 2),
-        "slowest_pace_s_per_km": _r(stats.slowest_pace_s_per_km, 2),
-        "spread_s_per_km": _r(stats.spread_s_per_km, 2),
-        "fastest_index": stats.fastest_index, "slowest_index": stats.slowest_index,
-        "fastest_number": stats.fastest_number, "slowest_number": stats.slowest_number,
-        "consistency": _r(stats.consistency, 1),
-    }  # fmt: skip
-
-
 def comparison_json(comparison: list[RepComparison]) -> list[dict[str, Any]]:
     """The ``comparison`` array of the review JSON."""
     return [
@@ -359,8 +327,9 @@ def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparis
     """Per-rep differences, work reps matched by their order in each session.
 
     Reps over the same target distance compare by time ("rep 3: 0.8 s faster than last
-    Tuesday"); otherwise by pace (s/km).
+    Tuesday"); otherwise by pace (s/km; the text in s/mi when reviewed in miles).
     """
+    per_mile = review_units(current) == "mi"
     now, then = session_start_utc(current), session_start_utc(earlier)
     when = relative_day(now, then) if now and then else f"session {earlier.id}"
     mine = [r for r in current.reps if r.kind is RepKind.WORK]
@@ -391,7 +360,9 @@ def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparis
         delta = round(pa - pb, 2)  # as the other paces
         out.append(
             RepComparison(
-                a.index, name, None, delta, f"{name}: {_faster_slower(delta, 's/km', when, 1)}"
+                a.index, name, None, delta,
+                f"{name}: {_faster_slower(delta * 1.609344, 's/mi', when, 1)}" if per_mile
+                else f"{name}: {_faster_slower(delta, 's/km', when, 1)}",
             )
         )
     return out
