@@ -5,7 +5,6 @@ point the same way as the pace plot, and the configured units (km or mi)."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import os
 import subprocess
@@ -24,7 +23,6 @@ from pacer.review.text import review_text
 from pacer.session.reader import open_session
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "session"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
@@ -40,16 +38,9 @@ def sim(path: Path, workout: str, *args: str) -> Path:
 
 
 def _golden_module() -> Any:
-    spec = importlib.util.spec_from_file_location("golden_session", DATA / "golden_session.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from helpers import golden_session
 
-
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return open_session(_golden_module().build(tmp_path_factory.mktemp("g") / "20261117-180000"))
+    return golden_session
 
 
 @pytest.fixture(scope="module")
