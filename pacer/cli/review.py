@@ -30,9 +30,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    from pacer.cli.common_options import config_from_args
     from pacer.review.report import ReviewOptions, review_session
 
     review_session(ReviewOptions(session=args.session, as_json=args.json, cues=args.cues,
-                                 plot=args.plot, html=args.html, compare=args.compare),
+                                 plot=args.plot, html=args.html, compare=args.compare,
+                                 units=config_from_args(args).coach.units),
                    data_dir_for(args))
     return 0

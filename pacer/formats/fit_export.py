@@ -27,6 +27,8 @@ from pacer.review.summary import (
 )
 from pacer.session.reader import SessionData
 
+#: a FIT string field is at most 255 bytes, its terminating zero included
+MAX_FIT_STRING_BYTES = 254
 #: the workout step's speed band is the target speed +- this fraction
 TARGET_BAND_FRACTION = 0.015
 DEG_TO_SEMICIRCLE = 2**31 / 180.0
@@ -39,7 +41,7 @@ _INTENSITY = {
 def _step(rep: Rep, k: int) -> dict[str, Any]:
     step: dict[str, Any] = {"message_index": k, "intensity": _INTENSITY[rep.kind]}
     if rep.label:
-        step["wkt_step_name"] = rep.label[:15]
+        step["wkt_step_name"] = fit_string(rep.label)
     if rep.target_distance_m:
         step |= {"duration_type": "distance", "duration_value": round(rep.target_distance_m * 100)}
     elif rep.target_duration_s:
@@ -57,6 +59,12 @@ def _step(rep: Rep, k: int) -> dict[str, Any]:
     else:
         step["target_type"] = "open"
     return step
+
+
+def fit_string(text: str) -> str:
+    """``text`` whole, as far as a FIT string field holds it (254 UTF-8 bytes and the
+    terminating zero): a workout's name is its text, and a cut one does not parse."""
+    return text.encode("utf-8")[:MAX_FIT_STRING_BYTES].decode("utf-8", errors="ignore")
 
 
 def _cadence(spm: float | None) -> dict[str, Any]:
@@ -95,7 +103,7 @@ def to_fit(data: SessionData) -> bytes:
                 "mesg_num": mesg["WORKOUT"],
                 "sport": "running",
                 "num_valid_steps": len(reps),
-                "wkt_name": (workout_name(data) or "pacer")[:15],
+                "wkt_name": fit_string(workout_name(data) or "pacer"),
             }
         )
         for k, rep in enumerate(reps):

@@ -10,15 +10,20 @@ function. The mapping, step by step:
   ``repeat_until_time`` / ``repeat_until_distance`` -> ``until`` blocks; other repeat
   conditions (heart rate, power, calories) -> a repeat the runner ends;
 * target ``speed`` (custom low/high in m/s, or the speed zone's) -> a pace target at the
-  middle of the range; ``cadence`` (FIT counts strides, rpm) -> ``cadence_spm`` = 2 x the
+  middle of the range, rounded as far as FIT's resolution (whole mm/s) allows;
+  ``cadence`` (FIT counts strides, rpm) -> ``cadence_spm`` = 2 x the
   middle; heart-rate and power targets are dropped;
 * intensity ``warmup``/``cooldown``/``rest``/``recovery``/``active``/``interval`` -> the
   step kind; the step name becomes its label.
+
+A FIT file of another type (``file_id.type`` not ``workout``: an activity, a course) is
+refused with one line saying what it is.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from pacer.coach.language.format import format_items
@@ -27,6 +32,7 @@ from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, S
 from pacer.errors import InputError, WorkoutError
 from pacer.formats.safe_read import read_regular_bytes
 from pacer.models import RepKind
+from pacer.units import M_PER_MILE
 
 #: a workout file is small; anything larger is not one
 MAX_FIT_WORKOUT_BYTES = 1 << 20
@@ -49,6 +55,34 @@ def _positive(value: Any) -> float | None:
     return v if v > 0 else None
 
 
+#: FIT speeds are whole mm/s: the middle of a low/high band is known to half of that
+SPEED_RESOLUTION_MPS = 0.0005
+
+
+def pace_from_speed_s_per_km(speed_mps: float) -> float:
+    """The roundest pace (whole seconds, then tenths, hundredths, thousandths per km)
+    whose speed is within FIT's resolution of ``speed_mps``: 5.556 m/s (5556 mm/s) reads
+    180 s/km (``@3:00/km``), not 179.9856 (``@2:59.9856/km``)."""
+    for digits in range(4):
+        pace = round(1000.0 / speed_mps, digits)
+        if abs(1000.0 / pace - speed_mps) <= SPEED_RESOLUTION_MPS + 1e-12:
+            return pace
+    return 1000.0 / speed_mps
+
+
+#: FIT distances are whole centimetres
+DISTANCE_RESOLUTION_M = 0.005
+
+
+def distance_from_fit_m(distance_m: float) -> float:
+    """A FIT distance (whole cm), as the workout meant it: 1609.34 m is the mile it was
+    (a quarter mile multiple within FIT's resolution reads back exact)."""
+    quarters = round(distance_m / (M_PER_MILE / 4))
+    exact_m = quarters * M_PER_MILE / 4
+    near = quarters > 0 and abs(distance_m - exact_m) <= DISTANCE_RESOLUTION_M
+    return exact_m if near else distance_m
+
+
 def _speed_target(msg: dict[str, Any]) -> Target | None:
     low = _positive(msg.get("custom_target_speed_low"))
     high = _positive(msg.get("custom_target_speed_high"))
@@ -56,7 +90,7 @@ def _speed_target(msg: dict[str, Any]) -> Target | None:
         mid_mps = low if low is not None else high
     else:
         mid_mps = (low + high) / 2.0
-    return None if mid_mps is None else Target(pace_s_per_km=1000.0 / mid_mps)
+    return None if mid_mps is None else Target(pace_s_per_km=pace_from_speed_s_per_km(mid_mps))
 
 
 def _cadence_spm(msg: dict[str, Any]) -> float | None:
@@ -76,6 +110,7 @@ def _step(msg: dict[str, Any]) -> Step:
         duration_s = _positive(msg.get("duration_time"))
     elif duration_type == "distance":
         distance_m = _positive(msg.get("duration_distance"))
+        distance_m = None if distance_m is None else distance_from_fit_m(distance_m)
     target_type = str(msg.get("target_type", "open"))
     target = _speed_target(msg) if target_type == "speed" else None
     cadence = _cadence_spm(msg) if target_type == "cadence" else None
@@ -91,14 +126,30 @@ def _step(msg: dict[str, Any]) -> Step:
     )
 
 
+def _refuse_other_file_types(path: str, messages: Mapping[str, Any]) -> None:
+    """A FIT file that is not a workout (an activity: a recorded run, such as
+    ``pacer export --format fit`` writes) is refused in one line that says what to run
+    instead: the workout text the activity names, when it names one."""
+    ids = messages.get("file_id_mesgs", [])
+    kind = str(ids[0].get("type", "")) if ids else ""
+    if kind in ("", "workout"):
+        return
+    name = ""
+    for msg in messages.get("workout_mesgs", []):
+        name = str(msg.get("wkt_name") or "").strip()
+    hint = f"; to run its workout again give the text: '{name}'" if name else ""
+    what = "an activity (a recorded run)" if kind == "activity" else f"a FIT {kind} file"
+    raise WorkoutError(f"{path}: not a FIT workout file: it is {what}{hint}")
+
+
 def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
     """Read a Garmin FIT workout file.
 
     Raises
     ------
     WorkoutError
-        The file is missing, not a FIT file, has no workout steps, or garmin-fit-sdk is
-        not installed.
+        The file is missing, not a FIT file, another kind of FIT file (an activity), has
+        no workout steps, or garmin-fit-sdk is not installed.
     """
     try:
         from garmin_fit_sdk import Decoder, Stream
@@ -121,6 +172,7 @@ def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
         messages, errors = decoder.read()
     finally:
         stream.close()
+    _refuse_other_file_types(path, messages)
     msgs = sorted(messages.get("workout_step_mesgs", []), key=lambda m: m.get("message_index", 0))
     if not msgs:
         problem = f"decoder said: {errors[0]}" if errors else "it has no workout_step messages"
@@ -146,7 +198,8 @@ def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
         elif duration_type == "repeat_until_time" and _positive(msg.get("repeat_time")):
             repeat = Repeat(count=None, body=body, until_s=_positive(msg.get("repeat_time")))
         elif duration_type == "repeat_until_distance" and _positive(msg.get("repeat_distance")):
-            repeat = Repeat(count=None, body=body, until_m=_positive(msg.get("repeat_distance")))
+            until_m = distance_from_fit_m(float(msg["repeat_distance"]))
+            repeat = Repeat(count=None, body=body, until_m=until_m)
         else:
             repeat = Repeat(count=None, body=body)
         items.append((first, repeat))

@@ -13,11 +13,20 @@ import numpy as np
 
 from pacer.dsp.track_geometry import enu_from_latlon
 from pacer.models import RepKind
+from pacer.review.display import pace_text, review_units, total_distance_text
 from pacer.review.heart_rate import heart_rate_html
-from pacer.review.summary import RepComparison, rep_rows, summarize
-from pacer.review.text import HEADER, rep_cells, summary_lines
+from pacer.review.stats import rep_stats
+from pacer.review.summary import RepComparison, heard_cues, rep_rows, summarize
+from pacer.review.text import (
+    HEADER,
+    rep_cells,
+    session_split_lines,
+    split_lines,
+    stats_line,
+    summary_lines,
+)
 from pacer.session.reader import SessionData
-from pacer.units import format_clock, format_pace
+from pacer.units import format_clock
 
 SVG_SIZE_PX = 360
 _CSS = """
@@ -87,23 +96,23 @@ def route_svg(data: SessionData, size_px: int = SVG_SIZE_PX) -> str:
     )
 
 
-def _plot_img(data: SessionData) -> str:
+def _plot_img(data: SessionData, units: str) -> str:
     from pacer.review.plot import save_plot
 
     buf = io.BytesIO()
-    save_plot(data, buf, fmt="png")
+    save_plot(data, buf, fmt="png", units=units)
     b64 = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="pace and cadence plots" src="data:image/png;base64,{b64}">'
 
 
-def _rep_table_html(data: SessionData) -> str:
+def _rep_table_html(data: SessionData, units: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADER)
     body = []
     dev_col = HEADER.index("dev")
     for row in rep_rows(data):
         cls = ' class="work"' if row.kind == RepKind.WORK.value else ""
         tds = []
-        for i, cell in enumerate(rep_cells(row)):
+        for i, cell in enumerate(rep_cells(row, units)):
             css = ""
             dev = row.deviation_s
             if i == dev_col and dev is not None and round(dev, 1) != 0:
@@ -113,21 +122,48 @@ def _rep_table_html(data: SessionData) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
+def _stat_cards(data: SessionData, units: str) -> list[tuple[str, str]]:
+    st = rep_stats(data)
+    if st is None:
+        return []
+    if st.basis == "time" and st.mean_duration_s is not None:
+        cards = [("average rep", format_clock(st.mean_duration_s, tenths=True)),
+                 ("fastest", format_clock(st.fastest_duration_s, tenths=True)),
+                 ("slowest", format_clock(st.slowest_duration_s, tenths=True)),
+                 ("spread", f"{st.spread_s:.1f} s")]  # fmt: skip
+    else:
+        cards = [("average rep pace", pace_text(st.mean_pace_s_per_km, units)),
+                 ("fastest", pace_text(st.fastest_pace_s_per_km, units)),
+                 ("slowest", pace_text(st.slowest_pace_s_per_km, units))]  # fmt: skip
+    if st.consistency is not None:
+        cards.append(("consistency", f"{st.consistency:.0f}/100"))
+    return cards
+
+
 def review_html(
-    data: SessionData, *, comparison: list[RepComparison] | None = None, plots: bool = True
+    data: SessionData,
+    *,
+    comparison: list[RepComparison] | None = None,
+    plots: bool = True,
+    units: str | None = None,
 ) -> str:
-    """The complete HTML document."""
+    """The complete HTML document (distances and paces in ``units``, km or mi)."""
+    units = review_units(data, units)
     s = summarize(data)
-    lines = summary_lines(s)
+    lines = summary_lines(s, units)
+    st = rep_stats(data)
+    if st is not None:
+        lines.append(stats_line(st, units))
     cards = [
-        ("distance", f"{s.distance_m / 1000:.2f} km"),
+        ("distance", total_distance_text(s.distance_m, units)),
         ("work reps", str(s.work_reps)),
         ("on target", f"{s.reps_on_target} of {s.work_reps}"),
     ]
     if s.work_pace_s_per_km:
-        cards.append(("work pace", format_pace(s.work_pace_s_per_km)))
+        cards.append(("work pace", pace_text(s.work_pace_s_per_km, units)))
     if s.work_cadence_spm:
         cards.append(("work cadence", f"{s.work_cadence_spm:.0f} spm"))
+    cards += _stat_cards(data, units)
     out = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -140,20 +176,25 @@ def review_html(
         )
         + "</div>",
         "<h2>Reps</h2>",
-        _rep_table_html(data) if data.reps else "<p>(no reps recorded)</p>",
+        _rep_table_html(data, units) if data.reps else "<p>(no reps recorded)</p>",
     ]
+    splits = split_lines(data, units)
+    if not any(r.kind is RepKind.WORK for r in data.reps):  # a free or steady run: auto-laps
+        splits = session_split_lines(data, units)
+    if splits:
+        out += ["<h2>Splits</h2><ul>", *(f"<li>{html.escape(x)}</li>" for x in splits), "</ul>"]
     if comparison:
         out += ["<h2>Compared with the earlier run</h2><ul>"]
         out += [f"<li>{html.escape(c.text)}</li>" for c in comparison] + ["</ul>"]
     if plots:
-        out += ["<h2>Pace and cadence</h2>", _plot_img(data)]
+        out += ["<h2>Pace and cadence</h2>", _plot_img(data, units)]
     out += ["<h2>Route</h2>", route_svg(data)]
     if data.cues:
         out += ["<h2>Cues</h2><table><tr><th>time</th><th>kind</th><th>text</th></tr>"]
-        for c in data.cues:
+        for c, (heard_s, _dur) in zip(data.cues, heard_cues(data), strict=True):
             cls = ' class="dropped"' if c.dropped else ""
             out.append(
-                f"<tr{cls}><td>{format_clock(c.t_s, tenths=True)}</td>"
+                f"<tr{cls}><td>{format_clock(heard_s, tenths=True)}</td>"
                 f"<td>{html.escape(c.kind.value)}</td><td>{html.escape(c.text)}</td></tr>"
             )
         out.append("</table>")

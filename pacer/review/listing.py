@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: the column names over the rows of :func:`sessions_table`
+HEADER = (f"{'id':<18} {'start (UTC)':<16}  {'time':>7}  {'distance':>9}  {'ended':<7} "
+          f"{'size':>9}  workout")  # fmt: skip
+
 
 def sessions_table(data_dir: Path) -> str:
-    """Id, start, duration, distance, how it ended, size and workout of each session (a
-    damaged one says so), or that there is none."""
+    """A header, then id, start, duration, distance, how it ended, size and workout of
+    each session (a damaged one says so); or that there is none."""
     from pacer.errors import SessionError
     from pacer.session.reader import list_sessions, session_bytes, session_overview
     from pacer.units import format_clock
@@ -15,7 +19,7 @@ def sessions_table(data_dir: Path) -> str:
     sessions = list_sessions(data_dir)
     if not sessions:
         return f"no sessions in {data_dir}\n"
-    lines = []
+    lines = [HEADER]
     for path in sessions:
         size_mb = session_bytes(path) / 1e6
         try:

@@ -23,18 +23,20 @@ class ReviewOptions:
     plot: str | None = None  # FILE.png
     html: str | None = None  # FILE.html
     compare: str | None = None  # a session, or "previous" (the last of the same workout)
+    units: str | None = None  # "km" or "mi" ([coach] units); None: the session's own
 
 
 def review_session(options: ReviewOptions, data_dir: Path) -> None:
     """Write the plot and HTML asked for, then print the review to standard output."""
     from pacer.errors import SessionError
     from pacer.formats.export import write_whole
+    from pacer.review.display import with_units
     from pacer.review.summary import compare_reps
     from pacer.session.reader import open_session, previous_session_of, resolve_session
 
     o = options
     path = resolve_session(o.session, data_dir)
-    data = open_session(path)
+    data = with_units(open_session(path), o.units)
     comparison = None
     if o.compare:
         if o.compare == "previous":
@@ -62,21 +64,13 @@ def review_session(options: ReviewOptions, data_dir: Path) -> None:
 
 def _print_review(o: ReviewOptions, data: SessionData,
                   comparison: list[RepComparison] | None) -> None:
-    from pacer.review.summary import review_json
+    from pacer.review.summary import comparison_json, review_json
     from pacer.review.text import review_text
 
     if o.as_json:
         doc = review_json(data)
         if comparison is not None:
-            doc["comparison"] = [
-                {
-                    "index": c.index,
-                    "delta_s": c.delta_s,
-                    "delta_s_per_km": c.delta_s_per_km,
-                    "text": c.text,
-                }
-                for c in comparison
-            ]
+            doc["comparison"] = comparison_json(comparison)
         json.dump(doc, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pacer.models import Rep, RepKind
+from pacer.review.display import review_units
+from pacer.review.jsonparts import heard_cues as heard_cues  # re-exported: text, html
+from pacer.review.jsonparts import rep_stats_json, split_json
+from pacer.review.stats import rep_splits, rep_stats, session_splits
 
 if TYPE_CHECKING:  # the reader does IO; only its types are needed here
     from pacer.session.reader import SessionData
@@ -35,6 +39,8 @@ class RepRow:
     deviation_s_per_km: float | None  # pace vs target pace
     cadence_spm: float | None
     distance_source: str
+    completed: bool = True  # False: the rep was stopped before its end
+    number: int = 0  # the ``#`` a person reads: the step's place in the session, from 1
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ def target_pace(rep: Rep) -> float | None:
 
 def rep_rows(data: SessionData) -> list[RepRow]:
     out = []
-    for rep in data.reps:
+    for number, rep in enumerate(data.reps, 1):
         pace = meaningful_pace(rep.duration_s, rep.distance_m, rep.pace_s_per_km)
         tpace = target_pace(rep)
         # a time deviation over a few metres is noise, like the pace
@@ -192,7 +198,7 @@ def rep_rows(data: SessionData) -> list[RepRow]:
                 deviation_s=None if ttime is None else rep.duration_s - ttime,
                 deviation_s_per_km=None if tpace is None or pace is None else pace - tpace,
                 cadence_spm=rep.cadence_spm,
-                distance_source=rep.distance_source.value,
+                distance_source=rep.distance_source.value, completed=rep.completed, number=number,
             )  # fmt: skip
         )
     return out
@@ -224,17 +230,24 @@ def summarize(data: SessionData) -> SessionSummary:
     )  # fmt: skip
 
 
-def review_json(data: SessionData) -> dict[str, Any]:
-    """The ``pacer review --json`` object (docs/contracts.md, "Review JSON")."""
+def review_json(data: SessionData, *, units: str | None = None) -> dict[str, Any]:
+    """The ``pacer review --json`` object (docs/contracts.md, "Review JSON").
+
+    Numbers stay in SI units; ``session.units`` says which units the text, plot and HTML
+    of the review use (``units``, else :func:`pacer.review.display.review_units`).
+    Heart rate per rep and the zones are added by :mod:`pacer.review.heart_rate`.
+    """
     from pacer.review.heart_rate import add_heart_rate_json
 
-    doc = _review_json(data)
+    doc = _review_json(data, units)
     add_heart_rate_json(doc, data)
     return doc
 
 
-def _review_json(data: SessionData) -> dict[str, Any]:
+def _review_json(data: SessionData, units: str | None) -> dict[str, Any]:
     start = session_start_utc(data)
+    miles = review_units(data, units) == "mi"
+    stats = rep_stats(data)
     return {
         "session": {
             "id": data.id,
@@ -244,11 +257,16 @@ def _review_json(data: SessionData) -> dict[str, Any]:
             "workout": workout_name(data),
             "sources": dict(data.meta.get("sources") or {}),
             "ended": data.ended,
+            "units": "mi" if miles else "km",
+            "splits": [split_json(s) for s in session_splits(data, miles=miles)],
         },
         "reps": [
             {
                 "index": rep.index,
+                "number": row.number,
                 "kind": rep.kind.value,
+                "label": rep.label,
+                "completed": rep.completed,
                 "start_utc": utc_json(
                     rep.start_utc or (start + dt.timedelta(seconds=rep.start_s) if start else None)
                 ),
@@ -261,21 +279,35 @@ def _review_json(data: SessionData) -> dict[str, Any]:
                 "pace_s_per_km": _r(row.pace_s_per_km, 2),
                 "cadence_spm": _r(rep.cadence_spm, 1),
                 "distance_source": rep.distance_source.value,
+                "splits": [split_json(s) for s in (
+                    rep_splits(rep, data.estimates, miles=miles)
+                    if rep.kind is RepKind.WORK else [])],  # fmt: skip
             }
             for rep, row in zip(data.reps, rep_rows(data), strict=True)
         ],
+        "rep_stats": None if stats is None else rep_stats_json(stats),
         "cues": [
             {
-                "t_s": _r(cue.t_s),
-                "duration_s": _r(cue.duration_s),
+                "t_s": _r(heard_s),
+                "planned_t_s": _r(cue.t_s),
+                "duration_s": _r(heard_dur_s),
                 "kind": cue.kind.value,
                 "text": cue.text,
                 "priority": cue.priority,
                 "dropped": cue.dropped,
             }
-            for cue in data.cues
+            for cue, (heard_s, heard_dur_s) in zip(data.cues, heard_cues(data), strict=True)
         ],
     }
+
+
+def comparison_json(comparison: list[RepComparison]) -> list[dict[str, Any]]:
+    """The ``comparison`` array of the review JSON."""
+    return [
+        {"index": c.index, "delta_s": _r(c.delta_s),
+         "delta_s_per_km": _r(c.delta_s_per_km, 2), "text": c.text}
+        for c in comparison
+    ]  # fmt: skip
 
 
 def relative_day(now_utc: dt.datetime, then_utc: dt.datetime) -> str:
@@ -304,8 +336,9 @@ def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparis
     """Per-rep differences, work reps matched by their order in each session.
 
     Reps over the same target distance compare by time ("rep 3: 0.8 s faster than last
-    Tuesday"); otherwise by pace (s/km).
+    Tuesday"); otherwise by pace (s/km; the text in s/mi when reviewed in miles).
     """
+    per_mile = review_units(current) == "mi"
     now, then = session_start_utc(current), session_start_utc(earlier)
     when = relative_day(now, then) if now and then else f"session {earlier.id}"
     mine = [r for r in current.reps if r.kind is RepKind.WORK]
@@ -321,7 +354,7 @@ def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparis
             and a.target_distance_m is None
         )
         if same_target and a.target_distance_m is not None:
-            delta = a.duration_s - b.duration_s
+            delta = round(a.duration_s - b.duration_s, 3)  # as the other times
             out.append(
                 RepComparison(
                     a.index, name, delta, None, f"{name}: {_faster_slower(delta, 's', when, 1)}"
@@ -333,10 +366,12 @@ def compare_reps(current: SessionData, earlier: SessionData) -> list[RepComparis
         if pa is None or pb is None:
             out.append(RepComparison(a.index, name, None, None, f"{name}: no pace to compare"))
             continue
-        delta = pa - pb
+        delta = round(pa - pb, 2)  # as the other paces
         out.append(
             RepComparison(
-                a.index, name, None, delta, f"{name}: {_faster_slower(delta, 's/km', when, 1)}"
+                a.index, name, None, delta,
+                f"{name}: {_faster_slower(delta * 1.609344, 's/mi', when, 1)}" if per_mile
+                else f"{name}: {_faster_slower(delta, 's/km', when, 1)}",
             )
         )
     return out

@@ -21,7 +21,7 @@ import pytest
 from pacer.cli.main import main
 from pacer.session.reader import open_session
 
-WORKOUT = "2x400m @ 4:00/km, 90s rest"
+WORKOUT = "2x400m @ 4:00/km; 90s rest"
 CONFIG = "[heart_rate]\nmax_bpm = 190\nresting_bpm = 50\n"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "contracts.md"
 

@@ -102,14 +102,14 @@ def test_sessions_list_names_a_damaged_session_and_goes_on(data_dir, capsys):
     )
     os.utime(bad / "session.db", (between_s, between_s))
     assert main(["sessions", "--data-dir", str(data_dir), "list"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.splitlines()[1:]  # under the header
     assert len(lines) == 3 and lines[1].startswith("20261120-000000  damaged:")
 
 
 def test_sessions_list_delete_prune(data_dir, capsys):
     assert main(["sessions", "--data-dir", str(data_dir)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in out] == ["20261117-180000", "20261123-180000"]
+    assert [line.split()[0] for line in out] == ["id", "20261117-180000", "20261123-180000"]
     assert main(["sessions", "--data-dir", str(data_dir), "delete", "20261117-180000"]) == 0
     assert main(["sessions", "--data-dir", str(data_dir), "prune", "--max-mb", "0"]) == 0
     assert not any(data_dir.iterdir())

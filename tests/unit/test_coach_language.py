@@ -165,7 +165,7 @@ def error_of(text: str, **kw) -> WorkoutSyntaxError:
         ("400m @5km", 1, 7, "5k"),
         ("400m @thresold", 1, 7, "threshold"),
         ("tempo 20min @4:30/km cadance 178", 1, 22, "cadence"),
-        ("warmup 2km\n8x(400m @72s, 200m jog\ncooldown", 3, 9, ")"),
+        ("warmup 2km\n8x(400m @72s, 200m jog\ncooldown", 2, 3, None),  # the open (
         ("10x1min @72s", 1, 10, "@4:30/km"),
         ("400m @72s 200m", 1, 11, None),
         ("8x[400m]", 1, 3, "("),

@@ -82,11 +82,17 @@ def check_types(obj: dict[str, Any], fields: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("title, key", [("session", None), ("reps[]", "reps"),
+                                        ("reps[].splits[]", "splits"), ("rep_stats", "rep_stats"),
                                         ("cues[]", "cues"), ("comparison[]", "comparison")])
 def test_review_json_fields_are_the_documented_ones(review: dict[str, Any], title: str,
                                                     key: str | None) -> None:
     fields = documented_fields(title)
-    objects = [review["session"]] if key is None else review[key]
+    objects = (
+        [review["session"]] if key is None
+        else [review["rep_stats"]] if key == "rep_stats"
+        else [s for rep in review["reps"] for s in rep["splits"]] if key == "splits"
+        else review[key]
+    )  # fmt: skip
     assert objects, f"the simulated session has no {key}"
     for obj in objects:
         assert set(obj) == set(fields), f"{title}: code {sorted(obj)} vs docs {sorted(fields)}"
@@ -94,7 +100,8 @@ def test_review_json_fields_are_the_documented_ones(review: dict[str, Any], titl
 
 
 def test_review_json_top_level(review: dict[str, Any]) -> None:
-    assert set(review) == {"session", "reps", "cues", "comparison"}
+    assert set(review) == {"session", "reps", "rep_stats", "cues", "comparison"}
+    assert f"`{'`, `'.join(['session', 'reps', 'rep_stats', 'cues'])}`" in PAGE
     assert set(review["session"]["sources"]) == {"sim"}
 
 

@@ -33,7 +33,7 @@ def test_review_json_matches_golden(golden):
 
 def test_review_json_has_exactly_the_contract_keys(golden):
     doc = review_json(golden)
-    assert set(doc) == {"session", "reps", "cues"}
+    assert set(doc) == {"session", "reps", "cues", "rep_stats"}
     assert set(doc["session"]) == {
         "id",
         "start_utc",
@@ -43,6 +43,8 @@ def test_review_json_has_exactly_the_contract_keys(golden):
         "heart_rate_zones_bpm",
         "sources",
         "ended",
+        "units",
+        "splits",
     }
     assert all(
         set(r)
@@ -62,11 +64,16 @@ def test_review_json_has_exactly_the_contract_keys(golden):
             "heart_rate_max_bpm",
             "time_in_zones_s",
             "distance_source",
+            "number",
+            "label",
+            "completed",
+            "splits",
         }
         for r in doc["reps"]
     )
     assert all(
-        set(c) == {"t_s", "duration_s", "kind", "text", "priority", "dropped"} for c in doc["cues"]
+        set(c) == {"t_s", "planned_t_s", "duration_s", "kind", "text", "priority", "dropped"}
+        for c in doc["cues"]
     )
     assert {r["kind"] for r in doc["reps"]} <= {"work", "recovery", "warmup", "cooldown", "steady"}
     assert sum(c["dropped"] for c in doc["cues"]) == 1

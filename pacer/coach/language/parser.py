@@ -11,6 +11,10 @@
     quantity := NUM unit [NUM unit]* | CLOCK
     target   := NUM ['s'] | CLOCK ['/' ('km'|'mi')] | pacename
 
+A bare repeat (``N x step``) followed by ``,`` at the top level is refused as ambiguous
+(``8x400m @72s, 200m jog``: the error suggests ``8x(400m @72s, 200m jog)``); ``;`` or a
+newline after it is a step that runs once. A ``(`` left open is reported where it opens.
+
 The token cursor is in :mod:`.cursor`, quantities, targets and cadence in
 :mod:`.terminals`; this module has the structure (steps, repeats, blocks) and the
 inference of step kinds.
@@ -55,24 +59,28 @@ class _Parser(TerminalParser):
         super().__init__(text, source, paces)
         self.inferable: set[int] = set()  # id() of steps whose kind may be inferred
         self.depth = 0  # repeat blocks open at the cursor
+        self.bare_repeat = False  # the last body parsed was a step, not '( )'
+        self.body_start = 0  # token index where that body began
 
     # ------------------------------------------------------------------ grammar
     def parse(self) -> tuple[Step | Repeat, ...]:
         self.skip_separators()
         if self.tok.kind == EOF:
             raise self.error(self.tok, "empty workout: expected a step such as '400m @72s'")
-        items = self.items(closing=None)
+        items = self.items(closing=None, opener=None)
         if self.tok.kind != EOF:
             raise self.error(self.tok, f"unexpected {self.describe(self.tok)}", None)
         return self.infer_top_level(items)
 
-    def items(self, closing: str | None) -> list[Step | Repeat]:
+    def items(self, closing: str | None, opener: Token | None) -> list[Step | Repeat]:
         out: list[Step | Repeat] = []
+        ambiguous: tuple[Token, Token, Token] | None = None  # repeat start, its end, ','
         while True:
             self.skip_separators()
             if self.tok.kind == EOF:
                 if closing:
-                    raise self.error(self.tok, "missing ')' to close the repeat", ")")
+                    where = opener or self.tok  # the '(' left open, on its own line
+                    raise self.error(where, "this '(' is never closed: missing ')'")
                 return out
             if closing and self.is_sym(closing):
                 if not out:
@@ -80,11 +88,40 @@ class _Parser(TerminalParser):
                 return out
             if self.is_sym(")"):
                 raise self.error(self.tok, "')' without a matching '('")
+            first = self.tok
+            self.bare_repeat = False
             out.extend(self.item())
+            if ambiguous is not None:
+                raise self.ambiguous_comma(*ambiguous, first)
+            if closing is None and self.bare_repeat and self.is_sym(","):
+                ambiguous = (first, self.toks[self.i - 1], self.tok)
             if not self.at_separator():
                 raise self.error(
                     self.tok, f"expected ';' or ',' before {self.describe(self.tok)}", ";"
                 )
+
+    def ambiguous_comma(self, start: Token, end: Token, comma: Token, nxt: Token) -> Exception:
+        """``8 x 400m @72s, 200m jog``: is the jog in the repeat or after it? Refused."""
+        head = self.source_text(start, self.toks[self.body_start - 1])
+        body = self.source_text(self.toks[self.body_start], end)
+        after = self.source_text(nxt, self.toks[self.i - 1])
+        head = head[:-2] + "x" if head.endswith(" x") else head
+        both = f"{head}{'' if head.endswith('x') else ' '}({body}, {after})"
+        return self.error(
+            comma,
+            f"ambiguous ',' after a repeat without brackets (to run '{after}' once after "
+            "the repeat, write ';'; to repeat it too, bracket both)",
+            both,
+        )
+
+    def source_text(self, first: Token, last: Token) -> str:
+        """The workout text from ``first`` to ``last``, spaces tidied (``@ 72s`` -> ``@72s``)."""
+        if first.line == last.line:
+            text = self.lines[first.line - 1][first.col - 1 : last.end_col - 1]
+        else:
+            text = " ".join(t.text for t in self.toks[self.toks.index(first):
+                                                      self.toks.index(last) + 1])  # fmt: skip
+        return " ".join(text.split()).replace("@ ", "@").replace(" x ", "x")
 
     def item(self) -> list[Step | Repeat]:
         tok = self.tok
@@ -122,13 +159,16 @@ class _Parser(TerminalParser):
         if self.depth > MAX_NESTING:
             raise self.error(self.tok, f"repeats nested more than {MAX_NESTING} deep")
         if self.is_sym("("):
+            opener = self.advance()
+            inner = self.items(closing=")", opener=opener)
             self.advance()
-            inner = self.items(closing=")")
-            self.advance()
+            self.bare_repeat = False
         else:
             if self.at_separator():
                 raise self.error(self.tok, "expected a step or '(' after the repeat")
+            self.body_start = self.i
             inner = self.step(in_repeat=True)
+            self.bare_repeat = True
         self.depth -= 1
         return tuple(self.infer_in_repeat(inner))
 

@@ -95,7 +95,7 @@ class TerminalParser(TokenCursor):
             self.advance()
             if self.is_sym("/"):
                 raise self.error(tok, "write a pace as minutes:seconds, like '@4:30/km'",
-                                 f"@{tok.text}:00/km")  # fmt: skip
+                                 self.pace_suggestion(tok.text))  # fmt: skip
             return self.rep_time(tok, float(tok.text))
         if tok.kind == CLOCK:
             self.advance()
@@ -116,6 +116,22 @@ class TerminalParser(TokenCursor):
             return self.named(tok, tok.lower, tok)
         raise self.error(tok, "expected a target after '@': a rep time '72s', a pace '4:30/km' "
                               "or a named pace '5k'")  # fmt: skip
+
+    def pace_suggestion(self, number: str) -> str:
+        """A pace that parses for ``@N/km``: ``N:00``, ``4:30`` for ``430``, ``6:00`` for
+        ``60`` -- the first within 1:30-20:00 per km -- else the example ``4:30``."""
+        unit = self.peek()
+        per_mile = unit.kind == WORD and unit.lower in ("mi", "mile")
+        scale = 1000.0 / M_PER_MILE if per_mile else 1.0
+        candidates = []
+        if "." not in number:
+            n = int(number)
+            candidates = [(n, 0), (n // 100, n % 100), (n // 10, 0)]
+        for minutes, seconds in candidates:
+            if seconds < 60 and MIN_PACE_S_PER_KM <= (60 * minutes + seconds) * scale <= (
+                    MAX_PACE_S_PER_KM):  # fmt: skip
+                return f"@{minutes}:{seconds:02d}/{'mi' if per_mile else 'km'}"
+        return "@7:15/mi" if per_mile else "@4:30/km"
 
     def named(self, tok: Token, name: str, last: Token) -> Target:
         if name not in self.paces:
