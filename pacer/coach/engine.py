@@ -22,6 +22,7 @@ from pacer.coach.boundaries import (
     start_threshold_mps,
     step_end_s,
     stopped_short,
+    waits_for_runner,
 )
 from pacer.coach.crossing import HermitePath
 from pacer.coach.cues import CuePolicy, CueSettings
@@ -273,7 +274,7 @@ class WorkoutEngine:
         return nxt if nxt is not None and nxt.kind is RepKind.WORK else None
 
     def _advance(self, t_s: float, d_m: float, cues: list[Cue], first: bool = False,
-                 by_button: bool = False) -> None:  # fmt: skip
+                 by_button: bool = False, set_off: bool = False) -> None:  # fmt: skip
         """Move to the next step: start it now, or arm it (never after a lap press)."""
         prev = self._step
         step = self._cursor.next(t_s, d_m)
@@ -285,7 +286,7 @@ class WorkoutEngine:
         armed = first and self.start_mode is not StartMode.IMMEDIATE
         held = False
         if prev is not None and step.kind is RepKind.WORK and not by_button:
-            armed = arms_next(prev)
+            armed = arms_next(prev) and not set_off
             if (not armed and self.start_mode is not StartMode.BUTTON
                     and prev.kind is RepKind.RECOVERY
                     and prev.duration_s is not None and not moving(self._now)
@@ -344,16 +345,22 @@ class WorkoutEngine:
     def _early_start(self, step: PlannedStep, prev: Estimate | None, est: Estimate,
                      elapsed_s: float) -> tuple[float, float] | None:  # fmt: skip
         """A runner who stood during a timed recovery and sets off at rep speed once
-        EARLY_START_FRACTION of it is done starts the rep: (t, d) of the onset."""
+        EARLY_START_FRACTION of it is done starts the rep: (t, d) of the onset. A standing
+        distance recovery ends the same way, at any time once the runner stood."""
         if (self.start_mode is StartMode.BUTTON or step.kind is not RepKind.RECOVERY
-                or step.duration_s is None or not self._tally.stood
-                or elapsed_s < EARLY_START_FRACTION * step.duration_s):  # fmt: skip
+                or not self._tally.stood):  # fmt: skip
             return None
+        if waits_for_runner(step):
+            not_before = self._tally.start_s
+        elif step.duration_s is None or elapsed_s < EARLY_START_FRACTION * step.duration_s:
+            return None
+        else:
+            not_before = self._tally.at_elapsed_s(EARLY_START_FRACTION * step.duration_s)
         nxt = self._rep_follows(est.t_s, est.distance_m)
-        if nxt is None:
+        if nxt is None and not waits_for_runner(step):
             return None
-        not_before = self._tally.at_elapsed_s(EARLY_START_FRACTION * step.duration_s)
-        return self._onset.update(prev, est, start_threshold_mps(nxt), not_before,
+        threshold = start_threshold_mps(nxt) if nxt is not None else MOVING_SPEED_MPS
+        return self._onset.update(prev, est, threshold, not_before,
                                   back_to_mps=MOVING_SPEED_MPS)  # fmt: skip
 
     def _run_tick(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
@@ -369,13 +376,13 @@ class WorkoutEngine:
             e1, x1 = self._tally.elapsed_distance(est.t_s, est.distance_m)
             v0 = prev.speed_mps if prev is not None and prev.t_s == t0 else None
             path = HermitePath(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
-            end_t = step_end_s(step, path, e0, x0, e1)
+            end_t = step_end_s(step, path, e0, x0, e1, stood=self._tally.stood)
             cues += self._ahead.countdown(step, est, self._tally, self._rep_follows)
             if end_t is None:
                 onset = self._early_start(step, prev, est, e1)
                 if onset is not None:  # the runner set off before the "go"
                     self._end_step(onset[0], onset[1], cues)
-                    self._advance(onset[0], onset[1], cues)
+                    self._advance(onset[0], onset[1], cues, set_off=True)
                     t0, d0 = onset
                     continue
                 self._tally.accumulate(est)
