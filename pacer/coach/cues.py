@@ -95,6 +95,7 @@ class CueSettings:
     drift_exit_tolerance: float = 0.015  # back within this -> on target again
     drift_dwell_s: float = 3.0  # the error must persist this long before a drift cue
     drift_repeat_s: float = 20.0  # first reminder while still off target; then 40, 80... s
+    pace_gap_s: float = 15.0  # at least this long between two pace cues of a step
     min_speed_confidence: float = 0.6
     min_cadence_confidence: float = 0.5
     cadence_tolerance_spm: float = 4.0

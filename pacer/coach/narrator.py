@@ -319,7 +319,7 @@ class Narrator:
                 out.append(self.cue(t, CueKind.SPLIT, text, 3.0))
         if ending:
             return out
-        out += self._pace.cues(step, est, elapsed_s, short)
+        out += self._pace.cues(step, est, elapsed_s, short, dist_m)
         out += self._cadence.cues(step, est)
         return out
 

@@ -29,3 +29,60 @@ def test_standing_distance_recovery_ends_when_the_runner_sets_off(n):
     assert all(55.0 < r.duration_s < 66.0 and r.distance_m < 20.0 for r in rests)
     summary = [c.text for c in log.said if c.kind is CueKind.SESSION_SUMMARY]
     assert summary and f"{n} reps" in summary[0] and "stopped" not in summary[0]
+
+
+def contradictions(engine, log, slack=0.015):
+    """Drift cues that the rep's final figure contradicts: "push" in a rep that ends
+    more than ``slack`` quick, "ease off" in one that ends more than ``slack`` slow,
+    and any drift cue within a second of the line."""
+    bad = []
+    for rep in engine.reps:
+        if rep.kind is not RepKind.WORK or not rep.completed or rep.target_pace_s_per_km is None:
+            continue
+        if rep.pace_s_per_km is None:
+            continue
+        end = rep.start_s + rep.duration_s
+        error = (rep.pace_s_per_km - rep.target_pace_s_per_km) / rep.target_pace_s_per_km
+        for c in log.said:
+            if c.kind is not CueKind.DRIFT or not rep.start_s <= c.t_s < end:
+                continue
+            slow = "push" in c.text
+            if (slow and error < -slack) or (not slow and error > slack) or end - c.t_s < 1.0:
+                bad.append((rep.label, round(c.t_s, 1), c.text, round(error, 3)))
+    return bad
+
+
+def _late_starter(late_s):
+    def speed(t_s, engine):
+        st = engine.current
+        if st.step is not None and st.step.kind is RepKind.WORK and st.phase == "running" \
+                and st.elapsed_s < late_s:
+            return 0.0
+        return None
+    return speed
+
+
+def test_drift_cues_agree_with_the_rep_after_a_late_start():
+    """10x200 after timed recoveries, the runner leaving 3 s after "go", then quick: the
+    rep ends slow, so no "ease off" may be said in it (it was, judged on speed alone)."""
+    engine, log = _run("10x200m @32s r60s", pace_factor=0.95,
+                       speed_override=_late_starter(3.0))
+    assert contradictions(engine, log) == []
+    work = [r for r in engine.reps if r.kind is RepKind.WORK]
+    assert len(work) == 10 and all(r.duration_s > 32.0 for r in work[1:])
+
+
+def test_no_drift_cue_in_the_last_stretch():
+    def fading(t_s, engine):  # on pace, then 10 % slow over the last 40 s
+        st = engine.current
+        if st.step is not None and st.step.kind is RepKind.WORK and st.elapsed_s > 140:
+            return 0.9 * 1000 / 180
+        return None
+
+    engine, log = _run("4x1000m @3:00/km r90s", speed_override=fading)
+    for rep in engine.reps:
+        if rep.kind is RepKind.WORK:
+            end = rep.start_s + rep.duration_s
+            assert not [c for c in log.said if c.kind is CueKind.DRIFT
+                        and end - 0.15 * 180 <= c.t_s < end]
+    assert contradictions(engine, log) == []
