@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pacer.cli.common_options import (
+    add_coach_options,
     add_config_option,
     add_console_options,
     add_output_options,
@@ -37,6 +38,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_speed_options(p, realtime_help="paced at the recording's own speed")
     add_output_options(p)
     add_config_option(p)
+    add_coach_options(p)
     add_console_options(p, status_every_s=30.0,
                         status_every_help="seconds between status lines (default: %(default)s)")
     p.set_defaults(func=run)

@@ -4,12 +4,14 @@ Pace: the step's projected pace -- its elapsed time plus the remaining distance 
 mean speed of the last :data:`RECENT_N` confident estimates (a timed step: its distance
 plus the remaining time at that speed) -- against the target, so a late start or a slow
 first half counts as the summary will count it; through a
-:class:`~pacer.coach.cues.Hysteresis` (enter, exit, dwell), so a pace wandering around a threshold cannot flap. Off target: "a bit slow,
-push" / "a bit quick, ease off" at once, then reminders at doubling gaps; back on
-target: "that's it, on pace"; at least ``CueSettings.pace_gap_s`` between two pace
-cues, none in the last stretch (:func:`last_stretch_s`); on target for a while: a
-periodic "on pace" where the profile asks for it. Cadence works the same way with its own tolerance, in steps per
-minute. Pure: estimates in, cue candidates out.
+:class:`~pacer.coach.cues.Hysteresis` (enter, exit, dwell), so a pace wandering around
+a threshold cannot flap. Off target: "a bit slow, push" / "a bit quick, ease off" at
+once, then reminders at doubling gaps; back on target: "that's it, on pace"; at least
+``CueSettings.pace_gap_s`` between two pace cues, none in the last stretch
+(:func:`last_stretch_s`); on target for a while: a periodic "on pace" where the profile
+asks for it. Cadence works the same way with its own tolerance, in steps per minute,
+and reminders every :data:`CADENCE_REPEAT_S` while off target. Pure: estimates in, cue
+candidates out.
 """
 
 from __future__ import annotations

@@ -97,6 +97,18 @@ class ConsolePrinter:
         self.out.flush()
 
 
+def with_coach_overrides(config: Config, profile: str | None, units: str | None) -> Config:
+    """``config`` with ``[coach] profile`` / ``units`` replaced where given (the
+    ``--profile`` / ``--units`` flags, over every config file)."""
+    import dataclasses
+
+    if profile is None and units is None:
+        return config
+    coach = dataclasses.replace(config.coach, profile=profile or config.coach.profile,
+                                units=units or config.coach.units)  # fmt: skip
+    return dataclasses.replace(config, coach=coach)
+
+
 def cue_settings(config: Config) -> CueSettings:
     """The runner's cue preferences from the config: ``[coach]`` profile, units and
     disabled_cues, ``[audio]`` rate_wpm (for speech durations).

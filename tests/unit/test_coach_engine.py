@@ -258,10 +258,11 @@ def test_gps_lost_and_back_said_once_each():
     ("bad", "expected"),
     [
         ([(100, 102)], []),  # a 2 s dropout is not worth a word
-        ([(100, 110)], ["GPS lost, timing continues", "GPS back"]),
+        ([(100, 105)], []),  # nor a 5 s one (issue 12: "GPS lost" / "GPS back" 2 s apart)
+        ([(100, 115)], ["GPS lost, timing continues", "GPS back"]),
         ([(0, 20)], ["GPS ready"]),  # the session started before the first fix
         (
-            [(0, 20), (100, 110), (200, 201)],
+            [(0, 20), (100, 115), (200, 201)],
             ["GPS ready", "GPS lost, timing continues", "GPS back"],
         ),
     ],

@@ -86,3 +86,15 @@ def test_no_drift_cue_in_the_last_stretch():
             assert not [c for c in log.said if c.kind is CueKind.DRIFT
                         and end - 0.15 * 180 <= c.t_s < end]
     assert contradictions(engine, log) == []
+
+
+def test_gps_ready_after_the_receiver_reports_itself_up():
+    """The live path: the reader reports the receiver up before the first fix (it was
+    taken for a fix, and "GPS ready" never said)."""
+    from pacer.coach.language.parser import parse_workout
+    from pacer.models import DeviceEvent, DeviceState
+
+    engine = WorkoutEngine(parse_workout("10min steady"), start_mode="immediate")
+    log = Runner().run(engine, until_s=120, events=[DeviceEvent(0.0, "gps", DeviceState.UP)],
+                       gps_ok=lambda t: t >= 6.0)
+    assert [c.text for c in log.said if c.kind is CueKind.GPS] == ["GPS ready"]
