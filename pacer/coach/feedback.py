@@ -25,6 +25,7 @@ from pacer.models import Cue, CueKind, Estimate
 RECENT_N = 4  # estimates (seconds) averaged for drift cues
 MIN_DRIFT_ELAPSED_S = 8.0  # no drift cue in a step's first seconds (the speed settles)
 CADENCE_DWELL_S = 5.0  # a cadence off target this long is said
+CADENCE_REPEAT_S = 60.0  # then reminded this often while it stays off target
 LAST_STRETCH_S = 10.0  # no pace cue this close to the end of a step ...
 LAST_STRETCH_FRACTION = 0.15  # ... or this fraction of its length, if longer
 
@@ -192,9 +193,10 @@ class CadenceFeedback:
         words = f"cadence {say.cadence(cad, s.spell_numbers)}"
         every = s.profile_spec.cadence_every_s
         due = bool(every) and t - self._last_cadence_s >= (every or 0.0)
-        if change == "below" or (change is None and state == "below" and due):
+        remind = t - self._last_cadence_s >= min(every or CADENCE_REPEAT_S, CADENCE_REPEAT_S)
+        if change == "below" or (change is None and state == "below" and remind):
             text = f"{words}, quicken your step"
-        elif change == "above" or (change is None and state == "above" and due):
+        elif change == "above" or (change is None and state == "above" and remind):
             text = f"{words}, lengthen your stride"
         elif change == "on":
             text = f"{words}, good"

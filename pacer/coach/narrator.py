@@ -154,7 +154,20 @@ class Narrator:
                 else "on target"  # fmt: skip
         else:
             text = say.rep_time(rep.duration_s, self.spell)
-        return [self.cue(t_s, CueKind.REP_SUMMARY, text, 15.0)]
+        return [self.cue(t_s, CueKind.REP_SUMMARY, text + self._cadence_words(rep, step), 15.0)]
+
+    def _cadence_words(self, rep: Rep, step: PlannedStep) -> str:
+        """", cadence 170, 8 low" for a step with a cadence target ("on target" within
+        the tolerance), so the summary agrees with the cadence prompts."""
+        target = step.target_cadence_spm
+        if target is None or rep.cadence_spm is None or self._short(step):
+            return ""
+        off = round(rep.cadence_spm - target)
+        words = f", cadence {say.cadence(rep.cadence_spm, self.spell)}"
+        if abs(rep.cadence_spm - target) <= self.settings.cadence_tolerance_spm / 2:
+            return words + " on target"
+        n = say.cadence(abs(off), self.spell)
+        return words + (f", {n} low" if off < 0 else f", {n} high")
 
     def session_summary(self, t_s: float, reps: list[Rep]) -> list[Cue]:
         """"session done, 6 reps, average 90.6, 5.2 k in total"; reps stopped short are

@@ -98,3 +98,20 @@ def test_gps_ready_after_the_receiver_reports_itself_up():
     log = Runner().run(engine, until_s=120, events=[DeviceEvent(0.0, "gps", DeviceState.UP)],
                        gps_ok=lambda t: t >= 6.0)
     assert [c.text for c in log.said if c.kind is CueKind.GPS] == ["GPS ready"]
+
+
+def test_cadence_off_target_is_reminded_every_minute_in_any_profile():
+    """tempo 20 min with a cadence target, the runner at 170 for 178: prompts every
+    CADENCE_REPEAT_S (was one in 20 minutes on the track profile), and the rep summary
+    says the cadence was low (not "on target")."""
+    from pacer.coach.feedback import CADENCE_REPEAT_S
+
+    for profile in ("track", "tempo"):
+        engine, log = _run("tempo 20min @4:30/km cadence 178 metronome", profile=profile,
+                           cadence_spm=170.0)
+        prompts = [c for c in log.said if c.kind is CueKind.CADENCE and "quicken" in c.text]
+        assert len(prompts) >= 1200 / CADENCE_REPEAT_S - 2, profile
+        gaps = [b.t_s - a.t_s for a, b in zip(prompts, prompts[1:])]
+        assert min(gaps) >= CADENCE_REPEAT_S - 1.0
+        summary = [c.text for c in log.said if c.kind is CueKind.REP_SUMMARY]
+        assert summary and summary[0].endswith("cadence 170, 8 low"), summary
