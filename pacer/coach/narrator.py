@@ -17,6 +17,13 @@ from pacer.coach.countdown import Countdown
 from pacer.coach.cues import CueSettings
 from pacer.coach.feedback import CadenceFeedback, PaceFeedback
 from pacer.coach.language.workout import PlannedStep, Workout
+from pacer.coach.splits import (
+    QUARTER_MILE_M,
+    clear_of_marks,
+    in_quarter_miles,
+    mile_words,
+    split_for_length_m,
+)
 from pacer.models import Cue, CueKind, Estimate, Rep, RepKind
 from pacer.units import M_PER_MILE
 
@@ -36,6 +43,7 @@ class Narrator:
         self.step: PlannedStep | None = None
         self._marks: list[tuple[float, str]] = []  # (distance or time mark, kind of cue)
         self._marks_by_time = False
+        self._mark_positions: list[float] = []  # every mark of the step, said or not
         self._countdown = Countdown(settings)
         self._pace = PaceFeedback(settings)
         self._cadence = CadenceFeedback(settings)
@@ -62,8 +70,8 @@ class Narrator:
     def _what(self, step: PlannedStep) -> str:
         """``"400 at 72"``, ``"1 mile at six flat"``, ``"20 minutes at four thirty"``."""
         if step.distance_m is not None:
-            what = say.distance(step.distance_m, self.settings.miles and step.distance_m > 1000,
-                                self.spell)  # fmt: skip
+            in_miles = self.settings.miles and in_quarter_miles(step.distance_m)
+            what = say.distance(step.distance_m, in_miles, self.spell)
         elif step.duration_s is not None:
             what = say.duration(step.duration_s, self.spell)
         else:
@@ -236,6 +244,7 @@ class Narrator:
             if t >= 60:
                 self._marks.append((t / 2, "halfway"))
         self._marks.sort()
+        self._mark_positions = [m for m, _ in self._marks]
 
     def _expected_distance_m(self, est: Estimate) -> float | None:
         """The step's distance, or for a timed step its duration at the target pace (at
@@ -263,8 +272,10 @@ class Narrator:
             # by the distance a timed rep is expected to cover, get 200 or 400 m
             every = prof.split_every_track_m if est.on_track else prof.split_every_road_m
             length = self._expected_distance_m(est)
-            if length is not None and length > 800:
-                every = max(every or 0.0, 200.0 if length <= 1700 else 400.0)
+            if length is not None:
+                by_length = split_for_length_m(length, self.settings.miles)
+                return (by_length if by_length == QUARTER_MILE_M
+                        else max(every or 0.0, by_length)), False  # fmt: skip
             return every, False
         if prof.split_every_road_m is None:
             return None, False
@@ -297,12 +308,10 @@ class Narrator:
         short = self._short(step)
         # marks: halfway and to go
         pos0, pos1 = (elapsed0_s, elapsed_s) if self._marks_by_time else (dist0_m, dist_m)
-        said_at: list[float] = []
         for mark, what in list(self._marks):
             if not pos0 < mark <= pos1:
                 continue
             self._marks.remove((mark, what))
-            said_at.append(mark)
             at_s = _interp(pos0, elapsed0_s, pos1, elapsed_s, mark)
             if what == "halfway":
                 at_m = _interp(pos0, dist0_m, pos1, dist_m, mark)
@@ -322,10 +331,9 @@ class Narrator:
         if every:
             a, b = (elapsed0_s, elapsed_s) if by_time else (dist0_m, dist_m)
             mark = (b // every) * every
-            at_end = same_unit and end is not None and mark >= end - 1.0
-            near_mark = (not by_time and not self._marks_by_time
-                         and any(abs(mark - m) < 1.0 for m in said_at))  # fmt: skip
-            if mark >= every and a < mark <= b and not at_end and not near_mark:
+            others = self._mark_positions if by_time == self._marks_by_time else []
+            clear = clear_of_marks(mark, every, end if same_unit else None, others)
+            if mark >= every and a < mark <= b and clear:
                 self._splits_said += 1
                 at_s = _interp(a, elapsed0_s, b, elapsed_s, mark)
                 text = self._split_text(mark, at_s, every, by_time, short)
@@ -359,4 +367,6 @@ class Narrator:
             self._last_split_s = at_s
             mark_text = say.distance(mark, self.settings.miles, self.spell)
             return f"{mark_text}, {say.rep_time(lap_s, self.spell)}"
+        if every == QUARTER_MILE_M:
+            return f"{mile_words(mark, self.spell)}, {time_text}"
         return f"{say.distance(mark, False, self.spell)}, {time_text}"

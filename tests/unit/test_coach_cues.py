@@ -25,7 +25,7 @@ def cue(t, kind, text, expires_after=5.0):
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(71.8, "71.8"), (35.6, "35.6"), (72.0, "72"), (9.0, "9.0"), (144.0, "two twenty-four"),
+    [(71.8, "71.8"), (35.6, "35.6"), (72.0, "72"), (9.0, "9 flat"), (16.0, "16 flat"), (144.0, "two twenty-four"),
      (185.0, "three oh five"), (300.0, "five flat"), (99.96, "one forty")],
 )  # fmt: skip
 def test_rep_time(seconds, text):
@@ -203,7 +203,8 @@ def test_fewer_words_on_short_reps():
     s_split = [c.text for c in s_log.said if c.kind is CueKind.SPLIT]
     l_split = [c.text for c in l_log.said if c.kind is CueKind.SPLIT]
     assert s_split and all("," not in t for t in s_split)  # "18.0"
-    assert l_split == ["200, 37.7", "400, 74.3", "800, two twenty-eight", "1 k, three oh four"]
+    # issue 12: splits follow the rep length (400 m for a 1200), clear of halfway and the line
+    assert l_split == ["400, 74.3", "800, two twenty-eight"]
 
 
 def test_tempo_cadence_prompts():

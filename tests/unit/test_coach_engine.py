@@ -288,7 +288,7 @@ def test_cue_settings_change_mid_session_keeps_the_rep():
         out = engine.on_estimate(est(t, v * t, v, on_track=True))
         texts += [(c.kind, c.text) for c in out.cues]
     splits = [x for k, x in texts if k is CueKind.SPLIT]
-    assert splits == ["100, 20", "200, 40"]  # then switched off at 50 s
+    assert splits == ["200, 40"]  # 200 m splits on an 800 (issue 12); switched off at 50 s
     assert [x for k, x in texts if k is CueKind.HALFWAY] == ["halfway, 80, on pace for two forty"]
     assert engine.reps[0].duration_s == pytest.approx(160.0)
 

@@ -115,3 +115,41 @@ def test_cadence_off_target_is_reminded_every_minute_in_any_profile():
         assert min(gaps) >= CADENCE_REPEAT_S - 1.0
         summary = [c.text for c in log.said if c.kind is CueKind.REP_SUMMARY]
         assert summary and summary[0].endswith("cadence 170, 8 low"), summary
+
+
+def test_mile_repeats_in_miles_speak_miles():
+    engine, log = _run("3x(1mi @6:00/mi, r3min)", miles=True)
+    texts = [c.text for c in log.said]
+    assert not [t for t in texts if " k" in t or t.endswith("k")], texts
+    assert "3 by 1 mile at six flat" in texts[0]
+    splits = [c.text for c in log.said if c.kind is CueKind.SPLIT]
+    assert splits and {t.split(",")[0] for t in splits} == {"quarter", "three quarters"}
+    pace_kinds = (CueKind.SPLIT, CueKind.HALFWAY, CueKind.DRIFT, CueKind.ON_TARGET,
+                  CueKind.REP_SUMMARY, CueKind.TO_GO)
+    said = [c for c in log.said if c.kind in pace_kinds]
+    assert all(b.t_s - a.t_s >= 8.0 for a, b in zip(said, said[1:])), \
+        [(round(c.t_s), c.text) for c in said]
+
+
+@pytest.mark.parametrize(("workout", "most"), [("4x800m @2:40 r2min", 5),
+                                               ("2x1mi @5:40/mi r3min", 5)])
+def test_splits_follow_the_rep_length_and_keep_clear_of_the_marks(workout, most):
+    """800 m reps had 7 splits (100 m) in 2:26; a mile had its 800 split and halfway 2 s
+    apart."""
+    engine, log = _run(workout)
+    for rep in engine.reps:
+        if rep.kind is not RepKind.WORK:
+            continue
+        end = rep.start_s + rep.duration_s
+        inside = [c for c in log.said if rep.start_s <= c.t_s <= end + 2.0
+                  and c.kind in (CueKind.SPLIT, CueKind.HALFWAY, CueKind.TO_GO,
+                                 CueKind.REP_SUMMARY)]
+        assert len(inside) <= most + 1, [c.text for c in inside]
+        assert all(b.t_s - a.t_s >= 8.0 for a, b in zip(inside, inside[1:])), \
+            [(round(c.t_s, 1), c.text) for c in inside]
+
+
+def test_whole_seconds_under_twenty_said_flat():
+    from pacer.coach import phrasing as say
+
+    assert say.rep_time(16.0) == "16 flat" and say.rep_time(16.0, spell=True) == "sixteen flat"
