@@ -327,8 +327,8 @@ class WorkoutEngine:
         onset = self._onset.update(prev, est, threshold, self._armed_at_s)
         if onset is None:
             return False
-        self._held = False
-        self._start(onset[0], onset[1], cues, said_go=False, announced=True)
+        said_go, self._held = self._held, False  # a held rep's "go" was said: not again
+        self._start(onset[0], onset[1], cues, said_go=said_go, announced=True)
         return True
 
     def _stop_short(self, est: Estimate, cues: list[Cue]) -> None:

@@ -130,8 +130,12 @@ class Narrator:
                 cadence_text = f"cadence {say.cadence(step.target_cadence_spm, self.spell)}"
                 out.append(self.cue(t_s, CueKind.CADENCE, cadence_text, 10.0))
         elif step.kind is RepKind.RECOVERY and next_work is not None:
-            out.append(self.cue(t_s, CueKind.PREVIEW,
-                                f"{next_work.label}, {self._what(next_work)}", 30.0))  # fmt: skip
+            if step.distance_m is not None and not step.standing:  # "200 recovery, next ..."
+                what = say.distance(step.distance_m, False, self.spell)
+                text = f"{what} {step.label}, next {self._what(next_work)}"
+            else:
+                text = f"{next_work.label}, {self._what(next_work)}"
+            out.append(self.cue(t_s, CueKind.PREVIEW, text, 30.0))
         elif step.kind in (RepKind.WARMUP, RepKind.COOLDOWN, RepKind.STEADY) and not announced:
             out.append(self.cue(t_s, CueKind.STATUS, f"{step.label}, {self._what(step)}", 10.0))
         return out
@@ -219,9 +223,10 @@ class Narrator:
         (:meth:`pacer.coach.countdown.Countdown.cues`)."""
         return self._countdown.cues(now_s, end_s, next_step, start_s)
 
-    def next_countdown_s(self, end_s: float) -> float | None:
+    def next_countdown_s(self, end_s: float, max_mark_s: float = float("inf"),
+                         not_before_s: float = float("-inf")) -> float | None:  # fmt: skip
         """Time of the next countdown cue not yet said (for the policy's reservation)."""
-        return self._countdown.next_s(end_s)
+        return self._countdown.next_s(end_s, max_mark_s, not_before_s)
 
     # ------------------------------------------------------------------ during a step
     def _setup_marks(self, step: PlannedStep) -> None:

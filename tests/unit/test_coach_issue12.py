@@ -153,3 +153,27 @@ def test_whole_seconds_under_twenty_said_flat():
     from pacer.coach import phrasing as say
 
     assert say.rep_time(16.0) == "16 flat" and say.rep_time(16.0, spell=True) == "sixteen flat"
+
+
+def test_distance_recoveries_are_announced_and_counted_down():
+    """The pyramid's 400 m jog: 2:22 of silence, then "go" without warning."""
+    engine, log = _run("8x(400m @72s, 200m jog)")
+    texts = [c.text for c in log.said]
+    assert texts.count("200 recovery, next 400 at 72") == 7
+    assert texts.count("next rep in 50 metres") == 7
+    gos = [c.t_s for c in log.said if c.kind is CueKind.GO]
+    for go in gos[1:]:
+        before = [c.text for c in log.said if go - 3.6 < c.t_s < go]
+        assert before == ["3", "2", "1"], before
+    work = [r for r in engine.reps if r.kind is RepKind.WORK]
+    for go, rep in zip(gos[1:], work[1:]):
+        assert abs(go - rep.start_s) < 0.6  # "go" at the projected moment
+
+
+def test_one_go_after_a_standing_timed_rest():
+    """"go" twice 3 s apart after a 90 s standing rest: the countdown's, then the held
+    rep's when the runner set off."""
+    engine, log = _run("3x(400m @80s, 90s rest)", wait_s=3.0)  # stands 3 s after "go"
+    gos = [c.t_s for c in log.said if c.kind is CueKind.GO]
+    assert len(gos) == 3, gos
+    assert len([r for r in engine.reps if r.kind is RepKind.WORK]) == 3
