@@ -100,6 +100,8 @@ class CueSettings:
     min_cadence_confidence: float = 0.5
     cadence_tolerance_spm: float = 4.0
     short_rep_s: float = 90.0  # reps with a target shorter than this get fewer words
+    auto_lap: bool = True  # steady runs are split into laps (pacer.coach.auto_lap)
+    auto_lap_m: float | None = None  # lap length; None: 1 km, or 1 mile with ``miles``
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:

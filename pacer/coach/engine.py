@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from pacer.coach.auto_lap import AutoLap
 from pacer.coach.boundaries import (
     EARLY_START_FRACTION,
     STOPPED_AFTER_S,
@@ -98,6 +99,7 @@ class WorkoutEngine:
         self._last_moving: Estimate | None = None  # last estimate at moving speed
         self._held = False  # the waiting rep had its "go" said; it starts on moving
         self._onset = OnsetDetector()
+        self._lap = AutoLap(self.policy.settings)
         self._reset_step_state(0.0, 0.0)
 
     # ------------------------------------------------------------------ properties
@@ -123,6 +125,7 @@ class WorkoutEngine:
         """Apply new cue settings mid-session (config reload), keeping the step's state."""
         self.policy.settings = settings
         self.narrator.update_settings(settings)
+        self._lap.settings = settings
 
     # ------------------------------------------------------------------ inputs
     def on_estimate(self, est: Estimate) -> EngineOutput:
@@ -175,10 +178,14 @@ class WorkoutEngine:
             if self._phase is Phase.RUNNING:
                 self._set_phase(t, Phase.PAUSED)
                 self._tally.pause(t, d)
+                if self._lap.tally is not None:
+                    self._lap.tally.pause(t, d)
                 cues += self.narrator.status(t, "paused")
             elif self._phase is Phase.PAUSED:
                 self._set_phase(t, Phase.RUNNING)
                 self._tally.unpause(t, d)
+                if self._lap.tally is not None:
+                    self._lap.tally.unpause(t, d)
                 self._tally.floor = (t, d)
                 cues += self.narrator.status(t, "resumed")
         elif ev.control is Control.SKIP:
@@ -312,6 +319,7 @@ class WorkoutEngine:
         assert self._step is not None
         self._set_phase(t_s, Phase.RUNNING)
         self._reset_step_state(t_s, d_m)
+        self._lap.start(self._step, t_s, d_m)
         if self._last is not None and self._last.utc is not None:
             self._tally.start_utc = self._last.utc + _dt.timedelta(seconds=t_s - self._last.t_s)
         self._ahead.go_at_s = None
@@ -377,6 +385,10 @@ class WorkoutEngine:
             v0 = prev.speed_mps if prev is not None and prev.t_s == t0 else None
             path = HermitePath(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
             end_t = step_end_s(step, path, e0, x0, e1, stood=self._tally.stood)
+            lap_t = self._lap.crossing_s(step, path, x0)
+            if lap_t is not None and (end_t is None or lap_t < end_t):
+                t0, d0 = self._auto_lap(step, lap_t, path.distance_at(lap_t), cues)
+                continue
             cues += self._ahead.countdown(step, est, self._tally, self._rep_follows)
             if end_t is None:
                 onset = self._early_start(step, prev, est, e1)
@@ -385,7 +397,8 @@ class WorkoutEngine:
                     self._advance(onset[0], onset[1], cues, set_off=True)
                     t0, d0 = onset
                     continue
-                self._tally.accumulate(est)
+                self._accumulate(est)
+                cues += self._lap.status(est, e1, x1)
                 cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e1, x1)
                 cues += self._ahead.predicted_go(step, est, x1, self._rep_follows)
                 cues += self._ahead.early_preview(step, est, e1, x1, self._cursor.peek)
@@ -393,7 +406,7 @@ class WorkoutEngine:
             d_end = path.distance_at(end_t)
             e_end, x_end = self._tally.elapsed_distance(end_t, d_end)
             cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e_end, x_end, ending=True)
-            self._tally.accumulate(est)
+            self._accumulate(est)
             self._end_step(end_t, d_end, cues)
             self._advance(end_t, d_end, cues)
             t0, d0 = end_t, d_end
@@ -406,9 +419,28 @@ class WorkoutEngine:
         if step is None or self._phase not in _STEPPING:
             return
         fallback = self._last.distance_source if self._last is not None else DistanceSource.GPS
-        rep = record_rep(step, self._tally, t_s, d_m, index=len(self._reps), stopping=stopping,
-                         fallback_source=fallback)
+        if self._lap.tally is not None and self._lap.laps:  # the last lap of a steady run
+            rep, said = self._lap.lap(step, t_s, d_m, len(self._reps), fallback, last=True)
+            cues += said
+        else:
+            rep = record_rep(step, self._tally, t_s, d_m, index=len(self._reps),
+                             stopping=stopping, fallback_source=fallback)  # fmt: skip
+        self._lap.tally = None
         self._reps.append(rep)
         self._set_phase(t_s, Phase.WAITING)
         cues += self.narrator.ended(t_s, rep, step)
 
+
+    def _accumulate(self, est: Estimate) -> None:
+        self._tally.accumulate(est)
+        if self._lap.tally is not None:
+            self._lap.tally.accumulate(est)
+
+    def _auto_lap(self, step: PlannedStep, t_s: float, d_m: float,
+                  cues: list[Cue]) -> tuple[float, float]:  # fmt: skip
+        """A steady step's lap line at ``t_s``: record the lap, say its split."""
+        fallback = self._last.distance_source if self._last is not None else DistanceSource.GPS
+        rep, said = self._lap.lap(step, t_s, d_m, len(self._reps), fallback)
+        self._reps.append(rep)
+        cues += said
+        return t_s, d_m

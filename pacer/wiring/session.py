@@ -188,10 +188,11 @@ def build_session(
         from pacer.session.reader import prune
 
         prune(session_path.parent, config.session.max_bytes, keep=session_path)
-    engine = None
-    if workout is not None:
-        engine = WorkoutEngine(workout, policy=CuePolicy(cue_settings(config)),
-                               start_mode=start_mode, metronome_mode=config.audio.metronome)
+    from pacer.coach.auto_lap import free_run_workout
+
+    # a free run (no workout) is coached too: auto-lap splits and a periodic status
+    engine = WorkoutEngine(workout or free_run_workout(), policy=CuePolicy(cue_settings(config)),
+                           start_mode=start_mode, metronome_mode=config.audio.metronome)
     if audio is not None:
         # phrases said at the sharpest moments: render them before they are needed
         audio.prefetch(COMMON_PHRASES)

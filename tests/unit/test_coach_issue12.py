@@ -177,3 +177,26 @@ def test_one_go_after_a_standing_timed_rest():
     gos = [c.t_s for c in log.said if c.kind is CueKind.GO]
     assert len(gos) == 3, gos
     assert len([r for r in engine.reps if r.kind is RepKind.WORK]) == 3
+
+
+@pytest.mark.parametrize(("workout", "miles", "labels", "first"),
+                         [("5km run", False, [f"km {i}" for i in range(1, 6)], "1 k, "),
+                          ("3mi run", True, ["mile 1", "mile 2", "mile 3"], "1 mile, ")])
+def test_steady_runs_get_auto_laps_recorded_as_reps(workout, miles, labels, first):
+    """"5km run" said only GPS lost / back in 28 minutes; review had no rows."""
+    engine, log = _run(workout, miles=miles)
+    assert [r.label for r in engine.reps] == labels
+    assert sum(r.distance_m for r in engine.reps) == pytest.approx(
+        engine.reps[0].distance_m * len(labels), rel=1e-3)
+    splits = [c.text for c in log.said if c.kind in (CueKind.SPLIT, CueKind.REP_SUMMARY)]
+    assert len(splits) == len(labels) and splits[0].startswith(first)
+    assert [c for c in log.said if c.kind is CueKind.STATUS]  # a periodic status
+
+
+def test_a_free_run_is_coached_with_laps():
+    from pacer.coach.auto_lap import free_run_workout
+
+    engine = WorkoutEngine(free_run_workout(), start_mode="immediate")
+    log = Runner().run(engine, until_s=1500)
+    assert [r.label for r in engine.reps][:4] == ["km 1", "km 2", "km 3", "km 4"]
+    assert len([c for c in log.said if c.kind is CueKind.SPLIT]) >= 4
