@@ -45,6 +45,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.audio_out:  # refused before the run, as --plot and --html are (no new folder)
+        from pacer.formats.safe_write import check_output
+
+        check_output(args.audio_out)
     from pacer.wiring.replay import ReplayOptions, run_replay
 
     return run_replay(ReplayOptions(

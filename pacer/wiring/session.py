@@ -97,6 +97,22 @@ class ConsolePrinter:
         self.out.flush()
 
 
+def refuse_existing_session(session_dir: str | None) -> None:
+    """Refuse ``--session-dir`` holding a session before any output is opened (a
+    soundtrack is not started for a run that cannot record)."""
+    from pacer.errors import SessionError
+
+    if session_dir is not None and (Path(session_dir) / "session.db").exists():
+        raise SessionError(f"{Path(session_dir) / 'session.db'}: a session already exists here")
+
+
+def sims_dir(data_dir: Path) -> Path:
+    """Where ``pacer sim`` writes sessions without ``--session-dir``: ``sims`` next to
+    the sessions folder (``~/.local/share/pacer/sims``), named by when the simulation
+    was run, so simulated runs never appear in ``pacer sessions`` or ``review last``."""
+    return data_dir.parent / "sims"
+
+
 def with_coach_overrides(config: Config, profile: str | None, units: str | None) -> Config:
     """``config`` with ``[coach] profile`` / ``units`` replaced where given (the
     ``--profile`` / ``--units`` flags, over every config file)."""
@@ -175,6 +191,8 @@ def build_session(
     if session_dir is None:
         base = Path(config.session.data_dir) if config.session.data_dir else default_data_dir()
         when = start_utc or dt.datetime.now(dt.UTC)
+        if kind == "sim":  # simulated runs stay out of the runner's history
+            base, when = sims_dir(base), dt.datetime.now(dt.UTC)
         session_dir = new_session_path(base, when)
     session_path = Path(session_dir)
 
