@@ -18,6 +18,7 @@ from pacer.coach.cues import CueSettings
 from pacer.coach.feedback import CadenceFeedback, PaceFeedback
 from pacer.coach.language.workout import PlannedStep, Workout
 from pacer.coach.splits import (
+    MIN_POSITION_GAP_S,
     QUARTER_MILE_M,
     clear_of_marks,
     in_quarter_miles,
@@ -338,6 +339,10 @@ class Narrator:
             mark = (b // every) * every
             others = self._mark_positions if by_time == self._marks_by_time else []
             clear = clear_of_marks(mark, every, end if same_unit else None, others)
+            if clear and not by_time and self._marks_by_time:  # a timed step: by the clock
+                at = _interp(a, elapsed0_s, b, elapsed_s, mark)
+                clear = all(abs(at - m) >= MIN_POSITION_GAP_S for m in self._mark_positions)
+                clear = clear and (end is None or at < end - MIN_POSITION_GAP_S)
             if mark >= every and a < mark <= b and clear:
                 self._splits_said += 1
                 at_s = _interp(a, elapsed0_s, b, elapsed_s, mark)
@@ -370,7 +375,8 @@ class Narrator:
         if every >= 1000:  # road splits: the time of this km or mile, not the total
             lap_s = at_s - self._last_split_s
             self._last_split_s = at_s
-            mark_text = say.distance(mark, self.settings.miles, self.spell)
+            mark_text = say.distance(mark, self.settings.miles and every % M_PER_MILE < 1.0,
+                                     self.spell)  # fmt: skip
             return f"{mark_text}, {say.rep_time(lap_s, self.spell)}"
         if every == QUARTER_MILE_M:
             return f"{mile_words(mark, self.spell)}, {time_text}"

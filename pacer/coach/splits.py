@@ -5,8 +5,9 @@ up to 400 m gets 100 m splits, up to 1000 m 200 m, up to 2000 m 400 m, longer on
 -- about three splits a rep, whatever its length. With ``units = "mi"`` a rep that is a
 whole number of quarter miles (a mile, half a mile, 2 miles) is split by the quarter
 mile and said in miles ("quarter", "half", "three quarters", "1 mile and a quarter").
-A split is not said where another mark is (halfway, to go: within a quarter of the
-interval of it), nor in the last half interval before the line (the summary follows).
+A split is not said where another mark is (halfway, to go: within 0.4 of the interval
+of it, at most 100 m; on a timed step within 5 s of it), nor in the last half interval before the line
+(the summary follows).
 Pure: numbers in, numbers and words out.
 """
 
@@ -19,8 +20,10 @@ QUARTER_MILE_M = M_PER_MILE / 4
 #: (longest rep, its split interval), metres
 SPLIT_BY_LENGTH_M: tuple[tuple[float, float], ...] = (
     (400.0, 100.0), (1000.0, 200.0), (2000.0, 400.0), (float("inf"), 1000.0))  # fmt: skip
-MARK_CLEARANCE = 0.25  # no split within this fraction of the interval of another mark
+MARK_CLEARANCE = 0.4  # no split within this fraction of the interval of another mark
+MAX_MARK_CLEARANCE_M = 100.0  # ... or within this distance, if less
 END_CLEARANCE = 0.5  # ... nor within this fraction of the interval of the line
+MIN_POSITION_GAP_S = 5.0  # a timed step's distance split: this far from its time marks
 
 
 def in_quarter_miles(distance_m: float) -> bool:
@@ -42,7 +45,8 @@ def clear_of_marks(mark: float, every: float, end: float | None,
     """A split at ``mark`` is said: away from the other marks and from the line."""
     if end is not None and mark > end - END_CLEARANCE * every:
         return False
-    return all(abs(mark - m) >= MARK_CLEARANCE * every for m in others)
+    clearance = min(MARK_CLEARANCE * every, MAX_MARK_CLEARANCE_M)
+    return all(abs(mark - m) >= clearance for m in others)
 
 
 _QUARTERS = {1: "quarter", 2: "half", 3: "three quarters"}

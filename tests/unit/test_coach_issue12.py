@@ -111,7 +111,7 @@ def test_cadence_off_target_is_reminded_every_minute_in_any_profile():
                            cadence_spm=170.0)
         prompts = [c for c in log.said if c.kind is CueKind.CADENCE and "quicken" in c.text]
         assert len(prompts) >= 1200 / CADENCE_REPEAT_S - 2, profile
-        gaps = [b.t_s - a.t_s for a, b in zip(prompts, prompts[1:])]
+        gaps = [b.t_s - a.t_s for a, b in zip(prompts, prompts[1:], strict=False)]
         assert min(gaps) >= CADENCE_REPEAT_S - 1.0
         summary = [c.text for c in log.said if c.kind is CueKind.REP_SUMMARY]
         assert summary and summary[0].endswith("cadence 170, 8 low"), summary
@@ -127,7 +127,7 @@ def test_mile_repeats_in_miles_speak_miles():
     pace_kinds = (CueKind.SPLIT, CueKind.HALFWAY, CueKind.DRIFT, CueKind.ON_TARGET,
                   CueKind.REP_SUMMARY, CueKind.TO_GO)
     said = [c for c in log.said if c.kind in pace_kinds]
-    assert all(b.t_s - a.t_s >= 8.0 for a, b in zip(said, said[1:])), \
+    assert all(b.t_s - a.t_s >= 8.0 for a, b in zip(said, said[1:], strict=False)), \
         [(round(c.t_s), c.text) for c in said]
 
 
@@ -145,7 +145,7 @@ def test_splits_follow_the_rep_length_and_keep_clear_of_the_marks(workout, most)
                   and c.kind in (CueKind.SPLIT, CueKind.HALFWAY, CueKind.TO_GO,
                                  CueKind.REP_SUMMARY)]
         assert len(inside) <= most + 1, [c.text for c in inside]
-        assert all(b.t_s - a.t_s >= 8.0 for a, b in zip(inside, inside[1:])), \
+        assert all(b.t_s - a.t_s >= 8.0 for a, b in zip(inside, inside[1:], strict=False)), \
             [(round(c.t_s, 1), c.text) for c in inside]
 
 
@@ -166,7 +166,7 @@ def test_distance_recoveries_are_announced_and_counted_down():
         before = [c.text for c in log.said if go - 3.6 < c.t_s < go]
         assert before == ["3", "2", "1"], before
     work = [r for r in engine.reps if r.kind is RepKind.WORK]
-    for go, rep in zip(gos[1:], work[1:]):
+    for go, rep in zip(gos[1:], work[1:], strict=False):
         assert abs(go - rep.start_s) < 0.6  # "go" at the projected moment
 
 
