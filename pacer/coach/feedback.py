@@ -8,10 +8,10 @@ first half counts as the summary will count it; through a
 a threshold cannot flap. Off target: "a bit slow, push" / "a bit quick, ease off" at
 once, then reminders at doubling gaps; back on target: "that's it, on pace"; at least
 ``CueSettings.pace_gap_s`` between two pace cues, none in the last stretch
-(:func:`last_stretch_s`); on target for a while: a periodic "on pace" where the profile
-asks for it. Cadence works the same way with its own tolerance, in steps per minute,
-and reminders every :data:`CADENCE_REPEAT_S` while off target. Pure: estimates in, cue
-candidates out.
+(:func:`last_stretch_s`) nor while the speed settles (:func:`settle_s`); on target for
+a while: a periodic "on pace" where the profile asks for it. Cadence works the same
+way with its own tolerance, in steps per minute, and reminders every
+:data:`CADENCE_REPEAT_S` while off target. Pure: estimates in, cue candidates out.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ CADENCE_DWELL_S = 5.0  # a cadence off target this long is said
 CADENCE_REPEAT_S = 60.0  # then reminded this often while it stays off target
 LAST_STRETCH_S = 10.0  # no pace cue this close to the end of a step ...
 LAST_STRETCH_FRACTION = 0.15  # ... or this fraction of its length, if longer
+SETTLE_FRACTION = 0.25  # no pace cue in this first fraction of a step (at least 8 s)
+SETTLE_MAX_S = 20.0  # ... and at most this long
 
 
 class PaceFeedback:
@@ -67,7 +69,7 @@ class PaceFeedback:
         judged instead of the projected one."""
         s = self.settings
         target = step.target_pace_s_per_km
-        if (target is None or est.pace_s_per_km is None or elapsed_s < MIN_DRIFT_ELAPSED_S
+        if (target is None or est.pace_s_per_km is None or elapsed_s < settle_s(step)
                 or est.speed_confidence < s.min_speed_confidence):  # fmt: skip
             self._recent_mps.clear()
             return []
@@ -152,13 +154,23 @@ def project(step: PlannedStep, elapsed_s: float, dist_m: float | None,
     return 1000.0 / speed_mps, float("inf")
 
 
-def last_stretch_s(step: PlannedStep) -> float:
-    """No pace cue this close to a step's end (the summary follows): 10 s, or 15 % of a
-    step with a known length."""
+def settle_s(step: PlannedStep) -> float:
+    """No pace cue this early in a step (the speed estimate catches up with a runner who
+    has just set off): 8 s, or 25 % of a step with a known length, at most 20 s."""
+    return max(MIN_DRIFT_ELAPSED_S, min(SETTLE_FRACTION * (_length_s(step) or 0.0), SETTLE_MAX_S))
+
+
+def _length_s(step: PlannedStep) -> float | None:
     length_s = step.target_time_s or step.duration_s
     if length_s is None and step.distance_m is not None and step.target_pace_s_per_km:
         length_s = step.distance_m * step.target_pace_s_per_km / 1000.0
-    return max(LAST_STRETCH_S, LAST_STRETCH_FRACTION * (length_s or 0.0))
+    return length_s
+
+
+def last_stretch_s(step: PlannedStep) -> float:
+    """No pace cue this close to a step's end (the summary follows): 10 s, or 15 % of a
+    step with a known length."""
+    return max(LAST_STRETCH_S, LAST_STRETCH_FRACTION * (_length_s(step) or 0.0))
 
 
 class CadenceFeedback:

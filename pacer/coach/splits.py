@@ -6,8 +6,8 @@ up to 400 m gets 100 m splits, up to 1000 m 200 m, up to 2000 m 400 m, longer on
 whole number of quarter miles (a mile, half a mile, 2 miles) is split by the quarter
 mile and said in miles ("quarter", "half", "three quarters", "1 mile and a quarter").
 A split is not said where another mark is (halfway, to go: within 0.4 of the interval
-of it, at most 100 m; on a timed step within 5 s of it), nor in the last half interval before the line
-(the summary follows).
+of it, at most 100 m; on a timed step within 5 s of it), nor in the last half interval
+before the line (the summary follows).
 Pure: numbers in, numbers and words out.
 """
 
