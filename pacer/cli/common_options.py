@@ -15,6 +15,8 @@ from pacer.cli.argtypes import positive_float
 if TYPE_CHECKING:
     from pacer.config import Config
 
+#: the cue profiles (pacer.coach.cues.PROFILES; not imported: the CLI starts light)
+PROFILE_NAMES = ("track", "tempo", "race", "minimal")
 #: what a WORKOUT argument may be (docs/workouts.md)
 WORKOUT_FORMS = "library name, file or inline workout text"
 
@@ -45,9 +47,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def add_coach_options(p: argparse.ArgumentParser) -> None:
     """``--profile`` and ``--units``: the config's ``[coach] profile`` and ``units`` for
     this run (over every config file)."""
-    from pacer.coach.cues import PROFILES
-
-    p.add_argument("--profile", choices=list(PROFILES), default=None,
+    p.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
                    help="cue profile for this run (default: [coach] profile, track)")
     p.add_argument("--units", choices=["km", "mi"], default=None,
                    help="distances and paces in km or miles (default: [coach] units, km)")

@@ -53,3 +53,10 @@ def test_profile_flag_reaches_the_coach(env):
     args = build_parser().parse_args(["sim", "--profile", "tempo", "--units", "mi"])
     config = config_from_args(args)
     assert (config.coach.profile, config.coach.units) == ("tempo", "mi")
+
+
+def test_profile_choices_are_the_coach_profiles():
+    from pacer.cli.common_options import PROFILE_NAMES
+    from pacer.coach.cues import PROFILES
+
+    assert list(PROFILE_NAMES) == list(PROFILES)
