@@ -52,6 +52,7 @@ class LookaheadCues:
         """A step starts: the next armed rep's preview has not been tried."""
         self._preview_tried = False  # the next armed rep's preview was tried early
         self._warned = False  # a distance recovery's "next rep in ..." was said
+        self._count_end_s: float | None = None  # the end its "3, 2, 1" count to
         self.previewed = False  # ... and said
         self._preview_text: str | None = None
 
@@ -91,12 +92,18 @@ class LookaheadCues:
             self._warned = True
             words = f"{round(left_m, -1):.0f} metres" if left_m > WARN_M / 2 else "a moment"
             out.append(self._narrator.cue(est.t_s, CueKind.TO_GO, f"next rep in {words}", 3.0))
-        if eta_s <= PREDICTED_COUNT_S + PREDICTED_GO_AHEAD_S:
+        if eta_s <= PREDICTED_COUNT_S + PREDICTED_GO_AHEAD_S or self._count_end_s is not None:
+            # the end projected when the count began holds for the rest of it (the numbers
+            # stay a second apart); a runner far off it moves it
             end_s = est.t_s + eta_s
+            if self._count_end_s is not None and abs(self._count_end_s - end_s) < 1.0:
+                end_s = self._count_end_s
             counted = self._narrator.countdown(est.t_s, end_s, rep_follows(end_s, est.distance_m),
                                                start_s=max(end_s - PREDICTED_COUNT_S - 0.5,
                                                            est.t_s - 0.25))  # fmt: skip
             out += counted
+            if counted and self._count_end_s is None:
+                self._count_end_s = end_s
             if any(c.kind is CueKind.GO for c in counted):
                 self.go_at_s = end_s
         return out
