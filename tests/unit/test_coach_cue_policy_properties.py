@@ -6,7 +6,7 @@ pace off target that varies with the seed):
 
 * reps recorded == reps run: every work step of the plan is recorded, completed, at its
   distance;
-* every drift cue in a rep agrees with the rep's result (test_coach_issue12.contradictions);
+* every drift cue in a rep agrees with the rep's result (helpers.cue_checks.contradictions);
 * no two said cues overlap; pace cues (drift, on target) of a step are at least
   ``pace_gap_s`` apart, none in the step's last stretch; position cues (splits, halfway,
   to go, the rep summary) at least MIN_POSITION_GAP_S apart; one "go" per rep;
@@ -18,8 +18,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from coach_runner import Runner
-from test_coach_issue12 import contradictions
+from helpers.coach_runner import Runner
+from helpers.cue_checks import contradictions
 
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.engine import WorkoutEngine
