@@ -1,8 +1,9 @@
 """``pacer workout show [WORKOUT]`` and ``pacer workout check WORKOUT``.
 
 ``show`` without a WORKOUT (or bare ``pacer workout``) lists the built-in library; with
-one it prints the expanded steps and their targets. ``check`` prints a one-line summary, or the error (file, line,
-column, suggestion) and exits 1. WORKOUT is a library name, a file or inline text.
+one it prints the expanded steps and their targets. ``check`` prints a one-line summary,
+or the error (file, line, column, suggestion) and exits 1. WORKOUT is a library name, a
+file or inline text.
 """
 
 from __future__ import annotations

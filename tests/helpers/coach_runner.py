@@ -78,7 +78,7 @@ class Runner:
             return 0.0
         if step.standing:
             if step.duration_s is None and status.elapsed_s >= self.stand_s:
-                nxt = engine._rep_follows(t_s, status.distance_m)  # noqa: SLF001
+                nxt = engine._rep_follows(t_s, status.distance_m)
                 if nxt is not None and nxt.target_pace_s_per_km is not None:
                     return 1000.0 / (nxt.target_pace_s_per_km * self.pace_factor)
                 return self.speeds_mps[RepKind.WORK if nxt else RepKind.RECOVERY]
