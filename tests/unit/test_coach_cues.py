@@ -25,7 +25,8 @@ def cue(t, kind, text, expires_after=5.0):
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(71.8, "71.8"), (35.6, "35.6"), (72.0, "72"), (9.0, "9 flat"), (16.0, "16 flat"), (144.0, "two twenty-four"),
+    [(71.8, "71.8"), (35.6, "35.6"), (72.0, "72"), (9.0, "9 flat"), (16.0, "16 flat"),
+     (144.0, "two twenty-four"),
      (185.0, "three oh five"), (300.0, "five flat"), (99.96, "one forty")],
 )  # fmt: skip
 def test_rep_time(seconds, text):
