@@ -15,6 +15,8 @@ from pacer.cli.argtypes import positive_float
 if TYPE_CHECKING:
     from pacer.config import Config
 
+#: the cue profiles (pacer.coach.cues.PROFILES; not imported: the CLI starts light)
+PROFILE_NAMES = ("track", "tempo", "race", "minimal")
 #: what a WORKOUT argument may be (docs/workouts.md)
 WORKOUT_FORMS = "library name, file or inline workout text"
 
@@ -35,8 +37,20 @@ def config_from_args(args: argparse.Namespace) -> Config:
     ``~/.config/pacer/config.toml``, then ``--config FILE`` when given; each file
     overrides the ones before it key by key."""
     from pacer.config import load_config
+    from pacer.wiring.session import with_coach_overrides
 
-    return load_config(getattr(args, "config", None))
+    config = load_config(getattr(args, "config", None))
+    return with_coach_overrides(config, getattr(args, "profile", None),
+                                getattr(args, "units", None))  # fmt: skip
+
+
+def add_coach_options(p: argparse.ArgumentParser) -> None:
+    """``--profile`` and ``--units``: the config's ``[coach] profile`` and ``units`` for
+    this run (over every config file)."""
+    p.add_argument("--profile", choices=list(PROFILE_NAMES), default=None,
+                   help="cue profile for this run (default: [coach] profile, track)")
+    p.add_argument("--units", choices=["km", "mi"], default=None,
+                   help="distances and paces in km or miles (default: [coach] units, km)")
 
 
 def add_speed_options(p: argparse.ArgumentParser, *, realtime_help: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pacer.cli.common_options import (
+    add_coach_options,
     add_config_option,
     add_console_options,
     add_output_options,
@@ -37,12 +38,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_speed_options(p, realtime_help="paced at the recording's own speed")
     add_output_options(p)
     add_config_option(p)
+    add_coach_options(p)
     add_console_options(p, status_every_s=30.0,
                         status_every_help="seconds between status lines (default: %(default)s)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.audio_out:  # refused before the run, as --plot and --html are (no new folder)
+        from pacer.formats.safe_write import check_output
+
+        check_output(args.audio_out)
     from pacer.wiring.replay import ReplayOptions, run_replay
 
     return run_replay(ReplayOptions(

@@ -6,7 +6,12 @@ import argparse
 from typing import TYPE_CHECKING
 
 from pacer.cli.argtypes import positive_float
-from pacer.cli.common_options import add_config_option, add_session_dir_option, add_workout_option
+from pacer.cli.common_options import (
+    add_coach_options,
+    add_config_option,
+    add_session_dir_option,
+    add_workout_option,
+)
 
 if TYPE_CHECKING:
     from pacer.service import RunOptions
@@ -25,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         ),
     )
     add_config_option(p)
+    add_coach_options(p)
     add_workout_option(p, purpose="workout to coach; default: [coach] workout in the config, "
                                   "or free run")
     add_session_dir_option(p)
@@ -43,7 +49,8 @@ def options(args: argparse.Namespace) -> RunOptions:
 
     return RunOptions(config_path=args.config, workout=args.workout,
                       session_dir=args.session_dir, fake_hardware=args.fake_hardware,
-                      duration_s=args.duration, speak=not args.no_audio)
+                      duration_s=args.duration, speak=not args.no_audio,
+                      profile=args.profile, units=args.units)
 
 
 def run(args: argparse.Namespace) -> int:

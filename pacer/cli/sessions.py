@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pacer.cli.argtypes import nonnegative_float
-from pacer.cli.common_options import add_config_option, config_from_args
+from pacer.cli.common_options import config_from_args
 
 if TYPE_CHECKING:
     from pacer.config import SessionConfig
@@ -23,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     add_location_args(p)
     sub = p.add_subparsers(dest="action", metavar="ACTION")
-    sub.add_parser(
+    ls = sub.add_parser(
         "list",
         help="list sessions, oldest first (the default)",
         description="List sessions, oldest first: id, start, duration, distance, "
@@ -44,19 +44,26 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=nonnegative_float,
         help="size cap in megabytes (10^6 bytes); default: [session] max_bytes from the config",
     )
+    for action in (ls, d, pr):
+        add_location_args(action, after_action=True)
     p.set_defaults(func=run)
 
 
-def add_location_args(p: argparse.ArgumentParser) -> None:
-    """``--data-dir`` and ``--config``, shared by review, export and sessions."""
+def add_location_args(p: argparse.ArgumentParser, *, after_action: bool = False) -> None:
+    """``--data-dir`` and ``--config``, shared by review, export and sessions.
+    ``after_action``: on an action's parser, so they may also follow the action (they
+    are set only when given there, over the ones given before it)."""
+    extra = {"default": argparse.SUPPRESS} if after_action else {}
     p.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
         help="where sessions live (default: [session] data_dir from the config, else "
         "$XDG_DATA_HOME/pacer/sessions, or $STATE_DIRECTORY/sessions for the service)",
+        **extra,  # type: ignore[arg-type]
     )
-    add_config_option(p)
+    p.add_argument("--config", metavar="FILE", help="config file (TOML) read after the defaults",
+                   **extra)  # type: ignore[arg-type]  # fmt: skip
 
 
 def add_session_argument(p: argparse.ArgumentParser) -> None:

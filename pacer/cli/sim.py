@@ -7,6 +7,7 @@ import argparse
 from pacer.cli.argtypes import nonnegative_int, positive_float, rate_hz
 from pacer.cli.common_options import (
     WORKOUT_FORMS,
+    add_coach_options,
     add_config_option,
     add_console_options,
     add_output_options,
@@ -43,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--speak", action="store_true",
                    help="with --realtime, also speak through the sound card")
     add_config_option(p)
+    add_coach_options(p)
     add_console_options(p, status_every_s=None,
                         status_every_help="seconds between status lines "
                                           "(default: 30 fast, 5 realtime)")
@@ -54,6 +56,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.audio_out:  # refused before the run, as --plot and --html are (no new folder)
+        from pacer.formats.safe_write import check_output
+
+        check_output(args.audio_out)
     from pacer.wiring.sim import SimOptions, run_sim
 
     return run_sim(SimOptions(

@@ -1,8 +1,9 @@
 """``pacer workout show [WORKOUT]`` and ``pacer workout check WORKOUT``.
 
-``show`` without a WORKOUT lists the built-in library; with one it prints the expanded
-steps and their targets. ``check`` prints a one-line summary, or the error (file, line,
-column, suggestion) and exits 1. WORKOUT is a library name, a file or inline text.
+``show`` without a WORKOUT (or bare ``pacer workout``) lists the built-in library; with
+one it prints the expanded steps and their targets. ``check`` prints a one-line summary,
+or the error (file, line, column, suggestion) and exits 1. WORKOUT is a library name, a
+file or inline text.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "or check workout text. Language reference: docs/workouts.md.",
     )
     add_config_option(parser)  # named paces, units
-    sub = parser.add_subparsers(dest="workout_command", metavar="ACTION", required=True)
-    show = sub.add_parser("show", help="list the library, or expand WORKOUT into steps")
+    sub = parser.add_subparsers(dest="workout_command", metavar="ACTION")
+    show = sub.add_parser("show", help="list the library, or expand WORKOUT into steps "
+                                       "(the default: bare `pacer workout` lists it)")
     show.add_argument(
         "workout", nargs="?", metavar="WORKOUT",
         help="library name, file, or text like '8x(400m @72s, 200m jog)'",
@@ -30,6 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     show.add_argument("--miles", action="store_true", help="show paces per mile")
     check = sub.add_parser("check", help="check WORKOUT; exit 1 with the error if it is wrong")
     check.add_argument("workout", metavar="WORKOUT")
+    for action in (show, check):  # --config also after the action
+        action.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                            help="config file (TOML) read after the defaults")
     parser.set_defaults(func=run)
 
 
@@ -45,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from pacer.formats.workout_source import resolve_workout
 
     paces, miles = _named_paces(args)
-    if args.workout_command == "show" and args.workout is None:
+    if args.workout_command is None or (args.workout_command == "show" and args.workout is None):
         sys.stdout.write(text.library_text(LIBRARY))
         return 0
     if args.workout_command == "check":

@@ -47,6 +47,12 @@ def arms_next(step: PlannedStep) -> bool:
     )
 
 
+def waits_for_runner(step: PlannedStep) -> bool:
+    """A standing recovery given as a distance: it ends when the runner sets off (or on
+    a lap press), not at its distance, which the runner does not cover."""
+    return step.kind is RepKind.RECOVERY and step.standing and step.duration_s is None
+
+
 def start_threshold_mps(step: PlannedStep) -> float:
     """Speed at which the runner counts as having set off on ``step``."""
     if step.kind is RepKind.WORK:
@@ -56,13 +62,14 @@ def start_threshold_mps(step: PlannedStep) -> float:
 
 
 def step_end_s(step: PlannedStep, path: HermitePath, elapsed0_s: float, run0_m: float,
-               elapsed1_s: float) -> float | None:  # fmt: skip
+               elapsed1_s: float, *, stood: bool = False) -> float | None:  # fmt: skip
     """Session time within ``(path.t0, path.t1]`` at which ``step`` ends, or None.
 
     ``elapsed0_s``/``run0_m`` are the step's time and distance at ``path.t0``,
-    ``elapsed1_s`` its time at ``path.t1`` (paused time does not count).
+    ``elapsed1_s`` its time at ``path.t1`` (paused time does not count); ``stood``: the
+    runner stood in it (a standing distance recovery then waits for the runner).
     """
-    if step.distance_m is not None:
+    if step.distance_m is not None and not (stood and waits_for_runner(step)):
         # session distance at which the step's distance is reached
         target_d = path.d0 + (step.distance_m - run0_m)
         if path.d1 >= target_d - 1e-9:

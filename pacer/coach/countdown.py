@@ -49,8 +49,11 @@ class Countdown:
                 out.append(make_cue(t, CueKind.COUNTDOWN, say.whole_seconds(mark, spell), 0.3))
         return out
 
-    def next_s(self, end_s: float) -> float | None:
-        """Time of the next countdown cue not yet said (for the policy's reservation)."""
+    def next_s(self, end_s: float, max_mark_s: float = float("inf"),
+               not_before_s: float = float("-inf")) -> float | None:  # fmt: skip
+        """Time of the next countdown cue not yet said (for the policy's reservation),
+        among the marks up to ``max_mark_s`` before the end, not before ``not_before_s``."""
         pending = [end_s - m for m in self.settings.profile_spec.countdown_marks_s
-                   if m not in self._said]  # fmt: skip
+                   if m not in self._said and m <= max_mark_s
+                   and end_s - m >= not_before_s]  # fmt: skip
         return min(pending) if pending else None

@@ -95,10 +95,13 @@ class CueSettings:
     drift_exit_tolerance: float = 0.015  # back within this -> on target again
     drift_dwell_s: float = 3.0  # the error must persist this long before a drift cue
     drift_repeat_s: float = 20.0  # first reminder while still off target; then 40, 80... s
+    pace_gap_s: float = 15.0  # at least this long between two pace cues of a step
     min_speed_confidence: float = 0.6
     min_cadence_confidence: float = 0.5
     cadence_tolerance_spm: float = 4.0
     short_rep_s: float = 90.0  # reps with a target shorter than this get fewer words
+    auto_lap: bool = True  # steady runs are split into laps (pacer.coach.auto_lap)
+    auto_lap_m: float | None = None  # lap length; None: 1 km, or 1 mile with ``miles``
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from pacer.coach.auto_lap import AutoLap
 from pacer.coach.boundaries import (
     EARLY_START_FRACTION,
     STOPPED_AFTER_S,
@@ -22,6 +23,7 @@ from pacer.coach.boundaries import (
     start_threshold_mps,
     step_end_s,
     stopped_short,
+    waits_for_runner,
 )
 from pacer.coach.crossing import HermitePath
 from pacer.coach.cues import CuePolicy, CueSettings
@@ -97,6 +99,7 @@ class WorkoutEngine:
         self._last_moving: Estimate | None = None  # last estimate at moving speed
         self._held = False  # the waiting rep had its "go" said; it starts on moving
         self._onset = OnsetDetector()
+        self._lap = AutoLap(self.policy.settings)
         self._reset_step_state(0.0, 0.0)
 
     # ------------------------------------------------------------------ properties
@@ -122,6 +125,7 @@ class WorkoutEngine:
         """Apply new cue settings mid-session (config reload), keeping the step's state."""
         self.policy.settings = settings
         self.narrator.update_settings(settings)
+        self._lap.settings = settings
 
     # ------------------------------------------------------------------ inputs
     def on_estimate(self, est: Estimate) -> EngineOutput:
@@ -174,10 +178,14 @@ class WorkoutEngine:
             if self._phase is Phase.RUNNING:
                 self._set_phase(t, Phase.PAUSED)
                 self._tally.pause(t, d)
+                if self._lap.tally is not None:
+                    self._lap.tally.pause(t, d)
                 cues += self.narrator.status(t, "paused")
             elif self._phase is Phase.PAUSED:
                 self._set_phase(t, Phase.RUNNING)
                 self._tally.unpause(t, d)
+                if self._lap.tally is not None:
+                    self._lap.tally.unpause(t, d)
                 self._tally.floor = (t, d)
                 cues += self.narrator.status(t, "resumed")
         elif ev.control is Control.SKIP:
@@ -273,7 +281,7 @@ class WorkoutEngine:
         return nxt if nxt is not None and nxt.kind is RepKind.WORK else None
 
     def _advance(self, t_s: float, d_m: float, cues: list[Cue], first: bool = False,
-                 by_button: bool = False) -> None:  # fmt: skip
+                 by_button: bool = False, set_off: bool = False) -> None:  # fmt: skip
         """Move to the next step: start it now, or arm it (never after a lap press)."""
         prev = self._step
         step = self._cursor.next(t_s, d_m)
@@ -285,7 +293,7 @@ class WorkoutEngine:
         armed = first and self.start_mode is not StartMode.IMMEDIATE
         held = False
         if prev is not None and step.kind is RepKind.WORK and not by_button:
-            armed = arms_next(prev)
+            armed = arms_next(prev) and not set_off
             if (not armed and self.start_mode is not StartMode.BUTTON
                     and prev.kind is RepKind.RECOVERY
                     and prev.duration_s is not None and not moving(self._now)
@@ -311,6 +319,7 @@ class WorkoutEngine:
         assert self._step is not None
         self._set_phase(t_s, Phase.RUNNING)
         self._reset_step_state(t_s, d_m)
+        self._lap.start(self._step, t_s, d_m)
         if self._last is not None and self._last.utc is not None:
             self._tally.start_utc = self._last.utc + _dt.timedelta(seconds=t_s - self._last.t_s)
         self._ahead.go_at_s = None
@@ -326,8 +335,8 @@ class WorkoutEngine:
         onset = self._onset.update(prev, est, threshold, self._armed_at_s)
         if onset is None:
             return False
-        self._held = False
-        self._start(onset[0], onset[1], cues, said_go=False, announced=True)
+        said_go, self._held = self._held, False  # a held rep's "go" was said: not again
+        self._start(onset[0], onset[1], cues, said_go=said_go, announced=True)
         return True
 
     def _stop_short(self, est: Estimate, cues: list[Cue]) -> None:
@@ -344,16 +353,22 @@ class WorkoutEngine:
     def _early_start(self, step: PlannedStep, prev: Estimate | None, est: Estimate,
                      elapsed_s: float) -> tuple[float, float] | None:  # fmt: skip
         """A runner who stood during a timed recovery and sets off at rep speed once
-        EARLY_START_FRACTION of it is done starts the rep: (t, d) of the onset."""
+        EARLY_START_FRACTION of it is done starts the rep: (t, d) of the onset. A standing
+        distance recovery ends the same way, at any time once the runner stood."""
         if (self.start_mode is StartMode.BUTTON or step.kind is not RepKind.RECOVERY
-                or step.duration_s is None or not self._tally.stood
-                or elapsed_s < EARLY_START_FRACTION * step.duration_s):  # fmt: skip
+                or not self._tally.stood):  # fmt: skip
             return None
+        if waits_for_runner(step):
+            not_before = self._tally.start_s
+        elif step.duration_s is None or elapsed_s < EARLY_START_FRACTION * step.duration_s:
+            return None
+        else:
+            not_before = self._tally.at_elapsed_s(EARLY_START_FRACTION * step.duration_s)
         nxt = self._rep_follows(est.t_s, est.distance_m)
-        if nxt is None:
+        if nxt is None and not waits_for_runner(step):
             return None
-        not_before = self._tally.at_elapsed_s(EARLY_START_FRACTION * step.duration_s)
-        return self._onset.update(prev, est, start_threshold_mps(nxt), not_before,
+        threshold = start_threshold_mps(nxt) if nxt is not None else MOVING_SPEED_MPS
+        return self._onset.update(prev, est, threshold, not_before,
                                   back_to_mps=MOVING_SPEED_MPS)  # fmt: skip
 
     def _run_tick(self, prev: Estimate | None, est: Estimate, cues: list[Cue]) -> None:
@@ -369,16 +384,21 @@ class WorkoutEngine:
             e1, x1 = self._tally.elapsed_distance(est.t_s, est.distance_m)
             v0 = prev.speed_mps if prev is not None and prev.t_s == t0 else None
             path = HermitePath(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
-            end_t = step_end_s(step, path, e0, x0, e1)
+            end_t = step_end_s(step, path, e0, x0, e1, stood=self._tally.stood)
+            lap_t = self._lap.crossing_s(step, path, x0)
+            if lap_t is not None and (end_t is None or lap_t < end_t):
+                t0, d0 = self._auto_lap(step, lap_t, path.distance_at(lap_t), cues)
+                continue
             cues += self._ahead.countdown(step, est, self._tally, self._rep_follows)
             if end_t is None:
                 onset = self._early_start(step, prev, est, e1)
                 if onset is not None:  # the runner set off before the "go"
                     self._end_step(onset[0], onset[1], cues)
-                    self._advance(onset[0], onset[1], cues)
+                    self._advance(onset[0], onset[1], cues, set_off=True)
                     t0, d0 = onset
                     continue
-                self._tally.accumulate(est)
+                self._accumulate(est)
+                cues += self._lap.status(est, e1, x1)
                 cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e1, x1)
                 cues += self._ahead.predicted_go(step, est, x1, self._rep_follows)
                 cues += self._ahead.early_preview(step, est, e1, x1, self._cursor.peek)
@@ -386,7 +406,7 @@ class WorkoutEngine:
             d_end = path.distance_at(end_t)
             e_end, x_end = self._tally.elapsed_distance(end_t, d_end)
             cues += self.narrator.tick(est, max(e0, 0.0), max(x0, 0.0), e_end, x_end, ending=True)
-            self._tally.accumulate(est)
+            self._accumulate(est)
             self._end_step(end_t, d_end, cues)
             self._advance(end_t, d_end, cues)
             t0, d0 = end_t, d_end
@@ -399,9 +419,28 @@ class WorkoutEngine:
         if step is None or self._phase not in _STEPPING:
             return
         fallback = self._last.distance_source if self._last is not None else DistanceSource.GPS
-        rep = record_rep(step, self._tally, t_s, d_m, index=len(self._reps), stopping=stopping,
-                         fallback_source=fallback)
+        if self._lap.tally is not None and self._lap.laps:  # the last lap of a steady run
+            rep, said = self._lap.lap(step, t_s, d_m, len(self._reps), fallback, last=True)
+            cues += said
+        else:
+            rep = record_rep(step, self._tally, t_s, d_m, index=len(self._reps),
+                             stopping=stopping, fallback_source=fallback)  # fmt: skip
+        self._lap.tally = None
         self._reps.append(rep)
         self._set_phase(t_s, Phase.WAITING)
         cues += self.narrator.ended(t_s, rep, step)
 
+
+    def _accumulate(self, est: Estimate) -> None:
+        self._tally.accumulate(est)
+        if self._lap.tally is not None:
+            self._lap.tally.accumulate(est)
+
+    def _auto_lap(self, step: PlannedStep, t_s: float, d_m: float,
+                  cues: list[Cue]) -> tuple[float, float]:  # fmt: skip
+        """A steady step's lap line at ``t_s``: record the lap, say its split."""
+        fallback = self._last.distance_source if self._last is not None else DistanceSource.GPS
+        rep, said = self._lap.lap(step, t_s, d_m, len(self._reps), fallback)
+        self._reps.append(rep)
+        cues += said
+        return t_s, d_m

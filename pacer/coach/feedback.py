@@ -1,12 +1,17 @@
 """Feedback while a work step runs: pace drift against the target, and cadence.
 
-Pace: the mean speed of the last :data:`RECENT_N` confident estimates against the
-step's target pace, through a :class:`~pacer.coach.cues.Hysteresis` (enter, exit,
-dwell), so a pace wandering around a threshold cannot flap. Off target: "a bit slow,
-push" / "a bit quick, ease off" at once, then reminders at doubling gaps; back on
-target: "that's it, on pace"; on target for a while: a periodic "on pace" where the
-profile asks for it. Cadence works the same way with its own tolerance, in steps per
-minute. Pure: estimates in, cue candidates out.
+Pace: the step's projected pace -- its elapsed time plus the remaining distance at the
+mean speed of the last :data:`RECENT_N` confident estimates (a timed step: its distance
+plus the remaining time at that speed) -- against the target, so a late start or a slow
+first half counts as the summary will count it; through a
+:class:`~pacer.coach.cues.Hysteresis` (enter, exit, dwell), so a pace wandering around
+a threshold cannot flap. Off target: "a bit slow, push" / "a bit quick, ease off" at
+once, then reminders at doubling gaps; back on target: "that's it, on pace"; at least
+``CueSettings.pace_gap_s`` between two pace cues, none in the last stretch
+(:func:`last_stretch_s`) nor while the speed settles (:func:`settle_s`); on target for
+a while: a periodic "on pace" where the profile asks for it. Cadence works the same
+way with its own tolerance, in steps per minute, and reminders every
+:data:`CADENCE_REPEAT_S` while off target. Pure: estimates in, cue candidates out.
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ from pacer.models import Cue, CueKind, Estimate
 RECENT_N = 4  # estimates (seconds) averaged for drift cues
 MIN_DRIFT_ELAPSED_S = 8.0  # no drift cue in a step's first seconds (the speed settles)
 CADENCE_DWELL_S = 5.0  # a cadence off target this long is said
+CADENCE_REPEAT_S = 60.0  # then reminded this often while it stays off target
+LAST_STRETCH_S = 10.0  # no pace cue this close to the end of a step ...
+LAST_STRETCH_FRACTION = 0.15  # ... or this fraction of its length, if longer
+SETTLE_FRACTION = 0.25  # no pace cue in this first fraction of a step (at least 8 s)
+SETTLE_MAX_S = 20.0  # ... and at most this long
 
 
 class PaceFeedback:
@@ -34,6 +44,8 @@ class PaceFeedback:
         self._said_off_target = False
         self._recent_mps: list[float] = []
         self._repeat_gap_s = settings.drift_repeat_s
+        self._last_pace_cue_s = float("-inf")
+        self._pending: str | None = None  # a state change not yet said
 
     def update_settings(self, settings: CueSettings) -> None:
         self.settings = settings
@@ -46,25 +58,45 @@ class PaceFeedback:
         self._said_off_target = False
         self._recent_mps = []
         self._last_on_target_s = self._last_drift_s = t_s
+        self._last_pace_cue_s = float("-inf")
+        self._pending = None
+        self._repeat_gap_s = self.settings.drift_repeat_s
 
-    def cues(self, step: PlannedStep, est: Estimate, elapsed_s: float,
-             short: bool) -> list[Cue]:  # fmt: skip
-        """Cues for ``est``, ``elapsed_s`` into ``step``; ``short``: a short rep (only
-        "push" / "ease off")."""
+    def cues(self, step: PlannedStep, est: Estimate, elapsed_s: float, short: bool,
+             dist_m: float | None = None) -> list[Cue]:  # fmt: skip
+        """Cues for ``est``, ``elapsed_s`` and ``dist_m`` into ``step``; ``short``: a
+        short rep (only "push" / "ease off"). Without ``dist_m`` the recent pace is
+        judged instead of the projected one."""
         s = self.settings
         target = step.target_pace_s_per_km
-        if (target is None or est.pace_s_per_km is None or elapsed_s < MIN_DRIFT_ELAPSED_S
+        if (target is None or est.pace_s_per_km is None or elapsed_s < settle_s(step)
                 or est.speed_confidence < s.min_speed_confidence):  # fmt: skip
             self._recent_mps.clear()
             return []
-        # the pace of the last few confident seconds: steadier than one estimate
+        # the speed of the last few confident seconds: steadier than one estimate
         self._recent_mps.append(est.speed_mps or 0.0)
         del self._recent_mps[:-RECENT_N]
-        pace = 1000.0 / (sum(self._recent_mps) / len(self._recent_mps))
-        t = est.t_s
-        error = (pace - target) / target
+        speed_mps = sum(self._recent_mps) / len(self._recent_mps)
+        projection = project(step, elapsed_s, dist_m, speed_mps)
+        if projection is None:
+            return []
+        pace, left_s = projection
+        if left_s < last_stretch_s(step):
+            return []  # the line is near: the rep's summary says how it went
+        return self._judge(step, est.t_s, (pace - target) / target, pace, short)
+
+    def _judge(self, step: PlannedStep, t: float, error: float, pace: float,
+               short: bool) -> list[Cue]:  # fmt: skip
+        s = self.settings
         change = self._hysteresis.update(t, error)
         state = self._hysteresis.state
+        if change is not None:
+            self._pending = change
+        if t - self._last_pace_cue_s < s.pace_gap_s:
+            return []  # said recently: a change waits (and is dropped if it reverts)
+        change, self._pending = self._pending, None
+        if change is not None and change != state:
+            change = None  # it flapped back while waiting: nothing new to say
         out: list[Cue] = []
         # a reminder while still off target, each one twice as long after the last
         repeat = state != "on" and t - self._last_drift_s >= self._repeat_gap_s
@@ -77,7 +109,7 @@ class PaceFeedback:
             if short:
                 text = "push" if slow else "ease off"
             else:
-                text = (f"{say.pace(pace, s.miles)}, "
+                text = (f"{self._figure(step, pace)}, "
                         + ("a bit slow, push" if slow else "a bit quick, ease off"))  # fmt: skip
             out.append(make_cue(t, CueKind.DRIFT, text, 3.0))
             self._last_drift_s = t
@@ -92,7 +124,53 @@ class PaceFeedback:
                 out.append(make_cue(t, CueKind.ON_TARGET,
                                     f"on pace, {say.pace(pace, s.miles)}", 5.0))  # fmt: skip
                 self._last_on_target_s = t
+        if out:
+            self._last_pace_cue_s = t
         return out
+
+    def _figure(self, step: PlannedStep, pace: float) -> str:
+        """The projected figure said with a drift cue: the rep time of a distance rep
+        with a time target ("heading for 74"), else the pace."""
+        if step.distance_m is not None and step.target_time_s is not None:
+            return f"heading for {say.rep_time(pace * step.distance_m / 1000.0)}"
+        return say.pace(pace, self.settings.miles)
+
+
+def project(step: PlannedStep, elapsed_s: float, dist_m: float | None,
+            speed_mps: float) -> tuple[float, float] | None:  # fmt: skip
+    """(projected pace of the whole step in s/km, seconds left) if the runner holds
+    ``speed_mps`` from here: a distance step's elapsed time plus its remaining distance
+    at that speed; a timed step's distance plus its remaining time at that speed. An
+    open step (or no distance given): the current pace, nothing left to judge by."""
+    if speed_mps <= 0.5:
+        return None
+    if dist_m is not None and step.distance_m is not None:
+        left_s = max(0.0, step.distance_m - dist_m) / speed_mps
+        return (elapsed_s + left_s) * 1000.0 / step.distance_m, left_s
+    if dist_m is not None and step.duration_s is not None:
+        left_s = max(0.0, step.duration_s - elapsed_s)
+        total_m = dist_m + left_s * speed_mps
+        return (step.duration_s * 1000.0 / total_m, left_s) if total_m > 1.0 else None
+    return 1000.0 / speed_mps, float("inf")
+
+
+def settle_s(step: PlannedStep) -> float:
+    """No pace cue this early in a step (the speed estimate catches up with a runner who
+    has just set off): 8 s, or 25 % of a step with a known length, at most 20 s."""
+    return max(MIN_DRIFT_ELAPSED_S, min(SETTLE_FRACTION * (_length_s(step) or 0.0), SETTLE_MAX_S))
+
+
+def _length_s(step: PlannedStep) -> float | None:
+    length_s = step.target_time_s or step.duration_s
+    if length_s is None and step.distance_m is not None and step.target_pace_s_per_km:
+        length_s = step.distance_m * step.target_pace_s_per_km / 1000.0
+    return length_s
+
+
+def last_stretch_s(step: PlannedStep) -> float:
+    """No pace cue this close to a step's end (the summary follows): 10 s, or 15 % of a
+    step with a known length."""
+    return max(LAST_STRETCH_S, LAST_STRETCH_FRACTION * (_length_s(step) or 0.0))
 
 
 class CadenceFeedback:
@@ -127,9 +205,10 @@ class CadenceFeedback:
         words = f"cadence {say.cadence(cad, s.spell_numbers)}"
         every = s.profile_spec.cadence_every_s
         due = bool(every) and t - self._last_cadence_s >= (every or 0.0)
-        if change == "below" or (change is None and state == "below" and due):
+        remind = t - self._last_cadence_s >= min(every or CADENCE_REPEAT_S, CADENCE_REPEAT_S)
+        if change == "below" or (change is None and state == "below" and remind):
             text = f"{words}, quicken your step"
-        elif change == "above" or (change is None and state == "above" and due):
+        elif change == "above" or (change is None and state == "above" and remind):
             text = f"{words}, lengthen your stride"
         elif change == "on":
             text = f"{words}, good"

@@ -3,7 +3,9 @@
 A fix gone for a moment is not news: "GPS lost" is said once the estimates have shown
 no fix for :data:`GPS_LOST_AFTER_S`, or at once when the receiver's reader reports the
 device lost; "GPS back" only after a "lost" was said; "GPS ready" at the first fix of a
-session that started without one. Pure: time arrives as data.
+session that started without one. A device report that the receiver is up is not a
+fix: on the live path the reader reports the receiver up before its first fix, and
+"GPS ready" still follows that fix. Pure: time arrives as data.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from pacer.coach.narrator import Narrator
 from pacer.models import Cue, CueKind
 
-GPS_LOST_AFTER_S = 3.0  # a fix gone this long is announced (brief dropouts are not)
+GPS_LOST_AFTER_S = 10.0  # a fix gone this long is announced (brief dropouts are not)
 
 
 class GpsWatch:
@@ -28,6 +30,8 @@ class GpsWatch:
                immediate: bool) -> list[Cue]:  # fmt: skip
         """The cues for the GPS state ``ok`` at ``t_s``; ``immediate``: a device report
         (said at once), not an estimate (debounced)."""
+        if ok and immediate and not self._said_lost:
+            return []  # the receiver is up (or back): its fixes will say the rest
         if ok:
             self._bad_since_s = None
             if self._said_lost:

@@ -1,7 +1,8 @@
 """Cues placed ahead of a step's end, so that the next rep starts on time.
 
 * a timed recovery's countdown and "go", at their exact times (up to a second ahead);
-* a distance recovery's "go", at its predicted end once that is under a second away;
+* a distance recovery's "next rep in 50 metres", then its "3", "2", "1" and "go" at
+  the projected times (each placed once it is under a second away);
 * the preview of a rep that will wait to be started, said early enough to end before
   the step ahead of it does (then the rep's "go" is never held up by it);
 * the time of the next of these fixed-time cues, which the cue policy keeps clear.
@@ -26,6 +27,9 @@ from pacer.models import Cue, CueKind, Estimate, RepKind
 PREVIEW_LEAD_S = 2.0  # an armed rep's preview ends at least ~1 s before the step ahead ends
 PREVIEW_MARGIN_S = 0.5  # ... and it must fit with this much to spare
 PREDICTED_GO_AHEAD_S = 1.0  # a distance recovery's "go" is placed once its end is this near
+PREDICTED_COUNT_S = 3.0  # ... and its "3", "2", "1" before it, from the projected end
+WARN_M = 50.0  # "next rep in 50 metres" this far from a distance recovery's end ...
+WARN_S = 20.0  # ... or this long before it, whichever comes later
 #: below this speed the runner is standing (a slow walk is ~1 m/s): no step end is
 #: projected from it. It also keeps the projections finite: a filtered speed that decays
 #: towards zero (1e-300 m/s) would put a step's end at an overflowing time.
@@ -47,6 +51,8 @@ class LookaheadCues:
     def reset_step(self) -> None:
         """A step starts: the next armed rep's preview has not been tried."""
         self._preview_tried = False  # the next armed rep's preview was tried early
+        self._warned = False  # a distance recovery's "next rep in ..." was said
+        self._count_end_s: float | None = None  # the end its "3, 2, 1" count to
         self.previewed = False  # ... and said
         self._preview_text: str | None = None
 
@@ -71,16 +77,36 @@ class LookaheadCues:
 
     def predicted_go(self, step: PlannedStep, est: Estimate, dist_m: float,
                      rep_follows: NextStep) -> list[Cue]:  # fmt: skip
-        """"go" placed ahead at the predicted end of a distance recovery before a rep;
-        ``dist_m`` is the distance run in the step."""
+        """The end of a distance recovery before a rep, from its projected time (``dist_m``
+        is the distance run in the step): "next rep in 50 metres" once, then "3", "2",
+        "1" and "go" each placed up to a second ahead at the projected moment."""
         if (step.kind is not RepKind.RECOVERY or step.distance_m is None or step.standing
                 or self.go_at_s is not None or not _moving(est.speed_mps)):  # fmt: skip
             return []
-        eta_s = (step.distance_m - dist_m) / est.speed_mps
-        if eta_s > PREDICTED_GO_AHEAD_S or rep_follows(est.t_s, est.distance_m) is None:
+        left_m = step.distance_m - dist_m
+        eta_s = left_m / est.speed_mps
+        if eta_s > WARN_S + 1.0 and left_m > WARN_M or rep_follows(est.t_s, est.distance_m) is None:
             return []
-        self.go_at_s = est.t_s + eta_s
-        return [self._narrator.cue(est.t_s + eta_s, CueKind.GO, "go", 1.5)]
+        out: list[Cue] = []
+        if not self._warned and eta_s > PREDICTED_COUNT_S + 2.0:
+            self._warned = True
+            words = f"{round(left_m, -1):.0f} metres" if left_m > WARN_M / 2 else "a moment"
+            out.append(self._narrator.cue(est.t_s, CueKind.TO_GO, f"next rep in {words}", 3.0))
+        if eta_s <= PREDICTED_COUNT_S + PREDICTED_GO_AHEAD_S or self._count_end_s is not None:
+            # the end projected when the count began holds for the rest of it (the numbers
+            # stay a second apart); a runner far off it moves it
+            end_s = est.t_s + eta_s
+            if self._count_end_s is not None and abs(self._count_end_s - end_s) < 1.0:
+                end_s = self._count_end_s
+            counted = self._narrator.countdown(est.t_s, end_s, rep_follows(end_s, est.distance_m),
+                                               start_s=max(end_s - PREDICTED_COUNT_S - 0.5,
+                                                           est.t_s - 0.25))  # fmt: skip
+            out += counted
+            if counted and self._count_end_s is None:
+                self._count_end_s = end_s
+            if any(c.kind is CueKind.GO for c in counted):
+                self.go_at_s = end_s
+        return out
 
     def early_preview(self, step: PlannedStep, est: Estimate, elapsed_s: float, dist_m: float,
                       next_step: NextStep) -> list[Cue]:  # fmt: skip
@@ -116,9 +142,10 @@ class LookaheadCues:
             return None  # no rep follows: no countdown, no "go"
         if step.duration_s is not None:
             return self._narrator.next_countdown_s(tally.at_elapsed_s(step.duration_s))
-        if step.distance_m is not None and _moving(last.speed_mps):
+        if step.distance_m is not None and not step.standing and _moving(last.speed_mps):
             _, dist = tally.elapsed_distance(last.t_s, last.distance_m)
-            return last.t_s + max(0.0, step.distance_m - dist) / last.speed_mps
+            end_s = last.t_s + max(0.0, step.distance_m - dist) / last.speed_mps
+            return self._narrator.next_countdown_s(end_s, PREDICTED_COUNT_S, last.t_s - 0.25)
         return None
 
 

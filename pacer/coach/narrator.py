@@ -17,6 +17,14 @@ from pacer.coach.countdown import Countdown
 from pacer.coach.cues import CueSettings
 from pacer.coach.feedback import CadenceFeedback, PaceFeedback
 from pacer.coach.language.workout import PlannedStep, Workout
+from pacer.coach.splits import (
+    MIN_POSITION_GAP_S,
+    QUARTER_MILE_M,
+    clear_of_marks,
+    in_quarter_miles,
+    mile_words,
+    split_for_length_m,
+)
 from pacer.models import Cue, CueKind, Estimate, Rep, RepKind
 from pacer.units import M_PER_MILE
 
@@ -36,6 +44,7 @@ class Narrator:
         self.step: PlannedStep | None = None
         self._marks: list[tuple[float, str]] = []  # (distance or time mark, kind of cue)
         self._marks_by_time = False
+        self._mark_positions: list[float] = []  # every mark of the step, said or not
         self._countdown = Countdown(settings)
         self._pace = PaceFeedback(settings)
         self._cadence = CadenceFeedback(settings)
@@ -62,8 +71,8 @@ class Narrator:
     def _what(self, step: PlannedStep) -> str:
         """``"400 at 72"``, ``"1 mile at six flat"``, ``"20 minutes at four thirty"``."""
         if step.distance_m is not None:
-            what = say.distance(step.distance_m, self.settings.miles and step.distance_m > 1000,
-                                self.spell)  # fmt: skip
+            in_miles = self.settings.miles and in_quarter_miles(step.distance_m)
+            what = say.distance(step.distance_m, in_miles, self.spell)
         elif step.duration_s is not None:
             what = say.duration(step.duration_s, self.spell)
         else:
@@ -122,8 +131,12 @@ class Narrator:
                 cadence_text = f"cadence {say.cadence(step.target_cadence_spm, self.spell)}"
                 out.append(self.cue(t_s, CueKind.CADENCE, cadence_text, 10.0))
         elif step.kind is RepKind.RECOVERY and next_work is not None:
-            out.append(self.cue(t_s, CueKind.PREVIEW,
-                                f"{next_work.label}, {self._what(next_work)}", 30.0))  # fmt: skip
+            if step.distance_m is not None and not step.standing:  # "200 recovery, next ..."
+                what = say.distance(step.distance_m, False, self.spell)
+                text = f"{what} {step.label}, next {self._what(next_work)}"
+            else:
+                text = f"{next_work.label}, {self._what(next_work)}"
+            out.append(self.cue(t_s, CueKind.PREVIEW, text, 30.0))
         elif step.kind in (RepKind.WARMUP, RepKind.COOLDOWN, RepKind.STEADY) and not announced:
             out.append(self.cue(t_s, CueKind.STATUS, f"{step.label}, {self._what(step)}", 10.0))
         return out
@@ -154,7 +167,20 @@ class Narrator:
                 else "on target"  # fmt: skip
         else:
             text = say.rep_time(rep.duration_s, self.spell)
-        return [self.cue(t_s, CueKind.REP_SUMMARY, text, 15.0)]
+        return [self.cue(t_s, CueKind.REP_SUMMARY, text + self._cadence_words(rep, step), 15.0)]
+
+    def _cadence_words(self, rep: Rep, step: PlannedStep) -> str:
+        """", cadence 170, 8 low" for a step with a cadence target ("on target" within
+        the tolerance), so the summary agrees with the cadence prompts."""
+        target = step.target_cadence_spm
+        if target is None or rep.cadence_spm is None or self._short(step):
+            return ""
+        off = round(rep.cadence_spm - target)
+        words = f", cadence {say.cadence(rep.cadence_spm, self.spell)}"
+        if abs(rep.cadence_spm - target) <= self.settings.cadence_tolerance_spm / 2:
+            return words + " on target"
+        n = say.cadence(abs(off), self.spell)
+        return words + (f", {n} low" if off < 0 else f", {n} high")
 
     def session_summary(self, t_s: float, reps: list[Rep]) -> list[Cue]:
         """"session done, 6 reps, average 90.6, 5.2 k in total"; reps stopped short are
@@ -198,9 +224,10 @@ class Narrator:
         (:meth:`pacer.coach.countdown.Countdown.cues`)."""
         return self._countdown.cues(now_s, end_s, next_step, start_s)
 
-    def next_countdown_s(self, end_s: float) -> float | None:
+    def next_countdown_s(self, end_s: float, max_mark_s: float = float("inf"),
+                         not_before_s: float = float("-inf")) -> float | None:  # fmt: skip
         """Time of the next countdown cue not yet said (for the policy's reservation)."""
-        return self._countdown.next_s(end_s)
+        return self._countdown.next_s(end_s, max_mark_s, not_before_s)
 
     # ------------------------------------------------------------------ during a step
     def _setup_marks(self, step: PlannedStep) -> None:
@@ -223,6 +250,7 @@ class Narrator:
             if t >= 60:
                 self._marks.append((t / 2, "halfway"))
         self._marks.sort()
+        self._mark_positions = [m for m, _ in self._marks]
 
     def _expected_distance_m(self, est: Estimate) -> float | None:
         """The step's distance, or for a timed step its duration at the target pace (at
@@ -250,8 +278,10 @@ class Narrator:
             # by the distance a timed rep is expected to cover, get 200 or 400 m
             every = prof.split_every_track_m if est.on_track else prof.split_every_road_m
             length = self._expected_distance_m(est)
-            if length is not None and length > 800:
-                every = max(every or 0.0, 200.0 if length <= 1700 else 400.0)
+            if length is not None:
+                by_length = split_for_length_m(length, self.settings.miles)
+                return (by_length if by_length == QUARTER_MILE_M
+                        else max(every or 0.0, by_length)), False  # fmt: skip
             return every, False
         if prof.split_every_road_m is None:
             return None, False
@@ -284,12 +314,10 @@ class Narrator:
         short = self._short(step)
         # marks: halfway and to go
         pos0, pos1 = (elapsed0_s, elapsed_s) if self._marks_by_time else (dist0_m, dist_m)
-        said_at: list[float] = []
         for mark, what in list(self._marks):
             if not pos0 < mark <= pos1:
                 continue
             self._marks.remove((mark, what))
-            said_at.append(mark)
             at_s = _interp(pos0, elapsed0_s, pos1, elapsed_s, mark)
             if what == "halfway":
                 at_m = _interp(pos0, dist0_m, pos1, dist_m, mark)
@@ -309,17 +337,20 @@ class Narrator:
         if every:
             a, b = (elapsed0_s, elapsed_s) if by_time else (dist0_m, dist_m)
             mark = (b // every) * every
-            at_end = same_unit and end is not None and mark >= end - 1.0
-            near_mark = (not by_time and not self._marks_by_time
-                         and any(abs(mark - m) < 1.0 for m in said_at))  # fmt: skip
-            if mark >= every and a < mark <= b and not at_end and not near_mark:
+            others = self._mark_positions if by_time == self._marks_by_time else []
+            clear = clear_of_marks(mark, every, end if same_unit else None, others)
+            if clear and not by_time and self._marks_by_time:  # a timed step: by the clock
+                at = _interp(a, elapsed0_s, b, elapsed_s, mark)
+                clear = all(abs(at - m) >= MIN_POSITION_GAP_S for m in self._mark_positions)
+                clear = clear and (end is None or at < end - MIN_POSITION_GAP_S)
+            if mark >= every and a < mark <= b and clear:
                 self._splits_said += 1
                 at_s = _interp(a, elapsed0_s, b, elapsed_s, mark)
                 text = self._split_text(mark, at_s, every, by_time, short)
                 out.append(self.cue(t, CueKind.SPLIT, text, 3.0))
         if ending:
             return out
-        out += self._pace.cues(step, est, elapsed_s, short)
+        out += self._pace.cues(step, est, elapsed_s, short, dist_m)
         out += self._cadence.cues(step, est)
         return out
 
@@ -344,6 +375,9 @@ class Narrator:
         if every >= 1000:  # road splits: the time of this km or mile, not the total
             lap_s = at_s - self._last_split_s
             self._last_split_s = at_s
-            mark_text = say.distance(mark, self.settings.miles, self.spell)
+            mark_text = say.distance(mark, self.settings.miles and every % M_PER_MILE < 1.0,
+                                     self.spell)  # fmt: skip
             return f"{mark_text}, {say.rep_time(lap_s, self.spell)}"
+        if every == QUARTER_MILE_M:
+            return f"{mile_words(mark, self.spell)}, {time_text}"
         return f"{say.distance(mark, False, self.spell)}, {time_text}"

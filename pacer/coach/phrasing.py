@@ -1,7 +1,7 @@
 """Numbers and sentences the way a coach says them.
 
-Rep times under 100 s are said in seconds with tenths ("71.8"); longer times and paces
-as minutes and seconds in words ("1:12" -> "one twelve", "4:05" -> "four oh five",
+Rep times under 100 s are said in seconds with tenths ("71.8", "72", "16 flat"); longer
+times and paces as minutes and seconds in words ("1:12" -> "one twelve", "4:05" -> "four oh five",
 "5:00" -> "five flat"), because a speech engine reads "1:12" as "one colon twelve".
 Deltas in tenths up to a second ("four tenths slow"), then seconds ("1.3 quick",
 "12 seconds slow"). With ``spell=True`` every number is written in words, for engines
@@ -65,8 +65,10 @@ def rep_time(seconds: float, spell: bool = False) -> str:
     """A rep or split time: under 100 s ``"71.8"``; otherwise ``"two twenty-four"``."""
     if seconds < 99.95:
         text = f"{seconds:.1f}"
-        if text.endswith(".0") and seconds >= 20:
+        if text.endswith(".0"):  # "72"; under 20 s "16 flat" (not "sixteen point zero")
             text = text[:-2]
+            words = int_words(int(text)) if spell else text
+            return words if seconds >= 20 else f"{words} flat"
         return decimal_words(text) if spell else text
     return clock_words(seconds)
 

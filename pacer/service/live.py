@@ -42,6 +42,8 @@ class RunOptions:
     fake_hardware: bool = False  # the simulated runner, receiver and chip
     duration_s: float | None = None
     speak: bool = True
+    profile: str | None = None  # --profile / --units: over the config's [coach] keys
+    units: str | None = None
 
 
 class Hardware(Protocol):
@@ -95,9 +97,15 @@ def run_live(options: RunOptions, signals: SignalInbox, notifier: Notifier, *,
     """One live session, from the workout choice to the closing summary."""
     from pacer.config import load_config
     from pacer.wiring.clocks import SessionClock
-    from pacer.wiring.session import ConsolePrinter, build_session, print_summary
+    from pacer.wiring.session import (
+        ConsolePrinter,
+        build_session,
+        print_summary,
+        with_coach_overrides,
+    )
 
-    config = load_config(options.config_path)
+    config = with_coach_overrides(load_config(options.config_path), options.profile,
+                                  options.units)  # fmt: skip
     inbox: queue.Queue[Record] = queue.Queue()
     clock = SessionClock()
     audio = _audio(config, options)
@@ -207,7 +215,8 @@ class LivePass:
         """SIGHUP: re-read the config and apply it (see :func:`reload_config`)."""
         self.notifier.reloading()
         try:
-            reload_config(self.options.config_path, self.parts.engine)
+            reload_config(self.options.config_path, self.parts.engine,
+                          (self.options.profile, self.options.units))  # fmt: skip
             log("config reloaded")
         except Exception as exc:  # broad catch on purpose: keep the old config
             log(f"config not reloaded: {exc}")
@@ -221,13 +230,15 @@ class LivePass:
                 if pipeline.device_state.get(name) not in (DeviceState.LOST, DeviceState.ERROR)}
 
 
-def reload_config(config_path: str | None, engine: WorkoutEngine | None) -> Config:
-    """Re-read the config; apply what can change mid-session: the cue settings (the
-    engine keeps the current rep's splits and drift state)."""
+def reload_config(config_path: str | None, engine: WorkoutEngine | None,
+                  overrides: tuple[str | None, str | None] = (None, None)) -> Config:  # fmt: skip
+    """Re-read the config (``overrides``: the --profile and --units flags, kept); apply
+    what can change mid-session: the cue settings (the engine keeps the current rep's
+    splits and drift state)."""
     from pacer.config import load_config
-    from pacer.wiring.session import cue_settings
+    from pacer.wiring.session import cue_settings, with_coach_overrides
 
-    config = load_config(config_path)
+    config = with_coach_overrides(load_config(config_path), *overrides)
     if engine is not None:
         engine.set_cue_settings(cue_settings(config))
     return config

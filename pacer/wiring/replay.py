@@ -205,6 +205,7 @@ def run_replay(options: ReplayOptions, config: Config) -> int:
         load_workout,
         make_audio,
         print_summary,
+        refuse_existing_session,
         session_problems,
     )
 
@@ -218,6 +219,7 @@ def run_replay(options: ReplayOptions, config: Config) -> int:
         raise InputError("nothing to replay: the inputs hold no fix and no sample")
     records = itertools.chain([first], records)
     workout = load_workout(workout_spec, config)
+    refuse_existing_session(o.session_dir)
     audio = make_audio(config, live=False, wav_path=o.audio_out) if o.audio_out else None
     printer = None if o.quiet else ConsolePrinter(every_s=o.status_every_s)
     parts = build_session(kind="replay", config=config, workout=workout,

@@ -97,6 +97,34 @@ class ConsolePrinter:
         self.out.flush()
 
 
+def refuse_existing_session(session_dir: str | None) -> None:
+    """Refuse ``--session-dir`` holding a session before any output is opened (a
+    soundtrack is not started for a run that cannot record)."""
+    from pacer.errors import SessionError
+
+    if session_dir is not None and (Path(session_dir) / "session.db").exists():
+        raise SessionError(f"{Path(session_dir) / 'session.db'}: a session already exists here")
+
+
+def sims_dir(data_dir: Path) -> Path:
+    """Where ``pacer sim`` writes sessions without ``--session-dir``: ``sims`` next to
+    the sessions folder (``~/.local/share/pacer/sims``), named by when the simulation
+    was run, so simulated runs never appear in ``pacer sessions`` or ``review last``."""
+    return data_dir.parent / "sims"
+
+
+def with_coach_overrides(config: Config, profile: str | None, units: str | None) -> Config:
+    """``config`` with ``[coach] profile`` / ``units`` replaced where given (the
+    ``--profile`` / ``--units`` flags, over every config file)."""
+    import dataclasses
+
+    if profile is None and units is None:
+        return config
+    coach = dataclasses.replace(config.coach, profile=profile or config.coach.profile,
+                                units=units or config.coach.units)  # fmt: skip
+    return dataclasses.replace(config, coach=coach)
+
+
 def cue_settings(config: Config) -> CueSettings:
     """The runner's cue preferences from the config: ``[coach]`` profile, units and
     disabled_cues, ``[audio]`` rate_wpm (for speech durations).
@@ -163,6 +191,8 @@ def build_session(
     if session_dir is None:
         base = Path(config.session.data_dir) if config.session.data_dir else default_data_dir()
         when = start_utc or dt.datetime.now(dt.UTC)
+        if kind == "sim":  # simulated runs stay out of the runner's history
+            base, when = sims_dir(base), dt.datetime.now(dt.UTC)
         session_dir = new_session_path(base, when)
     session_path = Path(session_dir)
 
@@ -176,10 +206,11 @@ def build_session(
         from pacer.session.reader import prune
 
         prune(session_path.parent, config.session.max_bytes, keep=session_path)
-    engine = None
-    if workout is not None:
-        engine = WorkoutEngine(workout, policy=CuePolicy(cue_settings(config)),
-                               start_mode=start_mode, metronome_mode=config.audio.metronome)
+    from pacer.coach.auto_lap import free_run_workout
+
+    # a free run (no workout) is coached too: auto-lap splits and a periodic status
+    engine = WorkoutEngine(workout or free_run_workout(), policy=CuePolicy(cue_settings(config)),
+                           start_mode=start_mode, metronome_mode=config.audio.metronome)
     if audio is not None:
         # phrases said at the sharpest moments: render them before they are needed
         audio.prefetch(COMMON_PHRASES)

@@ -243,6 +243,7 @@ def run_sim(options: SimOptions, config: Config) -> int:
         load_workout,
         make_audio,
         print_summary,
+        refuse_existing_session,
         session_problems,
     )
 
@@ -251,6 +252,7 @@ def run_sim(options: SimOptions, config: Config) -> int:
     assert workout is not None  # a spec was given
     setup = build_sim(workout.plan(), seed=o.seed, gps_rate_hz=o.gps_rate_hz,
                       placement=o.placement, chip=o.chip)
+    refuse_existing_session(o.session_dir)
     audio = None
     if o.audio_out or (o.realtime and o.speak):
         audio = make_audio(config, live=o.realtime, sink="alsa" if o.speak else "null",

@@ -50,6 +50,7 @@ class Runner:
     pace_factor: float = 1.0  # >1 runs reps slower than target
     tau_s: float = 1.0  # speed lag
     wait_s: float = 3.0  # standing before setting off when a rep waits
+    stand_s: float = 60.0  # standing in a standing distance recovery, then off to the rep
     est_offset_s: float = 0.37
     dt_s: float = 0.1
     on_track: bool = True
@@ -76,6 +77,11 @@ class Runner:
                                           or t_s - waiting_since < self.wait_s):  # fmt: skip
             return 0.0
         if step.standing:
+            if step.duration_s is None and status.elapsed_s >= self.stand_s:
+                nxt = engine._rep_follows(t_s, status.distance_m)
+                if nxt is not None and nxt.target_pace_s_per_km is not None:
+                    return 1000.0 / (nxt.target_pace_s_per_km * self.pace_factor)
+                return self.speeds_mps[RepKind.WORK if nxt else RepKind.RECOVERY]
             return 0.0
         if step.target_pace_s_per_km is not None:
             return 1000.0 / (step.target_pace_s_per_km * self.pace_factor)

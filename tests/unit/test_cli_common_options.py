@@ -77,8 +77,8 @@ def test_every_command_reads_config_in_layers(argv: list[str], tmp_path, monkeyp
 
 
 def test_sim_with_a_config_file_keeps_the_users_data_dir(tmp_path, monkeypatch, capsys) -> None:
-    """`pacer sim --config FILE` writes the session into the user file's [session]
-    data_dir (only the defaults and FILE used to be read)."""
+    """`pacer sim --config FILE` writes the session next to the user file's [session]
+    data_dir, in its "sims" folder (only the defaults and FILE used to be read)."""
     from pacer.cli.main import main
     from pacer.session.reader import list_sessions, open_session
 
@@ -87,7 +87,7 @@ def test_sim_with_a_config_file_keeps_the_users_data_dir(tmp_path, monkeypatch, 
     given = tmp_path / "given.toml"
     given.write_text('[coach]\nunits = "mi"\n')
     assert main(["sim", "--config", str(given), "--duration", "20", "--quiet"]) == 0
-    (session,) = list_sessions(data_dir)
+    (session,) = list_sessions(tmp_path / "sims")  # simulated runs: "sims" by data_dir
     assert open_session(session).meta["config"]["coach"]["units"] == "mi"
 
 

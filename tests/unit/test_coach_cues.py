@@ -13,7 +13,7 @@ from pacer.coach.engine import WorkoutEngine
 from pacer.coach.language.parser import parse_workout
 from pacer.errors import ConfigError
 from pacer.formats.workout_source import resolve_workout
-from pacer.models import Cue, CueKind
+from pacer.models import Cue, CueKind, DistanceSource, Estimate
 
 
 def cue(t, kind, text, expires_after=5.0):
@@ -25,7 +25,8 @@ def cue(t, kind, text, expires_after=5.0):
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(71.8, "71.8"), (35.6, "35.6"), (72.0, "72"), (9.0, "9.0"), (144.0, "two twenty-four"),
+    [(71.8, "71.8"), (35.6, "35.6"), (72.0, "72"), (9.0, "9 flat"), (16.0, "16 flat"),
+     (144.0, "two twenty-four"),
      (185.0, "three oh five"), (300.0, "five flat"), (99.96, "one forty")],
 )  # fmt: skip
 def test_rep_time(seconds, text):
@@ -170,10 +171,27 @@ def test_noise_around_target_never_flaps():
         flips = sum(1 for a, b in itertools.pairwise(drift)
                     if ("push" in a.text) != ("push" in b.text))  # fmt: skip
         assert flips <= 1, [c.text for c in cues]
-    # the same noise without hysteresis (no dead band, no dwell) flaps: the test has teeth
-    bare = CueSettings(drift_dwell_s=0.0, drift_exit_tolerance=0.0299, drift_repeat_s=0.0)
-    cues = _drift_cues(0.9, pace_factor=1.0, noise=0.12, seed=0, settings=bare)
-    drift = [c for c in cues if c.kind is CueKind.DRIFT]
+    # the same noise judged on the recent pace alone (no projection), without
+    # hysteresis (no dead band, no dwell, no gap) flaps: the test has teeth
+    import numpy as np
+
+    from pacer.coach.feedback import PaceFeedback
+    from pacer.coach.language.workout import StepCursor
+
+    bare = CueSettings(drift_dwell_s=0.0, drift_exit_tolerance=0.0299, drift_repeat_s=0.0,
+                       pace_gap_s=0.0)
+    feedback = PaceFeedback(bare)
+    feedback.start_step(0.0)
+    rep = StepCursor(parse_workout("2km @4:00/km")).next(0.0, 0.0)
+    rng = np.random.default_rng(0)
+    drift = []
+    for t in range(10, 400):
+        v = 1000 / 240 + rng.normal(0.0, 0.2)
+        e = Estimate(t_s=float(t), utc=None, distance_m=v * t, speed_mps=v,
+                     speed_confidence=0.9, cadence_spm=None, cadence_confidence=0.0,
+                     distance_source=DistanceSource.GPS, gps_ok=True)
+        drift += [c for c in feedback.cues(rep, e, float(t), short=False)
+                  if c.kind is CueKind.DRIFT]
     flips = sum(1 for a, b in itertools.pairwise(drift) if ("push" in a.text) != ("push" in b.text))
     assert flips > 3
 
@@ -186,7 +204,8 @@ def test_fewer_words_on_short_reps():
     s_split = [c.text for c in s_log.said if c.kind is CueKind.SPLIT]
     l_split = [c.text for c in l_log.said if c.kind is CueKind.SPLIT]
     assert s_split and all("," not in t for t in s_split)  # "18.0"
-    assert l_split == ["200, 37.7", "400, 74.3", "800, two twenty-eight", "1 k, three oh four"]
+    # issue 12: splits follow the rep length (400 m for a 1200), clear of halfway and the line
+    assert l_split == ["400, 74.3", "800, two twenty-eight"]
 
 
 def test_tempo_cadence_prompts():

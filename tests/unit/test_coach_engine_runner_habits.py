@@ -60,18 +60,18 @@ def test_timed_tempo_on_a_track_gets_long_rep_splits():
     engine = _engine("tempo 20min @4:30/km cadence 178")
     log = Runner(wait_s=0.0).run(engine, until_s=1300)
     marks = _split_marks_m(log.said)
-    # 20 min at 4:30/km is ~4.4 km: 400 m splits, the first at 400
-    assert marks[:3] == [400.0, 800.0, 1200.0]
-    assert all(b - a == 400.0 for a, b in zip(marks, marks[1:], strict=False))
+    # 20 min at 4:30/km is ~4.4 km: 1 km splits (issue 12: by the rep length)
+    assert marks[:3] == [1000.0, 2000.0, 3000.0]
+    assert all(b - a == 1000.0 for a, b in zip(marks, marks[1:], strict=False))
     splits = [c.t_s for c in log.said if c.kind is CueKind.SPLIT]
-    assert min(b - a for a, b in zip(splits, splits[1:], strict=False)) > 90.0
+    assert min(b - a for a, b in zip(splits, splits[1:], strict=False)) > 200.0
 
 
-def test_short_timed_rep_keeps_100m_track_splits_from_the_first():
-    engine = _engine("3min @4:00/km")  # ~750 m: a short rep by distance
+def test_short_timed_rep_keeps_200m_track_splits_from_the_first():
+    engine = _engine("3min @4:00/km")  # ~750 m: 200 m splits by its distance (issue 12)
     log = Runner(wait_s=0.0).run(engine, until_s=300)
     marks = _split_marks_m(log.said)
-    assert marks[:2] == [100.0, 200.0]
+    assert marks[:2] == [200.0, 400.0]
     halfway = next(c.text for c in log.said if c.kind is CueKind.HALFWAY)
     assert re.match(r"halfway, \d+ metres, ", halfway), halfway  # a distance with its unit
 
