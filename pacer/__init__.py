@@ -13,7 +13,7 @@ any device library.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads o
     from pacer.session.reader import open_session
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     try:
         module, attribute = _EXPORTS[name]
     except KeyError:

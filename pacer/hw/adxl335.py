@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -98,7 +97,7 @@ class ADXL335:
 
     def __init__(self, channels: Sequence[int] = (0, 1, 2), *, rate_hz: float = 100.0,
                  calibration: Adxl335Calibration | None = None, vref_v: float = 3.3,
-                 pin_factory: Any = None, **spi_args: Any) -> None:
+                 pin_factory: object = None, **spi_args: object) -> None:
         from gpiozero import MCP3008
 
         if len(channels) != 3:

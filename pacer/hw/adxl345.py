@@ -16,12 +16,22 @@ from __future__ import annotations
 
 import ctypes
 import enum
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pacer.hw.accel import FifoRead, InterruptKind, counts_to_mps2
-from pacer.hw.i2c import bus_path, check_identity, chip_errors, read_register, write_register
+from pacer.hw.i2c import (
+    I2CBus,
+    bus_path,
+    check_identity,
+    chip_errors,
+    read_register,
+    write_register,
+)
+
+if TYPE_CHECKING:
+    from smbus2 import i2c_msg
 
 __all__ = ["ADXL345", "DataRate", "Range", "adxl345_counts_to_mps2"]
 
@@ -134,7 +144,7 @@ class ADXL345:
 
     interrupt_kind = InterruptKind.WATERMARK
 
-    def __init__(self, bus: Any, address: int = 0x53, *, range_g: int = 16,
+    def __init__(self, bus: I2CBus, address: int = 0x53, *, range_g: int = 16,
                  rate_hz: float = 100.0, watermark: int = 16) -> None:
         if not 1 <= watermark < FIFO_DEPTH:
             raise ValueError(f"ADXL345 watermark must be 1..31 entries, not {watermark}")
@@ -143,7 +153,7 @@ class ADXL345:
         self.range = Range.from_g(range_g)
         self.data_rate = DataRate.from_hz(rate_hz)
         self.watermark = watermark
-        self._msgs: list[Any] | None = None
+        self._msgs: list[i2c_msg] | None = None
         self.name = f"ADXL345 at 0x{address:02x} on {bus_path(bus)}"
         self.configure()
 
@@ -202,7 +212,7 @@ class ADXL345:
         return FifoRead(counts=decode_entries(bytes(data)), overflowed=overflowed,
                         lost_samples=int(overflowed))
 
-    def _entry_messages(self) -> list[Any]:
+    def _entry_messages(self) -> list[i2c_msg]:
         """(write DATAX0, read 6 bytes) message pairs, built once and reused: the read
         buffers are overwritten by every transfer."""
         if self._msgs is None:

@@ -17,9 +17,15 @@ import enum
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from pacer.models import Control, ControlEvent
+
+
+class _Closable(Protocol):
+    """A gpiozero device as :class:`Controls` keeps it: to be closed at the end."""
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -103,15 +109,15 @@ class Controls:
         buzzer_pin: int | None = None,
         hold_s: float = 1.5,
         bounce_s: float = 0.03,
-        pin_factory: Any = None,
+        pin_factory: object = None,
     ) -> None:
         from gpiozero import LED, Buzzer, DigitalInputDevice  # device library: lazy
 
         self._sink = sink
         self._clock = clock
         self._lock = threading.Lock()
-        self._devices: list[Any] = []
-        self._logic: list[tuple[ButtonLogic, Any]] = []
+        self._devices: list[_Closable] = []
+        self._logic: list[tuple[ButtonLogic, _Closable]] = []
         for pin, logic in (
             (start_pin, ButtonLogic(Control.START_LAP, Control.PAUSE, hold_s, bounce_s)),
             (stop_pin, ButtonLogic(None, Control.END, hold_s, bounce_s)),

@@ -10,12 +10,16 @@ from __future__ import annotations
 import errno
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from pacer.errors import ChipNotAnswering, DeviceError, DeviceNotFound, DevicePermission, WrongChip
 
+if TYPE_CHECKING:
+    from smbus2 import i2c_msg
+
 __all__ = [
     "ENABLE_I2C_HINT",
+    "I2CBus",
     "bus_path",
     "check_identity",
     "chip_errors",
@@ -33,7 +37,21 @@ ENABLE_I2C_HINT = (
 _NO_ANSWER_ERRNOS = frozenset({errno.EREMOTEIO, errno.ENXIO, errno.EIO})
 
 
-def open_i2c_bus(bus_number: int) -> Any:
+class I2CBus(Protocol):
+    """What the drivers need of a bus: smbus2's four transfers (``smbus2.SMBus``,
+    :class:`pacer.hw.fakes.FakeI2CBus`). A bus may also carry ``pacer_path`` for
+    messages (:func:`bus_path`)."""
+
+    def read_byte_data(self, i2c_addr: int, register: int, /) -> int: ...
+
+    def write_byte_data(self, i2c_addr: int, register: int, value: int, /) -> None: ...
+
+    def read_i2c_block_data(self, i2c_addr: int, register: int, length: int, /) -> list[int]: ...
+
+    def i2c_rdwr(self, *i2c_msgs: i2c_msg) -> None: ...
+
+
+def open_i2c_bus(bus_number: int) -> I2CBus:
     """Open ``/dev/i2c-<bus_number>`` with smbus2.
 
     Parameters
@@ -53,7 +71,7 @@ def open_i2c_bus(bus_number: int) -> Any:
     DevicePermission
         The node exists but this user may not open it.
     DeviceError
-        Any other OS error while opening.
+        Another OS error while opening.
     """
     import smbus2
 
@@ -73,13 +91,13 @@ def open_i2c_bus(bus_number: int) -> Any:
     return bus
 
 
-def bus_path(bus: Any) -> str:
+def bus_path(bus: I2CBus) -> str:
     """The device path of ``bus`` for messages (``/dev/i2c-1``, or the fake's name)."""
     return str(getattr(bus, "pacer_path", "the I2C bus"))
 
 
 @contextmanager
-def chip_errors(bus: Any, address: int) -> Iterator[None]:
+def chip_errors(bus: I2CBus, address: int) -> Iterator[None]:
     """Turn an ``OSError`` raised by a bus transfer into a pacer device error.
 
     A chip that does not acknowledge its address (errno 121 EREMOTEIO) becomes
@@ -99,20 +117,20 @@ def chip_errors(bus: Any, address: int) -> Iterator[None]:
         raise DeviceError(f"I2C error at {where}: {exc.strerror or exc}") from None
 
 
-def read_register(bus: Any, address: int, register: int) -> int:
+def read_register(bus: I2CBus, address: int, register: int) -> int:
     """One register byte, with bus failures as pacer device errors (:func:`chip_errors`)."""
     with chip_errors(bus, address):
         return int(bus.read_byte_data(address, register))
 
 
-def write_register(bus: Any, address: int, register: int, value: int) -> None:
+def write_register(bus: I2CBus, address: int, register: int, value: int) -> None:
     """Write one register byte, with bus failures as pacer device errors."""
     with chip_errors(bus, address):
         bus.write_byte_data(address, register, value)
 
 
 def check_identity(
-    bus: Any,
+    bus: I2CBus,
     address: int,
     register: int,
     expected: int,

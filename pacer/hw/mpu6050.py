@@ -15,12 +15,18 @@ multiple of 6), so the driver discards the FIFO and resets it.
 from __future__ import annotations
 
 import enum
-from typing import Any
 
 import numpy as np
 
 from pacer.hw.accel import FifoRead, InterruptKind, counts_to_mps2
-from pacer.hw.i2c import bus_path, check_identity, chip_errors, read_register, write_register
+from pacer.hw.i2c import (
+    I2CBus,
+    bus_path,
+    check_identity,
+    chip_errors,
+    read_register,
+    write_register,
+)
 
 __all__ = ["MPU6050", "AccelRange", "Dlpf", "mpu6050_counts_to_mps2"]
 
@@ -158,7 +164,7 @@ class MPU6050:
 
     interrupt_kind = InterruptKind.DATA_READY
 
-    def __init__(self, bus: Any, address: int = 0x68, *, range_g: int = 8,
+    def __init__(self, bus: I2CBus, address: int = 0x68, *, range_g: int = 8,
                  rate_hz: float = 100.0) -> None:
         self._bus = bus
         self.address = address

@@ -8,12 +8,11 @@ in the config with its defaults.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pacer.hw import adxl345 as _adxl345
 from pacer.hw import mpu6050 as _mpu6050
 from pacer.hw.accel import AccelDriver
-from pacer.hw.i2c import chip_errors
+from pacer.hw.i2c import I2CBus, chip_errors
 
 __all__ = ["CHIPS", "Detected", "detect_accelerometers", "open_accelerometer"]
 
@@ -39,7 +38,7 @@ class Detected:
     identity: int
 
 
-def detect_accelerometers(bus: Any) -> list[Detected]:
+def detect_accelerometers(bus: I2CBus) -> list[Detected]:
     """Probe the addresses of supported chips on ``bus`` (read-only, no configuration).
 
     Returns
@@ -63,9 +62,9 @@ def detect_accelerometers(bus: Any) -> list[Detected]:
     return found
 
 
-def open_accelerometer(chip: str = "mpu6050", *, bus: Any = None, bus_number: int = 1,
+def open_accelerometer(chip: str = "mpu6050", *, bus: I2CBus | None = None, bus_number: int = 1,
                        address: int | None = None, range_g: int | None = None,
-                       rate_hz: float = 100.0, pin_factory: Any = None) -> AccelDriver:
+                       rate_hz: float = 100.0, pin_factory: object = None) -> AccelDriver:
     """Open and configure the accelerometer named in the config.
 
     Parameters

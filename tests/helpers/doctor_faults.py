@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pacer.hw.fakes.hardware import FakeHardware
 
 if TYPE_CHECKING:
     from pacer.config import Config
+    from pacer.hw.fakes.wiring import ChipOptions
 
 FAULTS = ("no-chip", "wrong-chip", "silent-gps", "garbage-gps")
 
@@ -36,7 +37,7 @@ class BrokenHardware(FakeHardware):
             return
         super().send(fd, silenced)
 
-    def chip_options(self) -> dict[str, Any]:
+    def chip_options(self) -> ChipOptions:
         return {"wrong_identity": self.fault == "wrong-chip",
                 "plugged_in": self.fault != "no-chip"}
 

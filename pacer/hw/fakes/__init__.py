@@ -15,7 +15,7 @@ The production drivers in :mod:`pacer.hw` run unchanged against them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pacer.hw.fakes.adxl345 import FakeADXL345
 from pacer.hw.fakes.bus import FakeChip, FakeI2CBus
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["FakeADXL345", "FakeChip", "FakeI2CBus", "FakeMCP3008", "FakeMPU6050"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "FakeMCP3008":
         from pacer.hw.fakes.mcp3008 import FakeMCP3008
 

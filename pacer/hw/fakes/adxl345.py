@@ -12,12 +12,11 @@ modelled: tap/activity/free-fall detection, offsets, trigger mode, self-test, SP
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 import numpy as np
 
 from pacer.hw import adxl345 as reg
-from pacer.hw.fakes.bus import Clock, FakeChip, Signal, quantise
+from pacer.hw.fakes.bus import Clock, FakeChip, InterruptPin, Signal, quantise
 
 __all__ = ["FakeADXL345"]
 
@@ -42,7 +41,7 @@ class FakeADXL345(FakeChip):
     """
 
     def __init__(self, signal: Signal, *, clock: Clock, rate_error: float = -0.031,
-                 int_pin: Any = None, devid: int = reg.DEVID_VALUE) -> None:
+                 int_pin: InterruptPin | None = None, devid: int = reg.DEVID_VALUE) -> None:
         self.devid = devid
         self.regs = bytearray(64)
         self.regs[reg.BW_RATE] = 0x0A  # reset value: 100 Hz

@@ -14,20 +14,39 @@ from __future__ import annotations
 import ctypes
 import math
 import threading
-from collections.abc import Callable
-from typing import Any, Self
+from collections.abc import Callable, Sized
+from typing import TYPE_CHECKING, Protocol, Self
 
 import numpy as np
 
 from pacer.units import G_MPS2
 
-__all__ = ["I2C_M_RD", "Clock", "FakeChip", "FakeI2CBus", "Signal"]
+if TYPE_CHECKING:
+    from smbus2 import i2c_msg
+
+__all__ = ["I2C_M_RD", "Clock", "FakeChip", "FakeI2CBus", "InterruptPin", "Signal"]
 
 Signal = Callable[[np.ndarray], np.ndarray]
 Clock = Callable[[], float]
 
 I2C_M_RD = 0x0001  # i2c_msg.flags bit for a read (linux/i2c.h)
 _EREMOTEIO = 121
+
+
+class InterruptPin(Protocol):
+    """What a fake chip needs of the gpiozero ``MockPin`` it drives as its interrupt."""
+
+    @property
+    def state(self) -> float: ...
+
+    @property
+    def states(self) -> Sized: ...
+
+    def drive_high(self) -> None: ...
+
+    def drive_low(self) -> None: ...
+
+    def clear_states(self) -> None: ...
 
 
 class FakeChip:
@@ -51,7 +70,7 @@ class FakeChip:
     """
 
     def __init__(self, signal: Signal, *, clock: Clock, rate_error: float,
-                 int_pin: Any = None) -> None:
+                 int_pin: InterruptPin | None = None) -> None:
         self._signal = signal
         self._clock = clock
         self.rate_error = float(rate_error)
@@ -225,7 +244,7 @@ class FakeI2CBus:
             raise ValueError("Desired block length over 32 bytes")
         return list(self._chip(i2c_addr).read(register, length))
 
-    def i2c_rdwr(self, *i2c_msgs: Any) -> None:
+    def i2c_rdwr(self, *i2c_msgs: i2c_msg) -> None:
         """Combined transfer: a write sets the register pointer (and writes any data
         bytes after it); a following read reads from that pointer into the message."""
         pointer: dict[int, int] = {}

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pacer.config import Config
+    from pacer.hw.fakes.wiring import ChipOptions
 
 
 class FakeHardware:
@@ -56,7 +57,7 @@ class FakeHardware:
         """The receiver's side of the serial line: its NMEA in real time until silenced."""
         self.receiver.write_realtime(fd, baud=115200, stop=silenced.is_set)
 
-    def chip_options(self) -> dict[str, Any]:
+    def chip_options(self) -> ChipOptions:
         """Keyword options of :func:`pacer.hw.fakes.wiring.fake_accelerometer` (none: the
         named chip, plugged in)."""
         return {}

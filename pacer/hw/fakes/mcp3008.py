@@ -16,8 +16,6 @@ This module imports gpiozero at import time; :mod:`pacer.hw.fakes` loads it only
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from gpiozero.pins.mock import MockSPIDevice
 
@@ -53,7 +51,7 @@ class FakeMCP3008(MockSPIDevice):  # type: ignore[misc]
     def __init__(self, signal: Signal, *, clock: Clock,
                  calibration: Adxl335Calibration | None = None, vref_v: float = 3.3,
                  pins: tuple[int, int, int, int] = (11, 10, 9, 8),
-                 pin_factory: Any = None) -> None:
+                 pin_factory: object = None) -> None:
         clock_pin, mosi_pin, miso_pin, select_pin = pins
         super().__init__(clock_pin, mosi_pin, miso_pin, select_pin, pin_factory=pin_factory)
         self.signal = signal

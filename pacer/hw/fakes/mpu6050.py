@@ -12,12 +12,10 @@ temperature, the DLPF's filtering, and self-test.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from pacer.hw import mpu6050 as reg
-from pacer.hw.fakes.bus import Clock, FakeChip, Signal, quantise
+from pacer.hw.fakes.bus import Clock, FakeChip, InterruptPin, Signal, quantise
 
 __all__ = ["FakeMPU6050"]
 
@@ -42,7 +40,7 @@ class FakeMPU6050(FakeChip):
     """
 
     def __init__(self, signal: Signal, *, clock: Clock, rate_error: float = +0.023,
-                 fifo_bytes: int = reg.FIFO_SIZE_BYTES, int_pin: Any = None,
+                 fifo_bytes: int = reg.FIFO_SIZE_BYTES, int_pin: InterruptPin | None = None,
                  who_am_i: int = reg.WHO_AM_I_VALUE) -> None:
         self.fifo_bytes = int(fifo_bytes)
         self.who_am_i = who_am_i

@@ -15,9 +15,19 @@ import os
 import threading
 import tty
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from smbus2 import i2c_msg
+
+    from pacer.hw.accel import AccelDriver
+    from pacer.hw.fakes import FakeADXL345, FakeMPU6050
+    from pacer.hw.fakes.bus import InterruptPin
+    from pacer.hw.i2c import I2CBus
+
+_T = TypeVar("_T")
 
 #: I2C address of each fake chip when none is configured (the chips' defaults)
 FAKE_CHIP_ADDRESS: dict[str, int] = {"mpu6050": 0x68, "adxl345": 0x53}
@@ -26,32 +36,39 @@ FAKE_CHIP_ADDRESS: dict[str, int] = {"mpu6050": 0x68, "adxl345": 0x53}
 WRONG_IDENTITY: dict[str, int] = {"mpu6050": 0x70, "adxl345": 0x00}
 
 
+class ChipOptions(TypedDict, total=False):
+    """Keyword options of :func:`fake_accelerometer` that say how the chip is fitted."""
+
+    wrong_identity: bool
+    plugged_in: bool
+
+
 class HangingBus:
     """Wraps a bus; once ``hang`` is set, every transfer blocks (a wedged I2C bus or a
     hung driver: what the service's watchdog exists for)."""
 
-    def __init__(self, bus: Any) -> None:
+    def __init__(self, bus: I2CBus) -> None:
         self._bus = bus
         self.hang = threading.Event()
         self._never = threading.Event()
         self.pacer_path = getattr(bus, "pacer_path", "fake-i2c")
 
-    def _call(self, name: str, *args: Any) -> Any:
+    def _call(self, transfer: Callable[[], _T]) -> _T:
         while self.hang.is_set():
             self._never.wait(0.5)
-        return getattr(self._bus, name)(*args)
+        return transfer()
 
-    def read_byte_data(self, *args: Any) -> Any:
-        return self._call("read_byte_data", *args)
+    def read_byte_data(self, i2c_addr: int, register: int, /) -> int:
+        return self._call(lambda: self._bus.read_byte_data(i2c_addr, register))
 
-    def write_byte_data(self, *args: Any) -> Any:
-        return self._call("write_byte_data", *args)
+    def write_byte_data(self, i2c_addr: int, register: int, value: int, /) -> None:
+        self._call(lambda: self._bus.write_byte_data(i2c_addr, register, value))
 
-    def read_i2c_block_data(self, *args: Any) -> Any:
-        return self._call("read_i2c_block_data", *args)
+    def read_i2c_block_data(self, i2c_addr: int, register: int, length: int, /) -> list[int]:
+        return self._call(lambda: self._bus.read_i2c_block_data(i2c_addr, register, length))
 
-    def i2c_rdwr(self, *args: Any) -> Any:
-        return self._call("i2c_rdwr", *args)
+    def i2c_rdwr(self, *i2c_msgs: i2c_msg) -> None:
+        self._call(lambda: self._bus.i2c_rdwr(*i2c_msgs))
 
 
 @dataclasses.dataclass
@@ -59,11 +76,11 @@ class FakeAccelerometer:
     """A fake accelerometer chip on a fake I2C bus that can be wedged."""
 
     part: str  # "mpu6050" | "adxl345"
-    chip: Any  # pacer.hw.fakes.FakeMPU6050 | FakeADXL345
+    chip: FakeMPU6050 | FakeADXL345
     bus: HangingBus
     address: int
 
-    def driver(self, rate_hz: float) -> Any:
+    def driver(self, rate_hz: float) -> AccelDriver:
         """The production driver talking to the chip over the bus."""
         if self.part == "adxl345":
             from pacer.hw.adxl345 import ADXL345
@@ -80,7 +97,7 @@ def fake_accelerometer(
     clock: Callable[[], float],
     *,
     address: int | None = None,
-    int_pin: Any = None,
+    int_pin: InterruptPin | None = None,
     wrong_identity: bool = False,
     plugged_in: bool = True,
     bus_name: str = "fake-i2c-1",
@@ -112,7 +129,7 @@ def fake_accelerometer(
         raise ValueError(f"no fake accelerometer {part!r}: choose one of "
                          f"{', '.join(FAKE_CHIP_ADDRESS)}")
     address = FAKE_CHIP_ADDRESS[part] if address is None else address
-    chip: Any
+    chip: FakeMPU6050 | FakeADXL345
     if part == "adxl345":
         identity = {"devid": WRONG_IDENTITY[part]} if wrong_identity else {}
         chip = FakeADXL345(signal, clock=clock, int_pin=int_pin, **identity)
