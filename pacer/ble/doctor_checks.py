@@ -11,11 +11,17 @@ import asyncio
 import importlib.util
 import queue
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pacer.ble.pairing import remembered_strap
 from pacer.errors import PacerError
 from pacer.tools.doctor import Check, Status
+
+if TYPE_CHECKING:  # dbus-fast itself loads when a check runs
+    from dbus_fast import Variant
+
+#: GetManagedObjects' a{oa{sa{sv}}}: object path -> interface -> property -> value
+ManagedObjects = dict[str, dict[str, dict[str, "Variant"]]]
 
 EXTRA_FIX = "pip install 'pacer[bluetooth]' (scripts/bootstrap.sh installs it with --dev)"
 BLUETOOTHD_FIX = "sudo apt install bluez && sudo systemctl enable --now bluetooth"
@@ -26,7 +32,7 @@ def bluetooth_libraries_missing() -> list[str]:
     return [m for m in ("bleak", "dbus_fast") if importlib.util.find_spec(m) is None]
 
 
-async def _managed_objects() -> dict[str, dict[str, Any]]:
+async def _managed_objects() -> ManagedObjects:
     from dbus_fast import BusType, Message, MessageType
     from dbus_fast.aio import MessageBus
 
@@ -39,7 +45,7 @@ async def _managed_objects() -> dict[str, dict[str, Any]]:
         bus.disconnect()
     if reply.message_type == MessageType.ERROR:
         raise ConnectionError(f"{reply.error_name}")
-    objects: dict[str, dict[str, Any]] = reply.body[0]
+    objects: ManagedObjects = reply.body[0]
     return objects
 
 

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pacer.ble.control_point import FootpodState, encode_response, handle_request
 from pacer.ble.gatt_codec import (
@@ -32,6 +32,11 @@ from pacer.ble.gatt_codec import (
 )
 from pacer.ble.threads import close_loop
 from pacer.errors import DeviceError
+
+if TYPE_CHECKING:  # dbus-fast itself loads inside the footpod thread
+    from dbus_fast.aio import MessageBus
+
+    from pacer.ble.footpod_gatt import GattCharacteristic
 
 log = logging.getLogger(__name__)
 
@@ -219,11 +224,11 @@ class FootpodPeripheral:
         finally:
             bus.disconnect()
 
-    async def _call(self, bus: Any, interface: str, member: str, path: str, *,
+    async def _call(self, bus: MessageBus, interface: str, member: str, path: str, *,
                     with_options: bool = True) -> None:
         from dbus_fast import Message, MessageType
 
-        body: list[Any] = [path, {}] if with_options else [path]
+        body: list[object] = [path, {}] if with_options else [path]
         reply = await bus.call(Message(
             destination="org.bluez", path=self.adapter_path, interface=interface,
             member=member, signature="oa{sv}" if with_options else "o", body=body))
@@ -232,7 +237,7 @@ class FootpodPeripheral:
             raise DeviceError(f"bluetooth {self.adapter_path}: {member} refused: "
                               f"{reply.error_name} {detail}".strip())
 
-    async def _notify_loop(self, measurement_chrc: Any) -> None:
+    async def _notify_loop(self, measurement_chrc: GattCharacteristic) -> None:
         assert self._stop is not None
         while not self._stop.is_set():
             with self._lock:

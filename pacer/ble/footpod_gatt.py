@@ -18,12 +18,13 @@ Return and argument types carry their D-Bus signatures (``typing.Annotated``, db
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from dbus_fast import PropertyAccess
 from dbus_fast.annotations import (
     DBusBool,
     DBusBytes,
+    DBusDict,
     DBusObjectPath,
     DBusSignature,
     DBusStr,
@@ -42,7 +43,7 @@ from pacer.ble.gatt_codec import (
 )
 
 StrList = Annotated[list[str], DBusSignature("as")]
-Options = Annotated[dict[str, Any], DBusSignature("a{sv}")]
+Options = DBusDict  # a{sv}: option name -> Variant
 
 APP_PATH = "/org/pacer/footpod"
 SERVICE_PATH = APP_PATH + "/service0"

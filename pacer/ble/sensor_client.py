@@ -23,10 +23,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pacer.ble.threads import close_loop
 from pacer.errors import DeviceError, InputError
+
+if TYPE_CHECKING:  # bleak itself loads inside the sensor thread
+    from bleak.args.bluez import BlueZScannerArgs
+    from bleak.backends.characteristic import BleakGATTCharacteristic
+    from bleak.backends.device import BLEDevice
+    from bleak.backends.scanner import AdvertisementData
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +69,9 @@ class FoundSensor:
     service_uuids: tuple[str, ...]
 
 
-def _bluez_args(adapter: str | None) -> dict[str, Any]:
-    return {"bluez": {"adapter": adapter}} if adapter else {}
+def _bluez_args(adapter: str | None) -> BlueZScannerArgs:
+    """bleak's BlueZ options: the adapter, or none (bleak's default adapter)."""
+    return {"adapter": adapter} if adapter else {}
 
 
 async def _scan(service_uuid: str, timeout_s: float, adapter: str | None) -> list[FoundSensor]:
@@ -73,7 +80,8 @@ async def _scan(service_uuid: str, timeout_s: float, adapter: str | None) -> lis
 
     try:
         found = await BleakScanner.discover(timeout=timeout_s, return_adv=True,
-                                            service_uuids=[service_uuid], **_bluez_args(adapter))
+                                            service_uuids=[service_uuid],
+                                            bluez=_bluez_args(adapter))
     except (BleakError, OSError) as exc:
         raise DeviceError(f"bluetooth adapter {adapter or 'default'}: cannot scan ({exc}); "
                           "is bluetoothd running and the adapter powered?") from None
@@ -125,7 +133,7 @@ class NotifyingSensor(Generic[M]):
 
     kind = "sensor"
     #: the record class put on the queue (a subclass names the measurement's kind)
-    record_type: type[SensorRecord[Any]] = SensorRecord
+    record_type: type[SensorRecord[M]] = SensorRecord
 
     def __init__(self, service_uuid: str, characteristic_uuid: str,
                  decode: Callable[[bytes], M], address: str | None = None, *,
@@ -231,18 +239,18 @@ class NotifyingSensor(Generic[M]):
             except TimeoutError:
                 pass
 
-    async def _find(self) -> Any:
+    async def _find(self) -> BLEDevice | None:
         from bleak import BleakScanner
 
         want = self.address
 
-        def match(device: Any, adv: Any) -> bool:
+        def match(device: BLEDevice, adv: AdvertisementData) -> bool:
             if want is not None:
                 return str(device.address).upper() == want
             return self.service_uuid in [u.lower() for u in adv.service_uuids]
 
         return await BleakScanner.find_device_by_filter(
-            match, timeout=self._scan_timeout_s, **_bluez_args(self._adapter))
+            match, timeout=self._scan_timeout_s, bluez=_bluez_args(self._adapter))
 
     async def _session(self) -> bool:
         """One scan-connect-listen cycle; True if it got connected."""
@@ -256,11 +264,11 @@ class NotifyingSensor(Generic[M]):
         address = str(device.address).upper()
         dropped = asyncio.Event()
         client = BleakClient(device, disconnected_callback=lambda _c: dropped.set(),
-                             timeout=self._connect_timeout_s, **_bluez_args(self._adapter))
+                             timeout=self._connect_timeout_s, bluez=_bluez_args(self._adapter))
         await client.connect()
         try:
             self.connections += 1
-            self._event("connected", str(getattr(device, "name", "") or ""), address)
+            self._event("connected", device.name or "", address)
             await client.start_notify(self.characteristic_uuid, self._make_handler(address))
             stop_wait = asyncio.ensure_future(self._stop.wait())
             drop_wait = asyncio.ensure_future(dropped.wait())
@@ -276,8 +284,10 @@ class NotifyingSensor(Generic[M]):
         self._event("disconnected", "stopped" if self._stop.is_set() else "link lost", address)
         return True
 
-    def _make_handler(self, address: str) -> Callable[[Any, bytearray], None]:
-        def on_notify(_char: Any, data: bytearray) -> None:
+    def _make_handler(
+        self, address: str
+    ) -> Callable[[BleakGATTCharacteristic, bytearray], None]:
+        def on_notify(_char: BleakGATTCharacteristic, data: bytearray) -> None:
             # runs on the sensor thread.s loop: decode and enqueue only
             try:
                 m = self._decode(bytes(data))
