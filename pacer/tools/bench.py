@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 if TYPE_CHECKING:
     from pacer.runtime import Record
@@ -43,7 +43,7 @@ class _Timed:
         self._counts = counts
         self._walls = walls
 
-    def __getattr__(self, attr: str) -> Any:  # Any: stands in for any attribute of target
+    def __getattr__(self, attr: str) -> object:  # callers see it through cast(T, ...)
         value = getattr(self._target, attr)
         if not callable(value):
             return value

@@ -19,13 +19,16 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pacer.config import Config
 from pacer.errors import DeviceError, DeviceNotFound, DevicePermission, WrongChip
 
 if TYPE_CHECKING:
+    from pacer.gps.port import SerialPort
+    from pacer.hw.accel import AccelDriver
     from pacer.hw.fakes.hardware import FakeHardware
+    from pacer.hw.i2c import I2CBus
 
 LISTEN_S = 3.0  # how long the NMEA check listens to the receiver
 FIFO_CHECK_S = 0.3  # how long the accelerometer FIFO fills before it is read
@@ -60,9 +63,9 @@ class Check:
 class Probes:
     """How the checks reach the devices (real ones by default)."""
 
-    open_serial: Callable[[str, int], Any] | None = None  # None: pyserial
-    open_i2c: Callable[[int], Any] | None = None  # None: smbus2 via pacer.hw.i2c
-    pin_factory: Any = None  # None: gpiozero's default
+    open_serial: Callable[[str, int], SerialPort] | None = None  # None: pyserial
+    open_i2c: Callable[[int], I2CBus] | None = None  # None: smbus2 via pacer.hw.i2c
+    pin_factory: object = None  # a gpiozero pin factory; None: gpiozero's default
     boot_config: Path = Path("/boot/firmware/config.txt")
     data_dir: Path | None = None
     audio_test: bool = True
@@ -224,7 +227,7 @@ def check_accelerometer(config: Config, probes: Probes) -> list[Check]:
     return out
 
 
-def check_interrupt_pin(config: Config, probes: Probes, driver: Any) -> Check:
+def check_interrupt_pin(config: Config, probes: Probes, driver: AccelDriver) -> Check:
     pin = config.accel.int_pin
     if pin is None:
         return Check("accelerometer interrupt", Status.WARN, "not wired: polling",

@@ -1,0 +1,31 @@
+"""What pacer needs of a serial port: pyserial's ``Serial`` and the tests' fakes have it.
+
+Only the Protocol lives here (no serial library is imported): the reader thread, the
+receiver set-up and ``pacer doctor`` take any object with these members.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+__all__ = ["SerialPort"]
+
+
+class SerialPort(Protocol):
+    """An open serial port (``serial.Serial``): non-blocking-ish reads, writes, baud rate."""
+
+    #: line speed; setting it reprograms the UART (after a receiver's baud-rate command)
+    baudrate: int
+
+    @property
+    def in_waiting(self) -> int:
+        """Bytes already received and not yet read."""
+        ...
+
+    def read(self, size: int = 1, /) -> bytes: ...
+
+    def write(self, data: bytes, /) -> int | None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
