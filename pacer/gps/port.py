@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["SerialPort"]
+__all__ = ["SerialFactory", "SerialPort"]
 
 
 class SerialPort(Protocol):
@@ -29,3 +29,9 @@ class SerialPort(Protocol):
     def flush(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class SerialFactory(Protocol):
+    """Opens a port as ``serial.Serial(port, baudrate=..., timeout=...)`` does."""
+
+    def __call__(self, port: str, *, baudrate: int, timeout: float) -> SerialPort: ...

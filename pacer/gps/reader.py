@@ -14,10 +14,13 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pacer.errors import DeviceError, DeviceNotFound, DevicePermission
 from pacer.models import DeviceEvent, DeviceState, NmeaBytes, SkipCounters
+
+if TYPE_CHECKING:
+    from pacer.gps.port import SerialFactory, SerialPort
 
 
 def _bump(counters: SkipCounters, name: str, n: int = 1) -> None:
@@ -27,9 +30,9 @@ def _bump(counters: SkipCounters, name: str, n: int = 1) -> None:
 def open_port(
     port: str,
     baudrate: int,
-    serial_factory: Callable[..., Any] | None = None,
+    serial_factory: SerialFactory | None = None,
     timeout_s: float = 0.05,
-) -> Any:
+) -> SerialPort:
     """Open a serial port, mapping failures to one-line :mod:`pacer.errors`.
 
     Raises
@@ -39,7 +42,7 @@ def open_port(
     DevicePermission
         The user may not open it.
     DeviceError
-        Any other failure to open.
+        Another failure to open.
     """
     if serial_factory is None:
         import serial  # lazily: device library only at the IO edge
@@ -97,7 +100,7 @@ class SerialReader:
         sink: Callable[[NmeaBytes | DeviceEvent], None],
         *,
         clock: Callable[[], float] = time.monotonic,
-        serial_factory: Callable[..., Any] | None = None,
+        serial_factory: SerialFactory | None = None,
         backoff_max_s: float = 1.0,
         silence_s: float = 3.0,
     ) -> None:
@@ -112,7 +115,7 @@ class SerialReader:
         self.counters = SkipCounters()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._ser: Any = None
+        self._ser: SerialPort | None = None
 
     def start(self, *, wait_for_port: bool = False) -> None:
         """Open the port and start the thread.

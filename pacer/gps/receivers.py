@@ -21,9 +21,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pacer.gps.framer import LineFramer
+
+if TYPE_CHECKING:
+    from pacer.gps.port import SerialPort
 
 UBX_SYNC = b"\xb5\x62"
 CLS_CFG, CLS_ACK = 0x06, 0x05
@@ -223,12 +226,12 @@ class CommandResult:
     detail: str = ""
 
 
-def _read_some(port: Any) -> bytes:
+def _read_some(port: SerialPort) -> bytes:
     return bytes(port.read(port.in_waiting or 1))
 
 
 def _wait(
-    port: Any, clock: Callable[[], float], timeout_s: float, found: Callable[[bytes], object]
+    port: SerialPort, clock: Callable[[], float], timeout_s: float, found: Callable[[bytes], object]
 ) -> object:
     deadline = clock() + timeout_s
     while clock() < deadline:
@@ -240,7 +243,7 @@ def _wait(
     return None
 
 
-def _nmea_flows(port: Any, clock: Callable[[], float], timeout_s: float) -> bool:
+def _nmea_flows(port: SerialPort, clock: Callable[[], float], timeout_s: float) -> bool:
     framer = LineFramer()
 
     def found(data: bytes) -> object:
@@ -254,7 +257,7 @@ def _nmea_flows(port: Any, clock: Callable[[], float], timeout_s: float) -> bool
 
 
 def configure_ublox(
-    port: Any,
+    port: SerialPort,
     rate_hz: float = 5.0,
     dyn_model: DynModel = DynModel.PEDESTRIAN,
     baudrate: int | None = None,
@@ -295,7 +298,7 @@ def configure_ublox(
 
 
 def configure_mediatek(
-    port: Any,
+    port: SerialPort,
     rate_hz: float = 5.0,
     baudrate: int | None = None,
     sentences: bytes | None = None,
@@ -342,7 +345,7 @@ def configure_mediatek(
 
 
 def _maybe_switch_baud(
-    port: Any,
+    port: SerialPort,
     results: list[CommandResult],
     command: bytes,
     name: str,
@@ -358,7 +361,7 @@ def _maybe_switch_baud(
 
 
 def _switch_baud(
-    port: Any,
+    port: SerialPort,
     command: bytes,
     name: str,
     baudrate: int,

@@ -13,7 +13,7 @@ The answer is a :data:`~pacer.gps.epoch.Parsed` record or one of the outcome str
 * The shape every receiver sends -- ``$``, a two-letter talker and three-letter type
   (not proprietary ``$P...``, not a ``..Q,`` query), a comma, printable ASCII without
   ``*``, ``*hh`` -- is recognised by one regular expression (:data:`USUAL_SHAPE`).
-* Any other line goes through pynmea2's own regular expressions (:func:`_parse_other`):
+* Every other line goes through pynmea2's own regular expressions (:func:`_parse_other`):
   a missing checksum is ``no_checksum``, a proprietary sentence or a query ``unknown``
   (or ``garbage`` where pynmea2's class for it fails on too few fields), anything else
   ``garbage``.
