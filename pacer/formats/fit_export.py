@@ -13,10 +13,10 @@ Cadence is strides per minute (``cadence_spm / 2``) with the half in
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pacer.errors import InputError
 from pacer.formats.export_common import require_start_utc, utc_at
+from pacer.formats.fit_message import FitMessage
 from pacer.models import Rep, RepKind
 from pacer.review.heart_rate import rep_heart_rates
 from pacer.review.summary import (
@@ -38,8 +38,8 @@ _INTENSITY = {
 }  # fmt: skip
 
 
-def _step(rep: Rep, k: int) -> dict[str, Any]:
-    step: dict[str, Any] = {"message_index": k, "intensity": _INTENSITY[rep.kind]}
+def _step(rep: Rep, k: int) -> FitMessage:
+    step: FitMessage = {"message_index": k, "intensity": _INTENSITY[rep.kind]}
     if rep.label:
         step["wkt_step_name"] = fit_string(rep.label)
     if rep.target_distance_m:
@@ -67,7 +67,7 @@ def fit_string(text: str) -> str:
     return text.encode("utf-8")[:MAX_FIT_STRING_BYTES].decode("utf-8", errors="ignore")
 
 
-def _cadence(spm: float | None) -> dict[str, Any]:
+def _cadence(spm: float | None) -> FitMessage:
     if spm is None:
         return {}
     strides = spm / 2.0
@@ -118,7 +118,7 @@ def to_fit(data: SessionData) -> bytes:
         }
     )
     for est in data.estimates:
-        rec: dict[str, Any] = {
+        rec: FitMessage = {
             "mesg_num": mesg["RECORD"],
             "timestamp": utc_at(data, est.t_s, est.utc),
             "distance": est.distance_m,
@@ -145,7 +145,7 @@ def to_fit(data: SessionData) -> bytes:
     for k, lap in enumerate(laps):
         lap_start = utc_at(data, lap.start_s, lap.start_utc)
         assert lap_start is not None  # start is known
-        msg: dict[str, Any] = {
+        msg: FitMessage = {
             "mesg_num": mesg["LAP"], "message_index": k,
             "timestamp": lap_start + dt.timedelta(seconds=lap.duration_s),
             "start_time": lap_start, "total_elapsed_time": lap.duration_s,

@@ -23,16 +23,19 @@ refused with one line saying what it is.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
 
 from pacer.coach.language.format import format_items
 from pacer.coach.language.limits import limit_problem
 from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
 from pacer.errors import InputError, WorkoutError
+from pacer.formats.fit_message import FitMessage
 from pacer.formats.safe_read import read_regular_bytes
 from pacer.models import RepKind
 from pacer.units import M_PER_MILE
+
+if TYPE_CHECKING:
+    from garmin_fit_sdk.mesgs import FitMessages
 
 #: a workout file is small; anything larger is not one
 MAX_FIT_WORKOUT_BYTES = 1 << 20
@@ -47,7 +50,9 @@ _INTENSITY_KIND = {
 }
 
 
-def _positive(value: Any) -> float | None:
+def _positive(value: object) -> float | None:
+    if not isinstance(value, (str, bytes, bytearray, SupportsFloat, SupportsIndex)):
+        return None  # what float() refuses with a TypeError
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -83,7 +88,7 @@ def distance_from_fit_m(distance_m: float) -> float:
     return exact_m if near else distance_m
 
 
-def _speed_target(msg: dict[str, Any]) -> Target | None:
+def _speed_target(msg: FitMessage) -> Target | None:
     low = _positive(msg.get("custom_target_speed_low"))
     high = _positive(msg.get("custom_target_speed_high"))
     if low is None or high is None:
@@ -93,7 +98,7 @@ def _speed_target(msg: dict[str, Any]) -> Target | None:
     return None if mid_mps is None else Target(pace_s_per_km=pace_from_speed_s_per_km(mid_mps))
 
 
-def _cadence_spm(msg: dict[str, Any]) -> float | None:
+def _cadence_spm(msg: FitMessage) -> float | None:
     low = _positive(msg.get("custom_target_cadence_low"))
     high = _positive(msg.get("custom_target_cadence_high"))
     if low is None or high is None:
@@ -101,7 +106,7 @@ def _cadence_spm(msg: dict[str, Any]) -> float | None:
     return low + high  # 2 x the middle, strides/min -> steps/min
 
 
-def _step(msg: dict[str, Any]) -> Step:
+def _step(msg: FitMessage) -> Step:
     intensity = str(msg.get("intensity", "active"))
     kind = _INTENSITY_KIND.get(intensity, RepKind.STEADY)
     duration_type = str(msg.get("duration_type", "open"))
@@ -126,7 +131,7 @@ def _step(msg: dict[str, Any]) -> Step:
     )
 
 
-def _refuse_other_file_types(path: str, messages: Mapping[str, Any]) -> None:
+def _refuse_other_file_types(path: str, messages: FitMessages) -> None:
     """A FIT file that is not a workout (an activity: a recorded run, such as
     ``pacer export --format fit`` writes) is refused in one line that says what to run
     instead: the workout text the activity names, when it names one."""
@@ -204,9 +209,9 @@ def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
             repeat = Repeat(count=None, body=body)
         items.append((first, repeat))
     steps = tuple(item for _, item in items)
-    problem = limit_problem(steps)
-    if problem is not None:
-        raise WorkoutError(f"{path}: {problem}")
+    too_big = limit_problem(steps)
+    if too_big is not None:
+        raise WorkoutError(f"{path}: {too_big}")
     workouts = messages.get("workout_mesgs", [])
     name = str(workouts[0].get("wkt_name", "")) if workouts else ""
     name = name or os.path.splitext(os.path.basename(path))[0]

@@ -16,7 +16,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pacer.errors import InputError
 from pacer.formats.accel_csv import (
@@ -35,6 +35,9 @@ from pacer.formats.accel_csv import (
 from pacer.formats.safe_read import open_regular, read_regular_bytes
 from pacer.formats.timeline import OUT_OF_ORDER, dropped_runs, time_outliers
 from pacer.models import Fix, SkipCounters
+
+if TYPE_CHECKING:
+    from garmin_fit_sdk.mesgs import RecordMesg
 
 __all__ = [
     "EPOCH_THRESHOLD_S", "GAP_FACTOR", "MAX_ACCEL_RATE_HZ", "MAX_ACCEL_SAMPLES",
@@ -220,7 +223,7 @@ def fixes_from_fit(
                 counters,
                 f"{path}: damaged FIT file ({problem}); kept {len(records)} records before it",
             )
-    timed: list[tuple[int, dt.datetime, Any]] = []
+    timed: list[tuple[int, dt.datetime, RecordMesg]] = []
     for i, rec in enumerate(records, 1):
         if counters is not None:
             counters.lines += 1
