@@ -12,7 +12,7 @@ is no time in zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,7 +20,10 @@ from pacer.coach.heart_rate import HeartRateZones, configured_zones, time_in_zon
 from pacer.errors import ConfigError
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from pacer.session.reader import SessionData
+    from pacer.session.rows import JsonDict
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def rep_heart_rates(data: SessionData,
     return out
 
 
-def add_heart_rate_json(doc: dict[str, Any], data: SessionData) -> None:
+def add_heart_rate_json(doc: JsonDict, data: SessionData) -> None:
     """Add the heart-rate fields to a review JSON object (docs/contracts.md)."""
     zones = session_zones(data)
     doc["session"]["heart_rate_zones_bpm"] = None if zones is None else list(zones.bounds_bpm)
@@ -116,7 +119,7 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def draw_heart_rate(ax: Any, data: SessionData) -> None:
+def draw_heart_rate(ax: Axes, data: SessionData) -> None:
     """The plot's heart-rate panel on a matplotlib ``Axes``: the readings over time
     (minutes), reps shaded, the zone bounds dotted."""
     t_s, bpm = heart_rate_series(data)

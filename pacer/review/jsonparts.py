@@ -3,12 +3,13 @@ each cue as the runner heard it (docs/contracts.md, "Review JSON")."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pacer.review.stats import RepStats, Split
 
 if TYPE_CHECKING:  # the reader does IO; only its types are needed here
     from pacer.session.reader import SessionData
+    from pacer.session.rows import JsonDict
 
 
 def _r(value: float | None, digits: int = 3) -> float | None:
@@ -27,12 +28,12 @@ def heard_cues(data: SessionData) -> list[tuple[float, float | None]]:
     return out
 
 
-def split_json(split: Split) -> dict[str, Any]:
+def split_json(split: Split) -> JsonDict:
     return {"distance_m": _r(split.distance_m), "elapsed_s": _r(split.elapsed_s),
             "duration_s": _r(split.duration_s), "pace_s_per_km": _r(split.pace_s_per_km, 2)}
 
 
-def rep_stats_json(stats: RepStats) -> dict[str, Any]:
+def rep_stats_json(stats: RepStats) -> JsonDict:
     """The ``rep_stats`` object of the review JSON (rounded like the other fields)."""
     return {
         "reps": stats.reps, "basis": stats.basis,

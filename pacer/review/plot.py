@@ -9,7 +9,7 @@ imported inside :func:`review_figure` (the 'review' extra).
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +21,10 @@ from pacer.review.summary import rep_rows
 from pacer.review.text import stats_line
 from pacer.session.reader import SessionData
 from pacer.units import M_PER_MILE, format_clock
+
+if TYPE_CHECKING:  # matplotlib itself loads inside review_figure
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 #: paces slower than this (walking, standing) are left out of the pace panel
 SLOWEST_PLOTTED_S_PER_KM = 900.0
@@ -37,7 +41,7 @@ def _pace_label(value: float, _pos: object = None) -> str:
     return format_clock(value)
 
 
-def review_figure(data: SessionData, *, units: str | None = None) -> Any:
+def review_figure(data: SessionData, *, units: str | None = None) -> Figure:
     """Build the review figure (a matplotlib ``Figure``); paces per km or per mile."""
     try:
         import matplotlib
@@ -111,7 +115,7 @@ def review_figure(data: SessionData, *, units: str | None = None) -> Any:
     return fig
 
 
-def _rep_bars(ax: Any, data: SessionData, units: str) -> None:
+def _rep_bars(ax: Axes, data: SessionData, units: str) -> None:
     """Each work rep's time against its target (or, without targets, against the mean
     rep), in seconds quicker: up is faster, as on the pace panel. A rep within 0.05 s
     (``+0.0 s`` in the table) is drawn on target, neither quick nor slow."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pacer.models import Rep, RepKind
 from pacer.review.display import review_units
@@ -19,6 +19,7 @@ from pacer.review.stats import rep_splits, rep_stats, session_splits
 
 if TYPE_CHECKING:  # the reader does IO; only its types are needed here
     from pacer.session.reader import SessionData
+    from pacer.session.rows import JsonDict
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def summarize(data: SessionData) -> SessionSummary:
     )  # fmt: skip
 
 
-def review_json(data: SessionData, *, units: str | None = None) -> dict[str, Any]:
+def review_json(data: SessionData, *, units: str | None = None) -> JsonDict:
     """The ``pacer review --json`` object (docs/contracts.md, "Review JSON").
 
     Numbers stay in SI units; ``session.units`` says which units the text, plot and HTML
@@ -244,7 +245,7 @@ def review_json(data: SessionData, *, units: str | None = None) -> dict[str, Any
     return doc
 
 
-def _review_json(data: SessionData, units: str | None) -> dict[str, Any]:
+def _review_json(data: SessionData, units: str | None) -> JsonDict:
     start = session_start_utc(data)
     miles = review_units(data, units) == "mi"
     stats = rep_stats(data)
@@ -301,7 +302,7 @@ def _review_json(data: SessionData, units: str | None) -> dict[str, Any]:
     }
 
 
-def comparison_json(comparison: list[RepComparison]) -> list[dict[str, Any]]:
+def comparison_json(comparison: list[RepComparison]) -> list[JsonDict]:
     """The ``comparison`` array of the review JSON."""
     return [
         {"index": c.index, "delta_s": _r(c.delta_s),
