@@ -22,11 +22,10 @@ from pacer.models import (
     RepKind,
 )
 
-#: one database row as the sqlite3 module takes and gives it. Any: the columns mix NULL,
-#: numbers and text, and each converter below checks its column by converting it.
-Row = tuple[Any, ...]
-#: a JSON object (meta values, counters). Any: JSON values of any shape.
-JsonDict = dict[str, Any]
+#: one database row as the sqlite3 module takes and gives it
+Row = tuple[Any, ...]  # Any: columns mix NULL, numbers and text; each converter checks its own
+#: a JSON object (meta values, counters, the review JSON)
+JsonDict = dict[str, Any]  # Any: JSON values of any shape, read by key where they are used
 
 FIX_COLUMNS = (
     "t_s, utc, valid, lat_deg, lon_deg, alt_m, speed_mps, course_deg, fix_quality, hdop, "
