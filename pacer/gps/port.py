@@ -16,6 +16,8 @@ class SerialPort(Protocol):
 
     #: line speed; setting it reprograms the UART (after a receiver's baud-rate command)
     baudrate: int
+    #: read timeout, s (None: block until the bytes asked for arrive)
+    timeout: float | None
 
     @property
     def in_waiting(self) -> int:
