@@ -14,7 +14,6 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pacer.config_heart_rate import (
     HEART_RATE_RANGE_BPM,
@@ -95,7 +94,7 @@ class Config:
     heart_rate: HeartRateConfig = HeartRateConfig()
     sources: tuple[str, ...] = ()  # files that were read
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return dataclasses.asdict(self)
 
 
@@ -131,13 +130,13 @@ MAX_ITEMS = 64
 MAX_CONFIG_BYTES = 1 << 20
 
 
-def _show(value: Any, limit: int = 40) -> str:
+def _show(value: object, limit: int = 40) -> str:
     """``repr(value)`` cut to ``limit`` characters, so an error line stays short."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _parse_pace(value: Any, where: str) -> float:
+def _parse_pace(value: object, where: str) -> float:
     seconds: float | None = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = float(value)
@@ -158,7 +157,7 @@ def _parse_pace(value: Any, where: str) -> float:
     return seconds
 
 
-def _named_paces(value: Any, where: str, section: str, key: str) -> dict[str, float]:
+def _named_paces(value: object, where: str, section: str, key: str) -> dict[str, float]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: [{section}] {key} must be a table")
     if len(value) > MAX_ITEMS:
@@ -174,7 +173,7 @@ def _named_paces(value: Any, where: str, section: str, key: str) -> dict[str, fl
     return {str(k): _parse_pace(v, where) for k, v in value.items()}
 
 
-def _text_list(value: Any, where: str, section: str, key: str) -> tuple[Any, ...]:
+def _text_list(value: object, where: str, section: str, key: str) -> tuple[object, ...]:
     if not isinstance(value, list):
         raise ConfigError(f"{where}: [{section}] {key} must be a list, got {_show(value)}")
     if len(value) > MAX_ITEMS:
@@ -207,7 +206,7 @@ _STRING_KEYS = {"voice", "workout", "data_dir"}
 _NUMBER_KEYS = {"max_bpm", "resting_bpm"}
 
 
-def _coerce_value(default: Any, value: Any, where: str, section: str, key: str) -> Any:
+def _coerce_value(default: object, value: object, where: str, section: str, key: str) -> object:
     """``value`` checked against the type of the field's ``default``."""
     if key == "named_paces_s_per_km":
         return _named_paces(value, where, section, "named_paces")
@@ -248,9 +247,11 @@ def _coerce_value(default: Any, value: Any, where: str, section: str, key: str) 
     return value
 
 
-def _coerce(cls: type, table: dict[str, Any], path: Path, text: str, section: str) -> Any:
+def _coerce(
+    cls: type, table: dict[str, object], path: Path, text: str, section: str
+) -> dict[str, object]:
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, object] = {}
     for key, value in table.items():
         where = f"{path}:{_line_of(text, 'named_paces' if key == 'named_paces_s_per_km' else key)}"
         if key not in fields:
@@ -259,9 +260,9 @@ def _coerce(cls: type, table: dict[str, Any], path: Path, text: str, section: st
             near = difflib.get_close_matches(key, fields, n=1)
             hint = f" -- did you mean '{near[0]}'?" if near else ""
             raise ConfigError(f"{where}: unknown key {_show(key)} in [{section}]{hint}")
-        kwargs[key] = _coerce_value(getattr(cls(), key), value, where, section, key)
-        if (section, key) == ("session", "data_dir"):
-            kwargs[key] = _data_dir(value, where)
+        kwargs[key] = checked = _coerce_value(getattr(cls(), key), value, where, section, key)
+        if (section, key) == ("session", "data_dir") and isinstance(checked, str):
+            kwargs[key] = _data_dir(checked, where)
     return kwargs
 
 
@@ -285,7 +286,7 @@ def _data_dir(value: str, where: str) -> str:
 
 
 #: allowed values per (section, key); checked after types, with the file and line
-_CHOICES: dict[tuple[str, str], tuple[Any, ...]] = {
+_CHOICES: dict[tuple[str, str], tuple[object, ...]] = {
     ("gps", "receiver"): ("auto", "ublox", "mediatek", "nmea"),
     ("gps", "baudrate"): (4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800),
     ("gps", "set_baudrate"): (None, 9600, 19200, 38400, 57600, 115200, 230400, 460800),
@@ -319,7 +320,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
 }
 
 
-def _check_values(section: str, values: dict[str, Any], path: Path, text: str) -> None:
+def _check_values(section: str, values: dict[str, object], path: Path, text: str) -> None:
     from pacer.models import CueKind
 
     for key, value in values.items():
@@ -329,12 +330,13 @@ def _check_values(section: str, values: dict[str, Any], path: Path, text: str) -
             shown = ", ".join(str(c) for c in choices if c is not None)
             raise ConfigError(f"{where}: [{section}] {key} = {_show(value)} is not one of {shown}")
         bounds = _RANGES.get((section, key))
-        if bounds is not None and value is not None and not bounds[0] <= value <= bounds[1]:
+        if (bounds is not None and isinstance(value, (int, float))
+                and not bounds[0] <= value <= bounds[1]):  # fmt: skip
             raise ConfigError(
                 f"{where}: [{section}] {key} = {_show(value)} is outside "
                 f"{bounds[0]:g}..{bounds[1]:g}"
             )
-        if (section, key) == ("coach", "disabled_cues"):
+        if (section, key) == ("coach", "disabled_cues") and isinstance(value, tuple):
             known = {k.value for k in CueKind}
             bad = [v for v in value if v not in known]
             if bad:
@@ -358,7 +360,7 @@ _SECTIONS = {
 }
 
 
-def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+def _read_toml(path: Path) -> tuple[str, dict[str, object]]:
     """The text and parsed tables of one config file (a regular file of bounded size)."""
     from pacer.formats.safe_read import read_regular_bytes
 
@@ -391,7 +393,7 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
             raise ConfigError(f"{p}: config file not found")
         if not any(p.samefile(q) for q in paths):  # e.g. the service's --config /etc/...
             paths.append(p)
-    merged: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS}
+    merged: dict[str, dict[str, object]] = {name: {} for name in _SECTIONS}
     for path in paths:
         text, data = _read_toml(path)
         for section, table in data.items():
