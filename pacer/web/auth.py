@@ -17,9 +17,12 @@ import json
 import secrets
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pacer.web.settings import write_atomic
+
+if TYPE_CHECKING:
+    from pacer.session.rows import JsonDict
 
 AUTH_FILE = "web-auth.json"
 COOKIE_NAME = "pacer_token"
@@ -34,7 +37,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _load(state_dir: Path) -> dict[str, Any]:
+def _load(state_dir: Path) -> JsonDict:
     try:
         doc = json.loads((Path(state_dir) / AUTH_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -42,7 +45,7 @@ def _load(state_dir: Path) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {"tokens": [], "pairing": None}
 
 
-def _save(state_dir: Path, doc: dict[str, Any]) -> None:
+def _save(state_dir: Path, doc: JsonDict) -> None:
     Path(state_dir).mkdir(parents=True, exist_ok=True)
     write_atomic(Path(state_dir) / AUTH_FILE, json.dumps(doc).encode("utf-8"), mode=0o600)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from pacer.errors import ConfigError
 from pacer.web.settings import write_atomic
@@ -28,7 +28,7 @@ EDITABLE: dict[str, tuple[str, str]] = {
 }
 
 
-def toml_value(value: Any) -> str:
+def toml_value(value: object) -> str:
     """A TOML literal for a str, bool, int or float."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -37,7 +37,7 @@ def toml_value(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
 
 
-def set_key(text: str, section: str, key: str, value: Any) -> str:
+def set_key(text: str, section: str, key: str, value: object) -> str:
     """``text`` with ``key = value`` in ``[section]`` (replaced, or added to the section,
     or added with a new section at the end)."""
     line = f"{key} = {toml_value(value)}"
@@ -65,7 +65,7 @@ def set_key(text: str, section: str, key: str, value: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def parse_form_value(field: str, raw: str) -> Any:
+def parse_form_value(field: str, raw: str) -> str | int | float:
     """A form field's text as the TOML type the key has (numbers for volume, rate)."""
     raw = raw.strip()
     if field == "volume":
@@ -91,7 +91,7 @@ def validate_text(text: str, path: Path) -> None:
             raise ConfigError(str(exc).replace(str(probe), str(path))) from None
 
 
-def update_config(path: Path, changes: dict[str, Any]) -> str:
+def update_config(path: Path, changes: Mapping[str, object]) -> str:
     """Apply ``changes`` (form field -> value, fields of :data:`EDITABLE`) to the file.
 
     Returns the new text. Raises ConfigError with ``FILE:LINE`` and leaves the file as

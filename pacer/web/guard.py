@@ -8,18 +8,14 @@ asking for a page is sent to ``/pair``, anything else gets 401.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pacer.web.auth import COOKIE_NAME, token_valid
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+if TYPE_CHECKING:  # the ASGI shapes, as Starlette spells them
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 OPEN_PATHS = ("/pair",)
 OPEN_PREFIXES = ("/static/",)

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pacer.errors import SessionError
 from pacer.session import db
 from pacer.session.lock import held_by_writer
 from pacer.session.schema import DB_NAME
 from pacer.units import format_clock, format_pace
+
+if TYPE_CHECKING:
+    from pacer.session.rows import Row
 
 #: seconds between two events of the live stream
 LIVE_PERIOD_S = 1.0
@@ -31,7 +34,7 @@ def recording_session(paths: dict[str, Path]) -> Path | None:
     return next((p for p in paths.values() if held_by_writer(p)), None)
 
 
-def snapshot(session_dir: Path) -> dict[str, Any]:
+def snapshot(session_dir: Path) -> dict[str, object]:
     """The latest estimate, completed rep and cue of a session, ready to show."""
     conn = db.connect(Path(session_dir) / DB_NAME)
     try:
@@ -49,10 +52,10 @@ def snapshot(session_dir: Path) -> dict[str, Any]:
     return live_fields(est, rep, cue, int(n_reps))
 
 
-def live_fields(est: tuple[Any, ...] | None, rep: tuple[Any, ...] | None,
-                cue: tuple[Any, ...] | None, work_reps_done: int) -> dict[str, Any]:
+def live_fields(est: Row | None, rep: Row | None, cue: Row | None,
+                work_reps_done: int) -> dict[str, object]:
     """The fields of the live page as text (pure; "--" where nothing is known)."""
-    out: dict[str, Any] = {"elapsed": "--", "distance": "--", "pace": "--",
+    out: dict[str, object] = {"elapsed": "--", "distance": "--", "pace": "--",
                            "cadence": "--", "last_rep": "--", "said": cue[0] if cue else "--",
                            "work_reps_done": work_reps_done, "heart_rate": "--"}
     if est is not None:

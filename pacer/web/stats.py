@@ -13,7 +13,10 @@ import datetime as dt
 import json
 import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pacer.session.rows import JsonDict
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def row_json(row: SessionRow) -> str:
     return json.dumps(doc)
 
 
-def row_from_json(doc: dict[str, Any]) -> SessionRow:
+def row_from_json(doc: JsonDict) -> SessionRow:
     doc = dict(doc)
     doc["start_utc"] = dt.datetime.fromisoformat(doc["start_utc"]) if doc["start_utc"] else None
     doc["rep_times_s"] = tuple(doc["rep_times_s"])

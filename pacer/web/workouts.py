@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Required, TypedDict
 
 from pacer.web.settings import MAX_WORKOUT_CHARS, write_atomic
 
@@ -30,8 +30,19 @@ def save_own_workout(state_dir: Path, name: str, text: str) -> None:
                  json.dumps(doc, indent=1, sort_keys=True).encode("utf-8"))
 
 
+class WorkoutCheck(TypedDict, total=False):
+    """What :func:`check_workout` answers (the editor's JSON)."""
+
+    ok: Required[bool]
+    summary: str
+    message: str
+    line: int
+    col: int
+    problem: str
+
+
 def check_workout(text: str, named_paces_s_per_km: dict[str, float] | None = None,
-                  ) -> dict[str, Any]:
+                  ) -> WorkoutCheck:
     """``{"ok": True, "summary": ...}`` or ``{"ok": False, "message": <the parser's
     message with the source line and caret>, "line", "col", "problem"}``."""
     from pacer.coach.language.lexer import WorkoutSyntaxError
