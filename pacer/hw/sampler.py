@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
@@ -39,6 +39,14 @@ __all__ = ["Sampler"]
 log = logging.getLogger(__name__)
 
 Sink = Callable[[AccelBlock | DeviceEvent], None]  # the blocks, and the device's state changes
+
+
+class InterruptLine(Protocol):
+    """The chip's interrupt pin as the sampler uses it (a gpiozero ``DigitalInputDevice``)."""
+
+    def wait_for_active(self, timeout: float | None = None) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 class Sampler:
@@ -65,7 +73,7 @@ class Sampler:
     """
 
     def __init__(self, driver: AccelDriver, *, clock: Callable[[], float] = time.monotonic,
-                 interrupt_pin: int | str | None = None, pin_factory: Any = None,
+                 interrupt_pin: int | str | None = None, pin_factory: object = None,
                  poll_interval_s: float = 0.1, window_s: float = 60.0,
                  max_slew: float = 0.005) -> None:
         if poll_interval_s <= 0:
@@ -192,7 +200,7 @@ class Sampler:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def _open_interrupt(self, sink: Sink) -> Any:
+    def _open_interrupt(self, sink: Sink) -> InterruptLine | None:
         """The interrupt line as a gpiozero DigitalInputDevice, or None to poll (also
         when the GPIO cannot be claimed: reported once as an ERROR event)."""
         if self.interrupt_pin is None or self.driver.interrupt_kind is InterruptKind.NONE:
@@ -200,8 +208,9 @@ class Sampler:
         try:
             from gpiozero import DigitalInputDevice
 
-            return DigitalInputDevice(self.interrupt_pin, pull_up=False,
-                                      pin_factory=self.pin_factory)
+            line: InterruptLine = DigitalInputDevice(self.interrupt_pin, pull_up=False,
+                                                     pin_factory=self.pin_factory)
+            return line
         except Exception as exc:  # broad catch on purpose: degrade to polling, never stop
             self._emit(sink, DeviceEvent(
                 self.clock(), "accel", DeviceState.ERROR,
@@ -243,7 +252,7 @@ class Sampler:
             if pin is not None:
                 pin.close()
 
-    def _next_burst(self, pin: Any, due_s: float) -> AccelBlock | None:
+    def _next_burst(self, pin: InterruptLine | None, due_s: float) -> AccelBlock | None:
         kind = self.driver.interrupt_kind
         if kind is InterruptKind.NONE:
             return self._host_paced_burst(due_s)
