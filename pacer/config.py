@@ -9,6 +9,7 @@ reference build in ``hardware/`` (docs/configuration.md lists them all).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import tomllib
@@ -413,8 +414,7 @@ def load_config(explicit: str | Path | None = None, *, search_defaults: bool = T
             _check_values(section, values, path, text)
             merged[section].update(values)
             if section == "heart_rate":
-                check_heart_rate(merged[section], path,
-                                 lambda key, text=text: _line_of(text, key))
+                check_heart_rate(merged[section], path, functools.partial(_line_of, text))
     return Config(
         **{name: cls(**merged[name]) for name, cls in _SECTIONS.items()},
         sources=tuple(str(p) for p in paths),

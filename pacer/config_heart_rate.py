@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pacer.errors import ConfigError
 
@@ -37,29 +37,31 @@ class HeartRateConfig:
                                 self.zone_bounds_bpm)
 
 
-def bpm_list(value: Any, where: str, max_items: int) -> tuple[float, ...]:
+def bpm_list(value: object, where: str, max_items: int) -> tuple[float, ...]:
     """``zone_bounds_bpm`` checked: 2 to ``max_items`` increasing heart rates in range.
     ``where``: ``FILE:LINE: [section] key`` for the message."""
     lo, hi = HEART_RATE_RANGE_BPM
-    ok = (isinstance(value, list) and 2 <= len(value) <= max_items
+    bpm = value if isinstance(value, list) else []
+    ok = (isinstance(value, list) and 2 <= len(bpm) <= max_items
           and all(isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi
-                  for v in value))  # fmt: skip
-    if not ok or any(b <= a for a, b in zip(value, value[1:], strict=False)):
+                  for v in bpm))  # fmt: skip
+    if not ok or any(b <= a for a, b in zip(bpm, bpm[1:], strict=False)):
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
         raise ConfigError(
             f"{where} must be a list of 2 to {max_items} increasing heart rates, "
             f"{lo:g} to {hi:g} bpm, got {shown}"
         )
-    return tuple(float(v) for v in value)
+    return tuple(float(v) for v in bpm)
 
 
-def check_heart_rate(values: dict[str, Any], path: Path, line_of: Callable[[str], int]) -> None:
+def check_heart_rate(values: dict[str, object], path: Path, line_of: Callable[[str], int]) -> None:
     """Resting below max; Karvonen zones need the resting heart rate (or explicit bounds).
 
     ``values``: the section as merged so far; ``line_of(key)``: its line in ``path`` (0
     when the key is not in that file).
     """
-    hr = HeartRateConfig(**values)
+    build: Callable[..., HeartRateConfig] = HeartRateConfig  # values: checked by config.py
+    hr = build(**values)
     if hr.max_bpm is not None and hr.resting_bpm is not None and hr.resting_bpm >= hr.max_bpm:
         raise ConfigError(
             f"{path}:{line_of('resting_bpm') or line_of('max_bpm')}: "
