@@ -25,11 +25,22 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="SESSION",
         help="compare reps with an earlier session ('previous' = the last one of the same workout)",
     )
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="for every workout run at least twice: each run's date, average, consistency, "
+        "cadence and rep times, oldest first (SESSION is ignored)",
+    )
     add_location_args(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.progress:
+        from pacer.review.progress import progress_text, store_progress
+
+        print(progress_text(store_progress(data_dir_for(args))), end="")
+        return 0
     from pacer.cli.common_options import config_from_args
     from pacer.review.report import ReviewOptions, review_session
 
