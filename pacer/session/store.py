@@ -37,7 +37,7 @@ from pacer.session import lock
 from pacer.session.queue import MAX_PENDING_OPS as MAX_PENDING_OPS
 from pacer.session.queue import RowQueue
 from pacer.session.rows import INSERT_EVENT, JsonDict
-from pacer.session.schema import DB_NAME, NMEA_NAME, migrate
+from pacer.session.schema import APPLICATION_ID, DB_NAME, NMEA_NAME, SESSION_ID_KEY, migrate
 
 #: after failed commits, retry at most this many flushes apart
 MAX_COMMIT_BACKOFF = 30
@@ -70,9 +70,35 @@ def new_session_path(data_dir: Path, start_utc: dt.datetime) -> Path:
     return path
 
 
+#: sessions are private: where and when the runner runs (0700 folders, 0600 files,
+#: whatever the umask; SQLite gives its -wal, -shm and -journal files the database's mode)
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents, each created one 0700 (the umask
+    cannot widen or narrow it); folders that exist are left as they are."""
+    missing = []
+    path = Path(directory)
+    while not path.is_dir():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue  # made by another writer meanwhile: theirs
+        os.chmod(path, DIR_MODE)
+
+
 def _open_database(directory: Path) -> tuple[sqlite3.Connection, int | None]:
     """Create ``directory``, take the writer's lock and create its database."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(directory)
     try:
         lock_fd = lock.lock_for_writer(directory)
     except BlockingIOError:
@@ -80,10 +106,16 @@ def _open_database(directory: Path) -> tuple[sqlite3.Connection, int | None]:
     db_path = directory / DB_NAME
     try:
         try:  # created exclusively: of two writers started at once, one gets it
-            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            fd = os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                         FILE_MODE)
         except FileExistsError:
             raise SessionError(f"{db_path}: a session already exists here") from None
+        try:
+            os.fchmod(fd, FILE_MODE)  # whatever the umask
+        finally:
+            os.close(fd)
         conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
@@ -166,6 +198,7 @@ class SessionWriter(RowQueue):
                 f"{directory}: cannot create session: {exc.strerror or exc}"
             ) from exc
         writer = cls(directory, conn, lock_fd, on_problem, reserve_bytes)
+        writer.set_meta(SESSION_ID_KEY, directory.name)  # the folder it belongs in
         for key, value in meta.items():
             writer.set_meta(key, value)
         writer.flush()  # the session exists on disk from the first moment
