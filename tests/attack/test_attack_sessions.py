@@ -176,7 +176,8 @@ def test_sessions_are_private_whatever_the_umask(tmp_path: Path, tally, umask: i
 def _craft(db_path: Path, how: str) -> None:
     conn = sqlite3.connect(db_path)
     if how == "text_in_numeric":
-        conn.execute("UPDATE fixes SET speed_mps = ? WHERE rowid = 3", ("9" * 10 + "x" * 1_000_000,))
+        conn.execute("UPDATE fixes SET speed_mps = ? WHERE rowid = 3",
+                     ("9" * 10 + "x" * 1_000_000,))
     elif how == "text_in_time":
         conn.execute("UPDATE estimates SET t_s = ? WHERE rowid = 2", ("t" * 1_000_000,))
     elif how == "huge_floats":
@@ -189,12 +190,14 @@ def _craft(db_path: Path, how: str) -> None:
         conn.execute("UPDATE fixes SET t_s = t_s + 9.9e9, lat_deg = 9.9e9, alt_m = -9.9e9")
         conn.execute("UPDATE cues SET t_s = 9.9e9, duration_s = 9.9e9")
     elif how == "huge_ints":
-        conn.execute("UPDATE fixes SET fix_quality = 9223372036854775807, sats = -9223372036854775808")
+        conn.execute("UPDATE fixes SET fix_quality = 9223372036854775807, "
+                     "sats = -9223372036854775808")
         conn.execute("UPDATE reps SET idx = 9223372036854775807")
     elif how == "blob_in_text":
         conn.execute("UPDATE cues SET text = ?, kind = ?", (b"\xff" * 100_000, b"\x00\x01"))
     elif how == "huge_meta":
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'start_utc'", ('"' + "9" * 1_000_000 + '"',))
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'start_utc'",
+                     ('"' + "9" * 1_000_000 + '"',))
     conn.commit()
     conn.close()
 
