@@ -159,16 +159,22 @@ def _workout(options: RunOptions, config: Config, inbox: queue.Queue[Record],
     from pacer.wiring.session import load_workout
 
     spec = options.workout or config.coach.workout
+    key = "workout"
     if spec is None and config.coach.workouts:
+        key = "workouts"
         spec = choose_workout(list(config.coach.workouts), inbox, clock, controls, audio,
                               signals.stop.is_set, log)
     try:
         return load_workout(spec or None, config)
     except WorkoutError as exc:
-        if options.workout is None and config.sources:
-            first = str(exc).splitlines()[0]
-            raise WorkoutError(f"{config.sources[-1]}: [coach] workout: {first}") from None
-        raise
+        if options.workout is not None:
+            raise  # typed on the command line: the person who typed it reads the error
+        # from the config: the service would exit at every start and systemd restart it
+        # in a loop, each time a new session -- say why once and coach a free run
+        where = f"{config.sources[-1]}: " if config.sources else ""
+        first = str(exc).splitlines()[0][:200]
+        log(f"{where}[coach] {key}: {first}; coaching a free run")
+        return None
 
 
 class LivePass:
