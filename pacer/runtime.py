@@ -123,7 +123,8 @@ class Pipeline:
         self.lost_samples = 0
         self.cues: list[Cue] = []
         self.reps: list[Rep] = []  # finished steps, as the engine handed them out
-        #: records handled per device ("gps", "accel"), and each device's last state
+        #: records handled per device ("gps": receiver reads and lines, "accel": blocks),
+        #: the watchdog's proof that each edge thread is alive; each device's last state
         self.device_records: dict[str, int] = {"gps": 0, "accel": 0}
         self.device_state: dict[str, DeviceState] = {}
         self.last_estimate: Estimate | None = None
@@ -170,9 +171,9 @@ class Pipeline:
         """Receiver bytes (any source): kept raw with the session, then decoded."""
         if self.store is not None and self.store_raw:
             self.store.append_nmea(t_s, data)
-        lines_before = self.nmea_counters.lines
+        # the watchdog's count: every read, sense or garbage, proves the reader thread alive
+        self.device_records["gps"] += 1
         fixes = self.nmea.feed(t_s, data)
-        self.device_records["gps"] += self.nmea_counters.lines - lines_before
         for fix in fixes:
             self.on_fix(fix)
 

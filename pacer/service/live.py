@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from pacer.models import DeviceState
 from pacer.runtime import Record, run_queue
-from pacer.service.panel import choose_workout, led_pattern, open_controls, status_line
+from pacer.service.panel import (
+    GpsSense,
+    choose_workout,
+    led_pattern,
+    open_controls,
+    status_line,
+)
 from pacer.service.systemd import Notifier, SignalInbox, Watchdog, run_service, watchdog_interval_s
 
 if TYPE_CHECKING:
@@ -119,7 +125,8 @@ def run_live(options: RunOptions, signals: SignalInbox, notifier: Notifier, *,
                           sources={"run": config.as_dict()["gps"]},
                           start_utc=hardware.start_utc, audio=audio,
                           printer=ConsolePrinter(every_s=10.0))
-    each_pass = LivePass(options, parts, hardware, controls, signals, notifier)
+    each_pass = LivePass(options, parts, hardware, controls, signals, notifier,
+                         gps_baudrate=config.gps.baudrate)
     try:
         hardware.start()
         notifier.ready(f"sensors up; session {parts.session_dir}")
@@ -182,7 +189,8 @@ class LivePass:
     LED. Called with the session time; True ends the session."""
 
     def __init__(self, options: RunOptions, parts: SessionParts, hardware: Hardware,
-                 controls: Controls | None, signals: SignalInbox, notifier: Notifier) -> None:
+                 controls: Controls | None, signals: SignalInbox, notifier: Notifier, *,
+                 gps_baudrate: int = 9600) -> None:
         self.options = options
         self.parts = parts
         self.pipeline = parts.pipeline
@@ -191,6 +199,7 @@ class LivePass:
         self.signals = signals
         self.notifier = notifier
         self.watchdog = Watchdog(notifier, watchdog_interval_s())
+        self.gps_sense = GpsSense(gps_baudrate)
         self.gps_ready = False
         self.status = ""
 
@@ -206,6 +215,12 @@ class LivePass:
         if self.controls is not None:
             self.controls.poll(now_s)
         self.watchdog.tick(now_s, self.progress())
+        said = self.gps_sense.check(now_s, pipeline.device_records.get("gps", 0),
+                                    pipeline.nmea_counters.sentences)
+        if said is not None:
+            log(said)
+            if pipeline.store is not None:
+                pipeline.store.add_event(now_s, "gps_no_valid_data", said)
         est = pipeline.last_estimate
         if est is not None and est.gps_ok:
             self.gps_ready = True  # the coach says "GPS ready" itself
