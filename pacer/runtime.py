@@ -123,7 +123,7 @@ class Pipeline:
         self.lost_samples = 0
         self.cues: list[Cue] = []
         self.reps: list[Rep] = []  # finished steps, as the engine handed them out
-        #: records handled per device ("gps": receiver reads and lines, "accel": blocks),
+        #: records handled per device ("gps": receiver reads, "accel": blocks),
         #: the watchdog's proof that each edge thread is alive; each device's last state
         self.device_records: dict[str, int] = {"gps": 0, "accel": 0}
         self.device_state: dict[str, DeviceState] = {}
