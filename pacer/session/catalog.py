@@ -22,8 +22,8 @@ from pacer.session.schema import (
     SESSION_ID_KEY,
 )
 
-#: the last schema version written without pacer's application_id
-LEGACY_VERSION = 5
+#: the last schema version written without pacer's application_id (v6 briefly was)
+LEGACY_VERSION = 6
 
 #: every name a session writer creates (the pre-v5 layout's included)
 SESSION_FILES = frozenset({
@@ -152,7 +152,7 @@ def check_deletable(path: Path, data_dir: Path | None = None) -> list[str]:
     directory, holding only regular files with names pacer writes, whose ``session.db``
     (itself no symlink) carries pacer's ``application_id`` and names this folder as its
     ``session_id`` in ``meta``. A session of an earlier pacer (no application id) needs
-    a pacer schema (``user_version`` 1-5 and a ``meta`` table). An empty ``session.db``
+    a pacer schema (``user_version`` 1-6 and a ``meta`` table). An empty ``session.db``
     beside nothing but its SQLite companions is a writer killed at birth: deletable.
     """
     path = Path(path)
