@@ -43,6 +43,13 @@ from pacer.seams import Coach, Estimator, Printer, Recorder, Speaker
 Record = (NmeaBytes | Fix | AccelBlock | DeviceEvent | ControlEvent | HeartRateSample
           | CadenceSample)
 
+#: the longest silence of every input that is ticked through second by second: a
+#: longer one is a gap (a watch's auto-pause, a corrupt or crafted time stamp), jumped
+#: with one event, so no input can make a session tick through hours of empty seconds
+MAX_GAP_S = 180.0
+#: gaps recorded as events one by one; past this many only their count is added at the end
+MAX_GAP_EVENTS = 100
+
 
 def record_time_s(record: Record) -> float:
     if isinstance(record, AccelBlock):
@@ -70,7 +77,8 @@ class Pipeline:
     period_s
         Estimate period (1 s: the session's estimate table and the coach run at 1 Hz).
     max_gap_s
-        Largest jump of the data's time that is ticked through (see :meth:`advance_to`).
+        Longest silence of the inputs that is ticked through (:data:`MAX_GAP_S`; see
+        :meth:`advance_to`).
     flush_every_ticks
         Store flush (fsync) every this many ticks: 1 live (a power cut loses at most a
         second); more in fast replays, where a tick takes microseconds and an fsync
@@ -88,7 +96,7 @@ class Pipeline:
         period_s: float = 1.0,
         store_raw: bool = True,
         flush_every_ticks: int = 1,
-        max_gap_s: float = 6 * 3600.0,
+        max_gap_s: float = MAX_GAP_S,
     ) -> None:
         self.estimator = estimator
         self.engine = engine
@@ -115,7 +123,8 @@ class Pipeline:
         self.lost_samples = 0
         self.cues: list[Cue] = []
         self.reps: list[Rep] = []  # finished steps, as the engine handed them out
-        #: records handled per device ("gps", "accel"), and each device's last state
+        #: records handled per device ("gps": receiver reads, "accel": blocks),
+        #: the watchdog's proof that each edge thread is alive; each device's last state
         self.device_records: dict[str, int] = {"gps": 0, "accel": 0}
         self.device_state: dict[str, DeviceState] = {}
         self.last_estimate: Estimate | None = None
@@ -162,9 +171,9 @@ class Pipeline:
         """Receiver bytes (any source): kept raw with the session, then decoded."""
         if self.store is not None and self.store_raw:
             self.store.append_nmea(t_s, data)
-        lines_before = self.nmea_counters.lines
+        # the watchdog's count: every read, sense or garbage, proves the reader thread alive
+        self.device_records["gps"] += 1
         fixes = self.nmea.feed(t_s, data)
-        self.device_records["gps"] += self.nmea_counters.lines - lines_before
         for fix in fixes:
             self.on_fix(fix)
 
@@ -238,10 +247,10 @@ class Pipeline:
             if (self.next_tick_s is not None and math.isfinite(previous)
                     and t_s - max(previous, self.next_tick_s) > self.max_gap_s):
                 self.time_jumps += 1
-                if self.store is not None:
+                if self.store is not None and self.time_jumps <= MAX_GAP_EVENTS:
                     self.store.add_event(previous, "time_jump",
                                          f"input time jumps {t_s - previous:.0f} s ahead; "
-                                         "not ticked through")
+                                         "a gap, not ticked through")
                 self.next_tick_s = math.floor(t_s / self.period_s) * self.period_s
         if self.next_tick_s is None:
             return
@@ -326,6 +335,9 @@ class Pipeline:
             self.store.set_counters("nmea", self.nmea_counters.as_dict())
             for name, counters in self.input_counters.items():
                 self.store.set_counters(f"input_{name}", counters.as_dict())
+            if self.time_jumps > MAX_GAP_EVENTS:
+                self.store.add_event(self.last_t_s, "time_jump", f"{self.time_jumps} gaps in "
+                                     f"all; the first {MAX_GAP_EVENTS} are listed")
             self.store.set_counters(
                 "accel",
                 {"blocks": self.n_blocks, "samples": self.n_samples,
@@ -352,6 +364,9 @@ def run_records(
                 break
             pipeline.push(record)
             if pipeline.workout_done:
+                break
+            if pipeline.store is not None and pipeline.store.capped:
+                ended = "size_cap"  # the session is full: a replay has nowhere to go
                 break
     except KeyboardInterrupt:
         ended = "interrupted"

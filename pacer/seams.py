@@ -68,6 +68,7 @@ class Recorder(Protocol):
     """The session store, as the Pipeline writes it (one session, append only)."""
 
     problems: list[str]  # what went wrong while recording, one line each
+    capped: bool  # the session reached its size cap: nothing more is recorded
 
     def append_nmea(self, t_s: float, data: bytes) -> None: ...
     def append_accel(self, block: AccelBlock) -> None: ...

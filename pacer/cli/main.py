@@ -44,6 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: the longest error line printed (a message quoting a hostile file stays short)
+MAX_ERROR_CHARS = 300
+
+
+def one_line(text: str) -> str:
+    """The first line of ``text``, control characters escaped, at most
+    :data:`MAX_ERROR_CHARS` characters."""
+    first = (text.splitlines() or [""])[0]
+    if not first.isprintable():
+        first = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in first)
+    if len(first) > MAX_ERROR_CHARS:
+        first = first[: MAX_ERROR_CHARS - 30] + f"... ({len(first)} characters)"
+    return first
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -73,12 +88,12 @@ def main(argv: list[str] | None = None) -> int:
             text = f"invalid value: {exc}"
         else:
             text = str(exc) or type(exc).__name__
-        print(f"pacer: error: {text.splitlines()[0]}", file=sys.stderr)
+        print(f"pacer: error: {one_line(text)}", file=sys.stderr)
         return 1
     except Exception as exc:  # broad on purpose: no traceback without PACER_DEBUG
         if debug:
             raise
-        print(f"pacer: internal error: {type(exc).__name__}: {exc} "
+        print(f"pacer: internal error: {type(exc).__name__}: {one_line(str(exc))} "
               "(PACER_DEBUG=1 shows the traceback; please report it)", file=sys.stderr)
         return 70
 

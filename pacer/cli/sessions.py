@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     action = args.action or "list"
     if action == "delete":
         path = resolve_session(args.id, data_dir, for_delete=True)
-        delete_session(path)
+        delete_session(path, data_dir)
         print(f"deleted {path}")
         return 0
     if action == "prune":

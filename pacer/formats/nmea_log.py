@@ -25,19 +25,22 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pacer.errors import InputError
+from pacer.formats.safe_read import open_regular
 from pacer.gps.decoder import NmeaDecoder
 from pacer.gps.nmea import Epoch
 from pacer.models import Fix, SkipCounters
 
 _CHUNK_BYTES = 1 << 20  # the framer cost per line falls with the read size
+#: the largest NMEA log replayed (streamed: the bound is on time, not memory; ~70 hours
+#: of a 5 Hz receiver with satellites in view)
+MAX_LOG_BYTES = 512 * 1024 * 1024
 _DAY_S = 86400.0
 
 
 def _open(path: str | Path) -> BinaryIO:
-    try:
-        return open(path, "rb")
-    except OSError as e:
-        raise InputError(f"{path}: cannot read NMEA log: {e.strerror or e}") from None
+    """The log opened through :mod:`~pacer.formats.safe_read`: a FIFO, a device node
+    (``/dev/zero``) or a file over :data:`MAX_LOG_BYTES` is refused in one line."""
+    return open_regular(path, max_bytes=MAX_LOG_BYTES, what="NMEA log")
 
 
 def _chunks(path: str | Path) -> Iterator[bytes]:

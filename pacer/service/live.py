@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from pacer.models import DeviceState
 from pacer.runtime import Record, run_queue
-from pacer.service.panel import choose_workout, led_pattern, open_controls, status_line
+from pacer.service.panel import (
+    GpsSense,
+    choose_workout,
+    led_pattern,
+    open_controls,
+    status_line,
+)
 from pacer.service.systemd import Notifier, SignalInbox, Watchdog, run_service, watchdog_interval_s
 
 if TYPE_CHECKING:
@@ -119,7 +125,8 @@ def run_live(options: RunOptions, signals: SignalInbox, notifier: Notifier, *,
                           sources={"run": config.as_dict()["gps"]},
                           start_utc=hardware.start_utc, audio=audio,
                           printer=ConsolePrinter(every_s=10.0))
-    each_pass = LivePass(options, parts, hardware, controls, signals, notifier)
+    each_pass = LivePass(options, parts, hardware, controls, signals, notifier,
+                         gps_baudrate=config.gps.baudrate)
     try:
         hardware.start()
         notifier.ready(f"sensors up; session {parts.session_dir}")
@@ -159,16 +166,22 @@ def _workout(options: RunOptions, config: Config, inbox: queue.Queue[Record],
     from pacer.wiring.session import load_workout
 
     spec = options.workout or config.coach.workout
+    key = "workout"
     if spec is None and config.coach.workouts:
+        key = "workouts"
         spec = choose_workout(list(config.coach.workouts), inbox, clock, controls, audio,
                               signals.stop.is_set, log)
     try:
         return load_workout(spec or None, config)
     except WorkoutError as exc:
-        if options.workout is None and config.sources:
-            first = str(exc).splitlines()[0]
-            raise WorkoutError(f"{config.sources[-1]}: [coach] workout: {first}") from None
-        raise
+        if options.workout is not None:
+            raise  # typed on the command line: the person who typed it reads the error
+        # from the config: the service would exit at every start and systemd restart it
+        # in a loop, each time a new session -- say why once and coach a free run
+        where = f"{config.sources[-1]}: " if config.sources else ""
+        first = str(exc).splitlines()[0][:200]
+        log(f"{where}[coach] {key}: {first}; coaching a free run")
+        return None
 
 
 class LivePass:
@@ -176,7 +189,8 @@ class LivePass:
     LED. Called with the session time; True ends the session."""
 
     def __init__(self, options: RunOptions, parts: SessionParts, hardware: Hardware,
-                 controls: Controls | None, signals: SignalInbox, notifier: Notifier) -> None:
+                 controls: Controls | None, signals: SignalInbox, notifier: Notifier, *,
+                 gps_baudrate: int = 9600) -> None:
         self.options = options
         self.parts = parts
         self.pipeline = parts.pipeline
@@ -185,6 +199,7 @@ class LivePass:
         self.signals = signals
         self.notifier = notifier
         self.watchdog = Watchdog(notifier, watchdog_interval_s())
+        self.gps_sense = GpsSense(gps_baudrate)
         self.gps_ready = False
         self.status = ""
 
@@ -200,6 +215,12 @@ class LivePass:
         if self.controls is not None:
             self.controls.poll(now_s)
         self.watchdog.tick(now_s, self.progress())
+        said = self.gps_sense.check(now_s, pipeline.device_records.get("gps", 0),
+                                    pipeline.nmea_counters.sentences)
+        if said is not None:
+            log(said)
+            if pipeline.store is not None:
+                pipeline.store.add_event(now_s, "gps_no_valid_data", said)
         est = pipeline.last_estimate
         if est is not None and est.gps_ok:
             self.gps_ready = True  # the coach says "GPS ready" itself

@@ -89,3 +89,33 @@ def led_pattern(pipeline: Pipeline, gps_ready: bool) -> LedPattern:
     if status is not None and status.phase is Phase.PAUSED:
         return LedPattern.PAUSED
     return LedPattern.RECORDING
+
+
+class GpsSense:
+    """Says once when the receiver's bytes keep coming but none is a valid sentence (a
+    wrong baud rate, a loose wire): the watchdog only proves the reader thread alive.
+
+    ``check(now_s, reads, sentences)`` each pass, with the receiver reads and the valid
+    sentences so far; it returns the message the first time the reads have advanced for
+    ``after_s`` seconds without one sentence, else None.
+    """
+
+    def __init__(self, baudrate: int, after_s: float = 10.0) -> None:
+        self.baudrate = baudrate
+        self.after_s = after_s
+        self._reads = 0
+        self._sentences = 0
+        self._since_s: float | None = None  # reads without a sentence since then
+        self.said = False
+
+    def check(self, now_s: float, reads: int, sentences: int) -> str | None:
+        if sentences != self._sentences:
+            self._sentences, self._since_s = sentences, None
+        elif reads != self._reads and self._since_s is None:
+            self._since_s = now_s
+        self._reads = reads
+        if self.said or self._since_s is None or now_s - self._since_s < self.after_s:
+            return None
+        self.said = True
+        return (f"GPS gives no valid data: check the baud rate ([gps] baudrate = "
+                f"{self.baudrate}) and the wiring; the run goes on")

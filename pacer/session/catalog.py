@@ -5,14 +5,25 @@ Re-exported by :mod:`pacer.session.reader`.
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 from pacer.errors import SessionError
 from pacer.session import db, lock
-from pacer.session.schema import DB_NAME, LEGACY_ACCEL_NAME, LEGACY_RAW_NAME, NMEA_NAME
+from pacer.session.schema import (
+    APPLICATION_ID,
+    DB_NAME,
+    LEGACY_ACCEL_NAME,
+    LEGACY_RAW_NAME,
+    NMEA_NAME,
+    SESSION_ID_KEY,
+)
+
+#: the last schema version written without pacer's application_id (v6 briefly was)
+LEGACY_VERSION = 6
 
 #: every name a session writer creates (the pre-v5 layout's included)
 SESSION_FILES = frozenset({
@@ -103,6 +114,9 @@ def resolve_session(
     data_dir = data_dir or default_data_dir()
     if arg is None:
         return latest_session(data_dir)
+    if not arg.isprintable():
+        raise SessionError(f"{ascii(arg)[:80]}: not a session id (it holds control "
+                           "characters, such as a line end)")
     if _is_bare_name(arg):
         if is_session(data_dir / arg):
             return data_dir / arg
@@ -122,66 +136,115 @@ def session_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
-def check_deletable(path: Path) -> None:
-    """Raise SessionError unless ``path`` is a pacer session directory no writer holds.
+#: the names of a database pacer created but was killed before it wrote its schema
+_STILLBORN_FILES = frozenset({DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal"})
 
-    A pacer session directory is a real directory (not a symlink) with no
-    subdirectories whose ``session.db`` is a pacer database (``PRAGMA user_version``
-    >= 1 and a ``meta`` table). A home or project directory that happens to hold a file
-    called ``session.db`` is refused, and so is a session being recorded (its writer's
-    lock: a run in progress).
+
+def _nothing_deleted(path: Path, why: str) -> SessionError:
+    return SessionError(f"{path}: {why}; nothing deleted")
+
+
+def check_deletable(path: Path, data_dir: Path | None = None) -> list[str]:
+    """The names to delete in ``path``; SessionError unless it is a session pacer wrote,
+    no writer holds, directly inside ``data_dir`` (when given).
+
+    Identified by more than file names: a real folder (no symlink), directly in the data
+    directory, holding only regular files with names pacer writes, whose ``session.db``
+    (itself no symlink) carries pacer's ``application_id`` and names this folder as its
+    ``session_id`` in ``meta``. A session of an earlier pacer (no application id) needs
+    a pacer schema (``user_version`` 1-6 and a ``meta`` table). An empty ``session.db``
+    beside nothing but its SQLite companions is a writer killed at birth: deletable.
     """
     path = Path(path)
-    if path.is_symlink() or not path.is_dir():
-        raise SessionError(f"{path}: not a session directory; nothing deleted")
-    if not is_session(path):
-        raise SessionError(f"{path}: not a session directory (no {DB_NAME}); nothing deleted")
-    subdirs = [p.name for p in path.iterdir() if p.is_dir()]
-    if subdirs:
-        raise SessionError(
-            f"{path}: holds directories ({', '.join(sorted(subdirs)[:3])}), so it is not a "
-            "pacer session directory; nothing deleted"
-        )
-    if not _stillborn(path):  # killed between creating session.db and its schema: no test
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        raise _nothing_deleted(path, f"cannot read ({exc.strerror or exc})") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise _nothing_deleted(path, "not a session directory (a symlink or not a folder)")
+    if data_dir is not None and not _directly_in(path, Path(data_dir)):
+        raise _nothing_deleted(path, f"not in the data directory {data_dir}")
+    names = _pacer_files(path)
+    if not _stillborn(path, names):
         _check_pacer_database(path)
     if lock.held_by_writer(path):
-        raise SessionError(
-            f"{path}: is being recorded (a pacer run or sim holds it); nothing deleted"
-        )
+        raise _nothing_deleted(path, "is being recorded (a pacer run or sim holds it)")
+    return names
+
+
+def _directly_in(path: Path, data_dir: Path) -> bool:
+    try:
+        return os.path.samefile(path.parent, data_dir) and path.name not in ("", ".", "..")
+    except OSError:
+        return False
+
+
+def _pacer_files(path: Path) -> list[str]:
+    """The entries of ``path``: SessionError unless each is a regular file pacer writes."""
+    try:
+        entries = list(os.scandir(path))
+    except OSError as exc:
+        raise _nothing_deleted(path, f"cannot list ({exc.strerror or exc})") from None
+    foreign = sorted(e.name for e in entries
+                     if e.name not in SESSION_FILES or not e.is_file(follow_symlinks=False))
+    if foreign:
+        shown = ", ".join(repr(n) if not n.isprintable() else n for n in foreign[:3])
+        raise _nothing_deleted(path, f"holds what pacer does not write ({shown}"
+                               f"{', ...' if len(foreign) > 3 else ''}), so it is not a "
+                               "pacer session directory")
+    if DB_NAME not in {e.name for e in entries}:
+        raise _nothing_deleted(path, f"not a session directory (no {DB_NAME})")
+    return sorted(e.name for e in entries)
 
 
 def _check_pacer_database(path: Path) -> None:
     try:
         conn = db.connect(path / DB_NAME)
         try:
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
             version = db.schema_version(conn)
             has_meta = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
             ).fetchone()
+            row = conn.execute("SELECT value FROM meta WHERE key = ?",
+                               (SESSION_ID_KEY,)).fetchone() if has_meta else None
         finally:
             conn.close()
     except (SessionError, sqlite3.DatabaseError) as exc:
-        raise SessionError(
-            f"{path}: not a readable pacer session ({exc}); nothing deleted"
-        ) from exc
-    if version < 1 or not has_meta:
-        raise SessionError(f"{path / DB_NAME}: not a pacer session database; nothing deleted")
+        text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise _nothing_deleted(path, f"not a readable pacer session ({text})") from exc
+    if version < 1 or not has_meta or app_id not in (0, APPLICATION_ID):
+        raise _nothing_deleted(path / DB_NAME, "not a pacer session database")
+    if app_id == APPLICATION_ID and (row is None or row[0] != json.dumps(path.name)):
+        raise _nothing_deleted(path / DB_NAME, "a pacer database recorded for another "
+                               "folder (its session_id does not name this one)")
+    if app_id == 0 and version > LEGACY_VERSION:
+        raise _nothing_deleted(path / DB_NAME, "not a pacer session database (no pacer mark)")
 
 
-def _stillborn(path: Path) -> bool:
-    """An empty ``session.db`` among only pacer's own file names: a writer killed at birth."""
+def _stillborn(path: Path, names: list[str]) -> bool:
+    """An empty ``session.db`` beside its SQLite companions only: a writer killed at birth."""
     try:
-        if (path / DB_NAME).stat().st_size != 0:
-            return False
-        return all(p.name in SESSION_FILES for p in path.iterdir())
+        return set(names) <= _STILLBORN_FILES and (path / DB_NAME).stat().st_size == 0
     except OSError:
         return False
 
 
-def delete_session(path: Path) -> None:
-    """Delete one session directory (refuses anything that is not one: :func:`check_deletable`)."""
-    check_deletable(path)
-    shutil.rmtree(path)
+def delete_session(path: Path, data_dir: Path | None = None) -> None:
+    """Delete one session directory: the files pacer wrote, then the folder. Refuses
+    anything that is not one (:func:`check_deletable`); a file that appears meanwhile
+    keeps the folder (never deleted with it)."""
+    path = Path(path)
+    for name in check_deletable(path, data_dir):
+        try:
+            os.unlink(path / name)
+        except FileNotFoundError:
+            pass  # a reader's empty -shm or -wal may come and go
+    try:
+        os.rmdir(path)
+    except OSError as exc:
+        raise SessionError(f"{path}: its session files deleted, the folder kept "
+                           f"({exc.strerror or exc}: something else appeared in it)") from exc
 
 
 def prune(data_dir: Path, max_bytes: int, *, keep: Path | None = None) -> list[Path]:
@@ -201,7 +264,7 @@ def prune(data_dir: Path, max_bytes: int, *, keep: Path | None = None) -> list[P
         if keep is not None and path.resolve() == Path(keep).resolve():
             continue
         try:
-            delete_session(path)
+            delete_session(path, data_dir)
         except SessionError:
             continue
         total -= sizes[path]

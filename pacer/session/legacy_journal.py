@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import re
 import sqlite3
 import struct
@@ -31,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pacer.errors import InputError
+from pacer.formats.safe_read import read_regular_bytes
 from pacer.models import AccelBlock
 from pacer.session import rows
 from pacer.session.rows import Row
@@ -43,6 +46,8 @@ ACCEL_RECORD = struct.Struct("<B3xIddI4x")
 ROWS_RECORD = struct.Struct("<B3xI")
 KIND_NMEA, KIND_ACCEL, KIND_ROWS = 1, 2, 3
 SAMPLE_BYTES = 12
+#: the largest raw.log read (a v4 session wrote ~10 MB per hour: 50 hours)
+MAX_JOURNAL_BYTES = 512 * 1024 * 1024
 #: meta key: bytes of ``raw.log`` whose table rows the database holds (hidden by readers)
 APPLIED_KEY = "raw_rows_applied_bytes"
 #: the writer's statements by the code the journal stores
@@ -68,10 +73,13 @@ class Journal:
 def read_journal(path: Path) -> Journal:
     """Parse a ``raw.log``: every record of the whole, intact frames, in order."""
     out = Journal()
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         out.problems.append(f"{path}: missing; no raw data to replay")
+        return out
+    try:  # a link to /dev/zero, a FIFO or a 1 GiB file is refused, never read
+        data = read_regular_bytes(path, max_bytes=MAX_JOURNAL_BYTES, what="pacer raw journal")
+    except InputError as exc:
+        out.problems.append(f"{exc}; no raw data")
         return out
     if len(data) < FILE_HEADER.size:
         what = f"cut inside its header ({len(data)} bytes)" if data else "empty (0 bytes)"

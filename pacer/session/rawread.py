@@ -166,6 +166,13 @@ def raw_log_problems(directory: Path) -> list[str]:
     return []
 
 
+def _private_new_file(path: str, flags: int) -> int:
+    """``open`` opener: a new file (never a link's target), 0600 whatever the umask."""
+    fd = os.open(path, flags | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
 def write_nmea_copy(
     directory: Path, conn: sqlite3.Connection | None = None, *, sync: bool = False
 ) -> int:
@@ -185,7 +192,8 @@ def write_nmea_copy(
     # leaves a half gps.nmea that other tools would take for the whole log
     part = directory / NMEA_PART_NAME
     try:
-        with open(part, "wb") as f:
+        part.unlink(missing_ok=True)  # a leftover of a crash (no link is followed)
+        with open(part, "wb", opener=_private_new_file) as f:
             f.write(nmea)
             if sync:
                 f.flush()

@@ -86,7 +86,7 @@ def read_meta(directory: Path) -> JsonDict:
     try:
         return _meta(conn)
     except (sqlite3.DatabaseError, ValueError) as exc:
-        raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
+        raise SessionError(f"{db_path}: damaged session database ({_short(exc)})") from exc
     finally:
         conn.close()
 
@@ -153,19 +153,36 @@ def session_overview(directory: Path) -> SessionOverview:
         if distance is None:
             distance = conn.execute("SELECT sum(distance_m) FROM reps").fetchone()[0]
     except (sqlite3.DatabaseError, ValueError) as exc:
-        raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
+        raise SessionError(f"{db_path}: damaged session database ({_short(exc)})") from exc
     finally:
         conn.close()
     ended = meta.get("ended")
-    start = rows.parse_utc(meta["start_utc"]) if isinstance(meta.get("start_utc"), str) else None
-    first_utc = rows.parse_utc(first[0]) if first is not None else None
-    if start is None and first_utc is not None:
-        start = first_utc - dt.timedelta(seconds=float(first[1]))
+    try:
+        duration_s = max([0.0] + [rows.num(e) for e in ends if e is not None])
+        distance_m = rows.num(distance or 0.0)
+    except ValueError as exc:
+        raise SessionError(f"{db_path}: damaged session record ({_short(exc)})") from exc
     return SessionOverview(
-        directory=directory, meta=meta, start_utc=start,
-        duration_s=max([0.0] + [float(e) for e in ends if e is not None]),
-        distance_m=float(distance or 0.0), ended=str(ended) if ended else _unended(directory),
+        directory=directory, meta=meta, start_utc=_start_utc(meta, first),
+        duration_s=duration_s, distance_m=distance_m,
+        ended=str(ended) if ended else _unended(directory),
     )  # fmt: skip
+
+
+def _start_utc(meta: JsonDict, first: tuple[object, object] | None) -> dt.datetime | None:
+    """The start recorded in ``meta``, else the first fix's UTC less its time; None when
+    neither reads as a time (a damaged value costs the start, not the listing)."""
+    try:
+        start = meta.get("start_utc")
+        if isinstance(start, str):
+            return rows.parse_utc(start)
+        if first is not None and isinstance(first[0], str):
+            first_utc = rows.parse_utc(first[0])
+            if first_utc is not None:
+                return first_utc - dt.timedelta(seconds=rows.num(first[1]))
+    except (ValueError, OverflowError):
+        pass
+    return None
 
 
 def previous_session_of(data_dir: Path, directory: Path) -> Path | None:
@@ -187,6 +204,13 @@ def previous_session_of(data_dir: Path, directory: Path) -> Path | None:
         except SessionError:
             continue  # a damaged neighbour does not stop the comparison
     return None
+
+
+def _short(exc: BaseException) -> str:
+    """An error's text as one short line: a crafted row's megabyte of text in a numeric
+    column stays out of the message."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return ascii(text[:160])[1:-1] + ("..." if len(text) > 160 else "")
 
 
 def _meta(conn: sqlite3.Connection) -> JsonDict:
@@ -262,9 +286,9 @@ def open_session(directory: Path) -> SessionData:
                 n: json.loads(v) for n, v in conn.execute("SELECT name, value FROM counters")
             }
     except sqlite3.DatabaseError as exc:
-        raise SessionError(f"{db_path}: damaged session database ({exc})") from exc
+        raise SessionError(f"{db_path}: damaged session database ({_short(exc)})") from exc
     except (ValueError, TypeError, KeyError) as exc:
-        raise SessionError(f"{db_path}: damaged session record ({exc})") from exc
+        raise SessionError(f"{db_path}: damaged session record ({_short(exc)})") from exc
     finally:
         conn.close()
     ended = meta.get("ended")

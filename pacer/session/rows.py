@@ -86,8 +86,47 @@ def parse_utc(text: str | None) -> dt.datetime | None:
     return when
 
 
-def _opt_float(value: float | int | str | None) -> float | None:
-    return None if value is None else float(value)
+#: the largest magnitude a stored number may have (10^10: 317 years in seconds, the pace
+#: of a warm-up spent standing); beyond it, not finite, or text where a number belongs, a
+#: row is damaged (a crafted database) and its reader says so in one short line
+MAX_ABS_VALUE = 1e10
+
+
+def _bad(value: object, what: str) -> ValueError:
+    return ValueError(f"{type(value).__name__} {ascii(value)[:24]} where {what} belongs")
+
+
+def num(value: object) -> float:
+    """A stored number, checked: finite, within :data:`MAX_ABS_VALUE`."""
+    if type(value) is float or type(value) is int:
+        x = float(value)
+        if abs(x) <= MAX_ABS_VALUE:  # False for NaN and inf too
+            return x
+    raise _bad(value, "a number")
+
+
+def _int(value: object) -> int:
+    if type(value) is int and abs(value) <= MAX_ABS_VALUE:
+        return value
+    raise _bad(value, "a whole number")
+
+
+def _opt_int(value: object) -> int | None:
+    return None if value is None else _int(value)
+
+
+def _opt_float(value: object) -> float | None:
+    return None if value is None else num(value)
+
+
+def _text(value: object) -> str:
+    if type(value) is str:
+        return value
+    raise _bad(value, "text")
+
+
+def _opt_text(value: object) -> str | None:
+    return None if value is None else _text(value)
 
 
 def fix_row(fix: Fix) -> Row:
@@ -100,12 +139,12 @@ def fix_row(fix: Fix) -> Row:
 
 def fix_from_row(row: Row) -> Fix:
     return Fix(
-        t_s=float(row[0]), utc=parse_utc(row[1]), valid=bool(row[2]),
+        t_s=num(row[0]), utc=parse_utc(_opt_text(row[1])), valid=bool(_int(row[2])),
         lat_deg=_opt_float(row[3]), lon_deg=_opt_float(row[4]), alt_m=_opt_float(row[5]),
-        speed_mps=_opt_float(row[6]), course_deg=_opt_float(row[7]), fix_quality=int(row[8]),
-        hdop=_opt_float(row[9]), sats=row[10], pdop=_opt_float(row[11]),
-        vdop=_opt_float(row[12]), sats_in_view=row[13], lat_err_m=_opt_float(row[14]),
-        lon_err_m=_opt_float(row[15]), alt_err_m=_opt_float(row[16]), talker=row[17],
+        speed_mps=_opt_float(row[6]), course_deg=_opt_float(row[7]), fix_quality=_int(row[8]),
+        hdop=_opt_float(row[9]), sats=_opt_int(row[10]), pdop=_opt_float(row[11]),
+        vdop=_opt_float(row[12]), sats_in_view=_opt_int(row[13]), lat_err_m=_opt_float(row[14]),
+        lon_err_m=_opt_float(row[15]), alt_err_m=_opt_float(row[16]), talker=_opt_text(row[17]),
     )  # fmt: skip
 
 
@@ -120,12 +159,12 @@ def estimate_row(est: Estimate) -> Row:
 
 def estimate_from_row(row: Row) -> Estimate:
     return Estimate(
-        t_s=float(row[0]), utc=parse_utc(row[1]), distance_m=float(row[2]),
-        speed_mps=_opt_float(row[3]), speed_confidence=float(row[4]),
-        cadence_spm=_opt_float(row[5]), cadence_confidence=float(row[6]),
-        distance_source=DistanceSource(row[7]), gps_ok=bool(row[8]),
-        lat_deg=_opt_float(row[9]), lon_deg=_opt_float(row[10]), on_track=bool(row[11]),
-        track_lap=row[12], track_position_m=_opt_float(row[13]),
+        t_s=num(row[0]), utc=parse_utc(_opt_text(row[1])), distance_m=num(row[2]),
+        speed_mps=_opt_float(row[3]), speed_confidence=num(row[4]),
+        cadence_spm=_opt_float(row[5]), cadence_confidence=num(row[6]),
+        distance_source=DistanceSource(row[7]), gps_ok=bool(_int(row[8])),
+        lat_deg=_opt_float(row[9]), lon_deg=_opt_float(row[10]), on_track=bool(_int(row[11])),
+        track_lap=_opt_int(row[12]), track_position_m=_opt_float(row[13]),
         heart_rate_bpm=_opt_float(row[14]) if len(row) > 14 else None,
     )  # fmt: skip
 
@@ -141,7 +180,7 @@ def heart_rate_row(sample: HeartRateSample) -> Row:
 
 def heart_rate_from_row(row: Row) -> HeartRateSample:
     rr = () if row[3] is None else tuple(float(x) for x in np.frombuffer(row[3], dtype=_F8))
-    return HeartRateSample(t_s=float(row[0]), heart_rate_bpm=float(row[1]),
+    return HeartRateSample(t_s=num(row[0]), heart_rate_bpm=num(row[1]),
                            rr_intervals_s=rr, contact=None if row[2] is None else bool(row[2]))
 
 
@@ -156,12 +195,12 @@ def rep_row(rep: Rep) -> Row:
 
 def rep_from_row(row: Row) -> Rep:
     return Rep(
-        index=int(row[0]), kind=RepKind(row[1]), start_s=float(row[2]),
-        duration_s=float(row[3]), distance_m=float(row[4]), start_utc=parse_utc(row[5]),
+        index=_int(row[0]), kind=RepKind(row[1]), start_s=num(row[2]),
+        duration_s=num(row[3]), distance_m=num(row[4]), start_utc=parse_utc(_opt_text(row[5])),
         target_distance_m=_opt_float(row[6]), target_duration_s=_opt_float(row[7]),
         target_pace_s_per_km=_opt_float(row[8]), pace_s_per_km=_opt_float(row[9]),
         cadence_spm=_opt_float(row[10]), distance_source=DistanceSource(row[11]),
-        label=row[12], completed=bool(row[13]),
+        label=_text(row[12]), completed=bool(_int(row[13])),
     )  # fmt: skip
 
 
@@ -174,8 +213,8 @@ def cue_row(cue_id: int, cue: Cue) -> Row:
 
 def cue_from_row(row: Row) -> Cue:
     return Cue(
-        t_s=float(row[1]), kind=CueKind(row[2]), text=row[3], priority=int(row[4]),
-        expires_s=_opt_float(row[5]), duration_s=_opt_float(row[6]), dropped=bool(row[7]),
+        t_s=num(row[1]), kind=CueKind(row[2]), text=_text(row[3]), priority=_int(row[4]),
+        expires_s=_opt_float(row[5]), duration_s=_opt_float(row[6]), dropped=bool(_int(row[7])),
     )  # fmt: skip
 
 

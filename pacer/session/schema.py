@@ -26,6 +26,12 @@ NMEA_NAME = "gps.nmea"  # raw receiver bytes, exactly as read (a plain copy, wri
 LEGACY_RAW_NAME = "raw.log"
 #: a copy of the accelerometer samples some v4 sessions also hold (never read)
 LEGACY_ACCEL_NAME = "accel.bin"
+#: ``PRAGMA application_id`` of every session database this pacer creates ("PACR"): with
+#: the ``meta`` key :data:`SESSION_ID_KEY` naming its folder, what tells a session pacer
+#: wrote from any other SQLite file (:func:`pacer.session.catalog.check_deletable`)
+APPLICATION_ID = 0x50414352
+#: ``meta`` key holding the session's id: the name of the folder it was created in
+SESSION_ID_KEY = "session_id"
 
 _V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

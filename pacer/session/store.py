@@ -37,7 +37,7 @@ from pacer.session import lock
 from pacer.session.queue import MAX_PENDING_OPS as MAX_PENDING_OPS
 from pacer.session.queue import RowQueue
 from pacer.session.rows import INSERT_EVENT, JsonDict
-from pacer.session.schema import DB_NAME, NMEA_NAME, migrate
+from pacer.session.schema import APPLICATION_ID, DB_NAME, NMEA_NAME, SESSION_ID_KEY, migrate
 
 #: after failed commits, retry at most this many flushes apart
 MAX_COMMIT_BACKOFF = 30
@@ -51,6 +51,10 @@ SPACE_CHECK_EVERY_FLUSHES = 10
 #: live run), and cut the WAL file back to that size (1 MiB) after a checkpoint, so it
 #: stays well inside the free-space reserve
 WAL_CHECKPOINT_PAGES = 256
+#: the largest a session may grow (session.db with its WAL) unless the config caps it
+#: lower ([session] max_bytes): 512 MiB is ~50 hours at ~10 MB per hour. Past it nothing
+#: more is recorded (a crafted input cannot fill the disk through one session)
+DEFAULT_MAX_SESSION_BYTES = 512 * 1024 * 1024
 #: SQLite's result code for "database or disk is full"
 _SQLITE_FULL = 13
 
@@ -70,9 +74,35 @@ def new_session_path(data_dir: Path, start_utc: dt.datetime) -> Path:
     return path
 
 
+#: sessions are private: where and when the runner runs (0700 folders, 0600 files,
+#: whatever the umask; SQLite gives its -wal, -shm and -journal files the database's mode)
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents, each created one 0700 (the umask
+    cannot widen or narrow it); folders that exist are left as they are."""
+    missing = []
+    path = Path(directory)
+    while not path.is_dir():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue  # made by another writer meanwhile: theirs
+        os.chmod(path, DIR_MODE)
+
+
 def _open_database(directory: Path) -> tuple[sqlite3.Connection, int | None]:
     """Create ``directory``, take the writer's lock and create its database."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(directory)
     try:
         lock_fd = lock.lock_for_writer(directory)
     except BlockingIOError:
@@ -80,10 +110,16 @@ def _open_database(directory: Path) -> tuple[sqlite3.Connection, int | None]:
     db_path = directory / DB_NAME
     try:
         try:  # created exclusively: of two writers started at once, one gets it
-            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            fd = os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                         FILE_MODE)
         except FileExistsError:
             raise SessionError(f"{db_path}: a session already exists here") from None
+        try:
+            os.fchmod(fd, FILE_MODE)  # whatever the umask
+        finally:
+            os.close(fd)
         conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
@@ -108,8 +144,14 @@ class SessionWriter(RowQueue):
         lock_fd: int | None,
         on_problem: Callable[[str], None] | None,
         reserve_bytes: int = DEFAULT_RESERVE_BYTES,
+        max_bytes: int | None = DEFAULT_MAX_SESSION_BYTES,
+        max_bytes_source: str = "the default cap per session",
     ) -> None:
         super().__init__()
+        self._max_bytes = max_bytes
+        self._max_bytes_source = max_bytes_source
+        #: the session reached its size cap: closed, nothing more is recorded
+        self.capped = False
         self.directory = directory
         self._conn = conn
         self._lock_fd = lock_fd  # held until close: readers see the session as live
@@ -130,6 +172,8 @@ class SessionWriter(RowQueue):
         meta: JsonDict,
         on_problem: Callable[[str], None] | None = None,
         reserve_bytes: int = DEFAULT_RESERVE_BYTES,
+        max_bytes: int | None = DEFAULT_MAX_SESSION_BYTES,
+        max_bytes_source: str = "the default cap per session",
     ) -> SessionWriter:
         """Create ``directory`` (parents too) and start a session in it.
 
@@ -146,6 +190,12 @@ class SessionWriter(RowQueue):
             so the runtime can say it; it must not raise.
         reserve_bytes
             Free space kept for the derived tables: raw logging stops below it.
+        max_bytes
+            Size cap of this session (``session.db`` and its WAL), looked at each flush;
+            reaching it records a ``size_cap`` event and closes the session as
+            ``ended = "size_cap"`` (:attr:`capped`). None: no cap.
+        max_bytes_source
+            Where the cap comes from, for the message (``[session] max_bytes``).
 
         Raises
         ------
@@ -165,7 +215,9 @@ class SessionWriter(RowQueue):
             raise SessionError(
                 f"{directory}: cannot create session: {exc.strerror or exc}"
             ) from exc
-        writer = cls(directory, conn, lock_fd, on_problem, reserve_bytes)
+        writer = cls(directory, conn, lock_fd, on_problem, reserve_bytes, max_bytes,
+                     max_bytes_source)
+        writer.set_meta(SESSION_ID_KEY, directory.name)  # the folder it belongs in
         for key, value in meta.items():
             writer.set_meta(key, value)
         writer.flush()  # the session exists on disk from the first moment
@@ -184,6 +236,26 @@ class SessionWriter(RowQueue):
         if not self._raw_stopped and (self._nmea_rows or self._accel_rows):
             self._check_space()
         self._commit()
+        if self._max_bytes is not None and self._size_bytes() >= self._max_bytes:
+            self._cap()
+
+    def _size_bytes(self) -> int:
+        total = 0
+        for name in (DB_NAME, f"{DB_NAME}-wal"):
+            try:
+                total += os.stat(self.directory / name).st_size
+            except OSError:
+                pass
+        return total
+
+    def _cap(self) -> None:
+        """The session reached its size cap: say so once, close it (no gps.nmea copy)."""
+        cap_mb = self._max_bytes / 1e6 if self._max_bytes is not None else 0.0
+        self._problem("size_cap", f"session reached its size cap ({cap_mb:.1f} MB, "
+                      f"{self._max_bytes_source}): nothing more recorded")
+        self.capped = True
+        self.drop_raw()  # and no gps.nmea copy beside a capped session
+        self.close("size_cap")
 
     def _check_space(self) -> None:
         """Stop raw logging once free space falls below the reserve.

@@ -186,7 +186,7 @@ class Handlers:
         from pacer.session.catalog import delete_session
 
         try:
-            await run_in_threadpool(delete_session, path)
+            await run_in_threadpool(delete_session, path, self.s.data_dir)
         except (SessionError, OSError) as exc:
             return _html(pages_sessions.delete_confirm_page(sid, _csrf(request), str(exc)), 409)
         self.index.forget(sid)

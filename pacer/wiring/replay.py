@@ -143,7 +143,12 @@ def session_records(
         if on_warning is not None:
             on_warning(problem)
     start = meta.get("start_utc")
-    start_utc = dt.datetime.fromisoformat(start) if isinstance(start, str) else None
+    try:
+        start_utc = dt.datetime.fromisoformat(start) if isinstance(start, str) else None
+    except ValueError:
+        start_utc = None  # a damaged start costs the session's clock time, not the replay
+        if on_warning is not None:
+            on_warning(f"{path}: start_utc in meta is not a time; replaying without it")
     copy = path / "gps.nmea"
     if problems and copy.is_file() and next(iter_raw_nmea(path), None) is None:
         # the database (and the raw data in it) cannot be read: the NMEA copy, GPS only

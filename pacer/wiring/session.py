@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pacer import __version__
 from pacer.config import Config
@@ -201,7 +201,7 @@ def build_session(
 
     meta = session_meta(kind=kind, workout=workout, config=config, sources=sources,
                         start_utc=start_utc)
-    store = _open_store(kind, session_path, meta, printer, now_s)
+    store = _open_store(kind, session_path, meta, printer, now_s, config)
     if store is not None and config.session.max_bytes:
         from pacer.session.reader import prune
 
@@ -223,8 +223,20 @@ def build_session(
     return SessionParts(pipeline, session_path, workout, engine)
 
 
+def session_cap(config: Config) -> dict[str, Any]:
+    """The size cap of one session: ``[session] max_bytes`` (the cap of all sessions)
+    when it is lower than the store's default cap per session."""
+    from pacer.session.store import DEFAULT_MAX_SESSION_BYTES
+
+    configured = config.session.max_bytes
+    if configured and configured < DEFAULT_MAX_SESSION_BYTES:
+        return {"max_bytes": configured, "max_bytes_source": "[session] max_bytes"}
+    return {"max_bytes": DEFAULT_MAX_SESSION_BYTES}
+
+
 def _open_store(kind: str, session_path: Path, meta: dict[str, object],
-                printer: ConsolePrinter | None, now_s: Callable[[], float]) -> Recorder | None:
+                printer: ConsolePrinter | None, now_s: Callable[[], float],
+                config: Config) -> Recorder | None:
     """The session's store; on the runner (``kind="run"``) None when it cannot be created:
     coach on without recording rather than not at all."""
     from pacer.errors import SessionError
@@ -235,7 +247,8 @@ def _open_store(kind: str, session_path: Path, meta: dict[str, object],
             printer.event(now_s(), msg)
 
     try:
-        return SessionWriter.create(session_path, meta=meta, on_problem=problem)
+        return SessionWriter.create(session_path, meta=meta, on_problem=problem,
+                                    **session_cap(config))
     except SessionError as exc:
         if kind != "run":
             raise

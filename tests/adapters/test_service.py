@@ -179,3 +179,15 @@ def test_each_pass_waits_for_live_edges_only_and_follows_the_coach() -> None:
     coached.forward(engine.on_estimate(Estimate(0.5, None, 0.0, 5.0, 0.9, None, 0.0,
                                                 DistanceSource.GPS, True)))
     assert status_line(coached, gps_ready=True) == "rep 1 of 1: running"
+
+
+def test_gps_sense_says_once_when_bytes_come_without_a_sentence() -> None:
+    from pacer.service.panel import GpsSense
+
+    sense = GpsSense(9600, after_s=10.0)
+    assert sense.check(0.0, 5, 3) is None  # sentences flowing
+    said = [sense.check(t, 5 + int(t), 3) for t in range(1, 40)]  # garbage from 1 s on
+    assert [m for m in said if m] == [said[10]]
+    assert "no valid data" in said[10] and "9600" in said[10]
+    quiet = GpsSense(9600, after_s=10.0)
+    assert all(quiet.check(t, 0, 0) is None for t in range(40))  # silent: not garbage

@@ -64,14 +64,15 @@ def run_calls(calls: list[list[Any]], tmp: Path, timeout_s: float = 30.0) -> lis
 
 
 def cli(*argv: str) -> dict[str, Any]:
-    """``pacer ARGV`` in this process: exit code and what it printed on stderr."""
+    """``pacer ARGV`` in this process: exit code and what it printed on stderr (stdout,
+    where the results go, is kept out)."""
     import contextlib
     import io
 
     from pacer.cli.main import main
 
     err = io.StringIO()
-    with contextlib.redirect_stderr(err):
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         try:
             rc = main(list(argv))
         except SystemExit as exc:

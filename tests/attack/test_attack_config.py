@@ -91,3 +91,34 @@ def test_deep_nesting(tmp_path: Path, tally, depth: int) -> None:
         tally.check(False, f"depth {depth} accepted")
     except ConfigError as exc:
         tally.check("\n" not in str(exc), str(exc)[:300])
+
+
+@pytest.mark.parametrize(
+    "workouts",
+    [
+        'workout = "1x("',
+        'workout = "' + "1x(" * 300 + '400m' + ")" * 300 + '"',
+        'workout = "8x400 @ 3:1O/km"',
+        'workouts = ["1x(", "2x(("]',
+    ],
+)
+def test_a_config_workout_that_fails_to_parse_does_not_stop_the_service(
+    tmp_path: Path, tally, workouts: str
+) -> None:
+    """``pacer run`` (the service: restarted by systemd on a non-zero exit) says why in
+    one line and records a free run instead of exiting at every start."""
+    from attack_bounded import run_pacer
+
+    from pacer.session.reader import read_meta
+
+    cfg = tmp_path / "pacer.toml"
+    cfg.write_text(f'[coach]\n{workouts}\n[audio]\nengine = "none"\n')
+    session = tmp_path / "s"
+    done = run_pacer("run", "--fake-hardware", "--config", str(cfg), "--duration", "3",
+                     "--session-dir", str(session), timeout_s=60)  # fmt: skip
+    said = [ln for ln in done.stderr.splitlines() if "free run" in ln]
+    ok = (done.returncode == 0 and len(said) == 1 and len(said[0]) < 400
+          and str(cfg) in said[0] and "[coach] workout" in said[0])  # fmt: skip
+    tally.check(ok, f"{workouts[:40]}: rc {done.returncode} {done.stderr[-600:]}")
+    tally.check(session.is_dir() and read_meta(session).get("workout") is None,
+                f"{workouts[:40]}: no free-run session")

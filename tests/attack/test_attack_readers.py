@@ -19,6 +19,7 @@ READERS = [
     ("pacer.formats.readers", "read_accel_csv"),
     ("pacer.formats.readers", "fixes_from_gpx"),
     ("pacer.formats.readers", "fixes_from_fit"),
+    ("pacer.formats.nmea_log", "fixes_from_nmea_file"),
     ("pacer.formats.extras", "device_series_from_gpx"),
     ("pacer.formats.extras", "device_series_from_fit"),
     ("pacer.formats.workout_source", "resolve_workout"),
@@ -77,6 +78,9 @@ def test_readers_against_hostile_files(tmp_path: Path, tally) -> None:
     [
         (["replay", "--accel", "/dev/zero"], "character device"),
         (["replay", "--fit", "{fifo}"], "FIFO"),
+        (["replay", "--nmea", "/dev/zero"], "character device"),
+        (["replay", "--nmea", "{fifo}"], "FIFO"),
+        (["replay", "--nmea", "{sparse}"], "larger than"),
         (["replay", "--gpx", "{sparse}"], "larger than"),
         (["workout", "check", "{sparse}"], "larger than"),
         (["replay", "--accel", "{tiny}"], "samples per second"),
@@ -99,7 +103,7 @@ def test_cli_refuses_in_one_line(tmp_path: Path, tally, argv: list[str], fragmen
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.binary(max_size=3000), reader=st.sampled_from(READERS[:5]))
+@given(data=st.binary(max_size=3000), reader=st.sampled_from(READERS[:6]))
 def test_readers_against_garbage(data: bytes, reader: tuple[str, str], tally) -> None:
     import importlib
 

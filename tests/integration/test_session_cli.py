@@ -187,7 +187,7 @@ def test_data_dir_and_prune_cap_from_the_config(data_dir, tmp_path, capsys, monk
     assert main(["sessions", "--config", str(cfg), "prune"]) == 1  # no cap configured
     assert "max_bytes" in capsys.readouterr().err
     for name in ("20261117-180000", "20261123-180000"):  # the config takes caps >= 1 MB
-        (data_dir / name / "export.gpx").write_bytes(b"\0" * 1_100_000)
+        (data_dir / name / "gps.nmea").write_bytes(b"\0" * 1_100_000)  # a name pacer writes
     one = sum(f.stat().st_size for f in (data_dir / "20261123-180000").iterdir())
     cfg.write_text(f'[session]\ndata_dir = "{data_dir}"\nmax_bytes = {one + 1000}\n')
     assert main(["sessions", "--config", str(cfg), "prune"]) == 0
