@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pacer import __version__
 from pacer.config import Config
@@ -223,15 +223,16 @@ def build_session(
     return SessionParts(pipeline, session_path, workout, engine)
 
 
-def session_cap(config: Config) -> dict[str, Any]:
-    """The size cap of one session: ``[session] max_bytes`` (the cap of all sessions)
-    when it is lower than the store's default cap per session."""
+def session_cap(config: Config) -> tuple[int, str]:
+    """The size cap of one session in bytes, and where it comes from: ``[session]
+    max_bytes`` (the cap of all sessions) when it is lower than the store's default cap
+    per session."""
     from pacer.session.store import DEFAULT_MAX_SESSION_BYTES
 
     configured = config.session.max_bytes
     if configured and configured < DEFAULT_MAX_SESSION_BYTES:
-        return {"max_bytes": configured, "max_bytes_source": "[session] max_bytes"}
-    return {"max_bytes": DEFAULT_MAX_SESSION_BYTES}
+        return configured, "[session] max_bytes"
+    return DEFAULT_MAX_SESSION_BYTES, "the default cap per session"
 
 
 def _open_store(kind: str, session_path: Path, meta: dict[str, object],
@@ -246,9 +247,10 @@ def _open_store(kind: str, session_path: Path, meta: dict[str, object],
         if printer is not None:
             printer.event(now_s(), msg)
 
+    max_bytes, max_bytes_source = session_cap(config)
     try:
         return SessionWriter.create(session_path, meta=meta, on_problem=problem,
-                                    **session_cap(config))
+                                    max_bytes=max_bytes, max_bytes_source=max_bytes_source)
     except SessionError as exc:
         if kind != "run":
             raise
