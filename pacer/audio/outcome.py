@@ -57,53 +57,57 @@ def cue_outcomes(
     audio in one is marked dropped ("not played").
     """
     spans = sorted(lost_spans or [])
-    out = []
-    for r in records:
-        cue = r.cue
-        if r.pid is None:
-            out.append(
-                CueOutcome(
-                    cue.t_s,
-                    None,
-                    0.0,
-                    True,
-                    r.engine,
-                    cue.text,
-                    cue.kind.value,
-                    cue.priority,
-                    reason=r.reason or "not rendered",
-                )
-            )
-            continue
-        o = mixer.outcome(r.pid)
-        start = None
-        latency = None
-        if o.start_s is not None:
-            if live:
-                start = cue.t_s + (o.start_s - r.say_mixer_s)
-                if r.first_wall_s is not None and math.isfinite(r.first_wall_s):
-                    latency = r.first_wall_s - r.say_wall_s
-            else:
-                start = o.start_s
-        reason = "expired" if o.dropped else ("pre-empted" if o.truncated else "")
-        dropped = o.dropped
-        if not dropped and o.start_s is not None and spans:
-            n0 = round(o.start_s * mixer.rate_hz)
-            if _overlaps(spans, n0, n0 + max(1, round(o.duration_s * mixer.rate_hz))):
-                dropped, reason = True, "not played: the audio device took no audio"
-        out.append(
-            CueOutcome(
-                cue.t_s,
-                start,
-                o.duration_s,
-                dropped,
-                r.engine,
-                cue.text,
-                cue.kind.value,
-                cue.priority,
-                o.truncated,
-                reason,
-                latency,
-            )
-        )
-    return out
+    return [_unrendered(r) if r.pid is None else _played(r, r.pid, mixer, live, spans)
+            for r in records]
+
+
+def _unrendered(r: CueRecord) -> CueOutcome:
+    """The outcome of a cue that never reached the mixer (its reason, or "not rendered")."""
+    cue = r.cue
+    return CueOutcome(
+        cue.t_s,
+        None,
+        0.0,
+        True,
+        r.engine,
+        cue.text,
+        cue.kind.value,
+        cue.priority,
+        reason=r.reason or "not rendered",
+    )
+
+
+def _played(r: CueRecord, pid: int, mixer: Mixer, live: bool,
+            spans: list[tuple[int, int]]) -> CueOutcome:
+    """The outcome of a cue the mixer took as ``pid``: its start (session s), duration,
+    latency (wall s, live only) and whether it was dropped, cut or lost in ``spans``."""
+    cue = r.cue
+    o = mixer.outcome(pid)
+    start = None
+    latency = None
+    if o.start_s is not None:
+        if live:
+            start = cue.t_s + (o.start_s - r.say_mixer_s)
+            if r.first_wall_s is not None and math.isfinite(r.first_wall_s):
+                latency = r.first_wall_s - r.say_wall_s
+        else:
+            start = o.start_s
+    reason = "expired" if o.dropped else ("pre-empted" if o.truncated else "")
+    dropped = o.dropped
+    if not dropped and o.start_s is not None and spans:
+        n0 = round(o.start_s * mixer.rate_hz)
+        if _overlaps(spans, n0, n0 + max(1, round(o.duration_s * mixer.rate_hz))):
+            dropped, reason = True, "not played: the audio device took no audio"
+    return CueOutcome(
+        cue.t_s,
+        start,
+        o.duration_s,
+        dropped,
+        r.engine,
+        cue.text,
+        cue.kind.value,
+        cue.priority,
+        o.truncated,
+        reason,
+        latency,
+    )

@@ -42,6 +42,28 @@ __all__ = ["DEFAULT_ENGINE", "ENGINES", "AudioOut", "CueOutcome", "synth_factori
 log = logging.getLogger(__name__)
 
 
+def _open_sinks(sink: str, live: bool, device: str, rate_hz: int,
+                wav_path: str | Path | None) -> tuple[Sink, str]:
+    """The sink (or a tee of sinks) audio goes to, and why the live sink is not the one
+    asked for ("" if it is): a live ALSA device that fails to open becomes a null sink."""
+    sinks: list[Sink] = []
+    sink_error = ""
+    if live and sink == "alsa":
+        try:
+            sinks.append(AlsaSink(device, rate_hz))
+        except AudioError as exc:  # degrade, never stop: the session and WAV go on
+            sink_error = str(exc)
+            log.warning("no live audio: %s", exc)
+            sinks.append(NullSink(rate_hz))
+    elif live:
+        sinks.append(NullSink(rate_hz))
+    if wav_path is not None:
+        sinks.append(WavSink(wav_path, rate_hz))
+    if not sinks:
+        sinks.append(NullSink(rate_hz))
+    return (sinks[0] if len(sinks) == 1 else TeeSink(*sinks)), sink_error
+
+
 class AudioOut:
     """Speech cues and metronome onto one audio timeline.
 
@@ -94,22 +116,8 @@ class AudioOut:
         self.engine = engine
         self.rate_hz = rate_hz
         self._render_timeout_s = render_timeout_s
-        sinks: list[Sink] = []
-        self.sink_error = ""  # why the live sink is not the one asked for ("" if it is)
-        if live and sink == "alsa":
-            try:
-                sinks.append(AlsaSink(device, rate_hz))
-            except AudioError as exc:  # degrade, never stop: the session and WAV go on
-                self.sink_error = str(exc)
-                log.warning("no live audio: %s", exc)
-                sinks.append(NullSink(rate_hz))
-        elif live:
-            sinks.append(NullSink(rate_hz))
-        if wav_path is not None:
-            sinks.append(WavSink(wav_path, rate_hz))
-        if not sinks:
-            sinks.append(NullSink(rate_hz))
-        self.sink: Sink = sinks[0] if len(sinks) == 1 else TeeSink(*sinks)
+        # sink_error: why the live sink is not the one asked for ("" if it is)
+        self.sink, self.sink_error = _open_sinks(sink, live, device, rate_hz, wav_path)
         self.mixer = Mixer(self.sink, rate_hz=rate_hz, block_s=block_s)
         self._worker: SpeechWorker | None = None
         if engine != "none":

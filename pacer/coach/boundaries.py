@@ -28,10 +28,15 @@ least a jog); the crossing is :func:`step_end_s`; stopping short is :func:`stopp
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pacer.coach.crossing import HermitePath
 from pacer.coach.language.workout import PlannedStep
 from pacer.coach.onset import MOVING_SPEED_MPS
-from pacer.models import RepKind
+from pacer.models import RepKind, StartMode
+
+if TYPE_CHECKING:  # step_tally imports this module
+    from pacer.coach.step_tally import StepTally
 
 STOPPED_AFTER_S = 3.0  # no moving estimate (standing, or no fix) this long: stopped
 SHORT_TOLERANCE = 0.10  # a distance rep stopped within this fraction of its distance ends
@@ -93,3 +98,36 @@ def fraction_done(step: PlannedStep, elapsed_s: float, run_m: float) -> float:
     if step.duration_s is not None:
         return elapsed_s / step.duration_s
     return 1.0
+
+
+def arms_or_holds(prev: PlannedStep | None, step: PlannedStep, start_mode: StartMode, *,
+                  first: bool, by_button: bool, set_off: bool, standing: bool,
+                  ever_moved: bool) -> tuple[bool, bool]:
+    """Whether ``step``, following ``prev``, waits to be started (armed) and whether it
+    is held: its "go" is said and it starts on moving. ``first``: the session's first
+    step; ``by_button``: after a lap press (never armed); ``set_off``: the runner already
+    set off; ``standing``: the runner stands now; ``ever_moved``: the session had a
+    moving speed."""
+    armed = first and start_mode is not StartMode.IMMEDIATE
+    if prev is not None and step.kind is RepKind.WORK and not by_button:
+        armed = arms_next(prev) and not set_off
+        if (not armed and start_mode is not StartMode.BUTTON
+                and prev.kind is RepKind.RECOVERY
+                and prev.duration_s is not None and standing and ever_moved):  # fmt: skip
+            # "go" found the runner standing: start on moving (not in a session
+            # that never had a moving speed, which could not start it)
+            return True, True
+    return armed, False
+
+
+def early_start_from_s(step: PlannedStep, tally: StepTally, elapsed_s: float) -> float | None:
+    """From when (session s) a runner who stood during the recovery ``step`` may set off
+    and start the rep: once EARLY_START_FRACTION of a timed recovery is done, at any
+    time in a standing distance recovery. None: not (yet) in this step."""
+    if step.kind is not RepKind.RECOVERY or not tally.stood:
+        return None
+    if waits_for_runner(step):
+        return tally.start_s
+    if step.duration_s is None or elapsed_s < EARLY_START_FRACTION * step.duration_s:
+        return None
+    return tally.at_elapsed_s(EARLY_START_FRACTION * step.duration_s)

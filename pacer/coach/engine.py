@@ -17,9 +17,9 @@ import datetime as _dt
 
 from pacer.coach.auto_lap import AutoLap
 from pacer.coach.boundaries import (
-    EARLY_START_FRACTION,
     STOPPED_AFTER_S,
-    arms_next,
+    arms_or_holds,
+    early_start_from_s,
     start_threshold_mps,
     step_end_s,
     stopped_short,
@@ -31,8 +31,8 @@ from pacer.coach.gps_watch import GpsWatch
 from pacer.coach.language.workout import PlannedStep, StepCursor, Workout
 from pacer.coach.lookahead import LookaheadCues
 from pacer.coach.narrator import Narrator
-from pacer.coach.onset import MOVING_SPEED_MPS, OnsetDetector, moving
-from pacer.coach.outputs import EngineOutput, EngineStatus, MetronomeSetting, PhaseChange
+from pacer.coach.onset import MOVING_SPEED_MPS, OnsetDetector, distance_after_m, moving
+from pacer.coach.outputs import EngineOutput, EngineStatus, PendingOutput
 from pacer.coach.step_tally import StepTally, record_rep
 from pacer.models import (
     Control,
@@ -85,9 +85,7 @@ class WorkoutEngine:
         self._reps: list[Rep] = []
         self._step: PlannedStep | None = None
         self._phase = Phase.WAITING
-        self._changes: list[PhaseChange] = []  # since the last output
-        self._metronome = MetronomeSetting(None, self.metronome_mode)
-        self._reps_out = 0  # reps already handed out
+        self._pending = PendingOutput(self.metronome_mode)
         self._started_session = False
         self._finished = False
         self._last: Estimate | None = None
@@ -164,7 +162,7 @@ class WorkoutEngine:
             return self._output([])
         # a press stamped before the running step began (late delivery) acts at its start
         t = max(ev.t_s, self._tally.floor[0]) if self._phase in _STEPPING else ev.t_s
-        d = self._distance_at(t)
+        d = distance_after_m(self._last, t)
         cues: list[Cue] = []
         if ev.control is Control.END:
             return self.finish(t)
@@ -216,52 +214,30 @@ class WorkoutEngine:
         if self._phase in _STEPPING:
             t_s = max(t_s, self._tally.floor[0])
         if self._phase is Phase.PAUSED:
-            self._tally.unpause(t_s, self._distance_at(t_s))
+            self._tally.unpause(t_s, distance_after_m(self._last, t_s))
             self._set_phase(t_s, Phase.RUNNING)
         if self._phase is Phase.RUNNING:
-            self._end_step(t_s, self._distance_at(t_s), cues, stopping=True)
+            self._end_step(t_s, distance_after_m(self._last, t_s), cues, stopping=True)
         self._finished = True
         self._step = None
-        self._changes.append(PhaseChange(t_s, Phase.FINISHED, None))
-        self._metronome = MetronomeSetting(None, self.metronome_mode)
+        self._pending.finished(t_s)
         cues += self.narrator.session_summary(t_s, self._reps)
         return cues
 
     # ------------------------------------------------------------------ outputs
     def _output(self, cues: list[Cue]) -> EngineOutput:
         """Hand out the cues with what changed since the last output."""
-        changes: tuple[PhaseChange, ...] = ()
-        if self._changes:
-            changes, self._changes = tuple(self._changes), []
-        reps: tuple[Rep, ...] = ()
-        if len(self._reps) > self._reps_out:
-            reps = tuple(self._reps[self._reps_out:])
-            self._reps_out = len(self._reps)
-        return EngineOutput(cues, self.current, self._metronome, changes, reps, self._finished)
+        return self._pending.take(cues, self.current, self._reps, self._finished)
 
     def _set_phase(self, t_s: float, phase: Phase) -> None:
         self._phase = phase
-        self._changes.append(PhaseChange(t_s, phase, self._step))
-        step = self._step
-        on = (step is not None and step.metronome and phase is Phase.RUNNING
-              and self.metronome_mode is not MetronomeMode.OFF)
-        target = step.target_cadence_spm if on and step is not None else None
-        if target != self._metronome.target_cadence_spm:
-            self._metronome = MetronomeSetting(target, self.metronome_mode)
+        self._pending.phase(t_s, phase, self._step)
 
     # ------------------------------------------------------------------ internals
     def _reset_step_state(self, t_s: float, d_m: float) -> None:
         self._tally = StepTally(t_s, d_m)
         self._onset.reset()
         self._ahead.reset_step()
-
-    def _distance_at(self, t_s: float) -> float:
-        """Session distance at ``t_s``, extrapolated from the last estimate's speed."""
-        last = self._last
-        if last is None:
-            return 0.0
-        v = last.speed_mps or 0.0
-        return last.distance_m + max(0.0, min(t_s - last.t_s, 2.0)) * v
 
     def _admit(self, cues: list[Cue], now_s: float) -> list[Cue]:
         return self.policy.admit(cues, now_s, self._next_fixed_s())
@@ -290,17 +266,10 @@ class WorkoutEngine:
             self._phase = Phase.WAITING  # the session ends here: FINISHED follows
             cues += self._finish(t_s) if not self._finished else []
             return
-        armed = first and self.start_mode is not StartMode.IMMEDIATE
-        held = False
-        if prev is not None and step.kind is RepKind.WORK and not by_button:
-            armed = arms_next(prev) and not set_off
-            if (not armed and self.start_mode is not StartMode.BUTTON
-                    and prev.kind is RepKind.RECOVERY
-                    and prev.duration_s is not None and not moving(self._now)
-                    and self._last_moving is not None):  # fmt: skip
-                # "go" found the runner standing: start on moving (not in a session
-                # that never had a moving speed, which could not start it)
-                armed = held = True
+        armed, held = arms_or_holds(prev, step, self.start_mode, first=first,
+                                    by_button=by_button, set_off=set_off,
+                                    standing=not moving(self._now),
+                                    ever_moved=self._last_moving is not None)
         if armed:
             self._set_phase(t_s, Phase.WAITING)
             self._onset.reset()
@@ -352,18 +321,14 @@ class WorkoutEngine:
 
     def _early_start(self, step: PlannedStep, prev: Estimate | None, est: Estimate,
                      elapsed_s: float) -> tuple[float, float] | None:  # fmt: skip
-        """A runner who stood during a timed recovery and sets off at rep speed once
-        EARLY_START_FRACTION of it is done starts the rep: (t, d) of the onset. A standing
-        distance recovery ends the same way, at any time once the runner stood."""
-        if (self.start_mode is StartMode.BUTTON or step.kind is not RepKind.RECOVERY
-                or not self._tally.stood):  # fmt: skip
+        """A runner who stood during a recovery and sets off at rep speed in time
+        (:func:`~pacer.coach.boundaries.early_start_from_s`) starts the rep: (t, d) of
+        the onset."""
+        if self.start_mode is StartMode.BUTTON:
             return None
-        if waits_for_runner(step):
-            not_before = self._tally.start_s
-        elif step.duration_s is None or elapsed_s < EARLY_START_FRACTION * step.duration_s:
+        not_before = early_start_from_s(step, self._tally, elapsed_s)
+        if not_before is None:
             return None
-        else:
-            not_before = self._tally.at_elapsed_s(EARLY_START_FRACTION * step.duration_s)
         nxt = self._rep_follows(est.t_s, est.distance_m)
         if nxt is None and not waits_for_runner(step):
             return None
@@ -429,7 +394,6 @@ class WorkoutEngine:
         self._reps.append(rep)
         self._set_phase(t_s, Phase.WAITING)
         cues += self.narrator.ended(t_s, rep, step)
-
 
     def _accumulate(self, est: Estimate) -> None:
         self._tally.accumulate(est)

@@ -22,6 +22,15 @@ def moving(est: Estimate | None, threshold_mps: float = MOVING_SPEED_MPS) -> boo
     return est is not None and (est.speed_mps or 0.0) >= threshold_mps
 
 
+def distance_after_m(last: Estimate | None, t_s: float) -> float:
+    """Session distance (m) at ``t_s``, extrapolated at most 2 s from the ``last``
+    estimate at its speed (0 before any estimate)."""
+    if last is None:
+        return 0.0
+    v = last.speed_mps or 0.0
+    return last.distance_m + max(0.0, min(t_s - last.t_s, 2.0)) * v
+
+
 class OnsetDetector:
     """Finds the moment a runner set off (mutable state; call :meth:`reset` on arming)."""
 

@@ -53,3 +53,47 @@ class EngineOutput:
     phase_changes: tuple[PhaseChange, ...] = ()
     reps: tuple[Rep, ...] = ()  # steps finished during the input
     finished: bool = False  # the session is over: no more inputs are needed
+
+
+def metronome_target_spm(step: PlannedStep | None, phase: Phase,
+                         mode: MetronomeMode) -> float | None:
+    """The cadence (spm) the metronome plays: the step's target while it runs, when the
+    step asks for the metronome and ``mode`` is not OFF; else None (silent)."""
+    on = (step is not None and step.metronome and phase is Phase.RUNNING
+          and mode is not MetronomeMode.OFF)
+    return step.target_cadence_spm if on and step is not None else None
+
+
+class PendingOutput:
+    """What the next :class:`EngineOutput` hands out besides cues: the phase changes
+    since the last output, the metronome setting, and which reps are new."""
+
+    def __init__(self, mode: MetronomeMode) -> None:
+        self.mode = mode
+        self.changes: list[PhaseChange] = []  # since the last output
+        self.metronome = MetronomeSetting(None, mode)
+        self.reps_out = 0  # reps already handed out
+
+    def phase(self, t_s: float, phase: Phase, step: PlannedStep | None) -> None:
+        """``step`` entered ``phase`` at ``t_s``; the metronome follows it."""
+        self.changes.append(PhaseChange(t_s, phase, step))
+        target = metronome_target_spm(step, phase, self.mode)
+        if target != self.metronome.target_cadence_spm:
+            self.metronome = MetronomeSetting(target, self.mode)
+
+    def finished(self, t_s: float) -> None:
+        """The session ended at ``t_s``: the metronome stops."""
+        self.changes.append(PhaseChange(t_s, Phase.FINISHED, None))
+        self.metronome = MetronomeSetting(None, self.mode)
+
+    def take(self, cues: list[Cue], status: EngineStatus, reps: list[Rep],
+             finished: bool) -> EngineOutput:
+        """The output with ``cues``: the changes and the reps not yet handed out."""
+        changes: tuple[PhaseChange, ...] = ()
+        if self.changes:
+            changes, self.changes = tuple(self.changes), []
+        new_reps: tuple[Rep, ...] = ()
+        if len(reps) > self.reps_out:
+            new_reps = tuple(reps[self.reps_out:])
+            self.reps_out = len(reps)
+        return EngineOutput(cues, status, self.metronome, changes, new_reps, finished)

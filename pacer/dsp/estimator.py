@@ -21,15 +21,10 @@ Composition:
 
 Distance, in order of preference at each step:
 
-1. **track** -- on the track with GPS: a :class:`~pacer.dsp.distance.ProgressFollower`
-   advances at the measured speed times a learned scale and converges (tau 60 s, scale
-   tau 90 s) on ``base + progress``, where
-   ``progress`` is measured along the chosen lane's measure line since the first point
-   of the fitted window and ``base`` is the distance at that moment. So the metres run
-   before the track was recognised are re-measured on the track as well (the follower
-   never steps backwards; it slows until the target catches up). After a hole longer
-   than 10 s with no speed at all (dropout, auto-pause) distance jumps forward to the
-   track's answer instead of being bridged at a speed.
+1. **track** -- on the track with GPS: distance pulled onto ``base + progress`` along the
+   lane (:class:`~pacer.dsp.track_distance.TrackDistance`, whose Notes say how). After
+   a hole longer than 10 s with no speed at all (dropout, auto-pause) distance jumps
+   forward to the track's answer instead of being bridged at a speed.
 2. **positions** -- in a sparse recording (median interval >= 2 s) or a device's
    stored track (no receiver quality fields) at 1 Hz or slower: the path along the
    positions (:class:`~pacer.dsp.distance.PositionPath`: chords plus the arc they cut),
@@ -51,14 +46,13 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
-import numpy as np
-
 from pacer.dsp.cadence import CadenceEstimate, CadenceTracker
-from pacer.dsp.distance import DistanceIntegrator, PositionPath, ProgressFollower
+from pacer.dsp.distance import DistanceIntegrator, PositionPath
 from pacer.dsp.held import DEVICE_CADENCE_FRESH_S, HEART_RATE_FRESH_S, HeldReading
-from pacer.dsp.speed import SpeedFilter
+from pacer.dsp.speed import SpeedFilter, SpeedHandback
 from pacer.dsp.stride import StrideModel
 from pacer.dsp.track import TrackMode, TrackState
+from pacer.dsp.track_distance import TrackDistance
 from pacer.models import (
     AccelBlock,
     CadenceSample,
@@ -74,7 +68,6 @@ from pacer.models import (
 __all__ = ["LiveEstimator"]
 
 CADENCE_FRESH_S = 2.5  # a cadence estimate older than this is not "now"
-HISTORY = 4096  # (t, distance) pairs kept to re-base distance on track entry
 
 
 class LiveEstimator:
@@ -109,9 +102,9 @@ class LiveEstimator:
         self.cadence = cadence or CadenceTracker()
         self.stride = stride or StrideModel()
         self.track = TrackMode(lane=lane) if track_mode else None
-        self.handback_s = handback_s
+        self._handback = SpeedHandback(handback_s)
         self._integrator = DistanceIntegrator()
-        self._follower = ProgressFollower(tau_s=track_tau_s)
+        self._on_track = TrackDistance(tau_s=track_tau_s)
         self.track_tau_s = track_tau_s
         self._path = PositionPath()
         self._stored_track = False  # the last fix came from a device's stored track
@@ -120,20 +113,13 @@ class LiveEstimator:
         self._reported_m = 0.0  # last distance handed out (>= committed or extrapolated)
         self._t_s: float | None = None  # time distance was last advanced to
         self._integ_prev_m = 0.0
-        # a ring of (t, distance) as lists: written at every fix, read only on track entry
-        self._hist_t = [math.nan] * HISTORY
-        self._hist_d = [0.0] * HISTORY
-        self._hist_i = 0
         self._utc: tuple[float, _dt.datetime] | None = None
         self._pos: tuple[float, float, float] | None = None  # t, lat, lon
         self._gps_lost = False
         self._last_gps_s: float | None = None  # last accepted speed
         self._gap_since_s: float | None = None
-        self._handback_from: tuple[float, float] | None = None  # t, stride speed
         self._speed_source: str | None = None  # "doppler" or "position" (last fix)
         self._tracking = False  # the track has taken a fix (its state is meaningful)
-        self._track_entry_s: float | None = None
-        self._track_base_m = 0.0
         self._track_fix_s: float | None = None
         self._source = DistanceSource.GPS
         self._last_speed: tuple[float | None, float] = (None, 0.0)
@@ -172,7 +158,7 @@ class LiveEstimator:
                 # blend only from a speed that bridged the gap (stride), never from nothing
                 v_gap = self._last_speed[0]
                 if self._source is DistanceSource.STRIDE and v_gap is not None:
-                    self._handback_from = (t, v_gap)
+                    self._handback.start = (t, v_gap)
                 self._gap_since_s = None
             self._last_gps_s = t
             # the speed tells a runner's stride from a walker's step (step length)
@@ -295,18 +281,6 @@ class LiveEstimator:
         if quality >= 0.3 and dt > 0:
             self.stride.learn(v, cad.cadence_spm, quality * dt)
 
-    def _handback(self, t: float, v_gps: float) -> float:
-        """GPS speed blended from the stride speed that bridged a gap (else unchanged)."""
-        if self._handback_from is None:
-            return v_gps
-        t0, v_stride = self._handback_from
-        w = (t - t0) / self.handback_s
-        if w >= 1.0:
-            self._handback_from = None
-            return v_gps
-        w = max(w, 0.0)
-        return w * v_gps + (1.0 - w) * v_stride
-
     def _current_speed(self, t: float, cad: CadenceEstimate | None
                        ) -> tuple[float | None, float, DistanceSource]:
         """Speed to show now, its confidence and where it comes from (``cad``: the fresh
@@ -314,8 +288,8 @@ class LiveEstimator:
         if self._gps_ok(t):
             v_gps, conf_gps = self.speed_filter.speed_at(t)
             if v_gps is not None:
-                if self._handback_from is not None:
-                    v_gps = self._handback(t, v_gps)
+                if self._handback.start is not None:
+                    v_gps = self._handback.blend(t, v_gps)
                 return v_gps, conf_gps, DistanceSource.GPS
         if self._gap_since_s is None:
             self._gap_since_s = t
@@ -337,33 +311,17 @@ class LiveEstimator:
         """
         if self._t_s is not None and t <= self._t_s:
             return
-        v: float | None = None
-        if measured_mps is not None:  # an accepted fix: GPS is good at t (push_fix said so)
-            v, conf = self.speed_filter.speed_at(t)
-            if v is not None:
-                source = DistanceSource.GPS
-                if self._handback_from is not None:
-                    v = self._handback(t, v)
-        if v is None:
-            v, conf, source = self._current_speed(t, cad)
+        v, conf, source = self._advance_speed(t, measured_mps, cad)
         # the track's on_track / entry_t_s / progress_m are its state's after the last fix
         # it took (read directly: the TrackState itself is built only for estimate())
         ts = self.track if self._tracking else None
         if v is None:
-            t_prev = self._t_s if self._t_s is not None else t
-            if (ts is not None and ts.on_track and self._track_fix_s == t
-                    and ts.entry_t_s == self._track_entry_s
-                    and not self._integrator.bridges(t - t_prev)):
-                # back on the track after a long hole: the track says how far the runner got
-                self._commit_track(t, max(self._distance_m, self._track_base_m + ts.travel_m))
-                self._source, self._last_speed = DistanceSource.TRACK, (None, 0.0)
-                return
-            # no speed from anywhere: leave the hole open, the next speed bridges it
-            self._source, self._last_speed = source, (None, 0.0)
+            self._leave_hole(t, source, ts)
             return
         v_int = v
         if source is DistanceSource.GPS and measured_mps is not None:
-            v_int = measured_mps if self._handback_from is None else self._handback(t, measured_mps)
+            v_int = (measured_mps if self._handback.start is None
+                     else self._handback.blend(t, measured_mps))
         # "still" from the accelerometer stops distance, unless GPS clearly says running
         still = cad is not None and cad.mode == "still" and (v is None or v < 1.5)
         integ_m = self._integrator.update(t, v_int, still=still, gate_speed_mps=v)
@@ -377,31 +335,60 @@ class LiveEstimator:
         v_int_eff = None if v_int is None else (v_int if moving else 0.0)
         if (source is DistanceSource.GPS and ts is not None and ts.on_track
                 and v_int_eff is not None):
-            if ts.entry_t_s != self._track_entry_s:  # entered (or re-entered) the track
-                self._track_entry_s = ts.entry_t_s
-                self._track_base_m = self._distance_at(t if ts.entry_t_s is None else ts.entry_t_s)
-                if ts.fit is not None and self._follower.scale == 1.0:
-                    # the first guess of progress per metre run: the fitted line's lap
-                    lap_m = ts.lap_m + 2.0 * math.pi * max(ts.fit.offset_m, 0.0)
-                    self._follower.scale = max(ts.lap_m / lap_m, 1.0 - self._follower.max_scale)
-            t_prev = self._t_s if self._t_s is not None else t
-            ahead_s = max(0.0, t - (t if self._track_fix_s is None else self._track_fix_s))
-            target = self._track_base_m + ts.travel_m + v_int_eff * ahead_s
-            if not self._integrator.bridges(t - t_prev):
-                # a long hole (dropout, auto-pause): the track says how far the runner got
-                t_prev = t
-                self._distance_m = max(self._distance_m, target)
-            self._follower.reset(t_prev, self._distance_m)
-            self._distance_m = self._follower.update(t, v_int_eff, target,
-                                                     tau_s=self._track_tau())
+            self._follow_track(t, ts, v_int_eff)
             source = DistanceSource.TRACK
         else:
             self._distance_m += inc_m
-            self._track_entry_s = None if ts is None or not ts.on_track else self._track_entry_s
+            if ts is None or not ts.on_track:
+                self._on_track.entry_s = None
         self._source = source
         self._last_speed = (v_eff, conf)
         self._t_s = t
-        self._record(t)
+        self._on_track.record(t, self._distance_m)
+
+    def _advance_speed(self, t: float, measured_mps: float | None, cad: CadenceEstimate | None
+                       ) -> tuple[float | None, float, DistanceSource]:
+        """The speed (m/s) distance advances at to ``t``, its confidence and source: the
+        filtered GPS speed at an accepted fix (``measured_mps`` given), else the speed
+        to show now."""
+        v: float | None = None
+        if measured_mps is not None:  # an accepted fix: GPS is good at t (push_fix said so)
+            v, conf = self.speed_filter.speed_at(t)
+            if v is not None:
+                source = DistanceSource.GPS
+                if self._handback.start is not None:
+                    v = self._handback.blend(t, v)
+        if v is None:
+            v, conf, source = self._current_speed(t, cad)
+        return v, conf, source
+
+    def _leave_hole(self, t: float, source: DistanceSource, ts: TrackMode | None) -> None:
+        """No speed at ``t``: take the track's distance when back on it after a long hole,
+        else leave the hole open (the next speed bridges it)."""
+        t_prev = self._t_s if self._t_s is not None else t
+        if (ts is not None and ts.on_track and self._track_fix_s == t
+                and ts.entry_t_s == self._on_track.entry_s
+                and not self._integrator.bridges(t - t_prev)):
+            # back on the track after a long hole: the track says how far the runner got
+            self._commit_track(t, max(self._distance_m, self._on_track.base_m + ts.travel_m))
+            self._source, self._last_speed = DistanceSource.TRACK, (None, 0.0)
+            return
+        self._source, self._last_speed = source, (None, 0.0)
+
+    def _follow_track(self, t: float, ts: TrackMode, v_mps: float) -> None:
+        """Move distance at ``t`` toward track progress, at ``v_mps`` (0 when stopped)."""
+        on = self._on_track
+        if ts.entry_t_s != on.entry_s:  # entered (or re-entered) the track
+            on.enter(ts, t, self._distance_m)
+        t_prev = self._t_s if self._t_s is not None else t
+        ahead_s = max(0.0, t - (t if self._track_fix_s is None else self._track_fix_s))
+        target = on.base_m + ts.travel_m + v_mps * ahead_s
+        if not self._integrator.bridges(t - t_prev):
+            # a long hole (dropout, auto-pause): the track says how far the runner got
+            t_prev = t
+            self._distance_m = max(self._distance_m, target)
+        on.follower.reset(t_prev, self._distance_m)
+        self._distance_m = on.follower.update(t, v_mps, target, tau_s=self._track_tau())
 
     def _track_tau(self) -> float:
         """Time constant of the pull onto track progress (s): ``track_tau_s`` behind a
@@ -429,18 +416,5 @@ class LiveEstimator:
     def _commit_track(self, t: float, distance_m: float) -> None:
         self._distance_m = distance_m
         self._t_s = t
-        self._follower.reset(t, distance_m)
-        self._record(t)
-
-    def _record(self, t: float) -> None:
-        i = self._hist_i % HISTORY
-        self._hist_t[i], self._hist_d[i] = t, self._distance_m
-        self._hist_i += 1
-
-    def _distance_at(self, t: float) -> float:
-        """Distance at an earlier time (from the kept history)."""
-        n = min(self._hist_i, HISTORY)
-        if n == 0:
-            return self._distance_m
-        idx = (np.arange(self._hist_i - n, self._hist_i)) % HISTORY
-        return float(np.interp(t, np.array(self._hist_t)[idx], np.array(self._hist_d)[idx]))
+        self._on_track.follower.reset(t, distance_m)
+        self._on_track.record(t, distance_m)

@@ -186,21 +186,38 @@ def footfall_positions(
     # smoothing (20 ms) so a 10-15 ms impact transient keeps its edge.
     light_width = round(0.02 * rate_hz)
     z = y if max(1, light_width | 1) == max(1, width | 1) else smooth(x, light_width)
-    slope = np.empty(n)  # == np.gradient(z): central differences, one-sided at the ends
-    np.subtract(z[2:], z[:-2], out=slope[1:-1])
-    slope[1:-1] /= 2.0
-    slope[0] = float(z[1]) - float(z[0])
-    slope[-1] = float(z[-1]) - float(z[-2])
+    slope = _gradient(z)
     # Both searches for all local maxima at once (a handful per window): the
     # neighbourhood's first maximum, and the steepest rise among its last back + 1
     # samples (the rows of the neighbourhood that end at the candidate, all >= 0).
     hood = cand[:, None] + _offsets(-half, half + 1)  # (n_cand, 2 half + 1)
     top = y[hood].argmax(axis=1).tolist()
     steepest = slope[hood[:, half - back : half + 1]].argmax(axis=1).tolist()
-    # Sub-sample vertex (-0.5..0.5) of the parabola through the slope at each steepest
-    # point and its two neighbours: a handful of steps per window, so on floats.
+    return _contact_positions(cand.tolist(), top, steepest, slope, half, back)
+
+
+def _gradient(z: np.ndarray) -> np.ndarray:
+    """``np.gradient(z)`` (per sample): central differences, one-sided at the ends."""
+    n = z.size
+    slope = np.empty(n)
+    np.subtract(z[2:], z[:-2], out=slope[1:-1])
+    slope[1:-1] /= 2.0
+    slope[0] = float(z[1]) - float(z[0])
+    slope[-1] = float(z[-1]) - float(z[-2])
+    return slope
+
+
+def _contact_positions(
+    cand: list[int], top: list[int], steepest: list[int], slope: np.ndarray,
+    half: int, back: int,
+) -> list[float]:
+    """Contact positions (fractional samples) of the candidates that top their
+    neighbourhood: the steepest rise refined to the sub-sample vertex (-0.5..0.5) of
+    the parabola through the slope there and its two neighbours. A handful of steps
+    per window, so on floats."""
+    n = slope.size
     out = []
-    for peak, t, k in zip(cand.tolist(), top, steepest, strict=True):
+    for peak, t, k in zip(cand, top, steepest, strict=True):
         if t != half:  # not the maximum of its neighbourhood: no step here
             continue
         i = min(max(peak - back + k, 1), n - 2)

@@ -127,6 +127,36 @@ def _octave_guess(
     return False, False
 
 
+def _first_near_best(peaks: list[tuple[float, float]], window_n: int | None
+                     ) -> tuple[float, float] | None:
+    """The shortest (lag in samples, correlation) peak within NEAR_BEST of the best.
+
+    Correlations are weighted by ``1 - lag / window_n`` when ``window_n`` is given (the
+    biased estimate). None when no peak correlates at all.
+    """
+    if not peaks:
+        return None
+    weight = [1.0 - lag / window_n if window_n else 1.0 for lag, _ in peaks]
+    best = max(v * w for (_, v), w in zip(peaks, weight, strict=True))
+    if best <= 0:
+        return None
+    return next(p for p, w in zip(peaks, weight, strict=True)
+                if p[1] * w >= NEAR_BEST * best)
+
+
+def _alternation_divisor(peaks: list[tuple[float, float]], lag: float, value: float
+                         ) -> tuple[int, float]:
+    """How many steps the peak at ``lag`` (samples) spans: 1, 2 or 4, and the
+    correlation at the last half-lag that alternated (-1.0 when none did)."""
+    divisor, half_value = 1, -1.0
+    for _ in range(2):  # the stride, or two strides when only those correlate
+        half = _near(peaks, lag / (2 * divisor))
+        if half is None or half[1] < max(ALTERNATION_MIN, ALTERNATION_REL * value):
+            break
+        divisor, half_value = 2 * divisor, half[1]
+    return divisor, half_value
+
+
 def step_period(
     peaks: list[tuple[float, float]],
     rate_hz: float,
@@ -161,20 +191,11 @@ def step_period(
     GaitPeriod or None
         None when no peak correlates at all.
     """
-    if not peaks:
+    chosen = _first_near_best(peaks, window_n)
+    if chosen is None:
         return None
-    weight = [1.0 - lag / window_n if window_n else 1.0 for lag, _ in peaks]
-    best = max(v * w for (_, v), w in zip(peaks, weight, strict=True))
-    if best <= 0:
-        return None
-    lag, value = next(p for p, w in zip(peaks, weight, strict=True)
-                      if p[1] * w >= NEAR_BEST * best)
-    divisor, half_value = 1, -1.0
-    for _ in range(2):  # the stride, or two strides when only those correlate
-        half = _near(peaks, lag / (2 * divisor))
-        if half is None or half[1] < max(ALTERNATION_MIN, ALTERNATION_REL * value):
-            break
-        divisor, half_value = 2 * divisor, half[1]
+    lag, value = chosen
+    divisor, half_value = _alternation_divisor(peaks, lag, value)
     confidence = min(value, 1.0)
     if window_n and lag > window_n / MIN_CYCLES:
         confidence = min(confidence, GUESS_CONFIDENCE)  # seen too few times to speak

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pacer.dsp.track_geometry import enu_from_latlon
 from pacer.models import Fix
 
-__all__ = ["SpeedEstimate", "SpeedFilter"]
+__all__ = ["SpeedEstimate", "SpeedFilter", "SpeedHandback"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,3 +312,25 @@ class SpeedFilter:
              measured_mps: float | None = None) -> SpeedEstimate:
         v, sigma, conf = self._state_at(t)
         return SpeedEstimate(t, v, conf, accepted, reason, sigma, source, measured_mps)
+
+
+class SpeedHandback:
+    """GPS speed blended in from the stride speed that bridged a gap, linearly over
+    ``handback_s`` seconds, so that neither the speed nor the distance rate jumps."""
+
+    def __init__(self, handback_s: float) -> None:
+        self.handback_s = handback_s
+        self.start: tuple[float, float] | None = None  # t (s), stride speed (m/s)
+
+    def blend(self, t: float, v_gps: float) -> float:
+        """The speed (m/s) at ``t`` for the GPS speed ``v_gps`` (unchanged when no blend
+        is running; the blend ends once ``handback_s`` has passed)."""
+        if self.start is None:
+            return v_gps
+        t0, v_stride = self.start
+        w = (t - t0) / self.handback_s
+        if w >= 1.0:
+            self.start = None
+            return v_gps
+        w = max(w, 0.0)
+        return w * v_gps + (1.0 - w) * v_stride

@@ -17,8 +17,8 @@ import datetime as dt
 from pacer.errors import InputError
 from pacer.formats.export_common import require_start_utc, utc_at
 from pacer.formats.fit_message import FitMessage
-from pacer.models import Rep, RepKind
-from pacer.review.heart_rate import rep_heart_rates
+from pacer.models import Estimate, Rep, RepKind
+from pacer.review.heart_rate import RepHeartRate, rep_heart_rates
 from pacer.review.summary import (
     session_distance_m,
     session_duration_s,
@@ -75,6 +75,49 @@ def _cadence(spm: float | None) -> FitMessage:
     return {"cadence": whole, "fractional_cadence": round(strides - whole, 3)}
 
 
+def _record(data: SessionData, est: Estimate, mesg_num: int) -> FitMessage:
+    """The ``record`` message of one estimate (position in semicircles, cadence in
+    strides per minute)."""
+    rec: FitMessage = {
+        "mesg_num": mesg_num,
+        "timestamp": utc_at(data, est.t_s, est.utc),
+        "distance": est.distance_m,
+    }
+    if est.lat_deg is not None and est.lon_deg is not None:
+        rec["position_lat"] = round(est.lat_deg * DEG_TO_SEMICIRCLE)
+        rec["position_long"] = round(est.lon_deg * DEG_TO_SEMICIRCLE)
+    if est.speed_mps is not None:
+        rec["enhanced_speed"] = est.speed_mps
+    rec |= _cadence(est.cadence_spm)
+    if est.heart_rate_bpm is not None:
+        rec["heart_rate"] = int(round(est.heart_rate_bpm))
+    return rec
+
+
+def _lap(data: SessionData, lap: Rep, k: int, mesg_num: int, *, in_workout: bool,
+         hr: RepHeartRate | None) -> FitMessage:
+    """The ``lap`` message of lap ``k`` (a workout step's when ``in_workout``)."""
+    lap_start = utc_at(data, lap.start_s, lap.start_utc)
+    assert lap_start is not None  # start is known
+    msg: FitMessage = {
+        "mesg_num": mesg_num, "message_index": k,
+        "timestamp": lap_start + dt.timedelta(seconds=lap.duration_s),
+        "start_time": lap_start, "total_elapsed_time": lap.duration_s,
+        "total_timer_time": lap.duration_s, "total_distance": lap.distance_m,
+        "event": "lap", "event_type": "stop", "lap_trigger": "manual",
+        "sport": "running", "intensity": _INTENSITY[lap.kind],
+    }  # fmt: skip
+    if in_workout:
+        msg["wkt_step_index"] = k
+    if lap.duration_s > 0:
+        msg["enhanced_avg_speed"] = lap.distance_m / lap.duration_s
+    if lap.cadence_spm is not None:
+        msg["avg_cadence"] = int(round(lap.cadence_spm / 2.0))
+    if hr is not None and hr.avg_bpm is not None and hr.max_bpm is not None:
+        msg |= {"avg_heart_rate": round(hr.avg_bpm), "max_heart_rate": round(hr.max_bpm)}
+    return msg
+
+
 def to_fit(data: SessionData) -> bytes:
     """The FIT activity file bytes."""
     try:
@@ -87,51 +130,10 @@ def to_fit(data: SessionData) -> bytes:
     end = start + dt.timedelta(seconds=duration_s)
     reps = list(data.reps)
     enc = Encoder()
-    enc.write_mesg(
-        {
-            "mesg_num": mesg["FILE_ID"],
-            "type": "activity",
-            "manufacturer": "development",
-            "product": 1,
-            "serial_number": 1,
-            "time_created": start,
-        }
-    )
-    if reps:
-        enc.write_mesg(
-            {
-                "mesg_num": mesg["WORKOUT"],
-                "sport": "running",
-                "num_valid_steps": len(reps),
-                "wkt_name": fit_string(workout_name(data) or "pacer"),
-            }
-        )
-        for k, rep in enumerate(reps):
-            enc.write_mesg({"mesg_num": mesg["WORKOUT_STEP"], **_step(rep, k)})
-    enc.write_mesg(
-        {
-            "mesg_num": mesg["EVENT"],
-            "timestamp": start,
-            "event": "timer",
-            "event_type": "start",
-            "timer_trigger": "manual",
-        }
-    )
+    for opening in _opening(data, mesg, start, reps):
+        enc.write_mesg(opening)
     for est in data.estimates:
-        rec: FitMessage = {
-            "mesg_num": mesg["RECORD"],
-            "timestamp": utc_at(data, est.t_s, est.utc),
-            "distance": est.distance_m,
-        }
-        if est.lat_deg is not None and est.lon_deg is not None:
-            rec["position_lat"] = round(est.lat_deg * DEG_TO_SEMICIRCLE)
-            rec["position_long"] = round(est.lon_deg * DEG_TO_SEMICIRCLE)
-        if est.speed_mps is not None:
-            rec["enhanced_speed"] = est.speed_mps
-        rec |= _cadence(est.cadence_spm)
-        if est.heart_rate_bpm is not None:
-            rec["heart_rate"] = int(round(est.heart_rate_bpm))
-        enc.write_mesg(rec)
+        enc.write_mesg(_record(data, est, mesg["RECORD"]))
     laps = reps or [
         Rep(
             index=1,
@@ -143,47 +145,70 @@ def to_fit(data: SessionData) -> bytes:
     ]
     hr_of = {h.index: h for h in rep_heart_rates(data)}
     for k, lap in enumerate(laps):
-        lap_start = utc_at(data, lap.start_s, lap.start_utc)
-        assert lap_start is not None  # start is known
-        msg: FitMessage = {
-            "mesg_num": mesg["LAP"], "message_index": k,
-            "timestamp": lap_start + dt.timedelta(seconds=lap.duration_s),
-            "start_time": lap_start, "total_elapsed_time": lap.duration_s,
-            "total_timer_time": lap.duration_s, "total_distance": lap.distance_m,
-            "event": "lap", "event_type": "stop", "lap_trigger": "manual",
-            "sport": "running", "intensity": _INTENSITY[lap.kind],
-        }  # fmt: skip
-        if reps:
-            msg["wkt_step_index"] = k
-        if lap.duration_s > 0:
-            msg["enhanced_avg_speed"] = lap.distance_m / lap.duration_s
-        if lap.cadence_spm is not None:
-            msg["avg_cadence"] = int(round(lap.cadence_spm / 2.0))
         hr = hr_of.get(lap.index) if reps else None
-        if hr is not None and hr.avg_bpm is not None and hr.max_bpm is not None:
-            msg |= {"avg_heart_rate": round(hr.avg_bpm), "max_heart_rate": round(hr.max_bpm)}
-        enc.write_mesg(msg)
-    enc.write_mesg(
+        enc.write_mesg(_lap(data, lap, k, mesg["LAP"], in_workout=bool(reps), hr=hr))
+    for closing in _closing(data, mesg, start, end, duration_s, len(laps)):
+        enc.write_mesg(closing)
+    return bytes(enc.close())
+
+
+def _opening(data: SessionData, mesg: dict[str, int], start: dt.datetime, reps: list[Rep]
+             ) -> list[FitMessage]:
+    """``file_id``, the workout and its steps (when there are reps), timer start."""
+    out: list[FitMessage] = [
+        {
+            "mesg_num": mesg["FILE_ID"],
+            "type": "activity",
+            "manufacturer": "development",
+            "product": 1,
+            "serial_number": 1,
+            "time_created": start,
+        }
+    ]
+    if reps:
+        out.append(
+            {
+                "mesg_num": mesg["WORKOUT"],
+                "sport": "running",
+                "num_valid_steps": len(reps),
+                "wkt_name": fit_string(workout_name(data) or "pacer"),
+            }
+        )
+        out += [{"mesg_num": mesg["WORKOUT_STEP"], **_step(rep, k)} for k, rep in enumerate(reps)]
+    out.append(
+        {
+            "mesg_num": mesg["EVENT"],
+            "timestamp": start,
+            "event": "timer",
+            "event_type": "start",
+            "timer_trigger": "manual",
+        }
+    )
+    return out
+
+
+def _closing(data: SessionData, mesg: dict[str, int], start: dt.datetime, end: dt.datetime,
+             duration_s: float, n_laps: int) -> list[FitMessage]:
+    """Timer stop, ``session`` (sub-sport track when any estimate was on one), ``activity``."""
+    distance_m = session_distance_m(data)
+    on_track = any(e.on_track for e in data.estimates)
+    return [
         {
             "mesg_num": mesg["EVENT"],
             "timestamp": end,
             "event": "timer",
             "event_type": "stop_all",
             "timer_trigger": "manual",
-        }
-    )
-    distance_m = session_distance_m(data)
-    on_track = any(e.on_track for e in data.estimates)
-    enc.write_mesg({
-        "mesg_num": mesg["SESSION"], "message_index": 0, "timestamp": end, "start_time": start,
-        "total_elapsed_time": duration_s, "total_timer_time": duration_s,
-        "total_distance": distance_m, "sport": "running",
-        "sub_sport": "track" if on_track else "generic", "first_lap_index": 0,
-        "num_laps": len(laps), "event": "session", "event_type": "stop",
-        "trigger": "activity_end",
-        **({"enhanced_avg_speed": distance_m / duration_s} if duration_s > 0 else {}),
-    })  # fmt: skip
-    enc.write_mesg(
+        },
+        {
+            "mesg_num": mesg["SESSION"], "message_index": 0, "timestamp": end,
+            "start_time": start, "total_elapsed_time": duration_s,
+            "total_timer_time": duration_s, "total_distance": distance_m, "sport": "running",
+            "sub_sport": "track" if on_track else "generic", "first_lap_index": 0,
+            "num_laps": n_laps, "event": "session", "event_type": "stop",
+            "trigger": "activity_end",
+            **({"enhanced_avg_speed": distance_m / duration_s} if duration_s > 0 else {}),
+        },  # fmt: skip
         {
             "mesg_num": mesg["ACTIVITY"],
             "timestamp": end,
@@ -195,6 +220,5 @@ def to_fit(data: SessionData) -> bytes:
             "local_timestamp": int(
                 (end - dt.datetime(1989, 12, 31, tzinfo=dt.UTC)).total_seconds()
             ),
-        }
-    )
-    return bytes(enc.close())
+        },
+    ]

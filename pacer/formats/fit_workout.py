@@ -35,7 +35,7 @@ from pacer.models import RepKind
 from pacer.units import M_PER_MILE
 
 if TYPE_CHECKING:
-    from garmin_fit_sdk.mesgs import FitMessages
+    from garmin_fit_sdk.mesgs import FitMessages, WorkoutStepMesg
 
 #: a workout file is small; anything larger is not one
 MAX_FIT_WORKOUT_BYTES = 1 << 20
@@ -147,6 +147,39 @@ def _refuse_other_file_types(path: str, messages: FitMessages) -> None:
     raise WorkoutError(f"{path}: not a FIT workout file: it is {what}{hint}")
 
 
+def _nest_repeats(path: str, msgs: list[WorkoutStepMesg]) -> list[tuple[int, Step | Repeat]]:
+    """The workout steps in order, each ``repeat_*`` message folding the steps from its
+    ``duration_step`` on into a :class:`Repeat` (by count, time in s or distance in m),
+    each item with the index of its first message."""
+    items: list[tuple[int, Step | Repeat]] = []
+    for msg in msgs:
+        index = int(msg.get("message_index", len(items)))
+        duration_type = str(msg.get("duration_type", ""))
+        if not duration_type.startswith("repeat_"):
+            items.append((index, _step(dict(msg))))
+            continue
+        first = int(msg.get("duration_step", msg.get("duration_value", 0)))
+        body = tuple(item for i, item in items if i >= first)
+        if not body:
+            raise WorkoutError(
+                f"{path}: step {index} repeats from step {first}, which is not before it"
+            )
+        items = [(i, item) for i, item in items if i < first]
+        repeat: Repeat
+        if duration_type == "repeat_until_steps_cmplt":
+            count = int(msg.get("repeat_steps", msg.get("target_value", 1)) or 1)
+            repeat = Repeat(count=max(1, count), body=body)
+        elif duration_type == "repeat_until_time" and _positive(msg.get("repeat_time")):
+            repeat = Repeat(count=None, body=body, until_s=_positive(msg.get("repeat_time")))
+        elif duration_type == "repeat_until_distance" and _positive(msg.get("repeat_distance")):
+            until_m = distance_from_fit_m(float(msg["repeat_distance"]))
+            repeat = Repeat(count=None, body=body, until_m=until_m)
+        else:
+            repeat = Repeat(count=None, body=body)
+        items.append((first, repeat))
+    return items
+
+
 def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
     """Read a Garmin FIT workout file.
 
@@ -182,32 +215,7 @@ def workout_from_fit(path: str | os.PathLike[str]) -> Workout:
     if not msgs:
         problem = f"decoder said: {errors[0]}" if errors else "it has no workout_step messages"
         raise WorkoutError(f"{path}: not a FIT workout file ({problem})")
-    items: list[tuple[int, Step | Repeat]] = []
-    for msg in msgs:
-        index = int(msg.get("message_index", len(items)))
-        duration_type = str(msg.get("duration_type", ""))
-        if not duration_type.startswith("repeat_"):
-            items.append((index, _step(dict(msg))))
-            continue
-        first = int(msg.get("duration_step", msg.get("duration_value", 0)))
-        body = tuple(item for i, item in items if i >= first)
-        if not body:
-            raise WorkoutError(
-                f"{path}: step {index} repeats from step {first}, which is not before it"
-            )
-        items = [(i, item) for i, item in items if i < first]
-        repeat: Repeat
-        if duration_type == "repeat_until_steps_cmplt":
-            count = int(msg.get("repeat_steps", msg.get("target_value", 1)) or 1)
-            repeat = Repeat(count=max(1, count), body=body)
-        elif duration_type == "repeat_until_time" and _positive(msg.get("repeat_time")):
-            repeat = Repeat(count=None, body=body, until_s=_positive(msg.get("repeat_time")))
-        elif duration_type == "repeat_until_distance" and _positive(msg.get("repeat_distance")):
-            until_m = distance_from_fit_m(float(msg["repeat_distance"]))
-            repeat = Repeat(count=None, body=body, until_m=until_m)
-        else:
-            repeat = Repeat(count=None, body=body)
-        items.append((first, repeat))
+    items = _nest_repeats(path, msgs)
     steps = tuple(item for _, item in items)
     too_big = limit_problem(steps)
     if too_big is not None:

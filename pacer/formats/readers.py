@@ -180,17 +180,10 @@ def fixes_from_gpx(
 # ---------------------------------------------------------------------- FIT
 
 
-def fixes_from_fit(
-    path: Path | str, *, on_skip: SkipHandler = None, counters: SkipCounters | None = None
-) -> Iterator[Fix]:
-    """``record`` messages of a FIT activity as fixes (garmin-fit-sdk decoder).
-
-    Records without a position become no-fix epochs (``valid`` False). A truncated file
-    yields the records decoded before the damage and reports it; a CRC error (the
-    decoder reads every record, the checksum at the end disagrees) is reported as such.
-    Records with implausible times are dropped as in :func:`fixes_from_gpx`.
-    """
-    path = Path(path)
+def _fit_records(path: Path, on_skip: SkipHandler, counters: SkipCounters | None
+                 ) -> list[RecordMesg]:
+    """The decoded ``record`` messages of the FIT file at ``path``: a damaged file's
+    records before the damage (reported), all of them on a CRC error (reported apart)."""
     try:
         from garmin_fit_sdk import Decoder, Stream
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -223,6 +216,21 @@ def fixes_from_fit(
                 counters,
                 f"{path}: damaged FIT file ({problem}); kept {len(records)} records before it",
             )
+    return records
+
+
+def fixes_from_fit(
+    path: Path | str, *, on_skip: SkipHandler = None, counters: SkipCounters | None = None
+) -> Iterator[Fix]:
+    """``record`` messages of a FIT activity as fixes (garmin-fit-sdk decoder).
+
+    Records without a position become no-fix epochs (``valid`` False). A truncated file
+    yields the records decoded before the damage and reports it; a CRC error (the
+    decoder reads every record, the checksum at the end disagrees) is reported as such.
+    Records with implausible times are dropped as in :func:`fixes_from_gpx`.
+    """
+    path = Path(path)
+    records = _fit_records(path, on_skip, counters)
     timed: list[tuple[int, dt.datetime, RecordMesg]] = []
     for i, rec in enumerate(records, 1):
         if counters is not None:

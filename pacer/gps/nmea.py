@@ -136,19 +136,7 @@ class EpochAssembler:
         """
         c = self.counters
         c.lines += 1
-        # a line that carries the time of day is never the same twice: not looked up
-        timed = line[3:6] in _TIMED_TYPES
-        parsed = None if timed else self._parsed.get(line)
-        if parsed is None:
-            if checked:
-                parsed = parse_checked(line)
-            else:  # from the last '$' (what the framer left before it is noise)
-                start = line.rfind("$")
-                parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
-            if not timed:
-                if len(self._parsed) >= _PARSED_CACHE_SIZE:
-                    self._parsed.clear()
-                self._parsed[line] = parsed
+        parsed = self._parse(line, checked)
         if isinstance(parsed, str):
             self._count_outcome(parsed)
             return []
@@ -188,6 +176,23 @@ class EpochAssembler:
             if closed is not None:
                 out.append(closed)
         return out
+
+    def _parse(self, line: str, checked: bool) -> Parsed | str:
+        """The line's parse (or outcome string), from the cache of untimed lines."""
+        # a line that carries the time of day is never the same twice: not looked up
+        timed = line[3:6] in _TIMED_TYPES
+        parsed = None if timed else self._parsed.get(line)
+        if parsed is None:
+            if checked:
+                parsed = parse_checked(line)
+            else:  # from the last '$' (what the framer left before it is noise)
+                start = line.rfind("$")
+                parsed = GARBAGE if start < 0 else parse_sentence(line[start:].strip())
+            if not timed:
+                if len(self._parsed) >= _PARSED_CACHE_SIZE:
+                    self._parsed.clear()
+                self._parsed[line] = parsed
+        return parsed
 
     def _count_outcome(self, outcome: str) -> None:
         """Count a line that changes no epoch (see :mod:`pacer.gps.sentence`)."""

@@ -16,7 +16,13 @@ from pacer.models import RepKind
 from pacer.review.display import pace_text, review_units, total_distance_text
 from pacer.review.heart_rate import heart_rate_html
 from pacer.review.stats import rep_stats
-from pacer.review.summary import RepComparison, heard_cues, rep_rows, summarize
+from pacer.review.summary import (
+    RepComparison,
+    SessionSummary,
+    heard_cues,
+    rep_rows,
+    summarize,
+)
 from pacer.review.text import (
     HEADER,
     rep_cells,
@@ -140,6 +146,36 @@ def _stat_cards(data: SessionData, units: str) -> list[tuple[str, str]]:
     return cards
 
 
+def _summary_cards(s: SessionSummary, units: str) -> list[tuple[str, str]]:
+    """(label, value) cards of the session summary: distance, reps, work pace, cadence."""
+    cards = [
+        ("distance", total_distance_text(s.distance_m, units)),
+        ("work reps", str(s.work_reps)),
+        ("on target", f"{s.reps_on_target} of {s.work_reps}"),
+    ]
+    if s.work_pace_s_per_km:
+        cards.append(("work pace", pace_text(s.work_pace_s_per_km, units)))
+    if s.work_cadence_spm:
+        cards.append(("work cadence", f"{s.work_cadence_spm:.0f} spm"))
+    return cards
+
+
+def _cues_html(data: SessionData) -> list[str]:
+    """The cues table (when heard, session clock; dropped cues struck through), or
+    nothing when no cue was given."""
+    if not data.cues:
+        return []
+    out = ["<h2>Cues</h2><table><tr><th>time</th><th>kind</th><th>text</th></tr>"]
+    for c, (heard_s, _dur) in zip(data.cues, heard_cues(data), strict=True):
+        cls = ' class="dropped"' if c.dropped else ""
+        out.append(
+            f"<tr{cls}><td>{format_clock(heard_s, tenths=True)}</td>"
+            f"<td>{html.escape(c.kind.value)}</td><td>{html.escape(c.text)}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
 def review_html(
     data: SessionData,
     *,
@@ -154,16 +190,7 @@ def review_html(
     st = rep_stats(data)
     if st is not None:
         lines.append(stats_line(st, units))
-    cards = [
-        ("distance", total_distance_text(s.distance_m, units)),
-        ("work reps", str(s.work_reps)),
-        ("on target", f"{s.reps_on_target} of {s.work_reps}"),
-    ]
-    if s.work_pace_s_per_km:
-        cards.append(("work pace", pace_text(s.work_pace_s_per_km, units)))
-    if s.work_cadence_spm:
-        cards.append(("work cadence", f"{s.work_cadence_spm:.0f} spm"))
-    cards += _stat_cards(data, units)
+    cards = _summary_cards(s, units) + _stat_cards(data, units)
     out = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -189,15 +216,7 @@ def review_html(
     if plots:
         out += ["<h2>Pace and cadence</h2>", _plot_img(data, units)]
     out += ["<h2>Route</h2>", route_svg(data)]
-    if data.cues:
-        out += ["<h2>Cues</h2><table><tr><th>time</th><th>kind</th><th>text</th></tr>"]
-        for c, (heard_s, _dur) in zip(data.cues, heard_cues(data), strict=True):
-            cls = ' class="dropped"' if c.dropped else ""
-            out.append(
-                f"<tr{cls}><td>{format_clock(heard_s, tenths=True)}</td>"
-                f"<td>{html.escape(c.kind.value)}</td><td>{html.escape(c.text)}</td></tr>"
-            )
-        out.append("</table>")
+    out += _cues_html(data)
     out += heart_rate_html(data)
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -25,6 +25,7 @@ from pacer.units import M_PER_MILE, format_clock
 if TYPE_CHECKING:  # matplotlib itself loads inside review_figure
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.ticker import Formatter
 
 #: paces slower than this (walking, standing) are left out of the pace panel
 SLOWEST_PLOTTED_S_PER_KM = 900.0
@@ -63,6 +64,20 @@ def review_figure(data: SessionData, *, units: str | None = None) -> Figure:
     pace[pace > SLOWEST_PLOTTED_S_PER_KM] = np.nan
     pace = pace_in_units_array(pace, units)
     cad = np.array([np.nan if e.cadence_spm is None else e.cadence_spm for e in data.estimates])
+    _shade_reps(ax_pace, ax_cad, data, units)
+    _pace_panel(ax_pace, t_min, pace, data, units, FuncFormatter(_pace_label))
+    _cadence_panel(ax_cad, t_min, cad)
+    _rep_bars(ax_bar, data, units)
+    if ax_hr:
+        from pacer.review.heart_rate import draw_heart_rate
+
+        ax_hr[0].sharex(ax_cad)
+        draw_heart_rate(ax_hr[0], data)
+    return fig
+
+
+def _shade_reps(ax_pace: Axes, ax_cad: Axes, data: SessionData, units: str) -> None:
+    """Each rep shaded by kind on both time panels; each work rep's target pace in red."""
     labelled = False
     for rep in data.reps:
         a, b = rep.start_s / 60.0, (rep.start_s + rep.duration_s) / 60.0
@@ -75,9 +90,15 @@ def review_figure(data: SessionData, *, units: str | None = None) -> Figure:
                 b,
                 colors="#d62828",
                 lw=2,
-                label=None if labelled else "target pace",
+                label=None if labelled else "target pace",  # type: ignore[arg-type]
             )
             labelled = True
+
+
+def _pace_panel(ax_pace: Axes, t_min: np.ndarray, pace: np.ndarray, data: SessionData,
+                units: str, formatter: Formatter) -> None:
+    """Pace (s per km or mile, ``units``) against time (min), faster up; the axis keeps
+    the fast end readable."""
     ax_pace.plot(t_min, pace, color="#1d3557", lw=1.2, label="pace")
     targets = [pace_in_units(r.target_pace_s_per_km, units) for r in data.reps
                if r.target_pace_s_per_km]  # fmt: skip
@@ -89,9 +110,13 @@ def review_figure(data: SessionData, *, units: str | None = None) -> Figure:
     else:
         ax_pace.invert_yaxis()
     ax_pace.legend(loc="lower right", fontsize="small")
-    ax_pace.yaxis.set_major_formatter(FuncFormatter(_pace_label))
+    ax_pace.yaxis.set_major_formatter(formatter)
     ax_pace.set_ylabel(f"pace ({pace_unit(units)})")
     ax_pace.set_title(f"{data.id}: pace, reps shaded (work orange, recovery blue), targets red")
+
+
+def _cadence_panel(ax_cad: Axes, t_min: np.ndarray, cad: np.ndarray) -> None:
+    """Cadence (spm) against time (min), or a note that none was recorded."""
     ax_cad.plot(t_min, cad, color="#2a9d8f", lw=1.2)
     if not np.isfinite(cad).any():
         ax_cad.set_yticks([])
@@ -106,13 +131,6 @@ def review_figure(data: SessionData, *, units: str | None = None) -> Figure:
         )
     ax_cad.set_ylabel("cadence (spm)")
     ax_cad.set_xlabel("time (min)")
-    _rep_bars(ax_bar, data, units)
-    if ax_hr:
-        from pacer.review.heart_rate import draw_heart_rate
-
-        ax_hr[0].sharex(ax_cad)
-        draw_heart_rate(ax_hr[0], data)
-    return fig
 
 
 def _rep_bars(ax: Axes, data: SessionData, units: str) -> None:

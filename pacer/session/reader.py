@@ -258,16 +258,7 @@ def open_session(directory: Path) -> SessionData:
             rows.fix_from_row(r)
             for r in conn.execute(f"SELECT {rows.FIX_COLUMNS} FROM fixes ORDER BY rowid")
         )
-        est_cols = rows.ESTIMATE_COLUMNS
-        heart_rate: tuple[HeartRateSample, ...] = ()
-        if version >= HEART_RATE_VERSION:
-            est_cols = f"{est_cols}, {rows.ESTIMATE_HR_COLUMN}"
-            heart_rate = tuple(rows.heart_rate_from_row(r) for r in conn.execute(
-                f"SELECT {rows.HEART_RATE_COLUMNS} FROM heart_rate ORDER BY rowid"))
-        estimates = tuple(
-            rows.estimate_from_row(r)
-            for r in conn.execute(f"SELECT {est_cols} FROM estimates ORDER BY rowid")
-        )
+        estimates, heart_rate = _estimates_and_heart_rate(conn, version)
         # before schema v4 every recorded rep was a completed one
         rep_cols = rows.REP_COLUMNS if version >= 4 else rows.REP_COLUMNS.replace(
             ", completed", ", 1")
@@ -297,6 +288,22 @@ def open_session(directory: Path) -> SessionData:
         cues=cues, cue_audio=cue_audio, events=events, counters=counters,
         heart_rate=heart_rate, ended=str(ended) if ended else _unended(directory),
     )  # fmt: skip
+
+
+def _estimates_and_heart_rate(conn: sqlite3.Connection, version: int
+                              ) -> tuple[tuple[Estimate, ...], tuple[HeartRateSample, ...]]:
+    """The estimates, and the heart-rate readings (none before HEART_RATE_VERSION)."""
+    est_cols = rows.ESTIMATE_COLUMNS
+    heart_rate: tuple[HeartRateSample, ...] = ()
+    if version >= HEART_RATE_VERSION:
+        est_cols = f"{est_cols}, {rows.ESTIMATE_HR_COLUMN}"
+        heart_rate = tuple(rows.heart_rate_from_row(r) for r in conn.execute(
+            f"SELECT {rows.HEART_RATE_COLUMNS} FROM heart_rate ORDER BY rowid"))
+    estimates = tuple(
+        rows.estimate_from_row(r)
+        for r in conn.execute(f"SELECT {est_cols} FROM estimates ORDER BY rowid")
+    )
+    return estimates, heart_rate
 
 
 def _cues(conn: sqlite3.Connection, version: int) -> tuple[tuple[Cue, ...],

@@ -56,10 +56,16 @@ def _doppler_error(r: RunnerModel, rx: SimulatedReceiver) -> list[float]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=10)
-    args = ap.parse_args(argv)
+def _add_effort_cadences(r: RunnerModel, cad: dict[str, list[float]]) -> None:
+    """Append the mean cadence (spm) of each effort over 20 s, by kind, to ``cad``."""
+    for i, e in enumerate(r.efforts):
+        if e.kind in cad and r.effort_end_s[i] - r.effort_start_s[i] > 20:
+            t = np.linspace(r.effort_start_s[i] + 8, r.effort_end_s[i] - 1, 50)
+            cad[e.kind].append(float(np.mean(r.state_at(t).cadence_spm)))
+
+
+def _print_accuracy(seeds: int) -> None:
+    """Rep times, cadences and receiver errors over ``seeds`` interval sessions."""
     rep_t: list[float] = []
     reach: list[float] = []
     cad: dict[str, list[float]] = {"run": [], "jog": [], "walk": []}
@@ -69,15 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     short5: list[float] = []
     dop1: list[float] = []
     dop5: list[float] = []
-    for seed in range(args.seeds):
+    for seed in range(seeds):
         r = RunnerModel(interval_session_efforts(recovery="line"), seed=seed)
         a, b = _rep_stats(r)
         rep_t += a
         reach += b
-        for i, e in enumerate(r.efforts):
-            if e.kind in cad and r.effort_end_s[i] - r.effort_start_s[i] > 20:
-                t = np.linspace(r.effort_start_s[i] + 8, r.effort_end_s[i] - 1, 50)
-                cad[e.kind].append(float(np.mean(r.state_at(t).cadence_spm)))
+        _add_effort_cadences(r, cad)
         rx = SimulatedReceiver(r, seed=seed)
         e_m, n_m = r.site.enu_from_latlon(rx.lat_deg, rx.lon_deg)
         ok = rx.valid
@@ -91,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         dop5 += _doppler_error(r, rx5)
     pe = np.concatenate(pos_err)
     se = np.concatenate(spd_err)
-    print(f"seeds: {args.seeds} (6 x 400 m in 90 s, stand/walk/jog recoveries to the line)")
+    print(f"seeds: {seeds} (6 x 400 m in 90 s, stand/walk/jog recoveries to the line)")
     print(f"rep time: mean {np.mean(rep_t):.2f} s, sd {np.std(rep_t):.2f} s, "
           f"range {np.min(rep_t):.2f}-{np.max(rep_t):.2f} s (target 90)")
     print(f"time to 95% of rep pace: mean {np.mean(reach):.2f} s, "
@@ -109,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
           f"(sd {100 * np.std(dop1):.2f}), 5 Hz {100 * np.mean(dop5):+.2f} % "
           f"(sd {100 * np.std(dop5):.2f})")
 
+
+def _print_speed() -> None:
+    """How fast the runner, receiver and gait models run on this machine."""
     c0 = time.perf_counter()
     r = RunnerModel(default_session_efforts(), seed=0)
     build_s = time.perf_counter() - c0
@@ -131,6 +137,14 @@ def main(argv: list[str] | None = None) -> int:
           f"{1000 * rx_s:.0f} ms")
     print(f"gait signal: {ts.size / bulk_s / 1e6:.2f} M samples/s in one call; "
           f"{1e6 * chunk_s / len(chunks):.0f} us per 32-sample chunk")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=10)
+    args = ap.parse_args(argv)
+    _print_accuracy(args.seeds)
+    _print_speed()
     return 0
 
 

@@ -48,6 +48,7 @@ import numpy as np
 
 from pacer.dsp import track_geometry as tg
 from pacer.sim import nmea_out as nm
+from pacer.sim.error_processes import first_order_lag, gauss_markov, smooth_gauss_markov
 from pacer.sim.runner import RunnerModel
 
 DEFAULT_START_UTC = dt.datetime(2026, 5, 16, 9, 0, 0, tzinfo=dt.UTC)
@@ -84,41 +85,6 @@ class ReceiverEpoch:
     @property
     def data(self) -> bytes:
         return b"".join(self.sentences)
-
-
-def _gauss_markov(rng: np.random.Generator, n: int, dims: int, sigma: float, tau_s: float,
-                  dt_s: float) -> np.ndarray:
-    """Stationary first-order Gauss-Markov samples, shape (n, dims)."""
-    a = np.exp(-dt_s / tau_s)
-    w = rng.standard_normal((n, dims)) * sigma * np.sqrt(1.0 - a * a)
-    out = np.empty((n, dims))
-    x = rng.standard_normal(dims) * sigma
-    for k in range(n):  # epoch rate (1-10 Hz): a few thousand iterations per session
-        x = a * x + w[k]
-        out[k] = x
-    return out
-
-
-def _smooth_gauss_markov(rng: np.random.Generator, n: int, dims: int, sigma: float,
-                         tau_s: float, smooth_s: float, dt_s: float) -> np.ndarray:
-    """Gauss-Markov error (``tau_s``) seen through a first-order smoother (``smooth_s``).
-
-    Second order: smooth over seconds, wandering over ``tau_s``; rms ``sigma``.
-    """
-    scale = np.sqrt((tau_s + smooth_s) / tau_s)  # variance lost in the smoother
-    x = _gauss_markov(rng, n, dims, sigma * scale, tau_s, dt_s)
-    return _lag(x, smooth_s, dt_s, x[0] / scale)
-
-
-def _lag(x: np.ndarray, tau_s: float, dt_s: float, y0: np.ndarray | None = None) -> np.ndarray:
-    """First-order low-pass (time constant ``tau_s``) of the series ``x``, from ``y0``."""
-    a = np.exp(-dt_s / tau_s)
-    out = np.empty_like(x)
-    y = x[0] if y0 is None else y0
-    for k in range(x.shape[0]):
-        y = a * y + (1.0 - a) * x[k]
-        out[k] = y
-    return out
 
 
 class SimulatedReceiver:
@@ -174,26 +140,36 @@ class SimulatedReceiver:
         rng = np.random.default_rng([int(seed), 0x6E5])
         dt_s = 1.0 / self.rate_hz
         n = int(np.floor(runner.duration_s * self.rate_hz)) + 1
-        t = np.arange(n) * dt_s
-        self.t_s = t
-        truth = runner.state_at(t)
-        self.truth = truth
-        site = runner.site
+        self.t_s = np.arange(n) * dt_s
+        self.truth = runner.state_at(self.t_s)
+        self._draw_position(rng, dt_s, corner_tau_s, position_sigma_m, position_tau_s)
+        self._draw_velocity(rng, dt_s, speed_lag_s, speed_noise_mps)
+        self._draw_constellation(rng, dt_s)
+        self._draw_losses(rng, dropouts, dropouts_per_hour)
+        self.tx_dropped_sentences = 0  # set by write_realtime
 
-        # ---- position: true point, pulled in on bends, plus wandering error
-        r = tg.measure_radius_m(runner.lane)
+    # ------------------------------------------------------------------ error draws
+    # Called in this order from __init__: each draws from the one generator, so the
+    # order fixes every value a seed gives.
+
+    def _draw_position(self, rng: np.random.Generator, dt_s: float, corner_tau_s: float,
+                       position_sigma_m: float, position_tau_s: float) -> None:
+        """Reported latitude, longitude (deg) and altitude (m): the true point, pulled in
+        on bends, plus wandering error."""
+        truth, site, n = self.truth, self.runner.site, self.t_s.size
+        r = tg.measure_radius_m(self.runner.lane)
         x1, y1 = tg.track_xy_m(truth.s_m + 0.05, r)
         x0, y0 = tg.track_xy_m(truth.s_m - 0.05, r)
         tx, ty = (x1 - x0) / 0.1, (y1 - y0) / 0.1
         bend = (truth.s_m < np.pi * r) | (
             (truth.s_m >= np.pi * r + tg.STRAIGHT_M) & (truth.s_m < 2 * np.pi * r + tg.STRAIGHT_M))
         ratio = 1.0 / np.sqrt(1.0 + (truth.speed_mps * corner_tau_s / r) ** 2)
-        cut_m = _lag(np.where(bend, r * (1.0 - ratio), 0.0), corner_tau_s, dt_s)
+        cut_m = first_order_lag(np.where(bend, r * (1.0 - ratio), 0.0), corner_tau_s, dt_s)
         xt, yt = tg.track_xy_m(truth.s_m, r)
         xr, yr = xt - cut_m * ty, yt + cut_m * tx  # inward normal of counter-clockwise motion
         east, north = site.enu_from_track(xr, yr)
-        err = _smooth_gauss_markov(rng, n, 3, position_sigma_m, position_tau_s,
-                                   POSITION_SMOOTH_S, dt_s)
+        err = smooth_gauss_markov(rng, n, 3, position_sigma_m, position_tau_s,
+                                  POSITION_SMOOTH_S, dt_s)
         err[:, 2] *= 2.0  # vertical error ~2x horizontal
         white = rng.normal(0.0, 0.05, (n, 2))
         east = east + err[:, 0] + white[:, 0]
@@ -201,7 +177,11 @@ class SimulatedReceiver:
         self.lat_deg, self.lon_deg = site.latlon_from_enu(east, north)
         self.alt_m = site.alt_m + err[:, 2]
 
-        # ---- Doppler velocity: within-step oscillation, receiver smoothing, noise
+    def _draw_velocity(self, rng: np.random.Generator, dt_s: float, speed_lag_s: float,
+                       speed_noise_mps: float) -> None:
+        """Doppler speed (m/s) and course (deg): within-step oscillation, receiver
+        smoothing, noise."""
+        runner, t, n = self.runner, self.t_s, self.t_s.size
         k = np.arange(0.0, 5.0 * speed_lag_s, 0.05)
         w = np.exp(-k / speed_lag_s)
         w /= w.sum()
@@ -211,18 +191,23 @@ class SimulatedReceiver:
         hd = runner.heading_rad(flat)
         ve = (w * (v * np.cos(hd)).reshape(tt.shape)).sum(axis=1)
         vn = (w * (v * np.sin(hd)).reshape(tt.shape)).sum(axis=1)
-        bias = _gauss_markov(rng, n, 2, 0.02, 20.0, dt_s)
+        bias = gauss_markov(rng, n, 2, 0.02, 20.0, dt_s)
         ve = ve + bias[:, 0] + rng.normal(0.0, speed_noise_mps, n)
         vn = vn + bias[:, 1] + rng.normal(0.0, speed_noise_mps, n)
         self.speed_mps = np.hypot(ve, vn)
         self.course_deg = np.mod(np.degrees(np.arctan2(ve, vn)), 360.0)
 
-        # ---- constellation: satellites used, DOPs
-        sats = np.clip(np.round(11 + _gauss_markov(rng, n, 1, 1.8, 120.0, dt_s)[:, 0]), 6, 14)
+    def _draw_constellation(self, rng: np.random.Generator, dt_s: float) -> None:
+        """Satellites used and HDOP per epoch."""
+        n = self.t_s.size
+        sats = np.clip(np.round(11 + gauss_markov(rng, n, 1, 1.8, 120.0, dt_s)[:, 0]), 6, 14)
         self.sats = sats.astype(int)
         self.hdop = np.round(0.45 + 5.0 / self.sats + rng.normal(0, 0.02, n), 2)
 
-        # ---- dropouts and corruption
+    def _draw_losses(self, rng: np.random.Generator, dropouts: bool,
+                     dropouts_per_hour: float) -> None:
+        """Epochs without fix (2-6 s losses) and the draws that decide corruption."""
+        runner, t, n = self.runner, self.t_s, self.t_s.size
         valid = np.ones(n, dtype=bool)
         if dropouts and runner.duration_s > 20:
             count = int(rng.poisson(dropouts_per_hour * runner.duration_s / 3600.0))
@@ -238,7 +223,6 @@ class SimulatedReceiver:
         self._corrupt_kind = rng.integers(0, 3, (n, 6))
         self._corrupt_pos = rng.uniform(0.0, 1.0, (n, 6))
         self._corrupt_char = rng.integers(0, 36, (n, 6))
-        self.tx_dropped_sentences = 0  # set by write_realtime
 
     # ------------------------------------------------------------------ model pieces
 

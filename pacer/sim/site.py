@@ -99,6 +99,28 @@ def _residuals(params: np.ndarray, e: np.ndarray, n: np.ndarray) -> np.ndarray:
     return tg.project_to_track(x, y, radius)[1]
 
 
+def _gauss_newton_oval(p: np.ndarray, e: np.ndarray, n: np.ndarray, iterations: int
+                       ) -> np.ndarray:
+    """Refine the oval ``p`` (centre east, north in m, heading in rad, bend radius in m)
+    on the positions ``e``, ``n`` (m) by Gauss-Newton with numerical derivatives,
+    ignoring positions beyond a cutoff that shrinks from 8 m to 5 m."""
+    cutoff = 8.0
+    for _ in range(iterations):
+        r = _residuals(p, e, n)
+        keep = np.abs(r) < cutoff
+        jac = np.empty((int(keep.sum()), 4))
+        for j, step in enumerate((0.05, 0.05, 1e-4, 0.05)):
+            dp = np.zeros(4)
+            dp[j] = step
+            jac[:, j] = (_residuals(p + dp, e[keep], n[keep]) - r[keep]) / step
+        delta, *_ = np.linalg.lstsq(jac, -r[keep], rcond=None)
+        p = p + delta
+        cutoff = max(5.0, 0.8 * cutoff)
+        if np.max(np.abs(delta[:2])) < 1e-4 and abs(delta[2]) < 1e-7:
+            break
+    return p
+
+
 def fit_track_site(lat_deg: np.ndarray, lon_deg: np.ndarray, *, name: str = "fitted",
                    alt_m: float = 0.0, iterations: int = 30) -> SiteFit:
     """Fit a standard 400 m oval to positions recorded while running round a track.
@@ -123,21 +145,7 @@ def fit_track_site(lat_deg: np.ndarray, lon_deg: np.ndarray, *, name: str = "fit
     major = vecs[:, int(np.argmax(w))]
     p = np.array([float(np.median(e)), float(np.median(n)), float(np.arctan2(major[1], major[0])),
                   tg.measure_radius_m(1)])
-    cutoff = 8.0
-    for _ in range(iterations):
-        r = _residuals(p, e, n)
-        keep = np.abs(r) < cutoff
-        jac = np.empty((int(keep.sum()), 4))
-        for j, step in enumerate((0.05, 0.05, 1e-4, 0.05)):
-            dp = np.zeros(4)
-            dp[j] = step
-            jac[:, j] = (_residuals(p + dp, e[keep], n[keep]) - r[keep]) / step
-        delta, *_ = np.linalg.lstsq(jac, -r[keep], rcond=None)
-        p = p + delta
-        cutoff = max(5.0, 0.8 * cutoff)
-        if np.max(np.abs(delta[:2])) < 1e-4 and abs(delta[2]) < 1e-7:
-            break
-    ce, cn, heading, radius = p
+    ce, cn, heading, radius = _gauss_newton_oval(p, e, n, iterations)
     # running direction: counter-clockwise in the track frame, i.e. s increasing in time
     x, y = tg.enu_to_track(e, n, ce, cn, heading)
     s, off = tg.project_to_track(x, y, radius)

@@ -5,7 +5,8 @@ Each check returns a :class:`Check` (ok / warning / problem) with the fix in one
 same checks run against real hardware and against the fakes (a simulated receiver on a
 pseudo-terminal, a register-level fake chip on a fake I2C bus, gpiozero's mock pins:
 :class:`pacer.hw.fakes.hardware.FakeHardware`, reached through :func:`fake_setup`).
-:func:`run_checks` runs them all; :func:`report` is what ``pacer doctor`` prints.
+The accelerometer checks live in :mod:`pacer.tools.doctor_accel`. :func:`run_checks`
+runs them all; :func:`report` is what ``pacer doctor`` prints.
 """
 
 from __future__ import annotations
@@ -22,17 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pacer.config import Config
-from pacer.errors import DeviceError, DeviceNotFound, DevicePermission, WrongChip
+from pacer.errors import DeviceError
 
 if TYPE_CHECKING:
     from pacer.gps.port import SerialPort
-    from pacer.hw.accel import AccelDriver
     from pacer.hw.fakes.hardware import FakeHardware
     from pacer.hw.i2c import I2CBus
+    from pacer.models import SkipCounters
 
 LISTEN_S = 3.0  # how long the NMEA check listens to the receiver
-FIFO_CHECK_S = 0.3  # how long the accelerometer FIFO fills before it is read
-STILL_MPS2 = (8.3, 11.3)  # |mean acceleration| of a unit lying still: 1 g, give or take
 #: disk use of one hour of session, rounded up from 9.1 MB measured by
 #: benchmarks/bench_session.py (docs/sessions.md): session.db 7.6 MB (the derived tables
 #: and the raw data: NMEA, accelerometer at 100 Hz, 12 bytes a sample), the gps.nmea
@@ -117,27 +116,11 @@ def check_nmea(config: Config, probes: Probes, listen_s: float = LISTEN_S) -> li
     finally:
         port.close()
     fixes += decoder.end_epoch()
-    lines = counters.lines
-    out = []
-    if lines == 0 and raw:
-        out.append(Check("NMEA", Status.FAIL, f"bytes arrive at {config.gps.baudrate} baud but "
-                         "no NMEA lines",
-                         "wrong baud rate? set [gps] baudrate (try 9600, 38400 or 115200)"))
-        return out
-    if lines == 0:
-        out.append(Check("NMEA", Status.FAIL, f"nothing arrived in {listen_s:g} s at "
-                         f"{config.gps.baudrate} baud",
-                         "check TX->RX wiring, the receiver's power and the baud rate "
-                         "([gps] baudrate; u-blox default 9600, many modules 9600 or 115200)"))
-        return out
-    good = counters.sentences
-    if good == 0:
-        out.append(Check("NMEA", Status.FAIL,
-                         f"{lines} lines but no valid sentence ({counters.bad_checksum} bad "
-                         "checksums)", "wrong baud rate? try 9600, 38400 or 115200"))
-        return out
-    out.append(Check("NMEA", Status.OK, f"{good} valid sentences in {listen_s:g} s "
-                     f"({counters.bad_checksum} bad checksums, {counters.garbage} garbage)"))
+    silent = _no_nmea(config, counters, raw, listen_s)
+    if silent is not None:
+        return [silent]
+    out = [Check("NMEA", Status.OK, f"{counters.sentences} valid sentences in {listen_s:g} s "
+                 f"({counters.bad_checksum} bad checksums, {counters.garbage} garbage)")]
     rate = len(fixes) / listen_s
     valid = [f for f in fixes if f.valid]
     if valid:
@@ -149,118 +132,38 @@ def check_nmea(config: Config, probes: Probes, listen_s: float = LISTEN_S) -> li
         out.append(Check("GPS fix", Status.WARN, f"no fix yet ({len(fixes)} epochs)",
                          "go outside with a clear view of the sky; a cold start takes 30 s to "
                          "a few minutes"))
+    out.append(Check("GPS receiver", Status.OK, _receiver_kind(raw, config)))
+    return out
+
+
+def _no_nmea(config: Config, counters: SkipCounters, raw: bytes, listen_s: float
+             ) -> Check | None:
+    """The problem when ``listen_s`` seconds brought no valid sentence, else None."""
+    lines = counters.lines
+    if lines == 0 and raw:
+        return Check("NMEA", Status.FAIL, f"bytes arrive at {config.gps.baudrate} baud but "
+                     "no NMEA lines",
+                     "wrong baud rate? set [gps] baudrate (try 9600, 38400 or 115200)")
+    if lines == 0:
+        return Check("NMEA", Status.FAIL, f"nothing arrived in {listen_s:g} s at "
+                     f"{config.gps.baudrate} baud",
+                     "check TX->RX wiring, the receiver's power and the baud rate "
+                     "([gps] baudrate; u-blox default 9600, many modules 9600 or 115200)")
+    if counters.sentences == 0:
+        return Check("NMEA", Status.FAIL,
+                     f"{lines} lines but no valid sentence ({counters.bad_checksum} bad "
+                     "checksums)", "wrong baud rate? try 9600, 38400 or 115200")
+    return None
+
+
+def _receiver_kind(raw: bytes, config: Config) -> str:
+    """The receiver's make, as far as its last bytes ``raw`` tell."""
     text = raw.decode("ascii", "replace")
     if "u-blox" in text or ("$GNTXT" in text and "ROM" in text):
-        kind = "u-blox"
-    elif "$PMTK" in text or "MTK" in text:
-        kind = "MediaTek"
-    else:
-        kind = f"NMEA (configured: {config.gps.receiver})"
-    out.append(Check("GPS receiver", Status.OK, kind))
-    return out
-
-
-def check_accelerometer(config: Config, probes: Probes) -> list[Check]:
-    chip = config.accel.chip
-    if chip == "none":
-        return [Check("accelerometer", Status.WARN, "none configured",
-                      "cadence comes from the accelerometer: set [accel] chip")]
-    if chip == "adxl335":
-        try:
-            from pacer.wiring.live import open_configured_accelerometer
-
-            driver = open_configured_accelerometer(config, probes.pin_factory)
-            xyz = driver.read_sample_mps2() if hasattr(driver, "read_sample_mps2") else None
-            return [Check("accelerometer", Status.OK, f"ADXL335 via MCP3008 {xyz}")]
-        except Exception as exc:  # broad catch on purpose: report any failure
-            return [Check("accelerometer", Status.FAIL, f"ADXL335 via MCP3008: {exc}",
-                          "enable SPI (dtparam=spi=on) and check the MCP3008 wiring")]
-    try:
-        if probes.open_i2c is not None:
-            bus = probes.open_i2c(config.accel.i2c_bus)
-        else:
-            from pacer.hw.i2c import open_i2c_bus
-
-            bus = open_i2c_bus(config.accel.i2c_bus)
-    except DeviceNotFound as exc:
-        return [Check("I2C bus", Status.FAIL, str(exc),
-                      "dtparam=i2c_arm=on and dtparam=i2c_arm_baudrate=400000 in "
-                      "/boot/firmware/config.txt, then reboot")]
-    except DevicePermission as exc:
-        return [Check("I2C bus", Status.FAIL, str(exc), "sudo adduser $USER i2c")]
-    except DeviceError as exc:
-        return [Check("I2C bus", Status.FAIL, str(exc))]
-    out = [Check("I2C bus", Status.OK, f"/dev/i2c-{config.accel.i2c_bus} open")]
-    try:
-        from pacer.hw.probe import open_accelerometer
-
-        driver = open_accelerometer(chip, bus=bus, address=config.accel.address,
-                                    rate_hz=config.accel.rate_hz)
-    except WrongChip as exc:
-        out.append(Check(f"accelerometer ({chip})", Status.FAIL, str(exc),
-                         "another chip answers at that address: set [accel] chip to the part "
-                         "you have, or fit an MPU-6050 / ADXL345 (`i2cdetect -y 1` lists what "
-                         "answers)"))
-        return out
-    except DeviceError as exc:
-        out.append(Check(f"accelerometer ({chip})", Status.FAIL, str(exc),
-                         "check SDA/SCL/3V3/GND wiring and the address pin (AD0 / SDO); "
-                         "`i2cdetect -y 1` lists what answers"))
-        return out
-    out.append(Check(f"accelerometer ({chip})", Status.OK, f"{driver.name} answers, "
-                     f"{driver.nominal_rate_hz:g} Hz"))
-    time.sleep(FIFO_CHECK_S)
-    read = driver.read_fifo()
-    if read.n == 0:
-        out.append(Check("accelerometer FIFO", Status.FAIL,
-                         f"no samples after {FIFO_CHECK_S:g} s",
-                         "the chip is not measuring: power-cycle it"))
-    else:
-        import numpy as np
-
-        g_mps2 = float(np.linalg.norm(driver.to_mps2(read.counts).mean(axis=0)))
-        status = Status.OK if STILL_MPS2[0] < g_mps2 < STILL_MPS2[1] else Status.WARN
-        out.append(Check("accelerometer FIFO", status,
-                         f"{read.n} samples in {FIFO_CHECK_S:g} s, |g| = {g_mps2:.2f} m/s^2",
-                         "" if status == Status.OK else "keep the unit still for this check"))
-    out.append(check_interrupt_pin(config, probes, driver))
-    return out
-
-
-def check_interrupt_pin(config: Config, probes: Probes, driver: AccelDriver) -> Check:
-    pin = config.accel.int_pin
-    if pin is None:
-        return Check("accelerometer interrupt", Status.WARN, "not wired: polling",
-                      "wire INT to a GPIO and set [accel] int_pin for lower CPU use")
-    try:
-        from gpiozero import DigitalInputDevice
-
-        dev = DigitalInputDevice(pin, pull_up=None, active_state=True,
-                                 pin_factory=probes.pin_factory)
-    except Exception as exc:  # broad catch on purpose: doctor reports any failure, never raises
-        return Check("accelerometer interrupt", Status.FAIL, f"GPIO{pin}: {exc}",
-                     "add the user to gpio; on Bookworm install python3-lgpio")
-    # the line is active while samples wait (data ready, or a FIFO watermark): drained
-    # it falls; it must rise again once the next sample (or watermark's worth) is in
-    samples_per_edge = getattr(driver, "watermark", 1)
-    wait_s = max(1.0, 3.0 * samples_per_edge / driver.nominal_rate_hz)
-    try:
-        driver.read_fifo()
-        seen: set[bool] = set()
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline and len(seen) < 2:
-            active = bool(dev.value)
-            seen.add(active)
-            if active:
-                driver.read_fifo()  # clears it: it must fall again
-            time.sleep(0.002)
-        if len(seen) < 2:
-            return Check("accelerometer interrupt", Status.FAIL,
-                         f"GPIO{pin} never changed in {wait_s:g} s",
-                         "check the INT wire and [accel] int_pin (BCM numbering)")
-        return Check("accelerometer interrupt", Status.OK, f"GPIO{pin} toggles")
-    finally:
-        dev.close()
+        return "u-blox"
+    if "$PMTK" in text or "MTK" in text:
+        return "MediaTek"
+    return f"NMEA (configured: {config.gps.receiver})"
 
 
 def check_gpio_pins(config: Config, probes: Probes) -> Check:
@@ -402,6 +305,8 @@ def run_checks(config: Config, probes: Probes | None = None, *,
     checks.append(serial)
     if serial.status != Status.FAIL:
         checks += check_nmea(config, probes, listen_s)
+    from pacer.tools.doctor_accel import check_accelerometer  # it imports Check from here
+
     checks += check_accelerometer(config, probes)
     checks.append(check_gpio_pins(config, probes))
     checks += check_speech(config)

@@ -45,6 +45,29 @@ def _ticks(lo: float, hi: float, n: int = 4) -> list[float]:
     return [first + k * step for k in range(int((hi - first) / step) + 1)]
 
 
+def _x_marks(x_lo: float, x_hi: float, x_labels: Sequence[str] | None,
+             x_format: Callable[[float], str]) -> list[tuple[float, str]]:
+    """(x, label) of the x axis: every few of ``x_labels`` (at most 6), else ticks."""
+    if x_labels is not None:
+        every = max(1, math.ceil(len(x_labels) / 6))
+        return [(float(i), lab) for i, lab in enumerate(x_labels) if i % every == 0]
+    return [(t, x_format(t)) for t in _ticks(x_lo, x_hi)]
+
+
+def _runs_svg(runs: list[list[str]], colour: str, dots: bool) -> list[str]:
+    """A polyline per run of "x,y" points (px) of two or more, and a dot per point when
+    ``dots`` or when the run is a single point."""
+    out = []
+    for run in runs:
+        if len(run) >= 2:
+            out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
+                       'stroke-width="1.6" stroke-linejoin="round"/>')
+        if dots or len(run) == 1:
+            out += [f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="2.5" '
+                    f'fill="{colour}"/>' for p in run]
+    return out
+
+
 def line_chart_svg(
     series: Sequence[Series], *, title: str, y_format: Callable[[float], str] = "{:g}".format,
     x_format: Callable[[float], str] = "{:g}".format, invert_y: bool = False,
@@ -81,12 +104,7 @@ def line_chart_svg(
         out.append(f'<line x1="{left}" x2="{width_px - right}" y1="{y:.1f}" y2="{y:.1f}" '
                    f'stroke="#dde" stroke-width="1"/><text x="{left - 3}" y="{y + 3:.1f}" '
                    f'font-size="9" text-anchor="end">{html.escape(y_format(tick))}</text>')
-    if x_labels is not None:
-        every = max(1, math.ceil(len(x_labels) / 6))
-        marks = [(float(i), lab) for i, lab in enumerate(x_labels) if i % every == 0]
-    else:
-        marks = [(t, x_format(t)) for t in _ticks(x_lo, x_hi)]
-    for x, lab in marks:
+    for x, lab in _x_marks(x_lo, x_hi, x_labels, x_format):
         out.append(f'<text x="{sx(x):.1f}" y="{height_px - 6}" font-size="9" '
                    f'text-anchor="middle">{html.escape(lab)}</text>')
     for k, s in enumerate(series):
@@ -98,13 +116,7 @@ def line_chart_svg(
                 runs.append([])
             else:
                 runs[-1].append(f"{sx(px):.1f},{sy(py):.1f}")
-        for run in runs:
-            if len(run) >= 2:
-                out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
-                           'stroke-width="1.6" stroke-linejoin="round"/>')
-            if dots or len(run) == 1:
-                out += [f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="2.5" '
-                        f'fill="{colour}"/>' for p in run]
+        out += _runs_svg(runs, colour, dots)
     if len(series) > 1:
         legend = " ".join(
             f'<tspan fill="{PALETTE[k % len(PALETTE)]}">&#9632; {html.escape(s.label)}</tspan>'

@@ -59,7 +59,7 @@ def test_every_key_documented_with_its_default(section: str, cls: type) -> None:
             assert cells[1] == f"`{toml_text(default)}`", f"[{section}] {f.name}"
 
 
-@pytest.mark.parametrize("where, choices", sorted(cfg._CHOICES.items()))
+@pytest.mark.parametrize("where, choices", sorted(cfg.CHOICES.items()))
 def test_allowed_values_documented(where: tuple[str, str], choices: tuple[object, ...]) -> None:
     section, key = where
     meaning = rows(section)[key][-1]
