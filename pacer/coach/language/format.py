@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pacer.coach.language.workout import Repeat, Step, Target, Workout
+from pacer.coach.language.workout import HrTarget, Repeat, Step, Target, Workout
 from pacer.models import RepKind
 from pacer.units import M_PER_MILE, format_clock, s_per_km_to_s_per_mile
 
@@ -53,6 +53,14 @@ def format_target(target: Target) -> str:
     return f"@{_clock_exact(target.pace_s_per_km)}/km"
 
 
+def format_hr_target(target: HrTarget) -> str:
+    """``@hr 150-160`` or ``@z2``."""
+    if target.zone is not None:
+        return f"@z{target.zone}"
+    assert target.low_bpm is not None and target.high_bpm is not None
+    return f"@hr {_num(target.low_bpm)}-{_num(target.high_bpm)}"
+
+
 def _clock_exact(seconds: float) -> str:
     minutes, rest = divmod(round(seconds, 6), 60.0)
     rest = round(rest, 6)
@@ -76,6 +84,10 @@ def format_step(step: Step) -> str:
         words.append(_KIND_WORD[step.kind])
     if step.target is not None:
         words.append(format_target(step.target))
+    if step.hr_target is not None:
+        words.append(format_hr_target(step.hr_target))
+    if step.until_hr_below_bpm is not None:
+        words.append(f"until hr < {_num(step.until_hr_below_bpm)}")
     if step.target_cadence_spm is not None:
         words.append(f"cadence {_num(step.target_cadence_spm)}")
     if step.metronome:
