@@ -60,6 +60,7 @@ class _Parts:
     target_cadence_spm: float | None = None
     metronome: bool = False
     hr_target: HrTarget | None = None
+    hr_tok: Token | None = None
     until_hr_below_bpm: float | None = None
     first: Token | None = None
     words: list[Token] = field(default_factory=list)
@@ -260,7 +261,7 @@ class _Parser(TerminalParser):
         if hr is not None:
             if p.hr_target is not None:
                 raise self.error(hr_tok, "a step has one heart-rate target")
-            p.hr_target = hr
+            p.hr_target, p.hr_tok = hr, hr_tok
             return
         if p.target is not None:
             raise self.error(at, "a step has one target")
@@ -287,7 +288,8 @@ class _Parser(TerminalParser):
                     p.target_tok or p.first, "this rep time means a pace outside 1:30-20:00 per km"
                 )
         if p.standing and targeted:
-            raise self.error(p.target_tok or p.first, "a standing recovery has no target")
+            raise self.error(p.target_tok or p.hr_tok or p.first,
+                             "a standing recovery has no target")  # fmt: skip
         step = Step(
             kind=kind,
             distance_m=p.distance_m,
