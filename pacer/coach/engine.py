@@ -166,6 +166,7 @@ class WorkoutEngine:
         self._onset.remember(est)
         out = self._admit(cues, est.t_s)
         self._ahead.note_admitted(out)
+        self._hr.note_admitted(out)
         return self._output(out)
 
     def on_control(self, ev: ControlEvent) -> EngineOutput:

@@ -63,6 +63,7 @@ class HeartRateSteps:
         self._narrator = narrator
         self.zones = zones
         self.coach = HeartRateCoach(policy or HeartRatePolicy(), zones)
+        self._said_s = -math.inf  # when the last heart-rate cue was said (as scheduled)
         self.start_step(None, 0.0)
 
     def start_step(self, step: PlannedStep | None, t_s: float) -> None:
@@ -82,11 +83,19 @@ class HeartRateSteps:
         """The heart-rate cue of this estimate, on a step with a heart-rate target."""
         if self._target is None or est.heart_rate_bpm is None:
             return []
-        ctx = StepContext(self._index, self._start_s, self._target, paused)
+        # the schedule may have said the last cue late: keep the spacing on said times
+        quiet = paused or est.t_s - self._said_s < self.coach.policy.min_spacing_s
+        ctx = StepContext(self._index, self._start_s, self._target, quiet)
         said = self.coach.update(est.t_s, est.heart_rate_bpm, ctx)
         if said is None:
             return []
         return [self._narrator.cue(said.t_s, CueKind.HEART_RATE, said.text, HR_CUE_EXPIRES_S)]
+
+    def note_admitted(self, admitted: list[Cue]) -> None:
+        """The cue policy's schedule: when the heart-rate cue was said, if it was."""
+        for c in admitted:
+            if c.kind is CueKind.HEART_RATE and not c.dropped:
+                self._said_s = max(self._said_s, c.t_s)
 
     def end(self, step: PlannedStep, est: Estimate, tally: StepTally,
             rep_follows: NextStep) -> tuple[float | None, list[Cue]]:  # fmt: skip
