@@ -235,3 +235,13 @@ def test_heart_rate_cues_never_closer_than_10_s(seed: int,
     assert not [c for c in cues for a, b in windows if a <= c.t_s < b]
     starts = [r.start_s for r in engine.reps]
     assert not [c for c in cues for s in starts if s <= c.t_s < s + 15.0]
+
+
+def test_plan_and_preview_say_the_heart_rate_target_and_end() -> None:
+    from pacer.coach.language.format import plan_text
+
+    text = plan_text(parse_workout("tempo 20min @hr 150-160; 2x(800m @3:30/km, until hr < 120)"))
+    assert "[hr 150-160]" in text and "recovery             until hr < 120" in text
+    engine = WorkoutEngine(parse_workout("tempo 20min @hr 150-160"))
+    cues = engine.on_estimate(_est(0.0, 0.0, 0.0, None)).cues
+    assert any("20 minutes, heart rate 150 to 160" in c.text for c in cues)
