@@ -245,3 +245,13 @@ def test_plan_and_preview_say_the_heart_rate_target_and_end() -> None:
     engine = WorkoutEngine(parse_workout("tempo 20min @hr 150-160"))
     cues = engine.on_estimate(_est(0.0, 0.0, 0.0, None)).cues
     assert any("20 minutes, heart rate 150 to 160" in c.text for c in cues)
+
+
+def test_standing_until_hr_recovery_counts_down_into_the_next_rep() -> None:
+    engine = WorkoutEngine(parse_workout("2x(200m @3:20/km, stand until hr < 120)"),
+                           start_mode=StartMode.IMMEDIATE)  # fmt: skip
+    samples = [(t, 0.0 if 40 < t < 106 else v, hr) for t, v, hr in _recovery_samples(60.0)]
+    cues = _run(engine, samples)
+    rec = engine.reps[1]
+    assert rec.kind is RepKind.RECOVERY and rec.start_s + rec.duration_s == pytest.approx(106)
+    assert [c.text for c in cues if c.kind is CueKind.PREVIEW and c.t_s > 100] == []
