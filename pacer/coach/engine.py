@@ -40,7 +40,6 @@ from pacer.models import (
     Control,
     ControlEvent,
     Cue,
-    CueKind,
     DeviceEvent,
     DeviceState,
     DistanceSource,
@@ -399,7 +398,8 @@ class WorkoutEngine:
             v0 = prev.speed_mps if prev is not None and prev.t_s == t0 else None
             path = HermitePath(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
             end_t = step_end_s(step, path, e0, x0, e1, stood=self._tally.stood)
-            end_t = self._hr_end(step, est, end_t, t0, cues)
+            end_t = self._hr.step_end(step, est, self._tally, self._rep_follows, end_t, t0,
+                                      self._ahead, cues)  # ``until hr < X``
             lap_t = self._lap.crossing_s(step, path, x0)
             if lap_t is not None and (end_t is None or lap_t < end_t):
                 t0, d0 = self._auto_lap(step, lap_t, path.distance_at(lap_t), cues)
@@ -425,17 +425,6 @@ class WorkoutEngine:
             self._end_step(end_t, d_end, cues)
             self._advance(end_t, d_end, cues)
             t0, d0 = end_t, d_end
-
-    def _hr_end(self, step: PlannedStep, est: Estimate, end_t: float | None, t0: float,
-                cues: list[Cue]) -> float | None:  # fmt: skip
-        """The step's end, brought forward by ``until hr < X`` (:mod:`.hr_steps`)."""
-        hr_end, said = self._hr.end(step, est, self._tally, self._rep_follows)
-        cues += said
-        if any(c.kind is CueKind.GO for c in said):
-            self._ahead.go_at_s = self._hr.end_s
-        if hr_end is None:
-            return end_t
-        return max(hr_end, t0) if end_t is None else min(end_t, max(hr_end, t0))
 
     def _end_step(self, t_s: float, d_m: float, cues: list[Cue], *,
                   stopping: bool = False) -> None:  # fmt: skip

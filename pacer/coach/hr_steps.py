@@ -29,7 +29,7 @@ from pacer.coach.heart_rate import (
     StepContext,
 )
 from pacer.coach.language.workout import PlannedStep
-from pacer.coach.lookahead import NextStep
+from pacer.coach.lookahead import LookaheadCues, NextStep
 from pacer.coach.narrator import Narrator
 from pacer.coach.step_tally import StepTally
 from pacer.models import Cue, CueKind, Estimate, RepKind
@@ -96,6 +96,20 @@ class HeartRateSteps:
         for c in admitted:
             if c.kind is CueKind.HEART_RATE and not c.dropped:
                 self._said_s = max(self._said_s, c.t_s)
+
+    def step_end(self, step: PlannedStep, est: Estimate, tally: StepTally,
+                 rep_follows: NextStep, end_t: float | None, t0: float,
+                 ahead: LookaheadCues, cues: list[Cue]) -> float | None:  # fmt: skip
+        """The step's end in ``(t0, est.t_s]`` (``end_t`` from its time or distance, None
+        if it goes on), brought forward by ``until hr < X``; its cues go to ``cues``, and
+        the "go" said is noted in ``ahead`` (the rep then does not say it again)."""
+        hr_end, said = self.end(step, est, tally, rep_follows)
+        cues += said
+        if any(c.kind is CueKind.GO for c in said):
+            ahead.go_at_s = self._end_s
+        if hr_end is None:
+            return end_t
+        return max(hr_end, t0) if end_t is None else min(end_t, max(hr_end, t0))
 
     def end(self, step: PlannedStep, est: Estimate, tally: StepTally,
             rep_follows: NextStep) -> tuple[float | None, list[Cue]]:  # fmt: skip
