@@ -262,6 +262,7 @@ class CueKind(enum.Enum):
     CADENCE = "cadence"
     GPS = "gps"
     STATUS = "status"
+    HEART_RATE = "heart_rate"
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,14 +48,15 @@ def arms_next(step: PlannedStep) -> bool:
     """A rep after ``step`` waits to be started (after a warm-up, steady, cool-down or a
     standing distance step)."""
     return step.kind in (RepKind.WARMUP, RepKind.STEADY, RepKind.COOLDOWN) or (
-        step.standing and step.duration_s is None
+        step.standing and step.duration_s is None and step.until_hr_below_bpm is None
     )
 
 
 def waits_for_runner(step: PlannedStep) -> bool:
     """A standing recovery given as a distance: it ends when the runner sets off (or on
     a lap press), not at its distance, which the runner does not cover."""
-    return step.kind is RepKind.RECOVERY and step.standing and step.duration_s is None
+    return (step.kind is RepKind.RECOVERY and step.standing and step.duration_s is None
+            and step.until_hr_below_bpm is None)  # ``stand until hr < X`` ends on heart rate
 
 
 def start_threshold_mps(step: PlannedStep) -> float:

@@ -38,6 +38,7 @@ PRIORITY: dict[CueKind, int] = {
     CueKind.ON_TARGET: 1,
     CueKind.CADENCE: 1,
     CueKind.STATUS: 1,
+    CueKind.HEART_RATE: 0,  # below pace cues: heart rate lags, the pace is the runner's
 }
 FIXED_PRIORITY = PRIORITY[CueKind.COUNTDOWN]
 

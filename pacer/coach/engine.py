@@ -28,6 +28,8 @@ from pacer.coach.boundaries import (
 from pacer.coach.crossing import HermitePath
 from pacer.coach.cues import CuePolicy, CueSettings
 from pacer.coach.gps_watch import GpsWatch
+from pacer.coach.heart_rate import HeartRateZones
+from pacer.coach.hr_steps import HeartRateSteps
 from pacer.coach.language.workout import PlannedStep, StepCursor, Workout
 from pacer.coach.lookahead import LookaheadCues
 from pacer.coach.narrator import Narrator
@@ -68,11 +70,14 @@ class WorkoutEngine:
         in AUTO).
     metronome_mode
         How the metronome plays a step that asks for it (OFF: never).
+    heart_rate_zones
+        The configured zones (``@z2`` targets and zone announcements; :mod:`.hr_steps`).
     """
 
     def __init__(self, workout: Workout, *, policy: CuePolicy | None = None,
                  start_mode: StartMode | str = StartMode.AUTO,
-                 metronome_mode: MetronomeMode | str = MetronomeMode.FIXED) -> None:  # fmt: skip
+                 metronome_mode: MetronomeMode | str = MetronomeMode.FIXED,
+                 heart_rate_zones: HeartRateZones | None = None) -> None:  # fmt: skip
         if start_mode not in _START_MODES:
             raise ValueError(f"start_mode must be one of {', '.join(_START_MODES)}, "
                              f"got {start_mode!r}")
@@ -98,6 +103,7 @@ class WorkoutEngine:
         self._held = False  # the waiting rep had its "go" said; it starts on moving
         self._onset = OnsetDetector()
         self._lap = AutoLap(self.policy.settings)
+        self._hr = HeartRateSteps(self.narrator, heart_rate_zones)
         self._reset_step_state(0.0, 0.0)
 
     # ------------------------------------------------------------------ properties
@@ -151,10 +157,13 @@ class WorkoutEngine:
         if self._phase is Phase.WAITING and self._step is not None:
             if self._maybe_auto_start(prev, est, cues):
                 self._run_tick(prev, est, cues)
+        if self._phase in _STEPPING:
+            cues += self._hr.cues(est, paused=self._phase is Phase.PAUSED)
         self._last = est
         self._onset.remember(est)
         out = self._admit(cues, est.t_s)
         self._ahead.note_admitted(out)
+        self._hr.note_admitted(out)
         return self._output(out)
 
     def on_control(self, ev: ControlEvent) -> EngineOutput:
@@ -245,6 +254,9 @@ class WorkoutEngine:
     def _next_fixed_s(self) -> float | None:
         if self._step is None or self._phase is not Phase.RUNNING or self._last is None:
             return None
+        hr_s = self._hr.next_fixed_s()
+        if hr_s is not None:
+            return hr_s
         return self._ahead.next_fixed_s(self._step, self._last, self._tally, self._rep_follows)
 
     def _gps_state(self, t_s: float, ok: bool, *, immediate: bool) -> list[Cue]:
@@ -289,6 +301,7 @@ class WorkoutEngine:
         self._set_phase(t_s, Phase.RUNNING)
         self._reset_step_state(t_s, d_m)
         self._lap.start(self._step, t_s, d_m)
+        self._hr.start_step(self._step, t_s)
         if self._last is not None and self._last.utc is not None:
             self._tally.start_utc = self._last.utc + _dt.timedelta(seconds=t_s - self._last.t_s)
         self._ahead.go_at_s = None
@@ -350,6 +363,8 @@ class WorkoutEngine:
             v0 = prev.speed_mps if prev is not None and prev.t_s == t0 else None
             path = HermitePath(t0, d0, v0, est.t_s, est.distance_m, est.speed_mps)
             end_t = step_end_s(step, path, e0, x0, e1, stood=self._tally.stood)
+            end_t = self._hr.step_end(step, est, self._tally, self._rep_follows, end_t, t0,
+                                      self._ahead, cues)  # ``until hr < X``
             lap_t = self._lap.crossing_s(step, path, x0)
             if lap_t is not None and (end_t is None or lap_t < end_t):
                 t0, d0 = self._auto_lap(step, lap_t, path.distance_at(lap_t), cues)

@@ -75,8 +75,14 @@ class Narrator:
             what = say.distance(step.distance_m, in_miles, self.spell)
         elif step.duration_s is not None:
             what = say.duration(step.duration_s, self.spell)
+        elif step.until_hr_below_bpm is not None:
+            what = f"until heart rate is under {step.until_hr_below_bpm:.0f}"
         else:
             what = "until you press lap"
+        hr = step.hr_target
+        if hr is not None and step.target_pace_s_per_km is None:
+            zone = f"zone {hr.zone}" if hr.zone is not None else None
+            return f"{what}, {zone or f'heart rate {hr.low_bpm:.0f} to {hr.high_bpm:.0f}'}"
         if step.target_time_s is not None:
             return f"{what} at {say.rep_time(step.target_time_s, self.spell)}"
         if step.target_pace_s_per_km is not None:

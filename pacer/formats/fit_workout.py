@@ -3,16 +3,19 @@
 Decoded with Garmin's own ``garmin-fit-sdk`` (the ``review`` extra), imported inside the
 function. The mapping, step by step:
 
-* duration ``time`` / ``distance`` -> a timed or measured step; ``open``, ``calories``,
-  heart-rate and power conditions -> an open step (ended by the lap button), because
-  pacer has no heart-rate or power sensor;
+* duration ``time`` / ``distance`` -> a timed or measured step; ``hr_less_than`` (FIT
+  stores bpm + 100) -> ``until hr < X``; ``open``, ``calories``, ``hr_greater_than`` and
+  power conditions -> an open step (ended by the lap button);
 * ``repeat_until_steps_cmplt`` -> ``Repeat(count)`` over the steps from ``duration_step``;
   ``repeat_until_time`` / ``repeat_until_distance`` -> ``until`` blocks; other repeat
   conditions (heart rate, power, calories) -> a repeat the runner ends;
 * target ``speed`` (custom low/high in m/s, or the speed zone's) -> a pace target at the
   middle of the range, rounded as far as FIT's resolution (whole mm/s) allows;
   ``cadence`` (FIT counts strides, rpm) -> ``cadence_spm`` = 2 x the
-  middle; heart-rate and power targets are dropped;
+  middle; ``heart_rate`` -> ``@hr LOW-HIGH`` from custom low/high in bpm (FIT stores
+  bpm + 100; values of 100 or less are % of max heart rate, which the file does not
+  give: dropped) or ``@zN`` from the heart-rate zone (1-5; resolved from the runner's
+  configured zones); power targets are dropped;
 * intensity ``warmup``/``cooldown``/``rest``/``recovery``/``active``/``interval`` -> the
   step kind; the step name becomes its label.
 
@@ -27,7 +30,17 @@ from typing import TYPE_CHECKING, SupportsFloat, SupportsIndex
 
 from pacer.coach.language.format import format_items
 from pacer.coach.language.limits import limit_problem
-from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
+from pacer.coach.language.workout import (
+    DEFAULT_NAMED_PACES_S_PER_KM,
+    MAX_HR_BPM,
+    MAX_HR_ZONE,
+    MIN_HR_BPM,
+    HrTarget,
+    Repeat,
+    Step,
+    Target,
+    Workout,
+)
 from pacer.errors import InputError, WorkoutError
 from pacer.formats.fit_message import FitMessage
 from pacer.formats.safe_read import read_regular_bytes
@@ -106,6 +119,33 @@ def _cadence_spm(msg: FitMessage) -> float | None:
     return low + high  # 2 x the middle, strides/min -> steps/min
 
 
+#: FIT heart rates above this are bpm + 100; at or below, % of max heart rate
+FIT_HR_BPM_OFFSET = 100
+
+
+def _fit_bpm(value: object) -> float | None:
+    """A FIT ``workout_hr`` value in bpm (stored bpm + 100), or None (a % of max, or out
+    of the language's 40-230 bpm)."""
+    v = _positive(value)
+    if v is None or v <= FIT_HR_BPM_OFFSET:
+        return None
+    bpm = v - FIT_HR_BPM_OFFSET
+    return bpm if MIN_HR_BPM <= bpm <= MAX_HR_BPM else None
+
+
+def _hr_target(msg: FitMessage) -> HrTarget | None:
+    """A heart-rate target: custom low/high bpm, else the zone (1-5), else None."""
+    zone = msg.get("target_hr_zone", msg.get("target_value"))
+    low = _fit_bpm(msg.get("custom_target_heart_rate_low", msg.get("custom_target_value_low")))
+    high = _fit_bpm(msg.get("custom_target_heart_rate_high",
+                            msg.get("custom_target_value_high")))  # fmt: skip
+    if low is not None and high is not None and low < high:
+        return HrTarget(low_bpm=low, high_bpm=high)
+    if isinstance(zone, int) and 1 <= zone <= MAX_HR_ZONE:
+        return HrTarget(zone=zone)
+    return None
+
+
 def _step(msg: FitMessage) -> Step:
     intensity = str(msg.get("intensity", "active"))
     kind = _INTENSITY_KIND.get(intensity, RepKind.STEADY)
@@ -119,6 +159,10 @@ def _step(msg: FitMessage) -> Step:
     target_type = str(msg.get("target_type", "open"))
     target = _speed_target(msg) if target_type == "speed" else None
     cadence = _cadence_spm(msg) if target_type == "cadence" else None
+    hr_target = _hr_target(msg) if target_type == "heart_rate" else None
+    until_hr = None
+    if duration_type == "hr_less_than":
+        until_hr = _fit_bpm(msg.get("duration_hr", msg.get("duration_value")))
     label = str(msg.get("wkt_step_name") or "").strip()
     return Step(
         kind=kind,
@@ -126,8 +170,11 @@ def _step(msg: FitMessage) -> Step:
         duration_s=duration_s,
         target=target,
         target_cadence_spm=cadence,
-        standing=intensity == "rest" and target is None and distance_m is None,
+        standing=(intensity == "rest" and target is None and hr_target is None
+                  and distance_m is None),
         label=label,
+        hr_target=hr_target,
+        until_hr_below_bpm=until_hr,
     )
 
 

@@ -210,7 +210,8 @@ def build_session(
 
     # a free run (no workout) is coached too: auto-lap splits and a periodic status
     engine = WorkoutEngine(workout or free_run_workout(), policy=CuePolicy(cue_settings(config)),
-                           start_mode=start_mode, metronome_mode=config.audio.metronome)
+                           start_mode=start_mode, metronome_mode=config.audio.metronome,
+                           heart_rate_zones=config.heart_rate.zones())
     if audio is not None:
         # phrases said at the sharpest moments: render them before they are needed
         audio.prefetch(COMMON_PHRASES)

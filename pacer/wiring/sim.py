@@ -69,7 +69,11 @@ def efforts_for_plan(plan: list[PlannedStep]) -> tuple[list[Effort], float]:
         kind, label = step.kind, step.label or step.kind.value
         pace = step.target_pace_s_per_km
         speed = 1000.0 / pace if pace else None
-        if kind == RepKind.WORK:
+        if step.until_hr_below_bpm is not None and step.duration_s is None and (
+                step.distance_m is None):  # fmt: skip
+            eff = Effort("jog", duration_s=until_hr_jog_s(efforts, step.until_hr_below_bpm),
+                         speed_mps=UNTIL_HR_JOG_MPS, label=label)
+        elif kind == RepKind.WORK:
             seen_work = True
             if step.distance_m is not None and step.target_time_s is not None:
                 eff = Effort("run", distance_m=step.distance_m, duration_s=step.target_time_s,
@@ -98,6 +102,28 @@ def efforts_for_plan(plan: list[PlannedStep]) -> tuple[list[Effort], float]:
                 Effort("stand", duration_s=5.0, label="end")]
     start_s_m = (-before_first_rep_m) % 400.0 if distance_known else 0.0
     return efforts, start_s_m
+
+
+UNTIL_HR_JOG_MPS = 2.0  # a slow jog: the simulated heart rate settles near 110 bpm
+
+
+def until_hr_jog_s(efforts: list[Effort], threshold_bpm: float) -> float:
+    """How long the simulated runner jogs in an ``until hr < X`` recovery: until the
+    default heart-rate model (run along the efforts so far) is 3 bpm below X, plus the
+    engine's dwell and countdown (3 s each) and a second (at most 5 min)."""
+    from pacer.sim.heart_rate import HeartRateModel
+
+    model = HeartRateModel()
+    hr = float(model.steady_bpm(0.0))
+    for eff in efforts:
+        v = eff.target_speed_mps
+        d = eff.duration_s if eff.duration_s is not None else (eff.distance_m or 0.0) / max(v, 0.5)
+        ss = float(model.steady_bpm(v))
+        hr = ss + (hr - ss) * np.exp(-d / (model.rise_tau_s if ss > hr else model.fall_tau_s))
+    low = float(model.steady_bpm(UNTIL_HR_JOG_MPS))
+    goal = threshold_bpm - 3.0
+    drop_s = model.fall_tau_s * np.log((hr - low) / (goal - low)) if hr > goal > low else 0.0
+    return float(min(drop_s + 3.0 + 3.0 + 1.0, 300.0))
 
 
 def build_sim(

@@ -8,7 +8,10 @@ import pytest
 
 pytest.importorskip("garmin_fit_sdk")
 
-from pacer.coach.language.workout import Repeat
+from dataclasses import replace
+
+from pacer.coach.language.parser import parse_workout
+from pacer.coach.language.workout import HrTarget, Repeat
 from pacer.errors import WorkoutError
 from pacer.formats.fit_workout import workout_from_fit
 from pacer.formats.workout_source import resolve_workout
@@ -24,10 +27,28 @@ def test_individual_steps():
     assert warm.kind is RepKind.WARMUP and warm.duration_s == 60.0
     assert (b1.kind, b1.distance_m, b1.label) == (RepKind.WORK, 500.0, "B1_")
     assert b2.distance_m == 500.0
-    # "until heart rate below 225" cannot be measured: an open step ended by the lap button
-    assert cool.kind is RepKind.COOLDOWN and cool.is_open
-    # heart-rate and power targets are not pace targets
+    # "hr_less_than 225": FIT stores bpm + 100, so until heart rate is below 125
+    assert cool.kind is RepKind.COOLDOWN and cool.until_hr_below_bpm == 125.0
+    assert not cool.is_open
+    # heart-rate and power targets are not pace targets; the heart-rate zone is kept
     assert all(s.target is None for s in w.steps)
+    assert warm.hr_target == HrTarget(zone=2)
+    assert b1.hr_target is None  # a power target: dropped
+    again = parse_workout(w.to_text())
+    assert again.steps == tuple(replace(s, label="") for s in w.steps)
+
+
+def test_custom_heart_rate_targets_in_bpm_and_percent():
+    from pacer.formats.fit_workout import _hr_target, _step
+
+    bpm = {"target_type": "heart_rate", "target_value": 0, "custom_target_heart_rate_low": 250,
+           "custom_target_heart_rate_high": 260, "duration_type": "time",
+           "duration_time": 600.0}  # fmt: skip
+    assert _step(bpm).hr_target == HrTarget(low_bpm=150.0, high_bpm=160.0)
+    percent = dict(bpm, custom_target_heart_rate_low=50, custom_target_heart_rate_high=60)
+    assert _hr_target(percent) is None  # % of max heart rate: no max in the file
+    assert _hr_target({"target_hr_zone": 4}) == HrTarget(zone=4)
+    assert _hr_target({"target_hr_zone": 80}) is None
 
 
 def test_repeat_steps_become_a_counted_repeat():

@@ -248,7 +248,17 @@ def _steps(draw):
         else:
             target = Target(pace_s_per_km=float(draw(st.integers(180, 480))))
     cadence = draw(st.one_of(st.none(), st.integers(150, 200).map(float)))
-    return Step(kind, distance, duration, target, cadence, draw(st.booleans()), standing)
+    from pacer.coach.language.workout import HrTarget
+
+    hr_target = None
+    if not standing and draw(st.booleans()):
+        low = float(draw(st.integers(60, 200)))
+        high = low + draw(st.integers(1, 30))
+        zone = HrTarget(zone=draw(st.integers(1, 5)))
+        hr_target = draw(st.sampled_from([zone, HrTarget(low, high)]))
+    until_hr = draw(st.one_of(st.none(), st.integers(40, 230).map(float)))
+    return Step(kind, distance, duration, target, cadence, draw(st.booleans()), standing,
+                hr_target=hr_target, until_hr_below_bpm=until_hr)
 
 
 _items = st.recursive(
@@ -297,12 +307,14 @@ def _normalise(items):
                 tgt = (t.rep_time_s, t.name, t.per_mile, pace)
             dist = None if item.distance_m is None else round(item.distance_m, 6)
             out.append((item.kind, dist, item.duration_s, tgt, item.target_cadence_spm,
-                        item.metronome, item.standing))  # fmt: skip
+                        item.metronome, item.standing, item.hr_target,
+                        item.until_hr_below_bpm))  # fmt: skip
     return tuple(out)
 
 
 _alphabet = st.sampled_from(list("0123456789:@();,/x. \n#mkisnrupt") + [
     "400m", "@72s", "jog", "until", "cadence ", "r90s", "8x(", "stand", "@5k", "mi", "/km",
+    "@hr 150-160", "@z2", "@z", "hr", "-", "<", "until hr < 120", " bpm",
 ])  # fmt: skip
 
 

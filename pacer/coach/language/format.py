@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pacer.coach.language.workout import Repeat, Step, Target, Workout
+from pacer.coach.language.workout import HrTarget, Repeat, Step, Target, Workout
 from pacer.models import RepKind
 from pacer.units import M_PER_MILE, format_clock, s_per_km_to_s_per_mile
 
@@ -53,6 +53,14 @@ def format_target(target: Target) -> str:
     return f"@{_clock_exact(target.pace_s_per_km)}/km"
 
 
+def format_hr_target(target: HrTarget) -> str:
+    """``@hr 150-160`` or ``@z2``."""
+    if target.zone is not None:
+        return f"@z{target.zone}"
+    assert target.low_bpm is not None and target.high_bpm is not None
+    return f"@hr {_num(target.low_bpm)}-{_num(target.high_bpm)}"
+
+
 def _clock_exact(seconds: float) -> str:
     minutes, rest = divmod(round(seconds, 6), 60.0)
     rest = round(rest, 6)
@@ -76,6 +84,10 @@ def format_step(step: Step) -> str:
         words.append(_KIND_WORD[step.kind])
     if step.target is not None:
         words.append(format_target(step.target))
+    if step.hr_target is not None:
+        words.append(format_hr_target(step.hr_target))
+    if step.until_hr_below_bpm is not None:
+        words.append(f"until hr < {_num(step.until_hr_below_bpm)}")
     if step.target_cadence_spm is not None:
         words.append(f"cadence {_num(step.target_cadence_spm)}")
     if step.metronome:
@@ -103,12 +115,15 @@ def format_items(items: tuple[Step | Repeat, ...]) -> str:
 
 def describe_planned(distance_m: float | None, duration_s: float | None,
                      target_pace_s_per_km: float | None, target_time_s: float | None,
-                     miles: bool = False) -> str:  # fmt: skip
+                     miles: bool = False,
+                     until_hr_below_bpm: float | None = None) -> str:  # fmt: skip
     """Human description of a planned step: ``"400 m in 1:12 (3:00/km)"``."""
     if distance_m is not None:
         what = format_distance(distance_m)
     elif duration_s is not None:
         what = format_clock(duration_s)
+    elif until_hr_below_bpm is not None:
+        what = f"until hr < {_num(until_hr_below_bpm)}"
     else:
         what = "until lap"
     if target_pace_s_per_km is None:
@@ -144,12 +159,17 @@ def plan_text(workout: Workout, *, miles: bool = False) -> str:
     t_s = 0.0
     for step in workout.plan():
         what = describe_planned(step.distance_m, step.duration_s, step.target_pace_s_per_km,
-                                step.target_time_s, miles=miles)  # fmt: skip
+                                step.target_time_s, miles=miles,
+                                until_hr_below_bpm=step.until_hr_below_bpm)  # fmt: skip
         extras = []
         if step.target_cadence_spm is not None:
             extras.append(f"cadence {step.target_cadence_spm:.0f}")
         if step.metronome:
             extras.append("metronome")
+        if step.hr_target is not None:
+            extras.append(format_hr_target(step.hr_target).removeprefix("@"))
+        if step.until_hr_below_bpm is not None and not what.startswith("until hr"):
+            extras.append(f"until hr < {_num(step.until_hr_below_bpm)}")
         extra = f"  [{', '.join(extras)}]" if extras else ""
         lines.append(f"{step.index + 1:>3}  {format_clock(t_s):>7}  {step.kind.value:<9} "
                      f"{step.label:<20} {what}{extra}")  # fmt: skip

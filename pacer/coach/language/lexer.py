@@ -2,7 +2,7 @@
 
 See docs/workouts.md for the language. The lexer splits ``8x(400m @72s, 200m jog)`` into
 numbers, clock times (``1:12``, ``4:30``), words (letters and inner hyphens), symbols
-(``@ ( ) ; , : /``) and newlines; ``#`` starts a comment that runs to the end of the line.
+(``@ ( ) ; , : / < -``) and newlines; ``#`` starts a comment that runs to the end of the line.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ _TOKEN_RE = re.compile(
   | (?P<clock>\d+:\d{1,2}(?::\d{1,2})?(?:\.\d+)?)
   | (?P<num>\d+(?:\.\d+)?|\.\d+)
   | (?P<word>[A-Za-z\u00d7]+(?:-[A-Za-z]+)*)
-  | (?P<sym>[@();,:/])
+  | (?P<sym>[@();,:/<-])
     """,
     re.VERBOSE,
 )

@@ -7,9 +7,11 @@
     repeat   := NUM 'x' ( '(' items ')' | step )
     until    := 'until' quantity [':'] ( '(' items ')' | step )
     step     := part+ ['r' part+]                         (the 'r' part is a recovery step)
-    part     := quantity | kindword | '@' target | 'cadence' NUM ['spm'] | 'metronome'
+    part     := quantity | kindword | '@' target | '@' hrtarget | 'cadence' NUM ['spm']
+              | 'metronome' | 'until' 'hr' '<' NUM ['bpm']
     quantity := NUM unit [NUM unit]* | CLOCK
     target   := NUM ['s'] | CLOCK ['/' ('km'|'mi')] | pacename
+    hrtarget := 'hr' NUM '-' NUM ['bpm'] | 'z' NUM        (no space in 'z2')
 
 A bare repeat (``N x step``) followed by ``,`` at the top level is refused as ambiguous
 (``8x400m @72s, 200m jog``: the error suggests ``8x(400m @72s, 200m jog)``); ``;`` or a
@@ -33,7 +35,14 @@ from pacer.coach.language.vocabulary import (
     MIN_PACE_S_PER_KM,
     MODIFIER_WORDS,
 )
-from pacer.coach.language.workout import DEFAULT_NAMED_PACES_S_PER_KM, Repeat, Step, Target, Workout
+from pacer.coach.language.workout import (
+    DEFAULT_NAMED_PACES_S_PER_KM,
+    HrTarget,
+    Repeat,
+    Step,
+    Target,
+    Workout,
+)
 from pacer.errors import WorkoutError
 from pacer.models import RepKind
 
@@ -50,6 +59,9 @@ class _Parts:
     target_tok: Token | None = None
     target_cadence_spm: float | None = None
     metronome: bool = False
+    hr_target: HrTarget | None = None
+    hr_tok: Token | None = None
+    until_hr_below_bpm: float | None = None
     first: Token | None = None
     words: list[Token] = field(default_factory=list)
 
@@ -131,7 +143,7 @@ class _Parser(TerminalParser):
             bad = self.peek()
             raise self.error(bad, f"unknown word {bad.text!r}; write a space or '(' after 'x'",
                              f"{tok.text}x {bad.text[1:]}")  # fmt: skip
-        if self.is_word("until"):
+        if self.is_word("until") and not self.is_word("hr", tok=self.peek()):
             return [self.until()]
         return self.step(in_repeat=False)
 
@@ -200,10 +212,12 @@ class _Parser(TerminalParser):
                 p.distance_m, p.duration_s = self.quantity()
             elif self.is_sym("@"):
                 self.advance()
-                if p.target is not None:
-                    raise self.error(tok, "a step has one target")
-                p.target_tok = self.tok
-                p.target = self.target()
+                self.at_target(p, tok)
+            elif self.is_word("until") and self.is_word("hr", tok=self.peek()):
+                self.advance()
+                if p.until_hr_below_bpm is not None:
+                    raise self.error(tok, "a step has one 'until hr'")
+                p.until_hr_below_bpm = self.until_hr()
             elif self.is_word("cadence"):
                 self.advance()
                 p.target_cadence_spm = self.cadence()
@@ -240,12 +254,29 @@ class _Parser(TerminalParser):
             raise self.error(self.tok, f"expected a step before {self.describe(self.tok)}")
         return p
 
+    def at_target(self, p: _Parts, at: Token) -> None:
+        """After '@': a heart-rate target (one per step) or a pace target (one per step)."""
+        hr_tok = self.tok
+        hr = self.hr_target()
+        if hr is not None:
+            if p.hr_target is not None:
+                raise self.error(hr_tok, "a step has one heart-rate target")
+            p.hr_target, p.hr_tok = hr, hr_tok
+            return
+        if p.target is not None:
+            raise self.error(at, "a step has one target")
+        p.target_tok = self.tok
+        p.target = self.target()
+
     # ------------------------------------------------------------------ building
     def build(self, p: _Parts) -> Step:
         assert p.first is not None
         kind = p.kind
+        targeted = p.target is not None or p.hr_target is not None
         if kind is None:
-            kind = RepKind.WORK if p.target is not None else RepKind.STEADY
+            kind = RepKind.WORK if targeted else RepKind.STEADY
+            if not targeted and p.until_hr_below_bpm is not None:
+                kind = RepKind.RECOVERY  # 'until hr < 120' alone: a recovery
         if p.target is not None and p.target.rep_time_s is not None and p.distance_m is None:
             raise self.error(p.target_tok or p.first,
                              "a rep time needs a distance; for a timed step give a pace",
@@ -256,8 +287,9 @@ class _Parser(TerminalParser):
                 raise self.error(
                     p.target_tok or p.first, "this rep time means a pace outside 1:30-20:00 per km"
                 )
-        if p.standing and p.target is not None:
-            raise self.error(p.target_tok or p.first, "a standing recovery has no target")
+        if p.standing and targeted:
+            raise self.error(p.target_tok or p.hr_tok or p.first,
+                             "a standing recovery has no target")  # fmt: skip
         step = Step(
             kind=kind,
             distance_m=p.distance_m,
@@ -267,10 +299,12 @@ class _Parser(TerminalParser):
             metronome=p.metronome,
             standing=p.standing,
             label=p.label,
+            hr_target=p.hr_target,
+            until_hr_below_bpm=p.until_hr_below_bpm,
         )
         if step.is_open and kind in (RepKind.WORK, RepKind.STEADY) and not p.words:
             raise self.error(p.first, "a step needs a distance or a time", "400m")
-        if p.inferable or (p.kind is None and p.target is None):
+        if p.inferable or (p.kind is None and not targeted and p.until_hr_below_bpm is None):
             self.inferable.add(id(step))
         return step
 

@@ -18,7 +18,13 @@ from pacer.coach.language.vocabulary import (
     MODIFIER_WORDS,
     TIME_UNITS_S,
 )
-from pacer.coach.language.workout import Target
+from pacer.coach.language.workout import (
+    MAX_HR_BPM,
+    MAX_HR_ZONE,
+    MIN_HR_BPM,
+    HrTarget,
+    Target,
+)
 from pacer.units import M_PER_MILE
 
 
@@ -149,6 +155,64 @@ class TerminalParser(TokenCursor):
         if not MIN_PACE_S_PER_KM <= pace <= MAX_PACE_S_PER_KM:
             raise self.error(tok, "pace must be between 1:30 and 20:00 per km")
         return Target(pace_s_per_km=pace, per_mile=per_mile)
+
+    def hr_target(self) -> HrTarget | None:
+        """``hr LOW-HIGH [bpm]`` or ``zN`` after '@'; None when the target is not heart rate."""
+        tok = self.tok
+        if self.is_word("hr", "heart-rate"):
+            self.advance()
+            lo_tok = self.tok
+            if lo_tok.kind != NUM:
+                raise self.error(lo_tok, "a heart-rate target is a range in bpm",
+                                 "@hr 150-160")  # fmt: skip
+            self.advance()
+            if not self.is_sym("-"):
+                raise self.error(self.tok, "a heart-rate target is a range: low-high bpm",
+                                 f"@hr {lo_tok.text}-{int(float(lo_tok.text)) + 10}")  # fmt: skip
+            self.advance()
+            hi_tok = self.tok
+            if hi_tok.kind != NUM:
+                raise self.error(hi_tok, "expected the range's high bpm after '-'")
+            self.advance()
+            low, high = self.bpm(lo_tok), self.bpm(hi_tok)
+            if low >= high:
+                raise self.error(lo_tok, "a heart-rate range goes from low to high",
+                                 f"@hr {hi_tok.text}-{lo_tok.text}")  # fmt: skip
+            if self.is_word("bpm"):
+                self.advance()
+            return HrTarget(low_bpm=low, high_bpm=high)
+        nxt = self.peek()
+        if self.is_word("z", "zone") and nxt.kind == NUM:
+            self.advance()
+            self.advance()
+            if "." in nxt.text or not 1 <= int(nxt.text) <= MAX_HR_ZONE:
+                raise self.error(nxt, f"heart-rate zones are 1-{MAX_HR_ZONE}, got {nxt.text}",
+                                 f"@z{MAX_HR_ZONE}" if tok.kind == WORD else None)  # fmt: skip
+            return HrTarget(zone=int(nxt.text))
+        return None
+
+    def until_hr(self) -> float:
+        """``hr < N [bpm]`` after 'until': the heart rate under which the step ends."""
+        self.advance()  # 'hr'
+        if not self.is_sym("<"):
+            raise self.error(self.tok, "write the heart-rate end as 'until hr < 120'",
+                             "until hr < 120")  # fmt: skip
+        self.advance()
+        tok = self.tok
+        if tok.kind != NUM:
+            raise self.error(tok, "expected a heart rate in bpm after '<'", "until hr < 120")
+        self.advance()
+        value = self.bpm(tok)
+        if self.is_word("bpm"):
+            self.advance()
+        return value
+
+    def bpm(self, tok: Token) -> float:
+        value = float(tok.text)
+        if not MIN_HR_BPM <= value <= MAX_HR_BPM:
+            raise self.error(tok, f"heart rate must be {MIN_HR_BPM:.0f}-{MAX_HR_BPM:.0f} bpm, "
+                                  f"got {tok.text}")  # fmt: skip
+        return value
 
     def cadence(self) -> float:
         tok = self.tok

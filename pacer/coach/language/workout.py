@@ -59,6 +59,27 @@ class Target:
         return None
 
 
+#: Heart-rate bounds the language accepts, bpm (``@hr``, ``until hr < X``).
+MIN_HR_BPM = 40.0
+MAX_HR_BPM = 230.0
+#: Zones ``@z1`` .. ``@z5`` (resolved from the config's zones at engine time).
+MAX_HR_ZONE = 5
+#: Estimated length of an ``until hr < X`` step (for the plan), s.
+HR_STEP_EST_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class HrTarget:
+    """A heart-rate target: a bpm range (``@hr 150-160``) or a zone (``@z2``).
+
+    A zone is resolved to bpm from the runner's configured zones when the engine runs.
+    """
+
+    low_bpm: float | None = None
+    high_bpm: float | None = None
+    zone: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One thing to run. Neither distance nor duration: an open step, ended by the lap button."""
@@ -71,10 +92,13 @@ class Step:
     metronome: bool = False
     standing: bool = False  # a standing recovery
     label: str = ""  # e.g. "tempo", "strides", or a FIT step name
+    hr_target: HrTarget | None = None  # @hr 150-160 / @z2
+    until_hr_below_bpm: float | None = None  # ends once heart rate is below (until hr < X)
 
     @property
     def is_open(self) -> bool:
-        return self.distance_m is None and self.duration_s is None
+        return (self.distance_m is None and self.duration_s is None
+                and self.until_hr_below_bpm is None)
 
     @property
     def target_pace_s_per_km(self) -> float | None:
@@ -121,12 +145,15 @@ class PlannedStep:
     rep_number: int | None  # 1-based number among work steps
     rep_count: int | None  # total work steps, None when open-ended (until blocks)
     est_duration_s: float  # estimated duration (0 for open steps)
+    hr_target: HrTarget | None = None
+    until_hr_below_bpm: float | None = None
     step: Step | None = field(repr=False, compare=False, default=None)
 
     @property
     def is_open(self) -> bool:
-        """Ended by the lap button only (no distance, no duration)."""
-        return self.distance_m is None and self.duration_s is None
+        """Ended by the lap button only (no distance, no duration, no heart-rate end)."""
+        return (self.distance_m is None and self.duration_s is None
+                and self.until_hr_below_bpm is None)
 
 
 _KIND_LABEL = {
@@ -223,7 +250,7 @@ class StepCursor:
         if step.duration_s is not None:
             return step.duration_s
         if step.distance_m is None:
-            return 0.0
+            return HR_STEP_EST_S if step.until_hr_below_bpm is not None else 0.0
         pace = step.target_pace_s_per_km
         if pace is None:
             pace = self._paces.get(_ASSUMED_PACE_NAME[step.kind], 345.0)
@@ -296,6 +323,8 @@ class StepCursor:
             rep_number=rep_number,
             rep_count=self._rep_count if rep_number is not None else None,
             est_duration_s=self.estimate_duration_s(step),
+            hr_target=step.hr_target,
+            until_hr_below_bpm=step.until_hr_below_bpm,
             step=step,
         )
         self._index += 1
