@@ -99,6 +99,16 @@ class AutoLap:
         self.tally = None if last else StepTally(t_s, d_m)
         return rep, cues
 
+    def record_lap(self, step: PlannedStep, t_s: float, d_m: float, reps: list[Rep],
+                   last: Estimate | None, cues: list[Cue]) -> tuple[float, float]:
+        """A steady step's lap line at ``t_s``: the lap's Rep appended to ``reps``, its split
+        to ``cues``; returns where the next lap starts."""
+        source = last.distance_source if last is not None else DistanceSource.GPS
+        rep, said = self.lap(step, t_s, d_m, len(reps), source)
+        reps.append(rep)
+        cues += said
+        return t_s, d_m
+
     def status(self, est: Estimate, elapsed_s: float, run_m: float) -> list[Cue]:
         """The periodic status of the steady step: "20 minutes, 4.1 k, four fifty pace"."""
         if self.tally is None or elapsed_s < self._next_status_s:

@@ -367,7 +367,8 @@ class WorkoutEngine:
                                       self._ahead, cues)  # ``until hr < X``
             lap_t = self._lap.crossing_s(step, path, x0)
             if lap_t is not None and (end_t is None or lap_t < end_t):
-                t0, d0 = self._auto_lap(step, lap_t, path.distance_at(lap_t), cues)
+                t0, d0 = self._lap.record_lap(step, lap_t, path.distance_at(lap_t), self._reps,
+                                              self._last, cues)
                 continue
             cues += self._ahead.countdown(step, est, self._tally, self._rep_follows)
             if end_t is None:
@@ -414,12 +415,3 @@ class WorkoutEngine:
         self._tally.accumulate(est)
         if self._lap.tally is not None:
             self._lap.tally.accumulate(est)
-
-    def _auto_lap(self, step: PlannedStep, t_s: float, d_m: float,
-                  cues: list[Cue]) -> tuple[float, float]:  # fmt: skip
-        """A steady step's lap line at ``t_s``: record the lap, say its split."""
-        fallback = self._last.distance_source if self._last is not None else DistanceSource.GPS
-        rep, said = self._lap.lap(step, t_s, d_m, len(self._reps), fallback)
-        self._reps.append(rep)
-        cues += said
-        return t_s, d_m
