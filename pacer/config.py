@@ -182,9 +182,10 @@ def _text_list(value: object, where: str, section: str, key: str) -> tuple[objec
             f"{where}: [{section}] {key} has {len(value)} entries; at most {MAX_ITEMS}"
         )
     if (section, key) == ("accel", "mcp3008_channels"):
-        ok = (len(value) == 3 and len(set(value)) == 3
+        ok = (len(value) == 3
               and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 7
-                      for v in value))  # fmt: skip
+                      for v in value)
+              and len(set(value)) == 3)  # types first: a table or list is not hashable  # fmt: skip
         if not ok:
             raise ConfigError(
                 f"{where}: [accel] mcp3008_channels must be three different "

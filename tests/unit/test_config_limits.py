@@ -78,3 +78,10 @@ def test_config_that_is_not_a_regular_file_refused(tmp_path: Path) -> None:
         load_config(fifo, search_defaults=False)
     with pytest.raises(ConfigError, match="character device"):
         load_config("/dev/zero", search_defaults=False)
+
+
+def test_mcp3008_channels_holding_tables_is_a_config_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "pacer.toml"
+    cfg.write_text('[accel]\nmcp3008_channels = [{a = 1}, {a = 1}, "x"]\n')
+    with pytest.raises(ConfigError, match="mcp3008_channels must be three different"):
+        load_config(cfg)
