@@ -168,16 +168,19 @@ def table(results: dict[str, list[dict[str, object]]]) -> str:
     for metro, runs in results.items():
         lines.append(f"\nmetronome {metro}: {len(runs)} run(s)")
         for r in runs:
-            lines.append(
-                f"  READY {r['ready_s']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB, production "
-                f"{r['production_cpu_pct']:.2f} % CPU {r['production_wakeups_per_s']:.0f} wake-ups/s, "
-                f"fakes {r['fake_cpu_pct']:.2f} %, aplay {r['aplay']['cpu_pct']:.2f} % "  # type: ignore[index]
-                f"{r['aplay']['wakeups_per_s']:.0f}/s")  # type: ignore[index]
+            aplay = r["aplay"]
             threads = r["threads"]
-            assert isinstance(threads, dict)
+            assert isinstance(aplay, dict) and isinstance(threads, dict)
+            lines.append(
+                f"  READY {r['ready_s']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB, "
+                f"production {r['production_cpu_pct']:.2f} % CPU "
+                f"{r['production_wakeups_per_s']:.0f} wake-ups/s, "
+                f"fakes {r['fake_cpu_pct']:.2f} %, "
+                f"aplay {aplay['cpu_pct']:.2f} % {aplay['wakeups_per_s']:.0f}/s")
             for name, v in sorted(threads.items(), key=lambda kv: -kv[1]["cpu_pct"]):
                 tag = " (fake)" if name in FAKE_THREADS else ""
-                lines.append(f"    {name + tag:24s} {v['cpu_pct']:6.2f} % {v['wakeups_per_s']:7.1f}/s")
+                lines.append(f"    {name + tag:24s} {v['cpu_pct']:6.2f} % "
+                             f"{v['wakeups_per_s']:7.1f}/s")
     return "\n".join(lines)
 
 
