@@ -134,6 +134,7 @@ class AudioOut:
                 lead_s=max(lead_s, block_s),
                 before_block=self._before_block,
                 after_block=self._after_block,
+                idle=self._idle,
             )
             self._driver.start()
 
@@ -193,6 +194,8 @@ class AudioOut:
         rec.pid = self.mixer.schedule_speech(self.mixer.now_s, pcm, cue.priority, expires_s=expires)
         with self._lock:
             self._awaiting.append(rec)
+        if self._driver is not None:
+            self._driver.wake()
 
     def _after_block(self, n0: int, n1: int) -> None:
         """Driver thread: stamp when each phrase's first sample reached the sink."""
@@ -232,6 +235,8 @@ class AudioOut:
                 self._metro.retarget(target_cadence_spm)
             else:
                 self._metro = Metronome(target_cadence_spm, mode=mode)
+        if self._driver is not None:
+            self._driver.wake()
 
     def advance(
         self,
@@ -263,7 +268,11 @@ class AudioOut:
     def _mixer_clock_s(self) -> float:
         """Live: mixer time corresponding to now (the sample playing now)."""
         assert self._driver is not None
-        return time.monotonic() - self._driver.origin_s
+        return self._driver.mixer_clock_s()
+
+    def _idle(self) -> bool:
+        """Driver thread: nothing to play (no metronome, nothing planned)."""
+        return self._metro is None and self.mixer.idle()
 
     def _lay_clicks(self, until_s: float) -> None:
         with self._lock:
