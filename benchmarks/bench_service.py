@@ -23,7 +23,8 @@ says which is which, and the fake threads are reported apart from the production
 * **wake-ups**: ``voluntary_ctxt_switches`` per second, per thread (each is one sleep
   that ended: a timeout, an event, a read that had to wait).
 * **aplay**: the child process feeding the (null) card, CPU and wake-ups the same way.
-* **peak RSS**: ``VmHWM`` of the service process at the end of the window.
+* **RSS**: ``VmRSS`` every ``--rss-every`` s through the window (does it grow with the
+  session?) and the peak, ``VmHWM``, at its end.
 
 Two workouts: ``20min @5:30/km`` (metronome off) and ``20min @5:30/km cadence 170
 metronome`` (clicks from the first step on). The window starts ``--settle`` s after
@@ -103,15 +104,16 @@ def named_children(pid: int, name: str) -> dict[str, tuple[int, int]]:
     return {name: total}
 
 
-def vm_hwm_mb(pid: int) -> float:
+def vm_mb(pid: int, field: str) -> float:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of the process, MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM"):
+        if line.startswith(field):
             return int(line.split()[1]) / 1024.0
     return float("nan")
 
 
 def measure(checkout: Path, workout: str, seconds: float, settle_s: float,
-            python: str) -> dict[str, object]:
+            python: str, rss_every_s: float = 10.0) -> dict[str, object]:
     """One run of the service: time to READY, per-thread CPU and wake-ups, peak RSS."""
     with tempfile.TemporaryDirectory(prefix="pacer-bench-service-") as tmp:
         home = Path(tmp)
@@ -133,10 +135,13 @@ def measure(checkout: Path, workout: str, seconds: float, settle_s: float,
             time.sleep(settle_s)
             before = read_threads(proc.pid) | named_children(proc.pid, "aplay")
             w0 = time.monotonic()
-            time.sleep(seconds)
+            rss_mb: list[tuple[float, float]] = []  # (s into the window, VmRSS MB)
+            while (left_s := seconds - (time.monotonic() - w0)) > 0:
+                rss_mb.append((time.monotonic() - w0, vm_mb(proc.pid, "VmRSS")))
+                time.sleep(min(rss_every_s, left_s))
             after = read_threads(proc.pid) | named_children(proc.pid, "aplay")
             window_s = time.monotonic() - w0
-            rss_mb = vm_hwm_mb(proc.pid)
+            peak_mb = vm_mb(proc.pid, "VmHWM")
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -154,7 +159,8 @@ def measure(checkout: Path, workout: str, seconds: float, settle_s: float,
     aplay = threads.pop("aplay", {"cpu_pct": 0.0, "wakeups_per_s": 0.0})
     prod = {k: v for k, v in threads.items() if k not in FAKE_THREADS}
     return {
-        "ready_s": ready_s, "window_s": window_s, "peak_rss_mb": rss_mb,
+        "ready_s": ready_s, "window_s": window_s, "peak_rss_mb": peak_mb,
+        "rss_mb": rss_mb,
         "production_cpu_pct": sum(v["cpu_pct"] for v in prod.values()),
         "production_wakeups_per_s": sum(v["wakeups_per_s"] for v in prod.values()),
         "fake_cpu_pct": sum(v["cpu_pct"] for v in fake.values()),
@@ -177,6 +183,10 @@ def table(results: dict[str, list[dict[str, object]]]) -> str:
                 f"{r['production_wakeups_per_s']:.0f} wake-ups/s, "
                 f"fakes {r['fake_cpu_pct']:.2f} %, "
                 f"aplay {aplay['cpu_pct']:.2f} % {aplay['wakeups_per_s']:.0f}/s")
+            rss = r["rss_mb"]
+            assert isinstance(rss, list)
+            lines.append("    RSS MB over the window: "
+                         + " ".join(f"{mb:.0f}" for _, mb in rss))
             for name, v in sorted(threads.items(), key=lambda kv: -kv[1]["cpu_pct"]):
                 tag = " (fake)" if name in FAKE_THREADS else ""
                 lines.append(f"    {name + tag:24s} {v['cpu_pct']:6.2f} % "
@@ -193,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--checkout", type=Path, default=Path(__file__).resolve().parents[1],
                    help="the pacer tree to run (default: this one)")
     p.add_argument("--python", default=sys.executable)
+    p.add_argument("--rss-every", type=float, default=10.0, help="RSS sample period (s)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     modes = ("off", "on") if args.metronome == "both" else (args.metronome,)
@@ -200,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         for m in modes:
             results[m].append(measure(args.checkout.resolve(), WORKOUTS[m], args.seconds,
-                                      args.settle, args.python))
+                                      args.settle, args.python, args.rss_every))
     print(json.dumps(results, indent=1) if args.json else table(results))
     return 0
 
