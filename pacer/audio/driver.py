@@ -54,6 +54,11 @@ class RealtimeDriver:
         sleeps).
     idle_after_s : float
         Silence written after the last sound before the thread sleeps.
+    coarse : callable or None
+        ``coarse()`` -> True when only clicks are planned (no speech playing, planned
+        or being rendered): blocks of ``coarse_block_s`` with ``coarse_lead_s`` of lead
+        then, a third of the wake-ups, the clicks still sample-exact on the timeline.
+    coarse_block_s, coarse_lead_s : float
     """
 
     def __init__(
@@ -68,6 +73,9 @@ class RealtimeDriver:
         max_behind_s: float = 0.25,
         idle: Callable[[], bool] | None = None,
         idle_after_s: float = 0.5,
+        coarse: Callable[[], bool] | None = None,
+        coarse_block_s: float = 0.06,
+        coarse_lead_s: float = 0.08,
     ) -> None:
         self.mixer = mixer
         self.sink = sink
@@ -80,6 +88,9 @@ class RealtimeDriver:
         self._idle = idle
         self._idle_after_n = round(idle_after_s * mixer.rate_hz)
         self._wake = threading.Event()
+        self._coarse = coarse
+        self._coarse_n = max(mixer.block_n, round(coarse_block_s * mixer.rate_hz))
+        self._coarse_lead_s = max(coarse_lead_s, coarse_block_s)
         self.paused = False  # asleep while silent (see the module)
         self.pauses = 0
         self.origin_s = 0.0  # monotonic time of mixer sample 0
@@ -102,7 +113,7 @@ class RealtimeDriver:
         return self._clock() - self.origin_s
 
     def wake(self) -> None:
-        """Something was scheduled: end a silent sleep (cheap when awake)."""
+        """Something was scheduled or is coming: end a silent sleep or a coarse wait."""
         self._wake.set()
 
     def stop(self, timeout_s: float = 2.0) -> None:
@@ -126,20 +137,23 @@ class RealtimeDriver:
                     continue
             else:
                 silent_from_n = None
-            n1 = n0 + block_n
-            due = self.origin_s + n1 / rate - self.lead_s
+            coarse = self._coarse is not None and self._coarse()
+            n1 = n0 + (self._coarse_n if coarse else block_n)
+            lead_s = self._coarse_lead_s if coarse else self.lead_s
+            due = self.origin_s + n1 / rate - lead_s
             now = self._clock()
             if now < due:
-                self._stop.wait(due - now)
+                if self._wake.wait(due - now):  # speech or the metronome: look again
+                    self._wake.clear()
                 continue
             if now - due > self._max_behind_s:
                 self.underruns += 1
-                self.origin_s = now - n0 / rate + self.lead_s
+                self.origin_s = now - n0 / rate + lead_s
                 log.warning("audio driver fell %.0f ms behind; re-anchored", 1e3 * (now - due))
             try:
                 if self._before is not None:
                     self._before(n0, n1)
-                block = self.mixer.pull(block_n)
+                block = self.mixer.pull(n1 - n0)
                 self.sink.write(block)
                 if self._after is not None:
                     self._after(n0, n1)

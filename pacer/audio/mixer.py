@@ -258,6 +258,11 @@ class Mixer:
                 return False
             return not self._click_n or self._click_n[-1] + self._click_len <= self._cursor
 
+    def has_speech(self) -> bool:
+        """A phrase is planned or playing (or its ducking ramp is not over)."""
+        with self._lock:
+            return bool(self._phrases)
+
     def speech_end_s(self) -> float:
         """Mixer time when the last planned phrase ends (the cursor if none)."""
         with self._lock:

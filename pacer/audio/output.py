@@ -119,6 +119,7 @@ class AudioOut:
             self._worker = SpeechWorker(primary, fallback, timeout_s=render_timeout_s)
         self._records: list[CueRecord] = []
         self._awaiting: list[CueRecord] = []  # live: placed, first sample not yet written
+        self._rendering = 0  # live: cues handed to the worker, not yet placed
         self._lock = threading.Lock()
         self._metro: Metronome | None = None
         self._clicks_until_s = -math.inf  # metronome windows laid so far (mixer time)
@@ -135,6 +136,7 @@ class AudioOut:
                 before_block=self._before_block,
                 after_block=self._after_block,
                 idle=self._idle,
+                coarse=self._clicks_only,
             )
             self._driver.start()
 
@@ -154,6 +156,11 @@ class AudioOut:
         if self._worker is None:
             rec.reason = "no speech engine"
             return
+        if self.live:
+            with self._lock:
+                self._rendering += 1
+            if self._driver is not None:
+                self._driver.wake()  # fine blocks from now: the phrase lands at the cursor
         fut = self._worker.request(cue.text)
         if self.live:
             fut.add_done_callback(lambda f: self._rendered(rec, f))
@@ -181,6 +188,13 @@ class AudioOut:
 
     def _rendered(self, rec: CueRecord, fut: Future[Pcm]) -> None:
         """Worker thread: the PCM is ready; put it on the timeline now."""
+        try:
+            self._place_rendered(rec, fut)
+        finally:
+            with self._lock:
+                self._rendering -= 1
+
+    def _place_rendered(self, rec: CueRecord, fut: Future[Pcm]) -> None:
         try:
             pcm = fut.result()
         except Exception as exc:
@@ -272,7 +286,11 @@ class AudioOut:
 
     def _idle(self) -> bool:
         """Driver thread: nothing to play (no metronome, nothing planned)."""
-        return self._metro is None and self.mixer.idle()
+        return self._metro is None and self._rendering == 0 and self.mixer.idle()
+
+    def _clicks_only(self) -> bool:
+        """Driver thread: the metronome, and no speech planned or being rendered."""
+        return self._metro is not None and self._rendering == 0 and not self.mixer.has_speech()
 
     def _lay_clicks(self, until_s: float) -> None:
         with self._lock:

@@ -94,3 +94,35 @@ def test_mixer_idle_follows_the_plan():
     mixer.pull(int(0.1 * RATE_HZ))
     assert mixer.idle()
     assert not mixer.pull(160).any()  # silence renders as zeros
+
+
+def test_clicks_alone_in_coarse_blocks_speech_in_fine_ones():
+    sink = CaptureSink()
+    mixer = Mixer(sink, rate_hz=RATE_HZ, block_s=0.02)
+    for k in range(30):  # clicks every 0.05 s for 1.5 s
+        mixer.schedule_click(0.05 * k)
+    speaking = threading.Event()
+
+    def clicks_only() -> bool:
+        return not speaking.is_set() and not mixer.has_speech()
+
+    driver = RealtimeDriver(mixer, sink, lead_s=0.05, idle=mixer.idle, idle_after_s=0.1,
+                            coarse=clicks_only, coarse_block_s=0.06, coarse_lead_s=0.08)
+    driver.start()
+    try:
+        wait_for(lambda: mixer.now_s > 0.5)
+        speaking.set()  # a cue is being rendered
+        driver.wake()
+        phrase = Pcm(np.full(800, 1000, np.int16), RATE_HZ, "test")  # 0.1 s
+        mixer.schedule_speech(mixer.now_s, phrase)
+        speaking.clear()
+        wait_for(lambda: driver.paused)
+    finally:
+        driver.stop()
+    sizes = [b.size for b in sink.blocks]
+    assert sizes[0] == 480  # 60 ms: clicks alone
+    out = sink.pcm()
+    start = int(np.flatnonzero(out == 1000)[0])  # the phrase (clicks are ducked, not 1000)
+    ends = np.cumsum(sizes)
+    during = [s for e, s in zip(ends, sizes, strict=True) if start < e <= start + 800]
+    assert during and set(during) == {160}  # 20 ms blocks while speech is planned
