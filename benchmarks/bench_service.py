@@ -16,7 +16,8 @@ cannot cross a process boundary, so every figure is *per thread*: a tiny bootstr
 each Python thread at the OS level (``prctl(PR_SET_NAME)``) so ``/proc/PID/task/*/comm``
 says which is which, and the fake threads are reported apart from the production ones.
 
-* **time to READY**: from spawning the process to the ``READY=1`` datagram.
+* **time to READY**: from spawning the process to the ``READY=1`` datagram, with the
+  checkout's bytecode compiled beforehand (as an install does).
 * **CPU per thread**: time on a CPU from ``/proc/PID/task/TID/schedstat`` (ns; the
   tick-based utime/stime are too coarse for 0.1 %) over the window, in % of one core;
   threads that ended during the window are lost (none should).
@@ -115,6 +116,8 @@ def vm_mb(pid: int, field: str) -> float:
 def measure(checkout: Path, workout: str, seconds: float, settle_s: float,
             python: str, rss_every_s: float = 10.0) -> dict[str, object]:
     """One run of the service: time to READY, per-thread CPU and wake-ups, peak RSS."""
+    # bytecode compiled first, as an install does (else READY includes compiling)
+    subprocess.run([python, "-m", "compileall", "-q", str(checkout / "pacer")], check=True)
     with tempfile.TemporaryDirectory(prefix="pacer-bench-service-") as tmp:
         home = Path(tmp)
         (home / ".asoundrc").write_text("pcm.!default { type null }\n")
@@ -122,7 +125,7 @@ def measure(checkout: Path, workout: str, seconds: float, settle_s: float,
         notify.bind(str(home / "notify"))
         notify.settimeout(60.0)
         env = dict(os.environ, HOME=str(home), NOTIFY_SOCKET=str(home / "notify"),
-                   PYTHONPATH=str(checkout), PYTHONDONTWRITEBYTECODE="1")
+                   PYTHONPATH=str(checkout))
         argv = [python, "-c", BOOTSTRAP, "run", "--fake-hardware", "--workout", workout,
                 "--session-dir", str(home / "session")]
         t0 = time.monotonic()
