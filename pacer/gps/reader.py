@@ -1,9 +1,9 @@
 """GPS serial edge: the thread that owns the port.
 
 :class:`SerialReader` owns the serial port in one thread: it sleeps on the port's
-descriptor (``select``) until bytes arrive, lets the burst gather for ``gather_s``, reads
-what is there in one call, stamps it with the arrival of its first byte and hands it on
-as :class:`~pacer.models.NmeaBytes`, plus
+descriptor (``select``) until bytes arrive, reads what is there, and while bytes flow
+lets them gather for ``gather_s`` between reads; each read is stamped when its bytes were
+seen and handed on as :class:`~pacer.models.NmeaBytes`, plus
 :class:`~pacer.models.DeviceEvent` records, to a sink. It only copies and enqueues:
 framing and parsing happen on the consumer's side (:class:`pacer.gps.decoder.NmeaDecoder`),
 the same code for live, simulated and replayed bytes.
@@ -97,9 +97,9 @@ class SerialReader:
     wait_s : float
         Longest sleep on the descriptor before the silence and stop checks.
     gather_s : float
-        After the first byte of a burst, wait this long before reading, so a
-        receiver's epoch (hundreds of bytes at 9600 baud) comes in a few reads, not one
-        per UART interrupt. A port without a descriptor (a test double) is read with
+        After a read that found bytes, wait this long before the next, so a receiver's
+        epoch (hundreds of bytes at 9600 baud) comes in a few reads, not one per UART
+        interrupt. A port without a descriptor (a test double) is read with
         its own timeout instead.
     """
 
@@ -125,6 +125,7 @@ class SerialReader:
         self.silence_s = silence_s
         self.wait_s = wait_s
         self.gather_s = gather_s
+        self._flowing = False  # the last read found bytes: let the next ones gather
         #: ``extra['sink_errors']``: items the sink refused (the thread goes on)
         self.counters = SkipCounters()
         self._stop = threading.Event()
@@ -174,22 +175,27 @@ class SerialReader:
                 pass
 
     def _read_burst(self) -> tuple[float, bytes]:
-        """Sleep until the port has bytes (at most ``wait_s``), gather, read them all.
+        """Sleep until the port has bytes (at most ``wait_s``) and read what is there.
 
-        Returns the time the first byte was seen and the bytes (empty after
-        ``wait_s`` of silence)."""
+        After a read that found bytes it first waits ``gather_s``, so the rest of a
+        burst collects and the next read takes it whole (one wake-up per read while
+        bytes flow, one per burst start). Returns the time the bytes were seen and the
+        bytes (empty after ``wait_s`` of silence)."""
         ser = self._ser
         try:
             fd = ser.fileno()
         except (AttributeError, OSError, ValueError):  # not a real port
             data = ser.read(ser.in_waiting or 1)
             return self._clock(), data
+        if self._flowing and self.gather_s > 0:
+            self._stop.wait(self.gather_s)
         if not select.select([fd], [], [], self.wait_s)[0]:
+            self._flowing = False
             return self._clock(), b""
         arrived_s = self._clock()
-        if self.gather_s > 0:
-            self._stop.wait(self.gather_s)
-        return arrived_s, ser.read(ser.in_waiting or 1)
+        data = ser.read(ser.in_waiting or 1)
+        self._flowing = bool(data)
+        return arrived_s, data
 
     def _run(self) -> None:
         lost = self._ser is None
