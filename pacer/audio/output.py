@@ -205,6 +205,8 @@ class AudioOut:
         expires = None
         if cue.expires_s is not None:
             expires = rec.say_mixer_s + (cue.expires_s - cue.t_s)
+            if not math.isfinite(expires):  # a cue of a session that saw no record (t_s -inf)
+                expires = None
         rec.pid = self.mixer.schedule_speech(self.mixer.now_s, pcm, cue.priority, expires_s=expires)
         with self._lock:
             self._awaiting.append(rec)

@@ -126,3 +126,23 @@ def test_clicks_alone_in_coarse_blocks_speech_in_fine_ones():
     ends = np.cumsum(sizes)
     during = [s for e, s in zip(ends, sizes, strict=True) if start < e <= start + 800]
     assert during and set(during) == {160}  # 20 ms blocks while speech is planned
+
+
+def test_a_cue_of_a_session_that_saw_no_record_is_still_spoken():
+    """The engine's closing cue comes at t_s = -inf when no record ever arrived (stopped
+    at once); its expiry is then meaningless, not an error that leaves close() waiting."""
+    import math
+    import shutil
+
+    import pytest
+
+    from pacer.audio.output import AudioOut
+    from pacer.models import Cue, CueKind
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng not installed")
+    audio = AudioOut(engine="espeak", sink="null", live=True)
+    audio.say(Cue(-math.inf, CueKind.STATUS, "session over", priority=2,
+                  expires_s=-math.inf))
+    outcomes = audio.close(drain_timeout_s=5.0)
+    assert len(outcomes) == 1 and not outcomes[0].dropped
