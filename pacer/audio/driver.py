@@ -88,6 +88,7 @@ class RealtimeDriver:
         self._idle = idle
         self._idle_after_n = round(idle_after_s * mixer.rate_hz)
         self._wake = threading.Event()
+        self._write_now = False
         self._coarse = coarse
         self._coarse_n = max(mixer.block_n, round(coarse_block_s * mixer.rate_hz))
         self._coarse_lead_s = max(coarse_lead_s, coarse_block_s)
@@ -112,8 +113,13 @@ class RealtimeDriver:
             return (self.mixer.cursor_n + self.mixer.block_n) / self.mixer.rate_hz - self.lead_s
         return self._clock() - self.origin_s
 
-    def wake(self) -> None:
-        """Something was scheduled or is coming: end a silent sleep or a coarse wait."""
+    def wake(self, *, write_now: bool = False) -> None:
+        """Something was scheduled or is coming: end a silent sleep or a coarse wait.
+
+        ``write_now``: a phrase was just placed at the cursor: write its first block at
+        once instead of at its due time (the audio already queued still plays first)."""
+        if write_now:
+            self._write_now = True
         self._wake.set()
 
     def stop(self, timeout_s: float = 2.0) -> None:
@@ -142,6 +148,9 @@ class RealtimeDriver:
             lead_s = self._coarse_lead_s if coarse else self.lead_s
             due = self.origin_s + n1 / rate - lead_s
             now = self._clock()
+            if self._write_now:  # a phrase waits at the cursor: at most one block early
+                self._write_now = False
+                due = min(due, now)
             if now < due:
                 if self._wake.wait(due - now):  # speech or the metronome: look again
                     self._wake.clear()

@@ -211,7 +211,7 @@ class AudioOut:
         with self._lock:
             self._awaiting.append(rec)
         if self._driver is not None:
-            self._driver.wake()
+            self._driver.wake(write_now=True)
 
     def _after_block(self, n0: int, n1: int) -> None:
         """Driver thread: stamp when each phrase's first sample reached the sink."""
