@@ -4,6 +4,9 @@ Run (about 3 minutes on a 2-core x86):
 
     .venv/bin/python benchmarks/bench_audio.py            # markdown tables
     .venv/bin/python benchmarks/bench_audio.py --json     # one JSON object
+    .venv/bin/python benchmarks/bench_audio.py --live-only --load 2 [--no-metronome]
+        # cue latency only, with two busy processes spinning (both cores of this machine),
+        # with or without clicks (without, the driver sleeps between cues)
 
 What is measured
 ----------------
@@ -29,6 +32,7 @@ import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -104,9 +108,11 @@ def bench_reliability(engine: str, n: int) -> dict[str, float]:
     return {"renders": n, "failures": failures, "empty": empty}
 
 
-def bench_live(engine: str, n: int, spacing_s: float) -> dict[str, object]:
+def bench_live(engine: str, n: int, spacing_s: float, metronome: bool = True
+               ) -> dict[str, object]:
     audio = AudioOut(engine=engine, sink="alsa", live=True)
-    audio.set_metronome(170.0)
+    if metronome:
+        audio.set_metronome(170.0)
     texts = cue_texts(n, f"live {engine}")
     t0 = time.monotonic()
     cpu0 = cpu_s()
@@ -150,12 +156,35 @@ def bench_clicks_only(seconds: float) -> dict[str, float]:
     return {"cpu_s_per_s": (cpu_s() - cpu0) / (time.monotonic() - t0)}
 
 
+class BusyLoad:
+    """``n`` processes spinning on a core each (a loaded machine), while in the block."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> BusyLoad:
+        self.procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                      for _ in range(self.n)]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for p in self.procs:
+            p.kill()
+            p.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cues", type=int, default=30, help="cues per live pass (default 30)")
     ap.add_argument("--spacing", type=float, default=0.4, help="pause after a phrase ends")
     ap.add_argument("--synth", type=int, default=100, help="phrases for synthesis timing")
     ap.add_argument("--soak", type=int, default=500, help="renders for the reliability count")
+    ap.add_argument("--live-only", action="store_true", help="cue latency only")
+    ap.add_argument("--no-metronome", action="store_true",
+                    help="live passes without clicks (the driver sleeps between cues)")
+    ap.add_argument("--load", type=int, default=0,
+                    help="busy processes spinning during the live passes (2: both cores)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -164,16 +193,25 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["HOME"] = home  # aplay plays into ALSA's null device: no sound card needed
     os.environ.pop("ALSA_CONFIG_PATH", None)
 
-    report: dict[str, object] = {"machine": f"{os.cpu_count()} cores, {sys.platform}"}
+    report: dict[str, object] = {"machine": f"{os.cpu_count()} cores, {sys.platform}",
+                                 "load": args.load, "metronome": not args.no_metronome}
     for engine in ENGINES:
-        report[f"synthesis_{engine}"] = bench_synthesis(engine, args.synth)
-        report[f"reliability_{engine}"] = bench_reliability(engine, args.soak)
-        report[f"live_{engine}"] = bench_live(engine, args.cues, args.spacing)
-    report["clicks_only"] = bench_clicks_only(10.0)
-
-    if args.json:
+        if not args.live_only:
+            report[f"synthesis_{engine}"] = bench_synthesis(engine, args.synth)
+            report[f"reliability_{engine}"] = bench_reliability(engine, args.soak)
+        with BusyLoad(args.load):
+            report[f"live_{engine}"] = bench_live(engine, args.cues, args.spacing,
+                                                  metronome=not args.no_metronome)
+    if not args.live_only:
+        report["clicks_only"] = bench_clicks_only(10.0)
+    if args.json or args.live_only:
         print(json.dumps(report, indent=2))
         return 0
+    print_tables(report, args.spacing)
+    return 0
+
+
+def print_tables(report: dict[str, object], spacing_s: float) -> None:
     print(f"machine: {report['machine']}\n")
     print(
         "| engine | synth median ms | synth P95 ms | synth CPU ms | soak renders | failures |"
@@ -203,11 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|")
     for e in ENGINES:
         print(
-            f"| clicks 170 spm + {e} cues (0.5-1x {args.spacing} s apart) | "
+            f"| clicks 170 spm + {e} cues (0.5-1x {spacing_s} s apart) | "
             f"{report[f'live_{e}']['cpu_s_per_s']:.3f} |"
         )
     print(f"| clicks 170 spm only | {report['clicks_only']['cpu_s_per_s']:.3f} |")
-    return 0
 
 
 if __name__ == "__main__":

@@ -249,6 +249,20 @@ class Mixer:
                 engine=p.engine,
             )
 
+    def idle(self) -> bool:
+        """Nothing planned from the cursor on: no phrase (or its ducking ramp) and no
+        click left to render; the blocks from here are silence until something is
+        scheduled."""
+        with self._lock:
+            if self._phrases:
+                return False
+            return not self._click_n or self._click_n[-1] + self._click_len <= self._cursor
+
+    def has_speech(self) -> bool:
+        """A phrase is planned or playing (or its ducking ramp is not over)."""
+        with self._lock:
+            return bool(self._phrases)
+
     def speech_end_s(self) -> float:
         """Mixer time when the last planned phrase ends (the cursor if none)."""
         with self._lock:
@@ -295,29 +309,32 @@ class Mixer:
 
     def _render(self, n0: int, n1: int) -> np.ndarray:
         size = max(0, n1 - n0)
-        out = np.zeros(size, np.float64)
-        if size == 0:
-            return out.astype(np.int16)
-        idx = np.arange(n0, n1)
-        duck = np.zeros(size, np.float64)
         r = self._ramp_n
+        phrases = []
         for p in self._phrases:
             if p.start_n - r >= n1:
                 break
-            if p.end_n + r <= n0 or p.samples is None:
-                continue
+            if p.end_n + r > n0 and p.samples is not None:
+                phrases.append(p)
+        i0 = bisect.bisect_left(self._click_n, n0 - self._click_len + 1)
+        i1 = bisect.bisect_left(self._click_n, n1)
+        if not phrases and i1 <= i0:  # silence (most blocks): no float work
+            return np.zeros(size, np.int16)
+        out = np.zeros(size, np.float64)
+        idx = np.arange(n0, n1)
+        duck = np.zeros(size, np.float64)
+        for p in phrases:
             env = np.minimum((idx - (p.start_n - r)) / r, ((p.end_n + r) - idx) / r)
             np.maximum(duck, np.clip(env, 0.0, 1.0), out=duck)
             a, b = max(n0, p.start_n), min(n1, p.end_n)
             if a >= b:
                 continue
+            assert p.samples is not None  # kept above
             seg = p.samples[a - p.start_n : b - p.start_n].astype(np.float64) * self.speech_gain
             if p.truncated:  # fade out over the last fade_n samples before the cut
                 fade = np.clip((p.end_n - np.arange(a, b)) / self._fade_n, 0.0, 1.0)
                 seg *= fade
             out[a - n0 : b - n0] += seg
-        i0 = bisect.bisect_left(self._click_n, n0 - self._click_len + 1)
-        i1 = bisect.bisect_left(self._click_n, n1)
         if i1 > i0:
             clicks = np.zeros(size, np.float64)
             for cn, acc in zip(self._click_n[i0:i1], self._click_accent[i0:i1], strict=True):

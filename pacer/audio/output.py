@@ -127,6 +127,7 @@ class AudioOut:
             self._worker = SpeechWorker(primary, fallback, timeout_s=render_timeout_s)
         self._records: list[CueRecord] = []
         self._awaiting: list[CueRecord] = []  # live: placed, first sample not yet written
+        self._rendering = 0  # live: cues handed to the worker, not yet placed
         self._lock = threading.Lock()
         self._metro: Metronome | None = None
         self._clicks_until_s = -math.inf  # metronome windows laid so far (mixer time)
@@ -142,6 +143,8 @@ class AudioOut:
                 lead_s=max(lead_s, block_s),
                 before_block=self._before_block,
                 after_block=self._after_block,
+                idle=self._idle,
+                coarse=self._clicks_only,
             )
             self._driver.start()
 
@@ -161,6 +164,11 @@ class AudioOut:
         if self._worker is None:
             rec.reason = "no speech engine"
             return
+        if self.live:
+            with self._lock:
+                self._rendering += 1
+            if self._driver is not None:
+                self._driver.wake()  # fine blocks from now: the phrase lands at the cursor
         fut = self._worker.request(cue.text)
         if self.live:
             fut.add_done_callback(lambda f: self._rendered(rec, f))
@@ -189,6 +197,13 @@ class AudioOut:
     def _rendered(self, rec: CueRecord, fut: Future[Pcm]) -> None:
         """Worker thread: the PCM is ready; put it on the timeline now."""
         try:
+            self._place_rendered(rec, fut)
+        finally:
+            with self._lock:
+                self._rendering -= 1
+
+    def _place_rendered(self, rec: CueRecord, fut: Future[Pcm]) -> None:
+        try:
             pcm = fut.result()
         except Exception as exc:
             rec.reason = f"synthesis failed: {exc}"
@@ -198,9 +213,13 @@ class AudioOut:
         expires = None
         if cue.expires_s is not None:
             expires = rec.say_mixer_s + (cue.expires_s - cue.t_s)
+            if not math.isfinite(expires):  # a cue of a session that saw no record (t_s -inf)
+                expires = None
         rec.pid = self.mixer.schedule_speech(self.mixer.now_s, pcm, cue.priority, expires_s=expires)
         with self._lock:
             self._awaiting.append(rec)
+        if self._driver is not None:
+            self._driver.wake(write_now=True)
 
     def _after_block(self, n0: int, n1: int) -> None:
         """Driver thread: stamp when each phrase's first sample reached the sink."""
@@ -240,6 +259,8 @@ class AudioOut:
                 self._metro.retarget(target_cadence_spm)
             else:
                 self._metro = Metronome(target_cadence_spm, mode=mode)
+        if self._driver is not None:
+            self._driver.wake()
 
     def advance(
         self,
@@ -271,7 +292,15 @@ class AudioOut:
     def _mixer_clock_s(self) -> float:
         """Live: mixer time corresponding to now (the sample playing now)."""
         assert self._driver is not None
-        return time.monotonic() - self._driver.origin_s
+        return self._driver.mixer_clock_s()
+
+    def _idle(self) -> bool:
+        """Driver thread: nothing to play (no metronome, nothing planned)."""
+        return self._metro is None and self._rendering == 0 and self.mixer.idle()
+
+    def _clicks_only(self) -> bool:
+        """Driver thread: the metronome, and no speech planned or being rendered."""
+        return self._metro is not None and self._rendering == 0 and not self.mixer.has_speech()
 
     def _lay_clicks(self, until_s: float) -> None:
         with self._lock:

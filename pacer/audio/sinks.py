@@ -232,6 +232,9 @@ class AlsaSink:
         self.dropped_blocks = 0
         self.samples_written = 0
         self.last_error = ""
+        #: aplay's last message (e.g. "underrun!!!" after the driver slept while silent)
+        self.last_message = ""
+        self._last_write_s = time.monotonic()
         self._stall_s = stall_s
         self._stalled_since: float | None = None
         self._offered_n = 0  # samples handed to write(), written or not
@@ -320,11 +323,22 @@ class AlsaSink:
         """
         n0 = self._offered_n
         self._offered_n += int(block.size)
+        now = time.monotonic()
+        if now - self._last_write_s > 0.5:  # after a silent sleep of the driver
+            self._drain_messages()
+        self._last_write_s = now
         if self._alive() and self._write_all(block):
             self._stalled_since = None
             self.samples_written += int(block.size)
             return
         self._dropped(n0, self._offered_n)
+
+    def _drain_messages(self) -> None:
+        """Read what aplay printed, so its stderr pipe never fills: a real card underruns
+        once each time the driver sleeps while silent, and aplay says so on stderr."""
+        line = self._stderr_tail() if self._proc is not None and self._proc.poll() is None else ""
+        if line:
+            self.last_message = line
 
     def _dropped(self, n0: int, n1: int) -> None:
         self.dropped_blocks += 1

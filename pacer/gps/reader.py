@@ -1,7 +1,9 @@
 """GPS serial edge: the thread that owns the port.
 
-:class:`SerialReader` owns the serial port in one thread: bulk reads, each chunk stamped
-with the clock and handed on as :class:`~pacer.models.NmeaBytes`, plus
+:class:`SerialReader` owns the serial port in one thread: it sleeps on the port's
+descriptor (``select``) until bytes arrive, reads what is there, and while bytes flow
+lets them gather for ``gather_s`` between reads; each read is stamped when its bytes were
+seen and handed on as :class:`~pacer.models.NmeaBytes`, plus
 :class:`~pacer.models.DeviceEvent` records, to a sink. It only copies and enqueues:
 framing and parsing happen on the consumer's side (:class:`pacer.gps.decoder.NmeaDecoder`),
 the same code for live, simulated and replayed bytes.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -91,6 +94,13 @@ class SerialReader:
     silence_s : float
         No byte for this long counts as lost (a UART never vanishes when the receiver
         loses power); 0 disables.
+    wait_s : float
+        Longest sleep on the descriptor before the silence and stop checks.
+    gather_s : float
+        After a read that found bytes, wait this long before the next, so a receiver's
+        epoch (hundreds of bytes at 9600 baud) comes in a few reads, not one per UART
+        interrupt. A port without a descriptor (a test double) is read with
+        its own timeout instead.
     """
 
     def __init__(
@@ -103,6 +113,8 @@ class SerialReader:
         serial_factory: SerialFactory | None = None,
         backoff_max_s: float = 1.0,
         silence_s: float = 3.0,
+        wait_s: float = 0.5,
+        gather_s: float = 0.1,
     ) -> None:
         self.port = port
         self.baudrate = baudrate
@@ -111,6 +123,9 @@ class SerialReader:
         self._factory = serial_factory
         self.backoff_max_s = backoff_max_s
         self.silence_s = silence_s
+        self.wait_s = wait_s
+        self.gather_s = gather_s
+        self._flowing = False  # the last read found bytes: let the next ones gather
         #: ``extra['sink_errors']``: items the sink refused (the thread goes on)
         self.counters = SkipCounters()
         self._stop = threading.Event()
@@ -159,6 +174,29 @@ class SerialReader:
             except Exception:  # closing a vanished port may fail; it is gone
                 pass
 
+    def _read_burst(self) -> tuple[float, bytes]:
+        """Sleep until the port has bytes (at most ``wait_s``) and read what is there.
+
+        After a read that found bytes it first waits ``gather_s``, so the rest of a
+        burst collects and the next read takes it whole (one wake-up per read while
+        bytes flow, one per burst start). Returns the time the bytes were seen and the
+        bytes (empty after ``wait_s`` of silence)."""
+        ser = self._ser
+        try:
+            fd = ser.fileno()
+        except (AttributeError, OSError, ValueError):  # not a real port
+            data = ser.read(ser.in_waiting or 1)
+            return self._clock(), data
+        if self._flowing and self.gather_s > 0:
+            self._stop.wait(self.gather_s)
+        if not select.select([fd], [], [], self.wait_s)[0]:
+            self._flowing = False
+            return self._clock(), b""
+        arrived_s = self._clock()
+        data = ser.read(ser.in_waiting or 1)
+        self._flowing = bool(data)
+        return arrived_s, data
+
     def _run(self) -> None:
         lost = self._ser is None
         ever_up = not lost
@@ -177,7 +215,7 @@ class SerialReader:
                 backoff_s = 0.05
                 last_data_s = self._clock()
             try:
-                data = self._ser.read(self._ser.in_waiting or 1)
+                arrived_s, data = self._read_burst()
             except Exception as e:  # unplugged: EIO, SerialException, closed
                 self._close()
                 if not lost:
@@ -186,7 +224,7 @@ class SerialReader:
                         DeviceEvent(self._clock(), "gps", DeviceState.LOST, f"{self.port}: {e}")
                     )
                 continue
-            now_s = self._clock()
+            now_s = arrived_s
             if not data:
                 if not lost and self.silence_s > 0 and now_s - last_data_s > self.silence_s:
                     lost = True

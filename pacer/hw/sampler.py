@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 
 Sink = Callable[[AccelBlock | DeviceEvent], None]  # the blocks, and the device's state changes
 
+#: with a watermark line, a burst is read without its edge only after this many
+#: ``poll_interval_s`` (an edge that never came)
+WATERMARK_TIMEOUT = 2.0
+
 
 class InterruptLine(Protocol):
     """The chip's interrupt pin as the sampler uses it (a gpiozero ``DigitalInputDevice``)."""
@@ -64,7 +68,9 @@ class Sampler:
     pin_factory
         gpiozero pin factory for the interrupt line (None: gpiozero's default).
     poll_interval_s
-        Target time between bursts.
+        Target time between bursts. With a watermark interrupt line the edges pace
+        the bursts: the sampler sleeps until one and polls only when none came for
+        ``WATERMARK_TIMEOUT`` times this (set it near the watermark's fill time).
     window_s
         Sliding window of the rate regression.
     max_slew
@@ -261,10 +267,9 @@ class Sampler:
             self._wait_until(due_s)
             return self._poll(aligned=False)
         if kind is InterruptKind.WATERMARK:
-            # the line rises when the watermark is reached; the timeout keeps data
-            # flowing (polled) if an edge is ever missed
-            self._wait_until(due_s - self.poll_interval_s * 0.75)
-            aligned = bool(pin.wait_for_active(timeout=2.0 * self.poll_interval_s))
+            # asleep until the line rises at the watermark: one wake-up per burst. The
+            # timeout only keeps data flowing (polled) if an edge is ever missed.
+            aligned = bool(pin.wait_for_active(timeout=WATERMARK_TIMEOUT * self.poll_interval_s))
             return self._poll(aligned=aligned)
         # DATA_READY (latched): clear the latch just before the burst is due, then read
         # right after the next sample lands, so the stamp is that sample's time

@@ -38,6 +38,11 @@ if TYPE_CHECKING:
     from pacer.wiring.session import SessionParts
 
 
+#: records are taken in batches at most this often (a GPS receiver's bytes arrive in
+#: many small reads; one pass per batch, not per read)
+MIN_PASS_S = 0.1
+
+
 @dataclasses.dataclass(frozen=True)
 class RunOptions:
     """What ``pacer run`` was asked for (see its ``--help``)."""
@@ -131,7 +136,7 @@ def run_live(options: RunOptions, signals: SignalInbox, notifier: Notifier, *,
         hardware.start()
         notifier.ready(f"sensors up; session {parts.session_dir}")
         run_queue(parts.pipeline, inbox, clock=clock, max_duration_s=options.duration_s,
-                  on_pass=each_pass)
+                  on_pass=each_pass, min_pass_s=MIN_PASS_S)
     except KeyboardInterrupt:
         pass  # the session was finished as "interrupted"
     finally:

@@ -17,6 +17,10 @@ from pacer.errors import DeviceError
 from pacer.models import DeviceEvent, DeviceState
 from pacer.runtime import Record
 
+#: time between accelerometer bursts: a few wake-ups a second, far from a FIFO overflow
+#: (MPU-6050: 1.7 s of samples at 100 Hz; ADXL345: its watermark line paces the bursts)
+BURST_INTERVAL_S = 0.25
+
 if TYPE_CHECKING:
     from pacer.gps.reader import SerialReader
     from pacer.hw.accel import AccelDriver
@@ -114,7 +118,8 @@ class LiveHardware:
             self.inbox.put(DeviceEvent(self.clock(), "accel", DeviceState.ERROR, str(exc)))
             self.log(f"accelerometer: {exc}; running on GPS alone")
             return
-        self.sampler = Sampler(driver, clock=self.clock, interrupt_pin=self.config.accel.int_pin)
+        self.sampler = Sampler(driver, clock=self.clock, interrupt_pin=self.config.accel.int_pin,
+                               poll_interval_s=BURST_INTERVAL_S)
         self.sampler.start(self.inbox.put)
 
     def stop(self) -> None:

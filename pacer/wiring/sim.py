@@ -27,10 +27,12 @@ from pacer.hw.fakes.wiring import FakeAccelerometer, FakeSerialLine, fake_accele
 from pacer.models import NmeaBytes, RepKind
 from pacer.runtime import Pipeline, Record, record_time_s, run_queue, run_records
 from pacer.wiring.clocks import ManualClock, SessionClock
-from pacer.wiring.live import gps_reader
+from pacer.wiring.live import BURST_INTERVAL_S, gps_reader
 from pacer.wiring.merge import merge_in_time
 
 if TYPE_CHECKING:
+    from gpiozero.pins.mock import MockFactory
+
     from pacer.coach.language.workout import PlannedStep
     from pacer.gps.reader import SerialReader
     from pacer.hw.sampler import Sampler
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
     from pacer.sim.runner import RunnerModel
 
 # ---------------------------------------------------------------------- simulation
+
+#: the mock GPIO (BCM number) of the fake chip's interrupt line
+FAKE_INT_PIN = 17
 
 
 @dataclasses.dataclass
@@ -189,8 +194,8 @@ def simulated_records_fast(
 
 class RealtimeSim:
     """Simulated hardware in real time: NMEA over a pty at the baud rate and a ticking
-    fake chip on a fake I2C bus (polled, no interrupt line), with the production reader
-    and sampler threads putting records into ``inbox``.
+    fake chip on a fake I2C bus with its interrupt line on a mock GPIO, with the
+    production reader and sampler threads putting records into ``inbox``.
     """
 
     def __init__(self, setup: SimSetup, inbox: queue.Queue[Record], *,
@@ -204,6 +209,7 @@ class RealtimeSim:
         self.reader: SerialReader | None = None
         self.sampler: Sampler | None = None
         self.accel: FakeAccelerometer | None = None
+        self.pins: MockFactory | None = None
         self.start_utc = setup.receiver.start_utc
 
     def edges(self) -> tuple[str, ...]:
@@ -211,14 +217,19 @@ class RealtimeSim:
         return ("gps", "accel") if self.sampler is not None else ("gps",)
 
     def start(self) -> None:
+        from gpiozero.pins.mock import MockFactory
+
         from pacer.hw.sampler import Sampler
 
         self.reader = gps_reader(self.port, self.baud, self.inbox, clock=self.clock)
         self.reader.start()
-        self.accel = fake_accelerometer(self.setup.chip, self.setup.signal, self.clock)
+        self.pins = MockFactory()  # the chip's INT line on a mock GPIO, as on the device
+        self.accel = fake_accelerometer(self.setup.chip, self.setup.signal, self.clock,
+                                        int_pin=self.pins.pin(FAKE_INT_PIN))
         self.accel.chip.start_ticking(0.005)
         self.sampler = Sampler(self.accel.driver(self.setup.accel_rate_hz), clock=self.clock,
-                               poll_interval_s=0.1)
+                               interrupt_pin=FAKE_INT_PIN, pin_factory=self.pins,
+                               poll_interval_s=BURST_INTERVAL_S)
         self.sampler.start(self.inbox.put)
         self.line.start(self._write_gps)
 
@@ -234,6 +245,8 @@ class RealtimeSim:
             self.sampler.stop()
         if self.accel is not None:
             self.accel.chip.stop_ticking()
+        if self.pins is not None:
+            self.pins.close()
         if self.reader is not None:
             self.reader.stop()
         self.line.close()

@@ -146,6 +146,50 @@ def test_watermark_interrupt_drives_the_adxl345_sampler(mock_factory, fake_i2c):
     assert sum(b.n for b in blocks) + len(chip.fifo) == chip.samples_generated
 
 
+class CountingBus:
+    """The fake bus, counting transactions (what a wake-up costs on the real bus)."""
+
+    def __init__(self, bus: FakeI2CBus) -> None:
+        self._bus = bus
+        self.transactions = 0
+        self.pacer_path = "fake-i2c"
+
+    def __getattr__(self, name: str):
+        method = getattr(self._bus, name)
+
+        def counted(*args):
+            self.transactions += 1
+            return method(*args)
+
+        return counted
+
+
+def test_watermark_sampler_reads_only_on_edges(mock_factory, fake_i2c):
+    """No polled read between edges: every drain finds at least the watermark, and the
+    bus sees the same few transactions per drain."""
+    pin = mock_factory.pin(17)
+    chip, fake_bus = fake_i2c(FakeADXL345, signal, 0x53, clock=time.monotonic, int_pin=pin)
+    bus = CountingBus(fake_bus)
+    driver = ADXL345(bus, watermark=25)
+    setup = bus.transactions
+    chip.start_ticking()
+    sampler = Sampler(driver, interrupt_pin=17, pin_factory=mock_factory, poll_interval_s=0.25)
+    out = collect(sampler, 1.5)
+    chip.stop_ticking()
+    blocks = [o for o in out if isinstance(o, AccelBlock)]
+    assert len(blocks) >= 3
+    assert sampler.bursts == len(blocks)  # no drain came back empty
+    assert all(b.n >= 25 for b in blocks)  # none before the watermark
+    per_drain = (bus.transactions - setup) / sampler.bursts
+    clock = SimClock()  # what one drain of a FIFO at its watermark costs
+    one = CountingBus(fake_i2c(FakeADXL345, signal, 0x53, clock=clock)[1])
+    probe = ADXL345(one, watermark=25)
+    clock.t_s = 0.26
+    before = one.transactions
+    assert probe.read_fifo().n >= 25
+    assert per_drain == one.transactions - before
+
+
 def test_data_ready_interrupt_drives_the_mpu6050_sampler(mock_factory, fake_i2c):
     pin = mock_factory.pin(4)
     chip, bus = fake_i2c(FakeMPU6050, signal, 0x68, clock=time.monotonic, int_pin=pin)
