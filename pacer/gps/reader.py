@@ -182,6 +182,8 @@ class SerialReader:
         bytes flow, one per burst start). Returns the time the bytes were seen and the
         bytes (empty after ``wait_s`` of silence)."""
         ser = self._ser
+        if ser is None:  # closed meanwhile
+            return self._clock(), b""
         try:
             fd = ser.fileno()
         except (AttributeError, OSError, ValueError):  # not a real port

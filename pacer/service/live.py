@@ -17,7 +17,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from pacer.models import DeviceState
-from pacer.runtime import Record, run_queue
+from pacer.queue_driver import run_queue
+from pacer.runtime import Record
 from pacer.service.panel import (
     GpsSense,
     choose_workout,

@@ -25,7 +25,8 @@ import numpy as np
 from pacer.config import Config
 from pacer.hw.fakes.wiring import FakeAccelerometer, FakeSerialLine, fake_accelerometer
 from pacer.models import NmeaBytes, RepKind
-from pacer.runtime import Pipeline, Record, record_time_s, run_queue, run_records
+from pacer.queue_driver import run_queue
+from pacer.runtime import Pipeline, Record, record_time_s, run_records
 from pacer.wiring.clocks import ManualClock, SessionClock
 from pacer.wiring.live import BURST_INTERVAL_S, gps_reader
 from pacer.wiring.merge import merge_in_time

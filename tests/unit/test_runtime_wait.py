@@ -7,7 +7,8 @@ import queue
 
 import pytest
 
-from pacer.runtime import Pipeline, hold_s, queue_wait_s, run_queue
+from pacer.queue_driver import hold_s, queue_wait_s, run_queue
+from pacer.runtime import Pipeline
 
 
 @pytest.mark.parametrize(("now_s", "next_tick_s", "deadline_s", "max_wait_s", "expected_s"), [
