@@ -93,6 +93,7 @@ def test_deep_nesting(tmp_path: Path, tally, depth: int) -> None:
         tally.check("\n" not in str(exc), str(exc)[:300])
 
 
+@pytest.mark.slow  # a real service process per case
 @pytest.mark.parametrize(
     "workouts",
     [

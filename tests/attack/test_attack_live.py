@@ -44,6 +44,7 @@ def _pings(sock: socket.socket, seconds: float) -> tuple[list[float], list[bytes
     return pings, got
 
 
+@pytest.mark.slow  # a real service process, 25 s of garbage on its line
 def test_garbage_on_the_gps_line_does_not_starve_the_watchdog(tmp_path: Path, tally) -> None:
     notify = tmp_path / "notify"
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
