@@ -36,6 +36,7 @@ from pacer.errors import InputError
 from pacer.formats.safe_read import read_regular_bytes
 from pacer.models import AccelBlock
 from pacer.session import rows
+from pacer.session.marshal_bounds import check_marshal_bounds
 from pacer.session.rows import Row
 
 FILE_HEADER = struct.Struct("<8sII")
@@ -155,6 +156,7 @@ def decode(payload: bytes) -> list[tuple[str, Row]]:
     """``(statement, params)`` pairs of a table-rows payload; ValueError unless they are
     the old writer's own statements with plain values (a journal never runs other SQL)."""
     try:
+        check_marshal_bounds(payload)  # what loads allocates is bounded by the payload
         ops = marshal.loads(payload)
     except (EOFError, ValueError, TypeError) as exc:
         raise ValueError(f"undecodable table rows ({exc})") from exc
