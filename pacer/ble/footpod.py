@@ -30,7 +30,7 @@ from pacer.ble.gatt_codec import (
     encode_rsc_measurement,
     uuid16_to_str,
 )
-from pacer.ble.threads import close_loop
+from pacer.ble.threads import close_loop, stop_loop_thread
 from pacer.errors import DeviceError
 
 if TYPE_CHECKING:  # dbus-fast itself loads inside the footpod thread
@@ -151,14 +151,7 @@ class FootpodPeripheral:
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Unregister from BlueZ and end the thread."""
-        loop, stop = self._loop, self._stop
-        if loop is not None and stop is not None and not loop.is_closed():
-            try:
-                loop.call_soon_threadsafe(stop.set)
-            except RuntimeError:
-                pass
-        if self._thread is not None:
-            self._thread.join(timeout_s)
+        stop_loop_thread(self._loop, self._stop, self._thread, timeout_s)
 
     def __enter__(self) -> FootpodPeripheral:
         self.start()

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from pacer.ble.threads import close_loop
+from pacer.ble.threads import close_loop, stop_loop_thread
 from pacer.errors import DeviceError, InputError
 
 if TYPE_CHECKING:  # bleak itself loads inside the sensor thread
@@ -174,14 +174,7 @@ class NotifyingSensor(Generic[M]):
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Disconnect and end the thread (waits at most ``timeout_s``)."""
-        loop, stop = self._loop, self._stop
-        if loop is not None and stop is not None and not loop.is_closed():
-            try:
-                loop.call_soon_threadsafe(stop.set)
-            except RuntimeError:
-                pass  # the loop closed in between
-        if self._thread is not None:
-            self._thread.join(timeout_s)
+        stop_loop_thread(self._loop, self._stop, self._thread, timeout_s)
 
     def __enter__(self) -> NotifyingSensor[M]:
         self.start()
