@@ -83,7 +83,8 @@ class SafeOutput:
     ``file`` is the binary file object to write to (seekable: ``wave`` patches headers).
     """
 
-    def __init__(self, out: str | os.PathLike[str], *, in_place_when_new: bool = False) -> None:
+    def __init__(self, out: str | os.PathLike[str], *, in_place_when_new: bool = False,
+                 mode: int | None = None) -> None:
         self.out = check_output(out)
         self.tmp: Path | None = None
         try:
@@ -94,7 +95,9 @@ class SafeOutput:
                 fd, name = tempfile.mkstemp(prefix=f".{self.out.name}.", suffix=".tmp",
                                             dir=self.out.parent)  # fmt: skip
                 self.tmp = Path(name)
-                if os.path.lexists(self.out):  # a replaced file keeps its permissions
+                if mode is not None:  # the caller's permissions (0600 for secrets)
+                    os.fchmod(fd, mode)
+                elif os.path.lexists(self.out):  # a replaced file keeps its permissions
                     os.fchmod(fd, stat.S_IMODE(os.stat(self.out).st_mode))
         except OSError as exc:
             raise self._error(exc) from exc
@@ -135,13 +138,14 @@ class SafeOutput:
             pass
 
 
-def write_output(out: str | os.PathLike[str], payload: bytes) -> None:
-    """Write ``payload`` to ``out`` whole or not at all; ``-`` is standard output."""
+def write_output(out: str | os.PathLike[str], payload: bytes, *, mode: int | None = None) -> None:
+    """Write ``payload`` to ``out`` whole or not at all; ``-`` is standard output. ``mode``:
+    the file's permissions (default: those of the file replaced, else 0600)."""
     if os.fspath(out) == "-":
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
         return
-    target = SafeOutput(out)
+    target = SafeOutput(out, mode=mode)
     try:
         target.file.write(payload)
     except OSError as exc:

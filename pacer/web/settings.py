@@ -7,8 +7,6 @@ its next start (docs/web.md, "Files").
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,20 +42,15 @@ class WebSettings:
 
 
 def write_atomic(path: Path, payload: bytes, mode: int = 0o640) -> None:
-    """Write ``path`` whole or not at all (temporary file in the same directory, then
-    ``os.replace``); a reader never sees half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write ``path`` whole or not at all with ``mode`` (:func:`pacer.formats.safe_write.
+    write_output`: temporary in the same folder, fsync, rename); OSError when it cannot."""
+    from pacer.errors import InputError
+    from pacer.formats.safe_write import write_output
+
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_output(path, payload, mode=mode)
+    except InputError as exc:  # the web's callers handle OSError, as for any file
+        raise OSError(str(exc)) from exc
 
 
 def read_next_workout(state_dir: Path) -> str | None:
